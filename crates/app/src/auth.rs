@@ -1,0 +1,174 @@
+//! Sign-in: argon2id password hashes, opaque session tokens stored only as their SHA-256.
+
+use crate::{App, AppError};
+use argon2::{Argon2, PasswordHasher, PasswordVerifier};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use domain::actor::UserActor;
+use domain::{Actor, Timestamp};
+use sha2::{Digest, Sha256};
+use std::sync::OnceLock;
+use store::Session;
+
+pub struct LoginOutcome {
+    pub token: String,
+    pub expires_at: Timestamp,
+    pub must_change_password: bool,
+}
+
+/// Who is calling, as the edge needs it.
+#[derive(Clone, Debug)]
+pub struct Authenticated {
+    pub actor: Actor,
+    pub must_change_password: bool,
+    pub token_hash: [u8; 32],
+}
+
+pub fn token_hash(token: &str) -> [u8; 32] {
+    Sha256::digest(token.as_bytes()).into()
+}
+
+fn new_token() -> Result<String, AppError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| AppError::Internal(format!("the OS random source failed: {e}")))?;
+    Ok(URL_SAFE_NO_PAD.encode(bytes))
+}
+
+/// A random password that meets any sensible policy: 24 characters of base64url plus a fixed
+/// suffix that adds the classes base64url may miss.
+pub fn random_password() -> Result<String, AppError> {
+    let mut bytes = [0u8; 18];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| AppError::Internal(format!("the OS random source failed: {e}")))?;
+    Ok(format!("{}aA1!", URL_SAFE_NO_PAD.encode(bytes)))
+}
+
+/// A hash to verify against when the username is unknown, so both cases take the same time.
+fn dummy_hash() -> &'static str {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    DUMMY.get_or_init(|| {
+        Argon2::default()
+            .hash_password(b"no such user; this hash only equalises timing")
+            .map(|h| h.to_string())
+            .unwrap_or_default()
+    })
+}
+
+impl App {
+    pub(crate) async fn hash_password(&self, password: String) -> Result<String, AppError> {
+        let _permit = self
+            .hashing
+            .acquire()
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        tokio::task::spawn_blocking(move || {
+            Argon2::default()
+                .hash_password(password.as_bytes())
+                .map(|h| h.to_string())
+                .map_err(|e| AppError::Internal(format!("hashing a password: {e}")))
+        })
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+    }
+
+    async fn verify_password(&self, password: String, hash: Option<String>) -> Result<bool, AppError> {
+        let _permit = self
+            .hashing
+            .acquire()
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let known = hash.is_some();
+        tokio::task::spawn_blocking(move || {
+            let hash = hash.as_deref().unwrap_or_else(|| dummy_hash());
+            known
+                && Argon2::default()
+                    .verify_password(password.as_bytes(), hash)
+                    .is_ok()
+        })
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))
+    }
+
+    /// Checks a username and password and opens a session.
+    pub async fn login(&self, username: &str, password: &str) -> Result<LoginOutcome, AppError> {
+        let found = self.store.user_with_credential(username).await?;
+        let (user, credential) = match found {
+            Some((user, Some(credential))) => (Some(user), Some(credential)),
+            _ => (None, None),
+        };
+        let ok = self
+            .verify_password(
+                password.to_owned(),
+                credential.as_ref().map(|c| c.password_hash.clone()),
+            )
+            .await?;
+        let (Some(user), Some(credential), true) = (user, credential, ok) else {
+            return Err(AppError::Unauthenticated("auth.invalid_credentials"));
+        };
+        let token = new_token()?;
+        let now = self.clock.now();
+        let expires_at = Timestamp::new(
+            now.as_datetime() + chrono::Duration::seconds(self.settings.session_ttl_seconds),
+        );
+        self.store
+            .create_session(&Session {
+                token_hash: token_hash(&token),
+                user_id: user.id,
+                created_at: now,
+                expires_at,
+                last_seen_at: now,
+                revoked: false,
+            })
+            .await?;
+        Ok(LoginOutcome {
+            token,
+            expires_at,
+            must_change_password: credential.must_change,
+        })
+    }
+
+    /// Resolves a bearer token or session cookie to its actor, ending sessions that expired or
+    /// idled out.
+    pub async fn authenticate(&self, token: &str) -> Result<Authenticated, AppError> {
+        let hash = token_hash(token);
+        let Some(session) = self.store.session(&hash).await? else {
+            return Err(AppError::Unauthenticated("auth.required"));
+        };
+        let now = self.clock.now();
+        let idle_limit = session.last_seen_at.as_datetime()
+            + chrono::Duration::seconds(self.settings.session_idle_seconds);
+        if session.revoked || now >= session.expires_at || now.as_datetime() >= idle_limit {
+            return Err(AppError::Unauthenticated("auth.session_expired"));
+        }
+        let Some(user) = self.store.user(session.user_id).await? else {
+            return Err(AppError::Unauthenticated("auth.required"));
+        };
+        let must_change_password = self
+            .store
+            .user_with_credential(&user.username)
+            .await?
+            .and_then(|(_, c)| c)
+            .is_some_and(|c| c.must_change);
+        // Touch at most once a minute: the idle timeout needs no finer grain.
+        if now.as_datetime() - session.last_seen_at.as_datetime() >= chrono::Duration::seconds(60) {
+            self.store.touch_session(&hash, now).await?;
+        }
+        Ok(Authenticated {
+            actor: Actor::User(UserActor {
+                id: user.id,
+                username: user.username,
+                roles: user.roles,
+                unit_id: user.unit_id,
+                counties: user.counties,
+            }),
+            must_change_password,
+            token_hash: hash,
+        })
+    }
+
+    pub async fn logout(&self, auth: &Authenticated) -> Result<(), AppError> {
+        self.store.revoke_session(&auth.token_hash).await?;
+        Ok(())
+    }
+}

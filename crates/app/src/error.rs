@@ -1,0 +1,30 @@
+//! What a command or query can fail with, before the edge turns it into a page or problem+json.
+
+use domain::Refusal;
+use store::{StoreError, WriteError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The rules said no; carries every reason.
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+    /// Not signed in, or the sign-in is not valid (401). The code is a message id.
+    #[error("unauthenticated: {0}")]
+    Unauthenticated(&'static str),
+    /// Too many attempts (429).
+    #[error("too many attempts; retry after {retry_after_seconds} s")]
+    TooMany { retry_after_seconds: u64 },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<WriteError> for AppError {
+    fn from(e: WriteError) -> Self {
+        match e {
+            WriteError::Refused(r) => AppError::Refused(r),
+            WriteError::Store(s) => AppError::Store(s),
+        }
+    }
+}

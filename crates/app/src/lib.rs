@@ -1,0 +1,84 @@
+//! The application layer: one function per command, each taking the one write path.
+//!
+//! A command handler builds the domain command (IDs here, never in `domain`), hands the store a
+//! decision that loads the state it needs inside the write transaction and asks `domain` to
+//! decide, and returns the result. Queries are thin functions over the store with a `Scope`.
+
+pub mod auth;
+pub mod clock;
+pub mod error;
+pub mod i18n;
+pub mod seed;
+pub mod units;
+pub mod users;
+
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use error::AppError;
+
+use domain::event::Payload;
+use domain::user::PasswordPolicy;
+use domain::{Actor, Event, Timestamp};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use store::Store;
+use tokio::sync::Semaphore;
+
+/// Settings the application layer reads (a part of the binary's settings).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AppSettings {
+    /// GB/T 2260 code of the prefecture this instance serves.
+    pub prefecture_code: String,
+    pub password_policy: PasswordPolicy,
+    /// Lifetime of a sign-in, in seconds (12 h).
+    pub session_ttl_seconds: i64,
+    /// A session unused this long ends, in seconds (30 min).
+    pub session_idle_seconds: i64,
+    /// Password hashes computed at once; argon2id is memory-hard, so this bounds memory and CPU.
+    pub max_concurrent_hashes: usize,
+}
+
+impl Default for AppSettings {
+    fn default() -> Self {
+        AppSettings {
+            prefecture_code: "532800".into(),
+            password_policy: PasswordPolicy::default(),
+            session_ttl_seconds: 12 * 3600,
+            session_idle_seconds: 30 * 60,
+            max_concurrent_hashes: 2,
+        }
+    }
+}
+
+pub struct App {
+    pub store: Arc<dyn Store>,
+    pub clock: Arc<dyn Clock>,
+    pub settings: AppSettings,
+    hashing: Semaphore,
+}
+
+impl App {
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, settings: AppSettings) -> App {
+        let hashing = Semaphore::new(settings.max_concurrent_hashes.max(1));
+        App {
+            store,
+            clock,
+            settings,
+            hashing,
+        }
+    }
+}
+
+/// Wraps decided payloads into events: a fresh UUIDv7 each, one instant, the actor.
+pub(crate) fn envelop(payloads: Vec<Payload>, actor: &Actor, at: Timestamp) -> Vec<Event> {
+    let actor = actor.to_ref();
+    payloads
+        .into_iter()
+        .map(|payload| Event {
+            id: uuid::Uuid::now_v7(),
+            at,
+            actor: actor.clone(),
+            payload,
+        })
+        .collect()
+}

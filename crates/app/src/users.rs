@@ -1,0 +1,72 @@
+//! Creating users: the event names the person; the password hash goes to the credentials table in
+//! the same transaction and never into the log.
+
+use crate::{App, AppError, envelop};
+use domain::user::{CreateUser, CreateUserState, User};
+use domain::{Actor, Refusal, Role};
+use store::{Changes, Decide, Reader, SecretWrite};
+use uuid::Uuid;
+
+#[derive(Clone)]
+pub struct NewUser {
+    pub username: String,
+    pub display_name: String,
+    pub unit_id: Option<Uuid>,
+    pub roles: Vec<Role>,
+    pub counties: Option<Vec<String>>,
+    pub password: String,
+    /// The user must choose a new password at first sign-in.
+    pub must_change_password: bool,
+    pub demo: bool,
+}
+
+impl App {
+    pub async fn create_user(&self, actor: &Actor, input: NewUser) -> Result<User, AppError> {
+        self.settings
+            .password_policy
+            .check("password", &input.username, &input.password)?;
+        let hash = self.hash_password(input.password.clone()).await?;
+        let id = Uuid::now_v7();
+        let cmd = CreateUser {
+            id,
+            username: input.username,
+            display_name: input.display_name,
+            unit_id: input.unit_id,
+            roles: input.roles,
+            counties: input.counties,
+            demo: input.demo,
+        };
+        let must_change = input.must_change_password;
+        let actor = actor.clone();
+        let clock = self.clock.clone();
+        let decide: Decide = Box::new(move |r: &mut dyn Reader| {
+            Box::pin(async move {
+                let username_taken = r.user_by_username(&cmd.username).await?.is_some();
+                let unit = match cmd.unit_id {
+                    Some(u) => r.unit_by_id(u).await?,
+                    None => None,
+                };
+                let state = CreateUserState {
+                    username_taken,
+                    unit,
+                };
+                let payloads = domain::user::decide_create(&state, &actor, &cmd)?;
+                let at = clock.now();
+                Ok(Changes {
+                    events: envelop(payloads, &actor, at),
+                    secrets: vec![SecretWrite::Password {
+                        user_id: cmd.id,
+                        hash,
+                        must_change,
+                        at,
+                    }],
+                })
+            })
+        });
+        self.store.write(decide).await?;
+        self.store
+            .user(id)
+            .await?
+            .ok_or_else(|| AppError::Refused(Refusal::not_found()))
+    }
+}

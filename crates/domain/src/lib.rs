@@ -1,0 +1,17 @@
+//! The rules of enforcement, pure.
+//!
+//! Every change of state is decided here: `decide(state, actor, command, now) -> Result<Vec<Event>,
+//! Refusal>`. Nothing in this crate touches a database, a clock, a random source or a network;
+//! callers pass all of that in, so every rule is testable by value.
+
+pub mod actor;
+pub mod event;
+pub mod refusal;
+pub mod time;
+pub mod unit;
+pub mod user;
+
+pub use actor::{Actor, ActorRef, Role};
+pub use event::{Event, Payload};
+pub use refusal::{LegalSource, Reason, Refusal, RefusalKind};
+pub use time::Timestamp;

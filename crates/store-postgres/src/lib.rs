@@ -1,0 +1,110 @@
+//! The PostgreSQL backend for production.
+//!
+//! Every write locks the log head row (`SELECT … FOR UPDATE`) before it decides, so writers
+//! serialise there and log positions are gap-free; readers never wait for it.
+
+#[path = "../../store/shared/queries.rs"]
+mod queries;
+
+use async_trait::async_trait;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{PgConnection, PgPool, Row};
+use std::str::FromStr;
+use std::time::Duration;
+use store::{Committed, Decide, ReplayReport, StoreError, WriteError, Writer};
+
+pub(crate) type Db = sqlx::Postgres;
+pub(crate) type DbConn = PgConnection;
+
+pub struct Backend {
+    pool: PgPool,
+}
+
+fn db(context: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
+    move |e| StoreError::database(context, e)
+}
+
+const LOCK_HEAD: &str = "SELECT size FROM log_head WHERE id = 1 FOR UPDATE";
+
+impl Backend {
+    /// Connects, runs the migrations and returns the backend.
+    pub async fn open(url: &str) -> Result<Backend, StoreError> {
+        let options = PgConnectOptions::from_str(url).map_err(db("reading the database URL"))?;
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await
+            .map_err(db("connecting to PostgreSQL"))?;
+        sqlx::migrate!("./migrations")
+            .run(&pool)
+            .await
+            .map_err(|e| StoreError::database("running PostgreSQL migrations", e))?;
+        Ok(Backend { pool })
+    }
+
+    /// Every table in the current schema, for the test that each is classified.
+    pub async fn table_names(&self) -> Result<Vec<String>, StoreError> {
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema() \
+             ORDER BY tablename",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db("listing tables"))?;
+        Ok(rows.into_iter().map(|(n,)| n).collect())
+    }
+
+    /// Runs a statement outside the write path. Only for tests that tamper with the database.
+    #[doc(hidden)]
+    pub async fn execute_unchecked(&self, sql: &'static str) -> Result<u64, StoreError> {
+        Ok(sqlx::query(sql)
+            .execute(&self.pool)
+            .await
+            .map_err(db("running a raw statement"))?
+            .rows_affected())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+#[async_trait]
+impl Writer for Backend {
+    fn backend(&self) -> store::Backend {
+        store::Backend::Postgres
+    }
+
+    async fn write(&self, decide: Decide) -> Result<Committed, WriteError> {
+        let mut tx = self.pool.begin().await.map_err(db("starting a write"))?;
+        let size: i64 = sqlx::query(LOCK_HEAD)
+            .fetch_one(&mut *tx)
+            .await
+            .and_then(|r| r.try_get(0))
+            .map_err(db("locking the log head"))?;
+        // On any error below, dropping `tx` rolls everything back.
+        let changes = {
+            let mut reader = queries::TxReader { conn: &mut *tx };
+            decide(&mut reader).await?
+        };
+        let seqs = queries::append(&mut tx, size, &changes).await?;
+        if !seqs.is_empty() {
+            queries::set_log_size(&mut tx, size + seqs.len() as i64).await?;
+        }
+        tx.commit().await.map_err(db("committing a write"))?;
+        Ok(seqs)
+    }
+
+    async fn replay_check(&self) -> Result<ReplayReport, StoreError> {
+        let mut tx = self.pool.begin().await.map_err(db("starting a replay"))?;
+        // Holding the head keeps writers out, so the log and the live tables are seen together.
+        sqlx::query(LOCK_HEAD)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db("locking the log head"))?;
+        let report = queries::replay(&mut tx).await;
+        tx.rollback().await.map_err(db("rolling back a replay"))?;
+        report
+    }
+}

@@ -1,0 +1,215 @@
+//! What the application may ask of a database, whichever backend holds it.
+//!
+//! Writes take one road: [`Writer::write`] runs a decision against a consistent read of the state
+//! ([`Reader`]), then appends the events it returns, applies them to the projection tables and
+//! stores any secrets, all in one transaction. Reads go through [`Queries`] with a [`Scope`].
+//!
+//! The backends (`store-sqlite`, `store-postgres`) include `shared/queries.rs` from this crate,
+//! so every portable statement is written once.
+
+mod scope;
+mod tables;
+
+pub use scope::Scope;
+pub use tables::{LOG_TABLES, NON_PROJECTION_TABLES, PROJECTION_TABLES};
+
+use async_trait::async_trait;
+use domain::refusal::Refusal;
+use domain::unit::Unit;
+use domain::user::User;
+use domain::{Event, Timestamp};
+use futures::future::BoxFuture;
+use uuid::Uuid;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error while {context}: {message}")]
+    Database {
+        context: &'static str,
+        message: String,
+    },
+    #[error("stored data is inconsistent: {0}")]
+    Corrupt(String),
+    #[error("the writer has stopped")]
+    WriterGone,
+}
+
+impl StoreError {
+    pub fn database(context: &'static str, err: impl std::fmt::Display) -> StoreError {
+        StoreError::Database {
+            context,
+            message: err.to_string(),
+        }
+    }
+}
+
+/// A write that did not happen: refused by the rules, or failed in the store. Either way nothing of
+/// it was written.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// An event as the log holds it: its gap-free 0-based position and the counties it concerns.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EventRecord {
+    pub seq: i64,
+    pub event: Event,
+    pub counties: Vec<String>,
+}
+
+/// Writes to tables that are not projections, made in the same transaction as the events.
+/// Nothing here ever enters an event.
+#[derive(Clone, PartialEq, Eq)]
+pub enum SecretWrite {
+    Password {
+        user_id: Uuid,
+        /// An argon2id PHC string.
+        hash: String,
+        must_change: bool,
+        at: Timestamp,
+    },
+}
+
+impl std::fmt::Debug for SecretWrite {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SecretWrite::Password { user_id, .. } => {
+                write!(f, "SecretWrite::Password {{ user_id: {user_id}, .. }}")
+            }
+        }
+    }
+}
+
+/// What a decision hands to the store.
+#[derive(Debug, Default)]
+pub struct Changes {
+    pub events: Vec<Event>,
+    pub secrets: Vec<SecretWrite>,
+}
+
+/// Consistent reads inside a write's transaction; all a decision may see.
+#[async_trait]
+pub trait Reader: Send {
+    async fn unit_by_id(&mut self, id: Uuid) -> Result<Option<Unit>, StoreError>;
+    async fn unit_by_code(&mut self, code: &str) -> Result<Option<Unit>, StoreError>;
+    async fn user_by_username(&mut self, username: &str) -> Result<Option<User>, StoreError>;
+    async fn user_count(&mut self) -> Result<i64, StoreError>;
+}
+
+/// A decision run by the store inside its transaction. It may only read through the [`Reader`]
+/// (on SQLite it runs on the single writer task, so it must not wait on anything else).
+pub type Decide = Box<
+    dyn for<'a> FnOnce(&'a mut dyn Reader) -> BoxFuture<'a, Result<Changes, WriteError>> + Send,
+>;
+
+/// The result of a committed write: the log positions of its events, in order.
+pub type Committed = Vec<i64>;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Credential {
+    pub user_id: Uuid,
+    pub password_hash: String,
+    pub must_change: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Session {
+    /// SHA-256 of the bearer token or cookie value; the token itself is never stored.
+    pub token_hash: [u8; 32],
+    pub user_id: Uuid,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+    pub last_seen_at: Timestamp,
+    pub revoked: bool,
+}
+
+/// Every projection table, as rows, in a stable order: what a replay must rebuild exactly.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Snapshot {
+    pub units: Vec<Unit>,
+    pub users: Vec<User>,
+}
+
+/// The outcome of rebuilding the projections from the events alone.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReplayReport {
+    pub events: i64,
+    /// Human-readable differences between the live tables and the replayed ones; empty = agree.
+    pub differences: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Reads, scoped where rows belong to a county, and the session table.
+#[async_trait]
+pub trait Queries: Send + Sync {
+    async fn ping(&self) -> Result<(), StoreError>;
+    async fn log_size(&self) -> Result<i64, StoreError>;
+    async fn events(
+        &self,
+        scope: &Scope,
+        after_seq: i64,
+        limit: i64,
+    ) -> Result<Vec<EventRecord>, StoreError>;
+    /// The organisation chart is public information, so units are not scoped.
+    async fn units(&self) -> Result<Vec<Unit>, StoreError>;
+    async fn unit(&self, id: Uuid) -> Result<Option<Unit>, StoreError>;
+    async fn user(&self, id: Uuid) -> Result<Option<User>, StoreError>;
+    async fn user_with_credential(
+        &self,
+        username: &str,
+    ) -> Result<Option<(User, Option<Credential>)>, StoreError>;
+    /// Whether any row not marked demo exists (a demo seed refuses to mix with real data).
+    async fn has_real_data(&self) -> Result<bool, StoreError>;
+    async fn snapshot(&self) -> Result<Snapshot, StoreError>;
+    async fn create_session(&self, session: &Session) -> Result<(), StoreError>;
+    async fn session(&self, token_hash: &[u8; 32]) -> Result<Option<Session>, StoreError>;
+    async fn touch_session(&self, token_hash: &[u8; 32], at: Timestamp)
+    -> Result<(), StoreError>;
+    async fn revoke_session(&self, token_hash: &[u8; 32]) -> Result<(), StoreError>;
+}
+
+/// The one write path.
+#[async_trait]
+pub trait Writer: Send + Sync {
+    fn backend(&self) -> Backend;
+    /// Runs `decide` in a transaction and commits what it returns, or nothing.
+    async fn write(&self, decide: Decide) -> Result<Committed, WriteError>;
+    /// Rebuilds every projection table from the events in a transaction that is rolled back, and
+    /// reports where the result differs from the live tables.
+    async fn replay_check(&self) -> Result<ReplayReport, StoreError>;
+}
+
+pub trait Store: Queries + Writer {}
+impl<T: Queries + Writer> Store for T {}
+
+/// Compares two snapshots table by table, naming the first rows that differ.
+pub fn diff_snapshots(live: &Snapshot, replayed: &Snapshot) -> Vec<String> {
+    fn diff<T: std::fmt::Debug + PartialEq>(table: &str, a: &[T], b: &[T], out: &mut Vec<String>) {
+        if a.len() != b.len() {
+            out.push(format!(
+                "{table}: {} live rows, {} replayed rows",
+                a.len(),
+                b.len()
+            ));
+        }
+        for (i, (x, y)) in a.iter().zip(b).enumerate() {
+            if x != y {
+                out.push(format!("{table} row {i}: live {x:?}, replayed {y:?}"));
+                break;
+            }
+        }
+    }
+    let mut out = Vec::new();
+    diff("units", &live.units, &replayed.units, &mut out);
+    diff("users", &live.users, &replayed.users, &mut out);
+    out
+}

@@ -1,0 +1,50 @@
+# Message ids are reason codes with "." written as "-" (Fluent ids may not contain dots).
+
+## Requests
+request-malformed_json = 请求体不是有效的 JSON：{ $detail }
+request-body_too_large = 请求体超过 { $limit } 字节的上限。
+request-unsupported_media_type = 请求体的类型应为 { $expected }。
+request-not_found = 找不到该资源，或您无权查看。
+request-method_not_allowed = 该地址不支持此请求方法。
+request-stale = 数据已被他人修改（您看到的是第 { $expected } 版，当前为第 { $current } 版），请刷新后重试。
+request-too_many = 尝试次数过多，请 { $seconds } 秒后再试。
+request-internal = 服务器内部错误，操作未生效。请稍后重试；如仍失败，请联系系统管理员并提供请求编号 { $request_id }。
+request-unavailable = 数据库暂时无法访问，操作未生效。
+
+## Fields
+field-unknown = 未知字段“{ $field }”。
+field-invalid_type = 字段“{ $field }”的类型或取值无效：{ $detail }
+field-missing = 缺少必填字段“{ $field }”。
+field-required = 此项为必填项。
+field-too_long = 内容过长，最多 { $max } 个字符。
+field-control_characters = 内容含有不可见的控制字符。
+query-invalid = 查询参数“{ $field }”无效：{ $detail }
+
+## Sign-in
+auth-required = 请先登录。
+auth-invalid_credentials = 用户名或密码错误。
+auth-session_expired = 登录已过期，请重新登录。
+auth-forbidden = 您的角色无权执行此操作。
+auth-password_change_required = 请先修改初始密码。
+password-policy = 密码至少 { $min_length } 个字符，须包含小写字母、大写字母、数字、符号中的至少 { $min_classes } 类，且不得包含用户名。
+
+## Units
+unit-code_format = 单位代码只能使用小写字母、数字和连字符，长度 2–40。
+unit-code_taken = 单位代码“{ $code }”已被使用。
+unit-division_outside_prefecture = 行政区划代码必须属于本州（{ $prefecture }）。
+unit-division_must_be_prefecture = 州级单位的行政区划代码必须是 { $prefecture }。
+unit-division_must_be_county = 县级单位须填写县（市）行政区划代码。
+unit-division_differs_from_parent = 行政区划须与上级单位一致（{ $parent_division }）。
+unit-parent_unknown = 上级单位不存在。
+unit-parent_kind = “{ $kind }”类单位不能隶属于“{ $parent_kind }”类单位。
+
+## Users
+user-username_format = 用户名须为 3–32 位小写字母、数字或 . _ -，并以字母开头。
+user-username_taken = 用户名“{ $username }”已被使用。
+user-unit_unknown = 所属单位不存在。
+user-county_format = 管辖范围须为县（市）行政区划代码。
+
+## Command line
+cli-demo_refused = 数据库中已有非演示数据，拒绝写入演示数据。请使用新的数据目录运行 --demo。
+cli-admin_created = 已创建系统管理员账号 { $username }，初始密码（仅显示这一次）：{ $password }
+cli-demo_accounts = 演示账号（仅供演示，密码 { $password }）：
