@@ -7,8 +7,9 @@ request-unsupported_media_type = The request body must be { $expected }.
 request-not_found = Not found, or not yours to see.
 request-method_not_allowed = This address does not accept that method.
 request-stale = Someone changed this record (you saw version { $expected }, it is now { $current }). Reload and try again.
+request-if_match_required = Send the version you saw (its ETag) in an If-Match header to change this record.
 request-too_many = Too many attempts. Try again in { $seconds } seconds.
-request-internal = Internal server error; nothing was changed. Try again later; if it persists, give the system administrator request id { $request_id }.
+request-internal = Internal server error; nothing was changed. Try again later; if it persists, give the system administrator the X-Request-Id response header.
 request-unavailable = The database cannot be reached right now; nothing was changed.
 
 ## Fields

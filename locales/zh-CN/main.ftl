@@ -7,8 +7,9 @@ request-unsupported_media_type = 请求体的类型应为 { $expected }。
 request-not_found = 找不到该资源，或您无权查看。
 request-method_not_allowed = 该地址不支持此请求方法。
 request-stale = 数据已被他人修改（您看到的是第 { $expected } 版，当前为第 { $current } 版），请刷新后重试。
+request-if_match_required = 修改前请在 If-Match 请求头中提供您看到的版本（ETag）。
 request-too_many = 尝试次数过多，请 { $seconds } 秒后再试。
-request-internal = 服务器内部错误，操作未生效。请稍后重试；如仍失败，请联系系统管理员并提供请求编号 { $request_id }。
+request-internal = 服务器内部错误，操作未生效。请稍后重试；如仍失败，请联系系统管理员并提供响应头 X-Request-Id 中的请求编号。
 request-unavailable = 数据库暂时无法访问，操作未生效。
 
 ## Fields

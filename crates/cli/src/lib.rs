@@ -1,0 +1,227 @@
+//! The `ecoenforce` binary: wires the backends to the application and the web edge, and offers
+//! the offline tools.
+
+pub mod settings;
+
+use anyhow::Context;
+use app::i18n::{Lang, message};
+use app::seed::{DEMO_PASSWORD, SeedError, Seeded};
+use app::{App, SystemClock};
+use clap::{Parser, Subcommand};
+use settings::{Overrides, Settings};
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use store::Store;
+
+#[derive(Parser, Debug)]
+#[command(name = "ecoenforce", version, about = "生态环境保护综合行政执法平台 / eco-environmental enforcement platform")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Runs the platform (HTTP API and pages).
+    Serve(ServeArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ServeArgs {
+    /// Seed the demo organisation of Xishuangbanna (演示数据) on first start.
+    #[arg(long)]
+    pub demo: bool,
+    /// Where the SQLite database, evidence and keys live [default: ./data].
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
+    /// Address to listen on [default: 127.0.0.1:8080]; port 0 picks a free port.
+    #[arg(long)]
+    pub listen: Option<String>,
+    /// postgres://… to use PostgreSQL instead of SQLite.
+    #[arg(long)]
+    pub database_url: Option<String>,
+    /// A settings file [default: <data-dir>/ecoenforce.toml when present].
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+}
+
+pub fn run(cli: Cli) -> ExitCode {
+    match cli.command {
+        Command::Serve(args) => {
+            let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+                Ok(rt) => rt,
+                Err(e) => {
+                    eprintln!("无法启动运行时 / cannot start the runtime: {e}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            runtime.block_on(serve(args))
+        }
+    }
+}
+
+fn both(code: &str, args: &[(&str, &str)]) -> String {
+    let args: BTreeMap<String, String> = args
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    format!(
+        "{}\n{}",
+        message(Lang::ZhCn, code, &args),
+        message(Lang::En, code, &args)
+    )
+}
+
+fn init_tracing(settings: &Settings) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_new(&settings.log.filter).unwrap_or_else(|_| EnvFilter::new("info"));
+    // Logs go to stderr: stdout carries the `listening` line and the accounts, for scripts.
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = if settings.log.format == "json" {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
+}
+
+/// Opens the backend the settings name: PostgreSQL for a `postgres://` URL, else SQLite under the
+/// data dir.
+pub async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
+    let url = settings.database_url.trim();
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        let backend = store_postgres::Backend::open(url)
+            .await
+            .context("连接 PostgreSQL 失败 / connecting to PostgreSQL failed")?;
+        Ok(Arc::new(backend))
+    } else if url.is_empty() {
+        std::fs::create_dir_all(settings.data_dir()).with_context(|| {
+            format!(
+                "无法创建数据目录 / cannot create the data dir {}",
+                settings.data_dir().display()
+            )
+        })?;
+        let backend = store_sqlite::Backend::open(&settings.sqlite_path())
+            .await
+            .context("打开 SQLite 数据库失败 / opening the SQLite database failed")?;
+        Ok(Arc::new(backend))
+    } else {
+        anyhow::bail!(
+            "不支持的数据库地址（应为 postgres://…，或留空使用 SQLite）/ unsupported database URL (use postgres://…, or leave it empty for SQLite): {url}"
+        )
+    }
+}
+
+async fn serve(args: ServeArgs) -> ExitCode {
+    let overrides = Overrides {
+        config: args.config,
+        data_dir: args.data_dir,
+        listen: args.listen,
+        database_url: args.database_url,
+    };
+    let settings = match Settings::load(&overrides) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("{e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    init_tracing(&settings);
+    let store = match open_store(&settings).await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("{e:#}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let app = Arc::new(App::new(store, Arc::new(SystemClock), settings.app.clone()));
+    let seeded = if args.demo {
+        match app.seed_demo().await {
+            Ok(s) => s,
+            Err(SeedError::RealDataPresent) => {
+                eprintln!("{}", both("cli.demo_refused", &[]));
+                return ExitCode::from(2);
+            }
+            Err(e) => {
+                eprintln!("演示数据写入失败 / seeding the demo failed: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    } else {
+        match app.bootstrap().await {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("初始化失败 / bootstrap failed: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    };
+    let listener = match tokio::net::TcpListener::bind(&settings.listen).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("无法监听 / cannot listen on {}: {e}", settings.listen);
+            return ExitCode::FAILURE;
+        }
+    };
+    let addr = match listener.local_addr() {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("无法读取监听地址 / cannot read the bound address: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    print_start(addr, &seeded);
+    tracing::info!(%addr, backend = ?app.store.backend(), "serving");
+    match web::serve(listener, app, shutdown_signal()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("服务异常退出 / the server failed: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn print_start(addr: std::net::SocketAddr, seeded: &Seeded) {
+    let mut out = std::io::stdout().lock();
+    // The first stdout line, once bound; scripts and tests read the port from it.
+    let _ = writeln!(out, "ecoenforce listening on http://{addr}");
+    if let Some((username, password)) = &seeded.admin {
+        let _ = writeln!(
+            out,
+            "{}",
+            both("cli.admin_created", &[("username", username), ("password", password)])
+        );
+    }
+    if !seeded.demo_accounts.is_empty() {
+        let _ = writeln!(out, "{}", both("cli.demo_accounts", &[("password", DEMO_PASSWORD)]));
+        for name in &seeded.demo_accounts {
+            let _ = writeln!(out, "  {name}");
+        }
+    }
+    let _ = out.flush();
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}

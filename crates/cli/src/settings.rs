@@ -1,0 +1,132 @@
+//! Settings: embedded defaults < `--config PATH` (else `<data-dir>/ecoenforce.toml`) <
+//! `ECOENFORCE__…` environment variables < command-line flags.
+
+use anyhow::Context;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    pub listen: String,
+    pub data_dir: PathBuf,
+    /// `postgres://…` for PostgreSQL; empty for the SQLite file under the data dir.
+    pub database_url: String,
+    pub log: LogSettings,
+    pub ledger: LedgerSettings,
+    pub app: app::AppSettings,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogSettings {
+    /// `text` or `json`.
+    pub format: String,
+    /// A tracing filter such as `info` or `ecoenforce=debug,tower_http=info`.
+    pub filter: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LedgerSettings {
+    /// The log's origin line; default `ecoenforce.local/<prefecture code>`.
+    pub origin: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        let app = app::AppSettings::default();
+        Settings {
+            listen: "127.0.0.1:8080".into(),
+            data_dir: PathBuf::from("./data"),
+            database_url: String::new(),
+            log: LogSettings {
+                format: "text".into(),
+                filter: "info".into(),
+            },
+            ledger: LedgerSettings {
+                origin: format!("ecoenforce.local/{}", app.prefecture_code),
+            },
+            app,
+        }
+    }
+}
+
+/// Flags given on the command line, which win over everything else.
+#[derive(Default)]
+pub struct Overrides {
+    pub config: Option<PathBuf>,
+    pub data_dir: Option<PathBuf>,
+    pub listen: Option<String>,
+    pub database_url: Option<String>,
+}
+
+impl Settings {
+    pub fn load(overrides: &Overrides) -> anyhow::Result<Settings> {
+        let defaults = config::Config::try_from(&Settings::default())
+            .context("embedding the default settings")?;
+        // The data dir decides where the default settings file is, so find it first.
+        let env_data_dir = std::env::var_os("ECOENFORCE__DATA_DIR").map(PathBuf::from);
+        let data_dir = overrides
+            .data_dir
+            .clone()
+            .or(env_data_dir)
+            .unwrap_or_else(|| Settings::default().data_dir);
+        let mut builder = config::Config::builder().add_source(defaults);
+        match &overrides.config {
+            Some(path) => {
+                anyhow::ensure!(
+                    path.is_file(),
+                    "配置文件不存在 / settings file not found: {}",
+                    path.display()
+                );
+                builder = builder.add_source(config::File::from(path.as_path()));
+            }
+            None => {
+                let default_file = data_dir.join("ecoenforce.toml");
+                builder = builder.add_source(config::File::from(default_file).required(false));
+            }
+        }
+        builder = builder.add_source(
+            config::Environment::with_prefix("ECOENFORCE")
+                .prefix_separator("__")
+                .separator("__"),
+        );
+        let mut settings: Settings = builder
+            .build()
+            .and_then(|c| c.try_deserialize())
+            .context("读取设置失败 / reading the settings failed")?;
+        if let Some(d) = &overrides.data_dir {
+            settings.data_dir = d.clone();
+        }
+        if let Some(l) = &overrides.listen {
+            settings.listen = l.clone();
+        }
+        if let Some(u) = &overrides.database_url {
+            settings.database_url = u.clone();
+        }
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    fn validate(&self) -> anyhow::Result<()> {
+        let origin = &self.ledger.origin;
+        anyhow::ensure!(
+            !origin.is_empty() && !origin.contains([' ', '+', ':', '\n']),
+            "ledger.origin 不得为空或含空格、+、: / ledger.origin must be non-empty without spaces, + or : (got {origin:?})"
+        );
+        anyhow::ensure!(
+            domain::unit::is_division_code(&self.app.prefecture_code),
+            "app.prefecture_code 须为 6 位行政区划代码 / app.prefecture_code must be a 6-digit division code"
+        );
+        Ok(())
+    }
+
+    pub fn sqlite_path(&self) -> PathBuf {
+        self.data_dir.join("ecoenforce.db")
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+}

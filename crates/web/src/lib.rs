@@ -1,0 +1,106 @@
+//! The HTTP edge. Routes here, rules in `domain`, SQL in the stores.
+
+mod auth;
+mod error;
+mod json;
+mod routes;
+
+pub use error::ApiError;
+
+use app::App;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, Request};
+use std::sync::Arc;
+use std::time::Duration;
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+
+/// JSON and form bodies above this are refused with 413 (uploads get their own limit).
+pub const BODY_LIMIT: usize = 1 << 20;
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+#[derive(Clone)]
+pub struct AppState {
+    pub app: Arc<App>,
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "ecoenforce API",
+        description = "生态环境保护综合行政执法平台 API. Errors are RFC 9457 problem+json with \
+                       zh-CN and en messages. Send `Authorization: Bearer <token>` from \
+                       `POST /api/v1/auth/login`."
+    ),
+    components(schemas(error::Problem, error::ProblemItem, error::Texts))
+)]
+struct ApiDoc;
+
+/// The router and its OpenAPI document, built from the same route list so they cannot drift.
+pub fn router_and_openapi(app: Arc<App>) -> (Router, utoipa::openapi::OpenApi) {
+    let state = AppState { app };
+    let (api, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(routes::health::router())
+        .merge(routes::auth::router())
+        .merge(routes::units::router())
+        .split_for_parts();
+    openapi.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    let spec = Arc::new(openapi.clone());
+    let router = api
+        .route(
+            "/api/v1/openapi.json",
+            axum::routing::get(move || {
+                let spec = spec.clone();
+                async move { axum::Json((*spec).clone()) }
+            }),
+        )
+        .fallback(error::not_found)
+        .method_not_allowed_fallback(error::method_not_allowed)
+        .with_state(state)
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+                .layer(
+                    TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+                        let id = req
+                            .headers()
+                            .get(REQUEST_ID)
+                            .and_then(|v| v.to_str().ok())
+                            .unwrap_or("-");
+                        tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path())
+                    }),
+                )
+                .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+                .layer(CatchPanicLayer::custom(error::panic_response))
+                .layer(DefaultBodyLimit::max(BODY_LIMIT))
+                .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+                    axum::http::StatusCode::REQUEST_TIMEOUT,
+                    Duration::from_secs(60),
+                )),
+        );
+    (router, openapi)
+}
+
+pub fn router(app: Arc<App>) -> Router {
+    router_and_openapi(app).0
+}
+
+/// Serves until `shutdown` completes.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: Arc<App>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router(app).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}

@@ -1,0 +1,62 @@
+use crate::AppState;
+use crate::auth::AuthAnyPassword;
+use crate::error::{ApiError, Problem};
+use crate::json::ApiJson;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    username: String,
+    password: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LoginResponse {
+    /// Send as `Authorization: Bearer <token>`.
+    token: String,
+    /// RFC 3339 UTC.
+    expires_at: String,
+    /// When true, the token is accepted only for changing the password.
+    must_change_password: bool,
+}
+
+/// Signs in with a username and password.
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth",
+    request_body = LoginRequest,
+    responses((status = 200, body = LoginResponse), (status = 401, body = Problem),
+              (status = 400, body = Problem), (status = 422, body = Problem)))]
+async fn login(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<LoginRequest>,
+) -> Result<Json<LoginResponse>, ApiError> {
+    let outcome = state.app.login(&body.username, &body.password).await?;
+    Ok(Json(LoginResponse {
+        token: outcome.token,
+        expires_at: outcome.expires_at.to_rfc3339(),
+        must_change_password: outcome.must_change_password,
+    }))
+}
+
+/// Ends this session; the token stops working at once.
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth",
+    responses((status = 204), (status = 401, body = Problem)),
+    security(("bearer" = [])))]
+async fn logout(
+    State(state): State<AppState>,
+    AuthAnyPassword(auth): AuthAnyPassword,
+) -> Result<StatusCode, ApiError> {
+    state.app.logout(&auth).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(login))
+        .routes(routes!(logout))
+}
