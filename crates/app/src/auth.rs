@@ -72,7 +72,11 @@ impl App {
         .map_err(|e| AppError::Internal(e.to_string()))?
     }
 
-    async fn verify_password(&self, password: String, hash: Option<String>) -> Result<bool, AppError> {
+    async fn verify_password(
+        &self,
+        password: String,
+        hash: Option<String>,
+    ) -> Result<bool, AppError> {
         let _permit = self
             .hashing
             .acquire()

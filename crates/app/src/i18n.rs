@@ -94,7 +94,10 @@ mod tests {
         assert!(zh.len() > 20, "too few messages found: {zh:?}");
         let only_zh: Vec<_> = zh.iter().filter(|id| !en.contains(id)).collect();
         let only_en: Vec<_> = en.iter().filter(|id| !zh.contains(id)).collect();
-        assert!(only_zh.is_empty() && only_en.is_empty(), "zh-CN only: {only_zh:?}; en only: {only_en:?}");
+        assert!(
+            only_zh.is_empty() && only_en.is_empty(),
+            "zh-CN only: {only_zh:?}; en only: {only_en:?}"
+        );
     }
 
     /// Every reason code written in the source has a text in both languages.
@@ -120,7 +123,10 @@ mod tests {
                 }
             }
         }
-        assert!(codes.contains("unit.code_taken"), "scan found too little: {codes:?}");
+        assert!(
+            codes.contains("unit.code_taken"),
+            "scan found too little: {codes:?}"
+        );
         let missing: Vec<_> = codes
             .iter()
             .flat_map(|c| Lang::ALL.map(|l| (l, c)))

@@ -4,6 +4,8 @@
 //! decision that loads the state it needs inside the write transaction and asks `domain` to
 //! decide, and returns the result. Queries are thin functions over the store with a `Scope`.
 
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
 pub mod auth;
 pub mod clock;
 pub mod error;

@@ -56,11 +56,7 @@ impl App {
         self.unit(id).await
     }
 
-    pub async fn rename_unit(
-        &self,
-        actor: &Actor,
-        cmd: RenameUnit,
-    ) -> Result<Unit, AppError> {
+    pub async fn rename_unit(&self, actor: &Actor, cmd: RenameUnit) -> Result<Unit, AppError> {
         let id = cmd.id;
         let actor = actor.clone();
         let clock = self.clock.clone();

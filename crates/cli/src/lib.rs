@@ -1,6 +1,8 @@
 //! The `ecoenforce` binary: wires the backends to the application and the web edge, and offers
 //! the offline tools.
 
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
 pub mod settings;
 
 use anyhow::Context;
@@ -17,7 +19,11 @@ use std::sync::Arc;
 use store::Store;
 
 #[derive(Parser, Debug)]
-#[command(name = "ecoenforce", version, about = "生态环境保护综合行政执法平台 / eco-environmental enforcement platform")]
+#[command(
+    name = "ecoenforce",
+    version,
+    about = "生态环境保护综合行政执法平台 / eco-environmental enforcement platform"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -51,7 +57,10 @@ pub struct ServeArgs {
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Serve(args) => {
-            let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+            let runtime = match tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+            {
                 Ok(rt) => rt,
                 Err(e) => {
                     eprintln!("无法启动运行时 / cannot start the runtime: {e}");
@@ -77,7 +86,8 @@ fn both(code: &str, args: &[(&str, &str)]) -> String {
 
 fn init_tracing(settings: &Settings) {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_new(&settings.log.filter).unwrap_or_else(|_| EnvFilter::new("info"));
+    let filter =
+        EnvFilter::try_new(&settings.log.filter).unwrap_or_else(|_| EnvFilter::new("info"));
     // Logs go to stderr: stdout carries the `listening` line and the accounts, for scripts.
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
@@ -193,11 +203,18 @@ fn print_start(addr: std::net::SocketAddr, seeded: &Seeded) {
         let _ = writeln!(
             out,
             "{}",
-            both("cli.admin_created", &[("username", username), ("password", password)])
+            both(
+                "cli.admin_created",
+                &[("username", username), ("password", password)]
+            )
         );
     }
     if !seeded.demo_accounts.is_empty() {
-        let _ = writeln!(out, "{}", both("cli.demo_accounts", &[("password", DEMO_PASSWORD)]));
+        let _ = writeln!(
+            out,
+            "{}",
+            both("cli.demo_accounts", &[("password", DEMO_PASSWORD)])
+        );
         for name in &seeded.demo_accounts {
             let _ = writeln!(out, "  {name}");
         }

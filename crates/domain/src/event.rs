@@ -110,7 +110,9 @@ impl Event {
             .map_err(|source| EventDecodeError::Actor { id, source })?;
         let payload = serde_json::from_str::<serde_json::Value>(payload_json)
             .and_then(|p| {
-                serde_json::from_value::<Payload>(serde_json::json!({"schema": schema, "payload": p}))
+                serde_json::from_value::<Payload>(
+                    serde_json::json!({"schema": schema, "payload": p}),
+                )
             })
             .map_err(|source| EventDecodeError::Payload {
                 id,

@@ -183,13 +183,12 @@ pub fn decide_create(
         return Err(Refusal::forbidden());
     }
     let mut invalid = Reasons::default();
-    let reasons_before_division;
     if !valid_unit_code(&cmd.code) {
         invalid.push(Reason::new("unit.code_format").field("code"));
     }
     check_name(&mut invalid, "name_zh", &cmd.name_zh);
     check_name(&mut invalid, "name_en", &cmd.name_en);
-    reasons_before_division = invalid.len();
+    let reasons_before_division = invalid.len();
     if !in_prefecture(&cmd.division_code, &state.prefecture_code) {
         invalid.push(
             Reason::new("unit.division_outside_prefecture")
@@ -458,14 +457,20 @@ mod tests {
             ..cmd.clone()
         };
         assert_eq!(
-            decide_rename(Some(&b), &Actor::System, &stale).unwrap_err().kind,
+            decide_rename(Some(&b), &Actor::System, &stale)
+                .unwrap_err()
+                .kind,
             RefusalKind::Stale
         );
         let same = RenameUnit {
             name_zh: Some(b.name_zh.clone()),
             ..cmd.clone()
         };
-        assert!(decide_rename(Some(&b), &Actor::System, &same).unwrap().is_empty());
+        assert!(
+            decide_rename(Some(&b), &Actor::System, &same)
+                .unwrap()
+                .is_empty()
+        );
         assert_eq!(
             decide_rename(None, &Actor::System, &cmd).unwrap_err().kind,
             RefusalKind::NotFound

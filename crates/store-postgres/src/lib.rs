@@ -3,6 +3,8 @@
 //! Every write locks the log head row (`SELECT … FOR UPDATE`) before it decides, so writers
 //! serialise there and log positions are gap-free; readers never wait for it.
 
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
 #[path = "../../store/shared/queries.rs"]
 mod queries;
 
@@ -85,7 +87,7 @@ impl Writer for Backend {
             .map_err(db("locking the log head"))?;
         // On any error below, dropping `tx` rolls everything back.
         let changes = {
-            let mut reader = queries::TxReader { conn: &mut *tx };
+            let mut reader = queries::TxReader { conn: &mut tx };
             decide(&mut reader).await?
         };
         let seqs = queries::append(&mut tx, size, &changes).await?;

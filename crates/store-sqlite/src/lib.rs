@@ -6,6 +6,8 @@
 //! positions are assigned inside that transaction, so they are gap-free. Reads use a small pool of
 //! WAL readers.
 
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
 #[path = "../../store/shared/queries.rs"]
 mod queries;
 
@@ -15,6 +17,8 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Connection, SqliteConnection, SqlitePool};
 use std::panic::AssertUnwindSafe;
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use store::{Committed, Decide, ReplayReport, StoreError, WriteError, Writer};
 use tokio::sync::{mpsc, oneshot};
@@ -28,6 +32,14 @@ const MAX_GROUP: usize = 512;
 pub struct Backend {
     pool: SqlitePool,
     writer: mpsc::Sender<Request>,
+    stats: Arc<WriterStats>,
+}
+
+/// Counters of the writer task, to see group commit at work.
+#[derive(Debug, Default)]
+pub struct WriterStats {
+    pub commands: AtomicU64,
+    pub groups: AtomicU64,
 }
 
 enum Request {
@@ -67,8 +79,17 @@ impl Backend {
             .await
             .map_err(db("opening SQLite readers"))?;
         let (writer, rx) = mpsc::channel(4 * MAX_GROUP);
-        tokio::spawn(run_writer(write_conn, rx));
-        Ok(Backend { pool, writer })
+        let stats = Arc::new(WriterStats::default());
+        tokio::spawn(run_writer(write_conn, rx, stats.clone()));
+        Ok(Backend {
+            pool,
+            writer,
+            stats,
+        })
+    }
+
+    pub fn stats(&self) -> &WriterStats {
+        &self.stats
     }
 
     /// Every table in the database, for the test that each is classified.
@@ -119,7 +140,11 @@ impl Writer for Backend {
     }
 }
 
-async fn run_writer(mut conn: SqliteConnection, mut rx: mpsc::Receiver<Request>) {
+async fn run_writer(
+    mut conn: SqliteConnection,
+    mut rx: mpsc::Receiver<Request>,
+    stats: Arc<WriterStats>,
+) {
     while let Some(first) = rx.recv().await {
         let mut group = vec![first];
         while group.len() < MAX_GROUP {
@@ -128,6 +153,10 @@ async fn run_writer(mut conn: SqliteConnection, mut rx: mpsc::Receiver<Request>)
                 Err(_) => break,
             }
         }
+        stats.groups.fetch_add(1, Ordering::Relaxed);
+        stats
+            .commands
+            .fetch_add(group.len() as u64, Ordering::Relaxed);
         commit_group(&mut conn, group).await;
     }
 }

@@ -12,8 +12,8 @@ use domain::user::User;
 use domain::{Event, Role, Timestamp};
 use sqlx::Row;
 use store::{
-    Changes, Credential, EventRecord, Queries, ReplayReport, Scope, SecretWrite, Session,
-    Snapshot, StoreError,
+    Changes, Credential, EventRecord, Queries, ReplayReport, Scope, SecretWrite, Session, Snapshot,
+    StoreError,
 };
 use uuid::Uuid;
 
@@ -108,9 +108,12 @@ fn event_from_row(row: &DbRow) -> Result<EventRecord, StoreError> {
     let event = Event::from_parts(
         row.try_get("id").map_err(db("reading an event"))?,
         Timestamp::new(at),
-        row.try_get::<&str, _>("actor").map_err(db("reading an event"))?,
-        row.try_get::<&str, _>("schema").map_err(db("reading an event"))?,
-        row.try_get::<&str, _>("payload").map_err(db("reading an event"))?,
+        row.try_get::<&str, _>("actor")
+            .map_err(db("reading an event"))?,
+        row.try_get::<&str, _>("schema")
+            .map_err(db("reading an event"))?,
+        row.try_get::<&str, _>("payload")
+            .map_err(db("reading an event"))?,
     )
     .map_err(|e| corrupt(format!("event at {seq}: {e}")))?;
     let counties = event.payload.counties();
@@ -460,7 +463,10 @@ impl store::Reader for TxReader<'_> {
 
 impl Backend {
     async fn read_conn(&self) -> Result<sqlx::pool::PoolConnection<Db>, StoreError> {
-        self.pool.acquire().await.map_err(db("opening a connection"))
+        self.pool
+            .acquire()
+            .await
+            .map_err(db("opening a connection"))
     }
 }
 

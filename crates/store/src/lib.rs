@@ -7,6 +7,8 @@
 //! The backends (`store-sqlite`, `store-postgres`) include `shared/queries.rs` from this crate,
 //! so every portable statement is written once.
 
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
 mod scope;
 mod tables;
 
@@ -172,8 +174,7 @@ pub trait Queries: Send + Sync {
     async fn snapshot(&self) -> Result<Snapshot, StoreError>;
     async fn create_session(&self, session: &Session) -> Result<(), StoreError>;
     async fn session(&self, token_hash: &[u8; 32]) -> Result<Option<Session>, StoreError>;
-    async fn touch_session(&self, token_hash: &[u8; 32], at: Timestamp)
-    -> Result<(), StoreError>;
+    async fn touch_session(&self, token_hash: &[u8; 32], at: Timestamp) -> Result<(), StoreError>;
     async fn revoke_session(&self, token_hash: &[u8; 32]) -> Result<(), StoreError>;
 }
 

@@ -48,7 +48,7 @@ pub struct Problem {
 #[derive(Debug)]
 pub struct ApiError {
     pub status: StatusCode,
-    pub problem: Problem,
+    pub problem: Box<Problem>,
     pub retry_after: Option<u64>,
 }
 
@@ -80,13 +80,13 @@ impl ApiError {
         let code = reasons.first().map(|r| r.code).unwrap_or("error");
         ApiError {
             status,
-            problem: Problem {
+            problem: Box::new(Problem {
                 type_: format!("urn:ecoenforce:problem:{code}"),
                 title,
                 status: status.as_u16(),
                 detail,
                 errors,
-            },
+            }),
             retry_after: None,
         }
     }
@@ -153,7 +153,7 @@ impl From<AppError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let mut response = (self.status, axum::Json(self.problem)).into_response();
+        let mut response = (self.status, axum::Json(*self.problem)).into_response();
         let headers = response.headers_mut();
         headers.insert(
             header::CONTENT_TYPE,

@@ -137,8 +137,14 @@ mod tests {
 
     #[test]
     fn classifies_failures() {
-        assert_eq!(err("{\"name\": "), (400, "request.malformed_json".into(), None));
-        assert_eq!(err(r#"{"name":"a","count":1} x"#), (400, "request.malformed_json".into(), None));
+        assert_eq!(
+            err("{\"name\": "),
+            (400, "request.malformed_json".into(), None)
+        );
+        assert_eq!(
+            err(r#"{"name":"a","count":1} x"#),
+            (400, "request.malformed_json".into(), None)
+        );
         assert_eq!(
             err(r#"{"name":"a","count":1,"extra":1}"#),
             (422, "field.unknown".into(), Some("extra".into()))

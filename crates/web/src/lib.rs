@@ -1,5 +1,7 @@
 //! The HTTP edge. Routes here, rules in `domain`, SQL in the stores.
 
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
 mod auth;
 mod error;
 mod json;

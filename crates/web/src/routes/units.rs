@@ -73,7 +73,8 @@ pub struct UnitPatch {
 }
 
 fn etag(u: &Unit) -> HeaderValue {
-    HeaderValue::from_str(&format!("\"{}\"", u.version)).unwrap_or(HeaderValue::from_static("\"0\""))
+    HeaderValue::from_str(&format!("\"{}\"", u.version))
+        .unwrap_or(HeaderValue::from_static("\"0\""))
 }
 
 fn with_etag(status: StatusCode, unit: Unit) -> Response {
@@ -93,7 +94,13 @@ fn parse_id(id: &str) -> Result<Uuid, ApiError> {
 #[utoipa::path(get, path = "/api/v1/units", tag = "organisation",
     responses((status = 200, body = UnitList)))]
 async fn list_units(State(state): State<AppState>) -> Result<Json<UnitList>, ApiError> {
-    let items = state.app.units().await?.into_iter().map(UnitView::from).collect();
+    let items = state
+        .app
+        .units()
+        .await?
+        .into_iter()
+        .map(UnitView::from)
+        .collect();
     Ok(Json(UnitList { items }))
 }
 
@@ -172,7 +179,12 @@ async fn patch_unit(
     let expected = headers
         .get(header::IF_MATCH)
         .and_then(|v| v.to_str().ok())
-        .map(|v| v.trim().trim_start_matches("W/").trim_matches('"').parse::<i64>());
+        .map(|v| {
+            v.trim()
+                .trim_start_matches("W/")
+                .trim_matches('"')
+                .parse::<i64>()
+        });
     let expected = match expected {
         None => {
             return Err(ApiError::one(

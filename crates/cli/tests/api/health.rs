@@ -1,0 +1,62 @@
+use crate::helpers::TestApp;
+use crate::on_both_backends;
+
+async fn healthz_answers_once_the_database_does(app: TestApp) {
+    let r = app.client.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let request_id = r.headers().get("x-request-id").cloned();
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["status"], "ok");
+    assert_eq!(body["log_size"], 0);
+    assert!(
+        request_id.is_some_and(|id| !id.is_empty()),
+        "every response carries a request id"
+    );
+}
+
+async fn openapi_describes_every_route(app: TestApp) {
+    let r = app
+        .client
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let spec: serde_json::Value = r.json().await.unwrap();
+    assert!(spec["openapi"].as_str().unwrap().starts_with("3.1"));
+    let paths = spec["paths"].as_object().unwrap();
+    let expected = [
+        ("/healthz", vec!["get"]),
+        ("/api/v1/auth/login", vec!["post"]),
+        ("/api/v1/auth/logout", vec!["post"]),
+        ("/api/v1/units", vec!["get", "post"]),
+        ("/api/v1/units/{id}", vec!["get", "patch"]),
+    ];
+    for (path, methods) in &expected {
+        let item = paths.get(*path).unwrap_or_else(|| panic!("{path} missing"));
+        for m in methods {
+            assert!(item.get(*m).is_some(), "{m} {path} missing");
+        }
+    }
+    assert_eq!(
+        paths.len(),
+        expected.len(),
+        "unexpected paths: {:?}",
+        paths.keys()
+    );
+    // Every described route answers something other than the 404 fallback.
+    for (path, _) in &expected {
+        let concrete = path.replace("{id}", &uuid::Uuid::nil().to_string());
+        let r = app.client.get(app.url(&concrete)).send().await.unwrap();
+        let body: serde_json::Value = r.json().await.unwrap_or_default();
+        assert!(
+            body["errors"][0]["code"] != "request.not_found" || path.contains("{id}"),
+            "{path} is described but not routed"
+        );
+    }
+}
+
+on_both_backends!(
+    healthz_answers_once_the_database_does,
+    openapi_describes_every_route
+);

@@ -1,0 +1,9 @@
+#![allow(clippy::unwrap_used)]
+//! Integration tests: the real server over HTTP, on both backends. One binary, so the harness
+//! links once.
+
+mod binary;
+mod errors;
+mod health;
+mod helpers;
+mod write_path;

@@ -1,0 +1,207 @@
+//! The one write path: decide → events → apply, gap-free positions, replay equals live tables.
+
+use crate::helpers::TestApp;
+use crate::on_both_backends;
+use app::units::NewUnit;
+use domain::Actor;
+use domain::unit::{RenameUnit, UnitKind};
+use store::{LOG_TABLES, NON_PROJECTION_TABLES, PROJECTION_TABLES, Scope};
+
+fn partner(code: String) -> NewUnit {
+    NewUnit {
+        name_zh: format!("协作单位 {code}"),
+        name_en: format!("Partner {code}"),
+        code,
+        kind: UnitKind::PartnerAgency,
+        parent_id: None,
+        division_code: "532800".into(),
+        demo: true,
+    }
+}
+
+async fn replay_rebuilds_every_projection(app: TestApp) {
+    app.app.seed_demo().await.unwrap();
+    let units = app.app.units().await.unwrap();
+    for (i, u) in units.iter().enumerate().take(4) {
+        app.app
+            .rename_unit(
+                &Actor::System,
+                RenameUnit {
+                    id: u.id,
+                    name_zh: Some(format!("{}（更名 {i}）", u.name_zh)),
+                    name_en: None,
+                    expected_version: Some(1),
+                },
+            )
+            .await
+            .unwrap();
+    }
+    let size = app.log_size().await;
+    assert!(size >= 14, "seed and renames make events, got {size}");
+    let report = app.app.store.replay_check().await.unwrap();
+    assert_eq!(report.events, size);
+    assert!(report.differences.is_empty(), "{:?}", report.differences);
+    // The replay ran in a transaction that was rolled back: nothing changed.
+    assert_eq!(app.log_size().await, size);
+    assert_eq!(app.app.units().await.unwrap().len(), units.len());
+
+    // A projection row changed without an event is caught.
+    let changed = app
+        .execute_unchecked("UPDATE units SET name_en = 'tampered' WHERE code = 'mengla-brigade'")
+        .await;
+    assert_eq!(changed, 1);
+    let report = app.app.store.replay_check().await.unwrap();
+    assert_eq!(report.differences.len(), 1, "{:?}", report.differences);
+    assert!(report.differences[0].contains("tampered"));
+
+    // A row with no event behind it is caught too.
+    app.execute_unchecked("DELETE FROM units WHERE code = 'mengzhe-liaison'")
+        .await;
+    let report = app.app.store.replay_check().await.unwrap();
+    assert!(
+        report.differences.iter().any(|d| d.contains("live rows")),
+        "{:?}",
+        report.differences
+    );
+}
+
+async fn eight_writers_get_gap_free_positions(app: TestApp) {
+    const WRITERS: usize = 8;
+    const EACH: usize = 40;
+    let mut tasks = Vec::new();
+    for w in 0..WRITERS {
+        let a = app.app.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut refused = 0;
+            for i in 0..EACH {
+                a.create_unit(&Actor::System, partner(format!("w{w}-u{i}")))
+                    .await
+                    .unwrap();
+                // Every fifth command is a duplicate, refused inside the same group as others.
+                if i % 5 == 0 {
+                    let dup = a
+                        .create_unit(&Actor::System, partner(format!("w{w}-u{i}")))
+                        .await;
+                    assert!(dup.is_err());
+                    refused += 1;
+                }
+            }
+            refused
+        }));
+    }
+    let mut refused = 0;
+    for t in tasks {
+        refused += t.await.unwrap();
+    }
+    assert_eq!(refused, WRITERS * EACH / 5);
+    let total = (WRITERS * EACH) as i64;
+    assert_eq!(app.log_size().await, total);
+    let events = app
+        .app
+        .store
+        .events(&Scope::all(), 0, total + 10)
+        .await
+        .unwrap();
+    let seqs: Vec<i64> = events.iter().map(|e| e.seq).collect();
+    assert_eq!(
+        seqs,
+        (0..total).collect::<Vec<_>>(),
+        "positions are gap-free and in order"
+    );
+    // Instants never go backwards along the log.
+    assert!(events.windows(2).all(|w| w[0].event.at <= w[1].event.at));
+    let report = app.app.store.replay_check().await.unwrap();
+    assert!(report.differences.is_empty());
+    if let crate::helpers::Concrete::Sqlite(b) = &app.concrete {
+        use std::sync::atomic::Ordering::Relaxed;
+        let (commands, groups) = (
+            b.stats().commands.load(Relaxed),
+            b.stats().groups.load(Relaxed),
+        );
+        // 320 accepted + 64 refused commands + 1 replay; with 8 writers waiting, groups form.
+        assert_eq!(commands, total as u64 + refused as u64 + 1);
+        assert!(
+            groups < commands,
+            "no command was grouped: {groups} groups for {commands}"
+        );
+    }
+}
+
+async fn every_table_is_classified(app: TestApp) {
+    let tables = app.table_names().await;
+    let known: Vec<&str> = PROJECTION_TABLES
+        .iter()
+        .chain(LOG_TABLES)
+        .chain(NON_PROJECTION_TABLES)
+        .copied()
+        .collect();
+    for t in &tables {
+        assert!(
+            known.contains(&t.as_str()),
+            "table {t} is neither a projection nor excluded from replay"
+        );
+    }
+    for k in known {
+        assert!(
+            tables.iter().any(|t| t == k),
+            "listed table {k} does not exist"
+        );
+    }
+}
+
+async fn the_log_is_append_only_and_holds_no_secret(app: TestApp) {
+    app.app.seed_demo().await.unwrap();
+    let events = app.app.store.events(&Scope::all(), 0, 1000).await.unwrap();
+    for e in &events {
+        let text = e.event.envelope().to_string();
+        assert!(
+            !text.contains("argon2"),
+            "a password hash entered the log: {text}"
+        );
+        assert!(!text.contains(app::seed::DEMO_PASSWORD));
+    }
+    let user_event = events
+        .iter()
+        .find(|e| e.event.schema() == "user.created/v1")
+        .unwrap();
+    assert!(user_event.event.payload_json().get("password").is_none());
+    // Updating or deleting an event is refused by the database itself.
+    for sql in ["UPDATE events SET schema = 'x'", "DELETE FROM events"] {
+        let result = match &app.concrete {
+            crate::helpers::Concrete::Sqlite(b) => b.execute_unchecked(sql).await,
+            crate::helpers::Concrete::Postgres(b) => b.execute_unchecked(sql).await,
+        };
+        let err = result.expect_err("append-only").to_string();
+        assert!(err.contains("append-only"), "{err}");
+    }
+}
+
+async fn events_are_scoped_by_county(app: TestApp) {
+    app.app.seed_demo().await.unwrap();
+    let all = app.app.store.events(&Scope::all(), 0, 1000).await.unwrap();
+    let menghai = app
+        .app
+        .store
+        .events(&Scope::counties(vec!["532822".into()]), 0, 1000)
+        .await
+        .unwrap();
+    assert!(menghai.len() < all.len());
+    assert!(menghai.iter().any(|e| e.counties == ["532822"]));
+    for e in &menghai {
+        assert!(
+            e.counties.is_empty() || e.counties.contains(&"532822".to_owned()),
+            "{e:?}"
+        );
+    }
+    let prefecture_wide = all.iter().filter(|e| e.counties.is_empty()).count();
+    let menghai_only = all.iter().filter(|e| e.counties == ["532822"]).count();
+    assert_eq!(menghai.len(), prefecture_wide + menghai_only);
+}
+
+on_both_backends!(
+    replay_rebuilds_every_projection,
+    eight_writers_get_gap_free_positions,
+    every_table_is_classified,
+    the_log_is_append_only_and_holds_no_secret,
+    events_are_scoped_by_county,
+);
