@@ -5,18 +5,16 @@
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
-#[path = "../../store/shared/queries.rs"]
-mod queries;
+mod exec;
 
 use async_trait::async_trait;
+use exec::PgExec;
+use sqlx::PgPool;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{PgConnection, PgPool, Row};
 use std::str::FromStr;
 use std::time::Duration;
-use store::{Committed, Decide, ReplayReport, StoreError, WriteError, Writer};
-
-pub(crate) type Db = sqlx::Postgres;
-pub(crate) type DbConn = PgConnection;
+use store::sql::{ReadFn, SqlBackend, TxReader};
+use store::{Committed, Decide, ReplayReport, StoreError, WriteError};
 
 pub struct Backend {
     pool: PgPool,
@@ -73,26 +71,33 @@ impl Backend {
 }
 
 #[async_trait]
-impl Writer for Backend {
-    fn backend(&self) -> store::Backend {
+impl SqlBackend for Backend {
+    fn kind(&self) -> store::Backend {
         store::Backend::Postgres
+    }
+
+    async fn run<R: Send + 'static>(&self, f: ReadFn<R>) -> Result<R, StoreError> {
+        let mut conn = self
+            .pool
+            .acquire()
+            .await
+            .map_err(db("opening a connection"))?;
+        f(&mut PgExec { conn: &mut conn }).await
     }
 
     async fn write(&self, decide: Decide) -> Result<Committed, WriteError> {
         let mut tx = self.pool.begin().await.map_err(db("starting a write"))?;
-        let size: i64 = sqlx::query(LOCK_HEAD)
-            .fetch_one(&mut *tx)
-            .await
-            .and_then(|r| r.try_get(0))
-            .map_err(db("locking the log head"))?;
+        let mut e = PgExec { conn: &mut tx };
+        let size = store::sql::Exec::query(&mut e, LOCK_HEAD, &[])
+            .await?
+            .first()
+            .ok_or_else(|| StoreError::Corrupt("the log head row is missing".into()))?
+            .i64(0)?;
         // On any error below, dropping `tx` rolls everything back.
-        let changes = {
-            let mut reader = queries::TxReader { conn: &mut tx };
-            decide(&mut reader).await?
-        };
-        let seqs = queries::append(&mut tx, size, &changes).await?;
+        let changes = decide(&mut TxReader { exec: &mut e }).await?;
+        let seqs = store::sql::append(&mut e, size, &changes).await?;
         if !seqs.is_empty() {
-            queries::set_log_size(&mut tx, size + seqs.len() as i64).await?;
+            store::sql::set_log_size(&mut e, size + seqs.len() as i64).await?;
         }
         tx.commit().await.map_err(db("committing a write"))?;
         Ok(seqs)
@@ -100,12 +105,10 @@ impl Writer for Backend {
 
     async fn replay_check(&self) -> Result<ReplayReport, StoreError> {
         let mut tx = self.pool.begin().await.map_err(db("starting a replay"))?;
+        let mut e = PgExec { conn: &mut tx };
         // Holding the head keeps writers out, so the log and the live tables are seen together.
-        sqlx::query(LOCK_HEAD)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(db("locking the log head"))?;
-        let report = queries::replay(&mut tx).await;
+        store::sql::Exec::query(&mut e, LOCK_HEAD, &[]).await?;
+        let report = store::sql::replay(&mut e).await;
         tx.rollback().await.map_err(db("rolling back a replay"))?;
         report
     }

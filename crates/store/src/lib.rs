@@ -4,16 +4,17 @@
 //! ([`Reader`]), then appends the events it returns, applies them to the projection tables and
 //! stores any secrets, all in one transaction. Reads go through [`Queries`] with a [`Scope`].
 //!
-//! The backends (`store-sqlite`, `store-postgres`) include `shared/queries.rs` from this crate,
-//! so every portable statement is written once.
+//! Every statement is written once, in [`sql`], against the small [`sql::Exec`] trait that each
+//! backend (`store-sqlite`, `store-postgres`) implements on its own connection.
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 mod scope;
+pub mod sql;
 mod tables;
 
 pub use scope::Scope;
-pub use tables::{LOG_TABLES, NON_PROJECTION_TABLES, PROJECTION_TABLES};
+pub use tables::{LOG_TABLES, MIGRATION_TABLES, NON_PROJECTION_TABLES, PROJECTION_TABLES};
 
 use async_trait::async_trait;
 use domain::refusal::Refusal;

@@ -7,5 +7,8 @@ pub const PROJECTION_TABLES: &[&str] = &["units", "users"];
 /// The log itself.
 pub const LOG_TABLES: &[&str] = &["events", "event_counties", "log_head"];
 
-/// Not projections, excluded from replay: credentials, sessions, and the migration bookkeeping.
-pub const NON_PROJECTION_TABLES: &[&str] = &["credentials", "sessions", "_sqlx_migrations"];
+/// Not projections, excluded from replay: credentials and sessions.
+pub const NON_PROJECTION_TABLES: &[&str] = &["credentials", "sessions"];
+
+/// Migration bookkeeping: `schema_migrations` on SQLite, sqlx's table on PostgreSQL.
+pub const MIGRATION_TABLES: &[&str] = &["schema_migrations", "_sqlx_migrations"];

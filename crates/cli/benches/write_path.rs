@@ -1,0 +1,110 @@
+//! Events per second through the whole write path (app → decide → store → commit) with 8
+//! concurrent writers, on SQLite and, when reachable, PostgreSQL.
+//!
+//! `cargo bench -p cli --bench write_path [-- EVENTS_PER_WRITER]`
+//! PostgreSQL from `ECOENFORCE_TEST_DATABASE_URL` (default postgres://postgres@127.0.0.1:5432/postgres).
+
+use app::units::NewUnit;
+use app::{App, AppSettings, SystemClock};
+use domain::Actor;
+use domain::unit::UnitKind;
+use sqlx::Connection;
+use std::sync::Arc;
+use std::time::Instant;
+use store::Store;
+
+const WRITERS: usize = 8;
+
+fn unit(code: String) -> NewUnit {
+    NewUnit {
+        name_zh: format!("协作单位 {code}"),
+        name_en: format!("Partner {code}"),
+        code,
+        kind: UnitKind::PartnerAgency,
+        parent_id: None,
+        division_code: "532800".into(),
+        demo: true,
+    }
+}
+
+async fn run(label: &str, store: Arc<dyn Store>, per_writer: usize) {
+    let app = Arc::new(App::new(
+        store,
+        Arc::new(SystemClock),
+        AppSettings::default(),
+    ));
+    // Warm-up: connections, statement caches.
+    for i in 0..200 {
+        app.create_unit(&Actor::System, unit(format!("warm-{i}")))
+            .await
+            .expect("warm-up");
+    }
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for w in 0..WRITERS {
+        let app = app.clone();
+        tasks.push(tokio::spawn(async move {
+            for i in 0..per_writer {
+                app.create_unit(&Actor::System, unit(format!("w{w}-{i}")))
+                    .await
+                    .expect("write");
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.expect("writer");
+    }
+    let elapsed = start.elapsed();
+    let events = WRITERS * per_writer;
+    let size = app.store.log_size().await.expect("size");
+    assert_eq!(size as usize, events + 200, "every event landed, gap-free");
+    println!(
+        "{label}: {events} events by {WRITERS} writers in {:.3} s = {:.0} events/s",
+        elapsed.as_secs_f64(),
+        events as f64 / elapsed.as_secs_f64()
+    );
+}
+
+fn main() {
+    let per_writer: usize = std::env::args()
+        .skip(1)
+        .find_map(|a| a.parse().ok())
+        .unwrap_or(5_000);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(async {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let sqlite = store_sqlite::Backend::open(&dir.path().join("bench.db"))
+            .await
+            .expect("SQLite");
+        run("SQLite (group commit)", Arc::new(sqlite), per_writer).await;
+
+        let admin = std::env::var("ECOENFORCE_TEST_DATABASE_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+        match sqlx::PgConnection::connect(&admin).await {
+            Ok(mut conn) => {
+                let name = format!("ecoenforce_bench_{}", uuid::Uuid::now_v7().simple());
+                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                    .execute(&mut conn)
+                    .await
+                    .expect("create database");
+                let url = format!(
+                    "{}/{name}",
+                    admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin)
+                );
+                let pg = store_postgres::Backend::open(&url)
+                    .await
+                    .expect("PostgreSQL");
+                run("PostgreSQL (head-row lock)", Arc::new(pg), per_writer / 5).await;
+                let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                )))
+                .execute(&mut conn)
+                .await;
+            }
+            Err(e) => println!("PostgreSQL skipped: {e}"),
+        }
+    });
+}

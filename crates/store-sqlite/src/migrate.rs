@@ -1,0 +1,48 @@
+//! Migrations for SQLite, with the same version numbers as PostgreSQL's.
+
+use crate::db;
+use rusqlite::Connection;
+use store::StoreError;
+
+/// (version, description, SQL), in order. Never edit an applied migration: add the next one.
+const MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    "log and organisation",
+    include_str!("../migrations/0001_log_and_organisation.sql"),
+)];
+
+pub(crate) fn run(conn: &mut Connection) -> Result<(), StoreError> {
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+             version INTEGER PRIMARY KEY,
+             description TEXT NOT NULL
+         )",
+    )
+    .map_err(db("creating the migration table"))?;
+    let newest: i64 = conn
+        .query_row(
+            "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(db("reading the schema version"))?;
+    if let Some((latest, _, _)) = MIGRATIONS.last()
+        && newest > *latest
+    {
+        return Err(StoreError::Corrupt(format!(
+            "the database is at schema version {newest}, newer than this program's {latest}"
+        )));
+    }
+    for (version, description, sql) in MIGRATIONS.iter().filter(|(v, _, _)| *v > newest) {
+        let tx = conn.transaction().map_err(db("starting a migration"))?;
+        tx.execute_batch(sql).map_err(db("running a migration"))?;
+        tx.execute(
+            "INSERT INTO schema_migrations (version, description) VALUES (?1, ?2)",
+            (version, description),
+        )
+        .map_err(db("recording a migration"))?;
+        tx.commit().map_err(db("committing a migration"))?;
+        tracing::info!(version, description, "applied SQLite migration");
+    }
+    Ok(())
+}

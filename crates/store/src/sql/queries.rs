@@ -1,0 +1,557 @@
+//! Every portable statement, and `apply`.
+//!
+//! Rules for this file: `$N` placeholders only; no `now()` or random defaults (every value comes
+//! from the event); UUIDs, instants and booleans bound as [`Value`]s; JSON kept as TEXT.
+
+use super::{Exec, ReadFn, Row, SqlBackend, Value, query_one, query_opt};
+use crate::{
+    Changes, Credential, EventRecord, Queries, ReplayReport, Scope, SecretWrite, Session, Snapshot,
+    StoreError, Writer,
+};
+use async_trait::async_trait;
+use domain::event::Payload;
+use domain::unit::{Unit, UnitKind};
+use domain::user::User;
+use domain::{Event, Role, Timestamp};
+use uuid::Uuid;
+
+fn corrupt(what: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(what.to_string())
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(corrupt)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The log
+// ---------------------------------------------------------------------------------------------
+
+const INSERT_EVENT: &str =
+    "INSERT INTO events (seq, id, schema, at, actor, payload) VALUES ($1, $2, $3, $4, $5, $6)";
+const INSERT_EVENT_COUNTY: &str = "INSERT INTO event_counties (seq, county) VALUES ($1, $2)";
+const SET_LOG_SIZE: &str = "UPDATE log_head SET size = $1 WHERE id = 1";
+const LOG_SIZE: &str = "SELECT size FROM log_head WHERE id = 1";
+
+pub async fn log_size(exec: &mut dyn Exec) -> Result<i64, StoreError> {
+    query_one(exec, LOG_SIZE, &[]).await?.i64(0)
+}
+
+pub async fn set_log_size(exec: &mut dyn Exec, size: i64) -> Result<(), StoreError> {
+    exec.execute(SET_LOG_SIZE, &[size.into()]).await?;
+    Ok(())
+}
+
+async fn insert_event(exec: &mut dyn Exec, seq: i64, event: &Event) -> Result<(), StoreError> {
+    exec.execute(
+        INSERT_EVENT,
+        &[
+            seq.into(),
+            event.id.into(),
+            event.schema().into(),
+            event.at.into(),
+            to_json(&event.actor)?.into(),
+            to_json(&event.payload_json())?.into(),
+        ],
+    )
+    .await?;
+    for county in event.payload.counties() {
+        exec.execute(INSERT_EVENT_COUNTY, &[seq.into(), county.into()])
+            .await?;
+    }
+    Ok(())
+}
+
+/// Appends the events from position `next_seq` on, applies each to the projections, and stores
+/// the secrets; returns the positions used. The caller owns the transaction and the log head.
+pub async fn append(
+    exec: &mut dyn Exec,
+    next_seq: i64,
+    changes: &Changes,
+) -> Result<Vec<i64>, StoreError> {
+    let mut seqs = Vec::with_capacity(changes.events.len());
+    for (i, event) in changes.events.iter().enumerate() {
+        let seq = next_seq + i as i64;
+        insert_event(exec, seq, event).await?;
+        apply(exec, event).await?;
+        seqs.push(seq);
+    }
+    for secret in &changes.secrets {
+        write_secret(exec, secret).await?;
+    }
+    Ok(seqs)
+}
+
+const EVENT_COLUMNS: &str = "e.seq, e.id, e.schema, e.at, e.actor, e.payload";
+const EVENTS_FROM: &str = "SELECT e.seq, e.id, e.schema, e.at, e.actor, e.payload FROM events e \
+     WHERE e.seq >= $1 AND ($2 = '' \
+        OR NOT EXISTS (SELECT 1 FROM event_counties c WHERE c.seq = e.seq) \
+        OR EXISTS (SELECT 1 FROM event_counties c WHERE c.seq = e.seq \
+                   AND $2 LIKE '%,' || c.county || ',%')) \
+     ORDER BY e.seq LIMIT $3";
+
+fn event_from_row(row: &Row) -> Result<EventRecord, StoreError> {
+    let seq = row.i64(0)?;
+    let event = Event::from_parts(
+        row.uuid(1)?,
+        row.time(3)?,
+        &row.text(4)?,
+        &row.text(2)?,
+        &row.text(5)?,
+    )
+    .map_err(|e| corrupt(format!("event at {seq}: {e}")))?;
+    let counties = event.payload.counties();
+    Ok(EventRecord {
+        seq,
+        event,
+        counties,
+    })
+}
+
+pub async fn events_from(
+    exec: &mut dyn Exec,
+    scope: &Scope,
+    from_seq: i64,
+    limit: i64,
+) -> Result<Vec<EventRecord>, StoreError> {
+    debug_assert!(EVENTS_FROM.contains(EVENT_COLUMNS));
+    exec.query(
+        EVENTS_FROM,
+        &[from_seq.into(), scope.pattern().into(), limit.into()],
+    )
+    .await?
+    .iter()
+    .map(event_from_row)
+    .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Projections: apply is a pure function of the event
+// ---------------------------------------------------------------------------------------------
+
+const INSERT_UNIT: &str = "INSERT INTO units (id, code, kind, name_zh, name_en, parent_id, \
+     division_code, demo, version, created_at, updated_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $9)";
+const RENAME_UNIT: &str = "UPDATE units SET name_zh = $2, name_en = $3, version = version + 1, \
+     updated_at = $4 WHERE id = $1";
+const INSERT_USER: &str = "INSERT INTO users (id, username, display_name, unit_id, roles, \
+     counties, demo, version, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8)";
+
+pub async fn apply(exec: &mut dyn Exec, event: &Event) -> Result<(), StoreError> {
+    let at: Value = event.at.into();
+    let affected = match &event.payload {
+        Payload::UnitCreated(p) => {
+            exec.execute(
+                INSERT_UNIT,
+                &[
+                    p.id.into(),
+                    p.code.as_str().into(),
+                    p.kind.as_str().into(),
+                    p.name_zh.as_str().into(),
+                    p.name_en.as_str().into(),
+                    p.parent_id.into(),
+                    p.division_code.as_str().into(),
+                    p.demo.into(),
+                    at,
+                ],
+            )
+            .await?
+        }
+        Payload::UnitRenamed(p) => {
+            exec.execute(
+                RENAME_UNIT,
+                &[
+                    p.id.into(),
+                    p.name_zh.as_str().into(),
+                    p.name_en.as_str().into(),
+                    at,
+                ],
+            )
+            .await?
+        }
+        Payload::UserCreated(p) => {
+            exec.execute(
+                INSERT_USER,
+                &[
+                    p.id.into(),
+                    p.username.as_str().into(),
+                    p.display_name.as_str().into(),
+                    p.unit_id.into(),
+                    to_json(&p.roles)?.into(),
+                    p.counties.as_ref().map(to_json).transpose()?.into(),
+                    p.demo.into(),
+                    at,
+                ],
+            )
+            .await?
+        }
+    };
+    if affected != 1 {
+        return Err(corrupt(format!(
+            "event {} ({}) changed {affected} rows, expected 1",
+            event.id,
+            event.schema(),
+        )));
+    }
+    Ok(())
+}
+
+/// Empties every projection table (inside a transaction the caller rolls back).
+async fn clear_projections(exec: &mut dyn Exec) -> Result<(), StoreError> {
+    // Children before parents; `crate::PROJECTION_TABLES` lists the same tables.
+    exec.execute("DELETE FROM users", &[]).await?;
+    exec.execute("DELETE FROM units", &[]).await?;
+    Ok(())
+}
+
+/// Rebuilds the projections from the events on this connection and compares them with what was
+/// there. The caller runs this in a transaction and rolls it back.
+pub async fn replay(exec: &mut dyn Exec) -> Result<ReplayReport, StoreError> {
+    const BATCH: i64 = 10_000;
+    let live = snapshot(exec).await?;
+    clear_projections(exec).await?;
+    let mut next = 0;
+    loop {
+        let batch = events_from(exec, &Scope::all(), next, BATCH).await?;
+        for record in &batch {
+            if record.seq != next {
+                return Err(corrupt(format!(
+                    "the log has a gap: expected position {next}, found {}",
+                    record.seq
+                )));
+            }
+            apply(exec, &record.event).await?;
+            next += 1;
+        }
+        if (batch.len() as i64) < BATCH {
+            break;
+        }
+    }
+    let size = log_size(exec).await?;
+    if size != next {
+        return Err(corrupt(format!(
+            "the log head says {size} events, the table holds {next}"
+        )));
+    }
+    let replayed = snapshot(exec).await?;
+    Ok(ReplayReport {
+        events: next,
+        differences: crate::diff_snapshots(&live, &replayed),
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rows
+// ---------------------------------------------------------------------------------------------
+
+const UNIT_BY_ID: &str = "SELECT id, code, kind, name_zh, name_en, parent_id, division_code, demo, \
+     version FROM units WHERE id = $1";
+const UNIT_BY_CODE: &str = "SELECT id, code, kind, name_zh, name_en, parent_id, division_code, \
+     demo, version FROM units WHERE code = $1";
+const ALL_UNITS: &str = "SELECT id, code, kind, name_zh, name_en, parent_id, division_code, demo, \
+     version FROM units ORDER BY id";
+const USER_BY_ID: &str = "SELECT id, username, display_name, unit_id, roles, counties, demo, \
+     version FROM users WHERE id = $1";
+const USER_BY_USERNAME: &str = "SELECT id, username, display_name, unit_id, roles, counties, demo, \
+     version FROM users WHERE username = $1";
+const ALL_USERS: &str = "SELECT id, username, display_name, unit_id, roles, counties, demo, \
+     version FROM users ORDER BY id";
+const USER_COUNT: &str = "SELECT COUNT(*) FROM users";
+const REAL_ROWS: &str = "SELECT (SELECT COUNT(*) FROM units WHERE demo = $1) \
+     + (SELECT COUNT(*) FROM users WHERE demo = $1)";
+
+fn unit_from_row(row: &Row) -> Result<Unit, StoreError> {
+    let kind = row.text(2)?;
+    Ok(Unit {
+        id: row.uuid(0)?,
+        code: row.text(1)?,
+        kind: UnitKind::parse(&kind).ok_or_else(|| corrupt(format!("unknown unit kind {kind}")))?,
+        name_zh: row.text(3)?,
+        name_en: row.text(4)?,
+        parent_id: row.opt_uuid(5)?,
+        division_code: row.text(6)?,
+        demo: row.bool(7)?,
+        version: row.i64(8)?,
+    })
+}
+
+fn user_from_row(row: &Row) -> Result<User, StoreError> {
+    let roles: Vec<Role> = serde_json::from_str(&row.text(4)?).map_err(corrupt)?;
+    let counties = row
+        .opt_text(5)?
+        .map(|c| serde_json::from_str::<Vec<String>>(&c))
+        .transpose()
+        .map_err(corrupt)?;
+    Ok(User {
+        id: row.uuid(0)?,
+        username: row.text(1)?,
+        display_name: row.text(2)?,
+        unit_id: row.opt_uuid(3)?,
+        roles,
+        counties,
+        demo: row.bool(6)?,
+        version: row.i64(7)?,
+    })
+}
+
+async fn unit_by_id(exec: &mut dyn Exec, id: Uuid) -> Result<Option<Unit>, StoreError> {
+    query_opt(exec, UNIT_BY_ID, &[id.into()])
+        .await?
+        .as_ref()
+        .map(unit_from_row)
+        .transpose()
+}
+
+async fn unit_by_code(exec: &mut dyn Exec, code: &str) -> Result<Option<Unit>, StoreError> {
+    query_opt(exec, UNIT_BY_CODE, &[code.into()])
+        .await?
+        .as_ref()
+        .map(unit_from_row)
+        .transpose()
+}
+
+async fn user_by_username(exec: &mut dyn Exec, username: &str) -> Result<Option<User>, StoreError> {
+    query_opt(exec, USER_BY_USERNAME, &[username.into()])
+        .await?
+        .as_ref()
+        .map(user_from_row)
+        .transpose()
+}
+
+async fn snapshot(exec: &mut dyn Exec) -> Result<Snapshot, StoreError> {
+    let units = exec
+        .query(ALL_UNITS, &[])
+        .await?
+        .iter()
+        .map(unit_from_row)
+        .collect::<Result<_, _>>()?;
+    let users = exec
+        .query(ALL_USERS, &[])
+        .await?
+        .iter()
+        .map(user_from_row)
+        .collect::<Result<_, _>>()?;
+    Ok(Snapshot { units, users })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Secrets and sessions (not projections)
+// ---------------------------------------------------------------------------------------------
+
+const UPSERT_CREDENTIAL: &str = "INSERT INTO credentials (user_id, password_hash, must_change, \
+     updated_at) VALUES ($1, $2, $3, $4) ON CONFLICT (user_id) DO UPDATE SET \
+     password_hash = excluded.password_hash, must_change = excluded.must_change, \
+     updated_at = excluded.updated_at";
+const CREDENTIAL: &str =
+    "SELECT user_id, password_hash, must_change FROM credentials WHERE user_id = $1";
+
+async fn write_secret(exec: &mut dyn Exec, secret: &SecretWrite) -> Result<(), StoreError> {
+    match secret {
+        SecretWrite::Password {
+            user_id,
+            hash,
+            must_change,
+            at,
+        } => {
+            exec.execute(
+                UPSERT_CREDENTIAL,
+                &[
+                    (*user_id).into(),
+                    hash.as_str().into(),
+                    (*must_change).into(),
+                    (*at).into(),
+                ],
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+const INSERT_SESSION: &str = "INSERT INTO sessions (token_hash, user_id, created_at, expires_at, \
+     last_seen_at, revoked) VALUES ($1, $2, $3, $4, $5, $6)";
+const SESSION: &str = "SELECT token_hash, user_id, created_at, expires_at, last_seen_at, revoked \
+     FROM sessions WHERE token_hash = $1";
+const TOUCH_SESSION: &str = "UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1";
+const REVOKE_SESSION: &str = "UPDATE sessions SET revoked = $2 WHERE token_hash = $1";
+
+fn session_from_row(row: &Row) -> Result<Session, StoreError> {
+    Ok(Session {
+        token_hash: row
+            .bytes(0)?
+            .try_into()
+            .map_err(|_| corrupt("a session token hash is not 32 bytes"))?,
+        user_id: row.uuid(1)?,
+        created_at: row.time(2)?,
+        expires_at: row.time(3)?,
+        last_seen_at: row.time(4)?,
+        revoked: row.bool(5)?,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reads inside a write, and reads through the backend
+// ---------------------------------------------------------------------------------------------
+
+/// The [`crate::Reader`] a decision sees: the write transaction's own connection.
+pub struct TxReader<'c> {
+    pub exec: &'c mut dyn Exec,
+}
+
+#[async_trait]
+impl crate::Reader for TxReader<'_> {
+    async fn unit_by_id(&mut self, id: Uuid) -> Result<Option<Unit>, StoreError> {
+        unit_by_id(self.exec, id).await
+    }
+    async fn unit_by_code(&mut self, code: &str) -> Result<Option<Unit>, StoreError> {
+        unit_by_code(self.exec, code).await
+    }
+    async fn user_by_username(&mut self, username: &str) -> Result<Option<User>, StoreError> {
+        user_by_username(self.exec, username).await
+    }
+    async fn user_count(&mut self) -> Result<i64, StoreError> {
+        query_one(self.exec, USER_COUNT, &[]).await?.i64(0)
+    }
+}
+
+/// Boxes async work for [`SqlBackend::run`].
+macro_rules! run {
+    ($backend:expr, |$exec:ident| $body:expr) => {{
+        let f: ReadFn<_> = Box::new(move |$exec: &mut dyn Exec| Box::pin(async move { $body }));
+        $backend.run(f).await
+    }};
+}
+
+#[async_trait]
+impl<B: SqlBackend> Queries for B {
+    async fn ping(&self) -> Result<(), StoreError> {
+        run!(self, |e| log_size(e).await.map(|_| ()))
+    }
+
+    async fn log_size(&self) -> Result<i64, StoreError> {
+        run!(self, |e| log_size(e).await)
+    }
+
+    async fn events(
+        &self,
+        scope: &Scope,
+        from_seq: i64,
+        limit: i64,
+    ) -> Result<Vec<EventRecord>, StoreError> {
+        let scope = scope.clone();
+        run!(self, |e| events_from(e, &scope, from_seq, limit).await)
+    }
+
+    async fn units(&self) -> Result<Vec<Unit>, StoreError> {
+        run!(self, |e| e
+            .query(ALL_UNITS, &[])
+            .await?
+            .iter()
+            .map(unit_from_row)
+            .collect())
+    }
+
+    async fn unit(&self, id: Uuid) -> Result<Option<Unit>, StoreError> {
+        run!(self, |e| unit_by_id(e, id).await)
+    }
+
+    async fn user(&self, id: Uuid) -> Result<Option<User>, StoreError> {
+        run!(self, |e| query_opt(e, USER_BY_ID, &[id.into()])
+            .await?
+            .as_ref()
+            .map(user_from_row)
+            .transpose())
+    }
+
+    async fn user_with_credential(
+        &self,
+        username: &str,
+    ) -> Result<Option<(User, Option<Credential>)>, StoreError> {
+        let username = username.to_owned();
+        run!(self, |e| {
+            let Some(user) = user_by_username(e, &username).await? else {
+                return Ok(None);
+            };
+            let credential = query_opt(e, CREDENTIAL, &[user.id.into()])
+                .await?
+                .map(|row| -> Result<Credential, StoreError> {
+                    Ok(Credential {
+                        user_id: row.uuid(0)?,
+                        password_hash: row.text(1)?,
+                        must_change: row.bool(2)?,
+                    })
+                })
+                .transpose()?;
+            Ok(Some((user, credential)))
+        })
+    }
+
+    async fn has_real_data(&self) -> Result<bool, StoreError> {
+        run!(self, |e| Ok(query_one(e, REAL_ROWS, &[false.into()])
+            .await?
+            .i64(0)?
+            > 0))
+    }
+
+    async fn snapshot(&self) -> Result<Snapshot, StoreError> {
+        run!(self, |e| snapshot(e).await)
+    }
+
+    async fn create_session(&self, s: &Session) -> Result<(), StoreError> {
+        let s = s.clone();
+        run!(self, |e| e
+            .execute(
+                INSERT_SESSION,
+                &[
+                    (&s.token_hash[..]).into(),
+                    s.user_id.into(),
+                    s.created_at.into(),
+                    s.expires_at.into(),
+                    s.last_seen_at.into(),
+                    s.revoked.into(),
+                ],
+            )
+            .await
+            .map(|_| ()))
+    }
+
+    async fn session(&self, token_hash: &[u8; 32]) -> Result<Option<Session>, StoreError> {
+        let hash = *token_hash;
+        run!(self, |e| query_opt(e, SESSION, &[(&hash[..]).into()])
+            .await?
+            .as_ref()
+            .map(session_from_row)
+            .transpose())
+    }
+
+    async fn touch_session(&self, token_hash: &[u8; 32], at: Timestamp) -> Result<(), StoreError> {
+        let hash = *token_hash;
+        run!(self, |e| e
+            .execute(TOUCH_SESSION, &[(&hash[..]).into(), at.into()])
+            .await
+            .map(|_| ()))
+    }
+
+    async fn revoke_session(&self, token_hash: &[u8; 32]) -> Result<(), StoreError> {
+        let hash = *token_hash;
+        run!(self, |e| e
+            .execute(REVOKE_SESSION, &[(&hash[..]).into(), true.into()])
+            .await
+            .map(|_| ()))
+    }
+}
+
+#[async_trait]
+impl<B: SqlBackend> Writer for B {
+    fn backend(&self) -> crate::Backend {
+        self.kind()
+    }
+
+    async fn write(&self, decide: crate::Decide) -> Result<crate::Committed, crate::WriteError> {
+        SqlBackend::write(self, decide).await
+    }
+
+    async fn replay_check(&self) -> Result<ReplayReport, StoreError> {
+        SqlBackend::replay_check(self).await
+    }
+}
