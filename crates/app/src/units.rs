@@ -1,6 +1,7 @@
 //! Commands and queries on the organisation's units.
 
 use crate::{App, AppError, envelop};
+use domain::event::Payload;
 use domain::unit::{CreateUnit, CreateUnitState, RenameUnit, Unit, UnitKind};
 use domain::{Actor, Refusal};
 use store::{Changes, Decide, Reader};
@@ -52,8 +53,14 @@ impl App {
                 })
             })
         });
-        self.store.write(decide).await?;
-        self.unit(id).await
+        let committed = self.store.write(decide).await?;
+        committed
+            .iter()
+            .find_map(|r| match &r.event.payload {
+                Payload::UnitCreated(e) if e.id == id => Some(Unit::created(e)),
+                _ => None,
+            })
+            .ok_or_else(|| AppError::Internal("a created unit has no unit.created event".into()))
     }
 
     pub async fn rename_unit(&self, actor: &Actor, cmd: RenameUnit) -> Result<Unit, AppError> {

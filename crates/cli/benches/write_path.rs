@@ -27,7 +27,7 @@ fn unit(code: String) -> NewUnit {
     }
 }
 
-async fn run(label: &str, store: Arc<dyn Store>, per_writer: usize) {
+async fn run(label: &str, store: Arc<dyn Store>, per_writer: usize) -> f64 {
     let app = Arc::new(App::new(
         store,
         Arc::new(SystemClock),
@@ -63,6 +63,7 @@ async fn run(label: &str, store: Arc<dyn Store>, per_writer: usize) {
         elapsed.as_secs_f64(),
         events as f64 / elapsed.as_secs_f64()
     );
+    elapsed.as_secs_f64()
 }
 
 fn main() {
@@ -76,10 +77,19 @@ fn main() {
         .expect("runtime");
     rt.block_on(async {
         let dir = tempfile::tempdir().expect("tempdir");
-        let sqlite = store_sqlite::Backend::open(&dir.path().join("bench.db"))
-            .await
-            .expect("SQLite");
-        run("SQLite (group commit)", Arc::new(sqlite), per_writer).await;
+        let sqlite = Arc::new(
+            store_sqlite::Backend::open(&dir.path().join("bench.db"))
+                .await
+                .expect("SQLite"),
+        );
+        run("SQLite (group commit)", sqlite.clone(), per_writer).await;
+        let stats = sqlite.stats();
+        let commands = stats.commands.load(std::sync::atomic::Ordering::Relaxed);
+        let groups = stats.groups.load(std::sync::atomic::Ordering::Relaxed);
+        println!(
+            "  {commands} commands in {groups} transactions, {:.1} commands per group",
+            commands as f64 / groups as f64
+        );
 
         let admin = std::env::var("ECOENFORCE_TEST_DATABASE_URL")
             .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());

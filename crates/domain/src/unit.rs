@@ -87,6 +87,23 @@ pub struct Unit {
     pub version: i64,
 }
 
+impl Unit {
+    /// The unit an accepted `unit.created` event describes (the projection's first row).
+    pub fn created(e: &UnitCreated) -> Unit {
+        Unit {
+            id: e.id,
+            code: e.code.clone(),
+            kind: e.kind,
+            name_zh: e.name_zh.clone(),
+            name_en: e.name_en.clone(),
+            parent_id: e.parent_id,
+            division_code: e.division_code.clone(),
+            demo: e.demo,
+            version: 1,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct UnitCreated {

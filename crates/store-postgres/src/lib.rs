@@ -95,7 +95,7 @@ impl SqlBackend for Backend {
             .i64(0)?;
         // On any error below, dropping `tx` rolls everything back.
         let changes = decide(&mut TxReader { exec: &mut e }).await?;
-        let seqs = store::sql::append(&mut e, size, &changes).await?;
+        let seqs = store::sql::append(&mut e, size, changes).await?;
         if !seqs.is_empty() {
             store::sql::set_log_size(&mut e, size + seqs.len() as i64).await?;
         }

@@ -236,7 +236,7 @@ fn run_one(conn: &mut Connection, size: i64, decide: Decide) -> Result<Committed
                 let mut reader = store::sql::TxReader { exec: &mut e };
                 decide(&mut reader).await?
             };
-            Ok::<_, WriteError>(store::sql::append(&mut e, size, &changes).await?)
+            Ok::<_, WriteError>(store::sql::append(&mut e, size, changes).await?)
         })
     }));
     outcome.unwrap_or_else(|_| {

@@ -109,8 +109,8 @@ pub type Decide = Box<
     dyn for<'a> FnOnce(&'a mut dyn Reader) -> BoxFuture<'a, Result<Changes, WriteError>> + Send,
 >;
 
-/// The result of a committed write: the log positions of its events, in order.
-pub type Committed = Vec<i64>;
+/// The result of a committed write: its events with their log positions, in order.
+pub type Committed = Vec<EventRecord>;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Credential {

@@ -63,23 +63,29 @@ async fn insert_event(exec: &mut dyn Exec, seq: i64, event: &Event) -> Result<()
 }
 
 /// Appends the events from position `next_seq` on, applies each to the projections, and stores
-/// the secrets; returns the positions used. The caller owns the transaction and the log head.
+/// the secrets; returns the events with their positions. The caller owns the transaction and the
+/// log head.
 pub async fn append(
     exec: &mut dyn Exec,
     next_seq: i64,
-    changes: &Changes,
-) -> Result<Vec<i64>, StoreError> {
-    let mut seqs = Vec::with_capacity(changes.events.len());
-    for (i, event) in changes.events.iter().enumerate() {
+    changes: Changes,
+) -> Result<Vec<EventRecord>, StoreError> {
+    let mut records = Vec::with_capacity(changes.events.len());
+    for (i, event) in changes.events.into_iter().enumerate() {
         let seq = next_seq + i as i64;
-        insert_event(exec, seq, event).await?;
-        apply(exec, event).await?;
-        seqs.push(seq);
+        insert_event(exec, seq, &event).await?;
+        apply(exec, &event).await?;
+        let counties = event.payload.counties();
+        records.push(EventRecord {
+            seq,
+            event,
+            counties,
+        });
     }
     for secret in &changes.secrets {
         write_secret(exec, secret).await?;
     }
-    Ok(seqs)
+    Ok(records)
 }
 
 const EVENT_COLUMNS: &str = "e.seq, e.id, e.schema, e.at, e.actor, e.payload";
