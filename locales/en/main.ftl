@@ -49,3 +49,23 @@ user-county_format = Jurisdictions are county division codes.
 cli-demo_refused = The database holds data that is not demo data; refusing to add demo data. Run --demo with a fresh data directory.
 cli-admin_created = Created the system administrator { $username }; initial password (shown only this once): { $password }
 cli-demo_accounts = Demo accounts (demo only, password { $password }):
+
+## Regulated entities
+uscc-format = A unified social credit code has 18 digits and capital letters (no I, O, Z, S or V).
+uscc-check_character = The unified social credit code's check character is wrong (GB 32100-2015 gives { $expected }).
+uscc-taken = The unified social credit code { $uscc } is already registered.
+county_code-unknown = The county must be a county-level division code of this prefecture ({ $prefecture }).
+county_code-out_of_scope = You may not register or move entities in { $county }.
+industry_code-unknown = Industry code { $code } is not in the GB/T 4754-2017 table.
+coordinate-out_of_range = Coordinates out of range (latitude ±90°, longitude ±180°).
+outlet-code_duplicate = Outlet code { $code } appears twice.
+permit-validity_reversed = The end of validity is before its start.
+field-immutable = The field "{ $field }" cannot be changed.
+
+## Certificates
+certificate-missing = An enforcement act needs a valid enforcement certificate.
+certificate-not_valid = Enforcement certificate { $number } is valid from { $valid_from } to { $valid_until }, not today.
+
+## Passwords
+password-current_wrong = The current password is wrong.
+password-unchanged = The new password must differ from the current one.

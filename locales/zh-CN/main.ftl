@@ -49,3 +49,23 @@ user-county_format = 管辖范围须为县（市）行政区划代码。
 cli-demo_refused = 数据库中已有非演示数据，拒绝写入演示数据。请使用新的数据目录运行 --demo。
 cli-admin_created = 已创建系统管理员账号 { $username }，初始密码（仅显示这一次）：{ $password }
 cli-demo_accounts = 演示账号（仅供演示，密码 { $password }）：
+
+## Regulated entities
+uscc-format = 统一社会信用代码应为 18 位，只含数字和大写字母（不含 I、O、Z、S、V）。
+uscc-check_character = 统一社会信用代码校验位错误（按 GB 32100-2015 应为 { $expected }）。
+uscc-taken = 统一社会信用代码 { $uscc } 已登记。
+county_code-unknown = 所在县（市）须为本州（{ $prefecture }）的县级行政区划代码。
+county_code-out_of_scope = 您无权在 { $county } 登记或迁入监管对象。
+industry_code-unknown = 行业代码 { $code } 不在 GB/T 4754-2017 行业分类表中。
+coordinate-out_of_range = 坐标超出有效范围（纬度 ±90°，经度 ±180°）。
+outlet-code_duplicate = 排放口编号 { $code } 重复。
+permit-validity_reversed = 有效期截止日期早于起始日期。
+field-immutable = 字段“{ $field }”不可修改。
+
+## Certificates
+certificate-missing = 实施执法行为须持有有效的行政执法证。
+certificate-not_valid = 行政执法证 { $number } 的有效期为 { $valid_from } 至 { $valid_until }，今日不在有效期内。
+
+## Passwords
+password-current_wrong = 当前密码不正确。
+password-unchanged = 新密码不能与当前密码相同。

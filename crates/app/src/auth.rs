@@ -6,9 +6,10 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use domain::actor::UserActor;
 use domain::{Actor, Timestamp};
+use domain::{Reason, Refusal, RefusalKind};
 use sha2::{Digest, Sha256};
 use std::sync::OnceLock;
-use store::Session;
+use store::{Changes, Decide, Reader, SecretWrite, Session, SigninOutcome, SigninRecord};
 
 pub struct LoginOutcome {
     pub token: String,
@@ -94,8 +95,71 @@ impl App {
         .map_err(|e| AppError::Internal(e.to_string()))
     }
 
-    /// Checks a username and password and opens a session.
-    pub async fn login(&self, username: &str, password: &str) -> Result<LoginOutcome, AppError> {
+    async fn audit(
+        &self,
+        username: &str,
+        user_id: Option<uuid::Uuid>,
+        ip: &str,
+        outcome: SigninOutcome,
+    ) -> Result<(), AppError> {
+        self.store
+            .record_signin(&SigninRecord {
+                at: self.clock.now(),
+                // Bounded, so a flood of long names cannot bloat the audit table.
+                username: username.chars().take(64).collect(),
+                user_id,
+                ip: ip.to_owned(),
+                outcome,
+            })
+            .await?;
+        Ok(())
+    }
+
+    /// Seconds until the oldest failure in a window leaves it (at least 1).
+    fn retry_after(&self, oldest: Option<Timestamp>, window_seconds: i64) -> u64 {
+        let now = self.clock.now().as_datetime();
+        oldest
+            .map(|o| {
+                (o.as_datetime() + chrono::Duration::seconds(window_seconds) - now).num_seconds()
+            })
+            .unwrap_or(window_seconds)
+            .max(1) as u64
+    }
+
+    /// Checks a username and password and opens a session. Failures are counted per submitted
+    /// username (whether or not it exists) and per address, before any hash is computed.
+    pub async fn login(
+        &self,
+        username: &str,
+        password: &str,
+        ip: &str,
+    ) -> Result<LoginOutcome, AppError> {
+        let s = &self.settings;
+        let now = self.clock.now().as_datetime();
+        let since = |seconds: i64| Timestamp::new(now - chrono::Duration::seconds(seconds));
+        let by_ip = self
+            .store
+            .ip_failures(ip, since(s.signin_ip_window_seconds))
+            .await?;
+        if by_ip.count >= s.signin_ip_max_failures {
+            self.audit(username, None, ip, SigninOutcome::IpLimited)
+                .await?;
+            return Err(AppError::TooMany {
+                retry_after_seconds: self.retry_after(by_ip.oldest, s.signin_ip_window_seconds),
+            });
+        }
+        let by_name = self
+            .store
+            .username_failures(username, since(s.signin_failure_window_seconds))
+            .await?;
+        if by_name.count >= s.signin_max_failures {
+            self.audit(username, None, ip, SigninOutcome::LockedOut)
+                .await?;
+            return Err(AppError::TooMany {
+                retry_after_seconds: self
+                    .retry_after(by_name.oldest, s.signin_failure_window_seconds),
+            });
+        }
         let found = self.store.user_with_credential(username).await?;
         let (user, credential) = match found {
             Some((user, Some(credential))) => (Some(user), Some(credential)),
@@ -107,9 +171,14 @@ impl App {
                 credential.as_ref().map(|c| c.password_hash.clone()),
             )
             .await?;
+        let user_id = user.as_ref().map(|u| u.id);
         let (Some(user), Some(credential), true) = (user, credential, ok) else {
+            self.audit(username, user_id, ip, SigninOutcome::Failure)
+                .await?;
             return Err(AppError::Unauthenticated("auth.invalid_credentials"));
         };
+        self.audit(username, Some(user.id), ip, SigninOutcome::Success)
+            .await?;
         let token = new_token()?;
         let now = self.clock.now();
         let expires_at = Timestamp::new(
@@ -165,6 +234,7 @@ impl App {
                 roles: user.roles,
                 unit_id: user.unit_id,
                 counties: user.counties,
+                certificate: user.certificate,
             }),
             must_change_password,
             token_hash: hash,
@@ -174,5 +244,64 @@ impl App {
     pub async fn logout(&self, auth: &Authenticated) -> Result<(), AppError> {
         self.store.revoke_session(&auth.token_hash).await?;
         Ok(())
+    }
+
+    /// Changes the caller's own password; the only thing a must-change sign-in may do.
+    pub async fn change_password(
+        &self,
+        auth: &Authenticated,
+        current: &str,
+        new: &str,
+    ) -> Result<(), AppError> {
+        let Actor::User(user) = &auth.actor else {
+            return Err(AppError::Refused(Refusal::forbidden()));
+        };
+        let credential = self
+            .store
+            .user_with_credential(&user.username)
+            .await?
+            .and_then(|(_, c)| c);
+        let ok = self
+            .verify_password(current.to_owned(), credential.map(|c| c.password_hash))
+            .await?;
+        if !ok {
+            return Err(AppError::Refused(Refusal::one(
+                RefusalKind::Invalid,
+                Reason::new("password.current_wrong").field("current"),
+            )));
+        }
+        self.settings
+            .password_policy
+            .check("new", &user.username, new)?;
+        if new == current {
+            return Err(AppError::Refused(Refusal::one(
+                RefusalKind::Invalid,
+                Reason::new("password.unchanged").field("new"),
+            )));
+        }
+        let hash = self.hash_password(new.to_owned()).await?;
+        let user_id = user.id;
+        let at = self.clock.now();
+        let decide: Decide = Box::new(move |_r: &mut dyn Reader| {
+            Box::pin(async move {
+                Ok(Changes {
+                    events: Vec::new(),
+                    secrets: vec![SecretWrite::Password {
+                        user_id,
+                        hash,
+                        must_change: false,
+                        at,
+                    }],
+                })
+            })
+        });
+        self.store.write(decide).await?;
+        Ok(())
+    }
+
+    /// Clears a username's sign-in failures (system or security administrator).
+    pub async fn unlock(&self, actor: &Actor, username: &str, ip: &str) -> Result<(), AppError> {
+        domain::permission::may_administer_accounts(actor)?;
+        self.audit(username, None, ip, SigninOutcome::Unlock).await
     }
 }

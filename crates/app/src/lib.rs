@@ -8,8 +8,10 @@
 
 pub mod auth;
 pub mod clock;
+pub mod entities;
 pub mod error;
 pub mod i18n;
+pub mod industry;
 pub mod seed;
 pub mod units;
 pub mod users;
@@ -38,6 +40,12 @@ pub struct AppSettings {
     pub session_idle_seconds: i64,
     /// Password hashes computed at once; argon2id is memory-hard, so this bounds memory and CPU.
     pub max_concurrent_hashes: usize,
+    /// Failed sign-ins per submitted username within the window before 429.
+    pub signin_max_failures: i64,
+    pub signin_failure_window_seconds: i64,
+    /// Failed sign-ins from one address within its window before 429.
+    pub signin_ip_max_failures: i64,
+    pub signin_ip_window_seconds: i64,
 }
 
 impl Default for AppSettings {
@@ -48,6 +56,10 @@ impl Default for AppSettings {
             session_ttl_seconds: 12 * 3600,
             session_idle_seconds: 30 * 60,
             max_concurrent_hashes: 2,
+            signin_max_failures: 5,
+            signin_failure_window_seconds: 15 * 60,
+            signin_ip_max_failures: 20,
+            signin_ip_window_seconds: 5 * 60,
         }
     }
 }

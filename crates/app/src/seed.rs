@@ -4,6 +4,9 @@
 use crate::units::NewUnit;
 use crate::users::NewUser;
 use crate::{App, AppError};
+use chrono::{Datelike, Days, FixedOffset, NaiveDate, Offset};
+use domain::entity::{EntityClass, EntityData, Outlet, OutletKind, Permit};
+use domain::permission::Certificate;
 use domain::unit::UnitKind;
 use domain::{Actor, Role};
 use serde::Deserialize;
@@ -13,6 +16,66 @@ use std::collections::HashMap;
 pub const DEMO_PASSWORD: &str = "Demo@2026!";
 
 const DEMO_ORGANISATION: &str = include_str!("../../../config/demo-organisation.toml");
+const DEMO_ENTITIES: &str = include_str!("../../../config/demo-entities.toml");
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoEntities {
+    issuing_authority: String,
+    counties: Vec<DemoCounty>,
+    templates: Vec<DemoTemplate>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoCounty {
+    code: String,
+    name: String,
+    seat_lat: f64,
+    seat_lon: f64,
+    townships: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoTemplate {
+    kind: String,
+    industry: String,
+    class: EntityClass,
+    outlets: Vec<OutletKind>,
+}
+
+/// A fixed pseudo-random sequence (SplitMix64), so every demo database is the same.
+struct Demo(u64);
+
+impl Demo {
+    fn next(&mut self) -> f64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// A point uniformly within `radius_km` of (lat, lon), in micro-degrees.
+    fn near(&mut self, lat: f64, lon: f64, radius_km: f64) -> (i64, i64) {
+        let r = radius_km * self.next().sqrt();
+        let theta = self.next() * std::f64::consts::TAU;
+        let dlat = r * theta.cos() / 111.32;
+        let dlon = r * theta.sin() / (111.32 * lat.to_radians().cos());
+        (
+            ((lat + dlat) * 1e6).round() as i64,
+            ((lon + dlon) * 1e6).round() as i64,
+        )
+    }
+}
+
+/// A demo USCC: `91` + county code + `XBDM` + five digits + the GB 32100-2015 check character.
+pub fn demo_uscc(county: &str, serial: u32) -> String {
+    let first = format!("91{county}XBDM{serial:05}");
+    let check = domain::uscc::check_character(&first).unwrap_or('0');
+    format!("{first}{check}")
+}
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -41,6 +104,8 @@ struct DemoUser {
     roles: Vec<Role>,
     #[serde(default)]
     counties: Option<Vec<String>>,
+    #[serde(default)]
+    certificate: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -63,7 +128,108 @@ pub struct Seeded {
     pub demo_accounts: Vec<String>,
 }
 
+/// Certificates: "valid" from seeding for three years; "expired" 30 days before seeding.
+fn demo_certificate(
+    state: &str,
+    serial: usize,
+    today: NaiveDate,
+    authority: &str,
+) -> Option<Certificate> {
+    let three_years = |from: NaiveDate| {
+        from.with_year(from.year() + 3)
+            .unwrap_or(from + Days::new(3 * 365))
+            .pred_opt()
+    };
+    let (valid_from, valid_until) = match state {
+        "valid" => (today, three_years(today)?),
+        "expired" => {
+            let until = today.checked_sub_days(Days::new(30))?;
+            let from = until.with_year(until.year() - 3)?.succ_opt()?;
+            (from, until)
+        }
+        _ => return None,
+    };
+    Some(Certificate {
+        number: format!("5328{:04}{serial:06}", valid_from.year()),
+        issuing_authority: authority.to_owned(),
+        valid_from,
+        valid_until,
+    })
+}
+
 impl App {
+    /// Today in China Standard Time, the calendar of legal dates.
+    pub fn today(&self) -> NaiveDate {
+        let cst = FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| chrono::Utc.fix());
+        self.clock
+            .now()
+            .as_datetime()
+            .with_timezone(&cst)
+            .date_naive()
+    }
+
+    async fn seed_demo_entities(
+        &self,
+        demo: &DemoEntities,
+        today: NaiveDate,
+    ) -> Result<(), SeedError> {
+        let mut rng = Demo(532_800);
+        let mut serial = 0u32;
+        for county in &demo.counties {
+            for (i, t) in demo.templates.iter().enumerate() {
+                serial += 1;
+                let township = &county.townships[i % county.townships.len()];
+                let (lat_e6, lon_e6) = rng.near(county.seat_lat, county.seat_lon, 28.0);
+                let uscc = demo_uscc(&county.code, serial);
+                let outlets = t
+                    .outlets
+                    .iter()
+                    .enumerate()
+                    .map(|(k, kind)| {
+                        let (prefix, name) = match kind {
+                            OutletKind::Water => ("DW", "废水排放口"),
+                            OutletKind::Air => ("DA", "废气排放口"),
+                            OutletKind::Noise => ("ZS", "厂界噪声监测点"),
+                            OutletKind::Solid => ("GF", "固体废物贮存场"),
+                        };
+                        Outlet {
+                            code: format!("{prefix}{:03}", k + 1),
+                            kind: *kind,
+                            name: name.to_owned(),
+                            lat_e6: lat_e6 + 900 * (k as i64 + 1),
+                            lon_e6: lon_e6 - 700 * (k as i64 + 1),
+                        }
+                    })
+                    .collect::<Vec<_>>();
+                // Every seventh permit runs out within 30 days, so expiry warnings have something to show.
+                let permit = (!outlets.is_empty()).then(|| Permit {
+                    number: format!("{uscc}001V"),
+                    valid_from: NaiveDate::from_ymd_opt(2024, 1, 1).unwrap_or(today),
+                    valid_until: if serial % 7 == 0 {
+                        today + Days::new(u64::from(serial % 30))
+                    } else {
+                        NaiveDate::from_ymd_opt(2028, 12, 31).unwrap_or(today)
+                    },
+                });
+                let data = EntityData {
+                    uscc,
+                    name: format!("{}{}{}（演示）", county.name, township, t.kind),
+                    county_code: county.code.clone(),
+                    industry_code: t.industry.clone(),
+                    class: t.class,
+                    address: format!("{}{}（演示地址）", county.name, township),
+                    legal_representative: format!("演示法人{serial:02}"),
+                    lat_e6,
+                    lon_e6,
+                    outlets,
+                    permit,
+                };
+                self.register_entity(&Actor::System, data, true).await?;
+            }
+        }
+        Ok(())
+    }
+
     /// On an empty database, creates `admin` with a random password that must be changed.
     pub async fn bootstrap(&self) -> Result<Seeded, AppError> {
         if self.store.log_size().await? > 0 {
@@ -101,6 +267,9 @@ impl App {
         }
         let org: DemoOrganisation =
             toml::from_str(DEMO_ORGANISATION).map_err(|e| SeedError::BadConfig(e.to_string()))?;
+        let entities: DemoEntities =
+            toml::from_str(DEMO_ENTITIES).map_err(|e| SeedError::BadConfig(e.to_string()))?;
+        let today = self.today();
         let mut ids = HashMap::new();
         for u in org.units {
             let parent_id = match &u.parent {
@@ -133,22 +302,37 @@ impl App {
                 })?),
                 None => None,
             };
-            self.create_user(
-                &Actor::System,
-                NewUser {
-                    username: u.username.clone(),
-                    display_name: u.display_name,
-                    unit_id,
-                    roles: u.roles,
-                    counties: u.counties,
-                    password: DEMO_PASSWORD.into(),
-                    must_change_password: false,
-                    demo: true,
-                },
-            )
-            .await?;
+            let user = self
+                .create_user(
+                    &Actor::System,
+                    NewUser {
+                        username: u.username.clone(),
+                        display_name: u.display_name,
+                        unit_id,
+                        roles: u.roles,
+                        counties: u.counties,
+                        password: DEMO_PASSWORD.into(),
+                        must_change_password: false,
+                        demo: true,
+                    },
+                )
+                .await?;
+            if let Some(state) = &u.certificate {
+                let serial = accounts.len() + 1;
+                let certificate =
+                    demo_certificate(state, serial, today, &entities.issuing_authority)
+                        .ok_or_else(|| {
+                            SeedError::BadConfig(format!(
+                                "user {}: certificate {state:?}",
+                                u.username
+                            ))
+                        })?;
+                self.certify_officer(&Actor::System, user.id, certificate)
+                    .await?;
+            }
             accounts.push(u.username);
         }
+        self.seed_demo_entities(&entities, today).await?;
         Ok(Seeded {
             admin: None,
             demo_accounts: accounts,

@@ -21,6 +21,29 @@ pub struct NewUser {
 }
 
 impl App {
+    /// Records (or replaces) an officer's enforcement certificate.
+    pub async fn certify_officer(
+        &self,
+        actor: &Actor,
+        user_id: Uuid,
+        certificate: domain::permission::Certificate,
+    ) -> Result<(), AppError> {
+        let actor = actor.clone();
+        let clock = self.clock.clone();
+        let decide: Decide = Box::new(move |r: &mut dyn Reader| {
+            Box::pin(async move {
+                let user = r.user_by_id(user_id).await?;
+                let payloads = domain::user::decide_certify(user.as_ref(), &actor, &certificate)?;
+                Ok(Changes {
+                    events: envelop(payloads, &actor, clock.now()),
+                    secrets: Vec::new(),
+                })
+            })
+        });
+        self.store.write(decide).await?;
+        Ok(())
+    }
+
     pub async fn create_user(&self, actor: &Actor, input: NewUser) -> Result<User, AppError> {
         self.settings
             .password_policy

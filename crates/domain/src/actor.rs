@@ -83,6 +83,7 @@ pub struct UserActor {
     pub unit_id: Option<Uuid>,
     /// County codes the user may act in; `None` means the whole prefecture.
     pub counties: Option<Vec<String>>,
+    pub certificate: Option<crate::permission::Certificate>,
 }
 
 impl Actor {

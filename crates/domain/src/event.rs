@@ -4,9 +4,10 @@
 //! and timestamps come inside the event, so applying it is a pure function of it.
 
 use crate::actor::ActorRef;
+use crate::entity::{EntityRegistered, EntityUpdated};
 use crate::time::Timestamp;
 use crate::unit::{UnitCreated, UnitRenamed};
-use crate::user::UserCreated;
+use crate::user::{OfficerCertified, UserCreated};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -20,6 +21,12 @@ pub enum Payload {
     UnitRenamed(UnitRenamed),
     #[serde(rename = "user.created/v1")]
     UserCreated(UserCreated),
+    #[serde(rename = "officer.certified/v1")]
+    OfficerCertified(OfficerCertified),
+    #[serde(rename = "entity.registered/v1")]
+    EntityRegistered(EntityRegistered),
+    #[serde(rename = "entity.updated/v1")]
+    EntityUpdated(EntityUpdated),
 }
 
 impl Payload {
@@ -28,6 +35,9 @@ impl Payload {
             Payload::UnitCreated(_) => "unit.created/v1",
             Payload::UnitRenamed(_) => "unit.renamed/v1",
             Payload::UserCreated(_) => "user.created/v1",
+            Payload::OfficerCertified(_) => "officer.certified/v1",
+            Payload::EntityRegistered(_) => "entity.registered/v1",
+            Payload::EntityUpdated(_) => "entity.updated/v1",
         }
     }
 
@@ -37,7 +47,16 @@ impl Payload {
         match self {
             Payload::UnitCreated(p) => county_of(&p.division_code),
             Payload::UnitRenamed(p) => county_of(&p.division_code),
-            Payload::UserCreated(p) => p.counties.clone().unwrap_or_default(),
+            // Administration events concern the whole prefecture.
+            Payload::UserCreated(_) | Payload::OfficerCertified(_) => Vec::new(),
+            Payload::EntityRegistered(p) => vec![p.data.county_code.clone()],
+            Payload::EntityUpdated(p) => {
+                let mut c = vec![p.previous_county_code.clone()];
+                if p.data.county_code != p.previous_county_code {
+                    c.push(p.data.county_code.clone());
+                }
+                c
+            }
         }
     }
 }

@@ -7,10 +7,13 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod actor;
+pub mod entity;
 pub mod event;
+pub mod permission;
 pub mod refusal;
 pub mod time;
 pub mod unit;
+pub mod uscc;
 pub mod user;
 
 pub use actor::{Actor, ActorRef, Role};

@@ -378,6 +378,7 @@ mod tests {
             roles,
             unit_id: None,
             counties: None,
+            certificate: None,
         })
     }
 

@@ -21,6 +21,14 @@ pub struct UserCreated {
     pub demo: bool,
 }
 
+/// An officer's enforcement certificate, recorded (or replaced) for a user.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OfficerCertified {
+    pub user_id: Uuid,
+    pub certificate: crate::permission::Certificate,
+}
+
 /// A user as the projection holds it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct User {
@@ -30,6 +38,7 @@ pub struct User {
     pub unit_id: Option<Uuid>,
     pub roles: Vec<Role>,
     pub counties: Option<Vec<String>>,
+    pub certificate: Option<crate::permission::Certificate>,
     pub demo: bool,
     pub version: i64,
 }
@@ -102,6 +111,32 @@ pub fn decide_create(
         roles,
         counties: cmd.counties.clone(),
         demo: cmd.demo,
+    })])
+}
+
+pub fn decide_certify(
+    user: Option<&User>,
+    actor: &Actor,
+    certificate: &crate::permission::Certificate,
+) -> Result<Vec<Payload>, Refusal> {
+    if !(matches!(actor, Actor::System) || actor.has_role(Role::SystemAdmin)) {
+        return Err(Refusal::forbidden());
+    }
+    let user = user.ok_or_else(Refusal::not_found)?;
+    let mut invalid = Reasons::default();
+    if certificate.number.trim().is_empty() {
+        invalid.push(Reason::new("field.required").field("number"));
+    }
+    if certificate.issuing_authority.trim().is_empty() {
+        invalid.push(Reason::new("field.required").field("issuing_authority"));
+    }
+    if certificate.valid_until < certificate.valid_from {
+        invalid.push(Reason::new("permit.validity_reversed").field("valid_until"));
+    }
+    invalid.into_result(RefusalKind::Invalid)?;
+    Ok(vec![Payload::OfficerCertified(OfficerCertified {
+        user_id: user.id,
+        certificate: certificate.clone(),
     })])
 }
 

@@ -5,11 +5,18 @@ use rusqlite::Connection;
 use store::StoreError;
 
 /// (version, description, SQL), in order. Never edit an applied migration: add the next one.
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "log and organisation",
-    include_str!("../migrations/0001_log_and_organisation.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "log and organisation",
+        include_str!("../migrations/0001_log_and_organisation.sql"),
+    ),
+    (
+        2,
+        "entities certificates signin",
+        include_str!("../migrations/0002_entities_certificates_signin.sql"),
+    ),
+];
 
 pub(crate) fn run(conn: &mut Connection) -> Result<(), StoreError> {
     conn.execute_batch(

@@ -17,6 +17,7 @@ pub use scope::Scope;
 pub use tables::{LOG_TABLES, MIGRATION_TABLES, NON_PROJECTION_TABLES, PROJECTION_TABLES};
 
 use async_trait::async_trait;
+use domain::entity::Entity;
 use domain::refusal::Refusal;
 use domain::unit::Unit;
 use domain::user::User;
@@ -101,6 +102,67 @@ pub trait Reader: Send {
     async fn unit_by_code(&mut self, code: &str) -> Result<Option<Unit>, StoreError>;
     async fn user_by_username(&mut self, username: &str) -> Result<Option<User>, StoreError>;
     async fn user_count(&mut self) -> Result<i64, StoreError>;
+    async fn user_by_id(&mut self, id: Uuid) -> Result<Option<User>, StoreError>;
+    async fn entity_by_id(&mut self, id: Uuid) -> Result<Option<Entity>, StoreError>;
+    async fn uscc_taken(&mut self, uscc: &str) -> Result<bool, StoreError>;
+}
+
+/// Filters of the entity list; empty strings mean no filter.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct EntityFilter {
+    /// A case-insensitive substring of name, USCC, address or legal representative.
+    pub q: String,
+    pub county: String,
+    pub class: String,
+}
+
+/// One page of a list and the total across all pages.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+}
+
+/// What became of a sign-in attempt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SigninOutcome {
+    Success,
+    Failure,
+    /// Refused before checking the password: too many failures for the username.
+    LockedOut,
+    /// Refused before checking the password: too many failures from the address.
+    IpLimited,
+    /// An administrator cleared the username's failures.
+    Unlock,
+}
+
+impl SigninOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SigninOutcome::Success => "success",
+            SigninOutcome::Failure => "failure",
+            SigninOutcome::LockedOut => "locked_out",
+            SigninOutcome::IpLimited => "ip_limited",
+            SigninOutcome::Unlock => "unlock",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SigninRecord {
+    pub at: Timestamp,
+    /// As submitted, whether or not such a user exists.
+    pub username: String,
+    pub user_id: Option<Uuid>,
+    pub ip: String,
+    pub outcome: SigninOutcome,
+}
+
+/// Failures counted in a window, and when the oldest of them happened.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FailureCount {
+    pub count: i64,
+    pub oldest: Option<Timestamp>,
 }
 
 /// A decision run by the store inside its transaction. It may only read through the [`Reader`]
@@ -135,6 +197,7 @@ pub struct Session {
 pub struct Snapshot {
     pub units: Vec<Unit>,
     pub users: Vec<User>,
+    pub entities: Vec<Entity>,
 }
 
 /// The outcome of rebuilding the projections from the events alone.
@@ -177,6 +240,24 @@ pub trait Queries: Send + Sync {
     async fn session(&self, token_hash: &[u8; 32]) -> Result<Option<Session>, StoreError>;
     async fn touch_session(&self, token_hash: &[u8; 32], at: Timestamp) -> Result<(), StoreError>;
     async fn revoke_session(&self, token_hash: &[u8; 32]) -> Result<(), StoreError>;
+    /// Entities within `scope` matching `filter`, ordered by name then id.
+    async fn entities(
+        &self,
+        scope: &Scope,
+        filter: &EntityFilter,
+        offset: i64,
+        limit: i64,
+    ) -> Result<Page<Entity>, StoreError>;
+    /// One entity, if it exists within `scope`.
+    async fn entity(&self, scope: &Scope, id: Uuid) -> Result<Option<Entity>, StoreError>;
+    async fn record_signin(&self, record: &SigninRecord) -> Result<(), StoreError>;
+    /// Failures for a username since `since`, not counting any before its last unlock.
+    async fn username_failures(
+        &self,
+        username: &str,
+        since: Timestamp,
+    ) -> Result<FailureCount, StoreError>;
+    async fn ip_failures(&self, ip: &str, since: Timestamp) -> Result<FailureCount, StoreError>;
 }
 
 /// The one write path.
@@ -213,5 +294,6 @@ pub fn diff_snapshots(live: &Snapshot, replayed: &Snapshot) -> Vec<String> {
     let mut out = Vec::new();
     diff("units", &live.units, &replayed.units, &mut out);
     diff("users", &live.users, &replayed.users, &mut out);
+    diff("entities", &live.entities, &replayed.entities, &mut out);
     out
 }

@@ -2,13 +2,13 @@
 //! A test in each backend fails if a migration adds a table missing here.
 
 /// Rebuilt from the events alone; compared by replay and `ledger verify`.
-pub const PROJECTION_TABLES: &[&str] = &["units", "users"];
+pub const PROJECTION_TABLES: &[&str] = &["units", "users", "entities"];
 
 /// The log itself.
 pub const LOG_TABLES: &[&str] = &["events", "event_counties", "log_head"];
 
 /// Not projections, excluded from replay: credentials and sessions.
-pub const NON_PROJECTION_TABLES: &[&str] = &["credentials", "sessions"];
+pub const NON_PROJECTION_TABLES: &[&str] = &["credentials", "sessions", "signin_audit"];
 
 /// Migration bookkeeping: `schema_migrations` on SQLite, sqlx's table on PostgreSQL.
 pub const MIGRATION_TABLES: &[&str] = &["schema_migrations", "_sqlx_migrations"];

@@ -57,6 +57,12 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     Ok(value)
 }
 
+/// Reads a JSON value into `T` with the same failure classes as [`parse`].
+pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, ApiError> {
+    serde_path_to_error::deserialize(value)
+        .map_err(|err| classify(err.path().to_string(), err.into_inner()))
+}
+
 fn classify(path: String, inner: serde_json::Error) -> ApiError {
     {
         let detail = strip_position(&inner.to_string());

@@ -5,6 +5,7 @@
 mod auth;
 mod error;
 mod json;
+mod precondition;
 mod routes;
 
 pub use error::ApiError;
@@ -51,6 +52,8 @@ pub fn router_and_openapi(app: Arc<App>) -> (Router, utoipa::openapi::OpenApi) {
         .merge(routes::health::router())
         .merge(routes::auth::router())
         .merge(routes::units::router())
+        .merge(routes::entities::router())
+        .merge(routes::admin::router())
         .split_for_parts();
     openapi.info.version = env!("CARGO_PKG_VERSION").to_owned();
     let spec = Arc::new(openapi.clone());

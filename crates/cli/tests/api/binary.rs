@@ -71,6 +71,8 @@ async fn serve_prints_the_bound_address_first_and_answers() {
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
+    let seeded: serde_json::Value = r.json().await.unwrap();
+    assert!(seeded["log_size"].as_i64().unwrap() > 60, "{seeded}");
     let units: serde_json::Value = reqwest::get(format!("{}/api/v1/units", server.url))
         .await
         .unwrap()
@@ -95,7 +97,7 @@ async fn serve_prints_the_bound_address_first_and_answers() {
         .json()
         .await
         .unwrap();
-    assert_eq!(health["log_size"], 10);
+    assert_eq!(health["log_size"], seeded["log_size"]);
 }
 
 #[tokio::test]

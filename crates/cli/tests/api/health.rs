@@ -31,6 +31,10 @@ async fn openapi_describes_every_route(app: TestApp) {
         ("/api/v1/auth/logout", vec!["post"]),
         ("/api/v1/units", vec!["get", "post"]),
         ("/api/v1/units/{id}", vec!["get", "patch"]),
+        ("/api/v1/auth/password", vec!["post"]),
+        ("/api/v1/entities", vec!["get", "post"]),
+        ("/api/v1/entities/{id}", vec!["get", "patch"]),
+        ("/api/v1/admin/users/{username}/unlock", vec!["post"]),
     ];
     for (path, methods) in &expected {
         let item = paths.get(*path).unwrap_or_else(|| panic!("{path} missing"));
@@ -46,7 +50,9 @@ async fn openapi_describes_every_route(app: TestApp) {
     );
     // Every described route answers something other than the 404 fallback.
     for (path, _) in &expected {
-        let concrete = path.replace("{id}", &uuid::Uuid::nil().to_string());
+        let concrete = path
+            .replace("{id}", &uuid::Uuid::nil().to_string())
+            .replace("{username}", "nobody");
         let r = app.client.get(app.url(&concrete)).send().await.unwrap();
         let body: serde_json::Value = r.json().await.unwrap_or_default();
         assert!(

@@ -55,7 +55,7 @@ async fn replay_rebuilds_every_projection(app: TestApp) {
     assert!(report.differences[0].contains("tampered"));
 
     // A row with no event behind it is caught too.
-    app.execute_unchecked("DELETE FROM units WHERE code = 'mengzhe-liaison'")
+    app.execute_unchecked("DELETE FROM entities WHERE county_code = '532823'")
         .await;
     let report = app.app.store.replay_check().await.unwrap();
     assert!(

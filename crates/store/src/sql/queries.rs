@@ -5,10 +5,11 @@
 
 use super::{Exec, ReadFn, Row, SqlBackend, Value, query_one, query_opt};
 use crate::{
-    Changes, Credential, EventRecord, Queries, ReplayReport, Scope, SecretWrite, Session, Snapshot,
-    StoreError, Writer,
+    Changes, Credential, EntityFilter, EventRecord, FailureCount, Page, Queries, ReplayReport,
+    Scope, SecretWrite, Session, SigninRecord, Snapshot, StoreError, Writer,
 };
 use async_trait::async_trait;
+use domain::entity::{Entity, EntityClass, EntityData};
 use domain::event::Payload;
 use domain::unit::{Unit, UnitKind};
 use domain::user::User;
@@ -142,6 +143,42 @@ const RENAME_UNIT: &str = "UPDATE units SET name_zh = $2, name_en = $3, version 
      updated_at = $4 WHERE id = $1";
 const INSERT_USER: &str = "INSERT INTO users (id, username, display_name, unit_id, roles, \
      counties, demo, version, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8)";
+const CERTIFY_USER: &str = "UPDATE users SET certificate = $2, version = version + 1 WHERE id = $1";
+const INSERT_ENTITY: &str = "INSERT INTO entities (id, uscc, name, name_key, county_code, \
+     industry_code, class, address, legal_representative, lat_e6, lon_e6, outlets, permit, \
+     search_text, demo, version, created_at, updated_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 1, $16, $16)";
+const UPDATE_ENTITY: &str = "UPDATE entities SET uscc = $2, name = $3, name_key = $4, \
+     county_code = $5, industry_code = $6, class = $7, address = $8, legal_representative = $9, \
+     lat_e6 = $10, lon_e6 = $11, outlets = $12, permit = $13, search_text = $14, \
+     version = version + 1, updated_at = $15 WHERE id = $1";
+
+/// The columns an entity's data fills, in statement order after `id` ($2..$14).
+fn entity_values(d: &EntityData) -> Result<Vec<Value>, StoreError> {
+    let search = [
+        d.name.as_str(),
+        d.uscc.as_str(),
+        d.address.as_str(),
+        d.legal_representative.as_str(),
+    ]
+    .join("\n")
+    .to_lowercase();
+    Ok(vec![
+        d.uscc.as_str().into(),
+        d.name.as_str().into(),
+        d.name.as_bytes().into(),
+        d.county_code.as_str().into(),
+        d.industry_code.as_str().into(),
+        d.class.as_str().into(),
+        d.address.as_str().into(),
+        d.legal_representative.as_str().into(),
+        d.lat_e6.into(),
+        d.lon_e6.into(),
+        to_json(&d.outlets)?.into(),
+        d.permit.as_ref().map(to_json).transpose()?.into(),
+        search.into(),
+    ])
+}
 
 pub async fn apply(exec: &mut dyn Exec, event: &Event) -> Result<(), StoreError> {
     let at: Value = event.at.into();
@@ -191,6 +228,26 @@ pub async fn apply(exec: &mut dyn Exec, event: &Event) -> Result<(), StoreError>
             )
             .await?
         }
+        Payload::OfficerCertified(p) => {
+            exec.execute(
+                CERTIFY_USER,
+                &[p.user_id.into(), to_json(&p.certificate)?.into()],
+            )
+            .await?
+        }
+        Payload::EntityRegistered(p) => {
+            let mut values = vec![p.id.into()];
+            values.extend(entity_values(&p.data)?);
+            values.push(p.demo.into());
+            values.push(at);
+            exec.execute(INSERT_ENTITY, &values).await?
+        }
+        Payload::EntityUpdated(p) => {
+            let mut values = vec![p.id.into()];
+            values.extend(entity_values(&p.data)?);
+            values.push(at);
+            exec.execute(UPDATE_ENTITY, &values).await?
+        }
     };
     if affected != 1 {
         return Err(corrupt(format!(
@@ -205,6 +262,7 @@ pub async fn apply(exec: &mut dyn Exec, event: &Event) -> Result<(), StoreError>
 /// Empties every projection table (inside a transaction the caller rolls back).
 async fn clear_projections(exec: &mut dyn Exec) -> Result<(), StoreError> {
     // Children before parents; `crate::PROJECTION_TABLES` lists the same tables.
+    exec.execute("DELETE FROM entities", &[]).await?;
     exec.execute("DELETE FROM users", &[]).await?;
     exec.execute("DELETE FROM units", &[]).await?;
     Ok(())
@@ -257,11 +315,33 @@ const UNIT_BY_CODE: &str = "SELECT id, code, kind, name_zh, name_en, parent_id, 
 const ALL_UNITS: &str = "SELECT id, code, kind, name_zh, name_en, parent_id, division_code, demo, \
      version FROM units ORDER BY id";
 const USER_BY_ID: &str = "SELECT id, username, display_name, unit_id, roles, counties, demo, \
-     version FROM users WHERE id = $1";
+     version, certificate FROM users WHERE id = $1";
 const USER_BY_USERNAME: &str = "SELECT id, username, display_name, unit_id, roles, counties, demo, \
-     version FROM users WHERE username = $1";
+     version, certificate FROM users WHERE username = $1";
 const ALL_USERS: &str = "SELECT id, username, display_name, unit_id, roles, counties, demo, \
-     version FROM users ORDER BY id";
+     version, certificate FROM users ORDER BY id";
+const ENTITY_COLUMNS: &str = "id, uscc, name, county_code, industry_code, class, address, \
+     legal_representative, lat_e6, lon_e6, outlets, permit, demo, version";
+const ENTITY_BY_ID: &str = "SELECT id, uscc, name, county_code, industry_code, class, address, \
+     legal_representative, lat_e6, lon_e6, outlets, permit, demo, version FROM entities \
+     WHERE id = $1";
+const ENTITY_IN_SCOPE: &str = "SELECT id, uscc, name, county_code, industry_code, class, address, \
+     legal_representative, lat_e6, lon_e6, outlets, permit, demo, version FROM entities \
+     WHERE id = $1 AND ($2 = '' OR $2 LIKE '%,' || county_code || ',%')";
+const ALL_ENTITIES: &str = "SELECT id, uscc, name, county_code, industry_code, class, address, \
+     legal_representative, lat_e6, lon_e6, outlets, permit, demo, version FROM entities \
+     ORDER BY id";
+const USCC_TAKEN: &str = "SELECT COUNT(*) FROM entities WHERE uscc = $1";
+const ENTITY_PAGE: &str = "SELECT id, uscc, name, county_code, industry_code, class, address, \
+     legal_representative, lat_e6, lon_e6, outlets, permit, demo, version FROM entities \
+     WHERE ($1 = '' OR $1 LIKE '%,' || county_code || ',%') \
+       AND ($2 = '' OR county_code = $2) AND ($3 = '' OR class = $3) \
+       AND ($4 = '' OR search_text LIKE $4 ESCAPE '\\') \
+     ORDER BY name_key, id LIMIT $5 OFFSET $6";
+const ENTITY_COUNT: &str = "SELECT COUNT(*) FROM entities \
+     WHERE ($1 = '' OR $1 LIKE '%,' || county_code || ',%') \
+       AND ($2 = '' OR county_code = $2) AND ($3 = '' OR class = $3) \
+       AND ($4 = '' OR search_text LIKE $4 ESCAPE '\\')";
 const USER_COUNT: &str = "SELECT COUNT(*) FROM users";
 const REAL_ROWS: &str = "SELECT (SELECT COUNT(*) FROM units WHERE demo = $1) \
      + (SELECT COUNT(*) FROM users WHERE demo = $1)";
@@ -297,7 +377,66 @@ fn user_from_row(row: &Row) -> Result<User, StoreError> {
         counties,
         demo: row.bool(6)?,
         version: row.i64(7)?,
+        certificate: row
+            .opt_text(8)?
+            .map(|c| serde_json::from_str(&c))
+            .transpose()
+            .map_err(corrupt)?,
     })
+}
+
+fn entity_from_row(row: &Row) -> Result<Entity, StoreError> {
+    let class = row.text(5)?;
+    Ok(Entity {
+        id: row.uuid(0)?,
+        data: EntityData {
+            uscc: row.text(1)?,
+            name: row.text(2)?,
+            county_code: row.text(3)?,
+            industry_code: row.text(4)?,
+            class: EntityClass::parse(&class)
+                .ok_or_else(|| corrupt(format!("unknown entity class {class}")))?,
+            address: row.text(6)?,
+            legal_representative: row.text(7)?,
+            lat_e6: row.i64(8)?,
+            lon_e6: row.i64(9)?,
+            outlets: serde_json::from_str(&row.text(10)?).map_err(corrupt)?,
+            permit: row
+                .opt_text(11)?
+                .map(|p| serde_json::from_str(&p))
+                .transpose()
+                .map_err(corrupt)?,
+        },
+        demo: row.bool(12)?,
+        version: row.i64(13)?,
+    })
+}
+
+async fn entity_by_id(exec: &mut dyn Exec, id: Uuid) -> Result<Option<Entity>, StoreError> {
+    debug_assert!(ENTITY_BY_ID.contains(ENTITY_COLUMNS));
+    query_opt(exec, ENTITY_BY_ID, &[id.into()])
+        .await?
+        .as_ref()
+        .map(entity_from_row)
+        .transpose()
+}
+
+/// A LIKE pattern that matches `q` literally anywhere, lower-cased like `search_text`.
+fn contains_pattern(q: &str) -> String {
+    let q = q.trim().to_lowercase();
+    if q.is_empty() {
+        return String::new();
+    }
+    let mut p = String::with_capacity(q.len() + 2);
+    p.push('%');
+    for c in q.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
 }
 
 async fn unit_by_id(exec: &mut dyn Exec, id: Uuid) -> Result<Option<Unit>, StoreError> {
@@ -337,7 +476,17 @@ async fn snapshot(exec: &mut dyn Exec) -> Result<Snapshot, StoreError> {
         .iter()
         .map(user_from_row)
         .collect::<Result<_, _>>()?;
-    Ok(Snapshot { units, users })
+    let entities = exec
+        .query(ALL_ENTITIES, &[])
+        .await?
+        .iter()
+        .map(entity_from_row)
+        .collect::<Result<_, _>>()?;
+    Ok(Snapshot {
+        units,
+        users,
+        entities,
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -418,6 +567,39 @@ impl crate::Reader for TxReader<'_> {
     async fn user_count(&mut self) -> Result<i64, StoreError> {
         query_one(self.exec, USER_COUNT, &[]).await?.i64(0)
     }
+    async fn user_by_id(&mut self, id: Uuid) -> Result<Option<User>, StoreError> {
+        query_opt(self.exec, USER_BY_ID, &[id.into()])
+            .await?
+            .as_ref()
+            .map(user_from_row)
+            .transpose()
+    }
+    async fn entity_by_id(&mut self, id: Uuid) -> Result<Option<Entity>, StoreError> {
+        entity_by_id(self.exec, id).await
+    }
+    async fn uscc_taken(&mut self, uscc: &str) -> Result<bool, StoreError> {
+        Ok(query_one(self.exec, USCC_TAKEN, &[uscc.into()])
+            .await?
+            .i64(0)?
+            > 0)
+    }
+}
+
+const INSERT_SIGNIN: &str = "INSERT INTO signin_audit (at, username, user_id, ip, outcome) \
+     VALUES ($1, $2, $3, $4, $5)";
+const USERNAME_FAILURES: &str = "SELECT COUNT(*), MIN(at) FROM signin_audit \
+     WHERE username = $1 AND outcome = 'failure' AND at >= $2 \
+       AND seq > COALESCE((SELECT MAX(seq) FROM signin_audit \
+                           WHERE username = $1 AND outcome = 'unlock'), 0)";
+const IP_FAILURES: &str = "SELECT COUNT(*), MIN(at) FROM signin_audit \
+     WHERE ip = $1 AND outcome = 'failure' AND at >= $2";
+
+fn failure_count(row: &Row) -> Result<FailureCount, StoreError> {
+    let count = row.i64(0)?;
+    Ok(FailureCount {
+        count,
+        oldest: if count > 0 { Some(row.time(1)?) } else { None },
+    })
 }
 
 /// Boxes async work for [`SqlBackend::run`].
@@ -544,6 +726,79 @@ impl<B: SqlBackend> Queries for B {
             .execute(REVOKE_SESSION, &[(&hash[..]).into(), true.into()])
             .await
             .map(|_| ()))
+    }
+
+    async fn entities(
+        &self,
+        scope: &Scope,
+        filter: &EntityFilter,
+        offset: i64,
+        limit: i64,
+    ) -> Result<Page<Entity>, StoreError> {
+        let params: Vec<Value> = vec![
+            scope.pattern().into(),
+            filter.county.as_str().into(),
+            filter.class.as_str().into(),
+            contains_pattern(&filter.q).into(),
+        ];
+        run!(self, |e| {
+            let total = query_one(e, ENTITY_COUNT, &params).await?.i64(0)?;
+            let mut page_params = params.clone();
+            page_params.push(limit.into());
+            page_params.push(offset.into());
+            let items = e
+                .query(ENTITY_PAGE, &page_params)
+                .await?
+                .iter()
+                .map(entity_from_row)
+                .collect::<Result<_, _>>()?;
+            Ok(Page { items, total })
+        })
+    }
+
+    async fn entity(&self, scope: &Scope, id: Uuid) -> Result<Option<Entity>, StoreError> {
+        let pattern = scope.pattern();
+        run!(self, |e| query_opt(
+            e,
+            ENTITY_IN_SCOPE,
+            &[id.into(), pattern.into()]
+        )
+        .await?
+        .as_ref()
+        .map(entity_from_row)
+        .transpose())
+    }
+
+    async fn record_signin(&self, r: &SigninRecord) -> Result<(), StoreError> {
+        let values: Vec<Value> = vec![
+            r.at.into(),
+            r.username.as_str().into(),
+            r.user_id.into(),
+            r.ip.as_str().into(),
+            r.outcome.as_str().into(),
+        ];
+        run!(self, |e| e
+            .execute(INSERT_SIGNIN, &values)
+            .await
+            .map(|_| ()))
+    }
+
+    async fn username_failures(
+        &self,
+        username: &str,
+        since: Timestamp,
+    ) -> Result<FailureCount, StoreError> {
+        let values: Vec<Value> = vec![username.into(), since.into()];
+        run!(self, |e| failure_count(
+            &query_one(e, USERNAME_FAILURES, &values).await?
+        ))
+    }
+
+    async fn ip_failures(&self, ip: &str, since: Timestamp) -> Result<FailureCount, StoreError> {
+        let values: Vec<Value> = vec![ip.into(), since.into()];
+        run!(self, |e| failure_count(
+            &query_one(e, IP_FAILURES, &values).await?
+        ))
     }
 }
 

@@ -2,6 +2,7 @@ use crate::AppState;
 use crate::auth::AuthAnyPassword;
 use crate::error::{ApiError, Problem};
 use crate::json::ApiJson;
+use crate::precondition::ClientIp;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -30,12 +31,14 @@ pub struct LoginResponse {
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth",
     request_body = LoginRequest,
     responses((status = 200, body = LoginResponse), (status = 401, body = Problem),
-              (status = 400, body = Problem), (status = 422, body = Problem)))]
+              (status = 400, body = Problem), (status = 422, body = Problem),
+              (status = 429, body = Problem)))]
 async fn login(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     ApiJson(body): ApiJson<LoginRequest>,
 ) -> Result<Json<LoginResponse>, ApiError> {
-    let outcome = state.app.login(&body.username, &body.password).await?;
+    let outcome = state.app.login(&body.username, &body.password, &ip).await?;
     Ok(Json(LoginResponse {
         token: outcome.token,
         expires_at: outcome.expires_at.to_rfc3339(),
@@ -55,8 +58,33 @@ async fn logout(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    current: String,
+    new: String,
+}
+
+/// Changes the caller's password (the one route a must-change sign-in may use).
+#[utoipa::path(post, path = "/api/v1/auth/password", tag = "auth",
+    request_body = PasswordChange,
+    responses((status = 204), (status = 401, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+async fn change_password(
+    State(state): State<AppState>,
+    AuthAnyPassword(auth): AuthAnyPassword,
+    ApiJson(body): ApiJson<PasswordChange>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .app
+        .change_password(&auth, &body.current, &body.new)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(login))
         .routes(routes!(logout))
+        .routes(routes!(change_password))
 }

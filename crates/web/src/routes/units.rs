@@ -5,6 +5,7 @@ use crate::AppState;
 use crate::auth::Auth;
 use crate::error::{ApiError, Problem};
 use crate::json::ApiJson;
+use crate::precondition::{etag, if_match, parse_id};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -72,22 +73,11 @@ pub struct UnitPatch {
     name_en: Option<String>,
 }
 
-fn etag(u: &Unit) -> HeaderValue {
-    HeaderValue::from_str(&format!("\"{}\"", u.version))
-        .unwrap_or(HeaderValue::from_static("\"0\""))
-}
-
 fn with_etag(status: StatusCode, unit: Unit) -> Response {
-    let tag = etag(&unit);
+    let tag = etag(unit.version);
     let mut response = (status, Json(UnitView::from(unit))).into_response();
     response.headers_mut().insert(header::ETAG, tag);
     response
-}
-
-/// A path id that is not a UUID names nothing: 404, like any row that does not exist.
-fn parse_id(id: &str) -> Result<Uuid, ApiError> {
-    Uuid::parse_str(id)
-        .map_err(|_| ApiError::one(StatusCode::NOT_FOUND, Reason::new("request.not_found")))
 }
 
 /// Every unit, ordered by code.
@@ -176,26 +166,7 @@ async fn patch_unit(
     ApiJson(patch): ApiJson<UnitPatch>,
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
-    let expected = headers
-        .get(header::IF_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .map(|v| {
-            v.trim()
-                .trim_start_matches("W/")
-                .trim_matches('"')
-                .parse::<i64>()
-        });
-    let expected = match expected {
-        None => {
-            return Err(ApiError::one(
-                StatusCode::PRECONDITION_REQUIRED,
-                Reason::new("request.if_match_required"),
-            ));
-        }
-        // An If-Match that names no version of ours can never match.
-        Some(Err(_)) => -1,
-        Some(Ok(v)) => v,
-    };
+    let expected = if_match(&headers)?;
     let unit = state
         .app
         .rename_unit(
