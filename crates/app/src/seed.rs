@@ -205,7 +205,7 @@ impl App {
                 let permit = (!outlets.is_empty()).then(|| Permit {
                     number: format!("{uscc}001V"),
                     valid_from: NaiveDate::from_ymd_opt(2024, 1, 1).unwrap_or(today),
-                    valid_until: if serial % 7 == 0 {
+                    valid_until: if serial.is_multiple_of(7) {
                         today + Days::new(u64::from(serial % 30))
                     } else {
                         NaiveDate::from_ymd_opt(2028, 12, 31).unwrap_or(today)

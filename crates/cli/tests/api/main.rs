@@ -3,6 +3,7 @@
 //! links once.
 
 mod binary;
+mod entities;
 mod errors;
 mod health;
 mod helpers;
