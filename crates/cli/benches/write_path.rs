@@ -8,7 +8,8 @@ use app::units::NewUnit;
 use app::{App, AppSettings, SystemClock};
 use domain::Actor;
 use domain::unit::UnitKind;
-use sqlx::Connection;
+mod common;
+
 use std::sync::Arc;
 use std::time::Instant;
 use store::Store;
@@ -91,28 +92,13 @@ fn main() {
             commands as f64 / groups as f64
         );
 
-        let admin = std::env::var("ECOENFORCE_TEST_DATABASE_URL")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-        match sqlx::PgConnection::connect(&admin).await {
-            Ok(mut conn) => {
-                let name = format!("ecoenforce_bench_{}", uuid::Uuid::now_v7().simple());
-                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                    .execute(&mut conn)
-                    .await
-                    .expect("create database");
-                let url = format!(
-                    "{}/{name}",
-                    admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin)
-                );
-                let pg = store_postgres::Backend::open(&url)
+        match common::PgDatabase::create().await {
+            Ok(db) => {
+                let pg = store_postgres::Backend::open(&db.url)
                     .await
                     .expect("PostgreSQL");
                 run("PostgreSQL (head-row lock)", Arc::new(pg), per_writer / 5).await;
-                let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                )))
-                .execute(&mut conn)
-                .await;
+                db.drop().await;
             }
             Err(e) => println!("PostgreSQL skipped: {e}"),
         }
