@@ -6,8 +6,10 @@
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+pub mod account;
 pub mod auth;
 pub mod clock;
+pub mod divisions;
 pub mod entities;
 pub mod error;
 pub mod i18n;

@@ -4,7 +4,7 @@
 use crate::units::NewUnit;
 use crate::users::NewUser;
 use crate::{App, AppError};
-use chrono::{Datelike, Days, FixedOffset, NaiveDate, Offset};
+use chrono::{Datelike, Days, NaiveDate};
 use domain::entity::{EntityClass, EntityData, Outlet, OutletKind, Permit};
 use domain::permission::Certificate;
 use domain::unit::UnitKind;
@@ -160,11 +160,10 @@ fn demo_certificate(
 impl App {
     /// Today in China Standard Time, the calendar of legal dates.
     pub fn today(&self) -> NaiveDate {
-        let cst = FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| chrono::Utc.fix());
         self.clock
             .now()
             .as_datetime()
-            .with_timezone(&cst)
+            .with_timezone(&crate::clock::china_offset())
             .date_naive()
     }
 

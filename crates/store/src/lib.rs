@@ -137,6 +137,18 @@ pub enum SigninOutcome {
 }
 
 impl SigninOutcome {
+    pub fn parse(s: &str) -> Option<SigninOutcome> {
+        [
+            SigninOutcome::Success,
+            SigninOutcome::Failure,
+            SigninOutcome::LockedOut,
+            SigninOutcome::IpLimited,
+            SigninOutcome::Unlock,
+        ]
+        .into_iter()
+        .find(|o| o.as_str() == s)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             SigninOutcome::Success => "success",
@@ -258,6 +270,15 @@ pub trait Queries: Send + Sync {
         since: Timestamp,
     ) -> Result<FailureCount, StoreError>;
     async fn ip_failures(&self, ip: &str, since: Timestamp) -> Result<FailureCount, StoreError>;
+    /// Entities within `scope` counted by county and class.
+    async fn entity_counts(&self, scope: &Scope) -> Result<Vec<(String, String, i64)>, StoreError>;
+    /// Every user, ordered by username.
+    async fn users(&self) -> Result<Vec<User>, StoreError>;
+    /// A user's sessions, newest first.
+    async fn sessions_of(&self, user_id: Uuid) -> Result<Vec<Session>, StoreError>;
+    /// A username's sign-in attempts, newest first.
+    async fn signins_of(&self, username: &str, limit: i64)
+    -> Result<Vec<SigninRecord>, StoreError>;
 }
 
 /// The one write path.

@@ -5,6 +5,7 @@
 mod auth;
 mod error;
 mod json;
+mod pages;
 mod precondition;
 mod routes;
 
@@ -65,6 +66,7 @@ pub fn router_and_openapi(app: Arc<App>) -> (Router, utoipa::openapi::OpenApi) {
                 async move { axum::Json((*spec).clone()) }
             }),
         )
+        .merge(pages::router().layer(tower_http::csrf::CsrfLayer::new()))
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .with_state(state)

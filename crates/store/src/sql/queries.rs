@@ -594,6 +594,16 @@ const USERNAME_FAILURES: &str = "SELECT COUNT(*), MIN(at) FROM signin_audit \
 const IP_FAILURES: &str = "SELECT COUNT(*), MIN(at) FROM signin_audit \
      WHERE ip = $1 AND outcome = 'failure' AND at >= $2";
 
+const ENTITY_COUNTS: &str = "SELECT county_code, class, COUNT(*) FROM entities \
+     WHERE ($1 = '' OR $1 LIKE '%,' || county_code || ',%') \
+     GROUP BY county_code, class ORDER BY county_code, class";
+const USERS_BY_NAME: &str = "SELECT id, username, display_name, unit_id, roles, counties, demo, \
+     version, certificate FROM users ORDER BY username";
+const SESSIONS_OF: &str = "SELECT token_hash, user_id, created_at, expires_at, last_seen_at, \
+     revoked FROM sessions WHERE user_id = $1 ORDER BY created_at DESC";
+const SIGNINS_OF: &str = "SELECT at, username, user_id, ip, outcome FROM signin_audit \
+     WHERE username = $1 ORDER BY seq DESC LIMIT $2";
+
 fn failure_count(row: &Row) -> Result<FailureCount, StoreError> {
     let count = row.i64(0)?;
     Ok(FailureCount {
@@ -799,6 +809,58 @@ impl<B: SqlBackend> Queries for B {
         run!(self, |e| failure_count(
             &query_one(e, IP_FAILURES, &values).await?
         ))
+    }
+
+    async fn entity_counts(&self, scope: &Scope) -> Result<Vec<(String, String, i64)>, StoreError> {
+        let pattern = scope.pattern();
+        run!(self, |e| e
+            .query(ENTITY_COUNTS, &[pattern.into()])
+            .await?
+            .iter()
+            .map(|r| Ok((r.text(0)?, r.text(1)?, r.i64(2)?)))
+            .collect())
+    }
+
+    async fn users(&self) -> Result<Vec<User>, StoreError> {
+        run!(self, |e| e
+            .query(USERS_BY_NAME, &[])
+            .await?
+            .iter()
+            .map(user_from_row)
+            .collect())
+    }
+
+    async fn sessions_of(&self, user_id: Uuid) -> Result<Vec<Session>, StoreError> {
+        run!(self, |e| e
+            .query(SESSIONS_OF, &[user_id.into()])
+            .await?
+            .iter()
+            .map(session_from_row)
+            .collect())
+    }
+
+    async fn signins_of(
+        &self,
+        username: &str,
+        limit: i64,
+    ) -> Result<Vec<SigninRecord>, StoreError> {
+        let values: Vec<Value> = vec![username.into(), limit.into()];
+        run!(self, |e| e
+            .query(SIGNINS_OF, &values)
+            .await?
+            .iter()
+            .map(|r| {
+                let outcome = r.text(4)?;
+                Ok(SigninRecord {
+                    at: r.time(0)?,
+                    username: r.text(1)?,
+                    user_id: r.opt_uuid(2)?,
+                    ip: r.text(3)?,
+                    outcome: crate::SigninOutcome::parse(&outcome)
+                        .ok_or_else(|| corrupt(format!("unknown sign-in outcome {outcome}")))?,
+                })
+            })
+            .collect())
     }
 }
 

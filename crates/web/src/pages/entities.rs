@@ -1,0 +1,451 @@
+//! The entity list (search, filters, pages), its exports, and the entity detail.
+
+use super::{Chrome, PageCtx, neutralise};
+use crate::AppState;
+use app::AppError;
+use askama::Template;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use domain::entity::{Entity, EntityClass, OutletKind};
+use domain::{Reason, Refusal, RefusalKind};
+use serde::Deserialize;
+use store::EntityFilter;
+
+const PER_PAGE: i64 = 50;
+/// An export reads the list page by page, up to this many rows.
+const EXPORT_LIMIT: i64 = 200_000;
+
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    county: String,
+    #[serde(default)]
+    class: String,
+    page: Option<String>,
+    #[allow(dead_code)]
+    lang: Option<String>,
+}
+
+pub struct Row {
+    pub id: String,
+    pub name: String,
+    pub uscc: String,
+    pub county_code: String,
+    pub county_name: String,
+    pub industry: String,
+    pub class_name: String,
+    pub demo: bool,
+}
+
+pub struct CountyOption {
+    pub code: String,
+    pub name: String,
+}
+
+#[derive(Template)]
+#[template(path = "entities.html")]
+struct ListPage {
+    chrome: Chrome,
+    q: String,
+    county: String,
+    class: String,
+    county_options: Vec<CountyOption>,
+    rows: Vec<Row>,
+    total_text: String,
+    page_text: String,
+    prev_url: Option<String>,
+    next_url: Option<String>,
+    filter_query: String,
+}
+
+fn invalid(field: &str) -> AppError {
+    AppError::Refused(Refusal::one(
+        RefusalKind::Invalid,
+        Reason::new("query.invalid")
+            .field(field)
+            .arg("field", field)
+            .arg("detail", "—"),
+    ))
+}
+
+fn filter(q: &ListQuery) -> Result<EntityFilter, AppError> {
+    if !q.county.is_empty() && !domain::unit::is_division_code(&q.county) {
+        return Err(invalid("county"));
+    }
+    if !q.class.is_empty() && EntityClass::parse(&q.class).is_none() {
+        return Err(invalid("class"));
+    }
+    if q.q.chars().count() > 100 {
+        return Err(invalid("q"));
+    }
+    Ok(EntityFilter {
+        q: q.q.trim().to_owned(),
+        county: q.county.clone(),
+        class: q.class.clone(),
+    })
+}
+
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn filter_query(f: &EntityFilter) -> String {
+    format!(
+        "q={}&county={}&class={}",
+        encode(&f.q),
+        encode(&f.county),
+        encode(&f.class)
+    )
+}
+
+fn class_name(ctx: &PageCtx, c: EntityClass) -> String {
+    ctx.tr().t(match c {
+        EntityClass::Key => "ui-class_key",
+        EntityClass::General => "ui-class_general",
+    })
+}
+
+fn industry(ctx: &PageCtx, code: &str) -> String {
+    match app::industry::classes().get(code) {
+        Some(c) if ctx.tr().english() => format!("{code} {}", c.name_en),
+        Some(c) => format!("{code} {}", c.name_zh),
+        None => code.to_owned(),
+    }
+}
+
+fn row(ctx: &PageCtx, e: Entity) -> Row {
+    Row {
+        id: e.id.to_string(),
+        county_name: app::divisions::name(&e.data.county_code, ctx.tr().english()),
+        industry: industry(ctx, &e.data.industry_code),
+        class_name: class_name(ctx, e.data.class),
+        name: e.data.name,
+        uscc: e.data.uscc,
+        county_code: e.data.county_code,
+        demo: e.demo,
+    }
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    query: Result<Query<ListQuery>, QueryRejection>,
+) -> Response {
+    let auth = match ctx.require() {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let query = match query {
+        Ok(Query(q)) => q,
+        Err(_) => return ctx.error(invalid("query")),
+    };
+    let f = match filter(&query) {
+        Ok(f) => f,
+        Err(e) => return ctx.error(e),
+    };
+    let page = match query.page.as_deref().map(str::parse::<i64>) {
+        None => 1,
+        Some(Ok(p)) if p >= 1 => p,
+        Some(_) => return ctx.error(invalid("page")),
+    };
+    let result = match state.app.entities(&auth.actor, &f, page, PER_PAGE).await {
+        Ok(r) => r,
+        Err(e) => return ctx.error(e),
+    };
+    let tr = ctx.tr();
+    let pages = ((result.total + PER_PAGE - 1) / PER_PAGE).max(1);
+    let base = filter_query(&f);
+    let county_options = match domain::permission::entity_read_reach(&auth.actor) {
+        Ok(Some(counties)) => counties,
+        _ => app::divisions::divisions()
+            .keys()
+            .filter(|c| domain::unit::is_county_code(c))
+            .cloned()
+            .collect(),
+    }
+    .into_iter()
+    .map(|code| CountyOption {
+        name: app::divisions::name(&code, tr.english()),
+        code,
+    })
+    .collect();
+    ctx.render(
+        StatusCode::OK,
+        &ListPage {
+            chrome: ctx.chrome(),
+            q: f.q.clone(),
+            county: f.county.clone(),
+            class: f.class.clone(),
+            county_options,
+            rows: result.items.into_iter().map(|e| row(&ctx, e)).collect(),
+            total_text: tr.with("ui-total", &[("total", result.total.to_string())]),
+            page_text: tr.with(
+                "ui-page",
+                &[("page", page.to_string()), ("pages", pages.to_string())],
+            ),
+            prev_url: (page > 1).then(|| format!("/entities?{base}&page={}", page - 1)),
+            next_url: (page < pages).then(|| format!("/entities?{base}&page={}", page + 1)),
+            filter_query: base,
+        },
+    )
+}
+
+/// Every row the caller may see under the filters, in list order.
+async fn all_rows(
+    state: &AppState,
+    ctx: &PageCtx,
+    query: &ListQuery,
+) -> Result<Vec<Entity>, Response> {
+    let auth = ctx.require()?;
+    let f = filter(query).map_err(|e| ctx.error(e))?;
+    let mut out = Vec::new();
+    let mut page = 1;
+    loop {
+        let r = state
+            .app
+            .entities(&auth.actor, &f, page, 200)
+            .await
+            .map_err(|e| ctx.error(e))?;
+        let n = r.items.len() as i64;
+        out.extend(r.items);
+        if n < 200 || out.len() as i64 >= EXPORT_LIMIT {
+            break;
+        }
+        page += 1;
+    }
+    Ok(out)
+}
+
+fn export_columns(ctx: &PageCtx) -> Vec<String> {
+    let tr = ctx.tr();
+    [
+        "ui-uscc",
+        "ui-name",
+        "ui-county",
+        "ui-industry",
+        "ui-class",
+        "ui-address",
+        "ui-legal_representative",
+        "ui-lat",
+        "ui-lon",
+        "ui-permit_number",
+        "ui-valid_from",
+        "ui-valid_until",
+        "ui-demo",
+    ]
+    .iter()
+    .map(|id| tr.t(id))
+    .collect()
+}
+
+fn export_cells(ctx: &PageCtx, e: &Entity) -> Vec<String> {
+    let d = &e.data;
+    let p = d.permit.as_ref();
+    vec![
+        d.uscc.clone(),
+        d.name.clone(),
+        d.county_code.clone(),
+        d.industry_code.clone(),
+        class_name(ctx, d.class),
+        d.address.clone(),
+        d.legal_representative.clone(),
+        format!("{:.6}", d.lat_e6 as f64 / 1e6),
+        format!("{:.6}", d.lon_e6 as f64 / 1e6),
+        p.map(|p| p.number.clone()).unwrap_or_default(),
+        p.map(|p| p.valid_from.to_string()).unwrap_or_default(),
+        p.map(|p| p.valid_until.to_string()).unwrap_or_default(),
+        if e.demo {
+            ctx.tr().t("ui-demo")
+        } else {
+            String::new()
+        },
+    ]
+    .into_iter()
+    .map(|c| neutralise(&c))
+    .collect()
+}
+
+fn download(content_type: &'static str, name: &str, body: Vec<u8>) -> Response {
+    let mut r = ([(header::CONTENT_TYPE, content_type)], body).into_response();
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        r.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+    }
+    r
+}
+
+pub async fn export_csv(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    query: Result<Query<ListQuery>, QueryRejection>,
+) -> Response {
+    let query = match query {
+        Ok(Query(q)) => q,
+        Err(_) => return ctx.error(invalid("query")),
+    };
+    let rows = match all_rows(&state, &ctx, &query).await {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    fn csv_line(cells: &[String]) -> String {
+        let quoted: Vec<String> = cells
+            .iter()
+            .map(|c| format!("\"{}\"", c.replace('"', "\"\"")))
+            .collect();
+        quoted.join(",") + "\r\n"
+    }
+    // UTF-8 with a byte-order mark, so spreadsheet programs read Chinese correctly.
+    let mut out = String::from("\u{feff}");
+    out.push_str(&csv_line(&export_columns(&ctx)));
+    for e in &rows {
+        out.push_str(&csv_line(&export_cells(&ctx, e)));
+    }
+    download("text/csv; charset=utf-8", "entities.csv", out.into_bytes())
+}
+
+pub async fn export_xlsx(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    query: Result<Query<ListQuery>, QueryRejection>,
+) -> Response {
+    let query = match query {
+        Ok(Query(q)) => q,
+        Err(_) => return ctx.error(invalid("query")),
+    };
+    let rows = match all_rows(&state, &ctx, &query).await {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    let build = || -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.set_name(ctx.tr().t("ui-nav_entities"))?;
+        for (c, h) in export_columns(&ctx).iter().enumerate() {
+            sheet.write_string(0, c as u16, h)?;
+        }
+        for (r, e) in rows.iter().enumerate() {
+            for (c, v) in export_cells(&ctx, e).iter().enumerate() {
+                sheet.write_string(r as u32 + 1, c as u16, v)?;
+            }
+        }
+        book.save_to_buffer()
+    };
+    match build() {
+        Ok(bytes) => download(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "entities.xlsx",
+            bytes,
+        ),
+        Err(e) => ctx.error(AppError::Internal(format!("writing XLSX: {e}"))),
+    }
+}
+
+pub struct PermitView {
+    pub number: String,
+    pub valid_from: String,
+    pub valid_until: String,
+    pub expired: bool,
+    pub expiring: bool,
+}
+
+pub struct OutletRow {
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    pub coordinates: String,
+}
+
+pub struct Detail {
+    pub name: String,
+    pub uscc: String,
+    pub county_name: String,
+    pub industry: String,
+    pub class_name: String,
+    pub address: String,
+    pub legal_representative: String,
+    pub coordinates: String,
+    pub version: i64,
+    pub demo: bool,
+}
+
+#[derive(Template)]
+#[template(path = "entity.html")]
+struct DetailPage {
+    chrome: Chrome,
+    e: Detail,
+    permit: Option<PermitView>,
+    outlets: Vec<OutletRow>,
+}
+
+fn coords(lat_e6: i64, lon_e6: i64) -> String {
+    format!("{:.6}, {:.6}", lat_e6 as f64 / 1e6, lon_e6 as f64 / 1e6)
+}
+
+pub async fn detail(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Path(id): Path<String>,
+) -> Response {
+    let auth = match ctx.require() {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let Ok(id) = uuid::Uuid::parse_str(&id) else {
+        return ctx.error(AppError::Refused(Refusal::not_found()));
+    };
+    let e = match state.app.entity(&auth.actor, id).await {
+        Ok(e) => e,
+        Err(err) => return ctx.error(err),
+    };
+    let today = state.app.today();
+    let tr = ctx.tr();
+    let d = e.data;
+    let page = DetailPage {
+        chrome: ctx.chrome(),
+        permit: d.permit.as_ref().map(|p| PermitView {
+            number: p.number.clone(),
+            valid_from: p.valid_from.to_string(),
+            valid_until: p.valid_until.to_string(),
+            expired: p.valid_until < today,
+            expiring: p.valid_until <= today + chrono::Days::new(30),
+        }),
+        outlets: d
+            .outlets
+            .iter()
+            .map(|o| OutletRow {
+                code: o.code.clone(),
+                name: o.name.clone(),
+                kind: tr.t(match o.kind {
+                    OutletKind::Water => "ui-kind_water",
+                    OutletKind::Air => "ui-kind_air",
+                    OutletKind::Noise => "ui-kind_noise",
+                    OutletKind::Solid => "ui-kind_solid",
+                }),
+                coordinates: coords(o.lat_e6, o.lon_e6),
+            })
+            .collect(),
+        e: Detail {
+            county_name: app::divisions::name(&d.county_code, tr.english()),
+            industry: industry(&ctx, &d.industry_code),
+            class_name: class_name(&ctx, d.class),
+            coordinates: coords(d.lat_e6, d.lon_e6),
+            name: d.name,
+            uscc: d.uscc,
+            address: d.address,
+            legal_representative: d.legal_representative,
+            version: e.version,
+            demo: e.demo,
+        },
+    };
+    ctx.render(StatusCode::OK, &page)
+}
