@@ -7,4 +7,5 @@ mod entities;
 mod errors;
 mod health;
 mod helpers;
+mod pages;
 mod write_path;

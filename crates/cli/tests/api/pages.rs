@@ -1,0 +1,227 @@
+//! The pages over HTTP: cookie sign-in, scoping, the language switch, exports, CSRF.
+
+use crate::helpers::TestApp;
+use crate::on_both_backends;
+use app::seed::DEMO_PASSWORD;
+use reqwest::redirect::Policy;
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// Signs in through the form and returns the session cookie pair.
+async fn sign_in(
+    app: &TestApp,
+    user: &str,
+    password: &str,
+) -> (reqwest::StatusCode, String, String) {
+    let r = client()
+        .post(app.url("/login"))
+        .form(&[("username", user), ("password", password)])
+        .send()
+        .await
+        .unwrap();
+    let status = r.status();
+    let location = r
+        .headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    let cookie = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|c| c.starts_with("ecoenforce_session="))
+        .unwrap_or_default();
+    (status, location, cookie)
+}
+
+fn pair(set_cookie: &str) -> String {
+    set_cookie.split(';').next().unwrap().to_owned()
+}
+
+async fn page(app: &TestApp, cookie: &str, path: &str) -> (u16, String, Vec<String>) {
+    let r = client()
+        .get(app.url(path))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    let cookies = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect();
+    (status, r.text().await.unwrap(), cookies)
+}
+
+async fn pages_are_scoped_bilingual_and_exportable(app: TestApp) {
+    app.app.seed_demo().await.unwrap();
+    assert_eq!(
+        page(&app, "", "/entities").await.0,
+        303,
+        "signed out goes to sign-in"
+    );
+    let (s, _, _) = sign_in(&app, "menghai.officer", "Wrong@2026!").await;
+    assert_eq!(s, 401);
+    let (s, to, set) = sign_in(&app, "menghai.officer", DEMO_PASSWORD).await;
+    assert_eq!((s.as_u16(), to.as_str()), (303, "/"));
+    assert!(
+        set.contains("HttpOnly") && set.contains("SameSite=Lax"),
+        "{set}"
+    );
+    let cookie = pair(&set);
+
+    let (s, html, _) = page(&app, &cookie, "/entities").await;
+    assert_eq!(s, 200);
+    assert!(html.contains("共 20 条"), "zh-CN by default");
+    assert_eq!(html.matches("data-county=\"532822\"").count(), 20);
+    assert!(!html.contains("data-county=\"532801\"") && !html.contains("data-county=\"532823\""));
+    assert!(html.contains("演示数据"), "demo rows are labelled");
+    let (_, html, _) = page(&app, &cookie, "/entities?q=%E7%B3%96%E5%8E%82").await; // 糖厂
+    assert!(html.matches("data-county=").count() >= 2 && html.contains("糖厂"));
+    // Outside scope: an entity of Jinghong is a 404 page.
+    let all = app
+        .app
+        .store
+        .entities(
+            &store::Scope::counties(vec!["532801".into()]),
+            &Default::default(),
+            0,
+            1,
+        )
+        .await
+        .unwrap();
+    let (s, _, _) = page(&app, &cookie, &format!("/entities/{}", all.items[0].id)).await;
+    assert_eq!(s, 404);
+
+    // The English switch, remembered in a cookie, and back.
+    let (_, html, set) = page(&app, &cookie, "/entities?lang=en").await;
+    assert!(html.contains("20 in all") && html.contains("lang=\"en\""));
+    let lang = set
+        .iter()
+        .find(|c| c.starts_with("lang="))
+        .expect("lang cookie");
+    let both = format!("{cookie}; {}", pair(lang));
+    let (_, html, _) = page(&app, &both, "/").await;
+    assert!(
+        html.contains("Regulated entities by county"),
+        "English stays"
+    );
+    let (_, html, _) = page(&app, &both, "/?lang=zh-CN").await;
+    assert!(html.contains("各县（市）监管对象"));
+
+    // Exports carry the list's scope and filters; formula cells are neutralised.
+    let token = app.login("menghai.officer", DEMO_PASSWORD).await;
+    let mut body = serde_json::json!({
+        "uscc": app::seed::demo_uscc("532822", 77_777), "name": "=HYPERLINK(\"http://x\")",
+        "county_code": "532822", "industry_code": "1340", "class": "key", "address": "@SUM(A1)",
+        "lat": 21.9, "lon": 100.4
+    });
+    body["legal_representative"] = serde_json::json!("-1+1");
+    let r = app
+        .client
+        .post(app.url("/api/v1/entities"))
+        .bearer_auth(&token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let r = client()
+        .get(app.url("/entities/export.csv?class=key"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["content-type"], "text/csv; charset=utf-8");
+    let csv = r.text().await.unwrap();
+    assert!(csv.starts_with('\u{feff}'), "UTF-8 with BOM");
+    assert!(
+        csv.contains("\"'=HYPERLINK(\"\"http://x\"\")\"")
+            && csv.contains("\"'@SUM(A1)\"")
+            && csv.contains("\"'-1+1\""),
+        "{csv}"
+    );
+    assert!(
+        csv.lines().skip(1).all(|l| l.contains("\"532822\"")),
+        "scoped like the list"
+    );
+    assert!(
+        csv.lines().skip(1).all(|l| l.contains("重点监管")),
+        "filtered like the list"
+    );
+    let r = client()
+        .get(app.url("/entities/export.xlsx"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let bytes = r.bytes().await.unwrap();
+    assert!(bytes.starts_with(b"PK"), "an XLSX is a zip");
+
+    // A cross-site form post is refused; a same-origin one works.
+    let r = client()
+        .post(app.url("/logout"))
+        .header("cookie", &cookie)
+        .header("origin", "http://evil.example")
+        .header("sec-fetch-site", "cross-site")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let r = client()
+        .post(app.url("/logout"))
+        .header("cookie", &cookie)
+        .header("sec-fetch-site", "same-origin")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(page(&app, &cookie, "/").await.0, 303, "signed out");
+}
+
+async fn a_forced_password_change_through_the_pages(app: TestApp) {
+    let (user, password) = app.app.bootstrap().await.unwrap().admin.unwrap();
+    let (_, to, set) = sign_in(&app, &user, &password).await;
+    assert_eq!(to, "/password");
+    let cookie = pair(&set);
+    assert_eq!(
+        page(&app, &cookie, "/").await.0,
+        303,
+        "everything else waits for the change"
+    );
+    let (s, html, _) = page(&app, &cookie, "/password").await;
+    assert_eq!(s, 200);
+    assert!(html.contains("请先设置新密码"));
+    let post = |current: String, new: &'static str| {
+        client()
+            .post(app.url("/password"))
+            .header("cookie", cookie.clone())
+            .form(&[("current", current), ("new", new.to_owned())])
+            .send()
+    };
+    let r = post(password.clone(), "weak").await.unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("密码至少 10 个字符"));
+    let r = post(password.clone(), "Strong-Pass-2026").await.unwrap();
+    assert_eq!(r.status(), 303);
+    let (s, html, _) = page(&app, &cookie, "/account").await;
+    assert_eq!(s, 200);
+    assert!(
+        html.contains("当前会话") && html.contains("成功"),
+        "sessions and sign-in history"
+    );
+}
+
+on_both_backends!(
+    pages_are_scoped_bilingual_and_exportable,
+    a_forced_password_change_through_the_pages
+);
