@@ -205,10 +205,13 @@ pub async fn list(
 async fn all_rows(
     state: &AppState,
     ctx: &PageCtx,
-    query: &ListQuery,
+    query: Result<Query<ListQuery>, QueryRejection>,
 ) -> Result<Vec<Entity>, Response> {
     let auth = ctx.require()?;
-    let f = filter(query).map_err(|e| ctx.error(e))?;
+    let Ok(Query(query)) = query else {
+        return Err(ctx.error(invalid("query")));
+    };
+    let f = filter(&query).map_err(|e| ctx.error(e))?;
     let mut out = Vec::new();
     let mut page = 1;
     loop {
@@ -289,11 +292,7 @@ pub async fn export_csv(
     ctx: PageCtx,
     query: Result<Query<ListQuery>, QueryRejection>,
 ) -> Response {
-    let query = match query {
-        Ok(Query(q)) => q,
-        Err(_) => return ctx.error(invalid("query")),
-    };
-    let rows = match all_rows(&state, &ctx, &query).await {
+    let rows = match all_rows(&state, &ctx, query).await {
         Ok(r) => r,
         Err(r) => return r,
     };
@@ -318,11 +317,7 @@ pub async fn export_xlsx(
     ctx: PageCtx,
     query: Result<Query<ListQuery>, QueryRejection>,
 ) -> Response {
-    let query = match query {
-        Ok(Query(q)) => q,
-        Err(_) => return ctx.error(invalid("query")),
-    };
-    let rows = match all_rows(&state, &ctx, &query).await {
+    let rows = match all_rows(&state, &ctx, query).await {
         Ok(r) => r,
         Err(r) => return r,
     };
