@@ -63,7 +63,10 @@ pub fn run(cli: Cli) -> ExitCode {
             {
                 Ok(rt) => rt,
                 Err(e) => {
-                    eprintln!("无法启动运行时 / cannot start the runtime: {e}");
+                    eprintln!(
+                        "{}",
+                        both("cli.runtime_failed", &[("detail", &e.to_string())])
+                    );
                     return ExitCode::FAILURE;
                 }
             };
@@ -72,7 +75,8 @@ pub fn run(cli: Cli) -> ExitCode {
     }
 }
 
-fn both(code: &str, args: &[(&str, &str)]) -> String {
+/// A message in zh-CN, then in English, from `locales/`.
+pub fn both(code: &str, args: &[(&str, &str)]) -> String {
     let args: BTreeMap<String, String> = args
         .iter()
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
@@ -106,23 +110,21 @@ pub async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         let backend = store_postgres::Backend::open(url)
             .await
-            .context("连接 PostgreSQL 失败 / connecting to PostgreSQL failed")?;
+            .with_context(|| both("cli.postgres_failed", &[]))?;
         Ok(Arc::new(backend))
     } else if url.is_empty() {
         std::fs::create_dir_all(settings.data_dir()).with_context(|| {
-            format!(
-                "无法创建数据目录 / cannot create the data dir {}",
-                settings.data_dir().display()
+            both(
+                "cli.data_dir_failed",
+                &[("path", &settings.data_dir().display().to_string())],
             )
         })?;
         let backend = store_sqlite::Backend::open(&settings.sqlite_path())
             .await
-            .context("打开 SQLite 数据库失败 / opening the SQLite database failed")?;
+            .with_context(|| both("cli.sqlite_failed", &[]))?;
         Ok(Arc::new(backend))
     } else {
-        anyhow::bail!(
-            "不支持的数据库地址（应为 postgres://…，或留空使用 SQLite）/ unsupported database URL (use postgres://…, or leave it empty for SQLite): {url}"
-        )
+        anyhow::bail!("{}", both("cli.database_url_unsupported", &[("url", url)]))
     }
 }
 
@@ -157,7 +159,7 @@ async fn serve(args: ServeArgs) -> ExitCode {
                 return ExitCode::from(2);
             }
             Err(e) => {
-                eprintln!("演示数据写入失败 / seeding the demo failed: {e}");
+                eprintln!("{}", both("cli.seed_failed", &[("detail", &e.to_string())]));
                 return ExitCode::FAILURE;
             }
         }
@@ -165,7 +167,10 @@ async fn serve(args: ServeArgs) -> ExitCode {
         match app.bootstrap().await {
             Ok(s) => s,
             Err(e) => {
-                eprintln!("初始化失败 / bootstrap failed: {e}");
+                eprintln!(
+                    "{}",
+                    both("cli.bootstrap_failed", &[("detail", &e.to_string())])
+                );
                 return ExitCode::FAILURE;
             }
         }
@@ -173,14 +178,23 @@ async fn serve(args: ServeArgs) -> ExitCode {
     let listener = match tokio::net::TcpListener::bind(&settings.listen).await {
         Ok(l) => l,
         Err(e) => {
-            eprintln!("无法监听 / cannot listen on {}: {e}", settings.listen);
+            eprintln!(
+                "{}",
+                both(
+                    "cli.listen_failed",
+                    &[("address", &settings.listen), ("detail", &e.to_string())]
+                )
+            );
             return ExitCode::FAILURE;
         }
     };
     let addr = match listener.local_addr() {
         Ok(a) => a,
         Err(e) => {
-            eprintln!("无法读取监听地址 / cannot read the bound address: {e}");
+            eprintln!(
+                "{}",
+                both("cli.address_failed", &[("detail", &e.to_string())])
+            );
             return ExitCode::FAILURE;
         }
     };
@@ -189,7 +203,10 @@ async fn serve(args: ServeArgs) -> ExitCode {
     match web::serve(listener, app, shutdown_signal()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("服务异常退出 / the server failed: {e}");
+            eprintln!(
+                "{}",
+                both("cli.server_failed", &[("detail", &e.to_string())])
+            );
             ExitCode::FAILURE
         }
     }

@@ -77,8 +77,11 @@ impl Settings {
             Some(path) => {
                 anyhow::ensure!(
                     path.is_file(),
-                    "配置文件不存在 / settings file not found: {}",
-                    path.display()
+                    "{}",
+                    crate::both(
+                        "cli.settings_missing",
+                        &[("path", &path.display().to_string())]
+                    )
                 );
                 builder = builder.add_source(config::File::from(path.as_path()));
             }
@@ -95,7 +98,7 @@ impl Settings {
         let mut settings: Settings = builder
             .build()
             .and_then(|c| c.try_deserialize())
-            .context("读取设置失败 / reading the settings failed")?;
+            .with_context(|| crate::both("cli.settings_invalid", &[]))?;
         if let Some(d) = &overrides.data_dir {
             settings.data_dir = d.clone();
         }
@@ -113,11 +116,13 @@ impl Settings {
         let origin = &self.ledger.origin;
         anyhow::ensure!(
             !origin.is_empty() && !origin.contains([' ', '+', ':', '\n']),
-            "ledger.origin 不得为空或含空格、+、: / ledger.origin must be non-empty without spaces, + or : (got {origin:?})"
+            "{}",
+            crate::both("cli.origin_invalid", &[("origin", origin)])
         );
         anyhow::ensure!(
             domain::unit::is_division_code(&self.app.prefecture_code),
-            "app.prefecture_code 须为 6 位行政区划代码 / app.prefecture_code must be a 6-digit division code"
+            "{}",
+            crate::both("cli.prefecture_invalid", &[])
         );
         Ok(())
     }

@@ -133,7 +133,7 @@ fn bad_settings_exit_2_with_a_message() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("配置文件不存在") && err.contains("settings file not found"),
+        err.contains("配置文件不存在") && err.contains("Settings file not found"),
         "{err}"
     );
 }
