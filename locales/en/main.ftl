@@ -163,3 +163,7 @@ cli-settings_missing = Settings file not found: { $path }
 cli-settings_invalid = Reading the settings failed
 cli-origin_invalid = ledger.origin must be non-empty and contain no spaces, + or : (it is { $origin })
 cli-prefecture_invalid = app.prefecture_code must be a 6-digit division code
+cli-calendar_bad_date = The date must be YYYY-MM-DD: { $value }
+cli-calendar_bad_n = N must be an integer of at least 1: { $value }
+cli-calendar_bad_table = A holiday table is wrong: { $detail }
+cli-calendar_missing_year = Warning: there is no State Council holiday table for { $year }; that year is computed with weekends only.

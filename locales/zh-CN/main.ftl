@@ -163,3 +163,7 @@ cli-settings_missing = 配置文件不存在：{ $path }
 cli-settings_invalid = 读取设置失败
 cli-origin_invalid = ledger.origin 不得为空，且不得含空格、+ 或 :（当前为 { $origin }）
 cli-prefecture_invalid = app.prefecture_code 须为 6 位行政区划代码
+cli-calendar_bad_date = 日期须为 YYYY-MM-DD 格式：{ $value }
+cli-calendar_bad_n = N 须为不小于 1 的整数：{ $value }
+cli-calendar_bad_table = 节假日表有误：{ $detail }
+cli-calendar_missing_year = 警告：{ $year } 年没有国务院节假日安排表，该年按周末计算。

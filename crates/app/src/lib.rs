@@ -8,6 +8,7 @@
 
 pub mod account;
 pub mod auth;
+pub mod calendar;
 pub mod clock;
 pub mod divisions;
 pub mod entities;
@@ -48,6 +49,8 @@ pub struct AppSettings {
     /// Failed sign-ins from one address within its window before 429.
     pub signin_ip_max_failures: i64,
     pub signin_ip_window_seconds: i64,
+    /// Whether the prefecture's own holiday tables apply to legal deadlines (when present).
+    pub calendar_prefecture_layer: bool,
 }
 
 impl Default for AppSettings {
@@ -62,6 +65,7 @@ impl Default for AppSettings {
             signin_failure_window_seconds: 15 * 60,
             signin_ip_max_failures: 20,
             signin_ip_window_seconds: 5 * 60,
+            calendar_prefecture_layer: true,
         }
     }
 }
@@ -71,16 +75,21 @@ pub struct App {
     pub clock: Arc<dyn Clock>,
     pub settings: AppSettings,
     hashing: Semaphore,
+    calendar: std::sync::RwLock<Arc<domain::calendar::Calendar>>,
 }
 
 impl App {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, settings: AppSettings) -> App {
         let hashing = Semaphore::new(settings.max_concurrent_hashes.max(1));
+        // The embedded tables are checked by tests, so they always load; a data dir's own
+        // tables are added by `reload_calendar` at start-up.
+        let calendar = calendar::load(None, settings.calendar_prefecture_layer).unwrap_or_default();
         App {
             store,
             clock,
             settings,
             hashing,
+            calendar: std::sync::RwLock::new(Arc::new(calendar)),
         }
     }
 }

@@ -33,6 +33,41 @@ pub struct Cli {
 pub enum Command {
     /// Runs the platform (HTTP API and pages).
     Serve(ServeArgs),
+    /// Legal-calendar arithmetic (working days, holidays, make-up days).
+    #[command(subcommand)]
+    Calendar(CalendarCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CalendarCommand {
+    /// The N-th working day after DATE (DATE not counted).
+    AddWorkingDays(CalendarArgs),
+    /// DATE + N days, moved to the next working day when that is a rest day.
+    AddDays(CalendarArgs),
+    /// The same day N months later (or that month's last day), then the rest-day rule.
+    AddMonths(CalendarArgs),
+    /// Whether DATE is a working day.
+    IsWorkingDay(DayArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct CalendarArgs {
+    /// YYYY-MM-DD
+    pub date: String,
+    /// An integer ≥ 1.
+    #[arg(allow_hyphen_values = true)]
+    pub n: String,
+    /// Tables in <DIR>/calendar/ override the embedded ones [default: ./data].
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct DayArgs {
+    /// YYYY-MM-DD
+    pub date: String,
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -72,7 +107,73 @@ pub fn run(cli: Cli) -> ExitCode {
             };
             runtime.block_on(serve(args))
         }
+        Command::Calendar(c) => calendar(c),
     }
+}
+
+fn calendar(command: CalendarCommand) -> ExitCode {
+    let (date, n, data_dir) = match &command {
+        CalendarCommand::AddWorkingDays(a)
+        | CalendarCommand::AddDays(a)
+        | CalendarCommand::AddMonths(a) => (&a.date, Some(&a.n), &a.data_dir),
+        CalendarCommand::IsWorkingDay(a) => (&a.date, None, &a.data_dir),
+    };
+    let Ok(date) = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d") else {
+        eprintln!("{}", both("cli.calendar_bad_date", &[("value", date)]));
+        return ExitCode::from(2);
+    };
+    let n = match n.map(|n| n.parse::<u32>()) {
+        None => 0,
+        Some(Ok(n)) if n >= 1 => n,
+        Some(_) => {
+            eprintln!(
+                "{}",
+                both(
+                    "cli.calendar_bad_n",
+                    &[("value", n.map(String::as_str).unwrap_or(""))]
+                )
+            );
+            return ExitCode::from(2);
+        }
+    };
+    let dir = data_dir.clone().unwrap_or_else(|| PathBuf::from("./data"));
+    let settings = app::AppSettings::default();
+    let calendar = match app::calendar::load(Some(&dir), settings.calendar_prefecture_layer) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!(
+                "{}",
+                both("cli.calendar_bad_table", &[("detail", &e.to_string())])
+            );
+            return ExitCode::from(2);
+        }
+    };
+    let (text, missing) = match command {
+        CalendarCommand::AddWorkingDays(_) => {
+            let r = calendar.add_working_days(date, n);
+            (r.value.to_string(), r.missing_years)
+        }
+        CalendarCommand::AddDays(_) => {
+            let r = calendar.add_days(date, n);
+            (r.value.to_string(), r.missing_years)
+        }
+        CalendarCommand::AddMonths(_) => {
+            let r = calendar.add_months(date, n);
+            (r.value.to_string(), r.missing_years)
+        }
+        CalendarCommand::IsWorkingDay(_) => {
+            let r = calendar.is_working_day(date);
+            (r.value.to_string(), r.missing_years)
+        }
+    };
+    for year in missing {
+        eprintln!(
+            "{}",
+            both("cli.calendar_missing_year", &[("year", &year.to_string())])
+        );
+    }
+    println!("{text}");
+    ExitCode::SUCCESS
 }
 
 /// A message in zh-CN, then in English, from `locales/`.
@@ -151,6 +252,14 @@ async fn serve(args: ServeArgs) -> ExitCode {
         }
     };
     let app = Arc::new(App::new(store, Arc::new(SystemClock), settings.app.clone()));
+    if let Err(e) = app.reload_calendar(Some(settings.data_dir())) {
+        eprintln!(
+            "{}",
+            both("cli.calendar_bad_table", &[("detail", &e.to_string())])
+        );
+        return ExitCode::from(2);
+    }
+    reload_calendar_on_sighup(app.clone(), settings.data_dir().to_owned());
     let seeded = if args.demo {
         match app.seed_demo().await {
             Ok(s) => s,
@@ -237,6 +346,27 @@ fn print_start(addr: std::net::SocketAddr, seeded: &Seeded) {
         }
     }
     let _ = out.flush();
+}
+
+/// SIGHUP reloads the holiday tables, so a new year's State Council notice needs no restart.
+fn reload_calendar_on_sighup(app: Arc<App>, data_dir: PathBuf) {
+    #[cfg(unix)]
+    tokio::spawn(async move {
+        use tokio::signal::unix::{SignalKind, signal};
+        let Ok(mut hup) = signal(SignalKind::hangup()) else {
+            return;
+        };
+        while hup.recv().await.is_some() {
+            match app.reload_calendar(Some(&data_dir)) {
+                Ok(()) => tracing::info!("holiday tables reloaded"),
+                Err(e) => {
+                    tracing::error!(error = %e, "holiday tables not reloaded; the old ones stay")
+                }
+            }
+        }
+    });
+    #[cfg(not(unix))]
+    let _ = (app, data_dir);
 }
 
 async fn shutdown_signal() {

@@ -3,6 +3,7 @@
 //! links once.
 
 mod binary;
+mod calendar_cli;
 mod entities;
 mod errors;
 mod health;
