@@ -1,3 +1,5 @@
+#![allow(clippy::unwrap_used)]
+
 //! The legal calendar against the State Council tables of 2024–2026 (calendar.md), typed here
 //! again independently of config/calendar/ so a typo in either shows.
 
