@@ -84,27 +84,38 @@ pub fn stored_hash_count(n: u64) -> u64 {
     count
 }
 
-/// The hashes to store when leaf `n` (0-based) with hash `leaf` is appended: the leaf hash, then
-/// the hash of each subtree it completes. They go at `stored_hash_count(n)` onwards.
-pub fn stored_hashes_for_leaf<H: TreeHasher, S: HashStore>(
-    n: u64,
-    leaf: Hash,
-    store: &S,
-) -> Result<Vec<Hash>, S::Error> {
+/// The stored indexes of the left siblings that appending leaf `n` (0-based) completes subtrees
+/// with, highest level first.
+pub fn left_siblings(n: u64) -> Vec<u64> {
     let completes = (n + 1).trailing_zeros();
-    let indexes: Vec<u64> = (0..completes)
+    (0..completes)
         .rev()
         .map(|level| stored_hash_index(level, (n >> level) - 1))
-        .collect();
-    let left = store.read(&indexes)?;
-    let mut out = Vec::with_capacity(completes as usize + 1);
+        .collect()
+}
+
+/// The hashes to store for a new leaf given its [`left_siblings`]' hashes (same order): the leaf
+/// hash, then the hash of each subtree it completes.
+pub fn hashes_for_leaf<H: TreeHasher>(leaf: Hash, left: &[Hash]) -> Vec<Hash> {
+    let mut out = Vec::with_capacity(left.len() + 1);
     let mut h = leaf;
     out.push(h);
     for l in left.iter().rev() {
         h = H::node(l, &h);
         out.push(h);
     }
-    Ok(out)
+    out
+}
+
+/// The hashes to store when leaf `n` (0-based) with hash `leaf` is appended. They go at
+/// `stored_hash_count(n)` onwards.
+pub fn stored_hashes_for_leaf<H: TreeHasher, S: HashStore>(
+    n: u64,
+    leaf: Hash,
+    store: &S,
+) -> Result<Vec<Hash>, S::Error> {
+    let left = store.read(&left_siblings(n))?;
+    Ok(hashes_for_leaf::<H>(leaf, &left))
 }
 
 /// The largest power of two strictly below `n` (n ≥ 2), and its log2.
@@ -144,6 +155,22 @@ fn range_hash<H: TreeHasher, S: HashStore>(lo: u64, hi: u64, store: &S) -> Resul
         h = H::node(l, &h);
     }
     Ok(h)
+}
+
+/// The stored indexes whose hashes [`root_from`] folds into the root of the first `n` leaves.
+pub fn root_indexes(n: u64) -> Vec<u64> {
+    let mut need = Vec::new();
+    subtrees(0, n, &mut need);
+    need
+}
+
+/// The root from the hashes at [`root_indexes`] (same order).
+pub fn root_from<H: TreeHasher>(hashes: &[Hash]) -> Hash {
+    let mut iter = hashes.iter().rev();
+    let Some(last) = iter.next() else {
+        return H::empty();
+    };
+    iter.fold(*last, |h, l| H::node(l, &h))
 }
 
 /// The root hash of the first `n` leaves.

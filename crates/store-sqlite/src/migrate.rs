@@ -16,6 +16,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "entities certificates signin",
         include_str!("../migrations/0002_entities_certificates_signin.sql"),
     ),
+    (3, "ledger", include_str!("../migrations/0003_ledger.sql")),
 ];
 
 pub(crate) fn run(conn: &mut Connection) -> Result<(), StoreError> {

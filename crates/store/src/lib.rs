@@ -270,6 +270,16 @@ pub trait Queries: Send + Sync {
         since: Timestamp,
     ) -> Result<FailureCount, StoreError>;
     async fn ip_failures(&self, ip: &str, since: Timestamp) -> Result<FailureCount, StoreError>;
+    /// The size and root hash of the ledger tree now.
+    async fn tree_head(&self) -> Result<(i64, ledger::Hash), StoreError>;
+    /// The stored `event_hash` of each event from `from_seq`, in order.
+    async fn event_hashes(
+        &self,
+        from_seq: i64,
+        limit: i64,
+    ) -> Result<Vec<(i64, ledger::Hash)>, StoreError>;
+    /// The inclusion proof of the event at `seq` in the tree of `size` events.
+    async fn inclusion_proof(&self, seq: i64, size: i64) -> Result<Vec<ledger::Hash>, StoreError>;
     /// Entities within `scope` counted by county and class.
     async fn entity_counts(&self, scope: &Scope) -> Result<Vec<(String, String, i64)>, StoreError>;
     /// Every user, ordered by username.
@@ -294,6 +304,18 @@ pub trait Writer: Send + Sync {
 
 pub trait Store: Queries + Writer {}
 impl<T: Queries + Writer> Store for T {}
+
+/// An event's RFC 8785 canonical JSON (keys sorted, no insignificant white space): the bytes its
+/// `event_hash` is taken over.
+pub fn canonical_json(event: &Event) -> Vec<u8> {
+    // The envelope is plain JSON without floats; canonicalising it cannot fail.
+    serde_json_canonicalizer::to_vec(&event.envelope()).unwrap_or_default()
+}
+
+/// SHA-256 of the event's canonical JSON.
+pub fn event_hash(event: &Event) -> ledger::Hash {
+    ledger::event_hash(&canonical_json(event))
+}
 
 /// Compares two snapshots table by table, naming the first rows that differ.
 pub fn diff_snapshots(live: &Snapshot, replayed: &Snapshot) -> Vec<String> {

@@ -201,7 +201,71 @@ async fn events_are_scoped_by_county(app: TestApp) {
     assert_eq!(menghai.len(), prefecture_wide + menghai_only);
 }
 
+/// RFC 6962 MTH, written plainly, as an independent check of the stored tree.
+fn mth(leaves: &[ledger::Hash]) -> ledger::Hash {
+    use ledger::TreeHasher;
+    match leaves.len() {
+        0 => ledger::Sha256Hasher::empty(),
+        1 => leaves[0],
+        n => {
+            // The largest power of two strictly below n.
+            let k = 1usize << (usize::BITS - 1 - (n - 1).leading_zeros());
+            ledger::Sha256Hasher::node(&mth(&leaves[..k]), &mth(&leaves[k..]))
+        }
+    }
+}
+
+async fn every_event_is_a_leaf_of_the_ledger(app: TestApp) {
+    app.app.seed_demo().await.unwrap();
+    let size = app.log_size().await;
+    let events = app
+        .app
+        .store
+        .events(&Scope::all(), 0, size + 1)
+        .await
+        .unwrap();
+    let stored = app.app.store.event_hashes(0, size + 1).await.unwrap();
+    assert_eq!(stored.len() as i64, size);
+    let mut leaves = Vec::new();
+    for (record, (seq, hash)) in events.iter().zip(&stored) {
+        assert_eq!(record.seq, *seq);
+        assert_eq!(
+            store::event_hash(&record.event),
+            *hash,
+            "event {seq}: the stored hash is its canonical JSON's"
+        );
+        leaves.push(ledger::leaf_hash(hash));
+    }
+    let (head_size, root) = app.app.store.tree_head().await.unwrap();
+    assert_eq!(head_size, size);
+    assert_eq!(
+        root,
+        mth(&leaves),
+        "the stored tree's root is the RFC 6962 root of the events"
+    );
+    for seq in [0, 1, size / 2, size - 1] {
+        let proof = app.app.store.inclusion_proof(seq, size).await.unwrap();
+        assert!(
+            ledger::verify_inclusion::<ledger::Sha256Hasher>(
+                seq as u64,
+                size as u64,
+                &leaves[seq as usize],
+                &proof,
+                &root
+            ),
+            "{seq}"
+        );
+    }
+    // The canonical JSON is RFC 8785: sorted keys, no white space.
+    let json = String::from_utf8(store::canonical_json(&events[0].event)).unwrap();
+    assert!(
+        json.starts_with("{\"actor\":{") && !json.contains(": "),
+        "{json}"
+    );
+}
+
 on_both_backends!(
+    every_event_is_a_leaf_of_the_ledger,
     replay_rebuilds_every_projection,
     eight_writers_get_gap_free_positions,
     every_table_is_classified,

@@ -28,8 +28,12 @@ fn to_json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
 // The log
 // ---------------------------------------------------------------------------------------------
 
-const INSERT_EVENT: &str =
-    "INSERT INTO events (seq, id, schema, at, actor, payload) VALUES ($1, $2, $3, $4, $5, $6)";
+const INSERT_EVENT: &str = "INSERT INTO events (seq, id, schema, at, actor, payload, event_hash) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7)";
+const INSERT_LEDGER_HASH: &str = "INSERT INTO ledger_hashes (idx, hash) VALUES ($1, $2)";
+const LEDGER_HASH: &str = "SELECT hash FROM ledger_hashes WHERE idx = $1";
+const EVENT_HASHES: &str =
+    "SELECT seq, event_hash FROM events WHERE seq >= $1 ORDER BY seq LIMIT $2";
 const INSERT_EVENT_COUNTY: &str = "INSERT INTO event_counties (seq, county) VALUES ($1, $2)";
 const SET_LOG_SIZE: &str = "UPDATE log_head SET size = $1 WHERE id = 1";
 const LOG_SIZE: &str = "SELECT size FROM log_head WHERE id = 1";
@@ -43,7 +47,56 @@ pub async fn set_log_size(exec: &mut dyn Exec, size: i64) -> Result<(), StoreErr
     Ok(())
 }
 
+fn hash32(bytes: Vec<u8>) -> Result<ledger::Hash, StoreError> {
+    bytes
+        .try_into()
+        .map_err(|_| corrupt("a ledger hash is not 32 bytes"))
+}
+
+/// The stored hashes at these indexes of the ledger tree.
+async fn ledger_hashes(
+    exec: &mut dyn Exec,
+    indexes: &[u64],
+) -> Result<Vec<ledger::Hash>, StoreError> {
+    let mut out = Vec::with_capacity(indexes.len());
+    for &i in indexes {
+        let row = query_opt(exec, LEDGER_HASH, &[(i as i64).into()])
+            .await?
+            .ok_or_else(|| corrupt(format!("ledger hash {i} is missing")))?;
+        out.push(hash32(row.bytes(0)?)?);
+    }
+    Ok(out)
+}
+
+/// Adds the event at `seq` to the ledger tree: its leaf and every subtree it completes.
+async fn append_leaf(
+    exec: &mut dyn Exec,
+    seq: i64,
+    event_hash: &ledger::Hash,
+) -> Result<(), StoreError> {
+    let n = seq as u64;
+    let left = ledger_hashes(exec, &ledger::left_siblings(n)).await?;
+    let new = ledger::hashes_for_leaf::<ledger::Sha256Hasher>(ledger::leaf_hash(event_hash), &left);
+    let first = ledger::stored_hash_count(n);
+    for (i, h) in new.iter().enumerate() {
+        exec.execute(
+            INSERT_LEDGER_HASH,
+            &[((first + i as u64) as i64).into(), (&h[..]).into()],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// The root of the ledger tree of `size` events.
+async fn ledger_root(exec: &mut dyn Exec, size: i64) -> Result<ledger::Hash, StoreError> {
+    let hashes = ledger_hashes(exec, &ledger::root_indexes(size as u64)).await?;
+    Ok(ledger::root_from::<ledger::Sha256Hasher>(&hashes))
+}
+
 async fn insert_event(exec: &mut dyn Exec, seq: i64, event: &Event) -> Result<(), StoreError> {
+    let event_hash = crate::event_hash(event);
+    append_leaf(exec, seq, &event_hash).await?;
     exec.execute(
         INSERT_EVENT,
         &[
@@ -53,6 +106,7 @@ async fn insert_event(exec: &mut dyn Exec, seq: i64, event: &Event) -> Result<()
             event.at.into(),
             to_json(&event.actor)?.into(),
             to_json(&event.payload_json())?.into(),
+            (&event_hash[..]).into(),
         ],
     )
     .await?;
@@ -809,6 +863,57 @@ impl<B: SqlBackend> Queries for B {
         run!(self, |e| failure_count(
             &query_one(e, IP_FAILURES, &values).await?
         ))
+    }
+
+    async fn tree_head(&self) -> Result<(i64, ledger::Hash), StoreError> {
+        run!(self, |e| {
+            let size = log_size(e).await?;
+            Ok((size, ledger_root(e, size).await?))
+        })
+    }
+
+    async fn event_hashes(
+        &self,
+        from_seq: i64,
+        limit: i64,
+    ) -> Result<Vec<(i64, ledger::Hash)>, StoreError> {
+        run!(self, |e| e
+            .query(EVENT_HASHES, &[from_seq.into(), limit.into()])
+            .await?
+            .iter()
+            .map(|r| Ok((r.i64(0)?, hash32(r.bytes(1)?)?)))
+            .collect())
+    }
+
+    async fn inclusion_proof(&self, seq: i64, size: i64) -> Result<Vec<ledger::Hash>, StoreError> {
+        // Collect the indexes the proof needs, read them, then build the proof from memory.
+        struct Recorded(std::collections::BTreeMap<u64, ledger::Hash>);
+        impl ledger::HashStore for Recorded {
+            type Error = u64;
+            fn read(&self, indexes: &[u64]) -> Result<Vec<ledger::Hash>, u64> {
+                indexes
+                    .iter()
+                    .map(|i| self.0.get(i).copied().ok_or(*i))
+                    .collect()
+            }
+        }
+        run!(self, |e| {
+            let mut known = Recorded(Default::default());
+            loop {
+                match ledger::prove_inclusion::<ledger::Sha256Hasher, _>(
+                    seq as u64,
+                    size as u64,
+                    &known,
+                ) {
+                    Ok(proof) => return Ok(proof),
+                    Err(ledger::ProofError::Store(missing)) => {
+                        let h = ledger_hashes(e, &[missing]).await?;
+                        known.0.insert(missing, h[0]);
+                    }
+                    Err(other) => return Err(corrupt(other.to_string())),
+                }
+            }
+        })
     }
 
     async fn entity_counts(&self, scope: &Scope) -> Result<Vec<(String, String, i64)>, StoreError> {
