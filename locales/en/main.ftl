@@ -167,3 +167,6 @@ cli-calendar_bad_date = The date must be YYYY-MM-DD: { $value }
 cli-calendar_bad_n = N must be an integer of at least 1: { $value }
 cli-calendar_bad_table = A holiday table is wrong: { $detail }
 cli-calendar_missing_year = Warning: there is no State Council holiday table for { $year }; that year is computed with weekends only.
+cli-verify_ok = Ledger verified: { $events } events, { $hashes } tree hashes; every projection table equals the replay of the events.
+cli-verify_failed = Ledger verification failed; { $count } problem(s) found:
+cli-verify_no_database = No database at { $path }.

@@ -18,6 +18,7 @@ pub mod industry;
 pub mod seed;
 pub mod units;
 pub mod users;
+pub mod verify;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::AppError;

@@ -278,6 +278,12 @@ pub trait Queries: Send + Sync {
         from_seq: i64,
         limit: i64,
     ) -> Result<Vec<(i64, ledger::Hash)>, StoreError>;
+    /// Stored tree hashes from index `from`, in index order.
+    async fn tree_hashes(
+        &self,
+        from: i64,
+        limit: i64,
+    ) -> Result<Vec<(i64, ledger::Hash)>, StoreError>;
     /// The inclusion proof of the event at `seq` in the tree of `size` events.
     async fn inclusion_proof(&self, seq: i64, size: i64) -> Result<Vec<ledger::Hash>, StoreError>;
     /// Entities within `scope` counted by county and class.

@@ -8,5 +8,6 @@ mod entities;
 mod errors;
 mod health;
 mod helpers;
+mod ledger;
 mod pages;
 mod write_path;

@@ -32,6 +32,8 @@ const INSERT_EVENT: &str = "INSERT INTO events (seq, id, schema, at, actor, payl
      VALUES ($1, $2, $3, $4, $5, $6, $7)";
 const INSERT_LEDGER_HASH: &str = "INSERT INTO ledger_hashes (idx, hash) VALUES ($1, $2)";
 const LEDGER_HASH: &str = "SELECT hash FROM ledger_hashes WHERE idx = $1";
+const TREE_HASHES: &str =
+    "SELECT idx, hash FROM ledger_hashes WHERE idx >= $1 ORDER BY idx LIMIT $2";
 const EVENT_HASHES: &str =
     "SELECT seq, event_hash FROM events WHERE seq >= $1 ORDER BY seq LIMIT $2";
 const INSERT_EVENT_COUNTY: &str = "INSERT INTO event_counties (seq, county) VALUES ($1, $2)";
@@ -879,6 +881,19 @@ impl<B: SqlBackend> Queries for B {
     ) -> Result<Vec<(i64, ledger::Hash)>, StoreError> {
         run!(self, |e| e
             .query(EVENT_HASHES, &[from_seq.into(), limit.into()])
+            .await?
+            .iter()
+            .map(|r| Ok((r.i64(0)?, hash32(r.bytes(1)?)?)))
+            .collect())
+    }
+
+    async fn tree_hashes(
+        &self,
+        from: i64,
+        limit: i64,
+    ) -> Result<Vec<(i64, ledger::Hash)>, StoreError> {
+        run!(self, |e| e
+            .query(TREE_HASHES, &[from.into(), limit.into()])
             .await?
             .iter()
             .map(|r| Ok((r.i64(0)?, hash32(r.bytes(1)?)?)))
