@@ -84,7 +84,7 @@ impl App {
         report.events = next;
         // 2. The stored tree equals the tree rebuilt from the stored event hashes.
         let mut idx = 0;
-        while tree_complete {
+        while tree_complete && report.problems.len() < 20 {
             let stored = self.store.tree_hashes(idx, BATCH).await?;
             for (i, h) in &stored {
                 match tree.0.get(*i as usize) {
