@@ -37,8 +37,8 @@ fn vector_event(i: u128) -> Event {
 
 #[test]
 fn the_documented_vectors_hold() {
-    let doc =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/ledger.md")).unwrap();
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/ledger.md"))
+        .unwrap();
     let e0 = vector_event(0);
     let json = String::from_utf8(store::canonical_json(&e0)).unwrap();
     let eh = store::event_hash(&e0);
@@ -60,6 +60,9 @@ fn the_documented_vectors_hold() {
         println!("{name}: {v}");
     }
     for (name, v) in &values {
-        assert!(doc.contains(v.as_str()), "docs/ledger.md lacks the {name}: {v}");
+        assert!(
+            doc.contains(v.as_str()),
+            "docs/ledger.md lacks the {name}: {v}"
+        );
     }
 }
