@@ -464,6 +464,49 @@ mod tests {
         }
     }
 
+    /// A second, independent oracle: ct-merkle's in-memory tree (RustCrypto sha2 0.11).
+    #[test]
+    fn equal_to_ct_merkle() {
+        let (m, leaves) = build(300);
+        for size in [1u64, 2, 3, 7, 8, 9, 64, 100, 255, 256, 257, 300] {
+            let mut theirs =
+                ct_merkle::mem_backed_tree::MemoryBackedTree::<sha2_11::Sha256, Vec<u8>>::new();
+            for l in &leaves[..size as usize] {
+                theirs.push(l.clone());
+            }
+            let root = tree_hash::<Sha256Hasher, _>(size, &m).unwrap();
+            assert_eq!(
+                &root[..],
+                theirs.root().as_bytes().as_slice(),
+                "root {size}"
+            );
+            for index in [0, size / 2, size - 1] {
+                let ours: Vec<u8> = prove_inclusion::<Sha256Hasher, _>(index, size, &m)
+                    .unwrap()
+                    .concat();
+                assert_eq!(
+                    ours,
+                    theirs.prove_inclusion(index as usize).as_bytes(),
+                    "inclusion {index} in {size}"
+                );
+            }
+            for old in [1, size / 2 + 1, size - 1] {
+                if old == 0 || old >= size {
+                    continue;
+                }
+                let ours: Vec<u8> = prove_consistency::<Sha256Hasher, _>(old, size, &m)
+                    .unwrap()
+                    .concat();
+                let additions = (size - old) as usize;
+                assert_eq!(
+                    ours,
+                    theirs.prove_consistency(additions).as_bytes(),
+                    "consistency {old} → {size}"
+                );
+            }
+        }
+    }
+
     #[test]
     fn proofs_out_of_range_are_refused() {
         let (m, _) = build(5);
