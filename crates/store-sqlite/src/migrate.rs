@@ -17,6 +17,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0002_entities_certificates_signin.sql"),
     ),
     (3, "ledger", include_str!("../migrations/0003_ledger.sql")),
+    (
+        4,
+        "foreign key indexes",
+        include_str!("../migrations/0004_foreign_key_indexes.sql"),
+    ),
 ];
 
 pub(crate) fn run(conn: &mut Connection) -> Result<(), StoreError> {
