@@ -52,6 +52,8 @@ pub struct AppSettings {
     pub signin_ip_window_seconds: i64,
     /// Whether the prefecture's own holiday tables apply to legal deadlines (when present).
     pub calendar_prefecture_layer: bool,
+    /// Mark the session cookie `Secure` (set it when the platform is served over HTTPS).
+    pub cookie_secure: bool,
 }
 
 impl Default for AppSettings {
@@ -67,6 +69,7 @@ impl Default for AppSettings {
             signin_ip_max_failures: 20,
             signin_ip_window_seconds: 5 * 60,
             calendar_prefecture_layer: true,
+            cookie_secure: false,
         }
     }
 }

@@ -76,6 +76,7 @@ async fn pages_are_scoped_bilingual_and_exportable(app: TestApp) {
         set.contains("HttpOnly") && set.contains("SameSite=Lax"),
         "{set}"
     );
+    assert!(!set.contains("Secure"), "plain HTTP by default: {set}");
     let cookie = pair(&set);
 
     let (s, html, _) = page(&app, &cookie, "/entities").await;
@@ -225,3 +226,18 @@ on_both_backends!(
     pages_are_scoped_bilingual_and_exportable,
     a_forced_password_change_through_the_pages
 );
+
+#[tokio::test]
+async fn the_cookie_is_secure_when_configured() {
+    let settings = app::AppSettings {
+        cookie_secure: true,
+        ..Default::default()
+    };
+    let app =
+        crate::helpers::spawn_app_with(crate::helpers::Kind::Sqlite, "secure cookie", settings)
+            .await
+            .unwrap();
+    app.app.seed_demo().await.unwrap();
+    let (_, _, set) = sign_in(&app, "menghai.officer", DEMO_PASSWORD).await;
+    assert!(set.contains("; Secure"), "{set}");
+}

@@ -40,9 +40,10 @@ pub struct PasswordForm {
     new: String,
 }
 
-fn session_cookie(value: &str, max_age: i64) -> Option<HeaderValue> {
+fn session_cookie(value: &str, max_age: i64, secure: bool) -> Option<HeaderValue> {
+    let secure = if secure { "; Secure" } else { "" };
     HeaderValue::from_str(&format!(
-        "{SESSION_COOKIE}={value}; HttpOnly; SameSite=Lax; Path=/; Max-Age={max_age}"
+        "{SESSION_COOKIE}={value}; HttpOnly; SameSite=Lax; Path=/; Max-Age={max_age}{secure}"
     ))
     .ok()
 }
@@ -75,7 +76,8 @@ pub async fn submit(
                 "/"
             };
             let mut r = see_other(to);
-            if let Some(c) = session_cookie(&outcome.token, state.app.settings.session_ttl_seconds)
+            let s = &state.app.settings;
+            if let Some(c) = session_cookie(&outcome.token, s.session_ttl_seconds, s.cookie_secure)
             {
                 r.headers_mut().append(header::SET_COOKIE, c);
             }
@@ -108,7 +110,7 @@ pub async fn logout(State(state): State<AppState>, ctx: PageCtx) -> Response {
         return ctx.error(e);
     }
     let mut r = see_other("/login");
-    if let Some(c) = session_cookie("", 0) {
+    if let Some(c) = session_cookie("", 0, state.app.settings.cookie_secure) {
         r.headers_mut().append(header::SET_COOKIE, c);
     }
     r
