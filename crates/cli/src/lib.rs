@@ -50,15 +50,41 @@ pub enum LedgerCommand {
 
 #[derive(clap::Args, Debug)]
 pub struct VerifyArgs {
-    #[arg(long)]
-    pub data_dir: Option<PathBuf>,
-    #[arg(long)]
-    pub database_url: Option<String>,
-    #[arg(long)]
-    pub config: Option<PathBuf>,
+    #[command(flatten)]
+    pub store: StoreArgs,
     /// Skip checking evidence files against their hashes.
     #[arg(long)]
     pub no_blobs: bool,
+}
+
+/// Where the database and the settings are; shared by every command that opens the store.
+#[derive(clap::Args, Debug)]
+pub struct StoreArgs {
+    /// Where the SQLite database, evidence and keys live [default: ./data].
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
+    /// postgres://… to use PostgreSQL instead of SQLite.
+    #[arg(long)]
+    pub database_url: Option<String>,
+    /// A settings file [default: <data-dir>/ecoenforce.toml when present].
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+}
+
+impl StoreArgs {
+    /// The settings these flags select; on error the message is printed and the exit code is 2.
+    fn settings(self, listen: Option<String>) -> Result<Settings, ExitCode> {
+        let overrides = Overrides {
+            config: self.config,
+            data_dir: self.data_dir,
+            listen,
+            database_url: self.database_url,
+        };
+        Settings::load(&overrides).map_err(|e| {
+            eprintln!("{e:#}");
+            ExitCode::from(2)
+        })
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -98,53 +124,34 @@ pub struct ServeArgs {
     /// Seed the demo organisation of Xishuangbanna (演示数据) on first start.
     #[arg(long)]
     pub demo: bool,
-    /// Where the SQLite database, evidence and keys live [default: ./data].
-    #[arg(long)]
-    pub data_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub store: StoreArgs,
     /// Address to listen on [default: 127.0.0.1:8080]; port 0 picks a free port.
     #[arg(long)]
     pub listen: Option<String>,
-    /// postgres://… to use PostgreSQL instead of SQLite.
-    #[arg(long)]
-    pub database_url: Option<String>,
-    /// A settings file [default: <data-dir>/ecoenforce.toml when present].
-    #[arg(long)]
-    pub config: Option<PathBuf>,
 }
 
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
-        Command::Serve(args) => {
-            let runtime = match tokio::runtime::Builder::new_multi_thread()
-                .enable_all()
-                .build()
-            {
-                Ok(rt) => rt,
-                Err(e) => {
-                    eprintln!(
-                        "{}",
-                        both("cli.runtime_failed", &[("detail", &e.to_string())])
-                    );
-                    return ExitCode::FAILURE;
-                }
-            };
-            runtime.block_on(serve(args))
-        }
+        Command::Serve(args) => block_on(serve(args)),
         Command::Calendar(c) => calendar(c),
-        Command::Ledger(LedgerCommand::Verify(args)) => {
-            match tokio::runtime::Builder::new_multi_thread()
-                .enable_all()
-                .build()
-            {
-                Ok(rt) => rt.block_on(verify(args)),
-                Err(e) => {
-                    eprintln!(
-                        "{}",
-                        both("cli.runtime_failed", &[("detail", &e.to_string())])
-                    );
-                    ExitCode::FAILURE
-                }
-            }
+        Command::Ledger(LedgerCommand::Verify(args)) => block_on(verify(args)),
+    }
+}
+
+/// Runs an async command on a multi-threaded runtime.
+fn block_on(command: impl std::future::Future<Output = ExitCode>) -> ExitCode {
+    match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt.block_on(command),
+        Err(e) => {
+            eprintln!(
+                "{}",
+                both("cli.runtime_failed", &[("detail", &e.to_string())])
+            );
+            ExitCode::FAILURE
         }
     }
 }
@@ -152,18 +159,9 @@ pub fn run(cli: Cli) -> ExitCode {
 async fn verify(args: VerifyArgs) -> ExitCode {
     // Evidence files arrive with "Evidence 1"; until then there are none to check either way.
     let _ = args.no_blobs;
-    let overrides = Overrides {
-        config: args.config,
-        data_dir: args.data_dir,
-        listen: None,
-        database_url: args.database_url,
-    };
-    let settings = match Settings::load(&overrides) {
+    let settings = match args.store.settings(None) {
         Ok(s) => s,
-        Err(e) => {
-            eprintln!("{e:#}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     if settings.database_url.is_empty() && !settings.sqlite_path().is_file() {
         eprintln!(
@@ -337,18 +335,9 @@ pub async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
 }
 
 async fn serve(args: ServeArgs) -> ExitCode {
-    let overrides = Overrides {
-        config: args.config,
-        data_dir: args.data_dir,
-        listen: args.listen,
-        database_url: args.database_url,
-    };
-    let settings = match Settings::load(&overrides) {
+    let settings = match args.store.settings(args.listen) {
         Ok(s) => s,
-        Err(e) => {
-            eprintln!("{e:#}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     init_tracing(&settings);
     let store = match open_store(&settings).await {
