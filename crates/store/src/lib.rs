@@ -101,7 +101,6 @@ pub trait Reader: Send {
     async fn unit_by_id(&mut self, id: Uuid) -> Result<Option<Unit>, StoreError>;
     async fn unit_by_code(&mut self, code: &str) -> Result<Option<Unit>, StoreError>;
     async fn user_by_username(&mut self, username: &str) -> Result<Option<User>, StoreError>;
-    async fn user_count(&mut self) -> Result<i64, StoreError>;
     async fn user_by_id(&mut self, id: Uuid) -> Result<Option<User>, StoreError>;
     async fn entity_by_id(&mut self, id: Uuid) -> Result<Option<Entity>, StoreError>;
     async fn uscc_taken(&mut self, uscc: &str) -> Result<bool, StoreError>;

@@ -398,7 +398,6 @@ const ENTITY_COUNT: &str = "SELECT COUNT(*) FROM entities \
      WHERE ($1 = '' OR $1 LIKE '%,' || county_code || ',%') \
        AND ($2 = '' OR county_code = $2) AND ($3 = '' OR class = $3) \
        AND ($4 = '' OR search_text LIKE $4 ESCAPE '\\')";
-const USER_COUNT: &str = "SELECT COUNT(*) FROM users";
 const REAL_ROWS: &str = "SELECT (SELECT COUNT(*) FROM units WHERE demo = $1) \
      + (SELECT COUNT(*) FROM users WHERE demo = $1)";
 
@@ -619,9 +618,6 @@ impl crate::Reader for TxReader<'_> {
     }
     async fn user_by_username(&mut self, username: &str) -> Result<Option<User>, StoreError> {
         user_by_username(self.exec, username).await
-    }
-    async fn user_count(&mut self) -> Result<i64, StoreError> {
-        query_one(self.exec, USER_COUNT, &[]).await?.i64(0)
     }
     async fn user_by_id(&mut self, id: Uuid) -> Result<Option<User>, StoreError> {
         query_opt(self.exec, USER_BY_ID, &[id.into()])
