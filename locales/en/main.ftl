@@ -167,6 +167,31 @@ cli-calendar_bad_date = The date must be YYYY-MM-DD: { $value }
 cli-calendar_bad_n = N must be an integer of at least 1: { $value }
 cli-calendar_bad_table = A holiday table is wrong: { $detail }
 cli-calendar_missing_year = Warning: there is no State Council holiday table for { $year }; that year is computed with weekends only.
-cli-verify_ok = Ledger verified: { $events } events, { $hashes } tree hashes; every projection table equals the replay of the events.
+cli-verify_ok = Ledger verified: { $events } events, { $hashes } tree hashes, { $checkpoints } signed checkpoints (each extends the one before); every projection table equals the replay of the events.
 cli-verify_failed = Ledger verification failed; { $count } problem(s) found:
 cli-verify_no_database = No database at { $path }.
+
+## Ledger
+ledger-read_only = The ledger is read-only: nothing can be written until it is resumed. Reads still work.
+ledger-read_only_resume = This data directory has no signer state, or one older than the database's last checkpoint (signed { $signed }, database { $database }): it was restored. Run `ecoenforce ledger resume --checkpoint FILE` with the last published checkpoint.
+ledger-read_only_lost = The database is shorter than what was signed: events { $from } to { $to } are lost. Restore them, or resume from a published checkpoint the database extends.
+ledger-read_only_diverged = The database's tree of { $size } events differs from the checkpoint signed at that size.
+ledger-no_signer = No checkpoint signer runs in this process.
+ledger-not_signer = Another server signs this ledger's checkpoints.
+ledger-no_checkpoint = No checkpoint has been signed yet.
+ledger-index_out_of_range = "{ $field }" must be an integer from { $min } to { $max }.
+ledger-not_in_checkpoint = Entry { $index } is not yet in a signed checkpoint (latest size { $size }); ask POST /api/v1/ledger/checkpoints, or give size.
+cli-verifier_key = Ledger verifier key: { $vkey }
+cli-ledger_waiting = The ledger is read-only until it is resumed: { $reason }
+cli-resume_ok = Resumed: the database's tree extends the checkpoint of { $size } events; signing continues from it.
+cli-resume_not_signed = The file is not a checkpoint signed by a key of this ledger.
+cli-resume_other_origin = The checkpoint is of another log: { $origin }.
+cli-resume_older = The checkpoint ({ $given } events) is older than the database's last checkpoint ({ $database }); give the last published one.
+cli-resume_lost = The database is shorter than the checkpoint: events { $from } to { $to } are lost. Nothing was changed; the ledger stays read-only.
+cli-resume_diverged = The database's tree of { $size } events differs from the checkpoint. Nothing was changed; the ledger stays read-only.
+cli-resume_unreadable = Cannot read the checkpoint file { $path }: { $detail }
+cli-rotated = New signing key; checkpoints are signed with it from the next round.
+  old: { $old }
+  new: { $new }
+cli-key_failed = The ledger key: { $detail }
+cli-interval_invalid = ledger.checkpoint_interval_ms must be at least 100.

@@ -167,6 +167,31 @@ cli-calendar_bad_date = 日期须为 YYYY-MM-DD 格式：{ $value }
 cli-calendar_bad_n = N 须为不小于 1 的整数：{ $value }
 cli-calendar_bad_table = 节假日表有误：{ $detail }
 cli-calendar_missing_year = 警告：{ $year } 年没有国务院节假日安排表，该年按周末计算。
-cli-verify_ok = 台账验证通过：{ $events } 条事件，{ $hashes } 个树哈希，各投影表与事件重放结果一致。
+cli-verify_ok = 台账验证通过：{ $events } 条事件，{ $hashes } 个树哈希、{ $checkpoints } 个已签名检查点（每个都延续前一个），各投影表与事件重放结果一致。
 cli-verify_failed = 台账验证未通过，发现 { $count } 处问题：
 cli-verify_no_database = 找不到数据库 { $path }。
+
+## Ledger
+ledger-read_only = 台账处于只读状态：恢复之前不能写入任何内容，查询不受影响。
+ledger-read_only_resume = 本数据目录没有签名状态，或其状态早于数据库中最新的检查点（已签 { $signed }，数据库 { $database }）：这是恢复的数据目录。请用最近公布的检查点运行 `ecoenforce ledger resume --checkpoint 文件`。
+ledger-read_only_lost = 数据库比已签名的内容短：第 { $from } 至 { $to } 条事件已丢失。请恢复这些事件，或从数据库能延续的已公布检查点恢复。
+ledger-read_only_diverged = 数据库中前 { $size } 条事件的树与该规模下已签名的检查点不一致。
+ledger-no_signer = 本进程未运行检查点签名程序。
+ledger-not_signer = 本台账的检查点由另一台服务器签名。
+ledger-no_checkpoint = 尚未签署任何检查点。
+ledger-index_out_of_range = “{ $field }”必须是 { $min } 到 { $max } 之间的整数。
+ledger-not_in_checkpoint = 第 { $index } 条尚未包含在已签名的检查点中（最新规模 { $size }）；请调用 POST /api/v1/ledger/checkpoints，或指定 size。
+cli-verifier_key = 台账验证公钥：{ $vkey }
+cli-ledger_waiting = 台账在恢复之前为只读：{ $reason }
+cli-resume_ok = 已恢复：数据库的树延续了 { $size } 条事件的检查点，签名从此继续。
+cli-resume_not_signed = 该文件不是本台账密钥签署的检查点。
+cli-resume_other_origin = 该检查点属于另一个日志：{ $origin }。
+cli-resume_older = 该检查点（{ $given } 条）早于数据库中最新的检查点（{ $database } 条）；请提供最近公布的检查点。
+cli-resume_lost = 数据库比检查点短：第 { $from } 至 { $to } 条事件已丢失。未作任何更改，台账保持只读。
+cli-resume_diverged = 数据库中前 { $size } 条事件的树与检查点不一致。未作任何更改，台账保持只读。
+cli-resume_unreadable = 无法读取检查点文件 { $path }：{ $detail }
+cli-rotated = 已生成新的签名密钥，下一轮起用它签署检查点。
+  旧：{ $old }
+  新：{ $new }
+cli-key_failed = 台账密钥：{ $detail }
+cli-interval_invalid = ledger.checkpoint_interval_ms 不得小于 100。

@@ -295,6 +295,7 @@ impl App {
                 })
             })
         });
+        // Only a secret changes, no event: allowed even while the ledger is read-only.
         self.store.write(decide).await?;
         Ok(())
     }

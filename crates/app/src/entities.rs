@@ -65,7 +65,7 @@ impl App {
                 })
             })
         });
-        let committed = self.store.write(decide).await?;
+        let committed = self.write(decide).await?;
         committed
             .into_iter()
             .find_map(|r| match r.event.payload {
@@ -107,7 +107,7 @@ impl App {
                 })
             })
         });
-        self.store.write(decide).await?;
+        self.write(decide).await?;
         // The decision kept any new county within the actor's reach, so no scope is needed here.
         self.store
             .entity(&Scope::all(), id)

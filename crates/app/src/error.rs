@@ -14,6 +14,13 @@ pub enum AppError {
     /// Too many attempts (429).
     #[error("too many attempts; retry after {retry_after_seconds} s")]
     TooMany { retry_after_seconds: u64 },
+    /// The ledger is read-only (a restored data dir awaiting `ledger resume`, or a lost or
+    /// diverged tree): nothing may be written (503).
+    #[error("the ledger is read-only: {}", .0.code)]
+    ReadOnly(domain::Reason),
+    /// A service this request needs is not available here now (503).
+    #[error("unavailable: {}", .0.code)]
+    Unavailable(domain::Reason),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("internal error: {0}")]

@@ -9,12 +9,14 @@
 pub mod account;
 pub mod auth;
 pub mod calendar;
+pub mod checkpoints;
 pub mod clock;
 pub mod divisions;
 pub mod entities;
 pub mod error;
 pub mod i18n;
 pub mod industry;
+pub mod proofs;
 pub mod seed;
 pub mod units;
 pub mod users;
@@ -80,6 +82,8 @@ pub struct App {
     pub settings: AppSettings,
     hashing: Semaphore,
     calendar: std::sync::RwLock<Arc<domain::calendar::Calendar>>,
+    ledger_status: std::sync::RwLock<checkpoints::LedgerStatus>,
+    signer: std::sync::OnceLock<Arc<checkpoints::Signer>>,
 }
 
 impl App {
@@ -94,7 +98,15 @@ impl App {
             settings,
             hashing,
             calendar: std::sync::RwLock::new(Arc::new(calendar)),
+            ledger_status: std::sync::RwLock::new(checkpoints::LedgerStatus::Ready),
+            signer: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The one write path, refused while the ledger is read-only (see [`checkpoints`]).
+    pub(crate) async fn write(&self, decide: store::Decide) -> Result<store::Committed, AppError> {
+        self.check_writable()?;
+        Ok(self.store.write(decide).await?)
     }
 }
 

@@ -53,7 +53,7 @@ impl App {
                 })
             })
         });
-        let committed = self.store.write(decide).await?;
+        let committed = self.write(decide).await?;
         committed
             .iter()
             .find_map(|r| match &r.event.payload {
@@ -77,7 +77,7 @@ impl App {
                 })
             })
         });
-        self.store.write(decide).await?;
+        self.write(decide).await?;
         self.unit(id).await
     }
 

@@ -40,7 +40,7 @@ impl App {
                 })
             })
         });
-        self.store.write(decide).await?;
+        self.write(decide).await?;
         Ok(())
     }
 
@@ -86,7 +86,7 @@ impl App {
                 })
             })
         });
-        self.store.write(decide).await?;
+        self.write(decide).await?;
         self.store
             .user(id)
             .await?

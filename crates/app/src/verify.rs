@@ -10,6 +10,7 @@ use ledger::{Hash, HashStore, Sha256Hasher};
 pub struct VerifyReport {
     pub events: i64,
     pub tree_hashes: i64,
+    pub checkpoints: i64,
     pub problems: Vec<String>,
 }
 
@@ -26,9 +27,7 @@ impl HashStore for Memory {
     }
 }
 
-fn hex(h: &Hash) -> String {
-    h.iter().map(|b| format!("{b:02x}")).collect()
-}
+use ledger::hex;
 
 const BATCH: i64 = 10_000;
 
@@ -119,7 +118,11 @@ impl App {
                 tree.0.len()
             ));
         }
-        // 3. Replaying the events rebuilds every projection table exactly.
+        // 3. Every checkpoint: signed by a key of this ledger, naming the tree rebuilt here, and
+        // extending the one signed before it.
+        self.verify_checkpoints(&tree, tree_complete, next as u64, &mut report)
+            .await?;
+        // 4. Replaying the events rebuilds every projection table exactly.
         match self.store.replay_check().await {
             Ok(replay) => report.problems.extend(
                 replay
@@ -130,5 +133,92 @@ impl App {
             Err(e) => report.problems.push(format!("replay failed: {e}")),
         }
         Ok(report)
+    }
+
+    async fn verify_checkpoints(
+        &self,
+        tree: &Memory,
+        tree_complete: bool,
+        events: u64,
+        report: &mut VerifyReport,
+    ) -> Result<(), AppError> {
+        use ledger::note;
+        let keys = self.store.ledger_keys().await?;
+        let mut previous: Option<(u64, Hash)> = None;
+        let mut origin: Option<String> = None;
+        let mut after = 0;
+        loop {
+            let batch = self.store.checkpoints(after, 1000).await?;
+            if batch.is_empty() {
+                return Ok(());
+            }
+            for cp in batch {
+                after = cp.id;
+                report.checkpoints += 1;
+                let name = format!("checkpoint {} (size {})", cp.id, cp.size);
+                let body = keys
+                    .iter()
+                    .filter(|k| k.key_id == cp.key_id)
+                    .find_map(|k| note::verify(&cp.note, &k.vkey).ok());
+                let Some(body) = body else {
+                    report.problems.push(format!(
+                        "{name}: no valid signature by key {} of this ledger",
+                        cp.key_id
+                    ));
+                    continue;
+                };
+                let Ok((o, size, root)) = note::parse_checkpoint(body) else {
+                    report.problems.push(format!("{name}: not a checkpoint"));
+                    continue;
+                };
+                if (size, root) != (cp.size as u64, cp.root) {
+                    report.problems.push(format!(
+                        "{name}: the signed note names size {size}, root {}",
+                        hex(&root)
+                    ));
+                }
+                match &origin {
+                    None => origin = Some(o),
+                    Some(first) if *first != o => report
+                        .problems
+                        .push(format!("{name}: origin {o}, earlier checkpoints {first}")),
+                    Some(_) => {}
+                }
+                if size > events {
+                    report.problems.push(format!(
+                        "{name}: names {size} events, the log holds {events}"
+                    ));
+                } else if tree_complete {
+                    match ledger::tree_hash::<Sha256Hasher, _>(size, tree) {
+                        Ok(r) if r == root => {}
+                        Ok(r) => report.problems.push(format!(
+                            "{name}: signed root {}, the events give {}",
+                            hex(&root),
+                            hex(&r)
+                        )),
+                        Err(i) => report
+                            .problems
+                            .push(format!("{name}: tree hash {i} missing")),
+                    }
+                }
+                if let Some((prev_size, prev_root)) = previous {
+                    let extends = size >= prev_size
+                        && (!tree_complete
+                            || size == prev_size && root == prev_root
+                            || ledger::prove_consistency::<Sha256Hasher, _>(prev_size, size, tree)
+                                .is_ok_and(|proof| {
+                                    ledger::verify_consistency::<Sha256Hasher>(
+                                        prev_size, size, &prev_root, &root, &proof,
+                                    )
+                                }));
+                    if !extends {
+                        report.problems.push(format!(
+                            "{name}: does not extend the checkpoint before it (size {prev_size})"
+                        ));
+                    }
+                }
+                previous = Some((size, root));
+            }
+        }
     }
 }

@@ -46,6 +46,26 @@ pub enum LedgerCommand {
     /// Recomputes every event hash and the tree, replays the events and compares every
     /// projection table; exits 0 with counts, or 1 naming what differs.
     Verify(VerifyArgs),
+    /// Accepts the last published checkpoint for a restored data dir, when the database's tree
+    /// extends it; until then the ledger is read-only.
+    Resume(ResumeArgs),
+    /// A new signing key signs checkpoints from the next round; the old one is kept, retired.
+    RotateKey(RotateArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ResumeArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// The last published checkpoint (the text of GET /ledger/checkpoint).
+    #[arg(long)]
+    pub checkpoint: PathBuf,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct RotateArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
 }
 
 #[derive(clap::Args, Debug)]
@@ -136,6 +156,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Serve(args) => block_on(serve(args)),
         Command::Calendar(c) => calendar(c),
         Command::Ledger(LedgerCommand::Verify(args)) => block_on(verify(args)),
+        Command::Ledger(LedgerCommand::Resume(args)) => block_on(resume(args)),
+        Command::Ledger(LedgerCommand::RotateKey(args)) => rotate_key(args),
     }
 }
 
@@ -189,7 +211,8 @@ async fn verify(args: VerifyArgs) -> ExitCode {
                     "cli.verify_ok",
                     &[
                         ("events", &report.events.to_string()),
-                        ("hashes", &report.tree_hashes.to_string())
+                        ("hashes", &report.tree_hashes.to_string()),
+                        ("checkpoints", &report.checkpoints.to_string())
                     ]
                 )
             );
@@ -211,6 +234,90 @@ async fn verify(args: VerifyArgs) -> ExitCode {
         Err(e) => {
             println!("{}", both("cli.verify_failed", &[("count", "1")]));
             println!("  {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn resume(args: ResumeArgs) -> ExitCode {
+    use app::checkpoints::ResumeOutcome;
+    let settings = match args.store.settings(None) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let text = match std::fs::read_to_string(&args.checkpoint) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!(
+                "{}",
+                both(
+                    "cli.resume_unreadable",
+                    &[
+                        ("path", &args.checkpoint.display().to_string()),
+                        ("detail", &e.to_string())
+                    ]
+                )
+            );
+            return ExitCode::from(2);
+        }
+    };
+    let store = match open_store(&settings).await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("{e:#}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let app = App::new(store, Arc::new(SystemClock), settings.app.clone());
+    let signer = settings.signer();
+    let outcome = match app.resume_ledger(&signer.dir, &signer.origin, &text).await {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let (code, args): (&str, Vec<(&str, String)>) = match &outcome {
+        ResumeOutcome::Resumed { size } => ("cli.resume_ok", vec![("size", size.to_string())]),
+        ResumeOutcome::NotSigned => ("cli.resume_not_signed", vec![]),
+        ResumeOutcome::OtherOrigin(o) => ("cli.resume_other_origin", vec![("origin", o.clone())]),
+        ResumeOutcome::OlderThanDatabase { given, database } => (
+            "cli.resume_older",
+            vec![
+                ("given", given.to_string()),
+                ("database", database.to_string()),
+            ],
+        ),
+        ResumeOutcome::Lost { from, to } => (
+            "cli.resume_lost",
+            vec![("from", from.to_string()), ("to", to.to_string())],
+        ),
+        ResumeOutcome::Diverged { size } => {
+            ("cli.resume_diverged", vec![("size", size.to_string())])
+        }
+    };
+    let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    println!("{}", both(code, &args));
+    if matches!(outcome, ResumeOutcome::Resumed { .. }) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+fn rotate_key(args: RotateArgs) -> ExitCode {
+    let settings = match args.store.settings(None) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let signer = settings.signer();
+    match app::checkpoints::rotate_key(&signer.dir, &signer.origin) {
+        Ok((old, new)) => {
+            println!("{}", both("cli.rotated", &[("old", &old), ("new", &new)]));
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{}", both("cli.key_failed", &[("detail", &e.to_string())]));
             ExitCode::FAILURE
         }
     }
@@ -356,6 +463,13 @@ async fn serve(args: ServeArgs) -> ExitCode {
         return ExitCode::from(2);
     }
     reload_calendar_on_sighup(app.clone(), settings.data_dir().to_owned());
+    let signer = match app.start_signer(settings.signer()).await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("{}", both("cli.key_failed", &[("detail", &e.to_string())]));
+            return ExitCode::FAILURE;
+        }
+    };
     let seeded = if args.demo {
         match app.seed_demo().await {
             Ok(s) => s,
@@ -403,7 +517,7 @@ async fn serve(args: ServeArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    print_start(addr, &seeded);
+    print_start(addr, &seeded, &signer);
     tracing::info!(%addr, backend = ?app.store.backend(), "serving");
     match web::serve(listener, app, shutdown_signal()).await {
         Ok(()) => ExitCode::SUCCESS,
@@ -417,10 +531,23 @@ async fn serve(args: ServeArgs) -> ExitCode {
     }
 }
 
-fn print_start(addr: std::net::SocketAddr, seeded: &Seeded) {
+fn print_start(
+    addr: std::net::SocketAddr,
+    seeded: &Seeded,
+    signer: &app::checkpoints::SignerStarted,
+) {
     let mut out = std::io::stdout().lock();
     // The first stdout line, once bound; scripts and tests read the port from it.
     let _ = writeln!(out, "ecoenforce listening on http://{addr}");
+    let _ = writeln!(
+        out,
+        "{}",
+        both("cli.verifier_key", &[("vkey", &signer.vkey)])
+    );
+    if let Some(reason) = signer.status.reason() {
+        let text = app::i18n::message(Lang::En, reason.code, &reason.args);
+        let _ = writeln!(out, "{}", both("cli.ledger_waiting", &[("reason", &text)]));
+    }
     if let Some((username, password)) = &seeded.admin {
         let _ = writeln!(
             out,

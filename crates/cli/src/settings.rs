@@ -31,6 +31,8 @@ pub struct LogSettings {
 pub struct LedgerSettings {
     /// The log's origin line; default `ecoenforce.local/<prefecture code>`.
     pub origin: String,
+    /// How often a checkpoint is signed when the tree grew, in milliseconds (5 s).
+    pub checkpoint_interval_ms: u64,
 }
 
 impl Default for Settings {
@@ -46,6 +48,7 @@ impl Default for Settings {
             },
             ledger: LedgerSettings {
                 origin: format!("ecoenforce.local/{}", app.prefecture_code),
+                checkpoint_interval_ms: 5000,
             },
             app,
         }
@@ -120,6 +123,11 @@ impl Settings {
             crate::both("cli.origin_invalid", &[("origin", origin)])
         );
         anyhow::ensure!(
+            self.ledger.checkpoint_interval_ms >= 100,
+            "{}",
+            crate::both("cli.interval_invalid", &[])
+        );
+        anyhow::ensure!(
             domain::unit::is_division_code(&self.app.prefecture_code),
             "{}",
             crate::both("cli.prefecture_invalid", &[])
@@ -129,6 +137,15 @@ impl Settings {
 
     pub fn sqlite_path(&self) -> PathBuf {
         self.data_dir.join("ecoenforce.db")
+    }
+
+    /// The checkpoint signer's settings.
+    pub fn signer(&self) -> app::checkpoints::SignerConfig {
+        app::checkpoints::SignerConfig {
+            dir: app::checkpoints::ledger_dir(&self.data_dir),
+            origin: self.ledger.origin.clone(),
+            interval: std::time::Duration::from_millis(self.ledger.checkpoint_interval_ms),
+        }
     }
 
     pub fn data_dir(&self) -> &Path {

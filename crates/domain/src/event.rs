@@ -41,6 +41,12 @@ impl Payload {
         }
     }
 
+    /// Administration events (user accounts and their certificates): ledger entries only the
+    /// administrators may read.
+    pub fn is_administration(&self) -> bool {
+        matches!(self, Payload::UserCreated(_) | Payload::OfficerCertified(_))
+    }
+
     /// The county codes this event concerns; empty means prefecture-wide. Derived from the payload,
     /// so the scope of a ledger entry is covered by its hash.
     pub fn counties(&self) -> Vec<String> {

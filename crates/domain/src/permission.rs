@@ -67,6 +67,35 @@ pub fn entity_read_reach(actor: &Actor) -> Result<Reach, Refusal> {
     })
 }
 
+/// Reading ledger entries and their proofs: as far as the actor's role reaches. Partner agencies
+/// and township liaisons read none (what reaches them is sent to them).
+pub fn ledger_read_reach(actor: &Actor) -> Result<Reach, Refusal> {
+    reach(actor, |role| match role {
+        Role::SystemAdmin
+        | Role::SecurityAdmin
+        | Role::AuditAdmin
+        | Role::BureauHead
+        | Role::DetachmentLeader
+        | Role::DetachmentOfficer
+        | Role::LegalReviewer => Span::All,
+        Role::BrigadeOfficer | Role::AuxiliaryStaff => Span::Own,
+        Role::Liaison | Role::PartnerAgency => Span::No,
+    })
+}
+
+/// Administration events (accounts, roles, certificates) are shown to the administrators only.
+pub fn reads_administration_events(actor: &Actor) -> bool {
+    match actor {
+        Actor::System => true,
+        Actor::User(u) => u.roles.iter().any(|r| {
+            matches!(
+                r,
+                Role::SystemAdmin | Role::SecurityAdmin | Role::AuditAdmin
+            )
+        }),
+    }
+}
+
 /// Registering and changing regulated entities.
 pub fn entity_write_reach(actor: &Actor) -> Result<Reach, Refusal> {
     reach(actor, |role| match role {

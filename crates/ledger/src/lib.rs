@@ -11,6 +11,7 @@ pub mod note;
 pub mod tiles;
 pub mod tree;
 
+pub use ed25519_dalek::{SigningKey, VerifyingKey};
 pub use tree::{
     HashStore, ProofError, Sha256Hasher, TreeHasher, hashes_for_leaf, left_siblings,
     prove_consistency, prove_inclusion, root_from, root_indexes, stored_hash_count,
@@ -27,6 +28,29 @@ pub fn event_hash(canonical_json: &[u8]) -> Hash {
 /// The RFC 6962 leaf of an event: SHA-256(0x00 ‖ event_hash).
 pub fn leaf_hash(event_hash: &Hash) -> Hash {
     <Sha256Hasher as TreeHasher>::leaf(event_hash)
+}
+
+/// Lower-case hex of any bytes (hashes, key IDs).
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
+/// Reads lower- or upper-case hex of a 32-byte hash.
+pub fn parse_hash_hex(text: &str) -> Option<Hash> {
+    if text.len() != 64 || !text.is_ascii() {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, b) in out.iter_mut().enumerate() {
+        *b = u8::from_str_radix(&text[2 * i..2 * i + 2], 16).ok()?;
+    }
+    Some(out)
 }
 
 /// A SHA-256 digest.

@@ -42,11 +42,7 @@ pub fn verifier_key(name: &str, public: &VerifyingKey) -> String {
     let id = key_id(name, public);
     let mut key = vec![ALG_ED25519];
     key.extend_from_slice(public.as_bytes());
-    format!(
-        "{name}+{}+{}",
-        id.iter().map(|b| format!("{b:02x}")).collect::<String>(),
-        B64.encode(key)
-    )
+    format!("{name}+{}+{}", crate::hex(&id), B64.encode(key))
 }
 
 /// Parses a verifier key string into its name and public key, checking its key ID.
@@ -60,14 +56,50 @@ pub fn parse_verifier_key(vkey: &str) -> Result<(String, VerifyingKey), NoteErro
         return Err(NoteError::BadKey);
     };
     let public = VerifyingKey::from_bytes(&bytes).map_err(|_| NoteError::BadKey)?;
-    let expected: String = key_id(name, &public)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let expected = crate::hex(&key_id(name, &public));
     if !valid_key_name(name) || id != expected {
         return Err(NoteError::BadKey);
     }
     Ok((name.to_owned(), public))
+}
+
+/// The signer key string the Go tooling uses: `PRIVATE+KEY+<name>+<key id hex>+<base64(0x01 ‖
+/// seed)>`. It is what the key file under the data dir holds.
+pub fn signer_key(name: &str, key: &SigningKey) -> String {
+    let id = key_id(name, &key.verifying_key());
+    let mut blob = vec![ALG_ED25519];
+    blob.extend_from_slice(&key.to_bytes());
+    format!(
+        "PRIVATE+KEY+{name}+{}+{}",
+        crate::hex(&id),
+        B64.encode(blob)
+    )
+}
+
+/// Reads a signer key string back into its name and key, checking its key ID.
+pub fn parse_signer_key(text: &str) -> Result<(String, SigningKey), NoteError> {
+    let rest = text
+        .trim_end()
+        .strip_prefix("PRIVATE+KEY+")
+        .ok_or(NoteError::BadKey)?;
+    let mut parts = rest.splitn(3, '+');
+    let (Some(name), Some(id), Some(key)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(NoteError::BadKey);
+    };
+    let blob = B64.decode(key).map_err(|_| NoteError::BadKey)?;
+    let (Some(&ALG_ED25519), Ok(seed)) = (blob.first(), <[u8; 32]>::try_from(&blob[1..])) else {
+        return Err(NoteError::BadKey);
+    };
+    let key = SigningKey::from_bytes(&seed);
+    if !valid_key_name(name) || id != crate::hex(&key_id(name, &key.verifying_key())) {
+        return Err(NoteError::BadKey);
+    }
+    Ok((name.to_owned(), key))
+}
+
+/// The key ID (hex) a verifier key string names, without checking the rest.
+pub fn verifier_key_id(vkey: &str) -> Option<&str> {
+    vkey.split('+').nth(1)
 }
 
 /// Signs a note text (which must end in a newline) and returns the whole signed note.
@@ -195,6 +227,46 @@ mod tests {
         let text = String::from_utf8(n.to_bytes()).unwrap();
         assert_eq!(verify(&text, &vkey).unwrap(), body);
         assert_eq!(parse_verifier_key(&vkey).unwrap().0, origin);
+    }
+
+    #[test]
+    fn signer_keys_round_trip_and_match_the_reference_vkey() {
+        // reference/ledger.md: seed 0x07 × 32, name demo.example/enforcement-log.
+        let name = "demo.example/enforcement-log";
+        let text = signer_key(name, &key());
+        let (n, k) = parse_signer_key(&text).unwrap();
+        assert_eq!((n.as_str(), k.to_bytes()), (name, key().to_bytes()));
+        assert_eq!(
+            verifier_key(name, &k.verifying_key()),
+            "demo.example/enforcement-log+357b572e+AepKbGPinFIKvvVQexMuxfmVR3auvr57kkIe6mkURtIs"
+        );
+        assert!(parse_signer_key(&text.replace("+357b572e+", "+357b572f+")).is_err());
+        assert!(parse_signer_key("PRIVATE+KEY+x").is_err());
+        // The oracle signs with our key string's key and we verify it.
+        let vkey = verifier_key(name, &k.verifying_key());
+        assert_eq!(verifier_key_id(&vkey), Some("357b572e"));
+    }
+
+    #[test]
+    fn the_reference_checkpoint_is_reproduced_byte_for_byte() {
+        // reference/ledger.md §1.2: 5 leaves "x0".."x4", key seed 0x07 × 32.
+        let name = "demo.example/enforcement-log";
+        let leaves: Vec<Hash> = (0..5)
+            .map(|i| <crate::Sha256Hasher as crate::TreeHasher>::leaf(format!("x{i}").as_bytes()))
+            .collect();
+        fn mth(l: &[Hash]) -> Hash {
+            if l.len() == 1 {
+                return l[0];
+            }
+            let k = l.len().next_power_of_two() / 2;
+            <crate::Sha256Hasher as crate::TreeHasher>::node(&mth(&l[..k]), &mth(&l[k..]))
+        }
+        let root = mth(&leaves);
+        let note = sign(&checkpoint_body(name, 5, &root), name, &key()).unwrap();
+        assert_eq!(
+            note,
+            "demo.example/enforcement-log\n5\niYbM5yt6uSs4G11eKI9TThp0DaHKXQnHkujeN4QukjU=\n\n\u{2014} demo.example/enforcement-log NXtXLkq+EltjgNGlxJh034K0TpUaLP8SWseVbQCez8+R3yjie6m1PAVDsPV9m5PamHSjjxvLKl3nSAj81ovXApiFAQs=\n"
+        );
     }
 
     fn rand_core_os() -> impl rand_core::CryptoRngCore {

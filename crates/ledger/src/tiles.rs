@@ -37,6 +37,76 @@ pub fn entries_path(n: u64, width: u32) -> String {
     format!("tile/entries/{}{}", encode_index(n), partial(width))
 }
 
+/// A tile a follower asked for: hash tile `n` at `level`, or entry bundle `n`, of `width` items.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TileRef {
+    Hashes { level: u8, n: u64, width: u32 },
+    Entries { n: u64, width: u32 },
+}
+
+impl TileRef {
+    /// The tree size needed for every item of the tile to exist.
+    pub fn needs_size(&self) -> Option<u64> {
+        let (level, n, width) = match *self {
+            TileRef::Hashes { level, n, width } => (level, n, width),
+            TileRef::Entries { n, width } => (0, n, width),
+        };
+        let items = n
+            .checked_mul(u64::from(TILE_WIDTH))?
+            .checked_add(u64::from(width))?;
+        items.checked_mul(1u64.checked_shl(8 * u32::from(level))?)
+    }
+
+    /// The height in the tree of the hashes this tile holds (a level-L tile holds height-8L nodes).
+    pub fn height(&self) -> u32 {
+        match *self {
+            TileRef::Hashes { level, .. } => 8 * u32::from(level),
+            TileRef::Entries { .. } => 0,
+        }
+    }
+}
+
+/// Reads `<L>/<N>[.p/<W>]` or `entries/<N>[.p/<W>]` (the part after `tile/`); `None` for anything
+/// that is not a canonical tile path (so each tile has exactly one URL, and caches agree).
+pub fn parse_tile_path(path: &str) -> Option<TileRef> {
+    let (head, rest) = path.split_once('/')?;
+    let (index, width) = match rest.split_once(".p/") {
+        Some((i, w)) => {
+            let w: u32 = w.parse().ok()?;
+            if !(1..TILE_WIDTH).contains(&w) || w.to_string() != rest.split_once(".p/")?.1 {
+                return None;
+            }
+            (i, w)
+        }
+        None => (rest, TILE_WIDTH),
+    };
+    let mut n: u64 = 0;
+    let groups: Vec<&str> = index.split('/').collect();
+    for (i, g) in groups.iter().enumerate() {
+        let digits = if i + 1 < groups.len() {
+            g.strip_prefix('x')?
+        } else {
+            g
+        };
+        if digits.len() != 3 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        n = n.checked_mul(1000)?.checked_add(digits.parse().ok()?)?;
+    }
+    // The leading group may not be x000 (one URL per tile).
+    if encode_index(n) != index {
+        return None;
+    }
+    if head == "entries" {
+        return Some(TileRef::Entries { n, width });
+    }
+    let level: u8 = head.parse().ok()?;
+    if level.to_string() != head || level > 7 {
+        return None;
+    }
+    Some(TileRef::Hashes { level, n, width })
+}
+
 /// An offline inclusion proof: `c2sp.org/tlog-proof@v1`, optional `extra`, `index`, the path,
 /// a blank line, then the signed checkpoint.
 pub fn tlog_proof(
@@ -126,6 +196,47 @@ mod tests {
         }
         assert_eq!(tile_path(0, 1_234_067, 1), "tile/0/x001/x234/067.p/1");
         assert_eq!(entries_path(1_234_067, 256), "tile/entries/x001/x234/067");
+    }
+
+    #[test]
+    fn tile_paths_parse_back_and_odd_ones_are_refused() {
+        for (level, n, width) in [(0u8, 0u64, 256u32), (0, 1_234_067, 1), (2, 1000, 255)] {
+            let p = tile_path(level, n, width);
+            assert_eq!(
+                parse_tile_path(p.strip_prefix("tile/").unwrap()),
+                Some(TileRef::Hashes { level, n, width })
+            );
+        }
+        assert_eq!(
+            parse_tile_path("entries/x001/002.p/7"),
+            Some(TileRef::Entries { n: 1002, width: 7 })
+        );
+        for bad in [
+            "0/1",
+            "0/0001",
+            "0/x000/001",
+            "0/001.p/0",
+            "0/001.p/256",
+            "0/001.p/07",
+            "a/000",
+            "00/000",
+            "8/000",
+            "0/x01/000",
+            "entries/",
+            "0/000/",
+        ] {
+            assert_eq!(parse_tile_path(bad), None, "{bad}");
+        }
+        assert_eq!(
+            TileRef::Hashes {
+                level: 1,
+                n: 0,
+                width: 2
+            }
+            .needs_size(),
+            Some(512)
+        );
+        assert_eq!(TileRef::Entries { n: 1, width: 3 }.needs_size(), Some(259));
     }
 
     #[test]

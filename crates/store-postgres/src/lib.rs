@@ -24,6 +24,9 @@ fn db(context: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
     move |e| StoreError::database(context, e)
 }
 
+/// The advisory lock key of the checkpoint signer ("ecoledgr" as a big-endian i64).
+const SIGNER_LOCK_KEY: i64 = 0x6563_6f6c_6564_6772;
+
 const LOCK_HEAD: &str = "SELECT size FROM log_head WHERE id = 1 FOR UPDATE";
 
 impl Backend {
@@ -101,6 +104,23 @@ impl SqlBackend for Backend {
         }
         tx.commit().await.map_err(db("committing a write"))?;
         Ok(seqs)
+    }
+
+    async fn signer_lock(&self) -> Result<Option<store::SignerLock>, StoreError> {
+        // A session-level advisory lock on a connection taken out of the pool: it is held while
+        // the connection lives, and PostgreSQL frees it if this server dies.
+        let mut conn = self
+            .pool
+            .acquire()
+            .await
+            .map_err(db("opening a connection"))?
+            .detach();
+        let (locked,): (bool,) = sqlx::query_as("SELECT pg_try_advisory_lock($1)")
+            .bind(SIGNER_LOCK_KEY)
+            .fetch_one(&mut conn)
+            .await
+            .map_err(db("taking the signer lock"))?;
+        Ok(locked.then(|| Box::new(std::sync::Mutex::new(conn)) as store::SignerLock))
     }
 
     async fn replay_check(&self) -> Result<ReplayReport, StoreError> {

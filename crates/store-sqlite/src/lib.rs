@@ -184,6 +184,11 @@ impl SqlBackend for Backend {
         rx.await.map_err(|_| StoreError::WriterGone)?
     }
 
+    async fn signer_lock(&self) -> Result<Option<store::SignerLock>, StoreError> {
+        // One server owns a SQLite file; the lock file in the data dir keeps a second one out.
+        Ok(Some(Box::new(())))
+    }
+
     async fn replay_check(&self) -> Result<ReplayReport, StoreError> {
         let (reply, rx) = oneshot::channel();
         self.writer

@@ -22,6 +22,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "foreign key indexes",
         include_str!("../migrations/0004_foreign_key_indexes.sql"),
     ),
+    (
+        5,
+        "checkpoints",
+        include_str!("../migrations/0005_checkpoints.sql"),
+    ),
 ];
 
 pub(crate) fn run(conn: &mut Connection) -> Result<(), StoreError> {

@@ -14,6 +14,7 @@ pub mod sql;
 mod tables;
 
 pub use scope::Scope;
+pub use sql::{CheckpointRecord, LedgerKey};
 pub use tables::{LOG_TABLES, MIGRATION_TABLES, NON_PROJECTION_TABLES, PROJECTION_TABLES};
 
 use async_trait::async_trait;
@@ -305,10 +306,53 @@ pub trait Writer: Send + Sync {
     /// Rebuilds every projection table from the events in a transaction that is rolled back, and
     /// reports where the result differs from the live tables.
     async fn replay_check(&self) -> Result<ReplayReport, StoreError>;
+    /// Tries to become the one checkpoint signer among every server sharing this database; the
+    /// role lasts while the returned guard lives. `None`: another server signs.
+    async fn signer_lock(&self) -> Result<Option<SignerLock>, StoreError>;
 }
 
-pub trait Store: Queries + Writer {}
-impl<T: Queries + Writer> Store for T {}
+/// Held by the one server that signs checkpoints (see [`Writer::signer_lock`]).
+pub type SignerLock = Box<dyn std::any::Any + Send + Sync>;
+
+/// The ledger's own records and reads: signed checkpoints, their keys, past roots, proofs, tiles.
+#[async_trait]
+pub trait LedgerQueries: Send + Sync {
+    async fn latest_checkpoint(&self) -> Result<Option<CheckpointRecord>, StoreError>;
+    /// The newest checkpoint of exactly this tree size.
+    async fn checkpoint_of_size(&self, size: i64) -> Result<Option<CheckpointRecord>, StoreError>;
+    /// Checkpoints in the order they were signed, after the one with `after_id`.
+    async fn checkpoints(
+        &self,
+        after_id: i64,
+        limit: i64,
+    ) -> Result<Vec<CheckpointRecord>, StoreError>;
+    async fn record_checkpoint(
+        &self,
+        size: i64,
+        root: ledger::Hash,
+        key_id: &str,
+        note: &str,
+        signed_at: Timestamp,
+    ) -> Result<(), StoreError>;
+    /// Records a signing key once; a key already known is left as it is.
+    async fn register_ledger_key(
+        &self,
+        key_id: &str,
+        vkey: &str,
+        created_at: Timestamp,
+    ) -> Result<(), StoreError>;
+    /// Every key, newest first, with the first and last tree size it signed.
+    async fn ledger_keys(&self) -> Result<Vec<LedgerKey>, StoreError>;
+    /// The root of the tree of the first `size` events (any size up to the log's).
+    async fn root_at(&self, size: i64) -> Result<ledger::Hash, StoreError>;
+    /// RFC 9162 consistency proof between the trees of `from` and `to` events.
+    async fn consistency_proof(&self, from: i64, to: i64) -> Result<Vec<ledger::Hash>, StoreError>;
+    /// The hashes of a C2SP tile: tree hashes, or for an entry bundle the events' `event_hash`.
+    async fn tile(&self, tile: ledger::tiles::TileRef) -> Result<Vec<ledger::Hash>, StoreError>;
+}
+
+pub trait Store: Queries + Writer + LedgerQueries {}
+impl<T: Queries + Writer + LedgerQueries> Store for T {}
 
 /// An event's RFC 8785 canonical JSON (keys sorted, no insignificant white space): the bytes its
 /// `event_hash` is taken over.

@@ -5,7 +5,15 @@
 pub const PROJECTION_TABLES: &[&str] = &["units", "users", "entities"];
 
 /// The log itself.
-pub const LOG_TABLES: &[&str] = &["events", "event_counties", "log_head", "ledger_hashes"];
+pub const LOG_TABLES: &[&str] = &[
+    "events",
+    "event_counties",
+    "log_head",
+    "ledger_hashes",
+    // The signer's record of what it signed, with which key.
+    "checkpoints",
+    "ledger_keys",
+];
 
 /// Not projections, excluded from replay: credentials and sessions.
 pub const NON_PROJECTION_TABLES: &[&str] = &["credentials", "sessions", "signin_audit"];

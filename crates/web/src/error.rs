@@ -136,6 +136,11 @@ impl From<AppError> for ApiError {
                 err.retry_after = Some(retry_after_seconds);
                 err
             }
+            AppError::ReadOnly(reason) => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                &[Reason::new("ledger.read_only"), reason],
+            ),
+            AppError::Unavailable(reason) => ApiError::one(StatusCode::SERVICE_UNAVAILABLE, reason),
             AppError::Store(store_error) => {
                 tracing::error!(error = %store_error, "store error");
                 ApiError::one(

@@ -17,10 +17,15 @@ impl Drop for Server {
 }
 
 fn start(args: &[&str]) -> Result<Server, (Option<i32>, String)> {
+    start_with(args, &[])
+}
+
+fn start_with(args: &[&str], env: &[(&str, &str)]) -> Result<Server, (Option<i32>, String)> {
     let mut child = Command::new(env!("CARGO_BIN_EXE_ecoenforce"))
         .args(["serve", "--listen", "127.0.0.1:0"])
         .args(args)
         .env("ECOENFORCE__LOG__FILTER", "warn")
+        .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -90,7 +95,9 @@ async fn serve_prints_the_bound_address_first_and_answers() {
 
     // A second start does not seed again.
     let again = start(&["--demo", "--data-dir", data]).unwrap_or_else(|e| panic!("{e:?}"));
-    assert_eq!(again.lines.len(), 1, "{:?}", again.lines);
+    // The listening line, then only the verifier key (in zh-CN and en): no accounts.
+    assert_eq!(again.lines.len(), 3, "{:?}", again.lines);
+    assert!(again.lines[2].starts_with("Ledger verifier key: ecoenforce.local/532800+"));
     let health: serde_json::Value = reqwest::get(format!("{}/healthz", again.url))
         .await
         .unwrap()
@@ -136,4 +143,104 @@ fn bad_settings_exit_2_with_a_message() {
         err.contains("配置文件不存在") && err.contains("Settings file not found"),
         "{err}"
     );
+}
+
+fn cli(args: &[&str]) -> (Option<i32>, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_ecoenforce"))
+        .args(args)
+        .output()
+        .unwrap();
+    let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
+    text.push_str(&String::from_utf8_lossy(&out.stderr));
+    (out.status.code(), text)
+}
+
+async fn wait_for_checkpoint(url: &str) -> String {
+    for _ in 0..100 {
+        let r = reqwest::get(format!("{url}/ledger/checkpoint"))
+            .await
+            .unwrap();
+        if r.status() == 200 {
+            return r.text().await.unwrap();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("no checkpoint was signed within 10 s");
+}
+
+/// The restore drill: a data dir without the signer's state waits for `ledger resume`, which
+/// takes the last published checkpoint; `rotate-key` and `verify` work on the result.
+#[tokio::test]
+async fn a_restored_data_dir_is_resumed_with_the_published_checkpoint() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let fast = [("ECOENFORCE__LEDGER__CHECKPOINT_INTERVAL_MS", "200")];
+    let server = start_with(&["--demo", "--data-dir", data.to_str().unwrap()], &fast)
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    // Signed by the timer, with no request asking for it.
+    let published = wait_for_checkpoint(&server.url).await;
+    let vkey = reqwest::get(format!("{}/ledger/verifier-key", server.url))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(::ledger::note::verify(&published, vkey.trim()).is_ok());
+    drop(server);
+    let checkpoint = dir.path().join("published.checkpoint");
+    std::fs::write(&checkpoint, &published).unwrap();
+    // A restore: the database and the key, never the signer's state.
+    let restored = dir.path().join("restored");
+    std::fs::create_dir_all(restored.join("ledger")).unwrap();
+    for f in std::fs::read_dir(&data).unwrap() {
+        let f = f.unwrap();
+        if f.file_type().unwrap().is_file() {
+            std::fs::copy(f.path(), restored.join(f.file_name())).unwrap();
+        }
+    }
+    std::fs::copy(data.join("ledger/key"), restored.join("ledger/key")).unwrap();
+    let restored_arg = restored.to_str().unwrap();
+    let waiting = start(&["--data-dir", restored_arg]).unwrap_or_else(|e| panic!("{e:?}"));
+    assert!(
+        waiting.lines.iter().any(|l| l.contains("ledger resume")),
+        "{:?}",
+        waiting.lines
+    );
+    drop(waiting);
+    let cp_arg = checkpoint.to_str().unwrap();
+    let forged = dir.path().join("forged.checkpoint");
+    std::fs::write(&forged, published.replacen('\n', "\n1", 1)).unwrap();
+    let (code, out) = cli(&[
+        "ledger",
+        "resume",
+        "--data-dir",
+        restored_arg,
+        "--checkpoint",
+        forged.to_str().unwrap(),
+    ]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("not a checkpoint signed"), "{out}");
+    let (code, out) = cli(&[
+        "ledger",
+        "resume",
+        "--data-dir",
+        restored_arg,
+        "--checkpoint",
+        cp_arg,
+    ]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("已恢复") && out.contains("Resumed"), "{out}");
+    let (code, out) = cli(&["ledger", "rotate-key", "--data-dir", restored_arg]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("new: ecoenforce.local/532800+"), "{out}");
+    let resumed = start(&["--data-dir", restored_arg]).unwrap_or_else(|e| panic!("{e:?}"));
+    assert!(
+        !resumed.lines.iter().any(|l| l.contains("ledger resume")),
+        "{:?}",
+        resumed.lines
+    );
+    drop(resumed);
+    let (code, out) = cli(&["ledger", "verify", "--data-dir", restored_arg]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("signed checkpoints"), "{out}");
 }

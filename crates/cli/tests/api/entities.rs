@@ -5,7 +5,7 @@ use crate::on_both_backends;
 use app::seed::DEMO_PASSWORD;
 use serde_json::{Value, json};
 
-async fn get(app: &TestApp, token: &str, path: &str) -> (u16, Value) {
+pub(crate) async fn get(app: &TestApp, token: &str, path: &str) -> (u16, Value) {
     let r = app
         .client
         .get(app.url(path))
@@ -28,7 +28,7 @@ async fn first_id(app: &TestApp, token: &str, county: &str) -> String {
     b["items"][0]["id"].as_str().unwrap().to_owned()
 }
 
-fn new_entity(county: &str, serial: u32) -> Value {
+pub(crate) fn new_entity(county: &str, serial: u32) -> Value {
     json!({
         "uscc": app::seed::demo_uscc(county, 90_000 + serial),
         "name": format!("测试企业 {county}-{serial}"),

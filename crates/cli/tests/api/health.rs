@@ -35,6 +35,13 @@ async fn openapi_describes_every_route(app: TestApp) {
         ("/api/v1/entities", vec!["get", "post"]),
         ("/api/v1/entities/{id}", vec!["get", "patch"]),
         ("/api/v1/admin/users/{username}/unlock", vec!["post"]),
+        ("/ledger/checkpoint", vec!["get"]),
+        ("/ledger/verifier-key", vec!["get"]),
+        ("/ledger/verifier-keys", vec!["get"]),
+        ("/api/v1/ledger/checkpoints", vec!["post"]),
+        ("/api/v1/ledger/entries/{index}", vec!["get"]),
+        ("/api/v1/ledger/proof/inclusion", vec!["get"]),
+        ("/api/v1/ledger/proof/consistency", vec!["get"]),
     ];
     for (path, methods) in &expected {
         let item = paths.get(*path).unwrap_or_else(|| panic!("{path} missing"));
@@ -52,7 +59,8 @@ async fn openapi_describes_every_route(app: TestApp) {
     for (path, _) in &expected {
         let concrete = path
             .replace("{id}", &uuid::Uuid::nil().to_string())
-            .replace("{username}", "nobody");
+            .replace("{username}", "nobody")
+            .replace("{index}", "0");
         let r = app.client.get(app.url(&concrete)).send().await.unwrap();
         let body: serde_json::Value = r.json().await.unwrap_or_default();
         assert!(

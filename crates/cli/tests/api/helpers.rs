@@ -29,9 +29,15 @@ pub struct TestApp {
     pub app: Arc<App>,
     pub concrete: Concrete,
     shutdown: Option<oneshot::Sender<()>>,
+    /// The checkpoint signer's key and state (`<data dir>/ledger`).
+    pub ledger_dir: std::path::PathBuf,
+    _ledger: tempfile::TempDir,
     _dir: Option<tempfile::TempDir>,
     pg_database: Option<(String, String)>,
 }
+
+/// The ledger origin of every test app.
+pub const TEST_ORIGIN: &str = "ecoenforce.test/532800";
 
 pub fn pg_admin_url() -> String {
     std::env::var("ECOENFORCE_TEST_DATABASE_URL")
@@ -126,6 +132,16 @@ pub async fn spawn_app_with(kind: Kind, test: &str, settings: AppSettings) -> Op
         }
     };
     let app = Arc::new(App::new(store, Arc::new(SystemClock), settings));
+    // A signer that signs on demand only (an hour between rounds), so tests decide when.
+    let ledger = tempfile::tempdir().expect("tempdir");
+    let ledger_dir = ledger.path().join("ledger");
+    app.start_signer(app::checkpoints::SignerConfig {
+        dir: ledger_dir.clone(),
+        origin: TEST_ORIGIN.into(),
+        interval: std::time::Duration::from_secs(3600),
+    })
+    .await
+    .expect("start the signer");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -145,6 +161,8 @@ pub async fn spawn_app_with(kind: Kind, test: &str, settings: AppSettings) -> Op
         app,
         concrete,
         shutdown: Some(tx),
+        ledger_dir,
+        _ledger: ledger,
         _dir: dir,
         pg_database,
     })

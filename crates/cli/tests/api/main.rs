@@ -4,6 +4,7 @@
 
 mod binary;
 mod calendar_cli;
+mod checkpoints;
 mod entities;
 mod errors;
 mod health;

@@ -5,7 +5,19 @@
 //! `apply` lives here. Values travel as [`Value`], typed even when null, because PostgreSQL needs
 //! the type of a NULL parameter.
 
+/// Boxes async work for [`SqlBackend::run`].
+// Defined before the modules that use it.
+macro_rules! run {
+    ($backend:expr, |$exec:ident| $body:expr) => {{
+        let f: ReadFn<_> = Box::new(move |$exec: &mut dyn Exec| Box::pin(async move { $body }));
+        $backend.run(f).await
+    }};
+}
+
+mod ledger;
 mod queries;
+
+pub use ledger::{CheckpointRecord, LedgerKey};
 
 pub use queries::{TxReader, append, log_size, replay, set_log_size};
 
@@ -200,4 +212,6 @@ pub trait SqlBackend: Send + Sync + 'static {
     async fn write(&self, decide: Decide) -> Result<Committed, WriteError>;
     /// Runs [`replay`] in a transaction that is rolled back, with writers held off.
     async fn replay_check(&self) -> Result<ReplayReport, StoreError>;
+    /// See [`crate::Writer::signer_lock`].
+    async fn signer_lock(&self) -> Result<Option<crate::SignerLock>, StoreError>;
 }

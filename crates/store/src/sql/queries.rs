@@ -34,7 +34,7 @@ const INSERT_LEDGER_HASH: &str = "INSERT INTO ledger_hashes (idx, hash) VALUES (
 const LEDGER_HASH: &str = "SELECT hash FROM ledger_hashes WHERE idx = $1";
 const TREE_HASHES: &str =
     "SELECT idx, hash FROM ledger_hashes WHERE idx >= $1 ORDER BY idx LIMIT $2";
-const EVENT_HASHES: &str =
+pub(crate) const EVENT_HASHES: &str =
     "SELECT seq, event_hash FROM events WHERE seq >= $1 ORDER BY seq LIMIT $2";
 const INSERT_EVENT_COUNTY: &str = "INSERT INTO event_counties (seq, county) VALUES ($1, $2)";
 const SET_LOG_SIZE: &str = "UPDATE log_head SET size = $1 WHERE id = 1";
@@ -49,14 +49,14 @@ pub async fn set_log_size(exec: &mut dyn Exec, size: i64) -> Result<(), StoreErr
     Ok(())
 }
 
-fn hash32(bytes: Vec<u8>) -> Result<ledger::Hash, StoreError> {
+pub(crate) fn hash32(bytes: Vec<u8>) -> Result<ledger::Hash, StoreError> {
     bytes
         .try_into()
         .map_err(|_| corrupt("a ledger hash is not 32 bytes"))
 }
 
 /// The stored hashes at these indexes of the ledger tree.
-async fn ledger_hashes(
+pub(crate) async fn ledger_hashes(
     exec: &mut dyn Exec,
     indexes: &[u64],
 ) -> Result<Vec<ledger::Hash>, StoreError> {
@@ -91,7 +91,10 @@ async fn append_leaf(
 }
 
 /// The root of the ledger tree of `size` events.
-async fn ledger_root(exec: &mut dyn Exec, size: i64) -> Result<ledger::Hash, StoreError> {
+pub(crate) async fn ledger_root(
+    exec: &mut dyn Exec,
+    size: i64,
+) -> Result<ledger::Hash, StoreError> {
     let hashes = ledger_hashes(exec, &ledger::root_indexes(size as u64)).await?;
     Ok(ledger::root_from::<ledger::Sha256Hasher>(&hashes))
 }
@@ -664,14 +667,6 @@ fn failure_count(row: &Row) -> Result<FailureCount, StoreError> {
     })
 }
 
-/// Boxes async work for [`SqlBackend::run`].
-macro_rules! run {
-    ($backend:expr, |$exec:ident| $body:expr) => {{
-        let f: ReadFn<_> = Box::new(move |$exec: &mut dyn Exec| Box::pin(async move { $body }));
-        $backend.run(f).await
-    }};
-}
-
 #[async_trait]
 impl<B: SqlBackend> Queries for B {
     async fn ping(&self) -> Result<(), StoreError> {
@@ -897,34 +892,12 @@ impl<B: SqlBackend> Queries for B {
     }
 
     async fn inclusion_proof(&self, seq: i64, size: i64) -> Result<Vec<ledger::Hash>, StoreError> {
-        // Collect the indexes the proof needs, read them, then build the proof from memory.
-        struct Recorded(std::collections::BTreeMap<u64, ledger::Hash>);
-        impl ledger::HashStore for Recorded {
-            type Error = u64;
-            fn read(&self, indexes: &[u64]) -> Result<Vec<ledger::Hash>, u64> {
-                indexes
-                    .iter()
-                    .map(|i| self.0.get(i).copied().ok_or(*i))
-                    .collect()
-            }
-        }
-        run!(self, |e| {
-            let mut known = Recorded(Default::default());
-            loop {
-                match ledger::prove_inclusion::<ledger::Sha256Hasher, _>(
-                    seq as u64,
-                    size as u64,
-                    &known,
-                ) {
-                    Ok(proof) => return Ok(proof),
-                    Err(ledger::ProofError::Store(missing)) => {
-                        let h = ledger_hashes(e, &[missing]).await?;
-                        known.0.insert(missing, h[0]);
-                    }
-                    Err(other) => return Err(corrupt(other.to_string())),
-                }
-            }
-        })
+        run!(self, |e| super::ledger::inclusion(
+            e,
+            seq as u64,
+            size as u64
+        )
+        .await)
     }
 
     async fn entity_counts(&self, scope: &Scope) -> Result<Vec<(String, String, i64)>, StoreError> {
@@ -992,5 +965,9 @@ impl<B: SqlBackend> Writer for B {
 
     async fn replay_check(&self) -> Result<ReplayReport, StoreError> {
         SqlBackend::replay_check(self).await
+    }
+
+    async fn signer_lock(&self) -> Result<Option<crate::SignerLock>, StoreError> {
+        SqlBackend::signer_lock(self).await
     }
 }

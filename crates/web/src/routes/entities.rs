@@ -5,6 +5,7 @@ use crate::auth::Auth;
 use crate::error::{ApiError, Problem};
 use crate::json::{ApiJson, from_value};
 use crate::precondition::{etag, if_match, parse_id};
+use crate::routes::{invalid_query, number};
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -200,35 +201,6 @@ pub struct ListParams {
     page: Option<String>,
     /// 1 to 200, default 50.
     per_page: Option<String>,
-}
-
-fn invalid_query(field: &str, detail: &str) -> ApiError {
-    ApiError::one(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        Reason::new("query.invalid")
-            .field(field)
-            .arg("field", field)
-            .arg("detail", detail),
-    )
-}
-
-fn number(
-    field: &str,
-    value: Option<String>,
-    default: i64,
-    min: i64,
-    max: i64,
-) -> Result<i64, ApiError> {
-    match value {
-        None => Ok(default),
-        Some(v) => match v.parse::<i64>() {
-            Ok(n) if (min..=max).contains(&n) => Ok(n),
-            _ => Err(invalid_query(
-                field,
-                &format!("an integer from {min} to {max}"),
-            )),
-        },
-    }
 }
 
 /// Entities the caller may see, filtered, ordered by name then id.

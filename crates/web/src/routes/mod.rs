@@ -2,4 +2,40 @@ pub mod admin;
 pub mod auth;
 pub mod entities;
 pub mod health;
+pub mod ledger;
 pub mod units;
+
+use crate::error::ApiError;
+use axum::http::StatusCode;
+use domain::Reason;
+
+/// A query parameter that is malformed or out of range (422).
+pub(crate) fn invalid_query(field: &str, detail: &str) -> ApiError {
+    ApiError::one(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Reason::new("query.invalid")
+            .field(field)
+            .arg("field", field)
+            .arg("detail", detail),
+    )
+}
+
+/// An integer query parameter within `min..=max`, or `default` when absent.
+pub(crate) fn number(
+    field: &str,
+    value: Option<String>,
+    default: i64,
+    min: i64,
+    max: i64,
+) -> Result<i64, ApiError> {
+    match value {
+        None => Ok(default),
+        Some(v) => match v.parse::<i64>() {
+            Ok(n) if (min..=max).contains(&n) => Ok(n),
+            _ => Err(invalid_query(
+                field,
+                &format!("an integer from {min} to {max}"),
+            )),
+        },
+    }
+}

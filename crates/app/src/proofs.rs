@@ -1,0 +1,180 @@
+//! What followers of the ledger read: entries (scoped like their events), inclusion and
+//! consistency proofs, C2SP tiles, checkpoints and keys.
+
+use crate::{App, AppError};
+use domain::{Actor, Reason, Refusal, RefusalKind};
+use ledger::Hash;
+pub use ledger::hex;
+
+/// Standard base64, as checkpoints write roots.
+pub fn base64(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+pub use ledger::tiles::{TileRef, parse_tile_path};
+use store::{CheckpointRecord, EventRecord, LedgerKey, Scope};
+
+/// One ledger entry: the event, its `event_hash` and its RFC 6962 leaf hash.
+pub struct Entry {
+    pub record: EventRecord,
+    pub event_hash: Hash,
+    pub leaf_hash: Hash,
+}
+
+pub struct InclusionProof {
+    pub index: u64,
+    pub size: u64,
+    pub leaf_hash: Hash,
+    pub proof: Vec<Hash>,
+    pub root: Hash,
+    /// The signed checkpoint of exactly this size, when one was signed.
+    pub checkpoint: Option<String>,
+}
+
+pub struct ConsistencyProof {
+    pub from: u64,
+    pub to: u64,
+    pub proof: Vec<Hash>,
+    pub from_root: Hash,
+    pub to_root: Hash,
+}
+
+fn out_of_range(field: &str, min: i64, max: i64) -> AppError {
+    AppError::Refused(Refusal::one(
+        RefusalKind::Invalid,
+        Reason::new("ledger.index_out_of_range")
+            .field(field)
+            .arg("field", field)
+            .arg("min", min)
+            .arg("max", max),
+    ))
+}
+
+impl App {
+    /// The entry at `index`, if the actor may read its event (404 otherwise, like any row).
+    pub async fn ledger_entry(&self, actor: &Actor, index: i64) -> Result<Entry, AppError> {
+        let reach = domain::permission::ledger_read_reach(actor)?;
+        let size = self.store.log_size().await?;
+        if index < 0 || index >= size {
+            return Err(out_of_range("index", 0, size - 1));
+        }
+        let scope = match reach {
+            None => Scope::all(),
+            Some(c) => Scope::counties(c),
+        };
+        let record = self
+            .store
+            .events(&scope, index, 1)
+            .await?
+            .into_iter()
+            .next()
+            .filter(|r| r.seq == index)
+            .filter(|r| {
+                !r.event.payload.is_administration()
+                    || domain::permission::reads_administration_events(actor)
+            })
+            .ok_or_else(Refusal::not_found)?;
+        let (_, event_hash) = self
+            .store
+            .event_hashes(index, 1)
+            .await?
+            .into_iter()
+            .next()
+            .ok_or_else(|| AppError::Internal(format!("no event hash at {index}")))?;
+        Ok(Entry {
+            record,
+            event_hash,
+            leaf_hash: ledger::leaf_hash(&event_hash),
+        })
+    }
+
+    /// Inclusion of entry `index` in the tree of `size` entries (default: the latest
+    /// checkpoint's size, so the proof checks against a signed root).
+    pub async fn inclusion_proof(
+        &self,
+        actor: &Actor,
+        index: i64,
+        size: Option<i64>,
+    ) -> Result<InclusionProof, AppError> {
+        let entry = self.ledger_entry(actor, index).await?;
+        let log = self.store.log_size().await?;
+        let size = match size {
+            Some(s) if s > index && s <= log => s,
+            Some(_) => return Err(out_of_range("size", index + 1, log)),
+            None => match self.store.latest_checkpoint().await? {
+                Some(cp) if cp.size > index => cp.size,
+                latest => {
+                    return Err(AppError::Refused(Refusal::one(
+                        RefusalKind::Invalid,
+                        Reason::new("ledger.not_in_checkpoint")
+                            .field("size")
+                            .arg("index", index)
+                            .arg("size", latest.map(|c| c.size).unwrap_or(0)),
+                    )));
+                }
+            },
+        };
+        let proof = self.store.inclusion_proof(index, size).await?;
+        let root = self.store.root_at(size).await?;
+        let checkpoint = self.store.checkpoint_of_size(size).await?.map(|c| c.note);
+        Ok(InclusionProof {
+            index: index as u64,
+            size: size as u64,
+            leaf_hash: entry.leaf_hash,
+            proof,
+            root,
+            checkpoint,
+        })
+    }
+
+    /// Proof that the tree of `from` entries is a prefix of the tree of `to` entries.
+    pub async fn consistency_proof(
+        &self,
+        actor: &Actor,
+        from: i64,
+        to: i64,
+    ) -> Result<ConsistencyProof, AppError> {
+        domain::permission::ledger_read_reach(actor)?;
+        let log = self.store.log_size().await?;
+        if to < 1 || to > log {
+            return Err(out_of_range("to", 1, log));
+        }
+        if from < 1 || from > to {
+            return Err(out_of_range("from", 1, to));
+        }
+        Ok(ConsistencyProof {
+            from: from as u64,
+            to: to as u64,
+            proof: self.store.consistency_proof(from, to).await?,
+            from_root: self.store.root_at(from).await?,
+            to_root: self.store.root_at(to).await?,
+        })
+    }
+
+    /// A C2SP tile's bytes: 32-byte hashes back to back, or for an entry bundle each
+    /// `event_hash` with its big-endian uint16 length. `None` when the tree is too small for it.
+    pub async fn ledger_tile(&self, tile: TileRef) -> Result<Option<Vec<u8>>, AppError> {
+        let size = self.store.log_size().await? as u64;
+        if tile.needs_size().is_none_or(|n| n > size) {
+            return Ok(None);
+        }
+        let hashes = self.store.tile(tile).await?;
+        let entries = matches!(tile, TileRef::Entries { .. });
+        let mut out = Vec::with_capacity(hashes.len() * if entries { 34 } else { 32 });
+        for h in hashes {
+            if entries {
+                out.extend_from_slice(&32u16.to_be_bytes());
+            }
+            out.extend_from_slice(&h);
+        }
+        Ok(Some(out))
+    }
+
+    pub async fn latest_checkpoint(&self) -> Result<Option<CheckpointRecord>, AppError> {
+        Ok(self.store.latest_checkpoint().await?)
+    }
+
+    pub async fn ledger_keys(&self) -> Result<Vec<LedgerKey>, AppError> {
+        Ok(self.store.ledger_keys().await?)
+    }
+}
