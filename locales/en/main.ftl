@@ -195,3 +195,32 @@ cli-rotated = New signing key; checkpoints are signed with it from the next roun
   new: { $new }
 cli-key_failed = The ledger key: { $detail }
 cli-interval_invalid = ledger.checkpoint_interval_ms must be at least 100.
+cli-draw_unreadable = Cannot read { $path }: { $detail }
+cli-draw_not_json = { $path } is not valid JSON: { $detail }
+cli-draw_refused = The draw is refused ({ $code }) at { $path }: { $detail }
+
+## Draw
+draw-bad_text = A name or ID is empty or holds a tab, line feed or carriage return (lottery game and issue also no : or |).
+draw-id_in_two_strata = An ID may be in only one stratum.
+draw-pool_too_small = After exclusions an entity's inspector group holds fewer officers than inspectors_per_entity.
+draw-nonce_mismatch = A revealed nonce does not hash to its commit: the draw is refused.
+draw-nonce_missing = A party's nonce is not revealed; after the 24-hour window it may be marked "revealed": false.
+draw-reveal_window_open = The 24-hour window to reveal the nonce has not passed.
+draw-bad_reveal = A nonce is given but marked not revealed.
+draw-k_too_large = k is larger than the stratum's pool.
+draw-per_entity = inspectors_per_entity must be at least 2.
+draw-unknown_group = A stratum names an inspector group that does not exist.
+draw-duplicate_name = A stratum or group name appears twice.
+draw-no_beacon = Name a drand round, a lottery draw, or both.
+draw-no_strata = At least one stratum is needed.
+draw-no_groups = At least one inspector group is needed.
+draw-no_commits = At least one commit is needed.
+draw-bad_hex = Expected 64 lowercase hex digits (or hex for a signature).
+draw-algorithm = The algorithm must be shuangsuiji/v1.
+draw-drand_signature = The drand signature is not the quicknet signature of the named round.
+draw-drand_network = Only the drand quicknet network is accepted.
+draw-drand_round = drand rounds start at 1.
+draw-drand_key = The embedded drand public key is unreadable.
+draw-lottery_numbers = The lottery numbers must be one or more non-empty sets.
+draw-bad_input = The input has an unknown, missing or mistyped field.
+draw-not_an_object = A draw record is a JSON object.

@@ -195,3 +195,32 @@ cli-rotated = 已生成新的签名密钥，下一轮起用它签署检查点。
   新：{ $new }
 cli-key_failed = 台账密钥：{ $detail }
 cli-interval_invalid = ledger.checkpoint_interval_ms 不得小于 100。
+cli-draw_unreadable = 无法读取 { $path }：{ $detail }
+cli-draw_not_json = { $path } 不是有效的 JSON：{ $detail }
+cli-draw_refused = 抽取被拒绝（{ $code }），位置 { $path }：{ $detail }
+
+## Draw
+draw-bad_text = 名称或编号为空，或含有制表符、换行符或回车符（彩票玩法和期号还不得含有 : 或 |）。
+draw-id_in_two_strata = 同一编号只能属于一个层。
+draw-pool_too_small = 排除回避人员后，某一对象可选的检查人员少于每个对象所需人数。
+draw-nonce_mismatch = 公开的随机数与其承诺值不符：拒绝抽取。
+draw-nonce_missing = 有一方尚未公开随机数；超过 24 小时后可标记为 "revealed": false。
+draw-reveal_window_open = 公开随机数的 24 小时期限尚未届满。
+draw-bad_reveal = 给出了随机数却标记为未公开。
+draw-k_too_large = 抽取数量 k 大于该层的对象数。
+draw-per_entity = 每个对象的检查人员不得少于 2 名。
+draw-unknown_group = 某层指定的检查人员组不存在。
+draw-duplicate_name = 层名或组名重复。
+draw-no_beacon = 须指定 drand 轮次、彩票开奖或两者。
+draw-no_strata = 至少需要一个层。
+draw-no_groups = 至少需要一个检查人员组。
+draw-no_commits = 至少需要一个承诺值。
+draw-bad_hex = 应为 64 位小写十六进制数字（签名为十六进制）。
+draw-algorithm = 算法必须为 shuangsuiji/v1。
+draw-drand_signature = drand 签名不是所指轮次的 quicknet 签名。
+draw-drand_network = 只接受 drand quicknet 网络。
+draw-drand_round = drand 轮次从 1 开始。
+draw-drand_key = 内置的 drand 公钥无法读取。
+draw-lottery_numbers = 彩票号码须为一组或多组非空号码。
+draw-bad_input = 输入中有未知、缺失或类型错误的字段。
+draw-not_an_object = 抽取记录必须是 JSON 对象。

@@ -105,7 +105,7 @@ mod tests {
     fn every_code_in_the_source_has_both_texts() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
         let pattern = regex::Regex::new(
-            r#"(?:Reason::new|Problem::new|Unauthenticated|both|message\(\s*lang\s*,|code\s*[:=])\s*\(?\s*"([a-z_]+\.[a-z_]+)""#,
+            r#"(?:Reason::new|Problem::new|Unauthenticated|both|refuse|message\(\s*lang\s*,|code\s*[:=])\s*\(?\s*"([a-z_]+\.[a-z_]+)""#,
         )
         .unwrap();
         let mut codes = std::collections::BTreeSet::new();

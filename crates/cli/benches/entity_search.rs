@@ -7,6 +7,7 @@
 use app::{App, AppSettings, SystemClock};
 use domain::Actor;
 use domain::entity::{EntityClass, EntityData};
+#[allow(dead_code)]
 mod common;
 
 use std::sync::Arc;

@@ -3,13 +3,13 @@
 //! `cargo bench -p cli --bench ledger_verify [-- EVENTS]`. The log is filled through the write
 //! path 100 events per command, to keep the fill short; verification does not care.
 
+#[allow(dead_code)]
+mod common;
+
 use app::{App, AppSettings, SystemClock};
-use domain::event::Payload;
-use domain::unit::{UnitCreated, UnitKind};
-use domain::{Actor, Event};
 use std::sync::Arc;
 use std::time::Instant;
-use store::{Changes, Decide, Reader, Store};
+use store::Store;
 
 fn main() {
     let total: u64 = std::env::args()
@@ -33,39 +33,7 @@ fn main() {
             AppSettings::default(),
         );
         let t = Instant::now();
-        let mut written = 0u64;
-        while written < total {
-            let batch = (total - written).min(100);
-            let start = written;
-            let decide: Decide = Box::new(move |_r: &mut dyn Reader| {
-                Box::pin(async move {
-                    let actor = Actor::System.to_ref();
-                    let events = (start..start + batch)
-                        .map(|i| Event {
-                            id: uuid::Uuid::now_v7(),
-                            at: domain::Timestamp::new(chrono::Utc::now()),
-                            actor: actor.clone(),
-                            payload: Payload::UnitCreated(UnitCreated {
-                                id: uuid::Uuid::now_v7(),
-                                code: format!("bench-{i}"),
-                                kind: UnitKind::PartnerAgency,
-                                name_zh: format!("压测单位{i}"),
-                                name_en: format!("Bench unit {i}"),
-                                parent_id: None,
-                                division_code: "532800".into(),
-                                demo: true,
-                            }),
-                        })
-                        .collect();
-                    Ok(Changes {
-                        events,
-                        secrets: Vec::new(),
-                    })
-                })
-            });
-            backend.write(decide).await.expect("write");
-            written += batch;
-        }
+        common::fill_log(backend.as_ref(), total).await;
         println!(
             "filled {total} events in {:.1} s",
             t.elapsed().as_secs_f64()

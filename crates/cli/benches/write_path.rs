@@ -8,6 +8,7 @@ use app::units::NewUnit;
 use app::{App, AppSettings, SystemClock};
 use domain::Actor;
 use domain::unit::UnitKind;
+#[allow(dead_code)]
 mod common;
 
 use std::sync::Arc;

@@ -3,6 +3,7 @@
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+mod draw_cli;
 pub mod settings;
 
 use anyhow::Context;
@@ -39,6 +40,32 @@ pub enum Command {
     /// The tamper-evident ledger.
     #[command(subcommand)]
     Ledger(LedgerCommand),
+    /// The verifiable random inspection draw (双随机, DRAW.md), offline.
+    #[command(subcommand)]
+    Draw(DrawCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum DrawCommand {
+    /// Runs a draw on its inputs and prints the full record as RFC 8785 canonical JSON.
+    Run(DrawRunArgs),
+    /// Recomputes a record from its inputs and prints `match`, or the first mismatch (exit 1).
+    Verify(DrawVerifyArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct DrawRunArgs {
+    /// The draw's inputs as JSON (`-` for stdin).
+    pub input: PathBuf,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct DrawVerifyArgs {
+    /// A draw record as `draw run` prints it.
+    pub file: PathBuf,
+    /// The ledger's verifier key, to check the announcement's inclusion in the signed log.
+    #[arg(long)]
+    pub key: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -158,6 +185,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Ledger(LedgerCommand::Verify(args)) => block_on(verify(args)),
         Command::Ledger(LedgerCommand::Resume(args)) => block_on(resume(args)),
         Command::Ledger(LedgerCommand::RotateKey(args)) => rotate_key(args),
+        Command::Draw(DrawCommand::Run(args)) => draw_cli::run(args),
+        Command::Draw(DrawCommand::Verify(args)) => draw_cli::verify(args),
     }
 }
 

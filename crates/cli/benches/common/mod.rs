@@ -37,3 +37,44 @@ impl PgDatabase {
         }
     }
 }
+
+/// Fills the log with `total` events through the write path, 100 events per command.
+pub async fn fill_log(backend: &dyn store::Store, total: u64) {
+    use domain::event::Payload;
+    use domain::unit::{UnitCreated, UnitKind};
+    use domain::{Actor, Event};
+    use store::{Changes, Decide, Reader};
+    let mut written = 0u64;
+    while written < total {
+        let batch = (total - written).min(100);
+        let start = written;
+        let decide: Decide = Box::new(move |_r: &mut dyn Reader| {
+            Box::pin(async move {
+                let actor = Actor::System.to_ref();
+                let events = (start..start + batch)
+                    .map(|i| Event {
+                        id: uuid::Uuid::now_v7(),
+                        at: domain::Timestamp::new(chrono::Utc::now()),
+                        actor: actor.clone(),
+                        payload: Payload::UnitCreated(UnitCreated {
+                            id: uuid::Uuid::now_v7(),
+                            code: format!("bench-{i}"),
+                            kind: UnitKind::PartnerAgency,
+                            name_zh: format!("压测单位{i}"),
+                            name_en: format!("Bench unit {i}"),
+                            parent_id: None,
+                            division_code: "532800".into(),
+                            demo: true,
+                        }),
+                    })
+                    .collect();
+                Ok(Changes {
+                    events,
+                    secrets: Vec::new(),
+                })
+            })
+        });
+        backend.write(decide).await.expect("write");
+        written += batch;
+    }
+}

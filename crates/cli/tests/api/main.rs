@@ -5,6 +5,7 @@
 mod binary;
 mod calendar_cli;
 mod checkpoints;
+mod draw_cli;
 mod entities;
 mod errors;
 mod health;
