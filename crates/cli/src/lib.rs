@@ -4,6 +4,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 mod draw_cli;
+mod hj212_cli;
 pub mod settings;
 
 use anyhow::Context;
@@ -43,6 +44,22 @@ pub enum Command {
     /// The verifiable random inspection draw (双随机, DRAW.md), offline.
     #[command(subcommand)]
     Draw(DrawCommand),
+    /// HJ 212 frames (online monitoring data loggers), offline.
+    #[command(subcommand)]
+    Hj212(Hj212Command),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Hj212Command {
+    /// Reads frames from stdin, one per line, and writes one JSON line per input line.
+    Parse(Hj212ParseArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct Hj212ParseArgs {
+    /// Refuse lowercase CRCs, 3-digit lengths and segments over 1024 bytes.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -187,6 +204,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Ledger(LedgerCommand::RotateKey(args)) => rotate_key(args),
         Command::Draw(DrawCommand::Run(args)) => draw_cli::run(args),
         Command::Draw(DrawCommand::Verify(args)) => draw_cli::verify(args),
+        Command::Hj212(Hj212Command::Parse(args)) => hj212_cli::parse(args),
     }
 }
 

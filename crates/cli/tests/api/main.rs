@@ -10,6 +10,7 @@ mod entities;
 mod errors;
 mod health;
 mod helpers;
+mod hj212_cli;
 mod ledger;
 mod pages;
 mod write_path;
