@@ -72,8 +72,8 @@ pub fn crc(data: &[u8]) -> u16 {
     };
     // h: the high byte of the register before each byte (0xFF at the start).
     let mut h: u8 = 0xFF;
-    let mut chunks = body.chunks_exact(16);
-    for c in &mut chunks {
+    let (blocks, tail) = body.as_chunks::<16>();
+    for c in blocks {
         h = SLICES[15][usize::from(h ^ c[0])]
             ^ SLICES[14][usize::from(c[1])]
             ^ SLICES[13][usize::from(c[2])]
@@ -91,7 +91,7 @@ pub fn crc(data: &[u8]) -> u16 {
             ^ SLICES[1][usize::from(c[14])]
             ^ SLICES[0][usize::from(c[15])];
     }
-    for &b in chunks.remainder() {
+    for &b in tail {
         h = SLICES[0][usize::from(h ^ b)];
     }
     TABLE[usize::from(h ^ last)]

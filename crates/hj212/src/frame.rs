@@ -3,7 +3,6 @@
 
 use crate::cp::{self, CpData};
 use crate::crc::crc;
-use memchr::memmem;
 
 /// The protocol version, from the Flag's version bits (bits 2–7): 0 = HJ/T 212-2005 (also when
 /// Flag is absent), 1 = HJ 212-2017, 2 = HJ 212-2025.
@@ -216,7 +215,12 @@ pub(crate) fn length_field(
 }
 
 fn text<'a>(key: &str, v: &'a [u8]) -> Result<&'a str, ParseError> {
-    std::str::from_utf8(v).map_err(|_| ParseError::NotText(key.to_owned()))
+    // Header values are ASCII; the check is cheaper than UTF-8 validation and implies it.
+    if v.is_ascii() {
+        std::str::from_utf8(v).map_err(|_| ParseError::NotText(key.to_owned()))
+    } else {
+        Err(ParseError::NotText(key.to_owned()))
+    }
 }
 
 /// Parses one frame: `##`, the length, the segment, the CRC, then an optional CRLF (or LF).
@@ -279,11 +283,9 @@ pub fn parse_segment(
     crc: u16,
     mut warnings: Vec<Warning>,
 ) -> Result<Frame<'_>, ParseError> {
-    let cp_at = memmem::find(segment, b"CP=&&").ok_or(ParseError::NoCp)?;
-    if segment.len() < cp_at + 7 || !segment.ends_with(b"&&") {
+    if !segment.ends_with(b"&&") {
         return Err(ParseError::NoCp);
     }
-    let cp = &segment[cp_at + 5..segment.len() - 2];
     let mut f = Frame {
         segment,
         qn: None,
@@ -297,28 +299,44 @@ pub fn parse_segment(
         rf: None,
         flag_bits: None,
         version: Version::V2005,
-        cp,
+        cp: &[],
         crc,
         warnings: Vec::new(),
     };
-    for item in segment[..cp_at].split(|&b| b == b';') {
+    // Header items up to `CP=&&`, in any order; a plain scan (items are a few bytes long).
+    let mut at = 0;
+    loop {
+        let rest = &segment[at..];
+        if rest.starts_with(b"CP=&&") {
+            if rest.len() < 7 {
+                return Err(ParseError::NoCp);
+            }
+            f.cp = &rest[5..rest.len() - 2];
+            break;
+        }
+        let end = rest
+            .iter()
+            .position(|&b| b == b';')
+            .ok_or(ParseError::NoCp)?;
+        at += end + 1;
+        let item = &rest[..end];
         if item.is_empty() {
             continue;
         }
-        let (k, v) = match memchr::memchr(b'=', item) {
+        let (k, v) = match item.iter().position(|&b| b == b'=') {
             Some(i) => (&item[..i], &item[i + 1..]),
             None => (item, &item[item.len()..]),
         };
-        let slot = match k {
-            b"QN" => &mut f.qn,
-            b"ST" => &mut f.st,
-            b"CN" => &mut f.cn,
-            b"PW" => &mut f.pw,
-            b"MN" => &mut f.mn,
-            b"Flag" => &mut f.flag,
-            b"PNUM" => &mut f.pnum,
-            b"PNO" => &mut f.pno,
-            b"RF" => &mut f.rf,
+        let (name, slot) = match k {
+            b"QN" => ("QN", &mut f.qn),
+            b"ST" => ("ST", &mut f.st),
+            b"CN" => ("CN", &mut f.cn),
+            b"PW" => ("PW", &mut f.pw),
+            b"MN" => ("MN", &mut f.mn),
+            b"Flag" => ("Flag", &mut f.flag),
+            b"PNUM" => ("PNUM", &mut f.pnum),
+            b"PNO" => ("PNO", &mut f.pno),
+            b"RF" => ("RF", &mut f.rf),
             _ => {
                 warnings.push(Warning::UnknownHeaderField(
                     String::from_utf8_lossy(k).into_owned(),
@@ -326,11 +344,10 @@ pub fn parse_segment(
                 continue;
             }
         };
-        let key = String::from_utf8_lossy(k);
         if slot.is_some() {
-            warnings.push(Warning::DuplicateKey(key.clone().into_owned()));
+            warnings.push(Warning::DuplicateKey(name.to_owned()));
         }
-        *slot = Some(text(&key, v)?);
+        *slot = Some(text(name, v)?);
     }
     if let Some(flag) = f.flag {
         let bits: u8 = flag
