@@ -21,6 +21,9 @@ pub enum AppError {
     /// A service this request needs is not available here now (503).
     #[error("unavailable: {}", .0.code)]
     Unavailable(domain::Reason),
+    /// An upload over the size limit (413).
+    #[error("the upload exceeds {max} bytes")]
+    TooLarge { max: u64 },
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("internal error: {0}")]

@@ -14,6 +14,7 @@ pub mod clock;
 pub mod divisions;
 pub mod entities;
 pub mod error;
+pub mod evidence;
 pub mod i18n;
 pub mod industry;
 pub mod proofs;
@@ -84,6 +85,7 @@ pub struct App {
     calendar: std::sync::RwLock<Arc<domain::calendar::Calendar>>,
     ledger_status: std::sync::RwLock<checkpoints::LedgerStatus>,
     signer: std::sync::OnceLock<Arc<checkpoints::Signer>>,
+    evidence_store: std::sync::OnceLock<Arc<evidence::EvidenceStore>>,
 }
 
 impl App {
@@ -100,6 +102,7 @@ impl App {
             calendar: std::sync::RwLock::new(Arc::new(calendar)),
             ledger_status: std::sync::RwLock::new(checkpoints::LedgerStatus::Ready),
             signer: std::sync::OnceLock::new(),
+            evidence_store: std::sync::OnceLock::new(),
         }
     }
 

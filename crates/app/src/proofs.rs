@@ -4,7 +4,7 @@
 use crate::{App, AppError};
 use domain::{Actor, Reason, Refusal, RefusalKind};
 use ledger::Hash;
-pub use ledger::hex;
+pub use ledger::{hex, parse_hash_hex};
 
 /// Standard base64, as checkpoints write roots.
 pub fn base64(bytes: &[u8]) -> String {

@@ -517,6 +517,18 @@ async fn serve(args: ServeArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let evidence = match settings.evidence_store() {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("{e:#}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if let Err(e) = app.attach_evidence_store(evidence) {
+        eprintln!("{e}");
+        return ExitCode::FAILURE;
+    }
+    expire_uploads_hourly(app.clone());
     let seeded = if args.demo {
         match app.seed_demo().await {
             Ok(s) => s,
@@ -616,6 +628,20 @@ fn print_start(
         }
     }
     let _ = out.flush();
+}
+
+/// Unfinished resumable uploads are removed 7 days after they started.
+fn expire_uploads_hourly(app: Arc<App>) {
+    tokio::spawn(async move {
+        loop {
+            match app.expire_uploads().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(n, "expired unfinished uploads removed"),
+                Err(e) => tracing::warn!(error = %e, "expiring uploads failed"),
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+        }
+    });
 }
 
 /// SIGHUP reloads the holiday tables, so a new year's State Council notice needs no restart.

@@ -14,7 +14,17 @@ pub struct Settings {
     pub database_url: String,
     pub log: LogSettings,
     pub ledger: LedgerSettings,
+    pub evidence: EvidenceSettings,
     pub app: app::AppSettings,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvidenceSettings {
+    /// Empty: a folder under the data dir. `s3://bucket/prefix` with the `s3` build feature.
+    pub store_url: String,
+    /// The largest evidence file accepted, in bytes (4 GiB: body-camera video).
+    pub max_bytes: u64,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -49,6 +59,10 @@ impl Default for Settings {
             ledger: LedgerSettings {
                 origin: format!("ecoenforce.local/{}", app.prefecture_code),
                 checkpoint_interval_ms: 5000,
+            },
+            evidence: EvidenceSettings {
+                store_url: String::new(),
+                max_bytes: 4 << 30,
             },
             app,
         }
@@ -148,7 +162,37 @@ impl Settings {
         }
     }
 
+    /// The evidence store these settings name.
+    pub fn evidence_store(&self) -> anyhow::Result<app::evidence::EvidenceStore> {
+        let url = self.evidence.store_url.trim();
+        let blobs = if url.is_empty() {
+            store::blobs::BlobStore::local(
+                &self.data_dir.join("evidence"),
+                self.evidence.max_bytes,
+            )?
+        } else {
+            open_remote(url, self.evidence.max_bytes)?
+        };
+        Ok(app::evidence::EvidenceStore {
+            blobs,
+            uploads_dir: self.data_dir.join("uploads"),
+        })
+    }
+
     pub fn data_dir(&self) -> &Path {
         &self.data_dir
     }
+}
+
+#[cfg(feature = "s3")]
+fn open_remote(url: &str, max: u64) -> anyhow::Result<store::blobs::BlobStore> {
+    Ok(store::blobs::BlobStore::s3(url, max)?)
+}
+
+#[cfg(not(feature = "s3"))]
+fn open_remote(url: &str, _max: u64) -> anyhow::Result<store::blobs::BlobStore> {
+    anyhow::bail!(
+        "{}",
+        crate::both("cli.evidence_url_unsupported", &[("url", url)])
+    )
 }

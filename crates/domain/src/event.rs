@@ -5,6 +5,7 @@
 
 use crate::actor::ActorRef;
 use crate::entity::{EntityRegistered, EntityUpdated};
+use crate::evidence::{CustodyTransferred, EvidenceAccessed, EvidenceRegistered};
 use crate::time::Timestamp;
 use crate::unit::{UnitCreated, UnitRenamed};
 use crate::user::{OfficerCertified, UserCreated};
@@ -27,6 +28,12 @@ pub enum Payload {
     EntityRegistered(EntityRegistered),
     #[serde(rename = "entity.updated/v1")]
     EntityUpdated(EntityUpdated),
+    #[serde(rename = "evidence.registered/v1")]
+    EvidenceRegistered(EvidenceRegistered),
+    #[serde(rename = "evidence.accessed/v1")]
+    EvidenceAccessed(EvidenceAccessed),
+    #[serde(rename = "evidence.custody_transferred/v1")]
+    CustodyTransferred(CustodyTransferred),
 }
 
 impl Payload {
@@ -38,6 +45,9 @@ impl Payload {
             Payload::OfficerCertified(_) => "officer.certified/v1",
             Payload::EntityRegistered(_) => "entity.registered/v1",
             Payload::EntityUpdated(_) => "entity.updated/v1",
+            Payload::EvidenceRegistered(_) => "evidence.registered/v1",
+            Payload::EvidenceAccessed(_) => "evidence.accessed/v1",
+            Payload::CustodyTransferred(_) => "evidence.custody_transferred/v1",
         }
     }
 
@@ -63,6 +73,9 @@ impl Payload {
                 }
                 c
             }
+            Payload::EvidenceRegistered(p) => vec![p.county_code.clone()],
+            Payload::EvidenceAccessed(p) => vec![p.county_code.clone()],
+            Payload::CustodyTransferred(p) => vec![p.county_code.clone()],
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod actor;
 pub mod calendar;
 pub mod entity;
 pub mod event;
+pub mod evidence;
 pub mod permission;
 pub mod refusal;
 pub mod time;

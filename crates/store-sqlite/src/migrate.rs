@@ -27,6 +27,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "checkpoints",
         include_str!("../migrations/0005_checkpoints.sql"),
     ),
+    (
+        6,
+        "evidence",
+        include_str!("../migrations/0006_evidence.sql"),
+    ),
 ];
 
 pub(crate) fn run(conn: &mut Connection) -> Result<(), StoreError> {

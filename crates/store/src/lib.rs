@@ -9,16 +9,18 @@
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+pub mod blobs;
 mod scope;
 pub mod sql;
 mod tables;
 
 pub use scope::Scope;
-pub use sql::{CheckpointRecord, LedgerKey};
+pub use sql::{CheckpointRecord, LedgerKey, SecurityAuditRecord, Upload};
 pub use tables::{LOG_TABLES, MIGRATION_TABLES, NON_PROJECTION_TABLES, PROJECTION_TABLES};
 
 use async_trait::async_trait;
 use domain::entity::Entity;
+use domain::evidence::{CustodyEntry, Evidence};
 use domain::refusal::Refusal;
 use domain::unit::Unit;
 use domain::user::User;
@@ -105,6 +107,8 @@ pub trait Reader: Send {
     async fn user_by_id(&mut self, id: Uuid) -> Result<Option<User>, StoreError>;
     async fn entity_by_id(&mut self, id: Uuid) -> Result<Option<Entity>, StoreError>;
     async fn uscc_taken(&mut self, uscc: &str) -> Result<bool, StoreError>;
+    /// Any evidence, unscoped: the decision checks the actor's reach.
+    async fn evidence_by_id(&mut self, id: Uuid) -> Result<Option<Evidence>, StoreError>;
 }
 
 /// Filters of the entity list; empty strings mean no filter.
@@ -210,6 +214,8 @@ pub struct Snapshot {
     pub units: Vec<Unit>,
     pub users: Vec<User>,
     pub entities: Vec<Entity>,
+    pub evidence: Vec<Evidence>,
+    pub custody: Vec<CustodyEntry>,
 }
 
 /// The outcome of rebuilding the projections from the events alone.
@@ -351,8 +357,39 @@ pub trait LedgerQueries: Send + Sync {
     async fn tile(&self, tile: ledger::tiles::TileRef) -> Result<Vec<ledger::Hash>, StoreError>;
 }
 
-pub trait Store: Queries + Writer + LedgerQueries {}
-impl<T: Queries + Writer + LedgerQueries> Store for T {}
+/// Evidence reads, the security audit and resumable uploads.
+#[async_trait]
+pub trait EvidenceQueries: Send + Sync {
+    /// One piece of evidence, if it exists within `scope`.
+    async fn evidence(&self, scope: &Scope, id: Uuid) -> Result<Option<Evidence>, StoreError>;
+    /// The evidence about one subject within `scope`, newest first.
+    async fn evidence_of_subject(
+        &self,
+        scope: &Scope,
+        subject_id: Uuid,
+    ) -> Result<Vec<Evidence>, StoreError>;
+    /// The custody timeline of one piece of evidence, oldest first.
+    async fn custody(&self, evidence_id: Uuid) -> Result<Vec<CustodyEntry>, StoreError>;
+    /// Distinct stored blobs `(sha256, sm3, size)` after `after_sha256`, in hash order.
+    async fn blobs(
+        &self,
+        after_sha256: &str,
+        limit: i64,
+    ) -> Result<Vec<(String, String, i64)>, StoreError>;
+    async fn record_security_audit(&self, record: &SecurityAuditRecord) -> Result<(), StoreError>;
+    /// The newest security audit rows.
+    async fn security_audit(&self, limit: i64) -> Result<Vec<SecurityAuditRecord>, StoreError>;
+    async fn create_upload(&self, upload: &Upload) -> Result<(), StoreError>;
+    async fn upload(&self, id: Uuid) -> Result<Option<Upload>, StoreError>;
+    async fn set_upload_received(&self, id: Uuid, received: i64) -> Result<(), StoreError>;
+    async fn finish_upload(&self, id: Uuid, evidence_id: Uuid) -> Result<(), StoreError>;
+    async fn delete_upload(&self, id: Uuid) -> Result<(), StoreError>;
+    /// Uploads whose expiry is before `now`.
+    async fn expired_uploads(&self, now: Timestamp) -> Result<Vec<Uuid>, StoreError>;
+}
+
+pub trait Store: Queries + Writer + LedgerQueries + EvidenceQueries {}
+impl<T: Queries + Writer + LedgerQueries + EvidenceQueries> Store for T {}
 
 /// An event's RFC 8785 canonical JSON (keys sorted, no insignificant white space): the bytes its
 /// `event_hash` is taken over.
@@ -387,5 +424,12 @@ pub fn diff_snapshots(live: &Snapshot, replayed: &Snapshot) -> Vec<String> {
     diff("units", &live.units, &replayed.units, &mut out);
     diff("users", &live.users, &replayed.users, &mut out);
     diff("entities", &live.entities, &replayed.entities, &mut out);
+    diff("evidence", &live.evidence, &replayed.evidence, &mut out);
+    diff(
+        "evidence_custody",
+        &live.custody,
+        &replayed.custody,
+        &mut out,
+    );
     out
 }

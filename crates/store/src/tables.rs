@@ -2,7 +2,8 @@
 //! A test in each backend fails if a migration adds a table missing here.
 
 /// Rebuilt from the events alone; compared by replay and `ledger verify`.
-pub const PROJECTION_TABLES: &[&str] = &["units", "users", "entities"];
+pub const PROJECTION_TABLES: &[&str] =
+    &["units", "users", "entities", "evidence", "evidence_custody"];
 
 /// The log itself.
 pub const LOG_TABLES: &[&str] = &[
@@ -16,7 +17,13 @@ pub const LOG_TABLES: &[&str] = &[
 ];
 
 /// Not projections, excluded from replay: credentials and sessions.
-pub const NON_PROJECTION_TABLES: &[&str] = &["credentials", "sessions", "signin_audit"];
+pub const NON_PROJECTION_TABLES: &[&str] = &[
+    "credentials",
+    "sessions",
+    "signin_audit",
+    "security_audit",
+    "uploads",
+];
 
 /// Migration bookkeeping: `schema_migrations` on SQLite, sqlx's table on PostgreSQL.
 pub const MIGRATION_TABLES: &[&str] = &["schema_migrations", "_sqlx_migrations"];

@@ -141,6 +141,10 @@ impl From<AppError> for ApiError {
                 &[Reason::new("ledger.read_only"), reason],
             ),
             AppError::Unavailable(reason) => ApiError::one(StatusCode::SERVICE_UNAVAILABLE, reason),
+            AppError::TooLarge { max } => ApiError::one(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                Reason::new("request.upload_too_large").arg("limit", max),
+            ),
             AppError::Store(store_error) => {
                 tracing::error!(error = %store_error, "store error");
                 ApiError::one(

@@ -56,6 +56,7 @@ pub fn router_and_openapi(app: Arc<App>) -> (Router, utoipa::openapi::OpenApi) {
         .merge(routes::entities::router())
         .merge(routes::admin::router())
         .merge(routes::ledger::router())
+        .merge(routes::evidence::router())
         .split_for_parts();
     openapi.info.version = env!("CARGO_PKG_VERSION").to_owned();
     let spec = Arc::new(openapi.clone());

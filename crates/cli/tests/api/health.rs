@@ -42,6 +42,10 @@ async fn openapi_describes_every_route(app: TestApp) {
         ("/api/v1/ledger/entries/{index}", vec!["get"]),
         ("/api/v1/ledger/proof/inclusion", vec!["get"]),
         ("/api/v1/ledger/proof/consistency", vec!["get"]),
+        ("/api/v1/evidence", vec!["get", "post"]),
+        ("/api/v1/evidence/{id}", vec!["get"]),
+        ("/api/v1/evidence/{id}/content", vec!["get"]),
+        ("/api/v1/evidence/{id}/transfers", vec!["post"]),
     ];
     for (path, methods) in &expected {
         let item = paths.get(*path).unwrap_or_else(|| panic!("{path} missing"));

@@ -31,6 +31,8 @@ pub struct TestApp {
     shutdown: Option<oneshot::Sender<()>>,
     /// The checkpoint signer's key and state (`<data dir>/ledger`).
     pub ledger_dir: std::path::PathBuf,
+    /// The evidence blob store's folder (64 MiB limit in tests).
+    pub evidence_dir: std::path::PathBuf,
     _ledger: tempfile::TempDir,
     _dir: Option<tempfile::TempDir>,
     pg_database: Option<(String, String)>,
@@ -142,6 +144,12 @@ pub async fn spawn_app_with(kind: Kind, test: &str, settings: AppSettings) -> Op
     })
     .await
     .expect("start the signer");
+    let evidence_dir = ledger.path().join("evidence");
+    app.attach_evidence_store(app::evidence::EvidenceStore {
+        blobs: store::blobs::BlobStore::local(&evidence_dir, 64 << 20).expect("blob store"),
+        uploads_dir: ledger.path().join("uploads"),
+    })
+    .expect("evidence store");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -162,6 +170,7 @@ pub async fn spawn_app_with(kind: Kind, test: &str, settings: AppSettings) -> Op
         concrete,
         shutdown: Some(tx),
         ledger_dir,
+        evidence_dir,
         _ledger: ledger,
         _dir: dir,
         pg_database,

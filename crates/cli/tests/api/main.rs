@@ -8,6 +8,7 @@ mod checkpoints;
 mod draw_cli;
 mod entities;
 mod errors;
+mod evidence;
 mod health;
 mod helpers;
 mod hj212_cli;

@@ -14,9 +14,11 @@ macro_rules! run {
     }};
 }
 
+mod evidence;
 mod ledger;
 mod queries;
 
+pub use evidence::{SecurityAuditRecord, Upload};
 pub use ledger::{CheckpointRecord, LedgerKey};
 
 pub use queries::{TxReader, append, log_size, replay, set_log_size};

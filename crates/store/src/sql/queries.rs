@@ -16,7 +16,7 @@ use domain::user::User;
 use domain::{Event, Role, Timestamp};
 use uuid::Uuid;
 
-fn corrupt(what: impl std::fmt::Display) -> StoreError {
+pub(crate) fn corrupt(what: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(what.to_string())
 }
 
@@ -307,6 +307,9 @@ pub async fn apply(exec: &mut dyn Exec, event: &Event) -> Result<(), StoreError>
             values.push(at);
             exec.execute(UPDATE_ENTITY, &values).await?
         }
+        Payload::EvidenceRegistered(_)
+        | Payload::EvidenceAccessed(_)
+        | Payload::CustodyTransferred(_) => super::evidence::apply(exec, event).await?.unwrap_or(0),
     };
     if affected != 1 {
         return Err(corrupt(format!(
@@ -321,6 +324,8 @@ pub async fn apply(exec: &mut dyn Exec, event: &Event) -> Result<(), StoreError>
 /// Empties every projection table (inside a transaction the caller rolls back).
 async fn clear_projections(exec: &mut dyn Exec) -> Result<(), StoreError> {
     // Children before parents; `crate::PROJECTION_TABLES` lists the same tables.
+    exec.execute("DELETE FROM evidence_custody", &[]).await?;
+    exec.execute("DELETE FROM evidence", &[]).await?;
     exec.execute("DELETE FROM entities", &[]).await?;
     exec.execute("DELETE FROM users", &[]).await?;
     exec.execute("DELETE FROM units", &[]).await?;
@@ -540,10 +545,13 @@ async fn snapshot(exec: &mut dyn Exec) -> Result<Snapshot, StoreError> {
         .iter()
         .map(entity_from_row)
         .collect::<Result<_, _>>()?;
+    let (evidence, custody) = super::evidence::snapshot(exec).await?;
     Ok(Snapshot {
         units,
         users,
         entities,
+        evidence,
+        custody,
     })
 }
 
@@ -637,6 +645,12 @@ impl crate::Reader for TxReader<'_> {
             .await?
             .i64(0)?
             > 0)
+    }
+    async fn evidence_by_id(
+        &mut self,
+        id: Uuid,
+    ) -> Result<Option<domain::evidence::Evidence>, StoreError> {
+        super::evidence::evidence_by_id(self.exec, id).await
     }
 }
 

@@ -1,6 +1,7 @@
 pub mod admin;
 pub mod auth;
 pub mod entities;
+pub mod evidence;
 pub mod health;
 pub mod ledger;
 pub mod units;

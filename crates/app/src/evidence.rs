@@ -1,0 +1,696 @@
+//! Evidence: uploads (one request, or resumable by tus 1.0), reads that are recorded in the
+//! chain of custody, and custody transfer.
+
+use crate::{App, AppError, envelop};
+use bytes::Bytes;
+use domain::event::Payload;
+use domain::evidence::{
+    Access, BlobFacts, CustodyEntry, Evidence, EvidenceData, EvidenceType, RegisterState,
+    SubjectType,
+};
+use domain::{Actor, Reason, Refusal, RefusalKind, Timestamp};
+use futures::Stream;
+use std::path::PathBuf;
+use std::sync::Arc;
+pub use store::Upload;
+use store::blobs::{BlobError, BlobStore};
+use store::{Changes, Decide, Reader, Scope, SecurityAuditRecord};
+use uuid::Uuid;
+
+/// Incomplete resumable uploads are removed this long after they were created.
+pub const UPLOAD_TTL_SECONDS: i64 = 7 * 24 * 3600;
+
+/// The evidence store of a running instance.
+pub struct EvidenceStore {
+    pub blobs: BlobStore,
+    /// Where resumable uploads keep their bytes until they are complete.
+    pub uploads_dir: PathBuf,
+}
+
+/// The fields an upload states, as text (multipart form fields or tus metadata), before they
+/// are read into [`EvidenceData`].
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct EvidenceFields {
+    pub fields: Vec<(String, String)>,
+    pub file_name: String,
+}
+
+const KNOWN: [&str; 12] = [
+    "subject_type",
+    "subject_id",
+    "type",
+    "title",
+    "collected_at",
+    "collected_by",
+    "assisted_by",
+    "lat",
+    "lon",
+    "device",
+    "device_sha256",
+    "on_site",
+];
+
+impl EvidenceFields {
+    fn one(&self, name: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .filter(|v| !v.trim().is_empty())
+    }
+
+    /// Repeated fields; a comma-separated value counts as several (tus metadata has no repeats).
+    fn many(&self, name: &str) -> Vec<String> {
+        self.fields
+            .iter()
+            .filter(|(k, _)| k == name)
+            .flat_map(|(_, v)| v.split(','))
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+            .collect()
+    }
+
+    /// Reads the fields; every problem is reported at once (422).
+    pub fn parse(&self) -> Result<(EvidenceData, Option<String>), Refusal> {
+        let mut reasons = Vec::new();
+        for (k, _) in &self.fields {
+            if !KNOWN.contains(&k.as_str()) {
+                reasons.push(
+                    Reason::new("field.unknown")
+                        .field(k.clone())
+                        .arg("field", k),
+                );
+            }
+        }
+        let required = |name: &str, reasons: &mut Vec<Reason>| {
+            let v = self.one(name);
+            if v.is_none() {
+                reasons.push(Reason::new("field.required").field(name));
+            }
+            v
+        };
+        let subject_type = match self.one("subject_type").unwrap_or("entity") {
+            "entity" => Some(SubjectType::Entity),
+            other => {
+                reasons.push(
+                    Reason::new("evidence.bad_subject_type")
+                        .field("subject_type")
+                        .arg("value", other),
+                );
+                None
+            }
+        };
+        let subject_id = required("subject_id", &mut reasons).and_then(|v| {
+            Uuid::parse_str(v)
+                .map_err(|_| {
+                    reasons.push(Reason::new("evidence.bad_id").field("subject_id"));
+                })
+                .ok()
+        });
+        let evidence_type = required("type", &mut reasons).and_then(|v| {
+            let t = EvidenceType::parse(v);
+            if t.is_none() {
+                reasons.push(
+                    Reason::new("evidence.bad_type")
+                        .field("type")
+                        .arg("value", v),
+                );
+            }
+            t
+        });
+        let title = required("title", &mut reasons)
+            .unwrap_or_default()
+            .to_owned();
+        let collected_at = required("collected_at", &mut reasons).and_then(|v| {
+            let t = Timestamp::parse(v).ok();
+            if t.is_none() {
+                reasons.push(Reason::new("evidence.bad_time").field("collected_at"));
+            }
+            t
+        });
+        let mut degrees = |name: &str, max: f64| {
+            self.one(name).and_then(|v| match v.trim().parse::<f64>() {
+                Ok(d) if d.is_finite() && d.abs() <= max => Some((d * 1e6).round() as i64),
+                _ => {
+                    reasons.push(Reason::new("coordinate.out_of_range").field(name));
+                    None
+                }
+            })
+        };
+        let lat_e6 = degrees("lat", 90.0);
+        let lon_e6 = degrees("lon", 180.0);
+        let on_site = match self.one("on_site").unwrap_or("false") {
+            "true" | "1" | "on" => true,
+            "false" | "0" | "off" => false,
+            other => {
+                reasons.push(
+                    Reason::new("evidence.bad_bool")
+                        .field("on_site")
+                        .arg("value", other),
+                );
+                false
+            }
+        };
+        let device_sha256 = self.one("device_sha256").map(|v| v.trim().to_lowercase());
+        if device_sha256
+            .as_ref()
+            .is_some_and(|v| v.len() != 64 || !v.bytes().all(|b| b.is_ascii_hexdigit()))
+        {
+            reasons.push(Reason::new("evidence.bad_sha256").field("device_sha256"));
+        }
+        if self.file_name.chars().count() > 255 {
+            reasons.push(Reason::new("field.too_long").field("file").arg("max", 255));
+        }
+        let (Some(subject_type), Some(subject_id), Some(evidence_type), Some(collected_at), true) = (
+            subject_type,
+            subject_id,
+            evidence_type,
+            collected_at,
+            reasons.is_empty(),
+        ) else {
+            return Err(Refusal::new(RefusalKind::Invalid, reasons));
+        };
+        Ok((
+            EvidenceData {
+                subject_type,
+                subject_id,
+                evidence_type,
+                title,
+                collected_at,
+                collected_by: self.many("collected_by"),
+                assisted_by: self.many("assisted_by"),
+                lat_e6,
+                lon_e6,
+                device: self.one("device").map(|d| d.trim().to_owned()),
+                on_site,
+            },
+            device_sha256,
+        ))
+    }
+}
+
+/// The calendar date in China Standard Time of an instant (legal dates are CST dates).
+pub fn china_date(t: Timestamp) -> chrono::NaiveDate {
+    (t.as_datetime() + chrono::Duration::hours(8)).date_naive()
+}
+
+fn blob_error(e: BlobError) -> AppError {
+    match e {
+        BlobError::TooLarge { max } => AppError::TooLarge { max },
+        BlobError::Read(m) => AppError::Refused(Refusal::one(
+            RefusalKind::Invalid,
+            Reason::new("evidence.upload_broken").arg("detail", m),
+        )),
+        other => AppError::Internal(other.to_string()),
+    }
+}
+
+fn read_scope(actor: &Actor) -> Result<Scope, Refusal> {
+    Ok(match domain::evidence::evidence_read_reach(actor)? {
+        None => Scope::all(),
+        Some(c) => Scope::counties(c),
+    })
+}
+
+/// A file read back in chunks, for a finished resumable upload.
+fn file_stream(path: PathBuf) -> impl Stream<Item = Result<Bytes, std::io::Error>> + Unpin + Send {
+    use tokio::io::AsyncReadExt;
+    Box::pin(futures::stream::try_unfold(
+        (path, None::<tokio::fs::File>),
+        |(path, file)| async move {
+            let mut file = match file {
+                Some(f) => f,
+                None => tokio::fs::File::open(&path).await?,
+            };
+            let mut buf = vec![0u8; 256 << 10];
+            let n = file.read(&mut buf).await?;
+            if n == 0 {
+                return Ok(None);
+            }
+            buf.truncate(n);
+            Ok(Some((Bytes::from(buf), (path, Some(file)))))
+        },
+    ))
+}
+
+impl App {
+    /// Attaches the evidence store (serve, tests).
+    pub fn attach_evidence_store(&self, store: EvidenceStore) -> Result<(), AppError> {
+        std::fs::create_dir_all(&store.uploads_dir)
+            .map_err(|e| AppError::Internal(format!("{}: {e}", store.uploads_dir.display())))?;
+        self.evidence_store
+            .set(Arc::new(store))
+            .map_err(|_| AppError::Internal("the evidence store is already attached".into()))
+    }
+
+    /// The upload size limit, when an evidence store is attached.
+    pub fn evidence_max_bytes(&self) -> Option<u64> {
+        self.evidence_store.get().map(|s| s.blobs.max_bytes())
+    }
+
+    fn evidence_store(&self) -> Result<&Arc<EvidenceStore>, AppError> {
+        self.evidence_store
+            .get()
+            .ok_or_else(|| AppError::Unavailable(Reason::new("evidence.no_store")))
+    }
+
+    /// The registration's state, read outside the write path (a cheap early check before the
+    /// bytes are streamed; the write path decides again on fresh reads).
+    async fn evidence_state(&self, data: &EvidenceData) -> Result<RegisterState, AppError> {
+        let subject = self.store.entity(&Scope::all(), data.subject_id).await?;
+        let mut people = Vec::new();
+        for name in data.collected_by.iter().chain(&data.assisted_by) {
+            let user = self.store.user_with_credential(name).await?.map(|(u, _)| u);
+            people.push((name.clone(), user));
+        }
+        Ok(RegisterState {
+            subject,
+            people,
+            collected_on: china_date(data.collected_at),
+            now: self.clock.now(),
+        })
+    }
+
+    /// Registers evidence: checks the statement, streams the bytes into the store, compares the
+    /// device's hash, then records the registration. On any refusal nothing stays stored.
+    pub async fn register_evidence<S>(
+        &self,
+        actor: &Actor,
+        fields: &EvidenceFields,
+        body: S,
+        ip: &str,
+    ) -> Result<Evidence, AppError>
+    where
+        S: Stream<Item = Result<Bytes, std::io::Error>> + Unpin + Send,
+    {
+        self.check_writable()?;
+        let (data, device_sha256) = fields.parse()?;
+        let state = self.evidence_state(&data).await?;
+        domain::evidence::check_data(&state, actor, &data)?;
+        let store = self.evidence_store()?;
+        let ingested = store.blobs.ingest(body).await.map_err(blob_error)?;
+        let discard = || async {
+            if !ingested.existed {
+                let _ = store.blobs.delete(&ingested.sha256).await;
+            }
+        };
+        if let Some(stated) = &device_sha256
+            && *stated != ingested.sha256
+        {
+            discard().await;
+            let (username, user_id) = match actor {
+                Actor::User(u) => (u.username.clone(), Some(u.id)),
+                Actor::System => ("system".to_owned(), None),
+            };
+            let detail = serde_json::json!({
+                "subject_id": data.subject_id,
+                "file_name": fields.file_name,
+                "device": data.device,
+                "device_sha256": stated,
+                "received_sha256": ingested.sha256,
+                "size": ingested.size,
+            });
+            self.store
+                .record_security_audit(&SecurityAuditRecord {
+                    at: self.clock.now(),
+                    username,
+                    user_id,
+                    ip: ip.to_owned(),
+                    kind: "evidence.device_hash_mismatch".into(),
+                    detail: detail.to_string(),
+                })
+                .await?;
+            return Err(AppError::Refused(Refusal::one(
+                RefusalKind::Invalid,
+                Reason::new("evidence.device_hash_mismatch")
+                    .field("device_sha256")
+                    .arg("stated", stated)
+                    .arg("received", &ingested.sha256),
+            )));
+        }
+        let blob = BlobFacts {
+            sha256: ingested.sha256.clone(),
+            sm3: ingested.sm3.clone(),
+            size: ingested.size,
+            mime: ingested.mime.clone(),
+            file_name: fields.file_name.clone(),
+        };
+        let id = Uuid::now_v7();
+        let decide_actor = actor.clone();
+        let clock = self.clock.clone();
+        let decide_data = data.clone();
+        let decide: Decide = Box::new(move |r: &mut dyn Reader| {
+            Box::pin(async move {
+                let mut people = Vec::new();
+                for name in decide_data
+                    .collected_by
+                    .iter()
+                    .chain(&decide_data.assisted_by)
+                {
+                    people.push((name.clone(), r.user_by_username(name).await?));
+                }
+                let state = RegisterState {
+                    subject: r.entity_by_id(decide_data.subject_id).await?,
+                    people,
+                    collected_on: china_date(decide_data.collected_at),
+                    now: clock.now(),
+                };
+                let payloads = domain::evidence::decide_register(
+                    &state,
+                    &decide_actor,
+                    id,
+                    &decide_data,
+                    &blob,
+                    false,
+                )?;
+                Ok(Changes {
+                    events: envelop(payloads, &decide_actor, clock.now()),
+                    secrets: Vec::new(),
+                })
+            })
+        });
+        let committed = match self.write(decide).await {
+            Ok(c) => c,
+            Err(e) => {
+                discard().await;
+                return Err(e);
+            }
+        };
+        let at = committed
+            .first()
+            .map(|r| r.event.at)
+            .unwrap_or_else(|| self.clock.now());
+        committed
+            .into_iter()
+            .find_map(|r| match r.event.payload {
+                Payload::EvidenceRegistered(p) => Some(Evidence {
+                    id: p.id,
+                    county_code: p.county_code,
+                    data: p.data,
+                    blob: p.blob,
+                    custodian: p.custodian,
+                    demo: p.demo,
+                    created_at: at,
+                    created_by: r.event.actor.name.clone(),
+                }),
+                _ => None,
+            })
+            .ok_or_else(|| AppError::Internal("a registration wrote no event".into()))
+    }
+
+    /// The evidence about an entity the actor may read, newest first.
+    pub async fn evidence_of_entity(
+        &self,
+        actor: &Actor,
+        entity_id: Uuid,
+    ) -> Result<Vec<Evidence>, AppError> {
+        self.entity(actor, entity_id).await?;
+        let scope = read_scope(actor)?;
+        Ok(self.store.evidence_of_subject(&scope, entity_id).await?)
+    }
+
+    /// Records one access in the chain of custody (it is a write: refused while read-only).
+    async fn record_access(&self, actor: &Actor, id: Uuid, access: Access) -> Result<(), AppError> {
+        // Outside the actor's reach the evidence does not exist, before anything is written.
+        self.store
+            .evidence(&read_scope(actor)?, id)
+            .await?
+            .ok_or_else(Refusal::not_found)?;
+        let decide_actor = actor.clone();
+        let clock = self.clock.clone();
+        let decide: Decide = Box::new(move |r: &mut dyn Reader| {
+            Box::pin(async move {
+                let e = r.evidence_by_id(id).await?;
+                let payloads = domain::evidence::decide_access(&decide_actor, e.as_ref(), access)?;
+                Ok(Changes {
+                    events: envelop(payloads, &decide_actor, clock.now()),
+                    secrets: Vec::new(),
+                })
+            })
+        });
+        self.write(decide).await?;
+        Ok(())
+    }
+
+    /// Views a piece of evidence (recorded), with its custody timeline.
+    pub async fn view_evidence(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+    ) -> Result<(Evidence, Vec<CustodyEntry>), AppError> {
+        self.record_access(actor, id, Access::Viewed).await?;
+        let e = self
+            .store
+            .evidence(&read_scope(actor)?, id)
+            .await?
+            .ok_or_else(Refusal::not_found)?;
+        Ok((e, self.store.custody(id).await?))
+    }
+
+    /// The bytes of a piece of evidence (recorded as a download or an export).
+    pub async fn evidence_content(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        access: Access,
+    ) -> Result<
+        (
+            Evidence,
+            impl Stream<Item = Result<Bytes, std::io::Error>> + Send + use<>,
+        ),
+        AppError,
+    > {
+        self.record_access(actor, id, access).await?;
+        let e = self
+            .store
+            .evidence(&read_scope(actor)?, id)
+            .await?
+            .ok_or_else(Refusal::not_found)?;
+        let stream = self
+            .evidence_store()?
+            .blobs
+            .get(&e.blob.sha256)
+            .await
+            .map_err(|err| AppError::Internal(err.to_string()))?;
+        Ok((e, stream))
+    }
+
+    /// Hands the evidence over to another officer.
+    pub async fn transfer_custody(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        to: &str,
+        reason: &str,
+    ) -> Result<Evidence, AppError> {
+        self.store
+            .evidence(&read_scope(actor)?, id)
+            .await?
+            .ok_or_else(Refusal::not_found)?;
+        let decide_actor = actor.clone();
+        let clock = self.clock.clone();
+        let (to, reason) = (to.to_owned(), reason.to_owned());
+        let decide: Decide = Box::new(move |r: &mut dyn Reader| {
+            Box::pin(async move {
+                let e = r.evidence_by_id(id).await?;
+                let target = r.user_by_username(&to).await?;
+                let payloads = domain::evidence::decide_transfer(
+                    &decide_actor,
+                    e.as_ref(),
+                    target.as_ref(),
+                    &to,
+                    &reason,
+                )?;
+                Ok(Changes {
+                    events: envelop(payloads, &decide_actor, clock.now()),
+                    secrets: Vec::new(),
+                })
+            })
+        });
+        self.write(decide).await?;
+        self.store
+            .evidence(&Scope::all(), id)
+            .await?
+            .ok_or_else(|| AppError::Refused(Refusal::not_found()))
+    }
+
+    // --- resumable uploads (tus 1.0: core, creation, expiration) ---------------------------
+
+    fn upload_path(&self, id: Uuid) -> Result<PathBuf, AppError> {
+        Ok(self
+            .evidence_store()?
+            .uploads_dir
+            .join(format!("{id}.part")))
+    }
+
+    /// Starts a resumable upload of `length` bytes; the fields are checked now, so a bad form
+    /// is refused before any byte is sent.
+    pub async fn create_upload(
+        &self,
+        actor: &Actor,
+        length: i64,
+        fields: EvidenceFields,
+    ) -> Result<Upload, AppError> {
+        self.check_writable()?;
+        self.expire_uploads().await?;
+        let Actor::User(u) = actor else {
+            return Err(AppError::Refused(Refusal::forbidden()));
+        };
+        let max = self.evidence_store()?.blobs.max_bytes();
+        if length < 0 || length as u64 > max {
+            return Err(AppError::TooLarge { max });
+        }
+        let (data, _) = fields.parse()?;
+        let state = self.evidence_state(&data).await?;
+        domain::evidence::check_data(&state, actor, &data)?;
+        let now = self.clock.now();
+        let upload = Upload {
+            id: Uuid::now_v7(),
+            user_id: u.id,
+            metadata: serde_json::to_string(&fields)
+                .map_err(|e| AppError::Internal(e.to_string()))?,
+            length,
+            received: 0,
+            created_at: now,
+            expires_at: Timestamp::new(
+                now.as_datetime() + chrono::Duration::seconds(UPLOAD_TTL_SECONDS),
+            ),
+            evidence_id: None,
+        };
+        tokio::fs::write(self.upload_path(upload.id)?, b"")
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        self.store.create_upload(&upload).await?;
+        Ok(upload)
+    }
+
+    /// An upload of the actor's (404 for anyone else's, and for expired ones).
+    pub async fn upload_of(&self, actor: &Actor, id: Uuid) -> Result<Upload, AppError> {
+        let Actor::User(u) = actor else {
+            return Err(AppError::Refused(Refusal::not_found()));
+        };
+        match self.store.upload(id).await? {
+            Some(up)
+                if up.user_id == u.id
+                    && up.expires_at.as_datetime() > self.clock.now().as_datetime() =>
+            {
+                Ok(up)
+            }
+            _ => Err(AppError::Refused(Refusal::not_found())),
+        }
+    }
+
+    /// Appends bytes at `offset`; when the last byte arrives the upload becomes evidence.
+    /// Returns the new offset and the evidence once complete.
+    pub async fn append_upload<S>(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        offset: i64,
+        mut body: S,
+        ip: &str,
+    ) -> Result<(i64, Option<Evidence>), AppError>
+    where
+        S: Stream<Item = Result<Bytes, std::io::Error>> + Unpin + Send,
+    {
+        use futures::StreamExt;
+        use tokio::io::AsyncWriteExt;
+        self.check_writable()?;
+        let up = self.upload_of(actor, id).await?;
+        if up.evidence_id.is_some() || offset != up.received {
+            return Err(AppError::Refused(Refusal::one(
+                RefusalKind::Conflict,
+                Reason::new("upload.offset_mismatch")
+                    .field("Upload-Offset")
+                    .arg("expected", up.received)
+                    .arg("given", offset),
+            )));
+        }
+        let path = self.upload_path(id)?;
+        // Whatever a broken earlier request wrote past the recorded offset is not part of it.
+        let truncate = tokio::fs::OpenOptions::new()
+            .write(true)
+            .open(&path)
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        truncate
+            .set_len(up.received as u64)
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        drop(truncate);
+        let mut file = tokio::io::BufWriter::new(
+            tokio::fs::OpenOptions::new()
+                .append(true)
+                .open(&path)
+                .await
+                .map_err(|e| AppError::Internal(e.to_string()))?,
+        );
+        let mut received = up.received;
+        let mut failure = None;
+        while let Some(chunk) = body.next().await {
+            let chunk = match chunk {
+                Ok(c) => c,
+                // A dropped connection keeps what arrived: the client resumes from there.
+                Err(e) => {
+                    failure = Some(e.to_string());
+                    break;
+                }
+            };
+            if received + chunk.len() as i64 > up.length {
+                failure = Some("more bytes than Upload-Length".into());
+                break;
+            }
+            file.write_all(&chunk)
+                .await
+                .map_err(|e| AppError::Internal(e.to_string()))?;
+            received += chunk.len() as i64;
+        }
+        file.flush()
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        file.get_ref()
+            .sync_data()
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        self.store.set_upload_received(id, received).await?;
+        if let Some(detail) = failure {
+            if received + 1 > up.length && detail.starts_with("more") {
+                return Err(AppError::TooLarge {
+                    max: up.length as u64,
+                });
+            }
+            tracing::info!(upload = %id, received, detail, "upload interrupted; it can resume");
+            return Ok((received, None));
+        }
+        if received < up.length {
+            return Ok((received, None));
+        }
+        let fields: EvidenceFields =
+            serde_json::from_str(&up.metadata).map_err(|e| AppError::Internal(e.to_string()))?;
+        let result = self
+            .register_evidence(actor, &fields, file_stream(path.clone()), ip)
+            .await;
+        let _ = tokio::fs::remove_file(&path).await;
+        match result {
+            Ok(e) => {
+                self.store.finish_upload(id, e.id).await?;
+                Ok((received, Some(e)))
+            }
+            Err(err) => {
+                self.store.delete_upload(id).await?;
+                Err(err)
+            }
+        }
+    }
+
+    /// Removes uploads past their expiry, with their bytes.
+    pub async fn expire_uploads(&self) -> Result<usize, AppError> {
+        let expired = self.store.expired_uploads(self.clock.now()).await?;
+        for id in &expired {
+            let _ = tokio::fs::remove_file(self.upload_path(*id)?).await;
+            self.store.delete_upload(*id).await?;
+        }
+        Ok(expired.len())
+    }
+}

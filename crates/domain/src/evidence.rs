@@ -1,0 +1,444 @@
+//! Evidence (证据): its types, who collected it, and its chain of custody.
+//!
+//! 《中华人民共和国行政处罚法》(2021) 第四十六条 lists the types of evidence; the environmental
+//! rules add monitoring reports (《环境行政处罚办法》(2010) 第三十二条). Evidence taken on site is
+//! collected by at least two officers holding valid enforcement certificates (第四十二条、第五十五条);
+//! auxiliary staff may assist but never act as the collecting officer.
+
+use crate::entity::Entity;
+use crate::permission::{Reach, within};
+use crate::refusal::{LegalSource, Reason, Reasons, Refusal, RefusalKind};
+use crate::time::Timestamp;
+use crate::user::User;
+use crate::{Actor, Role};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EvidenceType {
+    /// 书证
+    Documentary,
+    /// 物证
+    Physical,
+    /// 视听资料
+    AudioVisual,
+    /// 电子数据
+    ElectronicData,
+    /// 证人证言
+    WitnessTestimony,
+    /// 当事人陈述
+    PartyStatement,
+    /// 鉴定意见
+    ExpertOpinion,
+    /// 勘验笔录
+    InspectionRecord,
+    /// 现场笔录
+    OnSiteRecord,
+    /// 监测报告
+    MonitoringReport,
+}
+
+impl EvidenceType {
+    pub const ALL: [EvidenceType; 10] = [
+        EvidenceType::Documentary,
+        EvidenceType::Physical,
+        EvidenceType::AudioVisual,
+        EvidenceType::ElectronicData,
+        EvidenceType::WitnessTestimony,
+        EvidenceType::PartyStatement,
+        EvidenceType::ExpertOpinion,
+        EvidenceType::InspectionRecord,
+        EvidenceType::OnSiteRecord,
+        EvidenceType::MonitoringReport,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EvidenceType::Documentary => "documentary",
+            EvidenceType::Physical => "physical",
+            EvidenceType::AudioVisual => "audio_visual",
+            EvidenceType::ElectronicData => "electronic_data",
+            EvidenceType::WitnessTestimony => "witness_testimony",
+            EvidenceType::PartyStatement => "party_statement",
+            EvidenceType::ExpertOpinion => "expert_opinion",
+            EvidenceType::InspectionRecord => "inspection_record",
+            EvidenceType::OnSiteRecord => "on_site_record",
+            EvidenceType::MonitoringReport => "monitoring_report",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<EvidenceType> {
+        EvidenceType::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+
+    /// Taken on site by its nature: needs two certified officers whatever `on_site` says.
+    pub fn is_on_site(self) -> bool {
+        matches!(
+            self,
+            EvidenceType::OnSiteRecord | EvidenceType::InspectionRecord | EvidenceType::Physical
+        )
+    }
+}
+
+/// What the evidence is about. Cases come later ("case" subjects).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SubjectType {
+    Entity,
+}
+
+/// What the officer states about a piece of evidence.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvidenceData {
+    pub subject_type: SubjectType,
+    pub subject_id: Uuid,
+    #[serde(rename = "type")]
+    pub evidence_type: EvidenceType,
+    pub title: String,
+    pub collected_at: Timestamp,
+    /// Usernames of the collecting officers.
+    pub collected_by: Vec<String>,
+    /// Usernames of assisting staff (auxiliary staff belong here).
+    pub assisted_by: Vec<String>,
+    pub lat_e6: Option<i64>,
+    pub lon_e6: Option<i64>,
+    pub device: Option<String>,
+    pub on_site: bool,
+}
+
+/// The stored bytes: both hashes (SM3 is what Chinese evidence platforms use), size and the
+/// MIME type sniffed from the bytes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BlobFacts {
+    pub sha256: String,
+    pub sm3: String,
+    pub size: i64,
+    pub mime: String,
+    /// The file name as uploaded (for downloads; never trusted for the type).
+    pub file_name: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvidenceRegistered {
+    pub id: Uuid,
+    /// The subject's county: the scope of the evidence and of its ledger entries.
+    pub county_code: String,
+    pub data: EvidenceData,
+    pub blob: BlobFacts,
+    /// Who holds the evidence first: the first collecting officer.
+    pub custodian: String,
+    pub demo: bool,
+}
+
+/// A touch of the evidence that the chain of custody records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Access {
+    Viewed,
+    Downloaded,
+    Exported,
+}
+
+impl Access {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Access::Viewed => "viewed",
+            Access::Downloaded => "downloaded",
+            Access::Exported => "exported",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvidenceAccessed {
+    pub id: Uuid,
+    pub county_code: String,
+    pub access: Access,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CustodyTransferred {
+    pub id: Uuid,
+    pub county_code: String,
+    pub from: String,
+    pub to: String,
+    pub reason: String,
+}
+
+/// A piece of evidence as the projection holds it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Evidence {
+    pub id: Uuid,
+    pub county_code: String,
+    pub data: EvidenceData,
+    pub blob: BlobFacts,
+    pub custodian: String,
+    pub demo: bool,
+    pub created_at: Timestamp,
+    pub created_by: String,
+}
+
+/// One line of the custody timeline.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CustodyEntry {
+    pub event_id: Uuid,
+    pub evidence_id: Uuid,
+    pub at: Timestamp,
+    pub actor: String,
+    /// `uploaded`, `viewed`, `downloaded`, `exported` or `transferred`.
+    pub kind: String,
+    pub detail: String,
+}
+
+const TWO_OFFICERS: LegalSource = LegalSource {
+    zh_cn: "《中华人民共和国行政处罚法》第四十二条、第五十五条",
+    en: "Administrative Penalty Law of the PRC (2021), Arts. 42 and 55",
+};
+
+/// Who may record and hand over evidence: those who register entities, where they may.
+pub fn evidence_write_reach(actor: &Actor) -> Result<Reach, Refusal> {
+    crate::permission::entity_write_reach(actor)
+}
+
+/// Who may see evidence: as far as they read the register.
+pub fn evidence_read_reach(actor: &Actor) -> Result<Reach, Refusal> {
+    crate::permission::entity_read_reach(actor)
+}
+
+fn enforcing(u: &User) -> bool {
+    u.roles.iter().any(|r| {
+        matches!(
+            r,
+            Role::BureauHead
+                | Role::DetachmentLeader
+                | Role::DetachmentOfficer
+                | Role::BrigadeOfficer
+        )
+    })
+}
+
+/// What a registration is decided on, read in the write transaction.
+pub struct RegisterState {
+    pub subject: Option<Entity>,
+    /// Each username of `collected_by` and `assisted_by` with the user it names, if any.
+    pub people: Vec<(String, Option<User>)>,
+    /// The calendar date (China Standard Time) the evidence was collected on.
+    pub collected_on: chrono::NaiveDate,
+    pub now: Timestamp,
+}
+
+/// Checks the officer's statement; everything that does not need the bytes.
+pub fn check_data(
+    state: &RegisterState,
+    actor: &Actor,
+    data: &EvidenceData,
+) -> Result<String, Refusal> {
+    let reach = evidence_write_reach(actor)?;
+    let subject = state.subject.as_ref().ok_or_else(Refusal::not_found)?;
+    if !within(&reach, &subject.data.county_code) {
+        return Err(Refusal::not_found());
+    }
+    let mut invalid = Reasons::default();
+    let title = data.title.trim();
+    if title.is_empty() {
+        invalid.push(Reason::new("field.required").field("title"));
+    } else if title.chars().count() > 200 {
+        invalid.push(Reason::new("field.too_long").field("title").arg("max", 200));
+    }
+    if data.collected_at.as_datetime() > state.now.as_datetime() + chrono::Duration::minutes(5) {
+        invalid.push(Reason::new("evidence.collected_in_future").field("collected_at"));
+    }
+    if data.collected_by.is_empty() {
+        invalid.push(Reason::new("field.required").field("collected_by"));
+    }
+    for (field, names) in [
+        ("collected_by", &data.collected_by),
+        ("assisted_by", &data.assisted_by),
+    ] {
+        for (i, name) in names.iter().enumerate() {
+            let known = state.people.iter().any(|(n, u)| n == name && u.is_some());
+            if !known {
+                invalid.push(
+                    Reason::new("evidence.unknown_user")
+                        .field(format!("{field}[{i}]"))
+                        .arg("username", name),
+                );
+            }
+            if names[..i].contains(name)
+                || (field == "assisted_by" && data.collected_by.contains(name))
+            {
+                invalid.push(
+                    Reason::new("evidence.duplicate_person")
+                        .field(format!("{field}[{i}]"))
+                        .arg("username", name),
+                );
+            }
+        }
+    }
+    for (field, v, max) in [
+        ("lat", data.lat_e6, 90_000_000),
+        ("lon", data.lon_e6, 180_000_000),
+    ] {
+        if v.is_some_and(|v| v.abs() > max) {
+            invalid.push(Reason::new("coordinate.out_of_range").field(field));
+        }
+    }
+    if data
+        .device
+        .as_ref()
+        .is_some_and(|d| d.chars().count() > 200)
+    {
+        invalid.push(
+            Reason::new("field.too_long")
+                .field("device")
+                .arg("max", 200),
+        );
+    }
+    invalid.into_result(RefusalKind::Invalid)?;
+
+    // The conditions of law: auxiliary staff only assist; on site, two certified officers.
+    let mut unmet = Reasons::default();
+    let person = |name: &String| {
+        state
+            .people
+            .iter()
+            .find(|(n, _)| n == name)
+            .and_then(|(_, u)| u.as_ref())
+    };
+    let mut certified = 0;
+    for (i, name) in data.collected_by.iter().enumerate() {
+        let Some(u) = person(name) else { continue };
+        if !enforcing(u) {
+            unmet.push(
+                Reason::new("evidence.not_an_officer")
+                    .field(format!("collected_by[{i}]"))
+                    .arg("username", name)
+                    .source(TWO_OFFICERS),
+            );
+            continue;
+        }
+        match &u.certificate {
+            Some(c) if c.valid_on(state.collected_on) => certified += 1,
+            _ => {
+                if data.on_site || data.evidence_type.is_on_site() {
+                    unmet.push(
+                        Reason::new("evidence.certificate_not_valid")
+                            .field(format!("collected_by[{i}]"))
+                            .arg("username", name)
+                            .arg("date", state.collected_on)
+                            .source(TWO_OFFICERS),
+                    );
+                }
+            }
+        }
+    }
+    if (data.on_site || data.evidence_type.is_on_site()) && certified < 2 {
+        unmet.push(
+            Reason::new("evidence.two_officers_required")
+                .field("collected_by")
+                .arg("count", certified)
+                .source(TWO_OFFICERS),
+        );
+    }
+    unmet.into_result(RefusalKind::Conflict)?;
+    Ok(subject.data.county_code.clone())
+}
+
+/// Registers evidence whose bytes are stored.
+pub fn decide_register(
+    state: &RegisterState,
+    actor: &Actor,
+    id: Uuid,
+    data: &EvidenceData,
+    blob: &BlobFacts,
+    demo: bool,
+) -> Result<Vec<crate::Payload>, Refusal> {
+    let county_code = check_data(state, actor, data)?;
+    let mut data = data.clone();
+    data.title = data.title.trim().to_owned();
+    Ok(vec![crate::Payload::EvidenceRegistered(
+        EvidenceRegistered {
+            id,
+            county_code,
+            custodian: data.collected_by[0].clone(),
+            data,
+            blob: blob.clone(),
+            demo,
+        },
+    )])
+}
+
+/// Viewing, downloading or exporting evidence the actor may read.
+pub fn decide_access(
+    actor: &Actor,
+    evidence: Option<&Evidence>,
+    access: Access,
+) -> Result<Vec<crate::Payload>, Refusal> {
+    let reach = evidence_read_reach(actor)?;
+    let e = evidence
+        .filter(|e| within(&reach, &e.county_code))
+        .ok_or_else(Refusal::not_found)?;
+    Ok(vec![crate::Payload::EvidenceAccessed(EvidenceAccessed {
+        id: e.id,
+        county_code: e.county_code.clone(),
+        access,
+    })])
+}
+
+/// Handing evidence over to another officer.
+pub fn decide_transfer(
+    actor: &Actor,
+    evidence: Option<&Evidence>,
+    to: Option<&User>,
+    to_name: &str,
+    reason: &str,
+) -> Result<Vec<crate::Payload>, Refusal> {
+    let reach = evidence_write_reach(actor)?;
+    let e = evidence
+        .filter(|e| within(&reach, &e.county_code))
+        .ok_or_else(Refusal::not_found)?;
+    let mut invalid = Reasons::default();
+    match to {
+        None => invalid.push(
+            Reason::new("evidence.unknown_user")
+                .field("to")
+                .arg("username", to_name),
+        ),
+        Some(u) if !enforcing(u) => invalid.push(
+            Reason::new("evidence.not_an_officer")
+                .field("to")
+                .arg("username", to_name),
+        ),
+        Some(u) if u.username == e.custodian => invalid.push(
+            Reason::new("evidence.already_custodian")
+                .field("to")
+                .arg("username", to_name),
+        ),
+        Some(_) => {}
+    }
+    if reason.trim().is_empty() {
+        invalid.push(Reason::new("field.required").field("reason"));
+    } else if reason.chars().count() > 500 {
+        invalid.push(
+            Reason::new("field.too_long")
+                .field("reason")
+                .arg("max", 500),
+        );
+    }
+    invalid.into_result(RefusalKind::Invalid)?;
+    Ok(vec![crate::Payload::CustodyTransferred(
+        CustodyTransferred {
+            id: e.id,
+            county_code: e.county_code.clone(),
+            from: e.custodian.clone(),
+            to: to_name.to_owned(),
+            reason: reason.trim().to_owned(),
+        },
+    )])
+}

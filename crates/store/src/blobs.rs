@@ -1,0 +1,313 @@
+//! The evidence blob store: content-addressed, write-once, streaming.
+//!
+//! An upload streams to a staging object while SHA-256 and SM3 are computed and the MIME type is
+//! sniffed from the first bytes; it is then moved to `sha256/<2 hex>/<64 hex>`. The same bytes
+//! are stored once. Nothing is ever held whole in memory: parts of at most [`PART`] bytes.
+
+use bytes::Bytes;
+use futures::{Stream, StreamExt};
+use object_store::path::Path as ObjectPath;
+use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
+use sha2::Digest;
+use std::sync::Arc;
+
+/// Bytes buffered before a part is written (S3's minimum part size).
+const PART: usize = 5 << 20;
+/// Bytes the MIME sniffer looks at.
+const SNIFF: usize = 8 << 10;
+
+#[derive(Debug, thiserror::Error)]
+pub enum BlobError {
+    #[error("the file exceeds the limit of {max} bytes")]
+    TooLarge { max: u64 },
+    #[error("reading the upload: {0}")]
+    Read(String),
+    #[error("evidence store: {0}")]
+    Store(String),
+    #[error("blob {0} is not in the evidence store")]
+    Missing(String),
+}
+
+fn store_error(e: object_store::Error) -> BlobError {
+    BlobError::Store(e.to_string())
+}
+
+/// What the bytes are: both hashes (lowercase hex), size and sniffed MIME type.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ingested {
+    pub sha256: String,
+    pub sm3: String,
+    pub size: i64,
+    pub mime: String,
+    /// Whether the same bytes were stored before (so removing this upload must keep them).
+    pub existed: bool,
+}
+
+pub struct BlobStore {
+    store: Arc<dyn ObjectStore>,
+    max_bytes: u64,
+}
+
+fn key(sha256: &str) -> ObjectPath {
+    ObjectPath::from(format!(
+        "sha256/{}/{sha256}",
+        &sha256[..2.min(sha256.len())]
+    ))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// SHA-256 and SM3 over a stream, with the size and the first bytes for sniffing.
+#[derive(Default)]
+struct Hashes {
+    sha256: sha2::Sha256,
+    sm3: sm3::Sm3,
+    size: u64,
+    head: Vec<u8>,
+}
+
+impl Hashes {
+    fn update(&mut self, chunk: &[u8]) {
+        sha2::Digest::update(&mut self.sha256, chunk);
+        sm3::Digest::update(&mut self.sm3, chunk);
+        self.size += chunk.len() as u64;
+        if self.head.len() < SNIFF {
+            let n = (SNIFF - self.head.len()).min(chunk.len());
+            self.head.extend_from_slice(&chunk[..n]);
+        }
+    }
+
+    fn finish(self) -> (String, String, i64, String) {
+        let mime = infer::get(&self.head)
+            .map(|t| t.mime_type().to_owned())
+            .unwrap_or_else(|| {
+                if std::str::from_utf8(&self.head).is_ok() && !self.head.is_empty() {
+                    "text/plain".to_owned()
+                } else {
+                    "application/octet-stream".to_owned()
+                }
+            });
+        (
+            hex(&self.sha256.finalize()),
+            hex(&sm3::Digest::finalize(self.sm3)),
+            self.size as i64,
+            mime,
+        )
+    }
+}
+
+impl BlobStore {
+    /// A folder on the local disk (created if absent).
+    pub fn local(root: &std::path::Path, max_bytes: u64) -> Result<BlobStore, BlobError> {
+        std::fs::create_dir_all(root).map_err(|e| BlobError::Store(e.to_string()))?;
+        let store =
+            object_store::local::LocalFileSystem::new_with_prefix(root).map_err(store_error)?;
+        Ok(BlobStore {
+            store: Arc::new(store),
+            max_bytes,
+        })
+    }
+
+    /// An S3-compatible bucket, `s3://bucket[/prefix]`, configured from the usual `AWS_*`
+    /// environment variables.
+    #[cfg(feature = "s3")]
+    pub fn s3(url: &str, max_bytes: u64) -> Result<BlobStore, BlobError> {
+        let parsed = url::Url::parse(url).map_err(|e| BlobError::Store(e.to_string()))?;
+        let (store, prefix) = object_store::parse_url(&parsed).map_err(store_error)?;
+        let store: Arc<dyn ObjectStore> = if prefix.as_ref().is_empty() {
+            Arc::from(store)
+        } else {
+            Arc::new(object_store::prefix::PrefixStore::new(store, prefix))
+        };
+        Ok(BlobStore { store, max_bytes })
+    }
+
+    pub fn max_bytes(&self) -> u64 {
+        self.max_bytes
+    }
+
+    /// Streams `body` in, hashing as it goes; on any error nothing is left behind.
+    pub async fn ingest<S>(&self, mut body: S) -> Result<Ingested, BlobError>
+    where
+        S: Stream<Item = Result<Bytes, std::io::Error>> + Unpin + Send,
+    {
+        let staging = ObjectPath::from(format!("staging/{}", uuid::Uuid::now_v7()));
+        let mut upload = self
+            .store
+            .put_multipart(&staging)
+            .await
+            .map_err(store_error)?;
+        let mut hashes = Hashes::default();
+        let mut part: Vec<u8> = Vec::new();
+        let outcome: Result<(), BlobError> = async {
+            while let Some(chunk) = body.next().await {
+                let chunk = chunk.map_err(|e| BlobError::Read(e.to_string()))?;
+                hashes.update(&chunk);
+                if hashes.size > self.max_bytes {
+                    return Err(BlobError::TooLarge {
+                        max: self.max_bytes,
+                    });
+                }
+                part.extend_from_slice(&chunk);
+                if part.len() >= PART {
+                    let payload = PutPayload::from(std::mem::take(&mut part));
+                    upload.put_part(payload).await.map_err(store_error)?;
+                }
+            }
+            if !part.is_empty() || hashes.size == 0 {
+                upload
+                    .put_part(PutPayload::from(std::mem::take(&mut part)))
+                    .await
+                    .map_err(store_error)?;
+            }
+            Ok(())
+        }
+        .await;
+        if let Err(e) = outcome {
+            let _ = upload.abort().await;
+            let _ = self.store.delete(&staging).await;
+            return Err(e);
+        }
+        upload.complete().await.map_err(store_error)?;
+        let (sha256, sm3, size, mime) = hashes.finish();
+        let target = key(&sha256);
+        let existed = match self.store.rename_if_not_exists(&staging, &target).await {
+            Ok(()) => false,
+            Err(object_store::Error::AlreadyExists { .. }) => {
+                let _ = self.store.delete(&staging).await;
+                true
+            }
+            // Stores without an atomic conditional rename (S3): the bytes at a content address
+            // are the same whoever wrote them, so look, then move.
+            Err(object_store::Error::NotImplemented { .. }) => {
+                if self.store.head(&target).await.is_ok() {
+                    let _ = self.store.delete(&staging).await;
+                    true
+                } else {
+                    self.store
+                        .rename(&staging, &target)
+                        .await
+                        .map_err(store_error)?;
+                    false
+                }
+            }
+            Err(e) => {
+                let _ = self.store.delete(&staging).await;
+                return Err(store_error(e));
+            }
+        };
+        Ok(Ingested {
+            sha256,
+            sm3,
+            size,
+            mime,
+            existed,
+        })
+    }
+
+    /// The stored bytes, as a stream.
+    pub async fn get(
+        &self,
+        sha256: &str,
+    ) -> Result<impl Stream<Item = Result<Bytes, std::io::Error>> + Send + use<>, BlobError> {
+        let got = match self.store.get(&key(sha256)).await {
+            Ok(g) => g,
+            Err(object_store::Error::NotFound { .. }) => {
+                return Err(BlobError::Missing(sha256.to_owned()));
+            }
+            Err(e) => return Err(store_error(e)),
+        };
+        Ok(got
+            .into_stream()
+            .map(|r| r.map_err(|e| std::io::Error::other(e.to_string()))))
+    }
+
+    /// Removes a blob (only for bytes that no evidence refers to).
+    pub async fn delete(&self, sha256: &str) -> Result<(), BlobError> {
+        self.store.delete(&key(sha256)).await.map_err(store_error)
+    }
+
+    /// Rereads a blob and compares both hashes and the size; `Err` names what differs.
+    pub async fn check(&self, sha256: &str, sm3: &str, size: i64) -> Result<(), String> {
+        let mut stream = self.get(sha256).await.map_err(|e| e.to_string())?;
+        let mut h = Hashes::default();
+        while let Some(chunk) = stream.next().await {
+            h.update(&chunk.map_err(|e| e.to_string())?);
+        }
+        let (got_sha, got_sm3, got_size, _) = h.finish();
+        if got_sha != sha256 || got_sm3 != sm3 || got_size != size {
+            return Err(format!(
+                "blob {sha256}: the stored bytes hash to sha256 {got_sha}, sm3 {got_sm3}, {got_size} bytes"
+            ));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body(
+        chunks: Vec<&'static [u8]>,
+    ) -> impl Stream<Item = Result<Bytes, std::io::Error>> + Unpin {
+        futures::stream::iter(chunks.into_iter().map(|c| Ok(Bytes::from_static(c))))
+    }
+
+    #[tokio::test]
+    async fn stores_once_by_content_with_both_hashes() {
+        let dir = tempfile::tempdir().unwrap();
+        let blobs = BlobStore::local(dir.path(), 1 << 20).unwrap();
+        let a = blobs.ingest(body(vec![b"ab", b"c"])).await.unwrap();
+        // SHA-256("abc") and SM3("abc") (GB/T 32905-2016 Annex A example 1).
+        assert_eq!(
+            a.sha256,
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert_eq!(
+            a.sm3,
+            "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0"
+        );
+        assert_eq!(
+            (a.size, a.mime.as_str(), a.existed),
+            (3, "text/plain", false)
+        );
+        let b = blobs.ingest(body(vec![b"abc"])).await.unwrap();
+        assert!(b.existed);
+        assert!(blobs.check(&a.sha256, &a.sm3, 3).await.is_ok());
+        // Nothing left in staging.
+        let staging = dir.path().join("staging");
+        assert!(!staging.exists() || std::fs::read_dir(&staging).unwrap().next().is_none());
+        // A PNG is sniffed from its bytes.
+        let png: &'static [u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+        assert_eq!(
+            blobs.ingest(body(vec![png])).await.unwrap().mime,
+            "image/png"
+        );
+    }
+
+    #[tokio::test]
+    async fn too_large_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let blobs = BlobStore::local(dir.path(), 4).unwrap();
+        let err = blobs.ingest(body(vec![b"abc", b"de"])).await.unwrap_err();
+        assert!(matches!(err, BlobError::TooLarge { max: 4 }));
+        let files: Vec<_> = walk(dir.path());
+        assert!(files.is_empty(), "{files:?}");
+    }
+
+    fn walk(p: &std::path::Path) -> Vec<std::path::PathBuf> {
+        let mut out = Vec::new();
+        for e in std::fs::read_dir(p).unwrap() {
+            let e = e.unwrap().path();
+            if e.is_dir() {
+                out.extend(walk(&e));
+            } else {
+                out.push(e);
+            }
+        }
+        out
+    }
+}
