@@ -192,7 +192,9 @@ impl EvidenceFields {
 
 /// The calendar date in China Standard Time of an instant (legal dates are CST dates).
 pub fn china_date(t: Timestamp) -> chrono::NaiveDate {
-    (t.as_datetime() + chrono::Duration::hours(8)).date_naive()
+    t.as_datetime()
+        .with_timezone(&crate::clock::china_offset())
+        .date_naive()
 }
 
 fn blob_error(e: BlobError) -> AppError {
@@ -397,6 +399,30 @@ impl App {
                 _ => None,
             })
             .ok_or_else(|| AppError::Internal("a registration wrote no event".into()))
+    }
+
+    /// Officers who may be named as collectors of evidence about an entity in `county`: those
+    /// with an enforcement role whose jurisdiction covers it, by username.
+    pub async fn officers_for(&self, county: &str) -> Result<Vec<domain::user::User>, AppError> {
+        Ok(self
+            .store
+            .users()
+            .await?
+            .into_iter()
+            .filter(|u| {
+                u.roles.iter().any(|r| {
+                    matches!(
+                        r,
+                        domain::Role::DetachmentLeader
+                            | domain::Role::DetachmentOfficer
+                            | domain::Role::BrigadeOfficer
+                    )
+                }) && u
+                    .counties
+                    .as_ref()
+                    .is_none_or(|c| c.iter().any(|x| x == county))
+            })
+            .collect())
     }
 
     /// The evidence about an entity the actor may read, newest first.

@@ -377,6 +377,9 @@ pub struct Detail {
 #[template(path = "entity.html")]
 struct DetailPage {
     chrome: Chrome,
+    entity_id: String,
+    evidence: Vec<super::evidence::EvidenceRow>,
+    upload: Option<super::evidence::UploadForm>,
     e: Detail,
     permit: Option<PermitView>,
     outlets: Vec<OutletRow>,
@@ -403,10 +406,28 @@ pub async fn detail(
         Err(err) => return ctx.error(err),
     };
     let today = state.app.today();
+    let evidence = match state.app.evidence_of_entity(&auth.actor, id).await {
+        Ok(items) => super::evidence::rows(&ctx, items),
+        Err(err) => return ctx.error(err),
+    };
+    // The form only for those who may record evidence here.
+    let upload = if domain::evidence::evidence_write_reach(&auth.actor)
+        .is_ok_and(|r| domain::permission::within(&r, &e.data.county_code))
+    {
+        match state.app.officers_for(&e.data.county_code).await {
+            Ok(officers) => Some(super::evidence::upload_form(&ctx, &state, officers)),
+            Err(err) => return ctx.error(err),
+        }
+    } else {
+        None
+    };
     let tr = ctx.tr();
     let d = e.data;
     let page = DetailPage {
         chrome: ctx.chrome(),
+        entity_id: id.to_string(),
+        evidence,
+        upload,
         permit: d.permit.as_ref().map(|p| PermitView {
             number: p.number.clone(),
             valid_from: p.valid_from.to_string(),

@@ -7,6 +7,7 @@
 
 mod account;
 mod entities;
+mod evidence;
 mod home;
 mod login;
 
@@ -38,6 +39,16 @@ pub fn router() -> axum::Router<AppState> {
         .route("/entities/export.xlsx", get(entities::export_xlsx))
         .route("/entities/export.csv", get(entities::export_csv))
         .route("/entities/{id}", get(entities::detail))
+        .route("/evidence/{id}", get(evidence::detail))
+        .route("/evidence/{id}/content", get(evidence::content))
+        .route("/evidence/{id}/transfer", post(evidence::transfer))
+        .route("/evidence/uploads", post(evidence::tus_create))
+        .route(
+            "/evidence/uploads/{id}",
+            axum::routing::head(evidence::tus_head)
+                .patch(evidence::tus_patch)
+                .layer(axum::extract::DefaultBodyLimit::disable()),
+        )
         .route("/account", get(account::page))
         .route("/account/sessions/{handle}/revoke", post(account::revoke))
         .route("/static/htmx-2.0.11.min.js", get(htmx))

@@ -1,0 +1,282 @@
+//! Evidence pages: the list and the upload form on an entity's page (resumable, with progress),
+//! the evidence page with its custody timeline, download and transfer.
+
+use super::account::local;
+use super::{Chrome, PageCtx, see_other};
+use crate::AppState;
+use crate::precondition::ClientIp;
+use app::AppError;
+use askama::Template;
+use axum::extract::{Form, Path, Request, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use domain::Refusal;
+use domain::evidence::{Evidence, EvidenceType};
+use serde::Deserialize;
+
+/// An evidence row on the entity page.
+pub struct EvidenceRow {
+    pub id: String,
+    pub title: String,
+    pub kind: String,
+    pub collected_at: String,
+    pub sha256: String,
+    pub size: String,
+    pub custodian: String,
+}
+
+pub fn type_name(ctx: &PageCtx, t: EvidenceType) -> String {
+    ctx.tr().t(&format!("ui-evidence_{}", t.as_str()))
+}
+
+fn size(n: i64) -> String {
+    match n {
+        n if n >= 1 << 30 => format!("{:.1} GiB", n as f64 / (1u64 << 30) as f64),
+        n if n >= 1 << 20 => format!("{:.1} MiB", n as f64 / (1u64 << 20) as f64),
+        n if n >= 1 << 10 => format!("{:.1} KiB", n as f64 / 1024.0),
+        n => format!("{n} B"),
+    }
+}
+
+pub fn rows(ctx: &PageCtx, items: Vec<Evidence>) -> Vec<EvidenceRow> {
+    items
+        .into_iter()
+        .map(|e| EvidenceRow {
+            id: e.id.to_string(),
+            title: e.data.title,
+            kind: type_name(ctx, e.data.evidence_type),
+            collected_at: local(e.data.collected_at),
+            sha256: e.blob.sha256,
+            size: size(e.blob.size),
+            custodian: e.custodian,
+        })
+        .collect()
+}
+
+/// The upload form's choices: evidence types and the officers who may be named.
+pub struct UploadForm {
+    pub types: Vec<(String, String)>,
+    pub officers: Vec<(String, String)>,
+    pub me: String,
+}
+
+pub fn upload_form(
+    ctx: &PageCtx,
+    state: &AppState,
+    officers: Vec<domain::user::User>,
+) -> UploadForm {
+    let _ = state;
+    UploadForm {
+        types: EvidenceType::ALL
+            .iter()
+            .map(|t| (t.as_str().to_owned(), type_name(ctx, *t)))
+            .collect(),
+        officers: officers
+            .into_iter()
+            .map(|u| (u.username, u.display_name))
+            .collect(),
+        me: ctx.chrome().user.unwrap_or_default(),
+    }
+}
+
+pub struct CustodyRow {
+    pub at: String,
+    pub actor: String,
+    pub kind: String,
+    pub detail: String,
+}
+
+#[derive(Template)]
+#[template(path = "evidence.html")]
+struct EvidencePage {
+    chrome: Chrome,
+    id: String,
+    title: String,
+    kind: String,
+    entity_id: String,
+    collected_at: String,
+    collected_by: String,
+    assisted_by: String,
+    on_site: bool,
+    device: String,
+    coordinates: String,
+    sha256: String,
+    sm3: String,
+    size: String,
+    mime: String,
+    file_name: String,
+    custodian: String,
+    demo: bool,
+    custody: Vec<CustodyRow>,
+    errors: Vec<String>,
+}
+
+async fn render(state: &AppState, ctx: &PageCtx, id: uuid::Uuid, errors: Vec<String>) -> Response {
+    let Some(auth) = ctx.auth.as_ref() else {
+        return see_other("/login");
+    };
+    let (e, custody) = match state.app.view_evidence(&auth.actor, id).await {
+        Ok(v) => v,
+        Err(err) => return ctx.error(err),
+    };
+    let tr = ctx.tr();
+    let d = &e.data;
+    let page = EvidencePage {
+        chrome: ctx.chrome(),
+        id: e.id.to_string(),
+        title: d.title.clone(),
+        kind: type_name(ctx, d.evidence_type),
+        entity_id: d.subject_id.to_string(),
+        collected_at: local(d.collected_at),
+        collected_by: d.collected_by.join("、"),
+        assisted_by: d.assisted_by.join("、"),
+        on_site: d.on_site || d.evidence_type.is_on_site(),
+        device: d.device.clone().unwrap_or_default(),
+        coordinates: match (d.lat_e6, d.lon_e6) {
+            (Some(a), Some(o)) => format!("{:.6}, {:.6}", a as f64 / 1e6, o as f64 / 1e6),
+            _ => String::new(),
+        },
+        sha256: e.blob.sha256.clone(),
+        sm3: e.blob.sm3.clone(),
+        size: format!("{} ({} B)", size(e.blob.size), e.blob.size),
+        mime: e.blob.mime.clone(),
+        file_name: e.blob.file_name.clone(),
+        custodian: e.custodian.clone(),
+        demo: e.demo,
+        custody: custody
+            .into_iter()
+            .map(|c| CustodyRow {
+                at: local(c.at),
+                actor: c.actor,
+                kind: tr.t(&format!("ui-custody_{}", c.kind)),
+                detail: c.detail,
+            })
+            .collect(),
+        errors,
+    };
+    ctx.render(StatusCode::OK, &page)
+}
+
+fn id_of(ctx: &PageCtx, id: &str) -> Result<uuid::Uuid, Response> {
+    uuid::Uuid::parse_str(id).map_err(|_| ctx.error(AppError::Refused(Refusal::not_found())))
+}
+
+pub async fn detail(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Path(id): Path<String>,
+) -> Response {
+    if let Err(r) = ctx.require() {
+        return r;
+    }
+    let id = match id_of(&ctx, &id) {
+        Ok(i) => i,
+        Err(r) => return r,
+    };
+    render(&state, &ctx, id, Vec::new()).await
+}
+
+pub async fn content(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Path(id): Path<String>,
+) -> Response {
+    let auth = match ctx.require() {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    match crate::routes::evidence::content_response(&state, auth, &id, None).await {
+        Ok(r) => r,
+        Err(e) => e.into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct TransferForm {
+    to: String,
+    reason: String,
+}
+
+pub async fn transfer(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Path(id): Path<String>,
+    Form(form): Form<TransferForm>,
+) -> Response {
+    let auth = match ctx.require() {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let id = match id_of(&ctx, &id) {
+        Ok(i) => i,
+        Err(r) => return r,
+    };
+    match state
+        .app
+        .transfer_custody(&auth.actor, id, form.to.trim(), &form.reason)
+        .await
+    {
+        Ok(_) => see_other(&format!("/evidence/{id}")),
+        Err(e) => match ctx.reasons(e) {
+            Ok(reasons) => render(&state, &ctx, id, reasons).await,
+            Err(r) => r,
+        },
+    }
+}
+
+// tus for the pages: the same handlers as the API, signed in by the session cookie.
+
+fn signed_in(ctx: &PageCtx) -> Result<&app::auth::Authenticated, Response> {
+    match &ctx.auth {
+        Some(a) if !a.must_change_password => Ok(a),
+        _ => Err(crate::error::ApiError::one(
+            StatusCode::UNAUTHORIZED,
+            domain::Reason::new("auth.required"),
+        )
+        .into_response()),
+    }
+}
+
+pub async fn tus_create(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    headers: HeaderMap,
+) -> Response {
+    let auth = match signed_in(&ctx) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    crate::routes::evidence::tus_create(&state, auth, &headers, "/evidence/uploads")
+        .await
+        .unwrap_or_else(IntoResponse::into_response)
+}
+
+pub async fn tus_head(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Path(id): Path<String>,
+) -> Response {
+    let auth = match signed_in(&ctx) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    crate::routes::evidence::tus_head(&state, auth, &id)
+        .await
+        .unwrap_or_else(IntoResponse::into_response)
+}
+
+pub async fn tus_patch(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<String>,
+    request: Request,
+) -> Response {
+    let auth = match signed_in(&ctx) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    crate::routes::evidence::tus_patch(&state, auth, &id, &ip, request)
+        .await
+        .unwrap_or_else(IntoResponse::into_response)
+}
