@@ -167,7 +167,7 @@ cli-calendar_bad_date = The date must be YYYY-MM-DD: { $value }
 cli-calendar_bad_n = N must be an integer of at least 1: { $value }
 cli-calendar_bad_table = A holiday table is wrong: { $detail }
 cli-calendar_missing_year = Warning: there is no State Council holiday table for { $year }; that year is computed with weekends only.
-cli-verify_ok = Ledger verified: { $events } events, { $hashes } tree hashes, { $checkpoints } signed checkpoints (each extends the one before); every projection table equals the replay of the events.
+cli-verify_ok = Ledger verified: { $events } events, { $hashes } tree hashes, { $checkpoints } signed checkpoints (each extends the one before); { $blobs } evidence files rehashed (SHA-256 and SM3); every projection table equals the replay of the events.
 cli-verify_failed = Ledger verification failed; { $count } problem(s) found:
 cli-verify_no_database = No database at { $path }.
 
@@ -292,3 +292,24 @@ ui-title = Title
 ui-size = Size
 ui-upload_evidence = Upload evidence
 ui-upload = Upload
+
+## Certificates
+cert-check_format = The bundle is an ecoenforce certificate (v1)
+cert-check_event_hash = The upload event hashes to its event_hash
+cert-check_event_names_evidence = The upload event names this evidence and its SHA-256, SM3 and size
+cert-check_checkpoint_signature = The checkpoint is signed by the ledger's key
+cert-check_inclusion = The upload event is in the signed ledger tree
+cert-check_qr = The QR text names the same entry and tree
+cert-check_file_sha256 = The file's SHA-256 equals the certificate's
+cert-check_file_sm3 = The file's SM3 equals the certificate's
+cli-cert_unreadable = Cannot read { $path }: { $detail }
+cli-cert_valid = VALID: the certificate holds (the evidence file was not checked; give --file).
+cli-cert_valid_with_file = VALID: the certificate holds and the file is the evidence it names.
+cli-cert_invalid = NOT VALID: { $count } check(s) failed.
+ui-certificate = Evidence certificate
+ui-certificate_note = This certificate proves, without our software and without network access, that the file with these hashes was registered in the tamper-evident ledger at the given position, under a signed checkpoint.
+ui-ledger_index = Ledger position
+ui-signed_checkpoint = Signed checkpoint
+ui-certificate_check = Check offline: ecoenforce ledger verify-certificate certificate.json --file <evidence file>, or docs/certificate_check.py.
+ui-download_bundle = Download the certificate bundle (JSON)
+ui-back_to_evidence = Back to the evidence

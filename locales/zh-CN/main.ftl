@@ -167,7 +167,7 @@ cli-calendar_bad_date = 日期须为 YYYY-MM-DD 格式：{ $value }
 cli-calendar_bad_n = N 须为不小于 1 的整数：{ $value }
 cli-calendar_bad_table = 节假日表有误：{ $detail }
 cli-calendar_missing_year = 警告：{ $year } 年没有国务院节假日安排表，该年按周末计算。
-cli-verify_ok = 台账验证通过：{ $events } 条事件，{ $hashes } 个树哈希、{ $checkpoints } 个已签名检查点（每个都延续前一个），各投影表与事件重放结果一致。
+cli-verify_ok = 台账验证通过：{ $events } 条事件，{ $hashes } 个树哈希、{ $checkpoints } 个已签名检查点（每个都延续前一个），{ $blobs } 个证据文件已重新计算哈希（SHA-256 与 SM3），各投影表与事件重放结果一致。
 cli-verify_failed = 台账验证未通过，发现 { $count } 处问题：
 cli-verify_no_database = 找不到数据库 { $path }。
 
@@ -292,3 +292,24 @@ ui-title = 标题
 ui-size = 大小
 ui-upload_evidence = 上传证据
 ui-upload = 上传
+
+## Certificates
+cert-check_format = 文件为 ecoenforce 证书（v1）
+cert-check_event_hash = 上传事件的哈希与 event_hash 一致
+cert-check_event_names_evidence = 上传事件记载的正是该证据及其 SHA-256、SM3 和大小
+cert-check_checkpoint_signature = 检查点由台账密钥签名
+cert-check_inclusion = 上传事件包含在已签名的台账树中
+cert-check_qr = 二维码内容与该条目和树一致
+cert-check_file_sha256 = 文件的 SHA-256 与证书一致
+cert-check_file_sm3 = 文件的 SM3 与证书一致
+cli-cert_unreadable = 无法读取 { $path }：{ $detail }
+cli-cert_valid = 有效：证书各项均成立（未核对证据文件；可用 --file 核对）。
+cli-cert_valid_with_file = 有效：证书各项均成立，且该文件正是证书所载的证据。
+cli-cert_invalid = 无效：{ $count } 项检查未通过。
+ui-certificate = 电子证据存证证明
+ui-certificate_note = 本证明无需本平台软件、无需联网即可核验：具有上述哈希值的文件已在防篡改台账的该位置登记，并由已签名的检查点覆盖。
+ui-ledger_index = 台账位置
+ui-signed_checkpoint = 已签名的检查点
+ui-certificate_check = 离线核验：ecoenforce ledger verify-certificate certificate.json --file <证据文件>，或使用 docs/certificate_check.py。
+ui-download_bundle = 下载证明文件包（JSON）
+ui-back_to_evidence = 返回证据

@@ -437,7 +437,12 @@ impl App {
     }
 
     /// Records one access in the chain of custody (it is a write: refused while read-only).
-    async fn record_access(&self, actor: &Actor, id: Uuid, access: Access) -> Result<(), AppError> {
+    pub(crate) async fn record_access(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        access: Access,
+    ) -> Result<(), AppError> {
         // Outside the actor's reach the evidence does not exist, before anything is written.
         self.store
             .evidence(&read_scope(actor)?, id)

@@ -9,6 +9,7 @@
 pub mod account;
 pub mod auth;
 pub mod calendar;
+pub mod certificate;
 pub mod checkpoints;
 pub mod clock;
 pub mod divisions;

@@ -11,6 +11,8 @@ pub struct VerifyReport {
     pub events: i64,
     pub tree_hashes: i64,
     pub checkpoints: i64,
+    /// Evidence files reread and rehashed (0 with `--no-blobs` or without an evidence store).
+    pub blobs: i64,
     pub problems: Vec<String>,
 }
 
@@ -32,7 +34,12 @@ use ledger::hex;
 const BATCH: i64 = 10_000;
 
 impl App {
+    /// [`App::verify_ledger_with`] with every evidence file reread when a store is attached.
     pub async fn verify_ledger(&self) -> Result<VerifyReport, AppError> {
+        self.verify_ledger_with(true).await
+    }
+
+    pub async fn verify_ledger_with(&self, blobs: bool) -> Result<VerifyReport, AppError> {
         let mut report = VerifyReport::default();
         let size = self.store.log_size().await?;
         // 1. Every event: contiguous positions, and its stored hash is its content's hash.
@@ -122,7 +129,11 @@ impl App {
         // extending the one signed before it.
         self.verify_checkpoints(&tree, tree_complete, next as u64, &mut report)
             .await?;
-        // 4. Replaying the events rebuilds every projection table exactly.
+        // 4. Every evidence file still has both of its hashes and its size.
+        if blobs {
+            self.verify_blobs(&mut report).await?;
+        }
+        // 5. Replaying the events rebuilds every projection table exactly.
         match self.store.replay_check().await {
             Ok(replay) => report.problems.extend(
                 replay
@@ -218,6 +229,26 @@ impl App {
                     }
                 }
                 previous = Some((size, root));
+            }
+        }
+    }
+
+    async fn verify_blobs(&self, report: &mut VerifyReport) -> Result<(), AppError> {
+        let Some(store) = self.evidence_store.get() else {
+            return Ok(());
+        };
+        let mut after = String::new();
+        loop {
+            let batch = self.store.blobs(&after, 1000).await?;
+            let Some(last) = batch.last() else {
+                return Ok(());
+            };
+            after = last.0.clone();
+            for (sha256, sm3, size) in &batch {
+                report.blobs += 1;
+                if let Err(problem) = store.blobs.check(sha256, sm3, *size).await {
+                    report.problems.push(format!("evidence {problem}"));
+                }
             }
         }
     }

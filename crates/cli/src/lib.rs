@@ -3,6 +3,7 @@
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+mod certificate_cli;
 mod draw_cli;
 mod hj212_cli;
 pub mod settings;
@@ -95,6 +96,21 @@ pub enum LedgerCommand {
     Resume(ResumeArgs),
     /// A new signing key signs checkpoints from the next round; the old one is kept, retired.
     RotateKey(RotateArgs),
+    /// Checks an evidence certificate offline: the checkpoint's signature, the event's inclusion,
+    /// that the event names the evidence's hashes, and with --file both hashes of the file.
+    VerifyCertificate(VerifyCertificateArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct VerifyCertificateArgs {
+    /// The certificate bundle (JSON from GET /api/v1/evidence/{id}/certificate).
+    pub bundle: PathBuf,
+    /// The evidence file to compare with the certificate's SHA-256 and SM3.
+    #[arg(long)]
+    pub file: Option<PathBuf>,
+    /// The ledger's verifier key, obtained independently (default: the keys in the bundle).
+    #[arg(long)]
+    pub key: Option<String>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -202,6 +218,9 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Ledger(LedgerCommand::Verify(args)) => block_on(verify(args)),
         Command::Ledger(LedgerCommand::Resume(args)) => block_on(resume(args)),
         Command::Ledger(LedgerCommand::RotateKey(args)) => rotate_key(args),
+        Command::Ledger(LedgerCommand::VerifyCertificate(args)) => {
+            certificate_cli::verify_certificate(args)
+        }
         Command::Draw(DrawCommand::Run(args)) => draw_cli::run(args),
         Command::Draw(DrawCommand::Verify(args)) => draw_cli::verify(args),
         Command::Hj212(Hj212Command::Parse(args)) => hj212_cli::parse(args),
@@ -226,8 +245,6 @@ fn block_on(command: impl std::future::Future<Output = ExitCode>) -> ExitCode {
 }
 
 async fn verify(args: VerifyArgs) -> ExitCode {
-    // Evidence files arrive with "Evidence 1"; until then there are none to check either way.
-    let _ = args.no_blobs;
     let settings = match args.store.settings(None) {
         Ok(s) => s,
         Err(code) => return code,
@@ -250,7 +267,21 @@ async fn verify(args: VerifyArgs) -> ExitCode {
         }
     };
     let app = App::new(store, Arc::new(SystemClock), settings.app.clone());
-    match app.verify_ledger().await {
+    if !args.no_blobs {
+        match settings.evidence_store() {
+            Ok(e) => {
+                if let Err(e) = app.attach_evidence_store(e) {
+                    eprintln!("{e}");
+                    return ExitCode::FAILURE;
+                }
+            }
+            Err(e) => {
+                eprintln!("{e:#}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    match app.verify_ledger_with(!args.no_blobs).await {
         Ok(report) if report.problems.is_empty() => {
             println!(
                 "{}",
@@ -259,7 +290,8 @@ async fn verify(args: VerifyArgs) -> ExitCode {
                     &[
                         ("events", &report.events.to_string()),
                         ("hashes", &report.tree_hashes.to_string()),
-                        ("checkpoints", &report.checkpoints.to_string())
+                        ("checkpoints", &report.checkpoints.to_string()),
+                        ("blobs", &report.blobs.to_string())
                     ]
                 )
             );

@@ -7,6 +7,7 @@
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+pub mod certificate;
 pub mod note;
 pub mod tiles;
 pub mod tree;

@@ -349,6 +349,8 @@ pub trait LedgerQueries: Send + Sync {
     ) -> Result<(), StoreError>;
     /// Every key, newest first, with the first and last tree size it signed.
     async fn ledger_keys(&self) -> Result<Vec<LedgerKey>, StoreError>;
+    /// The log position of the event with this ID.
+    async fn event_seq(&self, event_id: Uuid) -> Result<Option<i64>, StoreError>;
     /// The root of the tree of the first `size` events (any size up to the log's).
     async fn root_at(&self, size: i64) -> Result<ledger::Hash, StoreError>;
     /// RFC 9162 consistency proof between the trees of `from` and `to` events.

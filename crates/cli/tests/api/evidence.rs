@@ -459,3 +459,121 @@ on_both_backends!(
     the_on_site_rule_and_bad_input_store_nothing,
     a_resumable_upload_by_tus,
 );
+
+/// Issue 8: a certificate bundle verifies offline with the CLI, and fails against a changed
+/// file, a changed bundle or another key; `ledger verify` rereads every blob.
+async fn certificates_verify_offline_and_blobs_are_checked(app: TestApp) {
+    app.app.seed_demo().await.unwrap();
+    let token = app.login("menghai.officer", DEMO_PASSWORD).await;
+    let entity = menghai_entity(&app, &token).await;
+    let (s, e) = upload(&app, &token, form(&entity, &on_site(), PNG)).await;
+    assert_eq!(s, 201, "{e}");
+    let id = e["id"].as_str().unwrap();
+    let (s, bundle) = get(&app, &token, &format!("/api/v1/evidence/{id}/certificate")).await;
+    assert_eq!(s, 200, "{bundle}");
+    assert_eq!(bundle["format"], "ecoenforce-certificate/v1");
+    assert!(
+        bundle["qr"]
+            .as_str()
+            .unwrap()
+            .starts_with("ecoenforce-cert:v1:ecoenforce.test/532800:")
+    );
+    assert!(
+        bundle["tlog_proof"]
+            .as_str()
+            .unwrap()
+            .starts_with("c2sp.org/tlog-proof@v1\nindex ")
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let bundle_path = dir.path().join("certificate.json");
+    std::fs::write(&bundle_path, bundle.to_string()).unwrap();
+    let file = dir.path().join("photo.png");
+    std::fs::write(&file, PNG).unwrap();
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_ecoenforce"))
+            .args(["ledger", "verify-certificate"])
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let b = bundle_path.to_str().unwrap();
+    let (code, out) = run(&[b, "--file", file.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(
+        out.contains("有效：证书各项均成立，且该文件正是证书所载的证据"),
+        "{out}"
+    );
+    assert!(
+        out.contains("VALID: the certificate holds and the file is the evidence it names"),
+        "{out}"
+    );
+    assert_eq!(
+        out.matches('✓').count(),
+        16,
+        "8 checks in each language: {out}"
+    );
+    // A changed file.
+    std::fs::write(&file, b"\x89PNG but another picture").unwrap();
+    let (code, out) = run(&[b, "--file", file.to_str().unwrap()]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        out.contains("✗ The file's SHA-256 equals the certificate's"),
+        "{out}"
+    );
+    assert!(out.contains("✗ 文件的 SM3 与证书一致"), "{out}");
+    // A changed bundle: another hash in the evidence, then another key.
+    let mut forged = bundle.clone();
+    forged["evidence"]["sha256"] = serde_json::json!(sha256_hex(b"x"));
+    std::fs::write(&bundle_path, forged.to_string()).unwrap();
+    let (code, out) = run(&[b]);
+    assert_eq!(code, Some(1));
+    assert!(
+        out.contains("✗ The upload event names this evidence"),
+        "{out}"
+    );
+    std::fs::write(&bundle_path, bundle.to_string()).unwrap();
+    let other = ::ledger::note::verifier_key(
+        crate::helpers::TEST_ORIGIN,
+        &::ledger::SigningKey::from_bytes(&[9; 32]).verifying_key(),
+    );
+    let (code, out) = run(&[b, "--key", &other]);
+    assert_eq!(code, Some(1));
+    assert!(
+        out.contains("✗ The checkpoint is signed by the ledger's key"),
+        "{out}"
+    );
+    // Issuing the certificate is an export in the chain of custody.
+    let custody = app.app.store.custody(id.parse().unwrap()).await.unwrap();
+    assert!(custody.iter().any(|c| c.kind == "exported"));
+    // ledger verify rereads the blob: a changed byte and a deleted file are both caught.
+    assert!(app.app.verify_ledger().await.unwrap().problems.is_empty());
+    let blob = blob_files(&app).pop().unwrap();
+    let mut bytes = std::fs::read(&blob).unwrap();
+    bytes[20] ^= 1;
+    std::fs::write(&blob, &bytes).unwrap();
+    let p = app.app.verify_ledger().await.unwrap().problems;
+    assert!(
+        p.iter().any(|x| x.contains("the stored bytes hash to")),
+        "{p:?}"
+    );
+    std::fs::remove_file(&blob).unwrap();
+    let p = app.app.verify_ledger().await.unwrap().problems;
+    assert!(
+        p.iter().any(|x| x.contains("is not in the evidence store")),
+        "{p:?}"
+    );
+    assert!(
+        app.app
+            .verify_ledger_with(false)
+            .await
+            .unwrap()
+            .problems
+            .is_empty()
+    );
+}
+
+on_both_backends!(certificates_verify_offline_and_blobs_are_checked);

@@ -46,6 +46,7 @@ async fn openapi_describes_every_route(app: TestApp) {
         ("/api/v1/evidence/{id}", vec!["get"]),
         ("/api/v1/evidence/{id}/content", vec!["get"]),
         ("/api/v1/evidence/{id}/transfers", vec!["post"]),
+        ("/api/v1/evidence/{id}/certificate", vec!["get"]),
     ];
     for (path, methods) in &expected {
         let item = paths.get(*path).unwrap_or_else(|| panic!("{path} missing"));

@@ -46,6 +46,7 @@ const INSERT_KEY: &str = "INSERT INTO ledger_keys (key_id, vkey, created_at) VAL
 const KEYS: &str = "SELECT k.key_id, k.vkey, k.created_at, MIN(c.size), MAX(c.size) \
      FROM ledger_keys k LEFT JOIN checkpoints c ON c.key_id = k.key_id \
      GROUP BY k.key_id, k.vkey, k.created_at ORDER BY k.created_at DESC, k.key_id DESC";
+const EVENT_SEQ: &str = "SELECT seq FROM events WHERE id = $1";
 const HASH_RANGE: &str = "SELECT idx, hash FROM ledger_hashes WHERE idx >= $1 AND idx <= $2";
 
 fn checkpoint_from_row(r: &Row) -> Result<CheckpointRecord, StoreError> {
@@ -178,6 +179,13 @@ impl<B: SqlBackend> LedgerQueries for B {
                 last_size: r.opt_i64(4)?,
             }))
             .collect())
+    }
+
+    async fn event_seq(&self, event_id: uuid::Uuid) -> Result<Option<i64>, StoreError> {
+        run!(self, |e| query_opt(e, EVENT_SEQ, &[event_id.into()])
+            .await?
+            .map(|r| r.i64(0))
+            .transpose())
     }
 
     async fn root_at(&self, size: i64) -> Result<Hash, StoreError> {

@@ -280,3 +280,130 @@ pub async fn tus_patch(
         .await
         .unwrap_or_else(IntoResponse::into_response)
 }
+
+#[derive(Template)]
+#[template(path = "certificate.html")]
+struct CertificatePage {
+    chrome: Chrome,
+    id: String,
+    title: String,
+    kind: String,
+    collected_at: String,
+    collected_by: String,
+    file_name: String,
+    size: String,
+    sha256: String,
+    sm3: String,
+    index: String,
+    event_hash: String,
+    checkpoint: String,
+    qr_text: String,
+    qr_svg: String,
+}
+
+/// A printable certificate with its QR code; the bundle is downloadable from it.
+pub async fn certificate(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Path(id): Path<String>,
+) -> Response {
+    let auth = match ctx.require() {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let id = match id_of(&ctx, &id) {
+        Ok(i) => i,
+        Err(r) => return r,
+    };
+    let b = match state.app.evidence_certificate(&auth.actor, id).await {
+        Ok(b) => b,
+        Err(e) => return ctx.error(e),
+    };
+    let s = |p: &str| {
+        b.pointer(p)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let qr_text = s("/qr");
+    let qr_svg =
+        qrcode::QrCode::with_error_correction_level(qr_text.as_bytes(), qrcode::EcLevel::M)
+            .map(|c| {
+                c.render::<qrcode::render::svg::Color<'_>>()
+                    .min_dimensions(220, 220)
+                    .build()
+            })
+            .unwrap_or_default();
+    let proof = s("/tlog_proof");
+    let page = CertificatePage {
+        chrome: ctx.chrome(),
+        id: id.to_string(),
+        title: s("/evidence/title"),
+        kind: domain::evidence::EvidenceType::parse(&s("/evidence/type"))
+            .map(|t| type_name(&ctx, t))
+            .unwrap_or_default(),
+        collected_at: domain::Timestamp::parse(&s("/evidence/collected_at"))
+            .map(local)
+            .unwrap_or_default(),
+        collected_by: b
+            .pointer("/evidence/collected_by")
+            .and_then(|v| v.as_array())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str())
+                    .collect::<Vec<_>>()
+                    .join("、")
+            })
+            .unwrap_or_default(),
+        file_name: s("/evidence/file_name"),
+        size: b
+            .pointer("/evidence/size")
+            .map(|v| v.to_string())
+            .unwrap_or_default(),
+        sha256: s("/evidence/sha256"),
+        sm3: s("/evidence/sm3"),
+        index: b.get("index").map(|v| v.to_string()).unwrap_or_default(),
+        event_hash: s("/event_hash"),
+        checkpoint: proof
+            .split_once("\n\n")
+            .map(|(_, c)| c.to_owned())
+            .unwrap_or_default(),
+        qr_text,
+        qr_svg,
+    };
+    ctx.render(StatusCode::OK, &page)
+}
+
+/// The bundle as a file.
+pub async fn certificate_json(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Path(id): Path<String>,
+) -> Response {
+    let auth = match ctx.require() {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let id = match id_of(&ctx, &id) {
+        Ok(i) => i,
+        Err(r) => return r,
+    };
+    match state.app.evidence_certificate(&auth.actor, id).await {
+        Ok(b) => {
+            let body = serde_json::to_string_pretty(&b).unwrap_or_default();
+            let disposition = format!("attachment; filename=\"certificate-{id}.json\"");
+            (
+                [
+                    (
+                        axum::http::header::CONTENT_TYPE,
+                        "application/json".to_owned(),
+                    ),
+                    (axum::http::header::CONTENT_DISPOSITION, disposition),
+                ],
+                body,
+            )
+                .into_response()
+        }
+        Err(e) => ctx.error(e),
+    }
+}

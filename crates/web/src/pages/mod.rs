@@ -41,6 +41,11 @@ pub fn router() -> axum::Router<AppState> {
         .route("/entities/{id}", get(entities::detail))
         .route("/evidence/{id}", get(evidence::detail))
         .route("/evidence/{id}/content", get(evidence::content))
+        .route("/evidence/{id}/certificate", get(evidence::certificate))
+        .route(
+            "/evidence/{id}/certificate.json",
+            get(evidence::certificate_json),
+        )
         .route("/evidence/{id}/transfer", post(evidence::transfer))
         .route("/evidence/uploads", post(evidence::tus_create))
         .route(

@@ -296,6 +296,26 @@ async fn content(
     content_response(&state, &auth, &id, p.purpose.as_deref()).await
 }
 
+/// The certificate bundle (docs/certificate.md): checkable offline with
+/// `ecoenforce ledger verify-certificate` or `docs/certificate_check.py`. Issuing it is recorded
+/// as an export.
+#[utoipa::path(get, path = "/api/v1/evidence/{id}/certificate", tag = "evidence",
+    params(("id" = String, Path)),
+    responses((status = 200, body = Object), (status = 404, body = Problem)),
+    security(("bearer" = [])))]
+async fn certificate(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    Ok(Json(
+        state
+            .app
+            .evidence_certificate(&auth.actor, parse_id(&id)?)
+            .await?,
+    ))
+}
+
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TransferBody {
@@ -528,6 +548,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_one))
         .routes(routes!(content))
         .routes(routes!(transfer))
+        .routes(routes!(certificate))
         .route(
             "/api/v1/uploads",
             axum::routing::options(tus_options).post(api_tus_create),

@@ -1,0 +1,111 @@
+//! Evidence certificates (高效出证): everything a court's expert needs to check a piece of
+//! evidence offline, without our software — the evidence's hashes, the upload event, its place
+//! in the ledger as a C2SP tlog-proof with the signed checkpoint, and the verifier keys.
+//! The format and its checks are specified in `docs/certificate.md`.
+
+use crate::{App, AppError};
+use domain::evidence::Access;
+use domain::{Actor, Refusal};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+pub const FORMAT: &str = "ecoenforce-certificate/v1";
+
+/// The QR text: `ecoenforce-cert:v1:<origin>:<index>:<event_hash hex>:<tree size>:<root b64>`.
+pub fn qr_text(origin: &str, index: u64, event_hash: &str, size: u64, root_b64: &str) -> String {
+    format!("ecoenforce-cert:v1:{origin}:{index}:{event_hash}:{size}:{root_b64}")
+}
+
+impl App {
+    /// The certificate bundle of a piece of evidence the actor may read. Issuing it is an
+    /// export in the chain of custody; a checkpoint is signed first when none covers the upload.
+    pub async fn evidence_certificate(&self, actor: &Actor, id: Uuid) -> Result<Value, AppError> {
+        let (e, custody) = self.view_evidence_quietly(actor, id).await?;
+        let upload = custody
+            .iter()
+            .find(|c| c.kind == "uploaded")
+            .ok_or_else(|| AppError::Internal(format!("evidence {id} has no upload event")))?;
+        let index = self
+            .store
+            .event_seq(upload.event_id)
+            .await?
+            .ok_or_else(|| AppError::Internal("the upload event is not in the log".into()))?;
+        let record = self
+            .store
+            .events(&store::Scope::all(), index, 1)
+            .await?
+            .into_iter()
+            .next()
+            .ok_or_else(|| AppError::Internal("the upload event is not in the log".into()))?;
+        let event_hash = store::event_hash(&record.event);
+        let mut checkpoint = self.store.latest_checkpoint().await?;
+        if checkpoint.as_ref().is_none_or(|c| c.size <= index) {
+            checkpoint = Some(self.sign_checkpoint_now().await?);
+        }
+        let cp = checkpoint.ok_or_else(|| AppError::Internal("no checkpoint".into()))?;
+        let path = self.store.inclusion_proof(index, cp.size).await?;
+        let proof = ledger::tiles::tlog_proof(index as u64, &path, &cp.note, None);
+        let origin = cp.note.lines().next().unwrap_or_default().to_owned();
+        let keys: Vec<String> = self
+            .store
+            .ledger_keys()
+            .await?
+            .into_iter()
+            .map(|k| k.vkey)
+            .collect();
+        // Recorded once the bundle exists (an export of the evidence).
+        self.record_access(actor, id, Access::Exported).await?;
+        let hash_hex = ledger::hex(&event_hash);
+        let root_b64 = crate::proofs::base64(&cp.root);
+        let d = &e.data;
+        Ok(json!({
+            "format": FORMAT,
+            "evidence": {
+                "id": e.id,
+                "title": d.title,
+                "type": d.evidence_type.as_str(),
+                "subject_type": "entity",
+                "subject_id": d.subject_id,
+                "county_code": e.county_code,
+                "collected_at": d.collected_at.to_string(),
+                "collected_by": d.collected_by,
+                "file_name": e.blob.file_name,
+                "mime": e.blob.mime,
+                "size": e.blob.size,
+                "sha256": e.blob.sha256,
+                "sm3": e.blob.sm3,
+            },
+            "event": record.event.envelope(),
+            "event_hash": hash_hex,
+            "index": index,
+            "tlog_proof": proof,
+            "verifier_keys": keys,
+            "qr": qr_text(&origin, index as u64, &hash_hex, cp.size as u64, &root_b64),
+        }))
+    }
+
+    /// The evidence and its custody, read without recording a view (the certificate records
+    /// its own export).
+    async fn view_evidence_quietly(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+    ) -> Result<
+        (
+            domain::evidence::Evidence,
+            Vec<domain::evidence::CustodyEntry>,
+        ),
+        AppError,
+    > {
+        let scope = match domain::evidence::evidence_read_reach(actor)? {
+            None => store::Scope::all(),
+            Some(c) => store::Scope::counties(c),
+        };
+        let e = self
+            .store
+            .evidence(&scope, id)
+            .await?
+            .ok_or_else(Refusal::not_found)?;
+        Ok((e, self.store.custody(id).await?))
+    }
+}

@@ -1,0 +1,195 @@
+//! Checking an evidence certificate offline (`docs/certificate.md`): no network, no database,
+//! only the bundle, optionally the evidence file's hashes, and optionally a verifier key the
+//! checker obtained independently (the bundle's own keys are the issuer's word).
+
+use crate::note::{parse_checkpoint, verify};
+use crate::tiles::parse_tlog_proof;
+use crate::{Hash, Sha256Hasher, hex, leaf_hash, parse_hash_hex, verify_inclusion};
+use base64::Engine;
+use serde_json::Value;
+
+pub const FORMAT: &str = "ecoenforce-certificate/v1";
+
+/// One check and whether it held; `code` names it (`cert-check-<code>` in `locales/`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Check {
+    pub code: &'static str,
+    pub ok: bool,
+    /// What was found when it failed (English, technical).
+    pub detail: String,
+}
+
+fn check(code: &'static str, result: Result<(), String>) -> Check {
+    match result {
+        Ok(()) => Check {
+            code,
+            ok: true,
+            detail: String::new(),
+        },
+        Err(detail) => Check {
+            code,
+            ok: false,
+            detail,
+        },
+    }
+}
+
+fn text<'a>(v: &'a Value, path: &str) -> Result<&'a str, String> {
+    v.pointer(path)
+        .and_then(Value::as_str)
+        .ok_or_else(|| format!("{path} is missing"))
+}
+
+/// Runs every check. `file` is the evidence file's `(sha256, sm3)` in hex, when given.
+pub fn check_bundle(bundle: &Value, file: Option<(&str, &str)>, key: Option<&str>) -> Vec<Check> {
+    let mut out = Vec::new();
+    out.push(check(
+        "format",
+        match bundle.get("format").and_then(Value::as_str) {
+            Some(FORMAT) => Ok(()),
+            other => Err(format!("format is {other:?}, not {FORMAT}")),
+        },
+    ));
+    // 1. The event hashes to event_hash (SHA-256 of its RFC 8785 canonical JSON).
+    let event_hash: Option<Hash> = bundle
+        .get("event_hash")
+        .and_then(Value::as_str)
+        .and_then(parse_hash_hex);
+    out.push(check(
+        "event_hash",
+        (|| {
+            let stated = event_hash.ok_or("event_hash is not 64 hex digits")?;
+            let event = bundle.get("event").ok_or("no event")?;
+            let canonical = serde_json_canonicalizer::to_vec(event).map_err(|e| e.to_string())?;
+            let computed = crate::event_hash(&canonical);
+            if computed == stated {
+                Ok(())
+            } else {
+                Err(format!(
+                    "the event hashes to {}, the bundle says {}",
+                    hex(&computed),
+                    hex(&stated)
+                ))
+            }
+        })(),
+    ));
+    // 2. The event is the registration of this evidence, with these hashes.
+    out.push(check(
+        "event_names_evidence",
+        (|| {
+            let schema = text(bundle, "/event/schema")?;
+            if schema != "evidence.registered/v1" {
+                return Err(format!("the event is {schema}"));
+            }
+            for (event_path, evidence_path) in [
+                ("/event/payload/id", "/evidence/id"),
+                ("/event/payload/blob/sha256", "/evidence/sha256"),
+                ("/event/payload/blob/sm3", "/evidence/sm3"),
+            ] {
+                let (a, b) = (text(bundle, event_path)?, text(bundle, evidence_path)?);
+                if a != b {
+                    return Err(format!("{event_path} is {a}, {evidence_path} is {b}"));
+                }
+            }
+            let sizes = (
+                bundle.pointer("/event/payload/blob/size"),
+                bundle.pointer("/evidence/size"),
+            );
+            if sizes.0.is_none() || sizes.0 != sizes.1 {
+                return Err(format!("sizes differ: {:?}", sizes));
+            }
+            Ok(())
+        })(),
+    ));
+    // 3. The checkpoint is signed by a key of this ledger.
+    let proof = bundle
+        .get("tlog_proof")
+        .and_then(Value::as_str)
+        .ok_or_else(|| "no tlog_proof".to_owned())
+        .and_then(|p| parse_tlog_proof(p).map_err(|e| e.to_string()));
+    let keys: Vec<String> = match key {
+        Some(k) => vec![k.to_owned()],
+        None => bundle
+            .get("verifier_keys")
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default(),
+    };
+    let signed = proof.as_ref().map_err(Clone::clone).and_then(|p| {
+        keys.iter()
+            .find_map(|k| verify(&p.checkpoint, k).ok())
+            .ok_or_else(|| "no given verifier key signed the checkpoint".to_owned())
+            .and_then(|body| parse_checkpoint(body).map_err(|e| e.to_string()))
+    });
+    out.push(check(
+        "checkpoint_signature",
+        signed.as_ref().map(|_| ()).map_err(Clone::clone),
+    ));
+    // 4. The event is at `index` in the signed tree.
+    out.push(check(
+        "inclusion",
+        (|| {
+            let p = proof.as_ref().map_err(Clone::clone)?;
+            let (_, size, root) = signed.as_ref().map_err(Clone::clone)?;
+            let index = bundle
+                .get("index")
+                .and_then(Value::as_u64)
+                .ok_or("index is missing")?;
+            if p.index != index {
+                return Err(format!("the proof is for entry {}, not {index}", p.index));
+            }
+            let leaf = leaf_hash(&event_hash.ok_or("no event_hash")?);
+            if verify_inclusion::<Sha256Hasher>(index, *size, &leaf, &p.path, root) {
+                Ok(())
+            } else {
+                Err(format!("entry {index} is not in the signed tree of {size}"))
+            }
+        })(),
+    ));
+    // 5. The QR text names the same entry and tree.
+    out.push(check(
+        "qr",
+        (|| {
+            let (origin, size, root) = signed.as_ref().map_err(Clone::clone)?;
+            let expected = format!(
+                "ecoenforce-cert:v1:{origin}:{}:{}:{size}:{}",
+                bundle
+                    .get("index")
+                    .and_then(Value::as_u64)
+                    .unwrap_or(u64::MAX),
+                event_hash.map(|h| hex(&h)).unwrap_or_default(),
+                base64::engine::general_purpose::STANDARD.encode(root)
+            );
+            match bundle.get("qr").and_then(Value::as_str) {
+                Some(q) if q == expected => Ok(()),
+                other => Err(format!("qr is {other:?}, expected {expected}")),
+            }
+        })(),
+    ));
+    // 6–7. The file, when given, is the evidence.
+    if let Some((sha256, sm3)) = file {
+        for (code, path, got) in [
+            ("file_sha256", "/evidence/sha256", sha256),
+            ("file_sm3", "/evidence/sm3", sm3),
+        ] {
+            out.push(check(
+                code,
+                text(bundle, path).and_then(|stated| {
+                    if stated.eq_ignore_ascii_case(got) {
+                        Ok(())
+                    } else {
+                        Err(format!(
+                            "the file's hash is {got}, the certificate says {stated}"
+                        ))
+                    }
+                }),
+            ));
+        }
+    }
+    out
+}
