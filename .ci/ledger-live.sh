@@ -46,4 +46,24 @@ PY
 if "$py" docs/ledger_check.py inclusion "$work/inclusion.json" >/dev/null; then
   echo "a changed inclusion proof was accepted"; exit 1
 fi
-echo "ledger checker: ok against $url (size $size)"
+# An evidence certificate from the live instance, checked by the CLI and by the Python checker,
+# with the file and against a changed file.
+printf 'CI evidence %s\n' "$(date -u +%s%N)" >"$work/evidence.txt"
+officer=$(curl -fs "$url/api/v1/auth/login" -H 'content-type: application/json' \
+  -d '{"username":"menghai.officer","password":"Demo@2026!"}' | "$py" -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+mh=(-H "authorization: Bearer $officer")
+mentity=$(curl -fs "${mh[@]}" "$url/api/v1/entities?county=532822&per_page=1" | "$py" -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])')
+evidence=$(curl -fs "${mh[@]}" "$url/api/v1/evidence" -F subject_id="$mentity" -F type=documentary \
+  -F title="CI 书证（演示数据）" -F collected_at="$(date -u +%Y-%m-%dT%H:%M:%SZ)" -F collected_by=menghai.officer \
+  -F "file=@$work/evidence.txt" | "$py" -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+curl -fs "${mh[@]}" "$url/api/v1/evidence/$evidence/certificate" >"$work/certificate.json"
+"$bin" ledger verify-certificate "$work/certificate.json" --file "$work/evidence.txt" --key "$vkey" >/dev/null
+"$py" docs/certificate_check.py "$work/certificate.json" --file "$work/evidence.txt" --key "$vkey" >/dev/null
+echo changed >>"$work/evidence.txt"
+if "$py" docs/certificate_check.py "$work/certificate.json" --file "$work/evidence.txt" >/dev/null; then
+  echo "a changed evidence file was accepted by the Python checker"; exit 1
+fi
+if "$bin" ledger verify-certificate "$work/certificate.json" --file "$work/evidence.txt" >/dev/null; then
+  echo "a changed evidence file was accepted by the CLI"; exit 1
+fi
+echo "ledger checker: ok against $url (size $size); certificate checked by both checkers"

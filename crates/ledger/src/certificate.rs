@@ -193,3 +193,134 @@ pub fn check_bundle(bundle: &Value, file: Option<(&str, &str)>, key: Option<&str
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::note::{checkpoint_body, sign, verifier_key};
+    use crate::{HashStore, prove_inclusion, stored_hashes_for_leaf, tree_hash};
+    use ed25519_dalek::SigningKey;
+    use serde_json::json;
+
+    struct Mem(Vec<Hash>);
+    impl HashStore for Mem {
+        type Error = u64;
+        fn read(&self, idx: &[u64]) -> Result<Vec<Hash>, u64> {
+            idx.iter()
+                .map(|i| self.0.get(*i as usize).copied().ok_or(*i))
+                .collect()
+        }
+    }
+
+    /// The known-answer vector of docs/certificate.md, built from fixed inputs: the bytes
+    /// `ecoenforce certificate test vector\n`, a registration event, a 4-leaf log whose last leaf
+    /// is that event, and the demo key (seed 0x07 × 32; never use it for real).
+    fn vector() -> Value {
+        let file = b"ecoenforce certificate test vector\n";
+        let sha256 = hex(&crate::event_hash(file));
+        let sm3 = SM3_OF_FILE.trim();
+        let id = "019ad0f0-0000-7000-8000-000000000001";
+        let event = json!({
+            "schema": "evidence.registered/v1",
+            "id": "019ad0f0-0000-7000-8000-0000000000e1",
+            "at": "2026-11-29T02:30:00.000000Z",
+            "actor": {"kind": "user", "id": "019ad0f0-0000-7000-8000-0000000000a1", "name": "menghai.officer"},
+            "payload": {
+                "id": id,
+                "county_code": "532822",
+                "data": {
+                    "subject_type": "entity",
+                    "subject_id": "019ad0f0-0000-7000-8000-0000000000b1",
+                    "type": "on_site_record",
+                    "title": "现场检查笔录（演示）",
+                    "collected_at": "2026-11-29T02:00:00.000000Z",
+                    "collected_by": ["menghai.officer", "menghai.officer2"],
+                    "assisted_by": [],
+                    "lat_e6": 21959000,
+                    "lon_e6": 100451000,
+                    "device": null,
+                    "on_site": true
+                },
+                "blob": {"sha256": sha256, "sm3": sm3, "size": file.len(), "mime": "text/plain", "file_name": "record.txt"},
+                "custodian": "menghai.officer",
+                "demo": true
+            }
+        });
+        let event_hash = crate::event_hash(&serde_json_canonicalizer::to_vec(&event).unwrap());
+        let mut leaves: Vec<Hash> = (0..3u8).map(|i| crate::event_hash(&[i])).collect();
+        leaves.push(event_hash);
+        let mut tree = Mem(Vec::new());
+        for (i, eh) in leaves.iter().enumerate() {
+            let add =
+                stored_hashes_for_leaf::<Sha256Hasher, _>(i as u64, leaf_hash(eh), &tree).unwrap();
+            tree.0.extend(add);
+        }
+        let root = tree_hash::<Sha256Hasher, _>(4, &tree).unwrap();
+        let path = prove_inclusion::<Sha256Hasher, _>(3, 4, &tree).unwrap();
+        let origin = "demo.example/enforcement-log";
+        let key = SigningKey::from_bytes(&[7; 32]);
+        let note = sign(&checkpoint_body(origin, 4, &root), origin, &key).unwrap();
+        let b64 = base64::engine::general_purpose::STANDARD.encode(root);
+        json!({
+            "format": FORMAT,
+            "evidence": {
+                "id": id, "title": "现场检查笔录（演示）", "type": "on_site_record",
+                "subject_type": "entity", "subject_id": "019ad0f0-0000-7000-8000-0000000000b1",
+                "county_code": "532822", "collected_at": "2026-11-29T02:00:00.000000Z",
+                "collected_by": ["menghai.officer", "menghai.officer2"],
+                "file_name": "record.txt", "mime": "text/plain", "size": file.len(),
+                "sha256": sha256, "sm3": sm3
+            },
+            "event": event,
+            "event_hash": hex(&event_hash),
+            "index": 3,
+            "tlog_proof": crate::tiles::tlog_proof(3, &path, &note, None),
+            "verifier_keys": [verifier_key(origin, &key.verifying_key())],
+            "qr": format!("ecoenforce-cert:v1:{origin}:3:{}:4:{b64}", hex(&event_hash)),
+        })
+    }
+
+    /// SM3 of the vector's file bytes (checked against an independent SM3 in the Python
+    /// checker's `vectors` command).
+    const SM3_OF_FILE: &str = include_str!("../../../docs/certificate/file.sm3");
+
+    #[test]
+    fn the_documented_vector_is_rebuilt_and_verifies() {
+        let v = vector();
+        let committed: Value =
+            serde_json::from_str(include_str!("../../../docs/certificate/vector.json")).unwrap();
+        assert_eq!(
+            v,
+            committed,
+            "docs/certificate/vector.json is out of date:\n{}",
+            serde_json::to_string_pretty(&v).unwrap()
+        );
+        let sha = v["evidence"]["sha256"].as_str().unwrap();
+        let checks = check_bundle(&v, Some((sha, SM3_OF_FILE.trim())), None);
+        assert_eq!(checks.len(), 8);
+        assert!(checks.iter().all(|c| c.ok), "{checks:?}");
+        // Each kind of change is caught by its check.
+        let mut bad = v.clone();
+        bad["event"]["payload"]["data"]["title"] = json!("改");
+        let failed: Vec<_> = check_bundle(&bad, None, None)
+            .into_iter()
+            .filter(|c| !c.ok)
+            .map(|c| c.code)
+            .collect();
+        assert_eq!(failed, ["event_hash"]);
+        let failed: Vec<_> = check_bundle(&v, Some(("00", SM3_OF_FILE.trim())), None)
+            .into_iter()
+            .filter(|c| !c.ok)
+            .map(|c| c.code)
+            .collect();
+        assert_eq!(failed, ["file_sha256"]);
+        let mut bad = v.clone();
+        bad["index"] = json!(2);
+        let failed: Vec<_> = check_bundle(&bad, None, None)
+            .into_iter()
+            .filter(|c| !c.ok)
+            .map(|c| c.code)
+            .collect();
+        assert_eq!(failed, ["inclusion", "qr"]);
+    }
+}
