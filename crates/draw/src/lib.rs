@@ -224,7 +224,7 @@ impl Stream {
 }
 
 /// A partial Fisher–Yates shuffle of the canonical pool: the first `k` in draw order.
-pub fn select(canonical_pool: &[String], k: usize, seed: [u8; 32]) -> Vec<String> {
+pub fn select<T: Clone>(canonical_pool: &[T], k: usize, seed: [u8; 32]) -> Vec<T> {
     let mut a = canonical_pool.to_vec();
     let mut s = Stream::new(seed);
     for i in 0..k {
@@ -342,11 +342,10 @@ fn check(input: &Input) -> Result<Checked, Refusal> {
         };
         let n = input.inspectors_per_entity as usize;
         for entity in &pool {
-            let excluded = exclusions.get(entity);
-            let left = group
-                .iter()
-                .filter(|o| excluded.is_none_or(|x| !x.contains(*o)))
-                .count();
+            let left = match exclusions.get(entity) {
+                None => group.len(),
+                Some(x) => group.iter().filter(|o| !x.contains(*o)).count(),
+            };
             if left < n {
                 return Err(refuse(
                     "draw.pool_too_small",
@@ -511,7 +510,8 @@ pub fn run(input: &Input, now: Option<i64>) -> Result<Value, Refusal> {
     let seed = sha256(seed_text.as_bytes());
 
     let mut strata_out = Vec::new();
-    let mut tasks: BTreeMap<String, u64> = BTreeMap::new();
+    // Tasks per officer ID, across groups (an officer may be in several).
+    let mut tasks: std::collections::HashMap<&str, u64> = std::collections::HashMap::new();
     let mut inspectors_out = Vec::new();
     let mut selections = Vec::new();
     for (s, pool) in &checked.strata {
@@ -530,19 +530,21 @@ pub fn run(input: &Input, now: Option<i64>) -> Result<Value, Refusal> {
         }));
         selections.push((s, selected));
     }
+    // Officers by their index in the group's canonical pool: the selection works on indices
+    // (same order, so the same result) and maps back to IDs at the end, without copying IDs.
     for (s, selected) in &selections {
         let group = &checked.groups[&s.inspector_group];
         for entity in selected {
-            let excluded = checked.exclusions.get(entity);
-            let base: Vec<String> = group
+            let base: Vec<usize> = match checked.exclusions.get(entity) {
+                None => (0..group.len()).collect(),
+                Some(x) => (0..group.len())
+                    .filter(|&i| !x.contains(&group[i]))
+                    .collect(),
+            };
+            let capped: Vec<usize> = base
                 .iter()
-                .filter(|o| excluded.is_none_or(|x| !x.contains(*o)))
-                .cloned()
-                .collect();
-            let capped: Vec<String> = base
-                .iter()
-                .filter(|o| m == 0 || tasks.get(o.as_str()).copied().unwrap_or(0) < m)
-                .cloned()
+                .copied()
+                .filter(|&i| m == 0 || tasks.get(group[i].as_str()).copied().unwrap_or(0) < m)
                 .collect();
             let cap_lifted = (capped.len() as u64) < n;
             let eligible = if cap_lifted { &base } else { &capped };
@@ -551,12 +553,12 @@ pub fn run(input: &Input, now: Option<i64>) -> Result<Value, Refusal> {
                 n as usize,
                 sub(&seed, &format!("inspectors:{entity}")),
             );
-            for o in &chosen {
-                *tasks.entry(o.clone()).or_default() += 1;
+            for &i in &chosen {
+                *tasks.entry(group[i].as_str()).or_default() += 1;
             }
             inspectors_out.push(json!({
                 "entity": entity,
-                "selected": chosen,
+                "selected": chosen.iter().map(|&i| group[i].as_str()).collect::<Vec<_>>(),
                 "cap_lifted": cap_lifted,
             }));
         }
