@@ -313,3 +313,12 @@ ui-signed_checkpoint = 已签名的检查点
 ui-certificate_check = 离线核验：ecoenforce ledger verify-certificate certificate.json --file <证据文件>，或使用 docs/certificate_check.py。
 ui-download_bundle = 下载证明文件包（JSON）
 ui-back_to_evidence = 返回证据
+
+## Backup
+cli-backup_postgres = admin backup 用于 SQLite 实例。PostgreSQL 请使用 pg_dump（并复制 <data-dir>/evidence 与 <data-dir>/ledger/key）；pg_restore 之后，用最近公布的检查点运行 ecoenforce ledger resume。
+cli-backup_target_not_empty = { $path } 不是空目录；请指定新目录或空目录。
+cli-backup_failed = 备份或恢复失败；源数据未作任何更改：{ $detail }
+cli-backup_done = 已备份到 { $path }：数据库（{ $pages } 页，SQLite 在线备份接口）、{ $files } 个证据文件、{ $keys } 个台账密钥，用时 { $seconds } 秒。签名状态从不备份：恢复后须用最近公布的检查点运行 ecoenforce ledger resume。
+cli-restore_not_a_backup = { $path } 中没有 ecoenforce.db：不是 admin backup 生成的备份。
+cli-restore_target_not_empty = 数据目录 { $path } 不是空目录；请恢复到新目录或空目录。
+cli-restore_done = 已恢复到 { $path }。启动服务后，在用最近公布的检查点运行 ecoenforce ledger resume --checkpoint 文件之前，台账保持只读。

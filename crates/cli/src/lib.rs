@@ -3,6 +3,7 @@
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+mod backup;
 mod certificate_cli;
 mod draw_cli;
 mod hj212_cli;
@@ -45,9 +46,40 @@ pub enum Command {
     /// The verifiable random inspection draw (双随机, DRAW.md), offline.
     #[command(subcommand)]
     Draw(DrawCommand),
+    /// Administration: backups.
+    #[command(subcommand)]
+    Admin(AdminCommand),
     /// HJ 212 frames (online monitoring data loggers), offline.
     #[command(subcommand)]
     Hj212(Hj212Command),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AdminCommand {
+    /// A consistent copy of a SQLite instance, also while it runs: database (SQLite backup API),
+    /// evidence files, settings and ledger keys, never the signer's state.
+    Backup(BackupArgs),
+    /// Puts a backup into an empty data dir; the ledger then waits for `ledger resume`.
+    Restore(RestoreArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct BackupArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// An empty or new folder for the backup.
+    #[arg(long)]
+    pub to: PathBuf,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct RestoreArgs {
+    /// A folder made by `admin backup`.
+    #[arg(long)]
+    pub from: PathBuf,
+    /// An empty or new data dir.
+    #[arg(long)]
+    pub data_dir: PathBuf,
 }
 
 #[derive(Subcommand, Debug)]
@@ -224,6 +256,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Draw(DrawCommand::Run(args)) => draw_cli::run(args),
         Command::Draw(DrawCommand::Verify(args)) => draw_cli::verify(args),
         Command::Hj212(Hj212Command::Parse(args)) => hj212_cli::parse(args),
+        Command::Admin(AdminCommand::Backup(args)) => backup::backup(args),
+        Command::Admin(AdminCommand::Restore(args)) => backup::restore(args),
     }
 }
 

@@ -110,6 +110,21 @@ impl Backend {
         })
     }
 
+    /// A consistent copy of the database at `source` into the new file `target`, through
+    /// SQLite's online backup API (never a file copy: a running server keeps writing). Returns
+    /// the pages copied.
+    pub fn backup(source: &Path, target: &Path) -> Result<i32, StoreError> {
+        let src = open_connection(source)?;
+        let mut dst = rusqlite::Connection::open(target)
+            .map_err(|e| StoreError::database("creating the backup file", e))?;
+        let backup = rusqlite::backup::Backup::new(&src, &mut dst)
+            .map_err(|e| StoreError::database("starting the backup", e))?;
+        backup
+            .run_to_completion(1024, std::time::Duration::from_millis(5), None)
+            .map_err(|e| StoreError::database("copying the database", e))?;
+        Ok(backup.progress().pagecount)
+    }
+
     pub fn stats(&self) -> &WriterStats {
         &self.stats
     }

@@ -186,19 +186,94 @@ async fn a_restored_data_dir_is_resumed_with_the_published_checkpoint() {
         .await
         .unwrap();
     assert!(::ledger::note::verify(&published, vkey.trim()).is_ok());
+    // Some evidence, so the backup carries a blob.
+    let client = reqwest::Client::new();
+    let token: serde_json::Value = client
+        .post(format!("{}/api/v1/auth/login", server.url))
+        .json(&serde_json::json!({"username": "menghai.officer", "password": "Demo@2026!"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = token["token"].as_str().unwrap().to_owned();
+    let list: serde_json::Value = client
+        .get(format!(
+            "{}/api/v1/entities?county=532822&per_page=1",
+            server.url
+        ))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let form = reqwest::multipart::Form::new()
+        .text(
+            "subject_id",
+            list["items"][0]["id"].as_str().unwrap().to_owned(),
+        )
+        .text("type", "documentary")
+        .text("title", "备份演练")
+        .text("collected_at", chrono::Utc::now().to_rfc3339())
+        .text("collected_by", "menghai.officer")
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(b"backup drill".to_vec()).file_name("a.txt"),
+        );
+    let r = client
+        .post(format!("{}/api/v1/evidence", server.url))
+        .bearer_auth(&token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    // The backup is made while the server runs.
+    let backup = dir.path().join("backup");
+    let (code, out) = cli(&[
+        "admin",
+        "backup",
+        "--data-dir",
+        data.to_str().unwrap(),
+        "--to",
+        backup.to_str().unwrap(),
+    ]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(
+        out.contains("1 evidence files") && out.contains("1 ledger key"),
+        "{out}"
+    );
+    assert!(backup.join("ledger/key").is_file());
+    assert!(
+        !backup.join("ledger/state").exists(),
+        "the signer's state is never backed up"
+    );
     drop(server);
     let checkpoint = dir.path().join("published.checkpoint");
     std::fs::write(&checkpoint, &published).unwrap();
-    // A restore: the database and the key, never the signer's state.
+    // A restore into an empty data dir; a non-empty one is refused.
     let restored = dir.path().join("restored");
-    std::fs::create_dir_all(restored.join("ledger")).unwrap();
-    for f in std::fs::read_dir(&data).unwrap() {
-        let f = f.unwrap();
-        if f.file_type().unwrap().is_file() {
-            std::fs::copy(f.path(), restored.join(f.file_name())).unwrap();
-        }
-    }
-    std::fs::copy(data.join("ledger/key"), restored.join("ledger/key")).unwrap();
+    let (code, out) = cli(&[
+        "admin",
+        "restore",
+        "--from",
+        backup.to_str().unwrap(),
+        "--data-dir",
+        data.to_str().unwrap(),
+    ]);
+    assert_eq!(code, Some(1), "{out}");
+    let (code, out) = cli(&[
+        "admin",
+        "restore",
+        "--from",
+        backup.to_str().unwrap(),
+        "--data-dir",
+        restored.to_str().unwrap(),
+    ]);
+    assert_eq!(code, Some(0), "{out}");
     let restored_arg = restored.to_str().unwrap();
     let waiting = start(&["--data-dir", restored_arg]).unwrap_or_else(|e| panic!("{e:?}"));
     assert!(
@@ -243,4 +318,5 @@ async fn a_restored_data_dir_is_resumed_with_the_published_checkpoint() {
     let (code, out) = cli(&["ledger", "verify", "--data-dir", restored_arg]);
     assert_eq!(code, Some(0), "{out}");
     assert!(out.contains("signed checkpoints"), "{out}");
+    assert!(out.contains("1 evidence files rehashed"), "{out}");
 }
