@@ -41,7 +41,7 @@ for mib in "${sizes[@]}"; do
     | tr -d '\r' | sed -n 's/^location: //Ip')
   t0=$(date +%s.%N)
   curl -fs -o /dev/null -X PATCH -H "authorization: Bearer $token" -H 'tus-resumable: 1.0.0' \
-    -H 'upload-offset: 0' -H 'content-type: application/offset+octet-stream' --data-binary "@$f" "$url$loc"
+    -H 'upload-offset: 0' -H 'content-type: application/offset+octet-stream' -T "$f" "$url$loc"
   t1=$(date +%s.%N)
   echo "tus $mib MiB (one PATCH): $(python3 -c "print(f'{$t1 - $t0:.2f} s, {$mib / ($t1 - $t0):.0f} MiB/s')"), peak RSS $(hwm)"
   rm -f "$f"
