@@ -322,3 +322,11 @@ cli-backup_done = Backup in { $path }: database ({ $pages } pages, SQLite backup
 cli-restore_not_a_backup = { $path } holds no ecoenforce.db: not a backup made by admin backup.
 cli-restore_target_not_empty = The data dir { $path } is not empty; restore into a new or empty folder.
 cli-restore_done = Restored into { $path }. Start the server: it stays read-only until ecoenforce ledger resume --checkpoint FILE is given the last published checkpoint.
+
+## Two-factor sign-in
+auth-totp_required = Enter the 6-digit code from your authenticator app (two-factor sign-in).
+auth-totp_invalid = The 6-digit code is wrong or expired.
+auth-totp_not_set = This account must sign in with a second factor, and none is set up; ask the security administrator.
+ui-totp = Authenticator code (administrators)
+cli-admin_totp = Its two-factor secret (TOTP, RFC 6238; shown only this once): { $secret }  —  { $uri }
+cli-demo_totp = Demo administrators sign in with a TOTP code from the demo secret { $secret } (demo only).

@@ -322,3 +322,11 @@ cli-backup_done = 已备份到 { $path }：数据库（{ $pages } 页，SQLite �
 cli-restore_not_a_backup = { $path } 中没有 ecoenforce.db：不是 admin backup 生成的备份。
 cli-restore_target_not_empty = 数据目录 { $path } 不是空目录；请恢复到新目录或空目录。
 cli-restore_done = 已恢复到 { $path }。启动服务后，在用最近公布的检查点运行 ecoenforce ledger resume --checkpoint 文件之前，台账保持只读。
+
+## Two-factor sign-in
+auth-totp_required = 请输入身份验证器中的 6 位动态码（双因素登录）。
+auth-totp_invalid = 6 位动态码错误或已过期。
+auth-totp_not_set = 该账号须使用双因素登录，但尚未设置；请联系安全管理员。
+ui-totp = 动态验证码（管理员）
+cli-admin_totp = 其双因素密钥（TOTP，RFC 6238，仅显示这一次）：{ $secret }  —  { $uri }
+cli-demo_totp = 演示管理员登录时须输入由演示密钥 { $secret } 生成的动态码（仅供演示）。

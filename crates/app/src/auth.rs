@@ -25,6 +25,14 @@ pub struct Authenticated {
     pub token_hash: [u8; 32],
 }
 
+/// The three administrators (三员) sign in with a second factor (GB/T 22239-2019 level 3).
+pub fn needs_second_factor(role: domain::Role) -> bool {
+    matches!(
+        role,
+        domain::Role::SystemAdmin | domain::Role::SecurityAdmin | domain::Role::AuditAdmin
+    )
+}
+
 pub fn token_hash(token: &str) -> [u8; 32] {
     Sha256::digest(token.as_bytes()).into()
 }
@@ -126,12 +134,23 @@ impl App {
             .max(1) as u64
     }
 
-    /// Checks a username and password and opens a session. Failures are counted per submitted
-    /// username (whether or not it exists) and per address, before any hash is computed.
+    /// [`App::login_with_totp`] without a second factor.
     pub async fn login(
         &self,
         username: &str,
         password: &str,
+        ip: &str,
+    ) -> Result<LoginOutcome, AppError> {
+        self.login_with_totp(username, password, None, ip).await
+    }
+
+    /// Checks a username and password and opens a session. Failures are counted per submitted
+    /// username (whether or not it exists) and per address, before any hash is computed.
+    pub async fn login_with_totp(
+        &self,
+        username: &str,
+        password: &str,
+        totp: Option<&str>,
         ip: &str,
     ) -> Result<LoginOutcome, AppError> {
         let s = &self.settings;
@@ -177,6 +196,32 @@ impl App {
                 .await?;
             return Err(AppError::Unauthenticated("auth.invalid_credentials"));
         };
+        // The second factor: required for the administrators, and for anyone who has one.
+        let required = user.roles.iter().any(|r| needs_second_factor(*r));
+        match (
+            &credential.totp_secret,
+            totp.filter(|t| !t.trim().is_empty()),
+        ) {
+            (None, _) if required => {
+                self.audit(username, Some(user.id), ip, SigninOutcome::Failure)
+                    .await?;
+                return Err(AppError::Unauthenticated("auth.totp_not_set"));
+            }
+            (None, _) => {}
+            (Some(_), None) => {
+                self.audit(username, Some(user.id), ip, SigninOutcome::Failure)
+                    .await?;
+                return Err(AppError::Unauthenticated("auth.totp_required"));
+            }
+            (Some(secret), Some(code)) => {
+                let now = self.clock.now().as_datetime().timestamp();
+                if !crate::totp::verify(secret, code, now) {
+                    self.audit(username, Some(user.id), ip, SigninOutcome::Failure)
+                        .await?;
+                    return Err(AppError::Unauthenticated("auth.totp_invalid"));
+                }
+            }
+        }
         self.audit(username, Some(user.id), ip, SigninOutcome::Success)
             .await?;
         let token = new_token()?;

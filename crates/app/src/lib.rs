@@ -20,6 +20,7 @@ pub mod i18n;
 pub mod industry;
 pub mod proofs;
 pub mod seed;
+pub mod totp;
 pub mod units;
 pub mod users;
 pub mod verify;

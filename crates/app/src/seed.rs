@@ -124,6 +124,8 @@ pub enum SeedError {
 pub struct Seeded {
     /// A new administrator and the only copy of its password.
     pub admin: Option<(String, String)>,
+    /// Its TOTP secret (base32), shown only this once.
+    pub admin_totp: Option<String>,
     /// Demo usernames (password [`DEMO_PASSWORD`]); empty when the demo was seeded before.
     pub demo_accounts: Vec<String>,
 }
@@ -235,6 +237,7 @@ impl App {
             return Ok(Seeded::default());
         }
         let password = crate::auth::random_password()?;
+        let totp = crate::totp::new_secret()?;
         self.create_user(
             &Actor::System,
             NewUser {
@@ -245,12 +248,14 @@ impl App {
                 counties: None,
                 password: password.clone(),
                 must_change_password: true,
+                totp_secret: Some(totp.clone()),
                 demo: false,
             },
         )
         .await?;
         Ok(Seeded {
             admin: Some(("admin".into(), password)),
+            admin_totp: Some(totp),
             demo_accounts: Vec::new(),
         })
     }
@@ -301,6 +306,12 @@ impl App {
                 })?),
                 None => None,
             };
+            // The administrators sign in with a second factor (the demo secret).
+            let totp_secret = u
+                .roles
+                .iter()
+                .any(|r| crate::auth::needs_second_factor(*r))
+                .then(|| crate::totp::DEMO_SECRET.to_owned());
             let user = self
                 .create_user(
                     &Actor::System,
@@ -312,6 +323,7 @@ impl App {
                         counties: u.counties,
                         password: DEMO_PASSWORD.into(),
                         must_change_password: false,
+                        totp_secret,
                         demo: true,
                     },
                 )
@@ -334,6 +346,7 @@ impl App {
         self.seed_demo_entities(&entities, today).await?;
         Ok(Seeded {
             admin: None,
+            admin_totp: None,
             demo_accounts: accounts,
         })
     }

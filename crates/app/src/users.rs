@@ -17,6 +17,8 @@ pub struct NewUser {
     pub password: String,
     /// The user must choose a new password at first sign-in.
     pub must_change_password: bool,
+    /// A TOTP secret (base32) the user signs in with, if any.
+    pub totp_secret: Option<String>,
     pub demo: bool,
 }
 
@@ -60,6 +62,7 @@ impl App {
             demo: input.demo,
         };
         let must_change = input.must_change_password;
+        let totp = input.totp_secret.clone();
         let actor = actor.clone();
         let clock = self.clock.clone();
         let decide: Decide = Box::new(move |r: &mut dyn Reader| {
@@ -77,12 +80,18 @@ impl App {
                 let at = clock.now();
                 Ok(Changes {
                     events: envelop(payloads, &actor, at),
-                    secrets: vec![SecretWrite::Password {
+                    secrets: std::iter::once(SecretWrite::Password {
                         user_id: cmd.id,
                         hash,
                         must_change,
                         at,
-                    }],
+                    })
+                    .chain(totp.map(|secret| SecretWrite::Totp {
+                        user_id: cmd.id,
+                        secret,
+                        at,
+                    }))
+                    .collect(),
                 })
             })
         });

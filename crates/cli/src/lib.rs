@@ -683,11 +683,30 @@ fn print_start(
             )
         );
     }
+    if let (Some((username, _)), Some(secret)) = (&seeded.admin, &seeded.admin_totp) {
+        let _ = writeln!(
+            out,
+            "{}",
+            both(
+                "cli.admin_totp",
+                &[
+                    ("username", username),
+                    ("secret", secret),
+                    ("uri", &app::totp::uri(username, secret))
+                ]
+            )
+        );
+    }
     if !seeded.demo_accounts.is_empty() {
         let _ = writeln!(
             out,
             "{}",
             both("cli.demo_accounts", &[("password", DEMO_PASSWORD)])
+        );
+        let _ = writeln!(
+            out,
+            "{}",
+            both("cli.demo_totp", &[("secret", app::totp::DEMO_SECRET)])
         );
         for name in &seeded.demo_accounts {
             let _ = writeln!(out, "  {name}");

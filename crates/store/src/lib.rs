@@ -79,6 +79,13 @@ pub enum SecretWrite {
         must_change: bool,
         at: Timestamp,
     },
+    /// Sets the user's TOTP secret (after the password row exists).
+    Totp {
+        user_id: Uuid,
+        /// Base32 (RFC 4648, no padding).
+        secret: String,
+        at: Timestamp,
+    },
 }
 
 impl std::fmt::Debug for SecretWrite {
@@ -86,6 +93,9 @@ impl std::fmt::Debug for SecretWrite {
         match self {
             SecretWrite::Password { user_id, .. } => {
                 write!(f, "SecretWrite::Password {{ user_id: {user_id}, .. }}")
+            }
+            SecretWrite::Totp { user_id, .. } => {
+                write!(f, "SecretWrite::Totp {{ user_id: {user_id}, .. }}")
             }
         }
     }
@@ -190,11 +200,25 @@ pub type Decide = Box<
 /// The result of a committed write: its events with their log positions, in order.
 pub type Committed = Vec<EventRecord>;
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Credential {
     pub user_id: Uuid,
     pub password_hash: String,
     pub must_change: bool,
+    /// Base32 TOTP secret (RFC 6238) when the user signs in with a second factor.
+    pub totp_secret: Option<String>,
+}
+
+impl std::fmt::Debug for Credential {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Credential {{ user_id: {}, must_change: {}, totp: {}, .. }}",
+            self.user_id,
+            self.must_change,
+            self.totp_secret.is_some()
+        )
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

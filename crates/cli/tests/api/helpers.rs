@@ -38,6 +38,11 @@ pub struct TestApp {
     pg_database: Option<(String, String)>,
 }
 
+/// The current code of the demo administrators' TOTP secret (ignored for users without one).
+pub fn demo_totp() -> String {
+    app::totp::code(app::totp::DEMO_SECRET, chrono::Utc::now().timestamp(), 6).expect("code")
+}
+
 /// The ledger origin of every test app.
 pub const TEST_ORIGIN: &str = "ecoenforce.test/532800";
 
@@ -196,7 +201,7 @@ impl TestApp {
         let r = self
             .client
             .post(self.url("/api/v1/auth/login"))
-            .json(&serde_json::json!({"username": username, "password": password}))
+            .json(&serde_json::json!({"username": username, "password": password, "totp": demo_totp()}))
             .send()
             .await
             .expect("login request");

@@ -18,9 +18,18 @@ async fn sign_in(
     user: &str,
     password: &str,
 ) -> (reqwest::StatusCode, String, String) {
+    sign_in_totp(app, user, password, &crate::helpers::demo_totp()).await
+}
+
+async fn sign_in_totp(
+    app: &TestApp,
+    user: &str,
+    password: &str,
+    totp: &str,
+) -> (reqwest::StatusCode, String, String) {
     let r = client()
         .post(app.url("/login"))
-        .form(&[("username", user), ("password", password)])
+        .form(&[("username", user), ("password", password), ("totp", totp)])
         .send()
         .await
         .unwrap();
@@ -190,8 +199,14 @@ async fn pages_are_scoped_bilingual_and_exportable(app: TestApp) {
 }
 
 async fn a_forced_password_change_through_the_pages(app: TestApp) {
-    let (user, password) = app.app.bootstrap().await.unwrap().admin.unwrap();
-    let (_, to, set) = sign_in(&app, &user, &password).await;
+    let seeded = app.app.bootstrap().await.unwrap();
+    let (user, password) = seeded.admin.unwrap();
+    let secret = seeded.admin_totp.unwrap();
+    let code = app::totp::code(&secret, chrono::Utc::now().timestamp(), 6).unwrap();
+    // Without the second factor the page refuses and says why.
+    let (status, _, _) = sign_in_totp(&app, &user, &password, "").await;
+    assert_eq!(status, 401);
+    let (_, to, set) = sign_in_totp(&app, &user, &password, &code).await;
     assert_eq!(to, "/password");
     let cookie = pair(&set);
     assert_eq!(

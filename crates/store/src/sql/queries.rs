@@ -563,8 +563,10 @@ const UPSERT_CREDENTIAL: &str = "INSERT INTO credentials (user_id, password_hash
      updated_at) VALUES ($1, $2, $3, $4) ON CONFLICT (user_id) DO UPDATE SET \
      password_hash = excluded.password_hash, must_change = excluded.must_change, \
      updated_at = excluded.updated_at";
-const CREDENTIAL: &str =
-    "SELECT user_id, password_hash, must_change FROM credentials WHERE user_id = $1";
+const CREDENTIAL: &str = "SELECT user_id, password_hash, must_change, totp_secret \
+     FROM credentials WHERE user_id = $1";
+const SET_TOTP: &str =
+    "UPDATE credentials SET totp_secret = $2, updated_at = $3 WHERE user_id = $1";
 
 async fn write_secret(exec: &mut dyn Exec, secret: &SecretWrite) -> Result<(), StoreError> {
     match secret {
@@ -582,6 +584,17 @@ async fn write_secret(exec: &mut dyn Exec, secret: &SecretWrite) -> Result<(), S
                     (*must_change).into(),
                     (*at).into(),
                 ],
+            )
+            .await?;
+        }
+        SecretWrite::Totp {
+            user_id,
+            secret,
+            at,
+        } => {
+            exec.execute(
+                SET_TOTP,
+                &[(*user_id).into(), secret.clone().into(), (*at).into()],
             )
             .await?;
         }
@@ -735,6 +748,7 @@ impl<B: SqlBackend> Queries for B {
                 .await?
                 .map(|row| -> Result<Credential, StoreError> {
                     Ok(Credential {
+                        totp_secret: row.opt_text(3)?,
                         user_id: row.uuid(0)?,
                         password_hash: row.text(1)?,
                         must_change: row.bool(2)?,

@@ -32,6 +32,8 @@ struct PasswordPage {
 pub struct LoginForm {
     username: String,
     password: String,
+    #[serde(default)]
+    totp: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -68,7 +70,11 @@ pub async fn submit(
     let Ok(Form(form)) = form else {
         return ctx.error(AppError::Unauthenticated("auth.invalid_credentials"));
     };
-    match state.app.login(&form.username, &form.password, &ip).await {
+    match state
+        .app
+        .login_with_totp(&form.username, &form.password, form.totp.as_deref(), &ip)
+        .await
+    {
         Ok(outcome) => {
             let to = if outcome.must_change_password {
                 "/password"

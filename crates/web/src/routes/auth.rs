@@ -15,6 +15,10 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 pub struct LoginRequest {
     username: String,
     password: String,
+    /// The 6-digit TOTP code (RFC 6238): required for the three administrators and for anyone
+    /// who has a second factor.
+    #[serde(default)]
+    totp: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -38,7 +42,10 @@ async fn login(
     ClientIp(ip): ClientIp,
     ApiJson(body): ApiJson<LoginRequest>,
 ) -> Result<Json<LoginResponse>, ApiError> {
-    let outcome = state.app.login(&body.username, &body.password, &ip).await?;
+    let outcome = state
+        .app
+        .login_with_totp(&body.username, &body.password, body.totp.as_deref(), &ip)
+        .await?;
     Ok(Json(LoginResponse {
         token: outcome.token,
         expires_at: outcome.expires_at.to_rfc3339(),
