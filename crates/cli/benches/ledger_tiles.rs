@@ -50,8 +50,8 @@ fn main() {
         app.sign_checkpoint_now().await.expect("first checkpoint");
 
         let mut samples = Vec::new();
-        for _ in 0..200 {
-            common::fill_log(backend.as_ref(), 1).await;
+        for i in 0..200 {
+            common::fill_log_from(backend.as_ref(), total + i, 1).await;
             let t = Instant::now();
             app.sign_checkpoint_now().await.expect("sign");
             samples.push(t.elapsed().as_secs_f64() * 1e3);

@@ -40,6 +40,11 @@ impl PgDatabase {
 
 /// Fills the log with `total` events through the write path, 100 events per command.
 pub async fn fill_log(backend: &dyn store::Store, total: u64) {
+    fill_log_from(backend, 0, total).await
+}
+
+/// Adds `total` events numbered from `first` (unit codes `bench-<n>` must stay unique).
+pub async fn fill_log_from(backend: &dyn store::Store, first: u64, total: u64) {
     use domain::event::Payload;
     use domain::unit::{UnitCreated, UnitKind};
     use domain::{Actor, Event};
@@ -47,7 +52,7 @@ pub async fn fill_log(backend: &dyn store::Store, total: u64) {
     let mut written = 0u64;
     while written < total {
         let batch = (total - written).min(100);
-        let start = written;
+        let start = first + written;
         let decide: Decide = Box::new(move |_r: &mut dyn Reader| {
             Box::pin(async move {
                 let actor = Actor::System.to_ref();
