@@ -18,6 +18,15 @@ try {
     await page.click('#entities tr[data-county] a');
     await page.waitForSelector('#entity-name');
     await page.screenshot({ path: `${out}/entity-${name}.png`, fullPage: true });
+    // Evidence: upload a 1×1 PNG, then the evidence page and its certificate.
+    await page.fill('#ev-title', '排污口现场照片（演示）');
+    await page.setInputFiles('#ev-file', { name: 'photo.png', mimeType: 'image/png', buffer: Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c63f8cfc0f01f0005000100ff89993d1d0000000049454e44ae426082', 'hex') });
+    await page.click('#ev-submit');
+    await page.waitForURL(/\/evidence\//);
+    await page.screenshot({ path: `${out}/evidence-${name}.png`, fullPage: true });
+    await page.click('#certificate');
+    await page.waitForSelector('#certificate-title');
+    await page.screenshot({ path: `${out}/certificate-${name}.png`, fullPage: true });
     await page.close();
   }
 } finally {
