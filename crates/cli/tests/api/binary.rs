@@ -156,7 +156,7 @@ fn cli(args: &[&str]) -> (Option<i32>, String) {
 }
 
 async fn wait_for_checkpoint(url: &str) -> String {
-    for _ in 0..100 {
+    for _ in 0..300 {
         let r = reqwest::get(format!("{url}/ledger/checkpoint"))
             .await
             .unwrap();
@@ -165,7 +165,7 @@ async fn wait_for_checkpoint(url: &str) -> String {
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    panic!("no checkpoint was signed within 10 s");
+    panic!("no checkpoint was signed within 30 s");
 }
 
 /// The restore drill: a data dir without the signer's state waits for `ledger resume`, which
