@@ -13,8 +13,10 @@ pub struct Items<'a> {
     cp: &'a [u8],
     /// Offset of the word `mask` describes.
     base: usize,
-    /// Separators not yet handled in that word, one high bit per byte.
+    /// Separators not yet handled in that word (`;`, `,` and `=`), one high bit per byte.
     mask: u64,
+    /// The `=` among them.
+    eqs: u64,
     /// Where the current item starts.
     start: usize,
     /// The first `=` seen in the current item.
@@ -31,7 +33,7 @@ fn eq_mask(w: u64, t: u8) -> u64 {
     !(((x & LOW7).wrapping_add(LOW7)) | x | LOW7)
 }
 
-fn word(cp: &[u8], at: usize) -> u64 {
+fn word(cp: &[u8], at: usize) -> (u64, u64) {
     let w = match cp.get(at..at + 8) {
         Some(b) => u64::from_le_bytes(b.try_into().unwrap_or([0; 8])),
         None => {
@@ -41,33 +43,37 @@ fn word(cp: &[u8], at: usize) -> u64 {
             u64::from_le_bytes(b)
         }
     };
-    eq_mask(w, b';') | eq_mask(w, b',') | eq_mask(w, b'=')
+    let eqs = eq_mask(w, b'=');
+    (eq_mask(w, b';') | eq_mask(w, b',') | eqs, eqs)
 }
 
 impl<'a> Items<'a> {
     pub fn new(cp: &'a [u8]) -> Items<'a> {
+        let (mask, eqs) = if cp.is_empty() { (0, 0) } else { word(cp, 0) };
         Items {
             cp,
             base: 0,
-            mask: if cp.is_empty() { 0 } else { word(cp, 0) },
+            mask,
+            eqs,
             start: 0,
             eq: None,
             done: cp.is_empty(),
         }
     }
 
-    /// The next separator's position, or `None` at the end of the body.
-    fn next_sep(&mut self) -> Option<usize> {
+    /// The next separator's position and whether it is `=`, or `None` at the end of the body.
+    fn next_sep(&mut self) -> Option<(usize, bool)> {
         while self.mask == 0 {
             self.base += 8;
             if self.base >= self.cp.len() {
                 return None;
             }
-            self.mask = word(self.cp, self.base);
+            (self.mask, self.eqs) = word(self.cp, self.base);
         }
-        let i = self.base + (self.mask.trailing_zeros() / 8) as usize;
-        self.mask &= self.mask - 1;
-        Some(i)
+        let bit = self.mask & self.mask.wrapping_neg();
+        let i = self.base + (bit.trailing_zeros() / 8) as usize;
+        self.mask ^= bit;
+        Some((i, self.eqs & bit != 0))
     }
 }
 
@@ -77,11 +83,11 @@ impl<'a> Iterator for Items<'a> {
     fn next(&mut self) -> Option<Self::Item> {
         while !self.done {
             let end = match self.next_sep() {
-                Some(i) if self.cp[i] == b'=' => {
+                Some((i, true)) => {
                     self.eq.get_or_insert(i);
                     continue;
                 }
-                Some(i) => i,
+                Some((i, false)) => i,
                 None => {
                     self.done = true;
                     self.cp.len()

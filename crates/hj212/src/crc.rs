@@ -74,22 +74,27 @@ pub fn crc(data: &[u8]) -> u16 {
     let mut h: u8 = 0xFF;
     let (blocks, tail) = body.as_chunks::<16>();
     for c in blocks {
-        h = SLICES[15][usize::from(h ^ c[0])]
-            ^ SLICES[14][usize::from(c[1])]
-            ^ SLICES[13][usize::from(c[2])]
-            ^ SLICES[12][usize::from(c[3])]
-            ^ SLICES[11][usize::from(c[4])]
-            ^ SLICES[10][usize::from(c[5])]
-            ^ SLICES[9][usize::from(c[6])]
-            ^ SLICES[8][usize::from(c[7])]
-            ^ SLICES[7][usize::from(c[8])]
-            ^ SLICES[6][usize::from(c[9])]
-            ^ SLICES[5][usize::from(c[10])]
-            ^ SLICES[4][usize::from(c[11])]
-            ^ SLICES[3][usize::from(c[12])]
-            ^ SLICES[2][usize::from(c[13])]
-            ^ SLICES[1][usize::from(c[14])]
-            ^ SLICES[0][usize::from(c[15])];
+        // Two word loads and shifts instead of sixteen byte loads: table lookups then use the
+        // load ports alone.
+        let lo = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+        let hi = u64::from_le_bytes([c[8], c[9], c[10], c[11], c[12], c[13], c[14], c[15]]);
+        let b = |w: u64, i: u32| usize::from((w >> (8 * i)) as u8);
+        h = SLICES[15][usize::from(h) ^ b(lo, 0)]
+            ^ SLICES[14][b(lo, 1)]
+            ^ SLICES[13][b(lo, 2)]
+            ^ SLICES[12][b(lo, 3)]
+            ^ SLICES[11][b(lo, 4)]
+            ^ SLICES[10][b(lo, 5)]
+            ^ SLICES[9][b(lo, 6)]
+            ^ SLICES[8][b(lo, 7)]
+            ^ SLICES[7][b(hi, 0)]
+            ^ SLICES[6][b(hi, 1)]
+            ^ SLICES[5][b(hi, 2)]
+            ^ SLICES[4][b(hi, 3)]
+            ^ SLICES[3][b(hi, 4)]
+            ^ SLICES[2][b(hi, 5)]
+            ^ SLICES[1][b(hi, 6)]
+            ^ SLICES[0][b(hi, 7)];
     }
     for &b in tail {
         h = SLICES[0][usize::from(h ^ b)];
