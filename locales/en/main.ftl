@@ -330,3 +330,9 @@ auth-totp_not_set = This account must sign in with a second factor, and none is 
 ui-totp = Authenticator code (administrators)
 cli-admin_totp = Its two-factor secret (TOTP, RFC 6238; shown only this once): { $secret }  —  { $uri }
 cli-demo_totp = Demo administrators sign in with a TOTP code from the demo secret { $secret } (demo only).
+
+## Administration
+admin-own_account = No administrator may change their own account's access.
+admin-role_mix = An administrator role (system, security, audit) cannot be combined with another role.
+admin-unknown_role = Unknown role { $role }.
+auth-account_disabled = This account is disabled; ask the system administrator.

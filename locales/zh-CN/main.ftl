@@ -330,3 +330,9 @@ auth-totp_not_set = 该账号须使用双因素登录，但尚未设置；请联
 ui-totp = 动态验证码（管理员）
 cli-admin_totp = 其双因素密钥（TOTP，RFC 6238，仅显示这一次）：{ $secret }  —  { $uri }
 cli-demo_totp = 演示管理员登录时须输入由演示密钥 { $secret } 生成的动态码（仅供演示）。
+
+## Administration
+admin-own_account = 管理员不得更改自己账号的权限。
+admin-role_mix = 管理员角色（系统、安全、审计）不得与其他角色兼任。
+admin-unknown_role = 未知角色 { $role }。
+auth-account_disabled = 该账号已停用；请联系系统管理员。

@@ -196,6 +196,11 @@ impl App {
                 .await?;
             return Err(AppError::Unauthenticated("auth.invalid_credentials"));
         };
+        if user.disabled {
+            self.audit(username, Some(user.id), ip, SigninOutcome::Failure)
+                .await?;
+            return Err(AppError::Unauthenticated("auth.account_disabled"));
+        }
         // The second factor: required for the administrators, and for anyone who has one.
         let required = user.roles.iter().any(|r| needs_second_factor(*r));
         match (
@@ -262,6 +267,9 @@ impl App {
         let Some(user) = self.store.user(session.user_id).await? else {
             return Err(AppError::Unauthenticated("auth.required"));
         };
+        if user.disabled {
+            return Err(AppError::Unauthenticated("auth.account_disabled"));
+        }
         let must_change_password = self
             .store
             .user_with_credential(&user.username)

@@ -4,6 +4,7 @@
 //! and timestamps come inside the event, so applying it is a pure function of it.
 
 use crate::actor::ActorRef;
+use crate::admin::{CredentialReset, UserAccessChanged, UserDisabled};
 use crate::entity::{EntityRegistered, EntityUpdated};
 use crate::evidence::{CustodyTransferred, EvidenceAccessed, EvidenceRegistered};
 use crate::time::Timestamp;
@@ -28,6 +29,12 @@ pub enum Payload {
     EntityRegistered(EntityRegistered),
     #[serde(rename = "entity.updated/v1")]
     EntityUpdated(EntityUpdated),
+    #[serde(rename = "user.access_changed/v1")]
+    UserAccessChanged(UserAccessChanged),
+    #[serde(rename = "user.disabled/v1")]
+    UserDisabled(UserDisabled),
+    #[serde(rename = "user.credential_reset/v1")]
+    CredentialReset(CredentialReset),
     #[serde(rename = "evidence.registered/v1")]
     EvidenceRegistered(EvidenceRegistered),
     #[serde(rename = "evidence.accessed/v1")]
@@ -45,6 +52,9 @@ impl Payload {
             Payload::OfficerCertified(_) => "officer.certified/v1",
             Payload::EntityRegistered(_) => "entity.registered/v1",
             Payload::EntityUpdated(_) => "entity.updated/v1",
+            Payload::UserAccessChanged(_) => "user.access_changed/v1",
+            Payload::UserDisabled(_) => "user.disabled/v1",
+            Payload::CredentialReset(_) => "user.credential_reset/v1",
             Payload::EvidenceRegistered(_) => "evidence.registered/v1",
             Payload::EvidenceAccessed(_) => "evidence.accessed/v1",
             Payload::CustodyTransferred(_) => "evidence.custody_transferred/v1",
@@ -54,7 +64,14 @@ impl Payload {
     /// Administration events (user accounts and their certificates): ledger entries only the
     /// administrators may read.
     pub fn is_administration(&self) -> bool {
-        matches!(self, Payload::UserCreated(_) | Payload::OfficerCertified(_))
+        matches!(
+            self,
+            Payload::UserCreated(_)
+                | Payload::OfficerCertified(_)
+                | Payload::UserAccessChanged(_)
+                | Payload::UserDisabled(_)
+                | Payload::CredentialReset(_)
+        )
     }
 
     /// The county codes this event concerns; empty means prefecture-wide. Derived from the payload,
@@ -64,7 +81,11 @@ impl Payload {
             Payload::UnitCreated(p) => county_of(&p.division_code),
             Payload::UnitRenamed(p) => county_of(&p.division_code),
             // Administration events concern the whole prefecture.
-            Payload::UserCreated(_) | Payload::OfficerCertified(_) => Vec::new(),
+            Payload::UserCreated(_)
+            | Payload::OfficerCertified(_)
+            | Payload::UserAccessChanged(_)
+            | Payload::UserDisabled(_)
+            | Payload::CredentialReset(_) => Vec::new(),
             Payload::EntityRegistered(p) => vec![p.data.county_code.clone()],
             Payload::EntityUpdated(p) => {
                 let mut c = vec![p.previous_county_code.clone()];

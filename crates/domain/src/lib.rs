@@ -7,6 +7,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod actor;
+pub mod admin;
 pub mod calendar;
 pub mod entity;
 pub mod event;

@@ -109,14 +109,10 @@ pub fn within(reach: &Reach, county: &str) -> bool {
     reach.as_ref().is_none_or(|c| c.iter().any(|x| x == county))
 }
 
-/// Unlocking accounts and resetting passwords: the system administrator now, the security
-/// administrator once duties are separated (三员分立).
+/// Unlocking accounts: the security administrator's duty (三员分立).
 pub fn may_administer_accounts(actor: &Actor) -> Result<(), Refusal> {
-    if actor.has_role(Role::SystemAdmin) || actor.has_role(Role::SecurityAdmin) {
-        Ok(())
-    } else {
-        Err(Refusal::forbidden())
-    }
+    // Unlocking is access control: the security administrator's duty (三员分立).
+    crate::admin::require(actor, crate::admin::Duty::Security)
 }
 
 /// An enforcement act needs a certified officer whose certificate is valid on the day.

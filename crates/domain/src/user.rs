@@ -39,6 +39,8 @@ pub struct User {
     pub roles: Vec<Role>,
     pub counties: Option<Vec<String>>,
     pub certificate: Option<crate::permission::Certificate>,
+    /// Disabled by the system administrator: refused at sign-in and on every request.
+    pub disabled: bool,
     pub demo: bool,
     pub version: i64,
 }

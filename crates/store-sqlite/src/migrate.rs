@@ -33,6 +33,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0006_evidence.sql"),
     ),
     (7, "totp", include_str!("../migrations/0007_totp.sql")),
+    (
+        8,
+        "user disabled",
+        include_str!("../migrations/0008_user_disabled.sql"),
+    ),
 ];
 
 pub(crate) fn run(conn: &mut Connection) -> Result<(), StoreError> {

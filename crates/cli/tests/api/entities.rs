@@ -538,7 +538,7 @@ async fn sign_in_is_rate_limited_and_audited(app: TestApp) {
             .status(),
         429
     );
-    // An administrator unlocks; an officer may not.
+    // The security administrator unlocks; an officer and the system administrator may not.
     let officer = app.login("zhidui.officer", DEMO_PASSWORD).await;
     let r = app
         .client
@@ -553,6 +553,15 @@ async fn sign_in_is_rate_limited_and_audited(app: TestApp) {
         .client
         .post(app.url("/api/v1/admin/users/menghai.officer/unlock"))
         .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let secadmin = app.login("secadmin", DEMO_PASSWORD).await;
+    let r = app
+        .client
+        .post(app.url("/api/v1/admin/users/menghai.officer/unlock"))
+        .bearer_auth(&secadmin)
         .send()
         .await
         .unwrap();

@@ -35,6 +35,15 @@ async fn openapi_describes_every_route(app: TestApp) {
         ("/api/v1/entities", vec!["get", "post"]),
         ("/api/v1/entities/{id}", vec!["get", "patch"]),
         ("/api/v1/admin/users/{username}/unlock", vec!["post"]),
+        ("/api/v1/admin/users/{username}/access", vec!["put"]),
+        ("/api/v1/admin/users/{username}/disable", vec!["post"]),
+        ("/api/v1/admin/users/{username}/enable", vec!["post"]),
+        (
+            "/api/v1/admin/users/{username}/password-reset",
+            vec!["post"],
+        ),
+        ("/api/v1/admin/users/{username}/totp-reset", vec!["post"]),
+        ("/api/v1/admin/audit/{trail}", vec!["get"]),
         ("/ledger/checkpoint", vec!["get"]),
         ("/ledger/verifier-key", vec!["get"]),
         ("/ledger/verifier-keys", vec!["get"]),
@@ -65,7 +74,8 @@ async fn openapi_describes_every_route(app: TestApp) {
         let concrete = path
             .replace("{id}", &uuid::Uuid::nil().to_string())
             .replace("{username}", "nobody")
-            .replace("{index}", "0");
+            .replace("{index}", "0")
+            .replace("{trail}", "events");
         let r = app.client.get(app.url(&concrete)).send().await.unwrap();
         let body: serde_json::Value = r.json().await.unwrap_or_default();
         assert!(

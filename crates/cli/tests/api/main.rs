@@ -2,6 +2,7 @@
 //! Integration tests: the real server over HTTP, on both backends. One binary, so the harness
 //! links once.
 
+mod admin;
 mod binary;
 mod calendar_cli;
 mod checkpoints;

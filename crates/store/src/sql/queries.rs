@@ -202,6 +202,10 @@ const RENAME_UNIT: &str = "UPDATE units SET name_zh = $2, name_en = $3, version 
      updated_at = $4 WHERE id = $1";
 const INSERT_USER: &str = "INSERT INTO users (id, username, display_name, unit_id, roles, \
      counties, demo, version, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8)";
+const SET_ACCESS: &str =
+    "UPDATE users SET roles = $2, counties = $3, version = version + 1 WHERE id = $1";
+const SET_DISABLED: &str = "UPDATE users SET disabled = $2, version = version + 1 WHERE id = $1";
+const TOUCH_USER: &str = "UPDATE users SET version = version + 1 WHERE id = $1";
 const CERTIFY_USER: &str = "UPDATE users SET certificate = $2, version = version + 1 WHERE id = $1";
 const INSERT_ENTITY: &str = "INSERT INTO entities (id, uscc, name, name_key, county_code, \
      industry_code, class, address, legal_representative, lat_e6, lon_e6, outlets, permit, \
@@ -307,6 +311,22 @@ pub async fn apply(exec: &mut dyn Exec, event: &Event) -> Result<(), StoreError>
             values.push(at);
             exec.execute(UPDATE_ENTITY, &values).await?
         }
+        Payload::UserAccessChanged(p) => {
+            exec.execute(
+                SET_ACCESS,
+                &[
+                    p.user_id.into(),
+                    to_json(&p.roles)?.into(),
+                    p.counties.as_ref().map(to_json).transpose()?.into(),
+                ],
+            )
+            .await?
+        }
+        Payload::UserDisabled(p) => {
+            exec.execute(SET_DISABLED, &[p.user_id.into(), p.disabled.into()])
+                .await?
+        }
+        Payload::CredentialReset(p) => exec.execute(TOUCH_USER, &[p.user_id.into()]).await?,
         Payload::EvidenceRegistered(_)
         | Payload::EvidenceAccessed(_)
         | Payload::CustodyTransferred(_) => super::evidence::apply(exec, event).await?.unwrap_or(0),
@@ -379,11 +399,11 @@ const UNIT_BY_CODE: &str = "SELECT id, code, kind, name_zh, name_en, parent_id, 
 const ALL_UNITS: &str = "SELECT id, code, kind, name_zh, name_en, parent_id, division_code, demo, \
      version FROM units ORDER BY id";
 const USER_BY_ID: &str = "SELECT id, username, display_name, unit_id, roles, counties, demo, \
-     version, certificate FROM users WHERE id = $1";
+     version, certificate, disabled FROM users WHERE id = $1";
 const USER_BY_USERNAME: &str = "SELECT id, username, display_name, unit_id, roles, counties, demo, \
-     version, certificate FROM users WHERE username = $1";
+     version, certificate, disabled FROM users WHERE username = $1";
 const ALL_USERS: &str = "SELECT id, username, display_name, unit_id, roles, counties, demo, \
-     version, certificate FROM users ORDER BY id";
+     version, certificate, disabled FROM users ORDER BY id";
 const ENTITY_COLUMNS: &str = "id, uscc, name, county_code, industry_code, class, address, \
      legal_representative, lat_e6, lon_e6, outlets, permit, demo, version";
 const ENTITY_BY_ID: &str = "SELECT id, uscc, name, county_code, industry_code, class, address, \
@@ -445,6 +465,7 @@ fn user_from_row(row: &Row) -> Result<User, StoreError> {
             .map(|c| serde_json::from_str(&c))
             .transpose()
             .map_err(corrupt)?,
+        disabled: row.bool(9)?,
     })
 }
 
@@ -680,7 +701,7 @@ const ENTITY_COUNTS: &str = "SELECT county_code, class, COUNT(*) FROM entities \
      WHERE ($1 = '' OR $1 LIKE '%,' || county_code || ',%') \
      GROUP BY county_code, class ORDER BY county_code, class";
 const USERS_BY_NAME: &str = "SELECT id, username, display_name, unit_id, roles, counties, demo, \
-     version, certificate FROM users ORDER BY username";
+     version, certificate, disabled FROM users ORDER BY username";
 const SESSIONS_OF: &str = "SELECT token_hash, user_id, created_at, expires_at, last_seen_at, \
      revoked FROM sessions WHERE user_id = $1 ORDER BY created_at DESC";
 const SIGNINS_OF: &str = "SELECT at, username, user_id, ip, outcome FROM signin_audit \

@@ -8,7 +8,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-/// Clears a username's failed sign-ins, ending its lock-out (system or security administrator).
+/// Clears a username's failed sign-ins, ending its lock-out (security administrator).
 #[utoipa::path(post, path = "/api/v1/admin/users/{username}/unlock", tag = "admin",
     params(("username" = String, Path)),
     responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem)),
@@ -23,6 +23,203 @@ async fn unlock(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AccessBody {
+    /// Role names, e.g. `brigade_officer`; an administrator role stands alone.
+    roles: Vec<String>,
+    /// County codes; null for the whole prefecture.
+    counties: Option<Vec<String>>,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct SecretView {
+    username: String,
+    /// Shown only this once; never logged.
+    secret: String,
+    /// For a second factor: the otpauth URI authenticator apps read.
+    uri: Option<String>,
+}
+
+fn unknown_role(name: &str) -> ApiError {
+    ApiError::one(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        domain::Reason::new("admin.unknown_role")
+            .field("roles")
+            .arg("role", name),
+    )
+}
+
+/// Security administrator: sets a user's roles and jurisdictions.
+#[utoipa::path(put, path = "/api/v1/admin/users/{username}/access", tag = "admin",
+    params(("username" = String, Path)), request_body = AccessBody,
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem),
+              (status = 409, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+async fn set_access(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(username): Path<String>,
+    crate::json::ApiJson(body): crate::json::ApiJson<AccessBody>,
+) -> Result<StatusCode, ApiError> {
+    let roles = body
+        .roles
+        .iter()
+        .map(|r| domain::Role::parse(r).ok_or_else(|| unknown_role(r)))
+        .collect::<Result<Vec<_>, _>>()?;
+    state
+        .app
+        .set_access(&auth.actor, &username, roles, body.counties)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// System administrator: disables an account (refused at sign-in and on every request).
+#[utoipa::path(post, path = "/api/v1/admin/users/{username}/disable", tag = "admin",
+    params(("username" = String, Path)),
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)),
+    security(("bearer" = [])))]
+async fn disable(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(username): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    state.app.set_disabled(&auth.actor, &username, true).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// System administrator: enables a disabled account again.
+#[utoipa::path(post, path = "/api/v1/admin/users/{username}/enable", tag = "admin",
+    params(("username" = String, Path)),
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)),
+    security(("bearer" = [])))]
+async fn enable(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(username): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .app
+        .set_disabled(&auth.actor, &username, false)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Security administrator: a new initial password, shown once; it must be changed at sign-in.
+#[utoipa::path(post, path = "/api/v1/admin/users/{username}/password-reset", tag = "admin",
+    params(("username" = String, Path)),
+    responses((status = 200, body = SecretView), (status = 403, body = Problem),
+              (status = 404, body = Problem)),
+    security(("bearer" = [])))]
+async fn password_reset(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(username): Path<String>,
+) -> Result<axum::Json<SecretView>, ApiError> {
+    let s = state.app.reset_password(&auth.actor, &username).await?;
+    Ok(axum::Json(SecretView {
+        username: s.username,
+        secret: s.secret,
+        uri: None,
+    }))
+}
+
+/// Security administrator: a new second-factor secret, shown once.
+#[utoipa::path(post, path = "/api/v1/admin/users/{username}/totp-reset", tag = "admin",
+    params(("username" = String, Path)),
+    responses((status = 200, body = SecretView), (status = 403, body = Problem),
+              (status = 404, body = Problem)),
+    security(("bearer" = [])))]
+async fn totp_reset(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(username): Path<String>,
+) -> Result<axum::Json<SecretView>, ApiError> {
+    let s = state.app.reset_totp(&auth.actor, &username).await?;
+    let uri = app::totp::uri(&s.username, &s.secret);
+    Ok(axum::Json(SecretView {
+        username: s.username,
+        secret: s.secret,
+        uri: Some(uri),
+    }))
+}
+
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AuditParams {
+    /// The submitted username (sign-ins); from which log position (events).
+    username: Option<String>,
+    after: Option<String>,
+}
+
+/// Audit administrator: the audit trails, read only — `signins?username=`, `security`, and
+/// administration `events?after=`.
+#[utoipa::path(get, path = "/api/v1/admin/audit/{trail}", tag = "admin",
+    params(("trail" = String, Path, description = "signins, security or events"), AuditParams),
+    responses((status = 200, body = Object), (status = 403, body = Problem),
+              (status = 404, body = Problem)),
+    security(("bearer" = [])))]
+async fn audit(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(trail): Path<String>,
+    axum::extract::Query(p): axum::extract::Query<AuditParams>,
+) -> Result<axum::Json<serde_json::Value>, ApiError> {
+    use serde_json::json;
+    let a = &state.app;
+    Ok(axum::Json(match trail.as_str() {
+        "signins" => {
+            let rows = a
+                .audit_signins(&auth.actor, p.username.as_deref().unwrap_or_default())
+                .await?;
+            json!(
+                rows.iter()
+                    .map(|r| json!({"at": r.at.to_string(), "username": r.username,
+                "ip": r.ip, "outcome": r.outcome.as_str()}))
+                    .collect::<Vec<_>>()
+            )
+        }
+        "security" => {
+            let rows = a.audit_security(&auth.actor).await?;
+            json!(
+                rows.iter()
+                    .map(|r| json!({"at": r.at.to_string(), "username": r.username,
+                "ip": r.ip, "kind": r.kind, "detail": r.detail}))
+                    .collect::<Vec<_>>()
+            )
+        }
+        "events" => {
+            let after = p
+                .after
+                .as_deref()
+                .unwrap_or("0")
+                .parse::<i64>()
+                .unwrap_or(0)
+                .max(0);
+            let rows = a.audit_events(&auth.actor, after).await?;
+            json!(
+                rows.iter()
+                    .map(|r| json!({"index": r.seq, "event": r.event.envelope()}))
+                    .collect::<Vec<_>>()
+            )
+        }
+        _ => {
+            return Err(ApiError::one(
+                StatusCode::NOT_FOUND,
+                domain::Reason::new("request.not_found"),
+            ));
+        }
+    }))
+}
+
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(unlock))
+    OpenApiRouter::new()
+        .routes(routes!(unlock))
+        .routes(routes!(set_access))
+        .routes(routes!(disable))
+        .routes(routes!(enable))
+        .routes(routes!(password_reset))
+        .routes(routes!(totp_reset))
+        .routes(routes!(audit))
 }

@@ -1,0 +1,191 @@
+//! The three administrators' commands and reads (三员分立; rules in `domain::admin`).
+
+use crate::{App, AppError, envelop};
+use domain::admin::{Duty, require};
+use domain::event::Payload;
+use domain::{Actor, Refusal, Role};
+use store::{Changes, Decide, EventRecord, Reader, SecretWrite, SecurityAuditRecord, SigninRecord};
+
+/// A new secret, shown to the security administrator once.
+pub struct NewSecret {
+    pub username: String,
+    pub secret: String,
+}
+
+impl App {
+    async fn admin_write<F>(
+        &self,
+        actor: &Actor,
+        username: &str,
+        decide_fn: F,
+        secret: Option<SecretKind>,
+    ) -> Result<(), AppError>
+    where
+        F: for<'a> Fn(&'a Actor, Option<&'a domain::user::User>) -> Result<Vec<Payload>, Refusal>
+            + Send
+            + Sync
+            + 'static,
+    {
+        let actor = actor.clone();
+        let clock = self.clock.clone();
+        let username = username.to_owned();
+        let secret = match secret {
+            None => None,
+            Some(SecretKind::Password(p)) => {
+                Some((SecretKind::Password(self.hash_password(p).await?), ()))
+            }
+            Some(other) => Some((other, ())),
+        };
+        let decide: Decide = Box::new(move |r: &mut dyn Reader| {
+            Box::pin(async move {
+                let target = r.user_by_username(&username).await?;
+                let payloads = decide_fn(&actor, target.as_ref())?;
+                let at = clock.now();
+                let secrets = match (secret, &target) {
+                    (Some((SecretKind::Password(hash), ())), Some(t)) => {
+                        vec![SecretWrite::Password {
+                            user_id: t.id,
+                            hash,
+                            must_change: true,
+                            at,
+                        }]
+                    }
+                    (Some((SecretKind::Totp(secret), ())), Some(t)) => vec![SecretWrite::Totp {
+                        user_id: t.id,
+                        secret,
+                        at,
+                    }],
+                    _ => Vec::new(),
+                };
+                Ok(Changes {
+                    events: envelop(payloads, &actor, at),
+                    secrets,
+                })
+            })
+        });
+        self.write(decide).await?;
+        Ok(())
+    }
+
+    /// Security administrator: a user's roles and jurisdictions.
+    pub async fn set_access(
+        &self,
+        actor: &Actor,
+        username: &str,
+        roles: Vec<Role>,
+        counties: Option<Vec<String>>,
+    ) -> Result<(), AppError> {
+        self.admin_write(
+            actor,
+            username,
+            move |a, t| domain::admin::decide_access(a, t, &roles, &counties),
+            None,
+        )
+        .await
+    }
+
+    /// System administrator: disables or enables an account (disabling ends its sessions at
+    /// their next request).
+    pub async fn set_disabled(
+        &self,
+        actor: &Actor,
+        username: &str,
+        disabled: bool,
+    ) -> Result<(), AppError> {
+        self.admin_write(
+            actor,
+            username,
+            move |a, t| domain::admin::decide_disable(a, t, disabled),
+            None,
+        )
+        .await
+    }
+
+    /// Security administrator: a new initial password (must be changed at next sign-in),
+    /// returned only this once.
+    pub async fn reset_password(
+        &self,
+        actor: &Actor,
+        username: &str,
+    ) -> Result<NewSecret, AppError> {
+        require(actor, Duty::Security)?;
+        let password = crate::auth::random_password()?;
+        self.admin_write(
+            actor,
+            username,
+            |a, t| domain::admin::decide_reset(a, t, "password"),
+            Some(SecretKind::Password(password.clone())),
+        )
+        .await?;
+        Ok(NewSecret {
+            username: username.to_owned(),
+            secret: password,
+        })
+    }
+
+    /// Security administrator: a new second-factor secret, returned only this once.
+    pub async fn reset_totp(&self, actor: &Actor, username: &str) -> Result<NewSecret, AppError> {
+        require(actor, Duty::Security)?;
+        let secret = crate::totp::new_secret()?;
+        self.admin_write(
+            actor,
+            username,
+            |a, t| domain::admin::decide_reset(a, t, "totp"),
+            Some(SecretKind::Totp(secret.clone())),
+        )
+        .await?;
+        Ok(NewSecret {
+            username: username.to_owned(),
+            secret,
+        })
+    }
+
+    /// Audit administrator: sign-in attempts of a username, newest first.
+    pub async fn audit_signins(
+        &self,
+        actor: &Actor,
+        username: &str,
+    ) -> Result<Vec<SigninRecord>, AppError> {
+        require(actor, Duty::Audit)?;
+        Ok(self.store.signins_of(username, 500).await?)
+    }
+
+    /// Audit administrator: the security audit (refused evidence and the like), newest first.
+    pub async fn audit_security(
+        &self,
+        actor: &Actor,
+    ) -> Result<Vec<SecurityAuditRecord>, AppError> {
+        require(actor, Duty::Audit)?;
+        Ok(self.store.security_audit(500).await?)
+    }
+
+    /// Audit administrator: administration events (accounts, access, resets), oldest first.
+    pub async fn audit_events(
+        &self,
+        actor: &Actor,
+        after: i64,
+    ) -> Result<Vec<EventRecord>, AppError> {
+        require(actor, Duty::Audit)?;
+        let mut out = Vec::new();
+        let mut next = after;
+        let size = self.store.log_size().await?;
+        while next < size && out.len() < 500 {
+            let batch = self.store.events(&store::Scope::all(), next, 1000).await?;
+            let Some(last) = batch.last() else { break };
+            next = last.seq + 1;
+            out.extend(
+                batch
+                    .into_iter()
+                    .filter(|r| r.event.payload.is_administration()),
+            );
+        }
+        out.truncate(500);
+        Ok(out)
+    }
+}
+
+/// A secret to store with the decision (hashed first when it is a password).
+enum SecretKind {
+    Password(String),
+    Totp(String),
+}

@@ -1,0 +1,135 @@
+//! Separation of duties among the three administrators (三员分立, GB/T 22239-2019 level 3): the
+//! system administrator keeps accounts (create, edit, disable), the security administrator
+//! decides access (roles, jurisdictions, password and second-factor resets, unlocks), the audit
+//! administrator reads the audit trails. None does another's work, none changes their own
+//! account's access, and an administrator role is never combined with another role.
+
+use crate::refusal::{Reason, Reasons, Refusal, RefusalKind};
+use crate::user::User;
+use crate::{Actor, Payload, Role};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Duty {
+    System,
+    Security,
+    Audit,
+}
+
+pub fn is_administrator(role: Role) -> bool {
+    matches!(
+        role,
+        Role::SystemAdmin | Role::SecurityAdmin | Role::AuditAdmin
+    )
+}
+
+/// 403 unless the actor holds the administrator role of this duty.
+pub fn require(actor: &Actor, duty: Duty) -> Result<(), Refusal> {
+    let role = match duty {
+        Duty::System => Role::SystemAdmin,
+        Duty::Security => Role::SecurityAdmin,
+        Duty::Audit => Role::AuditAdmin,
+    };
+    if actor.has_role(role) {
+        Ok(())
+    } else {
+        Err(Refusal::forbidden())
+    }
+}
+
+fn not_self(actor: &Actor, target: &User) -> Result<(), Refusal> {
+    match actor {
+        Actor::User(u) if u.id == target.id => Err(Refusal::one(
+            RefusalKind::Conflict,
+            Reason::new("admin.own_account"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserAccessChanged {
+    pub user_id: Uuid,
+    pub roles: Vec<Role>,
+    pub counties: Option<Vec<String>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserDisabled {
+    pub user_id: Uuid,
+    /// false: enabled again.
+    pub disabled: bool,
+}
+
+/// A password or second factor was reset; the new secret never enters the event.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CredentialReset {
+    pub user_id: Uuid,
+    /// `password` or `totp`.
+    pub what: String,
+}
+
+/// The security administrator sets a user's roles and jurisdictions.
+pub fn decide_access(
+    actor: &Actor,
+    target: Option<&User>,
+    roles: &[Role],
+    counties: &Option<Vec<String>>,
+) -> Result<Vec<Payload>, Refusal> {
+    require(actor, Duty::Security)?;
+    let target = target.ok_or_else(Refusal::not_found)?;
+    not_self(actor, target)?;
+    let mut invalid = Reasons::default();
+    let admin = roles.iter().filter(|r| is_administrator(**r)).count();
+    if admin > 0 && roles.len() > 1 {
+        invalid.push(Reason::new("admin.role_mix").field("roles"));
+    }
+    if let Some(c) = counties
+        && c.iter().any(|x| !crate::unit::is_county_code(x))
+    {
+        invalid.push(Reason::new("user.county_format").field("counties"));
+    }
+    invalid.into_result(RefusalKind::Invalid)?;
+    let mut roles = roles.to_vec();
+    roles.sort();
+    roles.dedup();
+    Ok(vec![Payload::UserAccessChanged(UserAccessChanged {
+        user_id: target.id,
+        roles,
+        counties: counties.clone(),
+    })])
+}
+
+/// The system administrator disables or enables an account.
+pub fn decide_disable(
+    actor: &Actor,
+    target: Option<&User>,
+    disabled: bool,
+) -> Result<Vec<Payload>, Refusal> {
+    require(actor, Duty::System)?;
+    let target = target.ok_or_else(Refusal::not_found)?;
+    not_self(actor, target)?;
+    Ok(vec![Payload::UserDisabled(UserDisabled {
+        user_id: target.id,
+        disabled,
+    })])
+}
+
+/// The security administrator resets a password or a second factor.
+pub fn decide_reset(
+    actor: &Actor,
+    target: Option<&User>,
+    what: &str,
+) -> Result<Vec<Payload>, Refusal> {
+    require(actor, Duty::Security)?;
+    let target = target.ok_or_else(Refusal::not_found)?;
+    not_self(actor, target)?;
+    Ok(vec![Payload::CredentialReset(CredentialReset {
+        user_id: target.id,
+        what: what.to_owned(),
+    })])
+}
