@@ -67,6 +67,54 @@ impl App {
         Ok(())
     }
 
+    /// System administrator: a new account with no roles yet (the security administrator grants
+    /// access) and an initial password, shown once, that must be changed at first sign-in.
+    pub async fn create_account(
+        &self,
+        actor: &Actor,
+        username: &str,
+        display_name: &str,
+        unit_code: Option<&str>,
+    ) -> Result<NewSecret, AppError> {
+        require(actor, Duty::System)?;
+        let unit_id = match unit_code {
+            None => None,
+            Some(code) => Some(
+                self.units()
+                    .await?
+                    .into_iter()
+                    .find(|u| u.code == code)
+                    .map(|u| u.id)
+                    .ok_or_else(|| {
+                        AppError::Refused(Refusal::one(
+                            domain::RefusalKind::Invalid,
+                            domain::Reason::new("user.unit_unknown").field("unit_code"),
+                        ))
+                    })?,
+            ),
+        };
+        let password = crate::auth::random_password()?;
+        self.create_user(
+            actor,
+            crate::users::NewUser {
+                username: username.to_owned(),
+                display_name: display_name.to_owned(),
+                unit_id,
+                roles: Vec::new(),
+                counties: None,
+                password: password.clone(),
+                must_change_password: true,
+                totp_secret: None,
+                demo: false,
+            },
+        )
+        .await?;
+        Ok(NewSecret {
+            username: username.to_owned(),
+            secret: password,
+        })
+    }
+
     /// Security administrator: a user's roles and jurisdictions.
     pub async fn set_access(
         &self,

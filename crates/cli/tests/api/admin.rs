@@ -139,6 +139,31 @@ async fn what_each_administrator_does(app: TestApp) {
     let sec = app.login("secadmin", DEMO_PASSWORD).await;
     let sys = app.login("admin", DEMO_PASSWORD).await;
     let audit = app.login("auditadmin", DEMO_PASSWORD).await;
+    // An account is created without access; its holder changes the initial password, then the
+    // security administrator grants a role.
+    let (s, b) = call(&app, &sys, "POST", "/api/v1/admin/users",
+        Some(json!({"username": "li.officer", "display_name": "李执法（测试）", "unit_code": "xsbn-zhidui"}))).await;
+    assert_eq!(
+        (s, b["errors"][0]["field"].as_str()),
+        (422, Some("unit_code")),
+        "an unknown unit"
+    );
+    let (s, b) = call(&app, &sys, "POST", "/api/v1/admin/users",
+        Some(json!({"username": "li.officer", "display_name": "李执法（测试）", "unit_code": "xsbn-detachment"}))).await;
+    assert_eq!(s, 201, "{b}");
+    assert!(b["secret"].as_str().unwrap().len() >= 10);
+    let (s, b) = call(
+        &app,
+        &sys,
+        "POST",
+        "/api/v1/admin/users",
+        Some(json!({"username": "li.officer", "display_name": "重复"})),
+    )
+    .await;
+    assert_eq!(
+        (s, b["errors"][0]["code"].as_str()),
+        (409, Some("user.username_taken"))
+    );
     // Access: a brigade officer of 勐海 becomes one of 勐腊; an administrator role stands alone;
     // nobody changes their own access.
     let (s, _) = call(

@@ -35,6 +35,7 @@ async fn openapi_describes_every_route(app: TestApp) {
         ("/api/v1/entities", vec!["get", "post"]),
         ("/api/v1/entities/{id}", vec!["get", "patch"]),
         ("/api/v1/admin/users/{username}/unlock", vec!["post"]),
+        ("/api/v1/admin/users", vec!["post"]),
         ("/api/v1/admin/users/{username}/access", vec!["put"]),
         ("/api/v1/admin/users/{username}/disable", vec!["post"]),
         ("/api/v1/admin/users/{username}/enable", vec!["post"]),

@@ -41,6 +41,46 @@ pub struct SecretView {
     uri: Option<String>,
 }
 
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewAccountBody {
+    username: String,
+    display_name: String,
+    /// The unit's code, e.g. `xsbn-zhidui`.
+    unit_code: Option<String>,
+}
+
+/// System administrator: creates an account with no roles (the security administrator grants
+/// them); the initial password is shown once and must be changed at first sign-in.
+#[utoipa::path(post, path = "/api/v1/admin/users", tag = "admin",
+    request_body = NewAccountBody,
+    responses((status = 201, body = SecretView), (status = 403, body = Problem),
+              (status = 409, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+async fn create_account(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    crate::json::ApiJson(body): crate::json::ApiJson<NewAccountBody>,
+) -> Result<(StatusCode, axum::Json<SecretView>), ApiError> {
+    let s = state
+        .app
+        .create_account(
+            &auth.actor,
+            &body.username,
+            &body.display_name,
+            body.unit_code.as_deref(),
+        )
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(SecretView {
+            username: s.username,
+            secret: s.secret,
+            uri: None,
+        }),
+    ))
+}
+
 fn unknown_role(name: &str) -> ApiError {
     ApiError::one(
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -216,6 +256,7 @@ async fn audit(
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(unlock))
+        .routes(routes!(create_account))
         .routes(routes!(set_access))
         .routes(routes!(disable))
         .routes(routes!(enable))
