@@ -336,3 +336,18 @@ admin-own_account = No administrator may change their own account's access.
 admin-role_mix = An administrator role (system, security, audit) cannot be combined with another role.
 admin-unknown_role = Unknown role { $role }.
 auth-account_disabled = This account is disabled; ask the system administrator.
+
+## Administration pages
+ui-admin = Administration
+ui-admin_note = Read only. Accounts are created and disabled by the system administrator, access is granted by the security administrator (through /api/v1/admin/…).
+ui-accounts = Accounts
+ui-roles = Roles
+ui-jurisdiction = Jurisdiction
+ui-validity = Valid
+ui-disabled = disabled
+ui-units = Units
+ui-code = Code
+ui-audit = Audit
+ui-audit_note = Read only; nobody can edit or delete these records.
+ui-signin_audit = Sign-in audit (latest 200)
+ui-admin_events = Administration events

@@ -336,3 +336,18 @@ admin-own_account = 管理员不得更改自己账号的权限。
 admin-role_mix = 管理员角色（系统、安全、审计）不得与其他角色兼任。
 admin-unknown_role = 未知角色 { $role }。
 auth-account_disabled = 该账号已停用；请联系系统管理员。
+
+## Administration pages
+ui-admin = 系统管理
+ui-admin_note = 只读页面。账号由系统管理员创建和停用，权限由安全管理员授予（通过 /api/v1/admin/… 接口）。
+ui-accounts = 账号
+ui-roles = 角色
+ui-jurisdiction = 辖区
+ui-validity = 有效期
+ui-disabled = 已停用
+ui-units = 单位
+ui-code = 代码
+ui-audit = 安全审计
+ui-audit_note = 只读；任何人都不能修改或删除这些记录。
+ui-signin_audit = 登录审计（最近 200 条）
+ui-admin_events = 管理操作记录

@@ -188,6 +188,24 @@ impl App {
         })
     }
 
+    /// System or security administrator: every account with its roles, jurisdictions and
+    /// certificate, and the units.
+    pub async fn admin_overview(
+        &self,
+        actor: &Actor,
+    ) -> Result<(Vec<domain::user::User>, Vec<domain::unit::Unit>), AppError> {
+        if require(actor, Duty::System).is_err() {
+            require(actor, Duty::Security)?;
+        }
+        Ok((self.store.users().await?, self.store.units().await?))
+    }
+
+    /// Audit administrator: the latest sign-in attempts of everyone.
+    pub async fn audit_recent_signins(&self, actor: &Actor) -> Result<Vec<SigninRecord>, AppError> {
+        require(actor, Duty::Audit)?;
+        Ok(self.store.recent_signins(200).await?)
+    }
+
     /// Audit administrator: sign-in attempts of a username, newest first.
     pub async fn audit_signins(
         &self,

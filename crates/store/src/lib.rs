@@ -322,6 +322,8 @@ pub trait Queries: Send + Sync {
     async fn users(&self) -> Result<Vec<User>, StoreError>;
     /// A user's sessions, newest first.
     async fn sessions_of(&self, user_id: Uuid) -> Result<Vec<Session>, StoreError>;
+    /// Every sign-in attempt, newest first.
+    async fn recent_signins(&self, limit: i64) -> Result<Vec<SigninRecord>, StoreError>;
     /// A username's sign-in attempts, newest first.
     async fn signins_of(&self, username: &str, limit: i64)
     -> Result<Vec<SigninRecord>, StoreError>;

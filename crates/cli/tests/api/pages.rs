@@ -256,3 +256,43 @@ async fn the_cookie_is_secure_when_configured() {
     let (_, _, set) = sign_in(&app, "menghai.officer", DEMO_PASSWORD).await;
     assert!(set.contains("; Secure"), "{set}");
 }
+
+/// Issue 12 (4): the administration pages, read only, each for its administrators, with links
+/// in the header only for them.
+async fn administration_pages_for_their_administrators(app: TestApp) {
+    app.app.seed_demo().await.unwrap();
+    let cookie_of = |set: String| pair(&set);
+    let (_, _, set) = sign_in(&app, "secadmin", DEMO_PASSWORD).await;
+    let sec = cookie_of(set);
+    let (s, html, _) = page(&app, &sec, "/admin").await;
+    assert_eq!(s, 200);
+    assert!(html.contains("id=\"nav-admin\"") && !html.contains("id=\"nav-audit\""));
+    // Every account with its roles and certificate; the expired one is marked.
+    assert!(html.contains("data-username=\"menghai.aux\""));
+    let row = html
+        .split("data-username=\"mengla.officer2\"")
+        .nth(1)
+        .unwrap();
+    let row = &row[..row.find("</tr>").unwrap()];
+    assert!(row.contains("class=\"bad\""), "{row}");
+    assert!(html.contains("id=\"units\""));
+    let (_, _, set) = sign_in(&app, "admin", DEMO_PASSWORD).await;
+    assert_eq!(page(&app, &cookie_of(set.clone()), "/admin").await.0, 200);
+    assert_eq!(page(&app, &cookie_of(set), "/admin/audit").await.0, 403);
+    let (_, _, set) = sign_in(&app, "auditadmin", DEMO_PASSWORD).await;
+    let audit = cookie_of(set);
+    let (s, html, _) = page(&app, &audit, "/admin/audit").await;
+    assert_eq!(s, 200);
+    assert!(html.contains("id=\"nav-audit\"") && !html.contains("id=\"nav-admin\""));
+    assert!(html.contains("id=\"signin-audit\"") && html.contains("secadmin"));
+    assert!(html.contains("user.created/v1"));
+    assert_eq!(page(&app, &audit, "/admin").await.0, 403);
+    let (_, _, set) = sign_in(&app, "menghai.officer", DEMO_PASSWORD).await;
+    let officer = cookie_of(set);
+    let (_, home, _) = page(&app, &officer, "/").await;
+    assert!(!home.contains("nav-admin") && !home.contains("nav-audit"));
+    assert_eq!(page(&app, &officer, "/admin").await.0, 403);
+    assert_eq!(page(&app, &officer, "/admin/audit").await.0, 403);
+}
+
+on_both_backends!(administration_pages_for_their_administrators);

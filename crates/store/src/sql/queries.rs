@@ -706,6 +706,20 @@ const SESSIONS_OF: &str = "SELECT token_hash, user_id, created_at, expires_at, l
      revoked FROM sessions WHERE user_id = $1 ORDER BY created_at DESC";
 const SIGNINS_OF: &str = "SELECT at, username, user_id, ip, outcome FROM signin_audit \
      WHERE username = $1 ORDER BY seq DESC LIMIT $2";
+const RECENT_SIGNINS: &str = "SELECT at, username, user_id, ip, outcome FROM signin_audit \
+     ORDER BY seq DESC LIMIT $1";
+
+fn signin_from_row(r: &Row) -> Result<SigninRecord, StoreError> {
+    let outcome = r.text(4)?;
+    Ok(SigninRecord {
+        at: r.time(0)?,
+        username: r.text(1)?,
+        user_id: r.opt_uuid(2)?,
+        ip: r.text(3)?,
+        outcome: crate::SigninOutcome::parse(&outcome)
+            .ok_or_else(|| corrupt(format!("unknown sign-in outcome {outcome}")))?,
+    })
+}
 
 fn failure_count(row: &Row) -> Result<FailureCount, StoreError> {
     let count = row.i64(0)?;
@@ -987,17 +1001,16 @@ impl<B: SqlBackend> Queries for B {
             .query(SIGNINS_OF, &values)
             .await?
             .iter()
-            .map(|r| {
-                let outcome = r.text(4)?;
-                Ok(SigninRecord {
-                    at: r.time(0)?,
-                    username: r.text(1)?,
-                    user_id: r.opt_uuid(2)?,
-                    ip: r.text(3)?,
-                    outcome: crate::SigninOutcome::parse(&outcome)
-                        .ok_or_else(|| corrupt(format!("unknown sign-in outcome {outcome}")))?,
-                })
-            })
+            .map(signin_from_row)
+            .collect())
+    }
+
+    async fn recent_signins(&self, limit: i64) -> Result<Vec<SigninRecord>, StoreError> {
+        run!(self, |e| e
+            .query(RECENT_SIGNINS, &[limit.into()])
+            .await?
+            .iter()
+            .map(signin_from_row)
             .collect())
     }
 }

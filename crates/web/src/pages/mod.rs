@@ -6,6 +6,7 @@
 #![allow(clippy::result_large_err)]
 
 mod account;
+mod admin;
 mod entities;
 mod evidence;
 mod home;
@@ -54,6 +55,8 @@ pub fn router() -> axum::Router<AppState> {
                 .patch(evidence::tus_patch)
                 .layer(axum::extract::DefaultBodyLimit::disable()),
         )
+        .route("/admin", get(admin::overview))
+        .route("/admin/audit", get(admin::audit))
         .route("/account", get(account::page))
         .route("/account/sessions/{handle}/revoke", post(account::revoke))
         .route("/static/htmx-2.0.11.min.js", get(htmx))
@@ -102,6 +105,9 @@ pub struct Chrome {
     pub tr: Tr,
     pub user: Option<String>,
     pub switch_url: String,
+    /// Header links only for those who may use them.
+    pub admin_link: bool,
+    pub audit_link: bool,
 }
 
 fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
@@ -202,6 +208,14 @@ impl PageCtx {
                 domain::Actor::System => "system".to_owned(),
             }),
             switch_url: with_lang(&self.uri, other),
+            admin_link: self.auth.as_ref().is_some_and(|a| {
+                a.actor.has_role(domain::Role::SystemAdmin)
+                    || a.actor.has_role(domain::Role::SecurityAdmin)
+            }),
+            audit_link: self
+                .auth
+                .as_ref()
+                .is_some_and(|a| a.actor.has_role(domain::Role::AuditAdmin)),
         }
     }
 
