@@ -296,3 +296,29 @@ async fn administration_pages_for_their_administrators(app: TestApp) {
 }
 
 on_both_backends!(administration_pages_for_their_administrators);
+
+/// The entity page's <title> is the entity's name and nothing else (a template edit once put
+/// the evidence card into it).
+async fn the_entity_page_title_is_its_name(app: TestApp) {
+    app.app.seed_demo().await.unwrap();
+    let token = app.login("menghai.officer", DEMO_PASSWORD).await;
+    let (_, list) = crate::entities::get(&app, &token, "/api/v1/entities?per_page=1").await;
+    let (id, name) = (
+        list["items"][0]["id"].as_str().unwrap().to_owned(),
+        list["items"][0]["name"].as_str().unwrap().to_owned(),
+    );
+    let (_, _, set) = sign_in(&app, "menghai.officer", DEMO_PASSWORD).await;
+    let (s, html, _) = page(&app, &pair(&set), &format!("/entities/{id}")).await;
+    assert_eq!(s, 200);
+    let title = html
+        .split("<title>")
+        .nth(1)
+        .unwrap()
+        .split("</title>")
+        .next()
+        .unwrap();
+    assert!(title.starts_with(&name) && !title.contains('<'), "{title}");
+    assert_eq!(html.matches("id=\"ev-submit\"").count(), 1);
+}
+
+on_both_backends!(the_entity_page_title_is_its_name);
