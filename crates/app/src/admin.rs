@@ -13,12 +13,14 @@ pub struct NewSecret {
 }
 
 impl App {
+    /// Runs an administrative decision on the user `username`, storing `secret` for them in the
+    /// same transaction (a password already hashed, or a TOTP secret).
     async fn admin_write<F>(
         &self,
         actor: &Actor,
         username: &str,
         decide_fn: F,
-        secret: Option<SecretKind>,
+        secret: Option<Secret>,
     ) -> Result<(), AppError>
     where
         F: for<'a> Fn(&'a Actor, Option<&'a domain::user::User>) -> Result<Vec<Payload>, Refusal>
@@ -29,28 +31,19 @@ impl App {
         let actor = actor.clone();
         let clock = self.clock.clone();
         let username = username.to_owned();
-        let secret = match secret {
-            None => None,
-            Some(SecretKind::Password(p)) => {
-                Some((SecretKind::Password(self.hash_password(p).await?), ()))
-            }
-            Some(other) => Some((other, ())),
-        };
         let decide: Decide = Box::new(move |r: &mut dyn Reader| {
             Box::pin(async move {
                 let target = r.user_by_username(&username).await?;
                 let payloads = decide_fn(&actor, target.as_ref())?;
                 let at = clock.now();
                 let secrets = match (secret, &target) {
-                    (Some((SecretKind::Password(hash), ())), Some(t)) => {
-                        vec![SecretWrite::Password {
-                            user_id: t.id,
-                            hash,
-                            must_change: true,
-                            at,
-                        }]
-                    }
-                    (Some((SecretKind::Totp(secret), ())), Some(t)) => vec![SecretWrite::Totp {
+                    (Some(Secret::PasswordHash(hash)), Some(t)) => vec![SecretWrite::Password {
+                        user_id: t.id,
+                        hash,
+                        must_change: true,
+                        at,
+                    }],
+                    (Some(Secret::Totp(secret)), Some(t)) => vec![SecretWrite::Totp {
                         user_id: t.id,
                         secret,
                         at,
@@ -158,11 +151,12 @@ impl App {
     ) -> Result<NewSecret, AppError> {
         require(actor, Duty::Security)?;
         let password = crate::auth::random_password()?;
+        let hash = self.hash_password(password.clone()).await?;
         self.admin_write(
             actor,
             username,
             |a, t| domain::admin::decide_reset(a, t, "password"),
-            Some(SecretKind::Password(password.clone())),
+            Some(Secret::PasswordHash(hash)),
         )
         .await?;
         Ok(NewSecret {
@@ -179,7 +173,7 @@ impl App {
             actor,
             username,
             |a, t| domain::admin::decide_reset(a, t, "totp"),
-            Some(SecretKind::Totp(secret.clone())),
+            Some(Secret::Totp(secret.clone())),
         )
         .await?;
         Ok(NewSecret {
@@ -250,8 +244,10 @@ impl App {
     }
 }
 
-/// A secret to store with the decision (hashed first when it is a password).
-enum SecretKind {
-    Password(String),
+/// A secret stored with an administrative decision.
+enum Secret {
+    /// An argon2id PHC string.
+    PasswordHash(String),
+    /// Base32.
     Totp(String),
 }

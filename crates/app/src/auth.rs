@@ -25,14 +25,6 @@ pub struct Authenticated {
     pub token_hash: [u8; 32],
 }
 
-/// The three administrators (三员) sign in with a second factor (GB/T 22239-2019 level 3).
-pub fn needs_second_factor(role: domain::Role) -> bool {
-    matches!(
-        role,
-        domain::Role::SystemAdmin | domain::Role::SecurityAdmin | domain::Role::AuditAdmin
-    )
-}
-
 pub fn token_hash(token: &str) -> [u8; 32] {
     Sha256::digest(token.as_bytes()).into()
 }
@@ -201,8 +193,12 @@ impl App {
                 .await?;
             return Err(AppError::Unauthenticated("auth.account_disabled"));
         }
-        // The second factor: required for the administrators, and for anyone who has one.
-        let required = user.roles.iter().any(|r| needs_second_factor(*r));
+        // The second factor: required for the three administrators (GB/T 22239-2019 level 3),
+        // and for anyone who has one.
+        let required = user
+            .roles
+            .iter()
+            .any(|r| domain::admin::is_administrator(*r));
         match (
             &credential.totp_secret,
             totp.filter(|t| !t.trim().is_empty()),

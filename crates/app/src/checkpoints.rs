@@ -173,7 +173,7 @@ pub fn rotate_key(dir: &Path, origin: &str) -> Result<(String, String), KeyError
 }
 
 /// The last checkpoint this signer signed (or was told by `ledger resume`), as size and root.
-fn read_state(dir: &Path) -> Result<Option<(u64, Hash, String)>, KeyError> {
+fn read_state(dir: &Path) -> Result<Option<(u64, Hash)>, KeyError> {
     let path = dir.join(STATE_FILE);
     match std::fs::read_to_string(&path) {
         Ok(text) => {
@@ -182,7 +182,7 @@ fn read_state(dir: &Path) -> Result<Option<(u64, Hash, String)>, KeyError> {
                 path: path.clone(),
                 detail: e.to_string(),
             })?;
-            Ok(Some((size, root, text)))
+            Ok(Some((size, root)))
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(io_error(&path)(e)),
@@ -300,10 +300,16 @@ impl App {
 
     /// Compares the signer's state with the database: the fork guard.
     pub async fn evaluate_ledger(&self) -> Result<LedgerStatus, AppError> {
+        Ok(self.evaluate().await?.0)
+    }
+
+    /// The fork guard's finding, and the tree size the signer's state names (if any).
+    async fn evaluate(&self) -> Result<(LedgerStatus, Option<u64>), AppError> {
         let Some(signer) = self.signer.get() else {
-            return Ok(LedgerStatus::Ready);
+            return Ok((LedgerStatus::Ready, None));
         };
         let state = read_state(&signer.config.dir).map_err(key_error)?;
+        let signed_size = state.as_ref().map(|(s, _)| *s);
         let last = self.store.latest_checkpoint().await?;
         let size = self.store.log_size().await? as u64;
         let status = match (state, last) {
@@ -312,17 +318,17 @@ impl App {
                 signed: None,
                 database: last.size as u64,
             },
-            (Some((signed, _, _)), Some(last)) if (last.size as u64) > signed => {
+            (Some((signed, _)), Some(last)) if (last.size as u64) > signed => {
                 LedgerStatus::AwaitingResume {
                     signed: Some(signed),
                     database: last.size as u64,
                 }
             }
-            (Some((signed, _, _)), _) if size < signed => LedgerStatus::Lost {
+            (Some((signed, _)), _) if size < signed => LedgerStatus::Lost {
                 from: size,
                 to: signed - 1,
             },
-            (Some((signed, root, _)), _) => {
+            (Some((signed, root)), _) => {
                 if self.store.root_at(signed as i64).await? == root {
                     LedgerStatus::Ready
                 } else {
@@ -331,7 +337,7 @@ impl App {
             }
         };
         self.set_status(status.clone());
-        Ok(status)
+        Ok((status, signed_size))
     }
 
     /// Refuses a write while the ledger is read-only.
@@ -360,29 +366,19 @@ impl App {
                 return Err(AppError::Unavailable(Reason::new("ledger.not_signer")));
             }
         }
-        if let Some(reason) = self.evaluate_ledger().await?.reason() {
+        // Never sign a tree that does not extend what was signed: `Ready` means the tree at the
+        // signed size has the signed root, and the log only grows, so the tree read below
+        // extends it.
+        let (status, signed) = self.evaluate().await?;
+        if let Some(reason) = status.reason() {
             return Err(AppError::ReadOnly(reason));
         }
         let cfg = &signer.config;
         // Read each round, so `ledger rotate-key` takes effect without a restart.
         let key = load_or_create_key(&cfg.dir, &cfg.origin).map_err(key_error)?;
         let (size, root) = self.store.tree_head().await?;
-        let state = read_state(&cfg.dir).map_err(key_error)?;
-        if size == 0 {
+        if size == 0 || signed == Some(size as u64) {
             return Ok(None);
-        }
-        if let Some((signed, signed_root, _)) = &state {
-            if *signed == size as u64 {
-                return Ok(None);
-            }
-            // Never sign a tree that does not extend what was signed.
-            if (size as u64) < *signed || self.store.root_at(*signed as i64).await? != *signed_root
-            {
-                self.evaluate_ledger().await?;
-                return Err(AppError::ReadOnly(
-                    Reason::new("ledger.read_only_diverged").arg("size", signed),
-                ));
-            }
         }
         let body = note::checkpoint_body(&cfg.origin, size as u64, &root);
         let signed = note::sign(&body, &cfg.origin, &key)
@@ -400,7 +396,9 @@ impl App {
 
     /// Signs a checkpoint now if the tree grew, and returns the latest checkpoint.
     pub async fn sign_checkpoint_now(&self) -> Result<CheckpointRecord, AppError> {
-        self.sign_round().await?;
+        if let Some(signed) = self.sign_round().await? {
+            return Ok(signed);
+        }
         self.store
             .latest_checkpoint()
             .await?

@@ -410,17 +410,12 @@ impl App {
             .await?
             .into_iter()
             .filter(|u| {
-                u.roles.iter().any(|r| {
-                    matches!(
-                        r,
-                        domain::Role::DetachmentLeader
-                            | domain::Role::DetachmentOfficer
-                            | domain::Role::BrigadeOfficer
-                    )
-                }) && u
-                    .counties
-                    .as_ref()
-                    .is_none_or(|c| c.iter().any(|x| x == county))
+                u.roles
+                    .iter()
+                    .any(|r| domain::permission::is_field_officer(*r))
+                    && u.counties
+                        .as_ref()
+                        .is_none_or(|c| c.iter().any(|x| x == county))
             })
             .collect())
     }
@@ -658,18 +653,20 @@ impl App {
                 .map_err(|e| AppError::Internal(e.to_string()))?,
         );
         let mut received = up.received;
-        let mut failure = None;
+        // Why the body stopped early: a dropped connection (the client resumes from what
+        // arrived) or more bytes than the upload's length (refused, 413).
+        let mut dropped = None;
+        let mut overflow = false;
         while let Some(chunk) = body.next().await {
             let chunk = match chunk {
                 Ok(c) => c,
-                // A dropped connection keeps what arrived: the client resumes from there.
                 Err(e) => {
-                    failure = Some(e.to_string());
+                    dropped = Some(e.to_string());
                     break;
                 }
             };
             if received + chunk.len() as i64 > up.length {
-                failure = Some("more bytes than Upload-Length".into());
+                overflow = true;
                 break;
             }
             file.write_all(&chunk)
@@ -685,12 +682,12 @@ impl App {
             .await
             .map_err(|e| AppError::Internal(e.to_string()))?;
         self.store.set_upload_received(id, received).await?;
-        if let Some(detail) = failure {
-            if received + 1 > up.length && detail.starts_with("more") {
-                return Err(AppError::TooLarge {
-                    max: up.length as u64,
-                });
-            }
+        if overflow {
+            return Err(AppError::TooLarge {
+                max: up.length as u64,
+            });
+        }
+        if let Some(detail) = dropped {
             tracing::info!(upload = %id, received, detail, "upload interrupted; it can resume");
             return Ok((received, None));
         }

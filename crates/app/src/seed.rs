@@ -310,7 +310,7 @@ impl App {
             let totp_secret = u
                 .roles
                 .iter()
-                .any(|r| crate::auth::needs_second_factor(*r))
+                .any(|r| domain::admin::is_administrator(*r))
                 .then(|| crate::totp::DEMO_SECRET.to_owned());
             let user = self
                 .create_user(

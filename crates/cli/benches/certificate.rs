@@ -7,7 +7,6 @@ mod common;
 use app::{App, AppSettings, SystemClock};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use store::Store;
 
 fn main() {
     let total: u64 = std::env::args()
@@ -20,11 +19,7 @@ fn main() {
         .expect("runtime");
     rt.block_on(async {
         let dir = tempfile::tempdir().expect("tempdir");
-        let backend: Arc<dyn Store> = Arc::new(
-            store_sqlite::Backend::open(&dir.path().join("bench.db"))
-                .await
-                .expect("SQLite"),
-        );
+        let backend = common::sqlite(dir.path()).await;
         let app = Arc::new(App::new(backend.clone(), Arc::new(SystemClock), AppSettings::default()));
         app.start_signer(app::checkpoints::SignerConfig {
             dir: dir.path().join("ledger"),
@@ -84,18 +79,13 @@ fn main() {
         let f = tempfile::NamedTempFile::new().expect("file");
         std::fs::write(f.path(), &file).expect("write");
         let t = Instant::now();
-        let hashes = {
-            use sha2::Digest;
-            let a = sha2::Sha256::digest(&file);
-            let b = <sm3::Sm3 as sm3::Digest>::digest(&file);
-            let hex = |d: &[u8]| d.iter().map(|x| format!("{x:02x}")).collect::<String>();
-            (hex(&a), hex(&b))
-        };
+        let hashes =
+            store::blobs::sha256_sm3(&mut std::fs::File::open(f.path()).expect("open")).expect("hashes");
         let hashing = t.elapsed();
         let checks = ledger::certificate::check_bundle(&first, Some((&hashes.0, &hashes.1)), None);
         assert!(checks.iter().all(|c| c.ok), "{checks:?}");
         println!(
-            "verify-certificate with a 1 MiB file: {:.2} ms, of which hashing the file {:.2} ms",
+            "verify-certificate with a 1 MiB file: {:.2} ms, of which reading and hashing the file {:.2} ms",
             t.elapsed().as_secs_f64() * 1e3,
             hashing.as_secs_f64() * 1e3
         );

@@ -10,7 +10,6 @@ mod common;
 use app::{App, AppSettings, SystemClock};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use store::Store;
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
@@ -27,11 +26,7 @@ fn main() {
         .expect("runtime");
     rt.block_on(async {
         let dir = tempfile::tempdir().expect("tempdir");
-        let backend: Arc<dyn Store> = Arc::new(
-            store_sqlite::Backend::open(&dir.path().join("bench.db"))
-                .await
-                .expect("SQLite"),
-        );
+        let backend = common::sqlite(dir.path()).await;
         let t = Instant::now();
         common::fill_log(backend.as_ref(), total).await;
         println!("filled {total} events in {:.1} s", t.elapsed().as_secs_f64());

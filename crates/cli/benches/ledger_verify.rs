@@ -9,7 +9,6 @@ mod common;
 use app::{App, AppSettings, SystemClock};
 use std::sync::Arc;
 use std::time::Instant;
-use store::Store;
 
 fn main() {
     let total: u64 = std::env::args()
@@ -22,11 +21,7 @@ fn main() {
         .expect("runtime");
     rt.block_on(async {
         let dir = tempfile::tempdir().expect("tempdir");
-        let backend: Arc<dyn Store> = Arc::new(
-            store_sqlite::Backend::open(&dir.path().join("bench.db"))
-                .await
-                .expect("SQLite"),
-        );
+        let backend = common::sqlite(dir.path()).await;
         let app = App::new(
             backend.clone(),
             Arc::new(SystemClock),

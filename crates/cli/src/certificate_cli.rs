@@ -3,26 +3,10 @@
 use crate::{VerifyCertificateArgs, both};
 use app::i18n::{Lang, message};
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::process::ExitCode;
 
-/// SHA-256 and SM3 of a file, read in chunks.
 fn file_hashes(path: &std::path::Path) -> std::io::Result<(String, String)> {
-    use sha2::Digest;
-    let mut f = std::fs::File::open(path)?;
-    let mut a = sha2::Sha256::new();
-    let mut b = <sm3::Sm3 as sm3::Digest>::new();
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        let n = f.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        a.update(&buf[..n]);
-        sm3::Digest::update(&mut b, &buf[..n]);
-    }
-    let hex = |d: &[u8]| d.iter().map(|x| format!("{x:02x}")).collect::<String>();
-    Ok((hex(&a.finalize()), hex(&sm3::Digest::finalize(b))))
+    store::blobs::sha256_sm3(&mut std::fs::File::open(path)?)
 }
 
 pub fn verify_certificate(args: VerifyCertificateArgs) -> ExitCode {

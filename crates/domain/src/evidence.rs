@@ -5,12 +5,12 @@
 //! collected by at least two officers holding valid enforcement certificates (第四十二条、第五十五条);
 //! auxiliary staff may assist but never act as the collecting officer.
 
+use crate::Actor;
 use crate::entity::Entity;
 use crate::permission::{Reach, within};
 use crate::refusal::{LegalSource, Reason, Reasons, Refusal, RefusalKind};
 use crate::time::Timestamp;
 use crate::user::User;
-use crate::{Actor, Role};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -212,15 +212,9 @@ pub fn evidence_read_reach(actor: &Actor) -> Result<Reach, Refusal> {
 }
 
 fn enforcing(u: &User) -> bool {
-    u.roles.iter().any(|r| {
-        matches!(
-            r,
-            Role::BureauHead
-                | Role::DetachmentLeader
-                | Role::DetachmentOfficer
-                | Role::BrigadeOfficer
-        )
-    })
+    u.roles
+        .iter()
+        .any(|r| crate::permission::is_enforcement_role(*r))
 }
 
 /// What a registration is decided on, read in the write transaction.

@@ -87,13 +87,22 @@ pub fn ledger_read_reach(actor: &Actor) -> Result<Reach, Refusal> {
 pub fn reads_administration_events(actor: &Actor) -> bool {
     match actor {
         Actor::System => true,
-        Actor::User(u) => u.roles.iter().any(|r| {
-            matches!(
-                r,
-                Role::SystemAdmin | Role::SecurityAdmin | Role::AuditAdmin
-            )
-        }),
+        Actor::User(u) => u.roles.iter().any(|r| crate::admin::is_administrator(*r)),
     }
+}
+
+/// Roles that perform enforcement acts (with a valid certificate).
+pub fn is_enforcement_role(role: Role) -> bool {
+    matches!(
+        role,
+        Role::BureauHead | Role::DetachmentLeader | Role::DetachmentOfficer | Role::BrigadeOfficer
+    )
+}
+
+/// Officers who work cases in the field (the detachment and the brigades): those offered as
+/// collectors of evidence.
+pub fn is_field_officer(role: Role) -> bool {
+    is_enforcement_role(role) && role != Role::BureauHead
 }
 
 /// Registering and changing regulated entities.
@@ -122,16 +131,7 @@ pub fn may_perform_enforcement_act(actor: &Actor, today: NaiveDate) -> Result<()
     let Actor::User(u) = actor else {
         return Err(Refusal::forbidden());
     };
-    let enforcing = u.roles.iter().any(|r| {
-        matches!(
-            r,
-            Role::BureauHead
-                | Role::DetachmentLeader
-                | Role::DetachmentOfficer
-                | Role::BrigadeOfficer
-        )
-    });
-    if !enforcing {
+    if !u.roles.iter().any(|r| is_enforcement_role(*r)) {
         return Err(Refusal::forbidden());
     }
     let source = LegalSource {

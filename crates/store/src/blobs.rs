@@ -55,8 +55,22 @@ fn key(sha256: &str) -> ObjectPath {
     ))
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+use ledger::hex;
+
+/// SHA-256 and SM3 (lowercase hex) of everything `reader` yields, read in 1 MiB pieces: what
+/// a checker computes for an evidence file.
+pub fn sha256_sm3(reader: &mut impl std::io::Read) -> std::io::Result<(String, String)> {
+    let mut h = Hashes::default();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = reader.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    let (sha256, sm3, _, _) = h.finish();
+    Ok((sha256, sm3))
 }
 
 /// SHA-256 and SM3 over a stream, with the size and the first bytes for sniffing.

@@ -83,3 +83,12 @@ pub async fn fill_log_from(backend: &dyn store::Store, first: u64, total: u64) {
         written += batch;
     }
 }
+
+/// A fresh SQLite store in `path` (a bench's temporary folder).
+pub async fn sqlite(path: &std::path::Path) -> std::sync::Arc<dyn store::Store> {
+    std::sync::Arc::new(
+        store_sqlite::Backend::open(&path.join("bench.db"))
+            .await
+            .expect("SQLite"),
+    )
+}

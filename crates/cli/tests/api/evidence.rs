@@ -392,7 +392,26 @@ async fn a_resumable_upload_by_tus(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(r.status(), 404);
-    let r = patch(100_000, body[100_000..].to_vec(), token.clone())
+    // More bytes than Upload-Length: 413; whatever fitted is kept, and HEAD says where to go on.
+    let mut too_much = body[100_000..].to_vec();
+    too_much.push(0);
+    let r = patch(100_000, too_much, token.clone()).await.unwrap();
+    assert_eq!(r.status(), 413);
+    let r = app
+        .client
+        .head(app.url(&location))
+        .bearer_auth(&token)
+        .header("tus-resumable", "1.0.0")
+        .send()
+        .await
+        .unwrap();
+    let offset: usize = r.headers()["upload-offset"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((100_000..body.len()).contains(&offset), "{offset}");
+    let r = patch(offset, body[offset..].to_vec(), token.clone())
         .await
         .unwrap();
     assert_eq!(r.status(), 204);

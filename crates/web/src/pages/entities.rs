@@ -415,7 +415,7 @@ pub async fn detail(
         .is_ok_and(|r| domain::permission::within(&r, &e.data.county_code))
     {
         match state.app.officers_for(&e.data.county_code).await {
-            Ok(officers) => Some(super::evidence::upload_form(&ctx, &state, officers)),
+            Ok(officers) => Some(super::evidence::upload_form(&ctx, officers)),
             Err(err) => return ctx.error(err),
         }
     } else {

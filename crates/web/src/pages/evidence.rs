@@ -60,12 +60,7 @@ pub struct UploadForm {
     pub me: String,
 }
 
-pub fn upload_form(
-    ctx: &PageCtx,
-    state: &AppState,
-    officers: Vec<domain::user::User>,
-) -> UploadForm {
-    let _ = state;
+pub fn upload_form(ctx: &PageCtx, officers: Vec<domain::user::User>) -> UploadForm {
     UploadForm {
         types: EvidenceType::ALL
             .iter()
@@ -157,8 +152,15 @@ async fn render(state: &AppState, ctx: &PageCtx, id: uuid::Uuid, errors: Vec<Str
     ctx.render(StatusCode::OK, &page)
 }
 
-fn id_of(ctx: &PageCtx, id: &str) -> Result<uuid::Uuid, Response> {
-    uuid::Uuid::parse_str(id).map_err(|_| ctx.error(AppError::Refused(Refusal::not_found())))
+/// The signed-in user and the evidence ID of the path (a malformed ID does not exist: 404).
+fn signed_in_with_id<'a>(
+    ctx: &'a PageCtx,
+    id: &str,
+) -> Result<(&'a app::auth::Authenticated, uuid::Uuid), Response> {
+    let auth = ctx.require()?;
+    let id = uuid::Uuid::parse_str(id)
+        .map_err(|_| ctx.error(AppError::Refused(Refusal::not_found())))?;
+    Ok((auth, id))
 }
 
 pub async fn detail(
@@ -166,14 +168,10 @@ pub async fn detail(
     ctx: PageCtx,
     Path(id): Path<String>,
 ) -> Response {
-    if let Err(r) = ctx.require() {
-        return r;
+    match signed_in_with_id(&ctx, &id) {
+        Ok((_, id)) => render(&state, &ctx, id, Vec::new()).await,
+        Err(r) => r,
     }
-    let id = match id_of(&ctx, &id) {
-        Ok(i) => i,
-        Err(r) => return r,
-    };
-    render(&state, &ctx, id, Vec::new()).await
 }
 
 pub async fn content(
@@ -203,12 +201,8 @@ pub async fn transfer(
     Path(id): Path<String>,
     Form(form): Form<TransferForm>,
 ) -> Response {
-    let auth = match ctx.require() {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    let id = match id_of(&ctx, &id) {
-        Ok(i) => i,
+    let (auth, id) = match signed_in_with_id(&ctx, &id) {
+        Ok(v) => v,
         Err(r) => return r,
     };
     match state
@@ -307,12 +301,8 @@ pub async fn certificate(
     ctx: PageCtx,
     Path(id): Path<String>,
 ) -> Response {
-    let auth = match ctx.require() {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    let id = match id_of(&ctx, &id) {
-        Ok(i) => i,
+    let (auth, id) = match signed_in_with_id(&ctx, &id) {
+        Ok(v) => v,
         Err(r) => return r,
     };
     let b = match state.app.evidence_certificate(&auth.actor, id).await {
@@ -380,12 +370,8 @@ pub async fn certificate_json(
     ctx: PageCtx,
     Path(id): Path<String>,
 ) -> Response {
-    let auth = match ctx.require() {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    let id = match id_of(&ctx, &id) {
-        Ok(i) => i,
+    let (auth, id) = match signed_in_with_id(&ctx, &id) {
+        Ok(v) => v,
         Err(r) => return r,
     };
     match state.app.evidence_certificate(&auth.actor, id).await {

@@ -22,6 +22,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
+use domain::admin::{Duty, require};
 use std::collections::BTreeMap;
 
 pub const SESSION_COOKIE: &str = "ecoenforce_session";
@@ -209,13 +210,12 @@ impl PageCtx {
             }),
             switch_url: with_lang(&self.uri, other),
             admin_link: self.auth.as_ref().is_some_and(|a| {
-                a.actor.has_role(domain::Role::SystemAdmin)
-                    || a.actor.has_role(domain::Role::SecurityAdmin)
+                require(&a.actor, Duty::System).is_ok() || require(&a.actor, Duty::Security).is_ok()
             }),
             audit_link: self
                 .auth
                 .as_ref()
-                .is_some_and(|a| a.actor.has_role(domain::Role::AuditAdmin)),
+                .is_some_and(|a| require(&a.actor, Duty::Audit).is_ok()),
         }
     }
 
