@@ -29,3 +29,14 @@ pub fn name(code: &str, english: bool) -> String {
         .map(|(zh, en)| if english { en.clone() } else { zh.clone() })
         .unwrap_or_else(|| code.to_owned())
 }
+
+/// The codes of the counties (county-level divisions) of a prefecture, in code order.
+pub fn counties_of(prefecture_code: &str) -> Vec<String> {
+    divisions()
+        .keys()
+        .filter(|c| {
+            domain::unit::is_county_code(c) && domain::unit::in_prefecture(c, prefecture_code)
+        })
+        .cloned()
+        .collect()
+}

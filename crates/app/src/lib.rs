@@ -18,6 +18,7 @@ pub mod entities;
 pub mod error;
 pub mod evidence;
 pub mod i18n;
+pub mod import;
 pub mod industry;
 pub mod proofs;
 pub mod seed;

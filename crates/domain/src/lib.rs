@@ -10,6 +10,7 @@ pub mod actor;
 pub mod admin;
 pub mod calendar;
 pub mod entity;
+pub mod entity_import;
 pub mod event;
 pub mod evidence;
 pub mod permission;

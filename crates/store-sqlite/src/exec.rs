@@ -50,14 +50,13 @@ fn err(sql: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError {
 }
 
 fn bind(stmt: &mut Statement<'_>, params: &[Value]) -> rusqlite::Result<()> {
-    if params.len() > NAMES.len() {
-        return Err(rusqlite::Error::InvalidParameterCount(
-            params.len(),
-            NAMES.len(),
-        ));
-    }
-    for (value, name) in params.iter().zip(NAMES) {
-        if let Some(index) = stmt.parameter_index(name)? {
+    for (i, value) in params.iter().enumerate() {
+        // Statements with more parameters than the table (an import's IN list) name the rest.
+        let index = match NAMES.get(i) {
+            Some(name) => stmt.parameter_index(name)?,
+            None => stmt.parameter_index(&format!("${}", i + 1))?,
+        };
+        if let Some(index) = index {
             stmt.raw_bind_parameter(index, Param(value))?;
         }
     }

@@ -117,6 +117,11 @@ pub trait Reader: Send {
     async fn user_by_id(&mut self, id: Uuid) -> Result<Option<User>, StoreError>;
     async fn entity_by_id(&mut self, id: Uuid) -> Result<Option<Entity>, StoreError>;
     async fn uscc_taken(&mut self, uscc: &str) -> Result<bool, StoreError>;
+    /// Which of `usccs` are registered (an import asks for all its rows at once).
+    async fn registered_usccs(
+        &mut self,
+        usccs: &[String],
+    ) -> Result<std::collections::HashSet<String>, StoreError>;
     /// Any evidence, unscoped: the decision checks the actor's reach.
     async fn evidence_by_id(&mut self, id: Uuid) -> Result<Option<Evidence>, StoreError>;
 }
@@ -292,6 +297,11 @@ pub trait Queries: Send + Sync {
     ) -> Result<Page<Entity>, StoreError>;
     /// One entity, if it exists within `scope`.
     async fn entity(&self, scope: &Scope, id: Uuid) -> Result<Option<Entity>, StoreError>;
+    /// Which of `usccs` are registered, whatever the scope: a USCC is unique prefecture-wide.
+    async fn registered_usccs(
+        &self,
+        usccs: &[String],
+    ) -> Result<std::collections::HashSet<String>, StoreError>;
     async fn record_signin(&self, record: &SigninRecord) -> Result<(), StoreError>;
     /// Failures for a username since `since`, not counting any before its last unlock.
     async fn username_failures(

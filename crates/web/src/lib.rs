@@ -32,6 +32,8 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 #[derive(Clone)]
 pub struct AppState {
     pub app: Arc<App>,
+    /// Clean import previews awaiting their commit (pages only).
+    imports: Arc<pages::import::Pending>,
 }
 
 #[derive(OpenApi)]
@@ -48,11 +50,15 @@ struct ApiDoc;
 
 /// The router and its OpenAPI document, built from the same route list so they cannot drift.
 pub fn router_and_openapi(app: Arc<App>) -> (Router, utoipa::openapi::OpenApi) {
-    let state = AppState { app };
+    let state = AppState {
+        app,
+        imports: Arc::default(),
+    };
     let (api, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(routes::health::router())
         .merge(routes::auth::router())
         .merge(routes::units::router())
+        .merge(routes::import::router())
         .merge(routes::entities::router())
         .merge(routes::admin::router())
         .merge(routes::ledger::router())

@@ -34,6 +34,7 @@ async fn openapi_describes_every_route(app: TestApp) {
         ("/api/v1/auth/password", vec!["post"]),
         ("/api/v1/entities", vec!["get", "post"]),
         ("/api/v1/entities/{id}", vec!["get", "patch"]),
+        ("/api/v1/entities/import", vec!["post"]),
         ("/api/v1/admin/users/{username}/unlock", vec!["post"]),
         ("/api/v1/admin/users", vec!["post"]),
         ("/api/v1/admin/users/{username}/access", vec!["put"]),

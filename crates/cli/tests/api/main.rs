@@ -13,6 +13,7 @@ mod evidence;
 mod health;
 mod helpers;
 mod hj212_cli;
+mod import;
 mod ledger;
 mod pages;
 mod write_path;

@@ -5,7 +5,7 @@ use crate::on_both_backends;
 use app::seed::DEMO_PASSWORD;
 use reqwest::redirect::Policy;
 
-fn client() -> reqwest::Client {
+pub(crate) fn client() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(Policy::none())
         .build()
@@ -13,7 +13,7 @@ fn client() -> reqwest::Client {
 }
 
 /// Signs in through the form and returns the session cookie pair.
-async fn sign_in(
+pub(crate) async fn sign_in(
     app: &TestApp,
     user: &str,
     password: &str,
@@ -49,11 +49,11 @@ async fn sign_in_totp(
     (status, location, cookie)
 }
 
-fn pair(set_cookie: &str) -> String {
+pub(crate) fn pair(set_cookie: &str) -> String {
     set_cookie.split(';').next().unwrap().to_owned()
 }
 
-async fn page(app: &TestApp, cookie: &str, path: &str) -> (u16, String, Vec<String>) {
+pub(crate) async fn page(app: &TestApp, cookie: &str, path: &str) -> (u16, String, Vec<String>) {
     let r = client()
         .get(app.url(path))
         .header("cookie", cookie)

@@ -505,6 +505,38 @@ async fn entity_by_id(exec: &mut dyn Exec, id: Uuid) -> Result<Option<Entity>, S
         .transpose()
 }
 
+/// USCCs asked per statement; a shorter last chunk is padded with '' (never a USCC), so there is
+/// one statement text to prepare and cache.
+const USCC_CHUNK: usize = 100;
+
+fn registered_usccs_sql() -> &'static str {
+    static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SQL.get_or_init(|| {
+        let marks: Vec<String> = (1..=USCC_CHUNK).map(|i| format!("${i}")).collect();
+        format!(
+            "SELECT uscc FROM entities WHERE uscc IN ({})",
+            marks.join(", ")
+        )
+    })
+}
+
+/// Which of `usccs` are registered.
+async fn registered_usccs(
+    exec: &mut dyn Exec,
+    usccs: &[String],
+) -> Result<std::collections::HashSet<String>, StoreError> {
+    let mut found = std::collections::HashSet::new();
+    for chunk in usccs.chunks(USCC_CHUNK) {
+        let mut params: Vec<Value> = chunk.iter().map(|u| u.as_str().into()).collect();
+        params.resize(USCC_CHUNK, "".into());
+        for row in exec.query(registered_usccs_sql(), &params).await? {
+            found.insert(row.text(0)?);
+        }
+    }
+    found.remove("");
+    Ok(found)
+}
+
 /// A LIKE pattern that matches `q` literally anywhere, lower-cased like `search_text`.
 fn contains_pattern(q: &str) -> String {
     let q = q.trim().to_lowercase();
@@ -679,6 +711,12 @@ impl crate::Reader for TxReader<'_> {
             .await?
             .i64(0)?
             > 0)
+    }
+    async fn registered_usccs(
+        &mut self,
+        usccs: &[String],
+    ) -> Result<std::collections::HashSet<String>, StoreError> {
+        registered_usccs(self.exec, usccs).await
     }
     async fn evidence_by_id(
         &mut self,
@@ -887,6 +925,14 @@ impl<B: SqlBackend> Queries for B {
         .as_ref()
         .map(entity_from_row)
         .transpose())
+    }
+
+    async fn registered_usccs(
+        &self,
+        usccs: &[String],
+    ) -> Result<std::collections::HashSet<String>, StoreError> {
+        let usccs = usccs.to_vec();
+        run!(self, |e| registered_usccs(e, &usccs).await)
     }
 
     async fn record_signin(&self, r: &SigninRecord) -> Result<(), StoreError> {

@@ -9,6 +9,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use domain::entity::{Entity, EntityClass, OutletKind};
+use domain::entity_import::Sheet;
 use domain::{Reason, Refusal, RefusalKind};
 use serde::Deserialize;
 use store::EntityFilter;
@@ -60,6 +61,7 @@ struct ListPage {
     prev_url: Option<String>,
     next_url: Option<String>,
     filter_query: String,
+    can_import: bool,
 }
 
 fn invalid(field: &str) -> AppError {
@@ -197,6 +199,7 @@ pub async fn list(
             prev_url: (page > 1).then(|| format!("/entities?{base}&page={}", page - 1)),
             next_url: (page < pages).then(|| format!("/entities?{base}&page={}", page + 1)),
             filter_query: base,
+            can_import: domain::permission::entity_write_reach(&auth.actor).is_ok(),
         },
     )
 }
@@ -230,29 +233,30 @@ async fn all_rows(
     Ok(out)
 }
 
-fn export_columns(ctx: &PageCtx) -> Vec<String> {
-    let tr = ctx.tr();
-    [
-        "ui-uscc",
-        "ui-name",
-        "ui-county",
-        "ui-industry",
-        "ui-class",
-        "ui-address",
-        "ui-legal_representative",
-        "ui-lat",
-        "ui-lon",
-        "ui-permit_number",
-        "ui-valid_from",
-        "ui-valid_until",
-        "ui-demo",
-    ]
-    .iter()
-    .map(|id| tr.t(id))
-    .collect()
+/// The header row of a sheet in the page's language: the import template is the export.
+fn header(ctx: &PageCtx, sheet: Sheet) -> Vec<String> {
+    sheet
+        .columns()
+        .iter()
+        .map(|c| ctx.tr().t(c.label))
+        .collect()
 }
 
-fn export_cells(ctx: &PageCtx, e: &Entity) -> Vec<String> {
+fn kind_name(ctx: &PageCtx, k: OutletKind) -> String {
+    ctx.tr().t(match k {
+        OutletKind::Water => "ui-kind_water",
+        OutletKind::Air => "ui-kind_air",
+        OutletKind::Noise => "ui-kind_noise",
+        OutletKind::Solid => "ui-kind_solid",
+    })
+}
+
+fn degrees(e6: i64) -> String {
+    format!("{:.6}", e6 as f64 / 1e6)
+}
+
+/// An entity's row, in `ENTITY_COLUMNS` order.
+fn entity_cells(ctx: &PageCtx, e: &Entity) -> Vec<String> {
     let d = &e.data;
     let p = d.permit.as_ref();
     vec![
@@ -263,8 +267,8 @@ fn export_cells(ctx: &PageCtx, e: &Entity) -> Vec<String> {
         class_name(ctx, d.class),
         d.address.clone(),
         d.legal_representative.clone(),
-        format!("{:.6}", d.lat_e6 as f64 / 1e6),
-        format!("{:.6}", d.lon_e6 as f64 / 1e6),
+        degrees(d.lat_e6),
+        degrees(d.lon_e6),
         p.map(|p| p.number.clone()).unwrap_or_default(),
         p.map(|p| p.valid_from.to_string()).unwrap_or_default(),
         p.map(|p| p.valid_until.to_string()).unwrap_or_default(),
@@ -274,17 +278,134 @@ fn export_cells(ctx: &PageCtx, e: &Entity) -> Vec<String> {
             String::new()
         },
     ]
-    .into_iter()
-    .map(|c| neutralise(&c))
-    .collect()
 }
 
-fn download(content_type: &'static str, name: &str, body: Vec<u8>) -> Response {
+/// An entity's outlets' rows, in `OUTLET_COLUMNS` order.
+fn outlet_cells(ctx: &PageCtx, e: &Entity) -> Vec<Vec<String>> {
+    e.data
+        .outlets
+        .iter()
+        .map(|o| {
+            vec![
+                e.data.uscc.clone(),
+                o.code.clone(),
+                kind_name(ctx, o.kind),
+                o.name.clone(),
+                degrees(o.lat_e6),
+                degrees(o.lon_e6),
+            ]
+        })
+        .collect()
+}
+
+pub(super) fn download(content_type: &'static str, name: &str, body: Vec<u8>) -> Response {
     let mut r = ([(header::CONTENT_TYPE, content_type)], body).into_response();
     if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
         r.headers_mut().insert(header::CONTENT_DISPOSITION, v);
     }
     r
+}
+
+/// CSV in UTF-8 with a byte-order mark (so spreadsheet programs read Chinese correctly), every
+/// cell quoted and neutralised.
+fn csv(header: &[String], rows: &[Vec<String>]) -> Vec<u8> {
+    fn line(out: &mut String, cells: &[String]) {
+        let quoted: Vec<String> = cells
+            .iter()
+            .map(|c| format!("\"{}\"", neutralise(c).replace('"', "\"\"")))
+            .collect();
+        out.push_str(&quoted.join(","));
+        out.push_str("\r\n");
+    }
+    let mut out = String::from("\u{feff}");
+    line(&mut out, header);
+    for r in rows {
+        line(&mut out, r);
+    }
+    out.into_bytes()
+}
+
+/// A sheet's rows as a CSV download.
+pub(super) fn csv_download(
+    ctx: &PageCtx,
+    sheet: Sheet,
+    name: &str,
+    rows: &[Vec<String>],
+) -> Response {
+    download(
+        "text/csv; charset=utf-8",
+        name,
+        csv(&header(ctx, sheet), rows),
+    )
+}
+
+pub(super) const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// A workbook of the entities sheet and the outlets sheet: every column formatted as text (a
+/// USCC typed into a number column would be rounded), headers frozen, and drop-down lists for
+/// the class, the county and the outlet kind.
+pub(super) fn workbook(
+    ctx: &PageCtx,
+    counties: &[String],
+    entities: &[Vec<String>],
+    outlets: &[Vec<String>],
+) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{DataValidation, Format, Workbook};
+    const LAST_ROW: u32 = 1_048_575;
+    let text = Format::new().set_num_format("@");
+    let bold = Format::new().set_bold().set_num_format("@");
+    let mut book = Workbook::new();
+    for (sheet, name, rows) in [
+        (Sheet::Entities, "ui-sheet_entities", entities),
+        (Sheet::Outlets, "ui-sheet_outlets", outlets),
+    ] {
+        let ws = book.add_worksheet();
+        ws.set_name(ctx.tr().t(name))?;
+        for (c, h) in header(ctx, sheet).iter().enumerate() {
+            let c = c as u16;
+            ws.set_column_format(c, &text)?;
+            ws.set_column_width(c, 18)?;
+            ws.write_string_with_format(0, c, h, &bold)?;
+        }
+        ws.set_freeze_panes(1, 0)?;
+        for (r, cells) in rows.iter().enumerate() {
+            for (c, v) in cells.iter().enumerate() {
+                ws.write_string(r as u32 + 1, c as u16, neutralise(v))?;
+            }
+        }
+        let at = |key: &str| sheet.columns().iter().position(|c| c.key == key);
+        let mut lists: Vec<(usize, Vec<String>)> = Vec::new();
+        if let Some(c) = at("class") {
+            lists.push((
+                c,
+                vec![
+                    class_name(ctx, EntityClass::Key),
+                    class_name(ctx, EntityClass::General),
+                ],
+            ));
+        }
+        if let Some(c) = at("county") {
+            lists.push((c, counties.to_vec()));
+        }
+        if let Some(c) = at("outlet_kind") {
+            let kinds = [
+                OutletKind::Water,
+                OutletKind::Air,
+                OutletKind::Noise,
+                OutletKind::Solid,
+            ];
+            lists.push((c, kinds.iter().map(|k| kind_name(ctx, *k)).collect()));
+        }
+        for (c, list) in lists {
+            // Suggestions, not a lock: a county name or an English word is also accepted.
+            let dv = DataValidation::new()
+                .allow_list_strings(&list)?
+                .ignore_blank(true)
+                .set_error_style(rust_xlsxwriter::DataValidationErrorStyle::Information);
+            ws.add_data_validation(1, c as u16, LAST_ROW, c as u16, &dv)?;
+        }
+    }
+    book.save_to_buffer()
 }
 
 pub async fn export_csv(
@@ -296,20 +417,22 @@ pub async fn export_csv(
         Ok(r) => r,
         Err(r) => return r,
     };
-    fn csv_line(cells: &[String]) -> String {
-        let quoted: Vec<String> = cells
-            .iter()
-            .map(|c| format!("\"{}\"", c.replace('"', "\"\"")))
-            .collect();
-        quoted.join(",") + "\r\n"
-    }
-    // UTF-8 with a byte-order mark, so spreadsheet programs read Chinese correctly.
-    let mut out = String::from("\u{feff}");
-    out.push_str(&csv_line(&export_columns(&ctx)));
-    for e in &rows {
-        out.push_str(&csv_line(&export_cells(&ctx, e)));
-    }
-    download("text/csv; charset=utf-8", "entities.csv", out.into_bytes())
+    let cells: Vec<Vec<String>> = rows.iter().map(|e| entity_cells(&ctx, e)).collect();
+    csv_download(&ctx, Sheet::Entities, "entities.csv", &cells)
+}
+
+/// The outlets of the listed entities, keyed by USCC: the second CSV of an import.
+pub async fn export_outlets_csv(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    query: Result<Query<ListQuery>, QueryRejection>,
+) -> Response {
+    let rows = match all_rows(&state, &ctx, query).await {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    let cells: Vec<Vec<String>> = rows.iter().flat_map(|e| outlet_cells(&ctx, e)).collect();
+    csv_download(&ctx, Sheet::Outlets, "entity-outlets.csv", &cells)
 }
 
 pub async fn export_xlsx(
@@ -321,26 +444,11 @@ pub async fn export_xlsx(
         Ok(r) => r,
         Err(r) => return r,
     };
-    let build = || -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-        let mut book = rust_xlsxwriter::Workbook::new();
-        let sheet = book.add_worksheet();
-        sheet.set_name(ctx.tr().t("ui-nav_entities"))?;
-        for (c, h) in export_columns(&ctx).iter().enumerate() {
-            sheet.write_string(0, c as u16, h)?;
-        }
-        for (r, e) in rows.iter().enumerate() {
-            for (c, v) in export_cells(&ctx, e).iter().enumerate() {
-                sheet.write_string(r as u32 + 1, c as u16, v)?;
-            }
-        }
-        book.save_to_buffer()
-    };
-    match build() {
-        Ok(bytes) => download(
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            "entities.xlsx",
-            bytes,
-        ),
+    let entities: Vec<Vec<String>> = rows.iter().map(|e| entity_cells(&ctx, e)).collect();
+    let outlets: Vec<Vec<String>> = rows.iter().flat_map(|e| outlet_cells(&ctx, e)).collect();
+    let counties = app::divisions::counties_of(&state.app.settings.prefecture_code);
+    match workbook(&ctx, &counties, &entities, &outlets) {
+        Ok(bytes) => download(XLSX, "entities.xlsx", bytes),
         Err(e) => ctx.error(AppError::Internal(format!("writing XLSX: {e}"))),
     }
 }
@@ -441,12 +549,7 @@ pub async fn detail(
             .map(|o| OutletRow {
                 code: o.code.clone(),
                 name: o.name.clone(),
-                kind: tr.t(match o.kind {
-                    OutletKind::Water => "ui-kind_water",
-                    OutletKind::Air => "ui-kind_air",
-                    OutletKind::Noise => "ui-kind_noise",
-                    OutletKind::Solid => "ui-kind_solid",
-                }),
+                kind: kind_name(&ctx, o.kind),
                 coordinates: coords(o.lat_e6, o.lon_e6),
             })
             .collect(),

@@ -10,6 +10,7 @@ mod admin;
 mod entities;
 mod evidence;
 mod home;
+pub(crate) mod import;
 mod login;
 
 use crate::AppState;
@@ -40,6 +41,23 @@ pub fn router() -> axum::Router<AppState> {
         .route("/entities", get(entities::list))
         .route("/entities/export.xlsx", get(entities::export_xlsx))
         .route("/entities/export.csv", get(entities::export_csv))
+        .route(
+            "/entities/export-outlets.csv",
+            get(entities::export_outlets_csv),
+        )
+        .route(
+            "/entities/import",
+            get(import::form)
+                .post(import::preview)
+                .layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route("/entities/import/commit", post(import::commit))
+        .route("/entities/import/template.xlsx", get(import::template_xlsx))
+        .route("/entities/import/template.csv", get(import::template_csv))
+        .route(
+            "/entities/import/template-outlets.csv",
+            get(import::template_outlets_csv),
+        )
         .route("/entities/{id}", get(entities::detail))
         .route("/evidence/{id}", get(evidence::detail))
         .route("/evidence/{id}/content", get(evidence::content))

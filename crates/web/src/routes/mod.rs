@@ -3,6 +3,7 @@ pub mod auth;
 pub mod entities;
 pub mod evidence;
 pub mod health;
+pub mod import;
 pub mod ledger;
 pub mod units;
 

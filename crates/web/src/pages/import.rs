@@ -1,0 +1,272 @@
+//! Entity import pages: the upload form with the templates, the preview listing every problem,
+//! and the commit of a clean preview.
+//!
+//! A clean preview is kept here (per user, for 30 minutes, at most [`MAX_PENDING`] at once) so
+//! that committing does not ask for the file again; the commit still decides every row anew in
+//! the write transaction, so a change of the register since the preview is caught.
+
+use super::entities::{XLSX, csv_download, download, workbook};
+use super::{Chrome, PageCtx};
+use crate::AppState;
+use app::AppError;
+use app::i18n::{Lang, message};
+use askama::Template;
+use axum::extract::{Form, Multipart, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use domain::entity_import::{Parsed, Sheet, column_label};
+use domain::{Actor, Reason};
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+use uuid::Uuid;
+
+const PENDING_TTL: Duration = Duration::from_secs(30 * 60);
+pub const MAX_PENDING: usize = 64;
+
+struct PendingImport {
+    user: Uuid,
+    at: Instant,
+    parsed: Parsed,
+}
+
+/// Clean previews awaiting their commit, by a random token.
+#[derive(Default)]
+pub struct Pending(Mutex<HashMap<Uuid, PendingImport>>);
+
+impl Pending {
+    fn put(&self, user: Uuid, parsed: Parsed) -> Uuid {
+        let token = Uuid::new_v4();
+        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let now = Instant::now();
+        // One pending import per user; expired ones go; the oldest goes when full.
+        map.retain(|_, p| p.user != user && now.duration_since(p.at) < PENDING_TTL);
+        if map.len() >= MAX_PENDING
+            && let Some(oldest) = map.iter().min_by_key(|(_, p)| p.at).map(|(k, _)| *k)
+        {
+            map.remove(&oldest);
+        }
+        map.insert(
+            token,
+            PendingImport {
+                user,
+                at: now,
+                parsed,
+            },
+        );
+        token
+    }
+
+    fn take(&self, user: Uuid, token: Uuid) -> Option<Parsed> {
+        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        match map.get(&token) {
+            Some(p) if p.user == user && p.at.elapsed() < PENDING_TTL => {
+                map.remove(&token).map(|p| p.parsed)
+            }
+            _ => None,
+        }
+    }
+}
+
+fn user_id(actor: &Actor) -> Uuid {
+    match actor {
+        Actor::User(u) => u.id,
+        Actor::System => Uuid::nil(),
+    }
+}
+
+pub struct ProblemRow {
+    pub sheet: String,
+    pub row: String,
+    pub column: String,
+    pub message: String,
+    pub other: String,
+}
+
+#[derive(Template)]
+#[template(path = "import.html")]
+struct ImportPage {
+    chrome: Chrome,
+    summary: Option<String>,
+    problems_text: Option<String>,
+    problems: Vec<ProblemRow>,
+    token: Option<String>,
+    done: Option<String>,
+}
+
+impl ImportPage {
+    fn empty(ctx: &PageCtx) -> ImportPage {
+        ImportPage {
+            chrome: ctx.chrome(),
+            summary: None,
+            problems_text: None,
+            problems: Vec::new(),
+            token: None,
+            done: None,
+        }
+    }
+}
+
+/// A problem's place and text in the page's language, with the other language beside it.
+fn problem_row(ctx: &PageCtx, r: &Reason) -> ProblemRow {
+    let tr = ctx.tr();
+    let arg = |k: &str| r.args.get(k).cloned().unwrap_or_default();
+    let sheet = match arg("sheet").as_str() {
+        "outlets" => Sheet::Outlets,
+        _ => Sheet::Entities,
+    };
+    let column = match (&r.field, r.args.get("column")) {
+        (Some(key), Some(letter)) => match column_label(sheet, key) {
+            Some(label) => format!("{letter} {}", tr.t(label)),
+            None => letter.clone(),
+        },
+        (None, Some(letter)) => letter.clone(),
+        (Some(key), None) => column_label(sheet, key)
+            .map(|l| tr.t(l))
+            .unwrap_or_default(),
+        (None, None) => String::new(),
+    };
+    let (this, other) = if ctx.lang == Lang::En {
+        (Lang::En, Lang::ZhCn)
+    } else {
+        (Lang::ZhCn, Lang::En)
+    };
+    let row = arg("row");
+    ProblemRow {
+        sheet: tr.t(match sheet {
+            Sheet::Entities => "ui-sheet_entities",
+            Sheet::Outlets => "ui-sheet_outlets",
+        }),
+        row: if row == "0" { String::new() } else { row },
+        column,
+        message: message(this, r.code, &r.args),
+        other: message(other, r.code, &r.args),
+    }
+}
+
+fn with_problems(ctx: &PageCtx, page: &mut ImportPage, problems: &[Reason]) {
+    page.problems_text = Some(ctx.tr().with(
+        "ui-import_problems",
+        &[("count", problems.len().to_string())],
+    ));
+    page.problems = problems.iter().map(|r| problem_row(ctx, r)).collect();
+}
+
+/// The actor if it may register entities; else the error page (403).
+fn importer(ctx: &PageCtx) -> Result<&Actor, Response> {
+    let auth = ctx.require()?;
+    domain::permission::entity_write_reach(&auth.actor)
+        .map_err(|r| ctx.error(AppError::Refused(r)))?;
+    Ok(&auth.actor)
+}
+
+pub async fn form(ctx: PageCtx) -> Response {
+    if let Err(r) = importer(&ctx) {
+        return r;
+    }
+    ctx.render(StatusCode::OK, &ImportPage::empty(&ctx))
+}
+
+/// Reads the upload, decides it without writing, and shows every problem or the commit button.
+pub async fn preview(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    multipart: Multipart,
+) -> Response {
+    let actor = match importer(&ctx) {
+        Ok(a) => a.clone(),
+        Err(r) => return r,
+    };
+    let mut page = ImportPage::empty(&ctx);
+    let parsed = match crate::routes::import::read_upload(multipart).await {
+        Ok(p) => p,
+        Err(e) => {
+            with_problems(&ctx, &mut page, &e.reasons);
+            return ctx.render(e.status, &page);
+        }
+    };
+    let preview = match state.app.preview_import(&actor, &parsed).await {
+        Ok(p) => p,
+        Err(e) => return ctx.error(e),
+    };
+    if !preview.problems.is_empty() {
+        with_problems(&ctx, &mut page, &preview.problems);
+        return ctx.render(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    }
+    page.summary = Some(ctx.tr().with(
+        "ui-import_ready",
+        &[
+            ("entities", preview.entities.to_string()),
+            ("outlets", preview.outlets.to_string()),
+            ("permits", preview.permits.to_string()),
+        ],
+    ));
+    page.token = Some(state.imports.put(user_id(&actor), parsed).to_string());
+    ctx.render(StatusCode::OK, &page)
+}
+
+#[derive(Deserialize)]
+pub struct CommitForm {
+    token: String,
+}
+
+/// Registers every row of a clean preview in one transaction, or nothing.
+pub async fn commit(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    form: Result<Form<CommitForm>, axum::extract::rejection::FormRejection>,
+) -> Response {
+    let actor = match importer(&ctx) {
+        Ok(a) => a.clone(),
+        Err(r) => return r,
+    };
+    let mut page = ImportPage::empty(&ctx);
+    let parsed = form
+        .ok()
+        .and_then(|Form(f)| Uuid::parse_str(&f.token).ok())
+        .and_then(|token| state.imports.take(user_id(&actor), token));
+    let Some(parsed) = parsed else {
+        with_problems(&ctx, &mut page, &[Reason::new("import.preview_expired")]);
+        return ctx.render(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    };
+    match state.app.import_entities(&actor, parsed).await {
+        Ok(ids) => {
+            page.done = Some(
+                ctx.tr()
+                    .with("ui-import_done", &[("count", ids.len().to_string())]),
+            );
+            ctx.render(StatusCode::OK, &page)
+        }
+        Err(AppError::Refused(r)) if r.kind == domain::RefusalKind::Invalid => {
+            with_problems(&ctx, &mut page, &r.reasons);
+            ctx.render(StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
+        Err(e) => ctx.error(e),
+    }
+}
+
+pub async fn template_xlsx(State(state): State<AppState>, ctx: PageCtx) -> Response {
+    if let Err(r) = importer(&ctx) {
+        return r;
+    }
+    let counties = app::divisions::counties_of(&state.app.settings.prefecture_code);
+    match workbook(&ctx, &counties, &[], &[]) {
+        Ok(bytes) => download(XLSX, "entities-template.xlsx", bytes),
+        Err(e) => ctx.error(AppError::Internal(format!("writing XLSX: {e}"))),
+    }
+}
+
+pub async fn template_csv(ctx: PageCtx) -> Response {
+    if let Err(r) = importer(&ctx) {
+        return r;
+    }
+    csv_download(&ctx, Sheet::Entities, "entities-template.csv", &[])
+}
+
+pub async fn template_outlets_csv(ctx: PageCtx) -> Response {
+    if let Err(r) = importer(&ctx) {
+        return r;
+    }
+    csv_download(&ctx, Sheet::Outlets, "entity-outlets-template.csv", &[])
+}
