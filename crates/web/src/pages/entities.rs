@@ -351,7 +351,9 @@ pub(super) fn workbook(
     outlets: &[Vec<String>],
 ) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     use rust_xlsxwriter::{DataValidation, Format, Workbook};
-    const LAST_ROW: u32 = 1_048_575;
+    // The lists cover the first 10,000 rows (more than the prefecture has entities): over the
+    // whole sheet, tools that expand them per cell (exceljs, some WPS versions) take seconds.
+    const LAST_ROW: u32 = 10_000;
     let text = Format::new().set_num_format("@");
     let bold = Format::new().set_bold().set_num_format("@");
     let mut book = Workbook::new();
