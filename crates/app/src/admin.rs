@@ -70,22 +70,12 @@ impl App {
         unit_code: Option<&str>,
     ) -> Result<NewSecret, AppError> {
         require(actor, Duty::System)?;
-        let unit_id = match unit_code {
-            None => None,
-            Some(code) => Some(
-                self.units()
-                    .await?
-                    .into_iter()
-                    .find(|u| u.code == code)
-                    .map(|u| u.id)
-                    .ok_or_else(|| {
-                        AppError::Refused(Refusal::one(
-                            domain::RefusalKind::Invalid,
-                            domain::Reason::new("user.unit_unknown").field("unit_code"),
-                        ))
-                    })?,
-            ),
-        };
+        let unit_id = self.unit_by_code(unit_code).await?.ok_or_else(|| {
+            AppError::Refused(Refusal::one(
+                domain::RefusalKind::Invalid,
+                domain::Reason::new("user.unit_unknown").field("unit_code"),
+            ))
+        })?;
         let password = crate::auth::random_password()?;
         self.create_user(
             actor,
@@ -120,6 +110,59 @@ impl App {
             actor,
             username,
             move |a, t| domain::admin::decide_access(a, t, &roles, &counties),
+            None,
+        )
+        .await
+    }
+
+    /// The unit with this code: `Some(None)` for no code, `None` for a code no unit has.
+    async fn unit_by_code(
+        &self,
+        code: Option<&str>,
+    ) -> Result<Option<Option<uuid::Uuid>>, AppError> {
+        let Some(code) = code.filter(|c| !c.is_empty()) else {
+            return Ok(Some(None));
+        };
+        Ok(self
+            .units()
+            .await?
+            .into_iter()
+            .find(|u| u.code == code)
+            .map(|u| Some(u.id)))
+    }
+
+    /// System administrator: an account's display name and unit.
+    pub async fn edit_account(
+        &self,
+        actor: &Actor,
+        username: &str,
+        display_name: &str,
+        unit_code: Option<&str>,
+    ) -> Result<(), AppError> {
+        require(actor, Duty::System)?;
+        let unit = self.unit_by_code(unit_code).await?;
+        let display_name = display_name.to_owned();
+        self.admin_write(
+            actor,
+            username,
+            move |a, t| domain::admin::decide_edit(a, t, &display_name, unit),
+            None,
+        )
+        .await
+    }
+
+    /// System administrator: records (or replaces) an officer's enforcement certificate.
+    pub async fn certify_account(
+        &self,
+        actor: &Actor,
+        username: &str,
+        certificate: domain::permission::Certificate,
+    ) -> Result<(), AppError> {
+        require(actor, Duty::System)?;
+        self.admin_write(
+            actor,
+            username,
+            move |a, t| domain::user::decide_certify(t, a, &certificate),
             None,
         )
         .await

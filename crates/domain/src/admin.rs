@@ -38,7 +38,7 @@ pub fn require(actor: &Actor, duty: Duty) -> Result<(), Refusal> {
     }
 }
 
-fn not_self(actor: &Actor, target: &User) -> Result<(), Refusal> {
+pub(crate) fn not_self(actor: &Actor, target: &User) -> Result<(), Refusal> {
     match actor {
         Actor::User(u) if u.id == target.id => Err(Refusal::one(
             RefusalKind::Conflict,
@@ -62,6 +62,15 @@ pub struct UserDisabled {
     pub user_id: Uuid,
     /// false: enabled again.
     pub disabled: bool,
+}
+
+/// The system administrator changed an account's name or unit (not its access).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserEdited {
+    pub user_id: Uuid,
+    pub display_name: String,
+    pub unit_id: Option<Uuid>,
 }
 
 /// A password or second factor was reset; the new secret never enters the event.
@@ -101,6 +110,45 @@ pub fn decide_access(
         user_id: target.id,
         roles,
         counties: counties.clone(),
+    })])
+}
+
+/// The system administrator edits an account's display name and unit. `unit` is the unit the
+/// request named, as found: `Some(None)` names no unit, `None` a unit that does not exist.
+pub fn decide_edit(
+    actor: &Actor,
+    target: Option<&User>,
+    display_name: &str,
+    unit: Option<Option<Uuid>>,
+) -> Result<Vec<Payload>, Refusal> {
+    require(actor, Duty::System)?;
+    let target = target.ok_or_else(Refusal::not_found)?;
+    not_self(actor, target)?;
+    let name = display_name.trim();
+    let mut invalid = Reasons::default();
+    if name.is_empty() {
+        invalid.push(Reason::new("field.required").field("display_name"));
+    } else if name.chars().count() > 50 {
+        invalid.push(
+            Reason::new("field.too_long")
+                .field("display_name")
+                .arg("max", 50),
+        );
+    } else if name.chars().any(char::is_control) {
+        invalid.push(Reason::new("field.control_characters").field("display_name"));
+    }
+    if unit.is_none() {
+        invalid.push(Reason::new("user.unit_unknown").field("unit_code"));
+    }
+    invalid.into_result(RefusalKind::Invalid)?;
+    let unit_id = unit.flatten();
+    if name == target.display_name && unit_id == target.unit_id {
+        return Ok(Vec::new());
+    }
+    Ok(vec![Payload::UserEdited(UserEdited {
+        user_id: target.id,
+        display_name: name.to_owned(),
+        unit_id,
     })])
 }
 

@@ -4,7 +4,7 @@
 //! and timestamps come inside the event, so applying it is a pure function of it.
 
 use crate::actor::ActorRef;
-use crate::admin::{CredentialReset, UserAccessChanged, UserDisabled};
+use crate::admin::{CredentialReset, UserAccessChanged, UserDisabled, UserEdited};
 use crate::entity::{EntityRegistered, EntityUpdated};
 use crate::evidence::{CustodyTransferred, EvidenceAccessed, EvidenceRegistered};
 use crate::time::Timestamp;
@@ -33,6 +33,8 @@ pub enum Payload {
     UserAccessChanged(UserAccessChanged),
     #[serde(rename = "user.disabled/v1")]
     UserDisabled(UserDisabled),
+    #[serde(rename = "user.edited/v1")]
+    UserEdited(UserEdited),
     #[serde(rename = "user.credential_reset/v1")]
     CredentialReset(CredentialReset),
     #[serde(rename = "evidence.registered/v1")]
@@ -54,6 +56,7 @@ impl Payload {
             Payload::EntityUpdated(_) => "entity.updated/v1",
             Payload::UserAccessChanged(_) => "user.access_changed/v1",
             Payload::UserDisabled(_) => "user.disabled/v1",
+            Payload::UserEdited(_) => "user.edited/v1",
             Payload::CredentialReset(_) => "user.credential_reset/v1",
             Payload::EvidenceRegistered(_) => "evidence.registered/v1",
             Payload::EvidenceAccessed(_) => "evidence.accessed/v1",
@@ -70,6 +73,7 @@ impl Payload {
                 | Payload::OfficerCertified(_)
                 | Payload::UserAccessChanged(_)
                 | Payload::UserDisabled(_)
+                | Payload::UserEdited(_)
                 | Payload::CredentialReset(_)
         )
     }
@@ -85,6 +89,7 @@ impl Payload {
             | Payload::OfficerCertified(_)
             | Payload::UserAccessChanged(_)
             | Payload::UserDisabled(_)
+            | Payload::UserEdited(_)
             | Payload::CredentialReset(_) => Vec::new(),
             Payload::EntityRegistered(p) => vec![p.data.county_code.clone()],
             Payload::EntityUpdated(p) => {

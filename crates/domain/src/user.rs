@@ -125,12 +125,19 @@ pub fn decide_certify(
         return Err(Refusal::forbidden());
     }
     let user = user.ok_or_else(Refusal::not_found)?;
+    crate::admin::not_self(actor, user)?;
     let mut invalid = Reasons::default();
-    if certificate.number.trim().is_empty() {
-        invalid.push(Reason::new("field.required").field("number"));
-    }
-    if certificate.issuing_authority.trim().is_empty() {
-        invalid.push(Reason::new("field.required").field("issuing_authority"));
+    for (field, value, max) in [
+        ("number", &certificate.number, 40),
+        ("issuing_authority", &certificate.issuing_authority, 100),
+    ] {
+        if value.trim().is_empty() {
+            invalid.push(Reason::new("field.required").field(field));
+        } else if value.chars().count() > max {
+            invalid.push(Reason::new("field.too_long").field(field).arg("max", max));
+        } else if value.chars().any(char::is_control) {
+            invalid.push(Reason::new("field.control_characters").field(field));
+        }
     }
     if certificate.valid_until < certificate.valid_from {
         invalid.push(Reason::new("permit.validity_reversed").field("valid_until"));

@@ -86,6 +86,23 @@ async fn every_admin_route_for_every_role(app: TestApp) {
             204,
         ),
         (
+            "PUT",
+            "/api/v1/admin/users/menghai.officer2",
+            Some(json!({"display_name": "勐海执法员二（改）", "unit_code": null})),
+            "admin",
+            204,
+        ),
+        (
+            "PUT",
+            "/api/v1/admin/users/menghai.officer2/certificate",
+            Some(
+                json!({"number": "YN-TEST-1", "issuing_authority": "云南省人民政府",
+                        "valid_from": "2025-01-01", "valid_until": "2030-12-31"}),
+            ),
+            "admin",
+            204,
+        ),
+        (
             "GET",
             "/api/v1/admin/audit/signins?username=menghai.officer",
             None,
@@ -364,7 +381,145 @@ async fn what_each_administrator_does(app: TestApp) {
     assert!(report.problems.is_empty(), "{:?}", report.problems);
 }
 
+async fn user(app: &TestApp, username: &str) -> domain::user::User {
+    app.app
+        .store
+        .users()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.username == username)
+        .unwrap()
+}
+
+/// The system administrator edits an account's name and unit and records a certificate; the
+/// audit administrator sees both events; nobody edits their own account.
+async fn accounts_are_edited_and_certified(app: TestApp) {
+    app.app.seed_demo().await.unwrap();
+    let sys = app.login("admin", DEMO_PASSWORD).await;
+    let audit = app.login("auditadmin", DEMO_PASSWORD).await;
+    let path = "/api/v1/admin/users/menghai.officer2";
+    for (body, code) in [
+        (
+            json!({"display_name": " ", "unit_code": null}),
+            "field.required",
+        ),
+        (
+            json!({"display_name": "x", "unit_code": "no-such-unit"}),
+            "user.unit_unknown",
+        ),
+        (
+            json!({"display_name": "x".repeat(51), "unit_code": null}),
+            "field.too_long",
+        ),
+    ] {
+        let (s, b) = call(&app, &sys, "PUT", path, Some(body)).await;
+        assert_eq!(
+            (s, b["errors"][0]["code"].as_str()),
+            (422, Some(code)),
+            "{b}"
+        );
+    }
+    let (s, b) = call(
+        &app,
+        &sys,
+        "PUT",
+        path,
+        Some(json!({"display_name": "岩温（勐海大队）", "unit_code": "xsbn-detachment"})),
+    )
+    .await;
+    assert_eq!(s, 204, "{b}");
+    let account = user(&app, "menghai.officer2").await;
+    assert_eq!(account.display_name, "岩温（勐海大队）");
+    let unit = app
+        .app
+        .units()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.code == "xsbn-detachment")
+        .unwrap();
+    assert_eq!(account.unit_id, Some(unit.id));
+    let log = app.log_size().await;
+    let (s, _) = call(
+        &app,
+        &sys,
+        "PUT",
+        path,
+        Some(json!({"display_name": "岩温（勐海大队）", "unit_code": "xsbn-detachment"})),
+    )
+    .await;
+    assert_eq!((s, app.log_size().await), (204, log), "no change, no event");
+    let (s, b) = call(
+        &app,
+        &sys,
+        "PUT",
+        "/api/v1/admin/users/admin",
+        Some(json!({"display_name": "我", "unit_code": null})),
+    )
+    .await;
+    assert_eq!(
+        (s, b["errors"][0]["code"].as_str()),
+        (409, Some("admin.own_account"))
+    );
+    let (s, _) = call(
+        &app,
+        &sys,
+        "PUT",
+        "/api/v1/admin/users/nobody",
+        Some(json!({"display_name": "无", "unit_code": null})),
+    )
+    .await;
+    assert_eq!(s, 404);
+
+    let cert = "/api/v1/admin/users/menghai.officer2/certificate";
+    let (s, b) = call(
+        &app,
+        &sys,
+        "PUT",
+        cert,
+        Some(json!({"number": "", "issuing_authority": "云南省人民政府",
+        "valid_from": "2026-01-01", "valid_until": "2025-01-01"})),
+    )
+    .await;
+    assert_eq!(s, 422);
+    let codes: Vec<_> = b["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["field.required", "permit.validity_reversed"]);
+    let (s, b) = call(
+        &app,
+        &sys,
+        "PUT",
+        cert,
+        Some(
+            json!({"number": "YN-2026-0042", "issuing_authority": "云南省人民政府",
+        "valid_from": "2026-01-01", "valid_until": "2031-12-31"}),
+        ),
+    )
+    .await;
+    assert_eq!(s, 204, "{b}");
+    let account = user(&app, "menghai.officer2").await;
+    assert_eq!(account.certificate.unwrap().number, "YN-2026-0042");
+
+    let (_, events) = call(&app, &audit, "GET", "/api/v1/admin/audit/events", None).await;
+    let schemas: Vec<&str> = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["event"]["schema"].as_str())
+        .collect();
+    assert!(
+        schemas.contains(&"user.edited/v1") && schemas.contains(&"officer.certified/v1"),
+        "{schemas:?}"
+    );
+}
+
 on_both_backends!(
+    accounts_are_edited_and_certified,
     every_admin_route_for_every_role,
     what_each_administrator_does
 );

@@ -205,6 +205,8 @@ const INSERT_USER: &str = "INSERT INTO users (id, username, display_name, unit_i
 const SET_ACCESS: &str =
     "UPDATE users SET roles = $2, counties = $3, version = version + 1 WHERE id = $1";
 const SET_DISABLED: &str = "UPDATE users SET disabled = $2, version = version + 1 WHERE id = $1";
+const EDIT_USER: &str =
+    "UPDATE users SET display_name = $2, unit_id = $3, version = version + 1 WHERE id = $1";
 const TOUCH_USER: &str = "UPDATE users SET version = version + 1 WHERE id = $1";
 const CERTIFY_USER: &str = "UPDATE users SET certificate = $2, version = version + 1 WHERE id = $1";
 const INSERT_ENTITY: &str = "INSERT INTO entities (id, uscc, name, name_key, county_code, \
@@ -325,6 +327,17 @@ pub async fn apply(exec: &mut dyn Exec, event: &Event) -> Result<(), StoreError>
         Payload::UserDisabled(p) => {
             exec.execute(SET_DISABLED, &[p.user_id.into(), p.disabled.into()])
                 .await?
+        }
+        Payload::UserEdited(p) => {
+            exec.execute(
+                EDIT_USER,
+                &[
+                    p.user_id.into(),
+                    p.display_name.as_str().into(),
+                    p.unit_id.into(),
+                ],
+            )
+            .await?
         }
         Payload::CredentialReset(p) => exec.execute(TOUCH_USER, &[p.user_id.into()]).await?,
         Payload::EvidenceRegistered(_)

@@ -81,6 +81,74 @@ async fn create_account(
     ))
 }
 
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EditAccountBody {
+    display_name: String,
+    /// The unit's code; null or absent for none.
+    unit_code: Option<String>,
+}
+
+/// System administrator: an account's display name and unit (its access is the security
+/// administrator's).
+#[utoipa::path(put, path = "/api/v1/admin/users/{username}", tag = "admin",
+    params(("username" = String, Path)), request_body = EditAccountBody,
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem),
+              (status = 409, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+async fn edit_account(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(username): Path<String>,
+    crate::json::ApiJson(body): crate::json::ApiJson<EditAccountBody>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .app
+        .edit_account(
+            &auth.actor,
+            &username,
+            &body.display_name,
+            body.unit_code.as_deref(),
+        )
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CertificateBody {
+    /// 执法证号
+    number: String,
+    issuing_authority: String,
+    valid_from: chrono::NaiveDate,
+    valid_until: chrono::NaiveDate,
+}
+
+/// System administrator: records or replaces an officer's enforcement certificate.
+#[utoipa::path(put, path = "/api/v1/admin/users/{username}/certificate", tag = "admin",
+    params(("username" = String, Path)), request_body = CertificateBody,
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem),
+              (status = 409, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+async fn certify(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(username): Path<String>,
+    crate::json::ApiJson(body): crate::json::ApiJson<CertificateBody>,
+) -> Result<StatusCode, ApiError> {
+    let certificate = domain::permission::Certificate {
+        number: body.number.trim().to_owned(),
+        issuing_authority: body.issuing_authority.trim().to_owned(),
+        valid_from: body.valid_from,
+        valid_until: body.valid_until,
+    };
+    state
+        .app
+        .certify_account(&auth.actor, &username, certificate)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 fn unknown_role(name: &str) -> ApiError {
     ApiError::one(
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -257,6 +325,8 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(unlock))
         .routes(routes!(create_account))
+        .routes(routes!(edit_account))
+        .routes(routes!(certify))
         .routes(routes!(set_access))
         .routes(routes!(disable))
         .routes(routes!(enable))
