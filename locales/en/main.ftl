@@ -339,7 +339,7 @@ auth-account_disabled = This account is disabled; ask the system administrator.
 
 ## Administration pages
 ui-admin = Administration
-ui-admin_note = Read only. Accounts are created and disabled by the system administrator, access is granted by the security administrator (through /api/v1/admin/…).
+ui-admin_note = The system administrator creates, edits and disables accounts; the security administrator grants roles and jurisdictions. Open an account by its username.
 ui-accounts = Accounts
 ui-roles = Roles
 ui-jurisdiction = Jurisdiction
@@ -401,3 +401,32 @@ ui-col_outlet_code = Outlet code
 ui-col_outlet_kind = Outlet kind
 ui-col_outlet_name = Outlet name
 ui-export_outlets_csv = Export outlets (CSV)
+
+## Administration forms
+ui-role_system_admin = System administrator
+ui-role_security_admin = Security administrator
+ui-role_audit_admin = Audit administrator
+ui-role_bureau_head = Bureau leader
+ui-role_detachment_leader = Detachment leader
+ui-role_detachment_officer = Detachment officer
+ui-role_brigade_officer = Brigade officer
+ui-role_auxiliary_staff = Auxiliary staff
+ui-role_legal_reviewer = Legal reviewer
+ui-role_liaison = Township or park liaison
+ui-role_partner_agency = Partner agency
+ui-admin_done = Done.
+ui-secret_once = Tell the holder now: this secret is shown only this once and is not recorded.
+ui-edit_account = Account
+ui-unit = Unit
+ui-certificate_title = Enforcement certificate
+ui-issuing_authority = Issuing authority
+ui-disable = Disable the account
+ui-enable = Enable the account
+ui-access = Roles and jurisdiction
+ui-access_hint = Tick no county for the whole prefecture.
+ui-reset_password = Reset the password
+ui-reset_totp = Reset the second factor
+ui-unlock = Clear the sign-in lock-out
+ui-new_account = New account
+ui-new_account_hint = A new account has no roles until the security administrator grants them; the initial password is shown once and must be changed at first sign-in.
+ui-create = Create

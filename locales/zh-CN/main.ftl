@@ -339,7 +339,7 @@ auth-account_disabled = 该账号已停用；请联系系统管理员。
 
 ## Administration pages
 ui-admin = 系统管理
-ui-admin_note = 只读页面。账号由系统管理员创建和停用，权限由安全管理员授予（通过 /api/v1/admin/… 接口）。
+ui-admin_note = 账号由系统管理员创建、修改和停用，角色与辖区由安全管理员授予；点击用户名进入账号页面。
 ui-accounts = 账号
 ui-roles = 角色
 ui-jurisdiction = 辖区
@@ -401,3 +401,32 @@ ui-col_outlet_code = 排放口编号
 ui-col_outlet_kind = 排放口类型
 ui-col_outlet_name = 排放口名称
 ui-export_outlets_csv = 导出排放口 CSV
+
+## Administration forms
+ui-role_system_admin = 系统管理员
+ui-role_security_admin = 安全管理员
+ui-role_audit_admin = 审计管理员
+ui-role_bureau_head = 局领导
+ui-role_detachment_leader = 支队长
+ui-role_detachment_officer = 支队执法人员
+ui-role_brigade_officer = 大队执法人员
+ui-role_auxiliary_staff = 辅助人员
+ui-role_legal_reviewer = 法制审核人员
+ui-role_liaison = 乡镇、园区联络员
+ui-role_partner_agency = 协作单位
+ui-admin_done = 已完成。
+ui-secret_once = 请立即告知本人：此密钥只显示这一次，不会再显示或记录。
+ui-edit_account = 账号信息
+ui-unit = 单位
+ui-certificate_title = 行政执法证
+ui-issuing_authority = 发证机关
+ui-disable = 停用账号
+ui-enable = 启用账号
+ui-access = 角色与辖区
+ui-access_hint = 不勾选任何县（市）即为全州。
+ui-reset_password = 重置密码
+ui-reset_totp = 重置动态口令
+ui-unlock = 解除登录锁定
+ui-new_account = 新建账号
+ui-new_account_hint = 新账号没有任何角色，由安全管理员授予；初始密码只显示一次，首次登录须修改。
+ui-create = 创建

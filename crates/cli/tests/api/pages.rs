@@ -295,7 +295,201 @@ async fn administration_pages_for_their_administrators(app: TestApp) {
     assert_eq!(page(&app, &officer, "/admin/audit").await.0, 403);
 }
 
-on_both_backends!(administration_pages_for_their_administrators);
+/// The account forms: each administrator sees and uses only their own duty's; a refusal is shown
+/// on the page and changes nothing; a reset's secret is shown once.
+async fn administration_forms(app: TestApp) {
+    app.app.seed_demo().await.unwrap();
+    let post = |cookie: String, path: String, form: Vec<(&'static str, String)>| {
+        let url = app.url(&path);
+        async move {
+            let r = client()
+                .post(url)
+                .header("cookie", cookie)
+                .header("sec-fetch-site", "same-origin")
+                .form(&form)
+                .send()
+                .await
+                .unwrap();
+            (r.status().as_u16(), r.text().await.unwrap())
+        }
+    };
+    let (_, _, set) = sign_in(&app, "admin", DEMO_PASSWORD).await;
+    let sys = pair(&set);
+    let (_, _, set) = sign_in(&app, "secadmin", DEMO_PASSWORD).await;
+    let sec = pair(&set);
+    let (s, html, _) = page(&app, &sys, "/admin/users/menghai.officer2").await;
+    assert_eq!(s, 200);
+    assert!(html.contains("id=\"edit-save\"") && html.contains("id=\"certificate-save\""));
+    assert!(!html.contains("id=\"access-save\"") && !html.contains("id=\"password-reset\""));
+    let (_, html, _) = page(&app, &sec, "/admin/users/menghai.officer2").await;
+    assert!(html.contains("id=\"access-save\"") && !html.contains("id=\"edit-save\""));
+
+    // System administrator: a new account, then its name and unit, a certificate, disabling.
+    let (s, html) = post(
+        sys.clone(),
+        "/admin/users".into(),
+        vec![
+            ("username", "tao.officer".into()),
+            ("display_name", "陶执法（测试）".into()),
+            ("unit_code", "".into()),
+        ],
+    )
+    .await;
+    assert_eq!(s, 200, "{html}");
+    assert!(
+        html.contains("id=\"admin-secret\""),
+        "the initial password, once"
+    );
+    let (_, html) = post(
+        sys.clone(),
+        "/admin/users/tao.officer/edit".into(),
+        vec![("display_name", "".into()), ("unit_code", "".into())],
+    )
+    .await;
+    assert!(
+        html.contains("id=\"admin-errors\"") && html.contains("此项为必填项"),
+        "{html}"
+    );
+    let (_, html) = post(
+        sys.clone(),
+        "/admin/users/tao.officer/edit".into(),
+        vec![
+            ("display_name", "陶某".into()),
+            ("unit_code", "xsbn-detachment".into()),
+        ],
+    )
+    .await;
+    assert!(
+        html.contains("id=\"admin-done\"") && html.contains("陶某"),
+        "{html}"
+    );
+    let (_, html) = post(
+        sys.clone(),
+        "/admin/users/tao.officer/certificate".into(),
+        vec![
+            ("number", "YN-9".into()),
+            ("issuing_authority", "云南省人民政府".into()),
+            ("valid_from", "2026-01-01".into()),
+            ("valid_until", "not a date".into()),
+        ],
+    )
+    .await;
+    assert!(html.contains("id=\"admin-errors\""), "{html}");
+    let (_, html) = post(
+        sys.clone(),
+        "/admin/users/tao.officer/certificate".into(),
+        vec![
+            ("number", "YN-9".into()),
+            ("issuing_authority", "云南省人民政府".into()),
+            ("valid_from", "2026-01-01".into()),
+            ("valid_until", "2031-12-31".into()),
+        ],
+    )
+    .await;
+    assert!(html.contains("YN-9 · 云南省人民政府"), "{html}");
+    // Not the security administrator's work.
+    let (_, html) = post(
+        sec.clone(),
+        "/admin/users/tao.officer/certificate".into(),
+        vec![
+            ("number", "X".into()),
+            ("issuing_authority", "X".into()),
+            ("valid_from", "2026-01-01".into()),
+            ("valid_until", "2031-12-31".into()),
+        ],
+    )
+    .await;
+    assert!(html.contains("id=\"admin-errors\"") && html.contains("YN-9 · 云南省人民政府"));
+
+    // Security administrator: roles and jurisdiction, a password reset shown once, unlock.
+    let (_, html) = post(
+        sec.clone(),
+        "/admin/users/tao.officer/access".into(),
+        vec![
+            ("roles", "brigade_officer".into()),
+            ("roles", "audit_admin".into()),
+        ],
+    )
+    .await;
+    assert!(
+        html.contains("id=\"admin-errors\""),
+        "an administrator role stands alone: {html}"
+    );
+    let (_, html) = post(
+        sec.clone(),
+        "/admin/users/tao.officer/access".into(),
+        vec![
+            ("roles", "brigade_officer".into()),
+            ("counties", "532822".into()),
+        ],
+    )
+    .await;
+    assert!(html.contains("id=\"admin-done\""), "{html}");
+    let u = app
+        .app
+        .store
+        .users()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.username == "tao.officer")
+        .unwrap();
+    assert_eq!(
+        (u.roles, u.counties),
+        (
+            vec![domain::Role::BrigadeOfficer],
+            Some(vec!["532822".to_owned()])
+        )
+    );
+    let (_, html) = post(
+        sec.clone(),
+        "/admin/users/tao.officer/password-reset".into(),
+        vec![],
+    )
+    .await;
+    assert!(html.contains("id=\"admin-secret\""), "{html}");
+    let (_, html) = post(
+        sec.clone(),
+        "/admin/users/tao.officer/unlock".into(),
+        vec![],
+    )
+    .await;
+    assert!(html.contains("id=\"admin-done\""));
+    let (_, html) = post(
+        sec.clone(),
+        "/admin/users/secadmin/access".into(),
+        vec![("roles", "bureau_head".into())],
+    )
+    .await;
+    assert!(html.contains("管理员不得更改自己账号的权限"), "{html}");
+    let (_, html) = post(
+        sys.clone(),
+        "/admin/users/tao.officer/disable".into(),
+        vec![],
+    )
+    .await;
+    assert!(html.contains("id=\"enable\""), "{html}");
+    let (s, _) = post(
+        sec.clone(),
+        "/admin/users/tao.officer/explode".into(),
+        vec![],
+    )
+    .await;
+    assert_eq!(s, 404);
+    // An officer gets nowhere.
+    let (_, _, set) = sign_in(&app, "menghai.officer", DEMO_PASSWORD).await;
+    let officer = pair(&set);
+    assert_eq!(
+        page(&app, &officer, "/admin/users/tao.officer").await.0,
+        403
+    );
+    assert_eq!(page(&app, &officer, "/admin/users").await.0, 403);
+}
+
+on_both_backends!(
+    administration_pages_for_their_administrators,
+    administration_forms
+);
 
 /// The entity page's <title> is the entity's name and nothing else (a template edit once put
 /// the evidence card into it).

@@ -1,13 +1,13 @@
-//! Administration pages, read only: accounts with roles, jurisdictions and certificates (expiry
-//! warnings 30 days ahead) and units, for the system and security administrators; the sign-in
-//! audit and administration events for the audit administrator. Changes go through the API's
-//! `/api/v1/admin/…` routes, each for its own administrator.
+//! Administration pages: accounts with roles, jurisdictions and certificates (expiry warnings 30
+//! days ahead) and units, for the system and security administrators, each account with the
+//! forms of the viewer's own duty (the same commands as `/api/v1/admin/…`); the sign-in audit
+//! and administration events, read only, for the audit administrator.
 
 use super::account::local;
 use super::{Chrome, PageCtx};
 use crate::AppState;
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 
@@ -33,6 +33,7 @@ pub struct UnitRow {
 #[template(path = "admin.html")]
 struct AdminPage {
     chrome: Chrome,
+    system: bool,
     users: Vec<UserRow>,
     units: Vec<UnitRow>,
 }
@@ -50,49 +51,8 @@ pub async fn overview(State(state): State<AppState>, ctx: PageCtx) -> Response {
     let english = ctx.tr().english();
     let page = AdminPage {
         chrome: ctx.chrome(),
-        users: users
-            .into_iter()
-            .map(|u| {
-                let (certificate, valid_until, cert_class) = match &u.certificate {
-                    None => (String::new(), String::new(), ""),
-                    Some(c) => (
-                        format!("{} · {}", c.number, c.issuing_authority),
-                        format!("{} – {}", c.valid_from, c.valid_until),
-                        if c.valid_until < today {
-                            "bad"
-                        } else if c.valid_until <= today + chrono::Days::new(30) {
-                            "warn"
-                        } else {
-                            ""
-                        },
-                    ),
-                };
-                UserRow {
-                    roles: u
-                        .roles
-                        .iter()
-                        .map(|r| r.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    counties: u
-                        .counties
-                        .as_ref()
-                        .map(|c| {
-                            c.iter()
-                                .map(|x| app::divisions::name(x, english))
-                                .collect::<Vec<_>>()
-                                .join("、")
-                        })
-                        .unwrap_or_default(),
-                    username: u.username,
-                    display_name: u.display_name,
-                    certificate,
-                    valid_until,
-                    cert_class,
-                    disabled: u.disabled,
-                }
-            })
-            .collect(),
+        system: domain::admin::require(&auth.actor, domain::admin::Duty::System).is_ok(),
+        users: users.iter().map(|u| user_row(u, today, english)).collect(),
         units: units
             .into_iter()
             .map(|u| UnitRow {
@@ -163,4 +123,385 @@ pub async fn audit(State(state): State<AppState>, ctx: PageCtx) -> Response {
             .collect(),
     };
     ctx.render(StatusCode::OK, &page)
+}
+
+/// What the last action on an account page did: a confirmation, the refusal's reasons, or a new
+/// secret shown this once.
+#[derive(Default)]
+pub struct Flash {
+    pub done: Option<String>,
+    pub errors: Vec<String>,
+    pub secret: Option<String>,
+}
+
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub checked: bool,
+}
+
+#[derive(Template)]
+#[template(path = "admin_user.html")]
+struct AccountPage {
+    chrome: Chrome,
+    flash: Flash,
+    user: UserRow,
+    units: Vec<Choice>,
+    roles: Vec<Choice>,
+    counties: Vec<Choice>,
+    cert_number: String,
+    cert_authority: String,
+    cert_from: String,
+    cert_until: String,
+    system: bool,
+    security: bool,
+}
+
+fn user_row(u: &domain::user::User, today: chrono::NaiveDate, english: bool) -> UserRow {
+    let (certificate, valid_until, cert_class) = match &u.certificate {
+        None => (String::new(), String::new(), ""),
+        Some(c) => (
+            format!("{} · {}", c.number, c.issuing_authority),
+            format!("{} – {}", c.valid_from, c.valid_until),
+            if c.valid_until < today {
+                "bad"
+            } else if c.valid_until <= today + chrono::Days::new(30) {
+                "warn"
+            } else {
+                ""
+            },
+        ),
+    };
+    UserRow {
+        roles: u
+            .roles
+            .iter()
+            .map(|r| r.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        counties: u
+            .counties
+            .as_ref()
+            .map(|c| {
+                c.iter()
+                    .map(|x| app::divisions::name(x, english))
+                    .collect::<Vec<_>>()
+                    .join("、")
+            })
+            .unwrap_or_default(),
+        username: u.username.clone(),
+        display_name: u.display_name.clone(),
+        certificate,
+        valid_until,
+        cert_class,
+        disabled: u.disabled,
+    }
+}
+
+/// One account with the forms of the viewer's duty.
+async fn account_page(
+    state: &AppState,
+    ctx: &PageCtx,
+    username: &str,
+    status: StatusCode,
+    flash: Flash,
+) -> Response {
+    let auth = match ctx.require() {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let (users, units) = match state.app.admin_overview(&auth.actor).await {
+        Ok(v) => v,
+        Err(e) => return ctx.error(e),
+    };
+    let Some(u) = users.into_iter().find(|u| u.username == username) else {
+        return ctx.error(app::AppError::Refused(domain::Refusal::not_found()));
+    };
+    let english = ctx.tr().english();
+    let tr = ctx.tr();
+    let unit_code = units
+        .iter()
+        .find(|x| Some(x.id) == u.unit_id)
+        .map(|x| x.code.clone())
+        .unwrap_or_default();
+    let cert = u.certificate.clone();
+    let page = AccountPage {
+        chrome: ctx.chrome(),
+        flash,
+        user: user_row(&u, state.app.today(), english),
+        units: units
+            .iter()
+            .map(|x| Choice {
+                value: x.code.clone(),
+                label: if english {
+                    x.name_en.clone()
+                } else {
+                    x.name_zh.clone()
+                },
+                checked: x.code == unit_code,
+            })
+            .collect(),
+        roles: domain::Role::ALL
+            .iter()
+            .map(|r| Choice {
+                value: r.as_str().to_owned(),
+                label: tr.t(&format!("ui-role_{}", r.as_str())),
+                checked: u.roles.contains(r),
+            })
+            .collect(),
+        counties: app::divisions::counties_of(&state.app.settings.prefecture_code)
+            .into_iter()
+            .map(|c| Choice {
+                label: app::divisions::name(&c, english),
+                checked: u.counties.as_ref().is_some_and(|x| x.contains(&c)),
+                value: c,
+            })
+            .collect(),
+        cert_number: cert.as_ref().map(|c| c.number.clone()).unwrap_or_default(),
+        cert_authority: cert
+            .as_ref()
+            .map(|c| c.issuing_authority.clone())
+            .unwrap_or_default(),
+        cert_from: cert
+            .as_ref()
+            .map(|c| c.valid_from.to_string())
+            .unwrap_or_default(),
+        cert_until: cert
+            .as_ref()
+            .map(|c| c.valid_until.to_string())
+            .unwrap_or_default(),
+        system: domain::admin::require(&auth.actor, domain::admin::Duty::System).is_ok(),
+        security: domain::admin::require(&auth.actor, domain::admin::Duty::Security).is_ok(),
+    };
+    ctx.render(status, &page)
+}
+
+pub async fn account(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Path(username): Path<String>,
+) -> Response {
+    account_page(&state, &ctx, &username, StatusCode::OK, Flash::default()).await
+}
+
+/// The form's fields; repeated names (roles, counties) keep every value.
+fn fields(body: &[u8]) -> Vec<(String, String)> {
+    form_urlencoded::parse(body).into_owned().collect()
+}
+
+fn field(fields: &[(String, String)], name: &str) -> String {
+    fields
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.trim().to_owned())
+        .unwrap_or_default()
+}
+
+/// Runs an administrative action from an account page's form and shows the page again with
+/// what it did.
+pub async fn act(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Path((username, action)): Path<(String, String)>,
+    crate::precondition::ClientIp(ip): crate::precondition::ClientIp,
+    body: axum::body::Bytes,
+) -> Response {
+    let auth = match ctx.require() {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let actor = &auth.actor;
+    let f = fields(&body);
+    let tr = ctx.tr();
+    let app = &state.app;
+    let outcome: Result<Option<String>, app::AppError> = match action.as_str() {
+        "edit" => {
+            let unit = field(&f, "unit_code");
+            app.edit_account(
+                actor,
+                &username,
+                &field(&f, "display_name"),
+                (!unit.is_empty()).then_some(unit.as_str()),
+            )
+            .await
+            .map(|()| None)
+        }
+        "certificate" => {
+            let date = |name: &str| {
+                field(&f, name).parse::<chrono::NaiveDate>().map_err(|_| {
+                    app::AppError::Refused(domain::Refusal::one(
+                        domain::RefusalKind::Invalid,
+                        domain::Reason::new("field.invalid_type")
+                            .field(name)
+                            .arg("field", name)
+                            .arg("detail", "YYYY-MM-DD"),
+                    ))
+                })
+            };
+            match (date("valid_from"), date("valid_until")) {
+                (Ok(valid_from), Ok(valid_until)) => app
+                    .certify_account(
+                        actor,
+                        &username,
+                        domain::permission::Certificate {
+                            number: field(&f, "number"),
+                            issuing_authority: field(&f, "issuing_authority"),
+                            valid_from,
+                            valid_until,
+                        },
+                    )
+                    .await
+                    .map(|()| None),
+                (Err(e), _) | (_, Err(e)) => Err(e),
+            }
+        }
+        "disable" => app
+            .set_disabled(actor, &username, true)
+            .await
+            .map(|()| None),
+        "enable" => app
+            .set_disabled(actor, &username, false)
+            .await
+            .map(|()| None),
+        "access" => {
+            let roles: Result<Vec<domain::Role>, app::AppError> = f
+                .iter()
+                .filter(|(k, _)| k == "roles")
+                .map(|(_, v)| {
+                    domain::Role::parse(v).ok_or_else(|| {
+                        app::AppError::Refused(domain::Refusal::one(
+                            domain::RefusalKind::Invalid,
+                            domain::Reason::new("admin.unknown_role")
+                                .field("roles")
+                                .arg("role", v),
+                        ))
+                    })
+                })
+                .collect();
+            let counties: Vec<String> = f
+                .iter()
+                .filter(|(k, _)| k == "counties")
+                .map(|(_, v)| v.clone())
+                .collect();
+            // No county ticked: the whole prefecture.
+            let counties = (!counties.is_empty()).then_some(counties);
+            match roles {
+                Ok(roles) => app
+                    .set_access(actor, &username, roles, counties)
+                    .await
+                    .map(|()| None),
+                Err(e) => Err(e),
+            }
+        }
+        "password-reset" => app
+            .reset_password(actor, &username)
+            .await
+            .map(|s| Some(s.secret)),
+        "totp-reset" => app
+            .reset_totp(actor, &username)
+            .await
+            .map(|s| Some(s.secret)),
+        "unlock" => app.unlock(actor, &username, &ip).await.map(|()| None),
+        _ => return ctx.error(app::AppError::Refused(domain::Refusal::not_found())),
+    };
+    let (status, flash) = match outcome {
+        Ok(secret) => (
+            StatusCode::OK,
+            Flash {
+                done: Some(tr.t("ui-admin_done")),
+                errors: Vec::new(),
+                secret,
+            },
+        ),
+        Err(e) => match ctx.refusal(e) {
+            Ok((status, errors)) => (
+                status,
+                Flash {
+                    done: None,
+                    errors,
+                    secret: None,
+                },
+            ),
+            Err(r) => return r,
+        },
+    };
+    account_page(&state, &ctx, &username, status, flash).await
+}
+
+#[derive(Template)]
+#[template(path = "admin_new_account.html")]
+struct NewAccountPage {
+    chrome: Chrome,
+    flash: Flash,
+    units: Vec<Choice>,
+    username: String,
+}
+
+/// The system administrator's form for a new account (no access until the security
+/// administrator grants it); the initial password is shown once.
+pub async fn new_account(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    body: Option<axum::body::Bytes>,
+) -> Response {
+    let auth = match ctx.require() {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    if let Err(r) = domain::admin::require(&auth.actor, domain::admin::Duty::System) {
+        return ctx.error(app::AppError::Refused(r));
+    }
+    let english = ctx.tr().english();
+    let units = match state.app.units().await {
+        Ok(u) => u,
+        Err(e) => return ctx.error(e),
+    };
+    let mut flash = Flash::default();
+    let mut status = StatusCode::OK;
+    let mut username = String::new();
+    if let Some(body) = body.filter(|b| !b.is_empty()) {
+        let f = fields(&body);
+        let unit = field(&f, "unit_code");
+        match state
+            .app
+            .create_account(
+                &auth.actor,
+                &field(&f, "username"),
+                &field(&f, "display_name"),
+                (!unit.is_empty()).then_some(unit.as_str()),
+            )
+            .await
+        {
+            Ok(s) => {
+                flash.done = Some(ctx.tr().t("ui-admin_done"));
+                flash.secret = Some(s.secret);
+                username = s.username;
+            }
+            Err(e) => match ctx.refusal(e) {
+                Ok((s, errors)) => {
+                    status = s;
+                    flash.errors = errors;
+                }
+                Err(r) => return r,
+            },
+        }
+    }
+    let page = NewAccountPage {
+        chrome: ctx.chrome(),
+        flash,
+        units: units
+            .iter()
+            .map(|x| Choice {
+                value: x.code.clone(),
+                label: if english {
+                    x.name_en.clone()
+                } else {
+                    x.name_zh.clone()
+                },
+                checked: false,
+            })
+            .collect(),
+        username,
+    };
+    ctx.render(status, &page)
 }

@@ -75,6 +75,13 @@ pub fn router() -> axum::Router<AppState> {
                 .layer(axum::extract::DefaultBodyLimit::disable()),
         )
         .route("/admin", get(admin::overview))
+        .route(
+            "/admin/users",
+            get(|s, c| admin::new_account(s, c, None))
+                .post(|s, c, b| admin::new_account(s, c, Some(b))),
+        )
+        .route("/admin/users/{username}", get(admin::account))
+        .route("/admin/users/{username}/{action}", post(admin::act))
         .route("/admin/audit", get(admin::audit))
         .route("/account", get(account::page))
         .route("/account/sessions/{handle}/revoke", post(account::revoke))
@@ -298,11 +305,16 @@ impl PageCtx {
 
     /// Reasons of a refusal in the page's language (for forms that show them inline).
     pub fn reasons(&self, e: AppError) -> Result<Vec<String>, Response> {
+        self.refusal(e).map(|(_, reasons)| reasons)
+    }
+
+    /// A refusal's status and its reasons in the page's language.
+    pub fn refusal(&self, e: AppError) -> Result<(StatusCode, Vec<String>), Response> {
         let api = crate::error::ApiError::from(e);
         if api.status.is_server_error() {
             return Err(self.error(AppError::Internal("see the log".into())));
         }
-        Ok(api
+        let reasons = api
             .problem
             .errors
             .iter()
@@ -313,7 +325,8 @@ impl PageCtx {
                     i.message.zh_cn.clone()
                 }
             })
-            .collect())
+            .collect();
+        Ok((api.status, reasons))
     }
 }
 
