@@ -86,6 +86,17 @@ async fn every_admin_route_for_every_role(app: TestApp) {
             204,
         ),
         (
+            "POST",
+            "/api/v1/units",
+            Some(
+                json!({"code": "xsbn-forest-police", "kind": "partner_agency", "name_zh": "州森林公安",
+                        "name_en": "Xishuangbanna Forest Police", "parent_id": null,
+                        "division_code": "532800"}),
+            ),
+            "admin",
+            201,
+        ),
+        (
             "PUT",
             "/api/v1/admin/users/menghai.officer2",
             Some(json!({"display_name": "勐海执法员二（改）", "unit_code": null})),
