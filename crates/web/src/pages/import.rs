@@ -24,6 +24,8 @@ use uuid::Uuid;
 
 const PENDING_TTL: Duration = Duration::from_secs(30 * 60);
 pub const MAX_PENDING: usize = 64;
+/// Rows kept across all pending previews (about 1 KiB each in memory); the oldest go first.
+pub const MAX_PENDING_ROWS: usize = 100_000;
 
 struct PendingImport {
     user: Uuid,
@@ -40,12 +42,17 @@ impl Pending {
         let token = Uuid::new_v4();
         let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
         let now = Instant::now();
-        // One pending import per user; expired ones go; the oldest goes when full.
+        // One pending import per user; expired ones go; the oldest go while it is full.
         map.retain(|_, p| p.user != user && now.duration_since(p.at) < PENDING_TTL);
-        if map.len() >= MAX_PENDING
-            && let Some(oldest) = map.iter().min_by_key(|(_, p)| p.at).map(|(k, _)| *k)
+        let rows = |m: &HashMap<Uuid, PendingImport>| -> usize {
+            m.values().map(|p| p.parsed.rows.len()).sum()
+        };
+        while !map.is_empty()
+            && (map.len() >= MAX_PENDING || rows(&map) + parsed.rows.len() > MAX_PENDING_ROWS)
         {
-            map.remove(&oldest);
+            if let Some(oldest) = map.iter().min_by_key(|(_, p)| p.at).map(|(k, _)| *k) {
+                map.remove(&oldest);
+            }
         }
         map.insert(
             token,
@@ -269,4 +276,47 @@ pub async fn template_outlets_csv(ctx: PageCtx) -> Response {
         return r;
     }
     csv_download(&ctx, Sheet::Outlets, "entity-outlets-template.csv", &[])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parsed(rows: usize) -> Parsed {
+        let words = app::import::FileWords::get();
+        let header: Vec<domain::entity_import::Cell> = domain::entity_import::ENTITY_COLUMNS
+            .iter()
+            .map(|c| domain::entity_import::Cell::Text(c.key.into()))
+            .collect();
+        let mut grid = vec![header];
+        for n in 0..rows {
+            grid.push(vec![domain::entity_import::Cell::Text(format!("row {n}"))]);
+        }
+        domain::entity_import::read(&grid, None, words)
+    }
+
+    #[test]
+    fn pending_previews_are_bounded_and_bound_to_their_user() {
+        let pending = Pending::default();
+        let (a, b) = (Uuid::new_v4(), Uuid::new_v4());
+        let first = pending.put(a, parsed(3));
+        assert!(pending.take(b, first).is_none(), "another user's token");
+        let second = pending.put(a, parsed(2));
+        assert!(
+            pending.take(a, first).is_none(),
+            "one pending preview per user"
+        );
+        assert_eq!(pending.take(a, second).map(|p| p.rows.len()), Some(2));
+        assert!(pending.take(a, second).is_none(), "taken once");
+        // Rows beyond the bound push the oldest previews out.
+        let c = Uuid::new_v4();
+        let old = pending.put(a, parsed(40_000));
+        let mid = pending.put(b, parsed(40_000));
+        let new = pending.put(c, parsed(40_000));
+        assert!(
+            pending.take(a, old).is_none(),
+            "over {MAX_PENDING_ROWS} rows"
+        );
+        assert!(pending.take(b, mid).is_some() && pending.take(c, new).is_some());
+    }
 }
