@@ -325,7 +325,7 @@ cli-restore_done = Restored into { $path }. Start the server: it stays read-only
 
 ## Two-factor sign-in
 auth-totp_required = Enter the 6-digit code from your authenticator app (two-factor sign-in).
-auth-totp_invalid = The 6-digit code is wrong or expired.
+auth-totp_invalid = The 6-digit code is wrong, expired or already used; wait for the next code.
 auth-totp_not_set = This account must sign in with a second factor, and none is set up; ask the security administrator.
 ui-totp = Authenticator code (administrators)
 cli-admin_totp = Its two-factor secret (TOTP, RFC 6238; shown only this once): { $secret }  —  { $uri }

@@ -325,7 +325,7 @@ cli-restore_done = 已恢复到 { $path }。启动服务后，在用最近公布
 
 ## Two-factor sign-in
 auth-totp_required = 请输入身份验证器中的 6 位动态码（双因素登录）。
-auth-totp_invalid = 6 位动态码错误或已过期。
+auth-totp_invalid = 6 位动态码错误、已过期或已使用过；请等待下一个动态码。
 auth-totp_not_set = 该账号须使用双因素登录，但尚未设置；请联系安全管理员。
 ui-totp = 动态验证码（管理员）
 cli-admin_totp = 其双因素密钥（TOTP，RFC 6238，仅显示这一次）：{ $secret }  —  { $uri }

@@ -216,7 +216,12 @@ impl App {
             }
             (Some(secret), Some(code)) => {
                 let now = self.clock.now().as_datetime().timestamp();
-                if !crate::totp::verify(secret, code, now) {
+                // A code is good once (RFC 6238 §5.2): a replay is as wrong as a wrong code.
+                let fresh = match crate::totp::matching_step(secret, code, now) {
+                    Some(step) => self.store.claim_totp_step(user.id, step).await?,
+                    None => false,
+                };
+                if !fresh {
                     self.audit(username, Some(user.id), ip, SigninOutcome::Failure)
                         .await?;
                     return Err(AppError::Unauthenticated("auth.totp_invalid"));

@@ -45,11 +45,20 @@ fn code_for_key(key: &[u8], counter: u64, digits: u32) -> Option<String> {
 
 /// Whether `given` is the code of the current step or of one step either side (clock drift).
 pub fn verify(secret_b32: &str, given: &str, unix_seconds: i64) -> bool {
+    matching_step(secret_b32, given, unix_seconds).is_some()
+}
+
+/// The time step (RFC 6238's T) whose code `given` is: the current step or one either side.
+pub fn matching_step(secret_b32: &str, given: &str, unix_seconds: i64) -> Option<i64> {
     let given = given.trim();
-    given.len() == 6
-        && [-STEP, 0, STEP]
-            .iter()
-            .any(|d| code(secret_b32, unix_seconds + d, 6).is_some_and(|c| c == given))
+    if given.len() != 6 {
+        return None;
+    }
+    [-STEP, 0, STEP]
+        .iter()
+        .map(|d| unix_seconds + d)
+        .find(|t| code(secret_b32, *t, 6).is_some_and(|c| c == given))
+        .map(|t| t.div_euclid(STEP))
 }
 
 /// The `otpauth://` URI authenticator apps read (as a QR code or typed in).

@@ -38,6 +38,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "user disabled",
         include_str!("../migrations/0008_user_disabled.sql"),
     ),
+    (
+        9,
+        "totp last step",
+        include_str!("../migrations/0009_totp_last_step.sql"),
+    ),
 ];
 
 pub(crate) fn run(conn: &mut Connection) -> Result<(), StoreError> {

@@ -287,6 +287,9 @@ pub trait Queries: Send + Sync {
     async fn session(&self, token_hash: &[u8; 32]) -> Result<Option<Session>, StoreError>;
     async fn touch_session(&self, token_hash: &[u8; 32], at: Timestamp) -> Result<(), StoreError>;
     async fn revoke_session(&self, token_hash: &[u8; 32]) -> Result<(), StoreError>;
+    /// Records that the user's TOTP code for `step` was used; false if that step or a later one
+    /// already was (the code is a replay).
+    async fn claim_totp_step(&self, user_id: Uuid, step: i64) -> Result<bool, StoreError>;
     /// Entities within `scope` matching `filter`, ordered by name then id.
     async fn entities(
         &self,

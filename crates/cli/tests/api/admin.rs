@@ -341,7 +341,7 @@ async fn what_each_administrator_does(app: TestApp) {
         .unwrap();
     let b: Value = r.json().await.unwrap();
     assert_eq!(b["errors"][0]["code"], "auth.totp_required");
-    let code = app::totp::code(secret, chrono::Utc::now().timestamp(), 6).unwrap();
+    let code = app.totp_for("menghai.officer", secret).await;
     let r = app
         .client
         .post(app.url("/api/v1/auth/login"))
@@ -529,7 +529,39 @@ async fn accounts_are_edited_and_certified(app: TestApp) {
     );
 }
 
+/// A second-factor code signs in once (RFC 6238 §5.2): the same code again is refused, the next
+/// one works; a code reset takes the history with it.
+async fn a_code_signs_in_once(app: TestApp) {
+    app.app.seed_demo().await.unwrap();
+    let login = |code: String| {
+        let r = app
+            .client
+            .post(app.url("/api/v1/auth/login"))
+            .json(&json!({"username": "secadmin", "password": DEMO_PASSWORD, "totp": code}))
+            .send();
+        async move {
+            let r = r.await.unwrap();
+            let s = r.status().as_u16();
+            (s, r.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let code = app.demo_totp("secadmin").await;
+    assert_eq!(login(code.clone()).await.0, 200);
+    let (s, b) = login(code).await;
+    assert_eq!(
+        (s, b["errors"][0]["code"].as_str()),
+        (401, Some("auth.totp_invalid")),
+        "a replayed code"
+    );
+    assert_eq!(
+        login(app.demo_totp("secadmin").await).await.0,
+        200,
+        "the next code"
+    );
+}
+
 on_both_backends!(
+    a_code_signs_in_once,
     accounts_are_edited_and_certified,
     every_admin_route_for_every_role,
     what_each_administrator_does

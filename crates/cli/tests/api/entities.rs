@@ -587,7 +587,7 @@ async fn a_forced_password_change(app: TestApp) {
     let seeded = app.app.bootstrap().await.unwrap();
     let (user, password) = seeded.admin.unwrap();
     let secret = seeded.admin_totp.unwrap();
-    let code = app::totp::code(&secret, chrono::Utc::now().timestamp(), 6).unwrap();
+    let code = app.totp_for(&user, &secret).await;
     // The administrator signs in with a second factor: without it, or with a wrong code, 401.
     for (totp, expected) in [
         (None, "auth.totp_required"),
@@ -666,7 +666,7 @@ async fn a_forced_password_change(app: TestApp) {
         .unwrap();
     assert_eq!(r.status(), 200);
     // (app.login sends the demo code; this administrator has its own secret.)
-    let code = app::totp::code(&secret, chrono::Utc::now().timestamp(), 6).unwrap();
+    let code = app.totp_for("admin", &secret).await;
     let r = app
         .client
         .post(app.url("/api/v1/auth/login"))

@@ -329,12 +329,9 @@ async fn status_codes_follow_the_table(app: TestApp) {
 async fn an_initial_password_must_be_changed_first(app: TestApp) {
     let seeded = app.app.bootstrap().await.unwrap();
     let (user, password) = seeded.admin.expect("an empty database gets an admin");
-    let code = app::totp::code(
-        &seeded.admin_totp.expect("and its second factor"),
-        chrono::Utc::now().timestamp(),
-        6,
-    )
-    .unwrap();
+    let code = app
+        .totp_for(&user, &seeded.admin_totp.expect("and its second factor"))
+        .await;
     let r = app
         .client
         .post(app.url("/api/v1/auth/login"))

@@ -24,6 +24,8 @@ pub enum Concrete {
 }
 
 pub struct TestApp {
+    /// The last TOTP step each user signed in with: a code is good once (RFC 6238 §5.2).
+    totp_steps: std::sync::Mutex<std::collections::HashMap<String, i64>>,
     pub addr: SocketAddr,
     pub client: reqwest::Client,
     pub app: Arc<App>,
@@ -36,11 +38,6 @@ pub struct TestApp {
     _ledger: tempfile::TempDir,
     _dir: Option<tempfile::TempDir>,
     pg_database: Option<(String, String)>,
-}
-
-/// The current code of the demo administrators' TOTP secret (ignored for users without one).
-pub fn demo_totp() -> String {
-    app::totp::code(app::totp::DEMO_SECRET, chrono::Utc::now().timestamp(), 6).expect("code")
 }
 
 /// The ledger origin of every test app.
@@ -169,6 +166,7 @@ pub async fn spawn_app_with(kind: Kind, test: &str, settings: AppSettings) -> Op
         .expect("serve");
     });
     Some(TestApp {
+        totp_steps: Default::default(),
         addr,
         client: reqwest::Client::new(),
         app,
@@ -197,11 +195,42 @@ impl TestApp {
         self.login("admin", app::seed::DEMO_PASSWORD).await
     }
 
+    /// A code of `secret` for `username` that the server has not seen yet: the earliest of the
+    /// steps it accepts (the current one and one either side) after the last one used, waiting
+    /// for the next step when all are used. The step before is used only well inside a step,
+    /// so the server's clock cannot have moved past it.
+    pub async fn totp_for(&self, username: &str, secret: &str) -> String {
+        loop {
+            let now = chrono::Utc::now().timestamp();
+            let current = now.div_euclid(30);
+            let earliest = if now.rem_euclid(30) < 25 {
+                current - 1
+            } else {
+                current
+            };
+            {
+                let mut steps = self.totp_steps.lock().unwrap();
+                let last = steps.get(username).copied().unwrap_or(i64::MIN);
+                if let Some(step) = (earliest..=current + 1).find(|s| *s > last) {
+                    steps.insert(username.to_owned(), step);
+                    return app::totp::code(secret, step * 30, 6).expect("code");
+                }
+            }
+            let wait = 30 - now.rem_euclid(30);
+            tokio::time::sleep(std::time::Duration::from_secs(wait as u64)).await;
+        }
+    }
+
+    /// A fresh code of the demo administrators' secret (ignored for users without one).
+    pub async fn demo_totp(&self, username: &str) -> String {
+        self.totp_for(username, app::totp::DEMO_SECRET).await
+    }
+
     pub async fn login(&self, username: &str, password: &str) -> String {
         let r = self
             .client
             .post(self.url("/api/v1/auth/login"))
-            .json(&serde_json::json!({"username": username, "password": password, "totp": demo_totp()}))
+            .json(&serde_json::json!({"username": username, "password": password, "totp": self.demo_totp(username).await}))
             .send()
             .await
             .expect("login request");

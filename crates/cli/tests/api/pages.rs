@@ -18,7 +18,7 @@ pub(crate) async fn sign_in(
     user: &str,
     password: &str,
 ) -> (reqwest::StatusCode, String, String) {
-    sign_in_totp(app, user, password, &crate::helpers::demo_totp()).await
+    sign_in_totp(app, user, password, &app.demo_totp(user).await).await
 }
 
 async fn sign_in_totp(
@@ -202,7 +202,7 @@ async fn a_forced_password_change_through_the_pages(app: TestApp) {
     let seeded = app.app.bootstrap().await.unwrap();
     let (user, password) = seeded.admin.unwrap();
     let secret = seeded.admin_totp.unwrap();
-    let code = app::totp::code(&secret, chrono::Utc::now().timestamp(), 6).unwrap();
+    let code = app.totp_for(&user, &secret).await;
     // Without the second factor the page refuses and says why.
     let (status, _, _) = sign_in_totp(&app, &user, &password, "").await;
     assert_eq!(status, 401);

@@ -631,8 +631,12 @@ const UPSERT_CREDENTIAL: &str = "INSERT INTO credentials (user_id, password_hash
      updated_at = excluded.updated_at";
 const CREDENTIAL: &str = "SELECT user_id, password_hash, must_change, totp_secret \
      FROM credentials WHERE user_id = $1";
-const SET_TOTP: &str =
-    "UPDATE credentials SET totp_secret = $2, updated_at = $3 WHERE user_id = $1";
+const SET_TOTP: &str = "UPDATE credentials SET totp_secret = $2, totp_last_step = NULL, updated_at = $3 \
+     WHERE user_id = $1";
+/// Takes a time step for the user's code only if no later or equal step was taken: atomic, so
+/// two sign-ins racing with one code cannot both succeed.
+const CLAIM_TOTP_STEP: &str = "UPDATE credentials SET totp_last_step = $2 \
+     WHERE user_id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2)";
 
 async fn write_secret(exec: &mut dyn Exec, secret: &SecretWrite) -> Result<(), StoreError> {
     match secret {
@@ -889,6 +893,13 @@ impl<B: SqlBackend> Queries for B {
             .execute(TOUCH_SESSION, &[(&hash[..]).into(), at.into()])
             .await
             .map(|_| ()))
+    }
+
+    async fn claim_totp_step(&self, user_id: Uuid, step: i64) -> Result<bool, StoreError> {
+        run!(self, |e| e
+            .execute(CLAIM_TOTP_STEP, &[user_id.into(), step.into()])
+            .await
+            .map(|n| n == 1))
     }
 
     async fn revoke_session(&self, token_hash: &[u8; 32]) -> Result<(), StoreError> {
