@@ -430,3 +430,5 @@ ui-unlock = Clear the sign-in lock-out
 ui-new_account = New account
 ui-new_account_hint = A new account has no roles until the security administrator grants them; the initial password is shown once and must be changed at first sign-in.
 ui-create = Create
+ui-settings = Settings (this duty)
+ui-settings_note = The settings in force. Change them in the settings file ecoenforce.toml or the ECOENFORCE__APP__… environment variables; they take effect at restart.

@@ -430,3 +430,5 @@ ui-unlock = 解除登录锁定
 ui-new_account = 新建账号
 ui-new_account_hint = 新账号没有任何角色，由安全管理员授予；初始密码只显示一次，首次登录须修改。
 ui-create = 创建
+ui-settings = 设置（本职责）
+ui-settings_note = 当前生效的设置。修改在设置文件 ecoenforce.toml 或 ECOENFORCE__APP__… 环境变量中进行，重启后生效。

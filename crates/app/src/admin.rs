@@ -237,6 +237,28 @@ impl App {
         Ok((self.store.users().await?, self.store.units().await?))
     }
 
+    /// The settings in force that belong to the actor's duty, as `app.<key>` = value (the names
+    /// of the settings file and of `ECOENFORCE__APP__…`): the security administrator's are the
+    /// password policy, sessions and sign-in limits; the system administrator's the rest.
+    /// Settings change in the file (or environment) and take effect at restart.
+    pub fn settings_in_force(&self, actor: &Actor) -> Result<Vec<(String, String)>, AppError> {
+        let security = require(actor, Duty::Security).is_ok();
+        if !security {
+            require(actor, Duty::System)?;
+        }
+        let value = serde_json::to_value(&self.settings)
+            .map_err(|e| AppError::Internal(format!("settings: {e}")))?;
+        let mut out = Vec::new();
+        flatten("app", &value, &mut out);
+        let is_security = |k: &str| {
+            ["password_policy.", "session_", "signin_", "cookie_secure"]
+                .iter()
+                .any(|p| k.starts_with(&format!("app.{p}")))
+        };
+        out.retain(|(k, _)| is_security(k) == security);
+        Ok(out)
+    }
+
     /// Audit administrator: the latest sign-in attempts of everyone.
     pub async fn audit_recent_signins(&self, actor: &Actor) -> Result<Vec<SigninRecord>, AppError> {
         require(actor, Duty::Audit)?;
@@ -293,4 +315,17 @@ enum Secret {
     PasswordHash(String),
     /// Base32.
     Totp(String),
+}
+
+/// `{"a": {"b": 1}}` under `prefix` → `prefix.a.b` = `1`.
+fn flatten(prefix: &str, v: &serde_json::Value, out: &mut Vec<(String, String)>) {
+    match v {
+        serde_json::Value::Object(m) => {
+            for (k, v) in m {
+                flatten(&format!("{prefix}.{k}"), v, out);
+            }
+        }
+        serde_json::Value::String(s) => out.push((prefix.to_owned(), s.clone())),
+        other => out.push((prefix.to_owned(), other.to_string())),
+    }
 }

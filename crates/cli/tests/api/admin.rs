@@ -560,7 +560,32 @@ async fn a_code_signs_in_once(app: TestApp) {
     );
 }
 
+/// Each of the system and security administrators reads the settings of their own duty; nobody
+/// else reads any.
+async fn settings_by_duty(app: TestApp) {
+    app.app.seed_demo().await.unwrap();
+    for user in ROLES {
+        let token = app.login(user, DEMO_PASSWORD).await;
+        let (s, b) = call(&app, &token, "GET", "/api/v1/admin/settings", None).await;
+        match *user {
+            "admin" => {
+                assert_eq!(s, 200);
+                assert_eq!(b["app.prefecture_code"], "532800");
+                assert!(b.get("app.password_policy.min_length").is_none(), "{b}");
+            }
+            "secadmin" => {
+                assert_eq!(s, 200);
+                assert_eq!(b["app.password_policy.min_length"], "10");
+                assert_eq!(b["app.signin_max_failures"], "5");
+                assert!(b.get("app.prefecture_code").is_none(), "{b}");
+            }
+            _ => assert_eq!(s, 403, "{user}"),
+        }
+    }
+}
+
 on_both_backends!(
+    settings_by_duty,
     a_code_signs_in_once,
     accounts_are_edited_and_certified,
     every_admin_route_for_every_role,

@@ -37,6 +37,7 @@ async fn openapi_describes_every_route(app: TestApp) {
         ("/api/v1/entities/import", vec!["post"]),
         ("/api/v1/admin/users/{username}/unlock", vec!["post"]),
         ("/api/v1/admin/users", vec!["post"]),
+        ("/api/v1/admin/settings", vec!["get"]),
         ("/api/v1/admin/users/{username}", vec!["put"]),
         ("/api/v1/admin/users/{username}/certificate", vec!["put"]),
         ("/api/v1/admin/users/{username}/access", vec!["put"]),

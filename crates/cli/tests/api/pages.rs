@@ -276,6 +276,7 @@ async fn administration_pages_for_their_administrators(app: TestApp) {
     let row = &row[..row.find("</tr>").unwrap()];
     assert!(row.contains("class=\"bad\""), "{row}");
     assert!(html.contains("id=\"units\""));
+    assert!(html.contains("app.signin_max_failures") && !html.contains("app.prefecture_code"));
     let (_, _, set) = sign_in(&app, "admin", DEMO_PASSWORD).await;
     assert_eq!(page(&app, &cookie_of(set.clone()), "/admin").await.0, 200);
     assert_eq!(page(&app, &cookie_of(set), "/admin/audit").await.0, 403);

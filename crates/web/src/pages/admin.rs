@@ -34,6 +34,7 @@ pub struct UnitRow {
 struct AdminPage {
     chrome: Chrome,
     system: bool,
+    settings: Vec<(String, String)>,
     users: Vec<UserRow>,
     units: Vec<UnitRow>,
 }
@@ -52,6 +53,10 @@ pub async fn overview(State(state): State<AppState>, ctx: PageCtx) -> Response {
     let page = AdminPage {
         chrome: ctx.chrome(),
         system: domain::admin::require(&auth.actor, domain::admin::Duty::System).is_ok(),
+        settings: match state.app.settings_in_force(&auth.actor) {
+            Ok(s) => s,
+            Err(e) => return ctx.error(e),
+        },
         users: users.iter().map(|u| user_row(u, today, english)).collect(),
         units: units
             .into_iter()
@@ -157,6 +162,22 @@ struct AccountPage {
     security: bool,
 }
 
+/// The units as options of a select, `selected` (a unit code) chosen.
+fn unit_choices(units: &[domain::unit::Unit], english: bool, selected: &str) -> Vec<Choice> {
+    units
+        .iter()
+        .map(|x| Choice {
+            value: x.code.clone(),
+            label: if english {
+                x.name_en.clone()
+            } else {
+                x.name_zh.clone()
+            },
+            checked: x.code == selected,
+        })
+        .collect()
+}
+
 fn user_row(u: &domain::user::User, today: chrono::NaiveDate, english: bool) -> UserRow {
     let (certificate, valid_until, cert_class) = match &u.certificate {
         None => (String::new(), String::new(), ""),
@@ -229,18 +250,7 @@ async fn account_page(
         chrome: ctx.chrome(),
         flash,
         user: user_row(&u, state.app.today(), english),
-        units: units
-            .iter()
-            .map(|x| Choice {
-                value: x.code.clone(),
-                label: if english {
-                    x.name_en.clone()
-                } else {
-                    x.name_zh.clone()
-                },
-                checked: x.code == unit_code,
-            })
-            .collect(),
+        units: unit_choices(&units, english, &unit_code),
         roles: domain::Role::ALL
             .iter()
             .map(|r| Choice {
@@ -489,18 +499,7 @@ pub async fn new_account(
     let page = NewAccountPage {
         chrome: ctx.chrome(),
         flash,
-        units: units
-            .iter()
-            .map(|x| Choice {
-                value: x.code.clone(),
-                label: if english {
-                    x.name_en.clone()
-                } else {
-                    x.name_zh.clone()
-                },
-                checked: false,
-            })
-            .collect(),
+        units: unit_choices(&units, english, ""),
         username,
     };
     ctx.render(status, &page)

@@ -149,6 +149,25 @@ async fn certify(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// The settings in force of the caller's duty (system or security administrator), as
+/// `app.<key>` → value; they change in the settings file and take effect at restart.
+#[utoipa::path(get, path = "/api/v1/admin/settings", tag = "admin",
+    responses((status = 200, body = std::collections::BTreeMap<String, String>),
+              (status = 403, body = Problem)),
+    security(("bearer" = [])))]
+async fn settings(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+) -> Result<axum::Json<std::collections::BTreeMap<String, String>>, ApiError> {
+    Ok(axum::Json(
+        state
+            .app
+            .settings_in_force(&auth.actor)?
+            .into_iter()
+            .collect(),
+    ))
+}
+
 fn unknown_role(name: &str) -> ApiError {
     ApiError::one(
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -327,6 +346,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(create_account))
         .routes(routes!(edit_account))
         .routes(routes!(certify))
+        .routes(routes!(settings))
         .routes(routes!(set_access))
         .routes(routes!(disable))
         .routes(routes!(enable))
