@@ -21,8 +21,6 @@ use uuid::Uuid;
 /// commits in seconds, and a preview listing more would not be read).
 pub const MAX_ENTITY_ROWS: usize = 50_000;
 pub const MAX_OUTLET_ROWS: usize = 200_000;
-/// At most this many problems are listed; the count says how many more there were.
-pub const MAX_PROBLEMS: usize = 1_000;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Sheet {
@@ -724,11 +722,6 @@ pub fn decide_import(
         return Ok(payloads);
     }
     problems.sort_by_key(place);
-    if problems.len() > MAX_PROBLEMS {
-        let more = problems.len() - MAX_PROBLEMS;
-        problems.truncate(MAX_PROBLEMS);
-        problems.push(Reason::new("import.more_problems").arg("count", more));
-    }
     Err(Refusal::new(RefusalKind::Invalid, problems))
 }
 
@@ -1032,7 +1025,7 @@ mod tests {
     }
 
     #[test]
-    fn too_many_problems_are_counted_not_listed() {
+    fn every_problem_is_listed_however_many() {
         let mut grid = vec![header()];
         for n in 0..600 {
             let mut row = entity(n);
@@ -1041,8 +1034,7 @@ mod tests {
             grid.push(row);
         }
         let r = decide(&read(&grid, None, &TestWords), &[]).unwrap_err();
-        assert_eq!(r.reasons.len(), MAX_PROBLEMS + 1);
-        assert_eq!(r.reasons[MAX_PROBLEMS].code, "import.more_problems");
-        assert_eq!(r.reasons[MAX_PROBLEMS].args["count"], "200");
+        assert_eq!(r.reasons.len(), 1_200);
+        assert_eq!(r.reasons[1_199].args["row"], "601");
     }
 }

@@ -538,9 +538,84 @@ async fn import_pages(app: TestApp) {
     assert_eq!(page(&app, &pair(&auditor), "/entities/import").await.0, 403);
 }
 
+/// However many problems a file has, the API returns every one; the page lists the first 2,000
+/// and the workbook download holds them all.
+async fn thousands_of_problems_are_all_reported(app: TestApp) {
+    app.app.seed_demo().await.unwrap();
+    let token = app.login("menghai.officer", DEMO_PASSWORD).await;
+    let mut lines = vec![HEADER_ZH.to_owned()];
+    for n in 0..2_100 {
+        lines.push(row("532822", 95_000 + n, &format!("问题厂{n}")).replace(",1340,", ",9999,"));
+    }
+    let file = csv(&lines);
+    let (s, b) = import(
+        &app,
+        &token,
+        "?dry_run=true",
+        form(file.clone(), "many.csv", None),
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert_eq!(b["problems"].as_array().unwrap().len(), 2_100);
+    assert_eq!(b["problems"][2_099]["args"]["row"], "2101");
+
+    let (_, _, set) = sign_in(&app, "menghai.officer", DEMO_PASSWORD).await;
+    let cookie = pair(&set);
+    let r = client()
+        .post(app.url("/entities/import"))
+        .header("cookie", &cookie)
+        .header("sec-fetch-site", "same-origin")
+        .multipart(form(file, "many.csv", None))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("id=\"import-more\"") && html.contains("另有 100 个"),
+        "{}",
+        &html[..2000]
+    );
+    assert_eq!(html.matches("<tr><td>").count(), 2_000);
+    let r = client()
+        .get(app.url("/entities/import/problems.xlsx"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let bytes = r.bytes().await.unwrap().to_vec();
+    use calamine::Reader as _;
+    let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    let name = book.sheet_names()[0].clone();
+    let range = book.worksheet_range(&name).unwrap();
+    assert_eq!(range.height(), 2_101, "a header and every problem");
+    let last: Vec<String> = range
+        .rows()
+        .last()
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    assert_eq!(&last[1], "2101");
+    assert!(
+        last[3].contains("9999") && last[4].contains("9999"),
+        "{last:?}"
+    );
+    // Another user has no problems to download.
+    let (_, _, other) = sign_in(&app, "zhidui.officer", DEMO_PASSWORD).await;
+    assert_eq!(
+        page(&app, &pair(&other), "/entities/import/problems.xlsx")
+            .await
+            .0,
+        404
+    );
+}
+
 on_both_backends!(
     a_bad_row_imports_nothing_then_the_good_file_everything,
     encodings_headers_and_scope,
     the_export_is_the_template,
     import_pages,
+    thousands_of_problems_are_all_reported,
 );

@@ -33,11 +33,41 @@ struct PendingImport {
     parsed: Parsed,
 }
 
-/// Clean previews awaiting their commit, by a random token.
+/// A page lists this many problems; all of them download as a workbook.
+pub const PAGE_PROBLEMS: usize = 2_000;
+/// Problems kept for that download across all users (about 300 bytes each); the oldest go.
+pub const MAX_KEPT_PROBLEMS: usize = 200_000;
+
+/// Clean previews awaiting their commit, by a random token; and each user's last list of
+/// problems, for its download.
 #[derive(Default)]
-pub struct Pending(Mutex<HashMap<Uuid, PendingImport>>);
+pub struct Pending(
+    Mutex<HashMap<Uuid, PendingImport>>,
+    Mutex<HashMap<Uuid, (Instant, Vec<Reason>)>>,
+);
 
 impl Pending {
+    fn keep_problems(&self, user: Uuid, problems: &[Reason]) {
+        let mut map = self.1.lock().unwrap_or_else(|p| p.into_inner());
+        map.remove(&user);
+        let kept = |m: &HashMap<Uuid, (Instant, Vec<Reason>)>| -> usize {
+            m.values().map(|(_, p)| p.len()).sum()
+        };
+        while !map.is_empty() && kept(&map) + problems.len() > MAX_KEPT_PROBLEMS {
+            if let Some(oldest) = map.iter().min_by_key(|(_, (at, _))| *at).map(|(k, _)| *k) {
+                map.remove(&oldest);
+            }
+        }
+        map.insert(user, (Instant::now(), problems.to_vec()));
+    }
+
+    fn problems(&self, user: Uuid) -> Option<Vec<Reason>> {
+        let map = self.1.lock().unwrap_or_else(|p| p.into_inner());
+        map.get(&user)
+            .filter(|(at, _)| at.elapsed() < PENDING_TTL)
+            .map(|(_, p)| p.clone())
+    }
+
     fn put(&self, user: Uuid, parsed: Parsed) -> Uuid {
         let token = Uuid::new_v4();
         let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
@@ -98,6 +128,8 @@ struct ImportPage {
     summary: Option<String>,
     problems_text: Option<String>,
     problems: Vec<ProblemRow>,
+    /// How many more problems than listed, with the download offered.
+    more: Option<String>,
     token: Option<String>,
     done: Option<String>,
 }
@@ -109,6 +141,7 @@ impl ImportPage {
             summary: None,
             problems_text: None,
             problems: Vec::new(),
+            more: None,
             token: None,
             done: None,
         }
@@ -152,12 +185,82 @@ fn problem_row(ctx: &PageCtx, r: &Reason) -> ProblemRow {
     }
 }
 
-fn with_problems(ctx: &PageCtx, page: &mut ImportPage, problems: &[Reason]) {
+/// Lists the problems (the first [`PAGE_PROBLEMS`]) and keeps them all for the download.
+fn with_problems(
+    ctx: &PageCtx,
+    page: &mut ImportPage,
+    problems: &[Reason],
+    keep: (&Pending, Uuid),
+) {
     page.problems_text = Some(ctx.tr().with(
         "ui-import_problems",
         &[("count", problems.len().to_string())],
     ));
-    page.problems = problems.iter().map(|r| problem_row(ctx, r)).collect();
+    page.problems = problems
+        .iter()
+        .take(PAGE_PROBLEMS)
+        .map(|r| problem_row(ctx, r))
+        .collect();
+    if problems.len() > PAGE_PROBLEMS {
+        page.more = Some(message(
+            ctx.lang,
+            "import.more_problems",
+            &[
+                ("shown".to_owned(), PAGE_PROBLEMS.to_string()),
+                (
+                    "count".to_owned(),
+                    (problems.len() - PAGE_PROBLEMS).to_string(),
+                ),
+            ]
+            .into(),
+        ));
+    }
+    keep.0.keep_problems(keep.1, problems);
+}
+
+/// Every problem of the user's last refused import as a workbook: sheet, row, column, and the
+/// problem in zh-CN and en.
+pub async fn problems_xlsx(State(state): State<AppState>, ctx: PageCtx) -> Response {
+    let actor = match importer(&ctx) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let Some(problems) = state.imports.problems(user_id(actor)) else {
+        return ctx.error(AppError::Refused(domain::Refusal::not_found()));
+    };
+    let tr = ctx.tr();
+    let build = || -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let ws = book.add_worksheet();
+        let header = [
+            tr.t("ui-sheet"),
+            tr.t("ui-row"),
+            tr.t("ui-column"),
+            message(Lang::ZhCn, "ui-problem", &Default::default()),
+            message(Lang::En, "ui-problem", &Default::default()),
+        ];
+        for (c, h) in header.iter().enumerate() {
+            ws.write_string(0, c as u16, h)?;
+        }
+        for (i, r) in problems.iter().enumerate() {
+            let row = problem_row(&ctx, r);
+            let cells = [
+                row.sheet,
+                row.row,
+                row.column,
+                message(Lang::ZhCn, r.code, &r.args),
+                message(Lang::En, r.code, &r.args),
+            ];
+            for (c, v) in cells.iter().enumerate() {
+                ws.write_string(i as u32 + 1, c as u16, super::neutralise(v))?;
+            }
+        }
+        book.save_to_buffer()
+    };
+    match build() {
+        Ok(bytes) => download(XLSX, "import-problems.xlsx", bytes),
+        Err(e) => ctx.error(AppError::Internal(format!("writing XLSX: {e}"))),
+    }
 }
 
 /// The actor if it may register entities; else the error page (403).
@@ -189,7 +292,12 @@ pub async fn preview(
     let parsed = match crate::routes::import::read_upload(multipart).await {
         Ok(p) => p,
         Err(e) => {
-            with_problems(&ctx, &mut page, &e.reasons);
+            with_problems(
+                &ctx,
+                &mut page,
+                &e.reasons,
+                (&state.imports, user_id(&actor)),
+            );
             return ctx.render(e.status, &page);
         }
     };
@@ -198,7 +306,12 @@ pub async fn preview(
         Err(e) => return ctx.error(e),
     };
     if !preview.problems.is_empty() {
-        with_problems(&ctx, &mut page, &preview.problems);
+        with_problems(
+            &ctx,
+            &mut page,
+            &preview.problems,
+            (&state.imports, user_id(&actor)),
+        );
         return ctx.render(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
     page.summary = Some(ctx.tr().with(
@@ -234,7 +347,12 @@ pub async fn commit(
         .and_then(|Form(f)| Uuid::parse_str(&f.token).ok())
         .and_then(|token| state.imports.take(user_id(&actor), token));
     let Some(parsed) = parsed else {
-        with_problems(&ctx, &mut page, &[Reason::new("import.preview_expired")]);
+        with_problems(
+            &ctx,
+            &mut page,
+            &[Reason::new("import.preview_expired")],
+            (&state.imports, user_id(&actor)),
+        );
         return ctx.render(StatusCode::UNPROCESSABLE_ENTITY, &page);
     };
     match state.app.import_entities(&actor, parsed).await {
@@ -246,7 +364,12 @@ pub async fn commit(
             ctx.render(StatusCode::OK, &page)
         }
         Err(AppError::Refused(r)) if r.kind == domain::RefusalKind::Invalid => {
-            with_problems(&ctx, &mut page, &r.reasons);
+            with_problems(
+                &ctx,
+                &mut page,
+                &r.reasons,
+                (&state.imports, user_id(&actor)),
+            );
             ctx.render(StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
         Err(e) => ctx.error(e),

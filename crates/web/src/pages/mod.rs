@@ -53,6 +53,7 @@ pub fn router() -> axum::Router<AppState> {
         )
         .route("/entities/import/commit", post(import::commit))
         .route("/entities/import/template.xlsx", get(import::template_xlsx))
+        .route("/entities/import/problems.xlsx", get(import::problems_xlsx))
         .route("/entities/import/template.csv", get(import::template_csv))
         .route(
             "/entities/import/template-outlets.csv",
