@@ -592,7 +592,7 @@ async fn thousands_of_problems_are_all_reported(app: TestApp) {
     assert_eq!(range.height(), 2_101, "a header and every problem");
     let last: Vec<String> = range
         .rows()
-        .last()
+        .next_back()
         .unwrap()
         .iter()
         .map(|c| c.to_string())
