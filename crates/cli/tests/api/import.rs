@@ -264,6 +264,17 @@ async fn encodings_headers_and_scope(app: TestApp) {
         (s, b["errors"][0]["code"].as_str()),
         (422, Some("import.encoding"))
     );
+    let r = app
+        .client
+        .post(app.url("/api/v1/entities/import"))
+        .bearer_auth(&token)
+        .body("uscc,name")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 415);
+    let b: Value = r.json().await.unwrap();
+    assert_eq!(b["errors"][0]["code"], "request.unsupported_media_type");
     let (s, b) = import(&app, &token, "", Form::new().text("note", "x")).await;
     assert_eq!(
         (s, b["errors"][0]["code"].as_str()),

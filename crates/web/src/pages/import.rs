@@ -282,13 +282,21 @@ pub async fn form(ctx: PageCtx) -> Response {
 pub async fn preview(
     State(state): State<AppState>,
     ctx: PageCtx,
-    multipart: Multipart,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
     let actor = match importer(&ctx) {
         Ok(a) => a.clone(),
         Err(r) => return r,
     };
     let mut page = ImportPage::empty(&ctx);
+    let Ok(multipart) = multipart else {
+        let reason =
+            Reason::new("request.unsupported_media_type").arg("expected", "multipart/form-data");
+        return ctx.error(AppError::Refused(domain::Refusal::one(
+            domain::RefusalKind::Invalid,
+            reason,
+        )));
+    };
     let parsed = match crate::routes::import::read_upload(multipart).await {
         Ok(p) => p,
         Err(e) => {

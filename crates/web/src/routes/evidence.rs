@@ -157,8 +157,9 @@ async fn create(
     State(state): State<AppState>,
     Auth(auth): Auth,
     ClientIp(ip): ClientIp,
-    multipart: Multipart,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<Response, ApiError> {
+    let multipart = crate::routes::multipart(multipart)?;
     let e = upload_multipart(&state, &auth, &ip, multipart).await?;
     let location = HeaderValue::from_str(&format!("/api/v1/evidence/{}", e.id))
         .map_err(|_| ApiError::internal())?;

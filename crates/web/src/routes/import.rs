@@ -138,8 +138,9 @@ async fn import(
     State(state): State<AppState>,
     Auth(auth): Auth,
     params: Result<Query<ImportParams>, QueryRejection>,
-    multipart: Multipart,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<Response, ApiError> {
+    let multipart = crate::routes::multipart(multipart)?;
     let Query(p) = params.map_err(|e| invalid_query("", &e.body_text()))?;
     let dry_run = match p.dry_run.as_deref() {
         None | Some("false") => false,

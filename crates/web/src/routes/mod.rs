@@ -41,3 +41,15 @@ pub(crate) fn number(
         },
     }
 }
+
+/// A multipart body, or 415 naming the media type expected (axum's own rejection is plain text).
+pub(crate) fn multipart(
+    m: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<axum::extract::Multipart, ApiError> {
+    m.map_err(|_| {
+        ApiError::one(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Reason::new("request.unsupported_media_type").arg("expected", "multipart/form-data"),
+        )
+    })
+}
