@@ -402,6 +402,8 @@ ui-col_outlet_kind = Outlet kind
 ui-col_outlet_name = Outlet name
 ui-export_outlets_csv = Export outlets (CSV)
 
+import-workbook_too_large = The workbook unpacks to more than { $max } MiB and is not read; remove what does not belong or split the file.
+
 ## Administration forms
 ui-role_system_admin = System administrator
 ui-role_security_admin = Security administrator

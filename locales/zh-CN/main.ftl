@@ -402,6 +402,8 @@ ui-col_outlet_kind = 排放口类型
 ui-col_outlet_name = 排放口名称
 ui-export_outlets_csv = 导出排放口 CSV
 
+import-workbook_too_large = 工作簿解压后超过 { $max } MiB，无法读取；请删除无关内容或拆分文件。
+
 ## Administration forms
 ui-role_system_admin = 系统管理员
 ui-role_security_admin = 安全管理员

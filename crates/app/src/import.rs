@@ -19,6 +19,9 @@ use uuid::Uuid;
 
 /// An import file's size limit: a 50,000-row workbook is about 5 MiB.
 pub const MAX_FILE_BYTES: usize = 32 << 20;
+/// What a workbook may unpack to (its parts' declared sizes together): a 50,000-row workbook
+/// unpacks to about 40 MiB, and a "zip bomb" is refused before anything is unpacked.
+pub const MAX_UNPACKED_BYTES: u64 = 256 << 20;
 
 /// A whole-file problem (its format, its encoding), placed on the sheet it concerns.
 fn file_problem(code: &'static str, sheet: Sheet) -> Reason {
@@ -238,12 +241,34 @@ fn has_data(grid: &[Vec<Cell>]) -> bool {
     })
 }
 
+/// Refuses a zipped workbook whose parts declare more than `max` bytes together (the central
+/// directory's sizes, known before anything is unpacked).
+fn check_unpacked_size(bytes: &[u8], sheet: Sheet, max: u64) -> Result<(), Refusal> {
+    let invalid = |e: zip::result::ZipError| {
+        refuse(file_problem("import.workbook_invalid", sheet).arg("detail", e.to_string()))
+    };
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(invalid)?;
+    let mut unpacked: u64 = 0;
+    for i in 0..archive.len() {
+        unpacked = unpacked.saturating_add(archive.by_index_raw(i).map_err(invalid)?.size());
+    }
+    if unpacked > max {
+        return Err(refuse(
+            file_problem("import.workbook_too_large", sheet).arg("max", max >> 20),
+        ));
+    }
+    Ok(())
+}
+
 /// A workbook's sheets (first: entities; second, if any: outlets).
 fn workbook_grids(bytes: &[u8], sheet: Sheet) -> Result<Vec<Vec<Vec<Cell>>>, Refusal> {
     use calamine::Reader as _;
     let unreadable = |e: calamine::Error| {
         refuse(file_problem("import.workbook_invalid", sheet).arg("detail", e.to_string()))
     };
+    if bytes.starts_with(b"PK") {
+        check_unpacked_size(bytes, sheet, MAX_UNPACKED_BYTES)?;
+    }
     let mut book =
         calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).map_err(unreadable)?;
     let mut grids = Vec::new();
@@ -412,6 +437,29 @@ mod tests {
         assert_eq!(w.kind("废气"), Some(OutletKind::Air));
         assert_eq!(w.county("勐海县").as_deref(), Some("532822"));
         assert!(w.demo("演示数据") && w.demo("Demo data") && !w.demo("x"));
+    }
+
+    #[test]
+    fn a_workbook_that_unpacks_too_large_is_refused_unopened() {
+        use std::io::Write;
+        let mut zipped = Vec::new();
+        {
+            let mut w = zip::ZipWriter::new(std::io::Cursor::new(&mut zipped));
+            let options = zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Deflated);
+            w.start_file("xl/worksheets/sheet1.xml", options).unwrap();
+            w.write_all(&vec![b' '; 3 << 20]).unwrap();
+            w.finish().unwrap();
+        }
+        assert!(
+            zipped.len() < 64 << 10,
+            "compressed: {} bytes",
+            zipped.len()
+        );
+        let r = check_unpacked_size(&zipped, Sheet::Entities, 2 << 20).unwrap_err();
+        assert_eq!(r.reasons[0].code, "import.workbook_too_large");
+        assert_eq!(r.reasons[0].args["max"], "2");
+        assert!(check_unpacked_size(&zipped, Sheet::Entities, 4 << 20).is_ok());
     }
 
     #[test]

@@ -274,7 +274,8 @@ impl RowReader<'_> {
     }
 
     /// A text cell, trimmed; the export's neutralising apostrophe before `= + - @` removed.
-    /// `exact` columns (codes) refuse numbers, which a spreadsheet may have rounded.
+    /// `exact` columns (codes) refuse numbers a spreadsheet may have rounded (over 15 digits, or
+    /// with a fraction).
     fn text(&mut self, key: &'static str, exact: bool) -> String {
         let (cell, _) = self.cell(key);
         match cell.clone() {
@@ -286,9 +287,8 @@ impl RowReader<'_> {
                     _ => s.to_owned(),
                 }
             }
-            Cell::Number(n) if !exact && n.fract() == 0.0 && n.abs() < 1e15 => {
-                format!("{}", n as i64)
-            }
+            // An integer below 10^15 is held exactly; a longer code may have been rounded.
+            Cell::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => format!("{}", n as i64),
             Cell::Number(n) if !exact => n.to_string(),
             Cell::Number(_) => {
                 self.report(key, "import.number_not_text");
@@ -994,12 +994,14 @@ mod tests {
         row[7] = Cell::Number(21.957_3);
         row[10] = Cell::Date(NaiveDate::from_ymd_opt(2024, 1, 1).unwrap());
         row[6] = t("'=1+1"); // the export neutralised a formula
+        row[9] = Cell::Number(20_260_001.0); // a short permit number, exact as a number
         let parsed = read(&[header(), row], None, &TestWords);
         let codes: Vec<_> = parsed.problems().iter().map(|p| p.code).collect();
         assert_eq!(codes, ["import.number_not_text"]);
         let d = &parsed.rows[0].data;
         assert_eq!((d.industry_code.as_str(), d.lat_e6), ("0511", 21_957_300));
         assert_eq!(d.legal_representative, "=1+1");
+        assert_eq!(d.permit.as_ref().unwrap().number, "20260001");
         let r = decide(&parsed, &[]).unwrap_err();
         assert_eq!(r.reasons.len(), 1, "the empty USCC is not reported twice");
     }
