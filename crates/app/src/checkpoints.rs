@@ -359,6 +359,14 @@ impl App {
         }
         {
             let mut held = signer.db_lock.lock().await;
+            // A lock whose connection dropped may already be another server's: take it again
+            // (or learn that someone else signs) before signing anything.
+            if let Some(lock) = held.as_ref()
+                && !lock.still_held().await
+            {
+                tracing::warn!("the checkpoint signer's database lock was lost; taking it again");
+                *held = None;
+            }
             if held.is_none() {
                 *held = self.store.signer_lock().await?;
             }

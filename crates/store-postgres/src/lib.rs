@@ -120,7 +120,8 @@ impl SqlBackend for Backend {
             .fetch_one(&mut conn)
             .await
             .map_err(db("taking the signer lock"))?;
-        Ok(locked.then(|| Box::new(std::sync::Mutex::new(conn)) as store::SignerLock))
+        Ok(locked
+            .then(|| Box::new(AdvisoryLock(tokio::sync::Mutex::new(conn))) as store::SignerLock))
     }
 
     async fn replay_check(&self) -> Result<ReplayReport, StoreError> {
@@ -131,5 +132,27 @@ impl SqlBackend for Backend {
         let report = store::sql::replay(&mut e).await;
         tx.rollback().await.map_err(db("rolling back a replay"))?;
         report
+    }
+}
+
+/// The signer's session-level advisory lock, held by its own connection.
+struct AdvisoryLock(tokio::sync::Mutex<sqlx::PgConnection>);
+
+#[async_trait::async_trait]
+impl store::SignerGuard for AdvisoryLock {
+    async fn still_held(&self) -> bool {
+        // The lock is this session's for as long as the session lives; ask the session itself
+        // (a dropped or terminated connection fails here).
+        let mut conn = self.0.lock().await;
+        sqlx::query_as::<_, (bool,)>(
+            "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' \
+             AND pid = pg_backend_pid() AND granted AND objsubid = 1 \
+             AND (classid::bigint << 32) | objid::bigint = $1)",
+        )
+        .bind(SIGNER_LOCK_KEY)
+        .fetch_one(&mut *conn)
+        .await
+        .map(|(held,)| held)
+        .unwrap_or(false)
     }
 }

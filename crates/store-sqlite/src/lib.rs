@@ -201,7 +201,7 @@ impl SqlBackend for Backend {
 
     async fn signer_lock(&self) -> Result<Option<store::SignerLock>, StoreError> {
         // One server owns a SQLite file; the lock file in the data dir keeps a second one out.
-        Ok(Some(Box::new(())))
+        Ok(Some(Box::new(FileOwned)))
     }
 
     async fn replay_check(&self) -> Result<ReplayReport, StoreError> {
@@ -332,5 +332,15 @@ fn commit_group(conn: &mut Connection, group: Vec<Request>) {
                 }
             }
         }
+    }
+}
+
+/// The signer role on SQLite: the data dir's lock file already makes this server the only one.
+struct FileOwned;
+
+#[async_trait::async_trait]
+impl store::SignerGuard for FileOwned {
+    async fn still_held(&self) -> bool {
+        true
     }
 }

@@ -357,7 +357,16 @@ pub trait Writer: Send + Sync {
 }
 
 /// Held by the one server that signs checkpoints (see [`Writer::signer_lock`]).
-pub type SignerLock = Box<dyn std::any::Any + Send + Sync>;
+pub type SignerLock = Box<dyn SignerGuard>;
+
+/// The signer role, for as long as [`SignerGuard::still_held`] says so.
+#[async_trait]
+pub trait SignerGuard: Send + Sync {
+    /// Whether the role is still this server's. On PostgreSQL the advisory lock lives with its
+    /// connection: if that connection dropped, another server may have taken the lock, so the
+    /// role is gone and must be taken again before signing.
+    async fn still_held(&self) -> bool;
+}
 
 /// The ledger's own records and reads: signed checkpoints, their keys, past roots, proofs, tiles.
 #[async_trait]

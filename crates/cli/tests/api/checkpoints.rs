@@ -475,6 +475,50 @@ async fn verify_catches_bad_checkpoints(app: TestApp) {
     assert!(p.iter().any(|x| x.contains("no valid signature")), "{p:?}");
 }
 
+/// PostgreSQL: the signer's advisory lock lives with its connection. When that connection is
+/// terminated and another server takes the lock, this server must stop signing (503
+/// `ledger.not_signer`), and sign again once the lock is free and retaken.
+async fn a_lost_signer_lock_stops_signing(app: TestApp) {
+    let crate::helpers::Concrete::Postgres(backend) = &app.concrete else {
+        return; // SQLite: one server owns the file; there is no lock to lose.
+    };
+    let token = officer(&app).await;
+    let (s, b) = sign_now(&app, &token).await;
+    assert_eq!(s, 200, "{b}");
+    let killed = app
+        .execute_unchecked(
+            "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' \
+             AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+        )
+        .await;
+    assert_eq!(killed, 1, "the signer's lock connection");
+    // Another server takes the lock now.
+    use store::Writer as _;
+    // (pg_terminate_backend only signals; the session ends a moment later.)
+    let mut other = None;
+    for _ in 0..50 {
+        other = backend.signer_lock().await.unwrap();
+        if other.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let other = other.expect("the lock is free once the session ended");
+    assert!(other.still_held().await);
+    create_entity(&app, &token, 71).await;
+    let (s, b) = sign_now(&app, &token).await;
+    assert_eq!(
+        (s, b["errors"][0]["code"].as_str()),
+        (503, Some("ledger.not_signer")),
+        "{b}"
+    );
+    drop(other);
+    // PostgreSQL frees a session lock when the session ends; the pool keeps its connection, so
+    // the other server's lock goes when its connection closes (dropped with the guard).
+    let (s, b) = sign_now(&app, &token).await;
+    assert_eq!(s, 200, "signing again once the lock is free: {b}");
+}
+
 on_both_backends!(
     checkpoints_are_signed_on_demand_and_served,
     tiles_rebuild_the_signed_root,
@@ -483,4 +527,5 @@ on_both_backends!(
     a_tree_shorter_or_different_than_signed_is_read_only,
     a_rotated_key_signs_from_then_on,
     verify_catches_bad_checkpoints,
+    a_lost_signer_lock_stops_signing,
 );
