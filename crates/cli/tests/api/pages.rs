@@ -487,9 +487,61 @@ async fn administration_forms(app: TestApp) {
     assert_eq!(page(&app, &officer, "/admin/users").await.0, 403);
 }
 
+/// Every administration page and form for every demo role: only its own administrator passes.
+async fn every_admin_page_for_every_role(app: TestApp) {
+    app.app.seed_demo().await.unwrap();
+    let roles = [
+        "admin",
+        "secadmin",
+        "auditadmin",
+        "ju.head",
+        "zhidui.officer",
+        "menghai.officer",
+        "fazhi.reviewer",
+        "police.partner",
+    ];
+    for user in roles {
+        let (_, _, set) = sign_in(&app, user, DEMO_PASSWORD).await;
+        let cookie = pair(&set);
+        let expect = |owners: &[&str], ok: u16| if owners.contains(&user) { ok } else { 403 };
+        for (path, owners) in [
+            ("/admin", &["admin", "secadmin"][..]),
+            ("/admin/users/menghai.officer2", &["admin", "secadmin"][..]),
+            ("/admin/users", &["admin"][..]),
+            ("/admin/audit", &["auditadmin"][..]),
+        ] {
+            assert_eq!(
+                page(&app, &cookie, path).await.0,
+                expect(owners, 200),
+                "{user} GET {path}"
+            );
+        }
+        for (action, owner) in [
+            ("disable", "admin"),
+            ("enable", "admin"),
+            ("unlock", "secadmin"),
+            ("totp-reset", "secadmin"),
+        ] {
+            let r = client()
+                .post(app.url(&format!("/admin/users/menghai.officer2/{action}")))
+                .header("cookie", &cookie)
+                .header("sec-fetch-site", "same-origin")
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(
+                r.status().as_u16(),
+                expect(&[owner], 200),
+                "{user} POST {action}"
+            );
+        }
+    }
+}
+
 on_both_backends!(
     administration_pages_for_their_administrators,
-    administration_forms
+    administration_forms,
+    every_admin_page_for_every_role
 );
 
 /// The entity page's <title> is the entity's name and nothing else (a template edit once put
