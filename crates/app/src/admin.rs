@@ -291,21 +291,7 @@ impl App {
         after: i64,
     ) -> Result<Vec<EventRecord>, AppError> {
         require(actor, Duty::Audit)?;
-        let mut out = Vec::new();
-        let mut next = after;
-        let size = self.store.log_size().await?;
-        while next < size && out.len() < 500 {
-            let batch = self.store.events(&store::Scope::all(), next, 1000).await?;
-            let Some(last) = batch.last() else { break };
-            next = last.seq + 1;
-            out.extend(
-                batch
-                    .into_iter()
-                    .filter(|r| r.event.payload.is_administration()),
-            );
-        }
-        out.truncate(500);
-        Ok(out)
+        Ok(self.store.administration_events(after, 500).await?)
     }
 }
 

@@ -45,6 +45,16 @@ pub enum Payload {
     CustodyTransferred(CustodyTransferred),
 }
 
+/// The schemas of administration events (user accounts and their certificates).
+pub const ADMINISTRATION_SCHEMAS: [&str; 6] = [
+    "user.created/v1",
+    "officer.certified/v1",
+    "user.access_changed/v1",
+    "user.disabled/v1",
+    "user.edited/v1",
+    "user.credential_reset/v1",
+];
+
 impl Payload {
     pub fn schema(&self) -> &'static str {
         match self {
@@ -67,15 +77,7 @@ impl Payload {
     /// Administration events (user accounts and their certificates): ledger entries only the
     /// administrators may read.
     pub fn is_administration(&self) -> bool {
-        matches!(
-            self,
-            Payload::UserCreated(_)
-                | Payload::OfficerCertified(_)
-                | Payload::UserAccessChanged(_)
-                | Payload::UserDisabled(_)
-                | Payload::UserEdited(_)
-                | Payload::CredentialReset(_)
-        )
+        ADMINISTRATION_SCHEMAS.contains(&self.schema())
     }
 
     /// The county codes this event concerns; empty means prefecture-wide. Derived from the payload,

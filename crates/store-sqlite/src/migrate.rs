@@ -43,6 +43,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "totp last step",
         include_str!("../migrations/0009_totp_last_step.sql"),
     ),
+    (
+        10,
+        "events schema index",
+        include_str!("../migrations/0010_events_schema_index.sql"),
+    ),
 ];
 
 pub(crate) fn run(conn: &mut Connection) -> Result<(), StoreError> {

@@ -272,6 +272,12 @@ pub trait Queries: Send + Sync {
         after_seq: i64,
         limit: i64,
     ) -> Result<Vec<EventRecord>, StoreError>;
+    /// Administration events (accounts, access, resets, certificates) from `after_seq` on.
+    async fn administration_events(
+        &self,
+        after_seq: i64,
+        limit: i64,
+    ) -> Result<Vec<EventRecord>, StoreError>;
     /// The organisation chart is public information, so units are not scoped.
     async fn units(&self) -> Result<Vec<Unit>, StoreError>;
     async fn unit(&self, id: Uuid) -> Result<Option<Unit>, StoreError>;

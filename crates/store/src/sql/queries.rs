@@ -191,6 +191,39 @@ pub async fn events_from(
     .collect()
 }
 
+/// Administration events from `from_seq` on, found through the `(schema, seq)` index instead of
+/// a walk of the whole log.
+fn administration_events_sql() -> &'static str {
+    static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SQL.get_or_init(|| {
+        let n = domain::event::ADMINISTRATION_SCHEMAS.len();
+        let marks: Vec<String> = (3..3 + n).map(|i| format!("${i}")).collect();
+        format!(
+            "SELECT {EVENT_COLUMNS} FROM events e WHERE e.seq >= $1 AND e.schema IN ({}) \
+             ORDER BY e.seq LIMIT $2",
+            marks.join(", ")
+        )
+    })
+}
+
+pub async fn administration_events(
+    exec: &mut dyn Exec,
+    from_seq: i64,
+    limit: i64,
+) -> Result<Vec<EventRecord>, StoreError> {
+    let mut params: Vec<Value> = vec![from_seq.into(), limit.into()];
+    params.extend(
+        domain::event::ADMINISTRATION_SCHEMAS
+            .iter()
+            .map(|s| Value::from(*s)),
+    );
+    exec.query(administration_events_sql(), &params)
+        .await?
+        .iter()
+        .map(event_from_row)
+        .collect()
+}
+
 // ---------------------------------------------------------------------------------------------
 // Projections: apply is a pure function of the event
 // ---------------------------------------------------------------------------------------------
@@ -802,6 +835,14 @@ impl<B: SqlBackend> Queries for B {
     ) -> Result<Vec<EventRecord>, StoreError> {
         let scope = scope.clone();
         run!(self, |e| events_from(e, &scope, from_seq, limit).await)
+    }
+
+    async fn administration_events(
+        &self,
+        from_seq: i64,
+        limit: i64,
+    ) -> Result<Vec<EventRecord>, StoreError> {
+        run!(self, |e| administration_events(e, from_seq, limit).await)
     }
 
     async fn units(&self) -> Result<Vec<Unit>, StoreError> {
