@@ -421,6 +421,27 @@ mod tests {
         );
     }
 
+    /// `docs/import.md` names every column with its key and both headers, on the right sheet.
+    #[test]
+    fn docs_import_md_names_every_column() {
+        let doc = include_str!("../../../docs/import.md");
+        let (entities, outlets) = doc
+            .split_once("## Outlets sheet")
+            .expect("an outlets section");
+        for (sheet, text) in [(Sheet::Entities, entities), (Sheet::Outlets, outlets)] {
+            let rows: Vec<&str> = text.lines().filter(|l| l.starts_with("| `")).collect();
+            assert_eq!(rows.len(), sheet.columns().len(), "{sheet:?}");
+            for (c, row) in sheet.columns().iter().zip(&rows) {
+                let zh = message(Lang::ZhCn, c.label, &BTreeMap::new());
+                let en = message(Lang::En, c.label, &BTreeMap::new());
+                let required = if c.required { "| yes |" } else { "| no |" };
+                let expected = format!("| `{}` | {zh} | {en} ", c.key);
+                assert!(row.starts_with(&expected), "{row}\nexpected: {expected}");
+                assert!(row.contains(required), "{row}: required = {}", c.required);
+            }
+        }
+    }
+
     #[test]
     fn headers_and_words_in_both_languages() {
         let w = FileWords::get();
@@ -436,6 +457,7 @@ mod tests {
         assert_eq!(w.class("General"), Some(EntityClass::General));
         assert_eq!(w.kind("废气"), Some(OutletKind::Air));
         assert_eq!(w.county("勐海县").as_deref(), Some("532822"));
+        assert_eq!(w.county("menghai").as_deref(), Some("532822"));
         assert!(w.demo("演示数据") && w.demo("Demo data") && !w.demo("x"));
     }
 
