@@ -70,24 +70,162 @@ pub(crate) async fn ledger_hashes(
     Ok(out)
 }
 
-/// Adds the event at `seq` to the ledger tree: its leaf and every subtree it completes.
-async fn append_leaf(
+/// Rows of the log an append writes, sent in multi-row statements of [`BATCH`] rows (and the
+/// rest one by one): one round trip per hundred rows instead of one per row, which is what an
+/// import of thousands of events costs on PostgreSQL. The projections are still applied event
+/// by event, in order.
+#[derive(Default)]
+struct LogRows {
+    hashes: Vec<(i64, ledger::Hash)>,
+    events: Vec<[Value; 7]>,
+    counties: Vec<(i64, String)>,
+    /// The hashes this append computed, by index: the next leaf's left siblings are mostly
+    /// among them and not yet in the table.
+    fresh: std::collections::HashMap<u64, ledger::Hash>,
+}
+
+const BATCH: usize = 100;
+
+/// `INSERT INTO <table> (<columns>) VALUES (…), …` for `rows` rows of `width` placeholders.
+fn multi_row_sql(head: &str, width: usize, rows: usize) -> String {
+    let tuples: Vec<String> = (0..rows)
+        .map(|r| {
+            let marks: Vec<String> = (1..=width).map(|c| format!("${}", r * width + c)).collect();
+            format!("({})", marks.join(", "))
+        })
+        .collect();
+    format!("{head} VALUES {}", tuples.join(", "))
+}
+
+/// Sends `rows` (each `width` values) with `single` one at a time or `batch` per [`BATCH`].
+async fn insert_rows(
     exec: &mut dyn Exec,
-    seq: i64,
-    event_hash: &ledger::Hash,
+    single: &'static str,
+    batch: &'static str,
+    rows: Vec<Vec<Value>>,
 ) -> Result<(), StoreError> {
-    let n = seq as u64;
-    let left = ledger_hashes(exec, &ledger::left_siblings(n)).await?;
-    let new = ledger::hashes_for_leaf::<ledger::Sha256Hasher>(ledger::leaf_hash(event_hash), &left);
-    let first = ledger::stored_hash_count(n);
-    for (i, h) in new.iter().enumerate() {
-        exec.execute(
-            INSERT_LEDGER_HASH,
-            &[((first + i as u64) as i64).into(), (&h[..]).into()],
-        )
-        .await?;
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<Vec<Value>> = rows.by_ref().take(BATCH).collect();
+        if chunk.len() == BATCH {
+            let params: Vec<Value> = chunk.into_iter().flatten().collect();
+            exec.execute(batch, &params).await?;
+        } else {
+            for row in chunk {
+                exec.execute(single, &row).await?;
+            }
+        }
     }
     Ok(())
+}
+
+macro_rules! batch_sql {
+    ($head:expr, $width:expr) => {{
+        static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        SQL.get_or_init(|| multi_row_sql($head, $width, BATCH))
+            .as_str()
+    }};
+}
+
+impl LogRows {
+    /// Adds the event at `seq` to the ledger tree: its leaf and every subtree it completes.
+    async fn append_leaf(
+        &mut self,
+        exec: &mut dyn Exec,
+        seq: i64,
+        event_hash: &ledger::Hash,
+    ) -> Result<(), StoreError> {
+        let n = seq as u64;
+        let wanted = ledger::left_siblings(n);
+        let missing: Vec<u64> = wanted
+            .iter()
+            .copied()
+            .filter(|i| !self.fresh.contains_key(i))
+            .collect();
+        let mut stored = ledger_hashes(exec, &missing).await?.into_iter();
+        let mut left = Vec::with_capacity(wanted.len());
+        for i in &wanted {
+            match self.fresh.get(i) {
+                Some(h) => left.push(*h),
+                None => left.push(
+                    stored
+                        .next()
+                        .ok_or_else(|| corrupt(format!("ledger hash {i} is missing")))?,
+                ),
+            }
+        }
+        let new =
+            ledger::hashes_for_leaf::<ledger::Sha256Hasher>(ledger::leaf_hash(event_hash), &left);
+        let first = ledger::stored_hash_count(n);
+        for (i, h) in new.into_iter().enumerate() {
+            let index = first + i as u64;
+            self.fresh.insert(index, h);
+            self.hashes.push((index as i64, h));
+        }
+        Ok(())
+    }
+
+    async fn add_event(
+        &mut self,
+        exec: &mut dyn Exec,
+        seq: i64,
+        event: &Event,
+    ) -> Result<(), StoreError> {
+        let event_hash = crate::event_hash(event);
+        self.append_leaf(exec, seq, &event_hash).await?;
+        self.events.push([
+            seq.into(),
+            event.id.into(),
+            event.schema().into(),
+            event.at.into(),
+            to_json(&event.actor)?.into(),
+            to_json(&event.payload_json())?.into(),
+            (&event_hash[..]).into(),
+        ]);
+        for county in event.payload.counties() {
+            self.counties.push((seq, county));
+        }
+        Ok(())
+    }
+
+    /// Writes the rows: hashes, events, then the counties that refer to the events.
+    async fn flush(self, exec: &mut dyn Exec) -> Result<(), StoreError> {
+        let hashes = self
+            .hashes
+            .into_iter()
+            .map(|(i, h)| vec![i.into(), (&h[..]).into()])
+            .collect();
+        insert_rows(
+            exec,
+            INSERT_LEDGER_HASH,
+            batch_sql!("INSERT INTO ledger_hashes (idx, hash)", 2),
+            hashes,
+        )
+        .await?;
+        let events = self.events.into_iter().map(Vec::from).collect();
+        insert_rows(
+            exec,
+            INSERT_EVENT,
+            batch_sql!(
+                "INSERT INTO events (seq, id, schema, at, actor, payload, event_hash)",
+                7
+            ),
+            events,
+        )
+        .await?;
+        let counties = self
+            .counties
+            .into_iter()
+            .map(|(seq, c)| vec![seq.into(), c.into()])
+            .collect();
+        insert_rows(
+            exec,
+            INSERT_EVENT_COUNTY,
+            batch_sql!("INSERT INTO event_counties (seq, county)", 2),
+            counties,
+        )
+        .await
+    }
 }
 
 /// The root of the ledger tree of `size` events.
@@ -99,29 +237,6 @@ pub(crate) async fn ledger_root(
     Ok(ledger::root_from::<ledger::Sha256Hasher>(&hashes))
 }
 
-async fn insert_event(exec: &mut dyn Exec, seq: i64, event: &Event) -> Result<(), StoreError> {
-    let event_hash = crate::event_hash(event);
-    append_leaf(exec, seq, &event_hash).await?;
-    exec.execute(
-        INSERT_EVENT,
-        &[
-            seq.into(),
-            event.id.into(),
-            event.schema().into(),
-            event.at.into(),
-            to_json(&event.actor)?.into(),
-            to_json(&event.payload_json())?.into(),
-            (&event_hash[..]).into(),
-        ],
-    )
-    .await?;
-    for county in event.payload.counties() {
-        exec.execute(INSERT_EVENT_COUNTY, &[seq.into(), county.into()])
-            .await?;
-    }
-    Ok(())
-}
-
 /// Appends the events from position `next_seq` on, applies each to the projections, and stores
 /// the secrets; returns the events with their positions. The caller owns the transaction and the
 /// log head.
@@ -131,9 +246,10 @@ pub async fn append(
     changes: Changes,
 ) -> Result<Vec<EventRecord>, StoreError> {
     let mut records = Vec::with_capacity(changes.events.len());
+    let mut rows = LogRows::default();
     for (i, event) in changes.events.into_iter().enumerate() {
         let seq = next_seq + i as i64;
-        insert_event(exec, seq, &event).await?;
+        rows.add_event(exec, seq, &event).await?;
         apply(exec, &event).await?;
         let counties = event.payload.counties();
         records.push(EventRecord {
@@ -142,6 +258,7 @@ pub async fn append(
             counties,
         });
     }
+    rows.flush(exec).await?;
     for secret in &changes.secrets {
         write_secret(exec, secret).await?;
     }
