@@ -237,25 +237,21 @@ impl App {
         Ok((self.store.users().await?, self.store.units().await?))
     }
 
-    /// The settings in force that belong to the actor's duty, as `app.<key>` = value (the names
-    /// of the settings file and of `ECOENFORCE__APP__…`): the security administrator's are the
-    /// password policy, sessions and sign-in limits; the system administrator's the rest.
+    /// The settings in force that belong to the actor's duty (`domain::admin::setting_duty`), as
+    /// `app.<key>` = value (the names of the settings file and of `ECOENFORCE__APP__…`).
     /// Settings change in the file (or environment) and take effect at restart.
     pub fn settings_in_force(&self, actor: &Actor) -> Result<Vec<(String, String)>, AppError> {
-        let security = require(actor, Duty::Security).is_ok();
-        if !security {
+        let duty = if require(actor, Duty::Security).is_ok() {
+            Duty::Security
+        } else {
             require(actor, Duty::System)?;
-        }
+            Duty::System
+        };
         let value = serde_json::to_value(&self.settings)
             .map_err(|e| AppError::Internal(format!("settings: {e}")))?;
         let mut out = Vec::new();
         flatten("app", &value, &mut out);
-        let is_security = |k: &str| {
-            ["password_policy.", "session_", "signin_", "cookie_secure"]
-                .iter()
-                .any(|p| k.starts_with(&format!("app.{p}")))
-        };
-        out.retain(|(k, _)| is_security(k) == security);
+        out.retain(|(k, _)| domain::admin::setting_duty(k) == duty);
         Ok(out)
     }
 

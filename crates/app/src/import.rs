@@ -340,11 +340,10 @@ impl App {
             Err(r) if r.kind == RefusalKind::Invalid => r.reasons,
             Err(r) => return Err(r.into()),
         };
-        let summary = domain::entity_import::summary(parsed);
         Ok(ImportPreview {
-            entities: summary["entities"],
-            outlets: summary["outlets"],
-            permits: summary["permits"],
+            entities: parsed.rows.len(),
+            outlets: parsed.outlet_count,
+            permits: parsed.permits(),
             problems,
         })
     }

@@ -82,6 +82,37 @@ pub struct CredentialReset {
     pub what: String,
 }
 
+/// Role names as a form or a request gives them; an unknown name is refused, naming it.
+pub fn parse_roles<S: AsRef<str>>(names: &[S]) -> Result<Vec<Role>, Refusal> {
+    names
+        .iter()
+        .map(|n| {
+            Role::parse(n.as_ref()).ok_or_else(|| {
+                Refusal::one(
+                    RefusalKind::Invalid,
+                    Reason::new("admin.unknown_role")
+                        .field("roles")
+                        .arg("role", n.as_ref()),
+                )
+            })
+        })
+        .collect()
+}
+
+/// Which administrator a setting (`app.<key>`) belongs to: the password policy, sessions and
+/// sign-in limits are security settings; the rest are the system administrator's.
+pub fn setting_duty(key: &str) -> Duty {
+    let key = key.strip_prefix("app.").unwrap_or(key);
+    if ["password_policy.", "session_", "signin_", "cookie_secure"]
+        .iter()
+        .any(|p| key.starts_with(p))
+    {
+        Duty::Security
+    } else {
+        Duty::System
+    }
+}
+
 /// The security administrator sets a user's roles and jurisdictions.
 pub fn decide_access(
     actor: &Actor,
@@ -180,4 +211,38 @@ pub fn decide_reset(
         user_id: target.id,
         what: what.to_owned(),
     })])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn role_names_are_parsed_or_named_as_unknown() {
+        assert_eq!(
+            parse_roles(&["brigade_officer", "legal_reviewer"]).unwrap(),
+            [Role::BrigadeOfficer, Role::LegalReviewer]
+        );
+        let r = parse_roles(&["brigade_officer", "king"]).unwrap_err();
+        assert_eq!(
+            (r.kind, r.reasons[0].code),
+            (RefusalKind::Invalid, "admin.unknown_role")
+        );
+        assert_eq!(r.reasons[0].args["role"], "king");
+    }
+
+    #[test]
+    fn settings_belong_to_one_duty() {
+        for key in [
+            "app.password_policy.min_length",
+            "app.session_idle_seconds",
+            "app.signin_ip_max_failures",
+            "app.cookie_secure",
+        ] {
+            assert_eq!(setting_duty(key), Duty::Security, "{key}");
+        }
+        for key in ["app.prefecture_code", "app.calendar_prefecture_layer"] {
+            assert_eq!(setting_duty(key), Duty::System, "{key}");
+        }
+    }
 }

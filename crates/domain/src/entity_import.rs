@@ -14,7 +14,7 @@ use crate::event::Payload;
 use crate::permission::entity_write_reach;
 use crate::refusal::{Reason, Refusal, RefusalKind};
 use chrono::NaiveDate;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
 /// More rows than this in one file are refused: split the file (a transaction this size still
@@ -188,6 +188,11 @@ impl Parsed {
     /// Problems found while reading (headers, cell formats), before any decision.
     pub fn problems(&self) -> &[Reason] {
         &self.problems
+    }
+
+    /// How many rows carry a discharge permit.
+    pub fn permits(&self) -> usize {
+        self.rows.iter().filter(|r| r.data.permit.is_some()).count()
     }
 }
 
@@ -734,22 +739,6 @@ pub fn column_label(sheet: Sheet, key: &str) -> Option<&'static str> {
         .map(|c| c.label)
 }
 
-/// Counts of what an import holds, for a preview.
-pub fn summary(parsed: &Parsed) -> BTreeMap<&'static str, usize> {
-    BTreeMap::from([
-        ("entities", parsed.rows.len()),
-        ("outlets", parsed.outlet_count),
-        (
-            "permits",
-            parsed
-                .rows
-                .iter()
-                .filter(|r| r.data.permit.is_some())
-                .count(),
-        ),
-    ])
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -895,7 +884,7 @@ mod tests {
         let outlets = vec![outlet_header(), outlet(2, "DW001"), outlet(2, "DW002")];
         let parsed = read(&grid, Some(&outlets), &TestWords);
         assert!(parsed.problems().is_empty(), "{:?}", parsed.problems());
-        assert_eq!(summary(&parsed)["entities"], 2, "the blank row is skipped");
+        assert_eq!(parsed.rows.len(), 2, "the blank row is skipped");
         let events = decide(&parsed, &[]).unwrap();
         assert_eq!(events.len(), 2);
         let Payload::EntityRegistered(second) = &events[1] else {

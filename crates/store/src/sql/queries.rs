@@ -89,10 +89,7 @@ const BATCH: usize = 100;
 /// `INSERT INTO <table> (<columns>) VALUES (…), …` for `rows` rows of `width` placeholders.
 fn multi_row_sql(head: &str, width: usize, rows: usize) -> String {
     let tuples: Vec<String> = (0..rows)
-        .map(|r| {
-            let marks: Vec<String> = (1..=width).map(|c| format!("${}", r * width + c)).collect();
-            format!("({})", marks.join(", "))
-        })
+        .map(|r| format!("({})", placeholders(r * width + 1, width)))
         .collect();
     format!("{head} VALUES {}", tuples.join(", "))
 }
@@ -313,12 +310,10 @@ pub async fn events_from(
 fn administration_events_sql() -> &'static str {
     static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     SQL.get_or_init(|| {
-        let n = domain::event::ADMINISTRATION_SCHEMAS.len();
-        let marks: Vec<String> = (3..3 + n).map(|i| format!("${i}")).collect();
         format!(
             "SELECT {EVENT_COLUMNS} FROM events e WHERE e.seq >= $1 AND e.schema IN ({}) \
              ORDER BY e.seq LIMIT $2",
-            marks.join(", ")
+            placeholders(3, domain::event::ADMINISTRATION_SCHEMAS.len())
         )
     })
 }
@@ -675,12 +670,20 @@ const USCC_CHUNK: usize = 100;
 fn registered_usccs_sql() -> &'static str {
     static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     SQL.get_or_init(|| {
-        let marks: Vec<String> = (1..=USCC_CHUNK).map(|i| format!("${i}")).collect();
         format!(
             "SELECT uscc FROM entities WHERE uscc IN ({})",
-            marks.join(", ")
+            placeholders(1, USCC_CHUNK)
         )
     })
+}
+
+/// `$first, $first+1, …`: `n` numbered placeholders, for statements built once with a fixed
+/// number of values.
+fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Which of `usccs` are registered.

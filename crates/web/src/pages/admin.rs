@@ -374,19 +374,10 @@ pub async fn act(
             .await
             .map(|()| None),
         "access" => {
-            let roles: Result<Vec<domain::Role>, app::AppError> = f
+            let names: Vec<&str> = f
                 .iter()
                 .filter(|(k, _)| k == "roles")
-                .map(|(_, v)| {
-                    domain::Role::parse(v).ok_or_else(|| {
-                        app::AppError::Refused(domain::Refusal::one(
-                            domain::RefusalKind::Invalid,
-                            domain::Reason::new("admin.unknown_role")
-                                .field("roles")
-                                .arg("role", v),
-                        ))
-                    })
-                })
+                .map(|(_, v)| v.as_str())
                 .collect();
             let counties: Vec<String> = f
                 .iter()
@@ -395,12 +386,12 @@ pub async fn act(
                 .collect();
             // No county ticked: the whole prefecture.
             let counties = (!counties.is_empty()).then_some(counties);
-            match roles {
+            match domain::admin::parse_roles(&names) {
                 Ok(roles) => app
                     .set_access(actor, &username, roles, counties)
                     .await
                     .map(|()| None),
-                Err(e) => Err(e),
+                Err(e) => Err(e.into()),
             }
         }
         "password-reset" => app

@@ -41,14 +41,14 @@ pub const MAX_KEPT_PROBLEMS: usize = 200_000;
 /// Clean previews awaiting their commit, by a random token; and each user's last list of
 /// problems, for its download.
 #[derive(Default)]
-pub struct Pending(
-    Mutex<HashMap<Uuid, PendingImport>>,
-    Mutex<HashMap<Uuid, (Instant, Vec<Reason>)>>,
-);
+pub struct Pending {
+    previews: Mutex<HashMap<Uuid, PendingImport>>,
+    problems: Mutex<HashMap<Uuid, (Instant, Vec<Reason>)>>,
+}
 
 impl Pending {
     fn keep_problems(&self, user: Uuid, problems: &[Reason]) {
-        let mut map = self.1.lock().unwrap_or_else(|p| p.into_inner());
+        let mut map = self.problems.lock().unwrap_or_else(|p| p.into_inner());
         map.remove(&user);
         let kept = |m: &HashMap<Uuid, (Instant, Vec<Reason>)>| -> usize {
             m.values().map(|(_, p)| p.len()).sum()
@@ -62,7 +62,7 @@ impl Pending {
     }
 
     fn problems(&self, user: Uuid) -> Option<Vec<Reason>> {
-        let map = self.1.lock().unwrap_or_else(|p| p.into_inner());
+        let map = self.problems.lock().unwrap_or_else(|p| p.into_inner());
         map.get(&user)
             .filter(|(at, _)| at.elapsed() < PENDING_TTL)
             .map(|(_, p)| p.clone())
@@ -70,7 +70,7 @@ impl Pending {
 
     fn put(&self, user: Uuid, parsed: Parsed) -> Uuid {
         let token = Uuid::new_v4();
-        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let mut map = self.previews.lock().unwrap_or_else(|p| p.into_inner());
         let now = Instant::now();
         // One pending import per user; expired ones go; the oldest go while it is full.
         map.retain(|_, p| p.user != user && now.duration_since(p.at) < PENDING_TTL);
@@ -96,7 +96,7 @@ impl Pending {
     }
 
     fn take(&self, user: Uuid, token: Uuid) -> Option<Parsed> {
-        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let mut map = self.previews.lock().unwrap_or_else(|p| p.into_inner());
         match map.get(&token) {
             Some(p) if p.user == user && p.at.elapsed() < PENDING_TTL => {
                 map.remove(&token).map(|p| p.parsed)

@@ -168,15 +168,6 @@ async fn settings(
     ))
 }
 
-fn unknown_role(name: &str) -> ApiError {
-    ApiError::one(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        domain::Reason::new("admin.unknown_role")
-            .field("roles")
-            .arg("role", name),
-    )
-}
-
 /// Security administrator: sets a user's roles and jurisdictions.
 #[utoipa::path(put, path = "/api/v1/admin/users/{username}/access", tag = "admin",
     params(("username" = String, Path)), request_body = AccessBody,
@@ -189,11 +180,7 @@ async fn set_access(
     Path(username): Path<String>,
     crate::json::ApiJson(body): crate::json::ApiJson<AccessBody>,
 ) -> Result<StatusCode, ApiError> {
-    let roles = body
-        .roles
-        .iter()
-        .map(|r| domain::Role::parse(r).ok_or_else(|| unknown_role(r)))
-        .collect::<Result<Vec<_>, _>>()?;
+    let roles = domain::admin::parse_roles(&body.roles)?;
     state
         .app
         .set_access(&auth.actor, &username, roles, body.counties)
