@@ -126,22 +126,8 @@ async fn run(label: &str, store: Arc<dyn Store>, file: &[u8]) {
         AppSettings::default(),
     ));
     app.seed_demo().await.expect("demo");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(web::serve(listener, app.clone(), std::future::pending()));
+    let (addr, token) = common::serve_signed_in(app.clone()).await;
     let client = reqwest::Client::new();
-    let login: serde_json::Value = client
-        .post(format!("http://{addr}/api/v1/auth/login"))
-        .json(&serde_json::json!({"username": "zhidui.officer", "password": app::seed::DEMO_PASSWORD}))
-        .send()
-        .await
-        .expect("login")
-        .json()
-        .await
-        .expect("login json");
-    let token = login["token"].as_str().expect("token").to_owned();
     let url = format!("http://{addr}/api/v1/entities/import");
     let (preview, body) = post(&client, &format!("{url}?dry_run=true"), &token, file).await;
     assert_eq!(body["problems"].as_array().map(Vec::len), Some(0), "{body}");

@@ -92,3 +92,23 @@ pub async fn sqlite(path: &std::path::Path) -> std::sync::Arc<dyn store::Store> 
             .expect("SQLite"),
     )
 }
+
+/// Serves `app` on a free local port and signs in as the demo detachment officer (who sees every
+/// county): the address and a bearer token.
+pub async fn serve_signed_in(app: std::sync::Arc<app::App>) -> (std::net::SocketAddr, String) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(web::serve(listener, app, std::future::pending()));
+    let login: serde_json::Value = reqwest::Client::new()
+        .post(format!("http://{addr}/api/v1/auth/login"))
+        .json(&serde_json::json!({"username": "zhidui.officer", "password": app::seed::DEMO_PASSWORD}))
+        .send()
+        .await
+        .expect("login")
+        .json()
+        .await
+        .expect("login json");
+    (addr, login["token"].as_str().expect("token").to_owned())
+}
