@@ -251,6 +251,14 @@ async fn a_restored_data_dir_is_resumed_with_the_published_checkpoint() {
         !backup.join("ledger/state").exists(),
         "the signer's state is never backed up"
     );
+    // The last published checkpoint, read after the backup: the timer may have signed the
+    // evidence upload's event in between, and `ledger resume` wants the latest one.
+    let published = reqwest::get(format!("{}/ledger/checkpoint", server.url))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     drop(server);
     let checkpoint = dir.path().join("published.checkpoint");
     std::fs::write(&checkpoint, &published).unwrap();
