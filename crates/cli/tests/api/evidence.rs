@@ -41,9 +41,24 @@ fn form(subject: &str, fields: &[(&str, &str)], file: &[u8]) -> reqwest::multipa
     )
 }
 
-/// An hour ago: after the demo officers' certificates start (they start at seeding).
-static COLLECTED: std::sync::LazyLock<String> =
-    std::sync::LazyLock::new(|| (chrono::Utc::now() - chrono::Duration::hours(1)).to_rfc3339());
+/// An hour ago, but never before today's start in China Standard Time: the demo officers'
+/// certificates start on the day of seeding, so between 00:00 and 01:00 (China) "an hour ago"
+/// fell on a day their certificates were not yet valid.
+static COLLECTED: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let now = chrono::Utc::now();
+    let china = chrono::FixedOffset::east_opt(8 * 3600).unwrap();
+    let midnight = now
+        .with_timezone(&china)
+        .date_naive()
+        .and_hms_opt(0, 0, 0)
+        .unwrap()
+        .and_local_timezone(china)
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    (now - chrono::Duration::hours(1))
+        .max(midnight)
+        .to_rfc3339()
+});
 
 fn on_site() -> Vec<(&'static str, &'static str)> {
     vec![
