@@ -1,11 +1,26 @@
-//! Where `now` comes from: the system in production, a fixed value in tests.
+//! Where `now` comes from: the system in production, a clock tests set and move.
 
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use domain::Timestamp;
 use std::sync::Mutex;
 
 pub trait Clock: Send + Sync {
     fn now(&self) -> Timestamp;
+
+    /// Today in China Standard Time, the calendar of legal dates.
+    fn today(&self) -> NaiveDate {
+        self.now()
+            .as_datetime()
+            .with_timezone(&china_offset())
+            .date_naive()
+    }
+}
+
+impl crate::App {
+    /// Today in China Standard Time, by the application's clock.
+    pub fn today(&self) -> NaiveDate {
+        self.clock.today()
+    }
 }
 
 pub struct SystemClock;
@@ -16,7 +31,8 @@ impl Clock for SystemClock {
     }
 }
 
-/// A clock that stands still until moved; for tests.
+/// A clock that stands still until moved; tests start the real server with one to cross a
+/// deadline without waiting for it.
 pub struct FixedClock(Mutex<DateTime<Utc>>);
 
 impl FixedClock {
@@ -27,6 +43,10 @@ impl FixedClock {
     pub fn advance(&self, by: chrono::Duration) {
         let mut at = self.0.lock().unwrap_or_else(|p| p.into_inner());
         *at += by;
+    }
+
+    pub fn set(&self, to: DateTime<Utc>) {
+        *self.0.lock().unwrap_or_else(|p| p.into_inner()) = to;
     }
 }
 

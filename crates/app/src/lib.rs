@@ -29,6 +29,8 @@ pub mod verify;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::AppError;
+/// What the HTTP edge needs of the store's types reaches it through `app` (ARCHITECTURE.md).
+pub use store::{EntityFilter, Page};
 
 use domain::event::Payload;
 use domain::user::PasswordPolicy;
@@ -82,7 +84,8 @@ impl Default for AppSettings {
 }
 
 pub struct App {
-    pub store: Arc<dyn Store>,
+    /// Private: every read and write goes through `App`'s scoped queries and its one write path.
+    store: Arc<dyn Store>,
     pub clock: Arc<dyn Clock>,
     pub settings: AppSettings,
     hashing: Semaphore,
@@ -108,6 +111,16 @@ impl App {
             signer: std::sync::OnceLock::new(),
             evidence_store: std::sync::OnceLock::new(),
         }
+    }
+
+    /// 200 from `/healthz`: the database answers with the log's size.
+    pub async fn log_size(&self) -> Result<i64, AppError> {
+        Ok(self.store.log_size().await?)
+    }
+
+    /// Which database this instance runs on.
+    pub fn backend(&self) -> store::Backend {
+        self.store.backend()
     }
 
     /// The one write path, refused while the ledger is read-only (see [`checkpoints`]).

@@ -160,15 +160,6 @@ fn demo_certificate(
 }
 
 impl App {
-    /// Today in China Standard Time, the calendar of legal dates.
-    pub fn today(&self) -> NaiveDate {
-        self.clock
-            .now()
-            .as_datetime()
-            .with_timezone(&crate::clock::china_offset())
-            .date_naive()
-    }
-
     async fn seed_demo_entities(
         &self,
         demo: &DemoEntities,

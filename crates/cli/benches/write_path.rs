@@ -58,7 +58,7 @@ async fn run(label: &str, store: Arc<dyn Store>, per_writer: usize) -> f64 {
     }
     let elapsed = start.elapsed();
     let events = WRITERS * per_writer;
-    let size = app.store.log_size().await.expect("size");
+    let size = app.log_size().await.expect("size");
     assert_eq!(size as usize, events + 200, "every event landed, gap-free");
     println!(
         "{label}: {events} events by {WRITERS} writers in {:.3} s = {:.0} events/s",

@@ -643,7 +643,7 @@ async fn serve(args: ServeArgs) -> ExitCode {
         }
     };
     print_start(addr, &seeded, &signer);
-    tracing::info!(%addr, backend = ?app.store.backend(), "serving");
+    tracing::info!(%addr, backend = ?app.backend(), "serving");
     match web::serve(listener, app, shutdown_signal()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -97,6 +97,12 @@ pub struct EntityRegistered {
     pub data: EntityData,
 }
 
+impl crate::event::EventPayload for EntityRegistered {
+    fn counties(&self) -> Vec<String> {
+        vec![self.data.county_code.clone()]
+    }
+}
+
 /// The full new state after an update (so replay needs no earlier row to rebuild this one).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -105,6 +111,16 @@ pub struct EntityUpdated {
     /// Where the entity was before, so a move between counties concerns both.
     pub previous_county_code: String,
     pub data: EntityData,
+}
+
+impl crate::event::EventPayload for EntityUpdated {
+    fn counties(&self) -> Vec<String> {
+        let mut c = vec![self.previous_county_code.clone()];
+        if self.data.county_code != self.previous_county_code {
+            c.push(self.data.county_code.clone());
+        }
+        c
+    }
 }
 
 /// Whether a GB/T 4754-2017 class is one the platform knows (from `config/industry-classes.csv`).

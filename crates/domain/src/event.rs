@@ -4,108 +4,103 @@
 //! and timestamps come inside the event, so applying it is a pure function of it.
 
 use crate::actor::ActorRef;
-use crate::admin::{CredentialReset, UserAccessChanged, UserDisabled, UserEdited};
-use crate::entity::{EntityRegistered, EntityUpdated};
-use crate::evidence::{CustodyTransferred, EvidenceAccessed, EvidenceRegistered};
+pub use crate::admin::{CredentialReset, UserAccessChanged, UserDisabled, UserEdited};
+pub use crate::entity::{EntityRegistered, EntityUpdated};
+pub use crate::evidence::{CustodyTransferred, EvidenceAccessed, EvidenceRegistered};
 use crate::time::Timestamp;
-use crate::unit::{UnitCreated, UnitRenamed};
-use crate::user::{OfficerCertified, UserCreated};
+pub use crate::unit::{UnitCreated, UnitRenamed};
+pub use crate::user::{OfficerCertified, UserCreated};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-/// Every event schema the platform knows, tagged by its schema name.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "schema", content = "payload")]
-pub enum Payload {
-    #[serde(rename = "unit.created/v1")]
-    UnitCreated(UnitCreated),
-    #[serde(rename = "unit.renamed/v1")]
-    UnitRenamed(UnitRenamed),
-    #[serde(rename = "user.created/v1")]
-    UserCreated(UserCreated),
-    #[serde(rename = "officer.certified/v1")]
-    OfficerCertified(OfficerCertified),
-    #[serde(rename = "entity.registered/v1")]
-    EntityRegistered(EntityRegistered),
-    #[serde(rename = "entity.updated/v1")]
-    EntityUpdated(EntityUpdated),
-    #[serde(rename = "user.access_changed/v1")]
-    UserAccessChanged(UserAccessChanged),
-    #[serde(rename = "user.disabled/v1")]
-    UserDisabled(UserDisabled),
-    #[serde(rename = "user.edited/v1")]
-    UserEdited(UserEdited),
-    #[serde(rename = "user.credential_reset/v1")]
-    CredentialReset(CredentialReset),
-    #[serde(rename = "evidence.registered/v1")]
-    EvidenceRegistered(EvidenceRegistered),
-    #[serde(rename = "evidence.accessed/v1")]
-    EvidenceAccessed(EvidenceAccessed),
-    #[serde(rename = "evidence.custody_transferred/v1")]
-    CustodyTransferred(CustodyTransferred),
+/// What every event payload says about itself. Implemented beside the payload, in its feature
+/// module; [`events!`] lists each payload once with its schema name.
+pub trait EventPayload {
+    /// The county codes this event concerns; empty means prefecture-wide. Derived from the
+    /// payload, so the scope of a ledger entry is covered by its hash.
+    fn counties(&self) -> Vec<String>;
+
+    /// Administration events (user accounts and their certificates) are ledger entries only the
+    /// administrators may read.
+    const ADMINISTRATION: bool = false;
 }
 
-/// The schemas of administration events (user accounts and their certificates).
-pub const ADMINISTRATION_SCHEMAS: [&str; 6] = [
-    "user.created/v1",
-    "officer.certified/v1",
-    "user.access_changed/v1",
-    "user.disabled/v1",
-    "user.edited/v1",
-    "user.credential_reset/v1",
-];
-
-impl Payload {
-    pub fn schema(&self) -> &'static str {
-        match self {
-            Payload::UnitCreated(_) => "unit.created/v1",
-            Payload::UnitRenamed(_) => "unit.renamed/v1",
-            Payload::UserCreated(_) => "user.created/v1",
-            Payload::OfficerCertified(_) => "officer.certified/v1",
-            Payload::EntityRegistered(_) => "entity.registered/v1",
-            Payload::EntityUpdated(_) => "entity.updated/v1",
-            Payload::UserAccessChanged(_) => "user.access_changed/v1",
-            Payload::UserDisabled(_) => "user.disabled/v1",
-            Payload::UserEdited(_) => "user.edited/v1",
-            Payload::CredentialReset(_) => "user.credential_reset/v1",
-            Payload::EvidenceRegistered(_) => "evidence.registered/v1",
-            Payload::EvidenceAccessed(_) => "evidence.accessed/v1",
-            Payload::CustodyTransferred(_) => "evidence.custody_transferred/v1",
+/// Declares every event type once: `Payload` variant = payload struct, and its schema name.
+/// Schema, county scoping and the administration mark all follow from this list and from each
+/// payload's [`EventPayload`] implementation.
+macro_rules! events {
+    ($($name:ident = $schema:literal,)*) => {
+        /// Every event schema the platform knows, tagged by its schema name.
+        #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+        #[serde(tag = "schema", content = "payload")]
+        pub enum Payload {
+            $(
+                #[serde(rename = $schema)]
+                $name($name),
+            )*
         }
-    }
 
-    /// Administration events (user accounts and their certificates): ledger entries only the
-    /// administrators may read.
-    pub fn is_administration(&self) -> bool {
-        ADMINISTRATION_SCHEMAS.contains(&self.schema())
-    }
+        /// Every schema with whether it is an administration event, in declaration order.
+        pub const SCHEMAS: &[(&str, bool)] = &[$(($schema, <$name as EventPayload>::ADMINISTRATION),)*];
 
-    /// The county codes this event concerns; empty means prefecture-wide. Derived from the payload,
-    /// so the scope of a ledger entry is covered by its hash.
-    pub fn counties(&self) -> Vec<String> {
-        match self {
-            Payload::UnitCreated(p) => county_of(&p.division_code),
-            Payload::UnitRenamed(p) => county_of(&p.division_code),
-            // Administration events concern the whole prefecture.
-            Payload::UserCreated(_)
-            | Payload::OfficerCertified(_)
-            | Payload::UserAccessChanged(_)
-            | Payload::UserDisabled(_)
-            | Payload::UserEdited(_)
-            | Payload::CredentialReset(_) => Vec::new(),
-            Payload::EntityRegistered(p) => vec![p.data.county_code.clone()],
-            Payload::EntityUpdated(p) => {
-                let mut c = vec![p.previous_county_code.clone()];
-                if p.data.county_code != p.previous_county_code {
-                    c.push(p.data.county_code.clone());
+        impl Payload {
+            pub fn schema(&self) -> &'static str {
+                match self {
+                    $(Payload::$name(_) => $schema,)*
                 }
-                c
             }
-            Payload::EvidenceRegistered(p) => vec![p.county_code.clone()],
-            Payload::EvidenceAccessed(p) => vec![p.county_code.clone()],
-            Payload::CustodyTransferred(p) => vec![p.county_code.clone()],
+
+            /// See [`EventPayload::counties`].
+            pub fn counties(&self) -> Vec<String> {
+                match self {
+                    $(Payload::$name(p) => p.counties(),)*
+                }
+            }
+
+            /// See [`EventPayload::ADMINISTRATION`].
+            pub fn is_administration(&self) -> bool {
+                match self {
+                    $(Payload::$name(_) => <$name as EventPayload>::ADMINISTRATION,)*
+                }
+            }
         }
-    }
+
+        $(
+            impl From<$name> for Payload {
+                fn from(p: $name) -> Payload {
+                    Payload::$name(p)
+                }
+            }
+        )*
+    };
+}
+
+events! {
+    UnitCreated = "unit.created/v1",
+    UnitRenamed = "unit.renamed/v1",
+    UserCreated = "user.created/v1",
+    OfficerCertified = "officer.certified/v1",
+    EntityRegistered = "entity.registered/v1",
+    EntityUpdated = "entity.updated/v1",
+    UserAccessChanged = "user.access_changed/v1",
+    UserDisabled = "user.disabled/v1",
+    UserEdited = "user.edited/v1",
+    CredentialReset = "user.credential_reset/v1",
+    EvidenceRegistered = "evidence.registered/v1",
+    EvidenceAccessed = "evidence.accessed/v1",
+    CustodyTransferred = "evidence.custody_transferred/v1",
+}
+
+/// The schemas of administration events, from [`SCHEMAS`].
+pub fn administration_schemas() -> &'static [&'static str] {
+    static LIST: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    LIST.get_or_init(|| {
+        SCHEMAS
+            .iter()
+            .filter(|(_, admin)| *admin)
+            .map(|(s, _)| *s)
+            .collect()
+    })
 }
 
 /// A 6-digit division code names a county when it does not end in `00` (GB/T 2260).
@@ -241,6 +236,34 @@ mod tests {
         .unwrap();
         assert_eq!(back, e);
         assert_eq!(back.payload.counties(), vec!["532801".to_string()]);
+    }
+
+    #[test]
+    fn schemas_are_unique_and_well_formed() {
+        let mut seen = std::collections::HashSet::new();
+        for (schema, _) in SCHEMAS {
+            assert!(seen.insert(*schema), "{schema} declared twice");
+            let (name, version) = schema.split_once("/v").expect("name/vN");
+            assert!(version.parse::<u32>().is_ok(), "{schema}: version");
+            let (noun, verb) = name.split_once('.').expect("noun.verb");
+            for part in [noun, verb] {
+                assert!(
+                    !part.is_empty() && part.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+                    "{schema}: lower-case words"
+                );
+            }
+        }
+        assert_eq!(
+            administration_schemas(),
+            [
+                "user.created/v1",
+                "officer.certified/v1",
+                "user.access_changed/v1",
+                "user.disabled/v1",
+                "user.edited/v1",
+                "user.credential_reset/v1",
+            ]
+        );
     }
 
     #[test]

@@ -134,6 +134,12 @@ pub struct EvidenceRegistered {
     pub demo: bool,
 }
 
+impl crate::event::EventPayload for EvidenceRegistered {
+    fn counties(&self) -> Vec<String> {
+        vec![self.county_code.clone()]
+    }
+}
+
 /// A touch of the evidence that the chain of custody records.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -161,6 +167,12 @@ pub struct EvidenceAccessed {
     pub access: Access,
 }
 
+impl crate::event::EventPayload for EvidenceAccessed {
+    fn counties(&self) -> Vec<String> {
+        vec![self.county_code.clone()]
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CustodyTransferred {
@@ -169,6 +181,12 @@ pub struct CustodyTransferred {
     pub from: String,
     pub to: String,
     pub reason: String,
+}
+
+impl crate::event::EventPayload for CustodyTransferred {
+    fn counties(&self) -> Vec<String> {
+        vec![self.county_code.clone()]
+    }
 }
 
 /// A piece of evidence as the projection holds it.

@@ -117,6 +117,12 @@ pub struct UnitCreated {
     pub demo: bool,
 }
 
+impl crate::event::EventPayload for UnitCreated {
+    fn counties(&self) -> Vec<String> {
+        crate::event::county_of(&self.division_code)
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct UnitRenamed {
@@ -124,6 +130,12 @@ pub struct UnitRenamed {
     pub division_code: String,
     pub name_zh: String,
     pub name_en: String,
+}
+
+impl crate::event::EventPayload for UnitRenamed {
+    fn counties(&self) -> Vec<String> {
+        crate::event::county_of(&self.division_code)
+    }
 }
 
 /// A 6-digit GB/T 2260 code that names a county-level division (not ending in `00`).

@@ -16,7 +16,7 @@ mod tables;
 
 pub use scope::Scope;
 pub use sql::{CheckpointRecord, LedgerKey, SecurityAuditRecord, Upload};
-pub use tables::{LOG_TABLES, MIGRATION_TABLES, NON_PROJECTION_TABLES, PROJECTION_TABLES};
+pub use tables::{LOG_TABLES, MIGRATION_TABLES, NON_PROJECTION_TABLES, projection_tables};
 
 use async_trait::async_trait;
 use domain::entity::Entity;
@@ -237,16 +237,6 @@ pub struct Session {
     pub revoked: bool,
 }
 
-/// Every projection table, as rows, in a stable order: what a replay must rebuild exactly.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Snapshot {
-    pub units: Vec<Unit>,
-    pub users: Vec<User>,
-    pub entities: Vec<Entity>,
-    pub evidence: Vec<Evidence>,
-    pub custody: Vec<CustodyEntry>,
-}
-
 /// The outcome of rebuilding the projections from the events alone.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ReplayReport {
@@ -288,7 +278,6 @@ pub trait Queries: Send + Sync {
     ) -> Result<Option<(User, Option<Credential>)>, StoreError>;
     /// Whether any row not marked demo exists (a demo seed refuses to mix with real data).
     async fn has_real_data(&self) -> Result<bool, StoreError>;
-    async fn snapshot(&self) -> Result<Snapshot, StoreError>;
     async fn create_session(&self, session: &Session) -> Result<(), StoreError>;
     async fn session(&self, token_hash: &[u8; 32]) -> Result<Option<Session>, StoreError>;
     async fn touch_session(&self, token_hash: &[u8; 32], at: Timestamp) -> Result<(), StoreError>;
@@ -457,35 +446,4 @@ pub fn canonical_json(event: &Event) -> Vec<u8> {
 /// SHA-256 of the event's canonical JSON.
 pub fn event_hash(event: &Event) -> ledger::Hash {
     ledger::event_hash(&canonical_json(event))
-}
-
-/// Compares two snapshots table by table, naming the first rows that differ.
-pub fn diff_snapshots(live: &Snapshot, replayed: &Snapshot) -> Vec<String> {
-    fn diff<T: std::fmt::Debug + PartialEq>(table: &str, a: &[T], b: &[T], out: &mut Vec<String>) {
-        if a.len() != b.len() {
-            out.push(format!(
-                "{table}: {} live rows, {} replayed rows",
-                a.len(),
-                b.len()
-            ));
-        }
-        for (i, (x, y)) in a.iter().zip(b).enumerate() {
-            if x != y {
-                out.push(format!("{table} row {i}: live {x:?}, replayed {y:?}"));
-                break;
-            }
-        }
-    }
-    let mut out = Vec::new();
-    diff("units", &live.units, &replayed.units, &mut out);
-    diff("users", &live.users, &replayed.users, &mut out);
-    diff("entities", &live.entities, &replayed.entities, &mut out);
-    diff("evidence", &live.evidence, &replayed.evidence, &mut out);
-    diff(
-        "evidence_custody",
-        &live.custody,
-        &replayed.custody,
-        &mut out,
-    );
-    out
 }

@@ -1,9 +1,11 @@
 //! Every table the backends create, sorted into what replay rebuilds and what it leaves alone.
 //! A test in each backend fails if a migration adds a table missing here.
 
-/// Rebuilt from the events alone; compared by replay and `ledger verify`.
-pub const PROJECTION_TABLES: &[&str] =
-    &["units", "users", "entities", "evidence", "evidence_custody"];
+/// Rebuilt from the events alone; compared by replay and `ledger verify`. Declared by each
+/// feature beside its `apply` (see `sql::projection`).
+pub fn projection_tables() -> Vec<&'static str> {
+    crate::sql::projection_tables().map(|p| p.table).collect()
+}
 
 /// The log itself.
 pub const LOG_TABLES: &[&str] = &[

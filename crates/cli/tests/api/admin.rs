@@ -393,8 +393,7 @@ async fn what_each_administrator_does(app: TestApp) {
 }
 
 async fn user(app: &TestApp, username: &str) -> domain::user::User {
-    app.app
-        .store
+    app.store
         .users()
         .await
         .unwrap()

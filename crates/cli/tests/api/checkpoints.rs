@@ -91,7 +91,7 @@ async fn checkpoints_are_signed_on_demand_and_served(app: TestApp) {
     assert!(vkey.starts_with(&format!("{TEST_ORIGIN}+")));
     let signed_body = note::verify(&published, vkey).expect("the checkpoint verifies");
     let (origin, cp_size, cp_root) = note::parse_checkpoint(signed_body).unwrap();
-    let (head_size, head_root) = app.app.store.tree_head().await.unwrap();
+    let (head_size, head_root) = app.store.tree_head().await.unwrap();
     assert_eq!(
         (origin.as_str(), cp_size as i64, cp_root),
         (TEST_ORIGIN, head_size, head_root)
@@ -258,7 +258,7 @@ async fn entries_and_proofs_are_scoped_and_verify(app: TestApp) {
     assert_eq!(unhex(c["to_root"].as_str().unwrap()), cp_root);
     assert_eq!(
         unhex(c["from_root"].as_str().unwrap()),
-        app.app.store.root_at(3).await.unwrap()
+        app.store.root_at(3).await.unwrap()
     );
     assert!(::ledger::verify_consistency::<Sha256Hasher>(
         3,
@@ -449,7 +449,7 @@ async fn verify_catches_bad_checkpoints(app: TestApp) {
         note::parse_signer_key(&std::fs::read_to_string(app.ledger_dir.join("key")).unwrap())
             .unwrap();
     let key_id = ::ledger::hex(&note::key_id(TEST_ORIGIN, &key.verifying_key()));
-    let store = &app.app.store;
+    let store = &app.store;
     let now = domain::Timestamp::parse("2026-11-29T00:00:00Z").unwrap();
     // Signed by our key but naming a root the events do not give, and smaller than before.
     let wrong = note::sign(

@@ -105,7 +105,7 @@ async fn every_route_for_every_role(app: TestApp) {
                 county: county.to_owned(),
                 ..Default::default()
             };
-            let store = app.app.store.clone();
+            let store = app.store.clone();
             async move {
                 store
                     .entities(&store::Scope::all(), &filter, 0, 1)
@@ -413,14 +413,13 @@ async fn entity_api_behaviour(app: TestApp) {
     let r = patch(json!({"kind_of": 1}), Some("\"2\"")).await.unwrap();
     assert_eq!(r.status(), 422);
 
-    let report = app.app.store.replay_check().await.unwrap();
+    let report = app.store.replay_check().await.unwrap();
     assert!(report.differences.is_empty(), "{:?}", report.differences);
 }
 
 async fn demo_seed_is_complete_and_labelled(app: TestApp) {
     app.app.seed_demo().await.unwrap();
     let all = app
-        .app
         .store
         .entities(
             &store::Scope::all(),

@@ -296,7 +296,7 @@ async fn the_on_site_rule_and_bad_input_store_nothing(app: TestApp) {
     let (s, b) = upload(&app, &token, form(&entity, &lying, b"\x89PNG tampered")).await;
     assert_eq!(s, 422, "{b}");
     assert_eq!(b["errors"][0]["code"], "evidence.device_hash_mismatch");
-    let audit = app.app.store.security_audit(10).await.unwrap();
+    let audit = app.store.security_audit(10).await.unwrap();
     assert_eq!(audit.len(), 1);
     assert_eq!(audit[0].kind, "evidence.device_hash_mismatch");
     assert_eq!(audit[0].username, "menghai.officer");
@@ -483,9 +483,9 @@ async fn a_resumable_upload_by_tus(app: TestApp) {
         expires_at: now,
         evidence_id: None,
     };
-    app.app.store.create_upload(&stale).await.unwrap();
+    app.store.create_upload(&stale).await.unwrap();
     assert!(app.app.expire_uploads().await.unwrap() >= 1);
-    assert!(app.app.store.upload(stale.id).await.unwrap().is_none());
+    assert!(app.store.upload(stale.id).await.unwrap().is_none());
 }
 
 on_both_backends!(
@@ -581,7 +581,7 @@ async fn certificates_verify_offline_and_blobs_are_checked(app: TestApp) {
         "{out}"
     );
     // Issuing the certificate is an export in the chain of custody.
-    let custody = app.app.store.custody(id.parse().unwrap()).await.unwrap();
+    let custody = app.store.custody(id.parse().unwrap()).await.unwrap();
     assert!(custody.iter().any(|c| c.kind == "exported"));
     // ledger verify rereads the blob: a changed byte and a deleted file are both caught.
     assert!(app.app.verify_ledger().await.unwrap().problems.is_empty());

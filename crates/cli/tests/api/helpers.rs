@@ -5,7 +5,7 @@
 //! `postgres://postgres@127.0.0.1:5432/postgres`). Without a reachable server the PostgreSQL
 //! variants print why they skip; with `ECOENFORCE_REQUIRE_PG=1` they fail instead.
 
-use app::{App, AppSettings, SystemClock};
+use app::{App, AppSettings, Clock, SystemClock};
 use sqlx::Connection;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -29,6 +29,10 @@ pub struct TestApp {
     pub addr: SocketAddr,
     pub client: reqwest::Client,
     pub app: Arc<App>,
+    /// The same store the app runs on, for tests that look under the application layer.
+    pub store: Arc<dyn Store>,
+    /// The app's clock.
+    pub clock: Arc<dyn Clock>,
     pub concrete: Concrete,
     shutdown: Option<oneshot::Sender<()>>,
     /// The checkpoint signer's key and state (`<data dir>/ledger`).
@@ -104,12 +108,19 @@ fn skip_or_fail(test: &str, why: &str) -> Option<(String, String)> {
     None
 }
 
-/// Starts the app; `None` when the PostgreSQL variant is skipped.
+/// Starts the app on the system clock; `None` when the PostgreSQL variant is skipped.
 pub async fn spawn_app(kind: Kind, test: &str) -> Option<TestApp> {
-    spawn_app_with(kind, test, AppSettings::default()).await
+    spawn_app_with(kind, test, AppSettings::default(), Arc::new(SystemClock)).await
 }
 
-pub async fn spawn_app_with(kind: Kind, test: &str, settings: AppSettings) -> Option<TestApp> {
+/// Starts the app with these settings and this clock (an `app::FixedClock` that the test moves
+/// crosses a deadline without waiting for it).
+pub async fn spawn_app_with(
+    kind: Kind,
+    test: &str,
+    settings: AppSettings,
+    clock: Arc<dyn Clock>,
+) -> Option<TestApp> {
     let (concrete, store, dir, pg_database): (Concrete, Arc<dyn Store>, _, _) = match kind {
         Kind::Sqlite => {
             let dir = tempfile::tempdir().expect("tempdir");
@@ -135,7 +146,7 @@ pub async fn spawn_app_with(kind: Kind, test: &str, settings: AppSettings) -> Op
             )
         }
     };
-    let app = Arc::new(App::new(store, Arc::new(SystemClock), settings));
+    let app = Arc::new(App::new(store.clone(), clock.clone(), settings));
     // A signer that signs on demand only (an hour between rounds), so tests decide when.
     let ledger = tempfile::tempdir().expect("tempdir");
     let ledger_dir = ledger.path().join("ledger");
@@ -170,6 +181,8 @@ pub async fn spawn_app_with(kind: Kind, test: &str, settings: AppSettings) -> Op
         addr,
         client: reqwest::Client::new(),
         app,
+        store,
+        clock,
         concrete,
         shutdown: Some(tx),
         ledger_dir,
@@ -186,7 +199,7 @@ impl TestApp {
     }
 
     pub async fn log_size(&self) -> i64 {
-        self.app.store.log_size().await.expect("log size")
+        self.store.log_size().await.expect("log size")
     }
 
     /// Seeds the demo organisation and signs in as the demo administrator.
@@ -200,8 +213,15 @@ impl TestApp {
     /// for the next step when all are used. The step before is used only well inside a step,
     /// so the server's clock cannot have moved past it.
     pub async fn totp_for(&self, username: &str, secret: &str) -> String {
+        let mut waited_at = None;
         loop {
-            let now = chrono::Utc::now().timestamp();
+            // The server checks codes against its own clock.
+            let now = self.clock.now().as_datetime().timestamp();
+            assert_ne!(
+                waited_at,
+                Some(now),
+                "the app's clock stands still: move it between administrators' sign-ins"
+            );
             let current = now.div_euclid(30);
             let earliest = if now.rem_euclid(30) < 25 {
                 current - 1
@@ -217,6 +237,7 @@ impl TestApp {
                 }
             }
             let wait = 30 - now.rem_euclid(30);
+            waited_at = Some(now);
             tokio::time::sleep(std::time::Duration::from_secs(wait as u64)).await;
         }
     }

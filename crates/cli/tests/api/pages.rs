@@ -98,7 +98,6 @@ async fn pages_are_scoped_bilingual_and_exportable(app: TestApp) {
     assert!(html.matches("data-county=").count() >= 2 && html.contains("糖厂"));
     // Outside scope: an entity of Jinghong is a 404 page.
     let all = app
-        .app
         .store
         .entities(
             &store::Scope::counties(vec!["532801".into()]),
@@ -248,10 +247,14 @@ async fn the_cookie_is_secure_when_configured() {
         cookie_secure: true,
         ..Default::default()
     };
-    let app =
-        crate::helpers::spawn_app_with(crate::helpers::Kind::Sqlite, "secure cookie", settings)
-            .await
-            .unwrap();
+    let app = crate::helpers::spawn_app_with(
+        crate::helpers::Kind::Sqlite,
+        "secure cookie",
+        settings,
+        std::sync::Arc::new(app::SystemClock),
+    )
+    .await
+    .unwrap();
     app.app.seed_demo().await.unwrap();
     let (_, _, set) = sign_in(&app, "menghai.officer", DEMO_PASSWORD).await;
     assert!(set.contains("; Secure"), "{set}");
@@ -427,7 +430,6 @@ async fn administration_forms(app: TestApp) {
     .await;
     assert!(html.contains("id=\"admin-done\""), "{html}");
     let u = app
-        .app
         .store
         .users()
         .await

@@ -5,7 +5,7 @@ use crate::on_both_backends;
 use app::units::NewUnit;
 use domain::Actor;
 use domain::unit::{RenameUnit, UnitKind};
-use store::{LOG_TABLES, MIGRATION_TABLES, NON_PROJECTION_TABLES, PROJECTION_TABLES, Scope};
+use store::{LOG_TABLES, MIGRATION_TABLES, NON_PROJECTION_TABLES, Scope, projection_tables};
 
 fn partner(code: String) -> NewUnit {
     NewUnit {
@@ -38,7 +38,7 @@ async fn replay_rebuilds_every_projection(app: TestApp) {
     }
     let size = app.log_size().await;
     assert!(size >= 14, "seed and renames make events, got {size}");
-    let report = app.app.store.replay_check().await.unwrap();
+    let report = app.store.replay_check().await.unwrap();
     assert_eq!(report.events, size);
     assert!(report.differences.is_empty(), "{:?}", report.differences);
     // The replay ran in a transaction that was rolled back: nothing changed.
@@ -50,14 +50,14 @@ async fn replay_rebuilds_every_projection(app: TestApp) {
         .execute_unchecked("UPDATE units SET name_en = 'tampered' WHERE code = 'mengla-brigade'")
         .await;
     assert_eq!(changed, 1);
-    let report = app.app.store.replay_check().await.unwrap();
+    let report = app.store.replay_check().await.unwrap();
     assert_eq!(report.differences.len(), 1, "{:?}", report.differences);
     assert!(report.differences[0].contains("tampered"));
 
     // A row with no event behind it is caught too.
     app.execute_unchecked("DELETE FROM entities WHERE county_code = '532823'")
         .await;
-    let report = app.app.store.replay_check().await.unwrap();
+    let report = app.store.replay_check().await.unwrap();
     assert!(
         report.differences.iter().any(|d| d.contains("live rows")),
         "{:?}",
@@ -97,7 +97,6 @@ async fn eight_writers_get_gap_free_positions(app: TestApp) {
     let total = (WRITERS * EACH) as i64;
     assert_eq!(app.log_size().await, total);
     let events = app
-        .app
         .store
         .events(&Scope::all(), 0, total + 10)
         .await
@@ -110,7 +109,7 @@ async fn eight_writers_get_gap_free_positions(app: TestApp) {
     );
     // Instants never go backwards along the log.
     assert!(events.windows(2).all(|w| w[0].event.at <= w[1].event.at));
-    let report = app.app.store.replay_check().await.unwrap();
+    let report = app.store.replay_check().await.unwrap();
     assert!(report.differences.is_empty());
     if let crate::helpers::Concrete::Sqlite(b) = &app.concrete {
         use std::sync::atomic::Ordering::Relaxed;
@@ -129,7 +128,7 @@ async fn eight_writers_get_gap_free_positions(app: TestApp) {
 
 async fn every_table_is_classified(app: TestApp) {
     let tables = app.table_names().await;
-    let known: Vec<&str> = PROJECTION_TABLES
+    let known: Vec<&str> = projection_tables()
         .iter()
         .chain(LOG_TABLES)
         .chain(NON_PROJECTION_TABLES)
@@ -154,7 +153,7 @@ async fn every_table_is_classified(app: TestApp) {
 
 async fn the_log_is_append_only_and_holds_no_secret(app: TestApp) {
     app.app.seed_demo().await.unwrap();
-    let events = app.app.store.events(&Scope::all(), 0, 1000).await.unwrap();
+    let events = app.store.events(&Scope::all(), 0, 1000).await.unwrap();
     for e in &events {
         let text = e.event.envelope().to_string();
         assert!(
@@ -181,9 +180,8 @@ async fn the_log_is_append_only_and_holds_no_secret(app: TestApp) {
 
 async fn events_are_scoped_by_county(app: TestApp) {
     app.app.seed_demo().await.unwrap();
-    let all = app.app.store.events(&Scope::all(), 0, 1000).await.unwrap();
+    let all = app.store.events(&Scope::all(), 0, 1000).await.unwrap();
     let menghai = app
-        .app
         .store
         .events(&Scope::counties(vec!["532822".into()]), 0, 1000)
         .await
@@ -218,13 +216,8 @@ fn mth(leaves: &[ledger::Hash]) -> ledger::Hash {
 async fn every_event_is_a_leaf_of_the_ledger(app: TestApp) {
     app.app.seed_demo().await.unwrap();
     let size = app.log_size().await;
-    let events = app
-        .app
-        .store
-        .events(&Scope::all(), 0, size + 1)
-        .await
-        .unwrap();
-    let stored = app.app.store.event_hashes(0, size + 1).await.unwrap();
+    let events = app.store.events(&Scope::all(), 0, size + 1).await.unwrap();
+    let stored = app.store.event_hashes(0, size + 1).await.unwrap();
     assert_eq!(stored.len() as i64, size);
     let mut leaves = Vec::new();
     for (record, (seq, hash)) in events.iter().zip(&stored) {
@@ -236,7 +229,7 @@ async fn every_event_is_a_leaf_of_the_ledger(app: TestApp) {
         );
         leaves.push(ledger::leaf_hash(hash));
     }
-    let (head_size, root) = app.app.store.tree_head().await.unwrap();
+    let (head_size, root) = app.store.tree_head().await.unwrap();
     assert_eq!(head_size, size);
     assert_eq!(
         root,
@@ -244,7 +237,7 @@ async fn every_event_is_a_leaf_of_the_ledger(app: TestApp) {
         "the stored tree's root is the RFC 6962 root of the events"
     );
     for seq in [0, 1, size / 2, size - 1] {
-        let proof = app.app.store.inclusion_proof(seq, size).await.unwrap();
+        let proof = app.store.inclusion_proof(seq, size).await.unwrap();
         assert!(
             ledger::verify_inclusion::<ledger::Sha256Hasher>(
                 seq as u64,

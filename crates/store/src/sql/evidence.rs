@@ -23,12 +23,8 @@ const EVIDENCE_OF_SUBJECT: &str = "SELECT id, county_code, data, sha256, sm3, si
      file_name, custodian, demo, created_at, created_by FROM evidence \
      WHERE subject_id = $1 AND ($2 = '' OR $2 LIKE '%,' || county_code || ',%') \
      ORDER BY created_at DESC, id DESC";
-const ALL_EVIDENCE: &str = "SELECT id, county_code, data, sha256, sm3, size, mime, file_name, \
-     custodian, demo, created_at, created_by FROM evidence ORDER BY id";
 const CUSTODY_OF: &str = "SELECT event_id, evidence_id, at, actor, kind, detail \
      FROM evidence_custody WHERE evidence_id = $1 ORDER BY at, event_id";
-const ALL_CUSTODY: &str = "SELECT event_id, evidence_id, at, actor, kind, detail \
-     FROM evidence_custody ORDER BY event_id";
 const BLOBS: &str = "SELECT sha256, MIN(sm3), MIN(size) FROM evidence WHERE sha256 > $1 \
      GROUP BY sha256 ORDER BY sha256 LIMIT $2";
 const INSERT_AUDIT: &str = "INSERT INTO security_audit (at, username, user_id, ip, kind, detail) \
@@ -43,6 +39,12 @@ const SET_RECEIVED: &str = "UPDATE uploads SET received = $2 WHERE id = $1";
 const FINISH_UPLOAD: &str = "UPDATE uploads SET evidence_id = $2 WHERE id = $1";
 const DELETE_UPLOAD: &str = "DELETE FROM uploads WHERE id = $1";
 const EXPIRED_UPLOADS: &str = "SELECT id FROM uploads WHERE expires_at < $1";
+
+/// Parents before children: custody rows refer to evidence.
+pub(super) const TABLES: &[super::Projection] = &[
+    crate::projection!("evidence", order_by "id"),
+    crate::projection!("evidence_custody", order_by "event_id"),
+];
 
 fn json<T: serde::Serialize>(v: &T) -> Result<Value, StoreError> {
     serde_json::to_string(v).map(Value::from).map_err(corrupt)
@@ -153,25 +155,6 @@ pub(crate) async fn evidence_by_id(
         .as_ref()
         .map(evidence_from_row)
         .transpose()
-}
-
-/// Every evidence row and custody row, for replay's comparison.
-pub(crate) async fn snapshot(
-    exec: &mut dyn Exec,
-) -> Result<(Vec<Evidence>, Vec<CustodyEntry>), StoreError> {
-    let evidence = exec
-        .query(ALL_EVIDENCE, &[])
-        .await?
-        .iter()
-        .map(evidence_from_row)
-        .collect::<Result<_, _>>()?;
-    let custody = exec
-        .query(ALL_CUSTODY, &[])
-        .await?
-        .iter()
-        .map(custody_from_row)
-        .collect::<Result<_, _>>()?;
-    Ok((evidence, custody))
 }
 
 /// A security-relevant refusal, kept apart from the public ledger.

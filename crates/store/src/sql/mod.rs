@@ -14,14 +14,18 @@ macro_rules! run {
     }};
 }
 
+mod entity;
 mod evidence;
 mod ledger;
+mod organisation;
+mod projection;
 mod queries;
 
 pub use evidence::{SecurityAuditRecord, Upload};
 pub use ledger::{CheckpointRecord, LedgerKey};
 
-pub use queries::{TxReader, append, log_size, replay, set_log_size};
+pub use projection::{Projection, Snapshot, diff_snapshots, projection_tables, replay};
+pub use queries::{TxReader, append, log_size, set_log_size};
 
 use crate::{Committed, Decide, ReplayReport, StoreError, WriteError};
 use async_trait::async_trait;

@@ -6,23 +6,16 @@
 use super::{Exec, ReadFn, Row, SqlBackend, Value, query_one, query_opt};
 use crate::{
     Changes, Credential, EntityFilter, EventRecord, FailureCount, Page, Queries, ReplayReport,
-    Scope, SecretWrite, Session, SigninRecord, Snapshot, StoreError, Writer,
+    Scope, SecretWrite, Session, SigninRecord, StoreError, Writer,
 };
 use async_trait::async_trait;
 use domain::entity::{Entity, EntityClass, EntityData};
-use domain::event::Payload;
 use domain::unit::{Unit, UnitKind};
 use domain::user::User;
 use domain::{Event, Role, Timestamp};
 use uuid::Uuid;
 
-pub(crate) fn corrupt(what: impl std::fmt::Display) -> StoreError {
-    StoreError::Corrupt(what.to_string())
-}
-
-fn to_json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
-    serde_json::to_string(value).map_err(corrupt)
-}
+pub(crate) use super::projection::{corrupt, to_json};
 
 // ---------------------------------------------------------------------------------------------
 // The log
@@ -247,7 +240,7 @@ pub async fn append(
     for (i, event) in changes.events.into_iter().enumerate() {
         let seq = next_seq + i as i64;
         rows.add_event(exec, seq, &event).await?;
-        apply(exec, &event).await?;
+        super::projection::apply(exec, &event).await?;
         let counties = event.payload.counties();
         records.push(EventRecord {
             seq,
@@ -313,7 +306,7 @@ fn administration_events_sql() -> &'static str {
         format!(
             "SELECT {EVENT_COLUMNS} FROM events e WHERE e.seq >= $1 AND e.schema IN ({}) \
              ORDER BY e.seq LIMIT $2",
-            placeholders(3, domain::event::ADMINISTRATION_SCHEMAS.len())
+            placeholders(3, domain::event::administration_schemas().len())
         )
     })
 }
@@ -325,7 +318,7 @@ pub async fn administration_events(
 ) -> Result<Vec<EventRecord>, StoreError> {
     let mut params: Vec<Value> = vec![from_seq.into(), limit.into()];
     params.extend(
-        domain::event::ADMINISTRATION_SCHEMAS
+        domain::event::administration_schemas()
             .iter()
             .map(|s| Value::from(*s)),
     );
@@ -334,216 +327,6 @@ pub async fn administration_events(
         .iter()
         .map(event_from_row)
         .collect()
-}
-
-// ---------------------------------------------------------------------------------------------
-// Projections: apply is a pure function of the event
-// ---------------------------------------------------------------------------------------------
-
-const INSERT_UNIT: &str = "INSERT INTO units (id, code, kind, name_zh, name_en, parent_id, \
-     division_code, demo, version, created_at, updated_at) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $9)";
-const RENAME_UNIT: &str = "UPDATE units SET name_zh = $2, name_en = $3, version = version + 1, \
-     updated_at = $4 WHERE id = $1";
-const INSERT_USER: &str = "INSERT INTO users (id, username, display_name, unit_id, roles, \
-     counties, demo, version, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8)";
-const SET_ACCESS: &str =
-    "UPDATE users SET roles = $2, counties = $3, version = version + 1 WHERE id = $1";
-const SET_DISABLED: &str = "UPDATE users SET disabled = $2, version = version + 1 WHERE id = $1";
-const EDIT_USER: &str =
-    "UPDATE users SET display_name = $2, unit_id = $3, version = version + 1 WHERE id = $1";
-const TOUCH_USER: &str = "UPDATE users SET version = version + 1 WHERE id = $1";
-const CERTIFY_USER: &str = "UPDATE users SET certificate = $2, version = version + 1 WHERE id = $1";
-const INSERT_ENTITY: &str = "INSERT INTO entities (id, uscc, name, name_key, county_code, \
-     industry_code, class, address, legal_representative, lat_e6, lon_e6, outlets, permit, \
-     search_text, demo, version, created_at, updated_at) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 1, $16, $16)";
-const UPDATE_ENTITY: &str = "UPDATE entities SET uscc = $2, name = $3, name_key = $4, \
-     county_code = $5, industry_code = $6, class = $7, address = $8, legal_representative = $9, \
-     lat_e6 = $10, lon_e6 = $11, outlets = $12, permit = $13, search_text = $14, \
-     version = version + 1, updated_at = $15 WHERE id = $1";
-
-/// The columns an entity's data fills, in statement order after `id` ($2..$14).
-fn entity_values(d: &EntityData) -> Result<Vec<Value>, StoreError> {
-    let search = [
-        d.name.as_str(),
-        d.uscc.as_str(),
-        d.address.as_str(),
-        d.legal_representative.as_str(),
-    ]
-    .join("\n")
-    .to_lowercase();
-    Ok(vec![
-        d.uscc.as_str().into(),
-        d.name.as_str().into(),
-        d.name.as_bytes().into(),
-        d.county_code.as_str().into(),
-        d.industry_code.as_str().into(),
-        d.class.as_str().into(),
-        d.address.as_str().into(),
-        d.legal_representative.as_str().into(),
-        d.lat_e6.into(),
-        d.lon_e6.into(),
-        to_json(&d.outlets)?.into(),
-        d.permit.as_ref().map(to_json).transpose()?.into(),
-        search.into(),
-    ])
-}
-
-pub async fn apply(exec: &mut dyn Exec, event: &Event) -> Result<(), StoreError> {
-    let at: Value = event.at.into();
-    let affected = match &event.payload {
-        Payload::UnitCreated(p) => {
-            exec.execute(
-                INSERT_UNIT,
-                &[
-                    p.id.into(),
-                    p.code.as_str().into(),
-                    p.kind.as_str().into(),
-                    p.name_zh.as_str().into(),
-                    p.name_en.as_str().into(),
-                    p.parent_id.into(),
-                    p.division_code.as_str().into(),
-                    p.demo.into(),
-                    at,
-                ],
-            )
-            .await?
-        }
-        Payload::UnitRenamed(p) => {
-            exec.execute(
-                RENAME_UNIT,
-                &[
-                    p.id.into(),
-                    p.name_zh.as_str().into(),
-                    p.name_en.as_str().into(),
-                    at,
-                ],
-            )
-            .await?
-        }
-        Payload::UserCreated(p) => {
-            exec.execute(
-                INSERT_USER,
-                &[
-                    p.id.into(),
-                    p.username.as_str().into(),
-                    p.display_name.as_str().into(),
-                    p.unit_id.into(),
-                    to_json(&p.roles)?.into(),
-                    p.counties.as_ref().map(to_json).transpose()?.into(),
-                    p.demo.into(),
-                    at,
-                ],
-            )
-            .await?
-        }
-        Payload::OfficerCertified(p) => {
-            exec.execute(
-                CERTIFY_USER,
-                &[p.user_id.into(), to_json(&p.certificate)?.into()],
-            )
-            .await?
-        }
-        Payload::EntityRegistered(p) => {
-            let mut values = vec![p.id.into()];
-            values.extend(entity_values(&p.data)?);
-            values.push(p.demo.into());
-            values.push(at);
-            exec.execute(INSERT_ENTITY, &values).await?
-        }
-        Payload::EntityUpdated(p) => {
-            let mut values = vec![p.id.into()];
-            values.extend(entity_values(&p.data)?);
-            values.push(at);
-            exec.execute(UPDATE_ENTITY, &values).await?
-        }
-        Payload::UserAccessChanged(p) => {
-            exec.execute(
-                SET_ACCESS,
-                &[
-                    p.user_id.into(),
-                    to_json(&p.roles)?.into(),
-                    p.counties.as_ref().map(to_json).transpose()?.into(),
-                ],
-            )
-            .await?
-        }
-        Payload::UserDisabled(p) => {
-            exec.execute(SET_DISABLED, &[p.user_id.into(), p.disabled.into()])
-                .await?
-        }
-        Payload::UserEdited(p) => {
-            exec.execute(
-                EDIT_USER,
-                &[
-                    p.user_id.into(),
-                    p.display_name.as_str().into(),
-                    p.unit_id.into(),
-                ],
-            )
-            .await?
-        }
-        Payload::CredentialReset(p) => exec.execute(TOUCH_USER, &[p.user_id.into()]).await?,
-        Payload::EvidenceRegistered(_)
-        | Payload::EvidenceAccessed(_)
-        | Payload::CustodyTransferred(_) => super::evidence::apply(exec, event).await?.unwrap_or(0),
-    };
-    if affected != 1 {
-        return Err(corrupt(format!(
-            "event {} ({}) changed {affected} rows, expected 1",
-            event.id,
-            event.schema(),
-        )));
-    }
-    Ok(())
-}
-
-/// Empties every projection table (inside a transaction the caller rolls back).
-async fn clear_projections(exec: &mut dyn Exec) -> Result<(), StoreError> {
-    // Children before parents; `crate::PROJECTION_TABLES` lists the same tables.
-    exec.execute("DELETE FROM evidence_custody", &[]).await?;
-    exec.execute("DELETE FROM evidence", &[]).await?;
-    exec.execute("DELETE FROM entities", &[]).await?;
-    exec.execute("DELETE FROM users", &[]).await?;
-    exec.execute("DELETE FROM units", &[]).await?;
-    Ok(())
-}
-
-/// Rebuilds the projections from the events on this connection and compares them with what was
-/// there. The caller runs this in a transaction and rolls it back.
-pub async fn replay(exec: &mut dyn Exec) -> Result<ReplayReport, StoreError> {
-    const BATCH: i64 = 10_000;
-    let live = snapshot(exec).await?;
-    clear_projections(exec).await?;
-    let mut next = 0;
-    loop {
-        let batch = events_from(exec, &Scope::all(), next, BATCH).await?;
-        for record in &batch {
-            if record.seq != next {
-                return Err(corrupt(format!(
-                    "the log has a gap: expected position {next}, found {}",
-                    record.seq
-                )));
-            }
-            apply(exec, &record.event).await?;
-            next += 1;
-        }
-        if (batch.len() as i64) < BATCH {
-            break;
-        }
-    }
-    let size = log_size(exec).await?;
-    if size != next {
-        return Err(corrupt(format!(
-            "the log head says {size} events, the table holds {next}"
-        )));
-    }
-    let replayed = snapshot(exec).await?;
-    Ok(ReplayReport {
-        events: next,
-        differences: crate::diff_snapshots(&live, &replayed),
-    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -560,8 +343,6 @@ const USER_BY_ID: &str = "SELECT id, username, display_name, unit_id, roles, cou
      version, certificate, disabled FROM users WHERE id = $1";
 const USER_BY_USERNAME: &str = "SELECT id, username, display_name, unit_id, roles, counties, demo, \
      version, certificate, disabled FROM users WHERE username = $1";
-const ALL_USERS: &str = "SELECT id, username, display_name, unit_id, roles, counties, demo, \
-     version, certificate, disabled FROM users ORDER BY id";
 const ENTITY_COLUMNS: &str = "id, uscc, name, county_code, industry_code, class, address, \
      legal_representative, lat_e6, lon_e6, outlets, permit, demo, version";
 const ENTITY_BY_ID: &str = "SELECT id, uscc, name, county_code, industry_code, class, address, \
@@ -570,9 +351,6 @@ const ENTITY_BY_ID: &str = "SELECT id, uscc, name, county_code, industry_code, c
 const ENTITY_IN_SCOPE: &str = "SELECT id, uscc, name, county_code, industry_code, class, address, \
      legal_representative, lat_e6, lon_e6, outlets, permit, demo, version FROM entities \
      WHERE id = $1 AND ($2 = '' OR $2 LIKE '%,' || county_code || ',%')";
-const ALL_ENTITIES: &str = "SELECT id, uscc, name, county_code, industry_code, class, address, \
-     legal_representative, lat_e6, lon_e6, outlets, permit, demo, version FROM entities \
-     ORDER BY id";
 const USCC_TAKEN: &str = "SELECT COUNT(*) FROM entities WHERE uscc = $1";
 const ENTITY_PAGE: &str = "SELECT id, uscc, name, county_code, industry_code, class, address, \
      legal_representative, lat_e6, lon_e6, outlets, permit, demo, version FROM entities \
@@ -743,35 +521,6 @@ async fn user_by_username(exec: &mut dyn Exec, username: &str) -> Result<Option<
         .as_ref()
         .map(user_from_row)
         .transpose()
-}
-
-async fn snapshot(exec: &mut dyn Exec) -> Result<Snapshot, StoreError> {
-    let units = exec
-        .query(ALL_UNITS, &[])
-        .await?
-        .iter()
-        .map(unit_from_row)
-        .collect::<Result<_, _>>()?;
-    let users = exec
-        .query(ALL_USERS, &[])
-        .await?
-        .iter()
-        .map(user_from_row)
-        .collect::<Result<_, _>>()?;
-    let entities = exec
-        .query(ALL_ENTITIES, &[])
-        .await?
-        .iter()
-        .map(entity_from_row)
-        .collect::<Result<_, _>>()?;
-    let (evidence, custody) = super::evidence::snapshot(exec).await?;
-    Ok(Snapshot {
-        units,
-        users,
-        entities,
-        evidence,
-        custody,
-    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1015,10 +764,6 @@ impl<B: SqlBackend> Queries for B {
             .await?
             .i64(0)?
             > 0))
-    }
-
-    async fn snapshot(&self) -> Result<Snapshot, StoreError> {
-        run!(self, |e| snapshot(e).await)
     }
 
     async fn create_session(&self, s: &Session) -> Result<(), StoreError> {

@@ -3,6 +3,7 @@
 use super::{Chrome, PageCtx, neutralise};
 use crate::AppState;
 use app::AppError;
+use app::EntityFilter;
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -12,7 +13,6 @@ use domain::entity::{Entity, EntityClass, OutletKind};
 use domain::entity_import::Sheet;
 use domain::{Reason, Refusal, RefusalKind};
 use serde::Deserialize;
-use store::EntityFilter;
 
 const PER_PAGE: i64 = 50;
 /// An export reads the list page by page, up to this many rows.

@@ -17,12 +17,7 @@ pub struct Health {
 #[utoipa::path(get, path = "/healthz", tag = "health",
     responses((status = 200, body = Health), (status = 503, body = Problem)))]
 async fn healthz(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
-    let log_size = state
-        .app
-        .store
-        .log_size()
-        .await
-        .map_err(app::AppError::from)?;
+    let log_size = state.app.log_size().await?;
     Ok(Json(Health {
         status: "ok",
         log_size,
