@@ -1,10 +1,13 @@
 //! The three administrators' commands and reads (三员分立; rules in `domain::admin`).
 
-use crate::{App, AppError, envelop};
-use domain::admin::{Duty, require};
-use domain::event::Payload;
+use crate::command::DecideFn;
+use crate::{App, AppError};
+use domain::admin::{
+    AccountState, ChangeAccess, Duty, EditAccount, ResetCredential, SetDisabled, require,
+};
+use domain::user::Certify;
 use domain::{Actor, Refusal, Role};
-use store::{Changes, Decide, EventRecord, Reader, SecretWrite, SecurityAuditRecord, SigninRecord};
+use store::{EventRecord, SecretWrite, SecurityAuditRecord, SigninRecord};
 
 /// A new secret, shown to the security administrator once.
 pub struct NewSecret {
@@ -13,50 +16,44 @@ pub struct NewSecret {
 }
 
 impl App {
-    /// Runs an administrative decision on the user `username`, storing `secret` for them in the
-    /// same transaction (a password already hashed, or a TOTP secret).
-    async fn admin_write<F>(
+    /// Runs an administrative decision on the account `username`, storing `secret` for it in
+    /// the same transaction (a password already hashed, or a TOTP secret).
+    async fn admin_write<C: Send + Sync + 'static>(
         &self,
         actor: &Actor,
         username: &str,
-        decide_fn: F,
+        cmd: C,
+        decide: DecideFn<AccountState, C>,
         secret: Option<Secret>,
-    ) -> Result<(), AppError>
-    where
-        F: for<'a> Fn(&'a Actor, Option<&'a domain::user::User>) -> Result<Vec<Payload>, Refusal>
-            + Send
-            + Sync
-            + 'static,
-    {
-        let actor = actor.clone();
-        let clock = self.clock.clone();
+    ) -> Result<(), AppError> {
         let username = username.to_owned();
-        let decide: Decide = Box::new(move |r: &mut dyn Reader| {
-            Box::pin(async move {
-                let target = r.user_by_username(&username).await?;
-                let payloads = decide_fn(&actor, target.as_ref())?;
-                let at = clock.now();
-                let secrets = match (secret, &target) {
-                    (Some(Secret::PasswordHash(hash)), Some(t)) => vec![SecretWrite::Password {
-                        user_id: t.id,
-                        hash,
-                        must_change: true,
-                        at,
-                    }],
-                    (Some(Secret::Totp(secret)), Some(t)) => vec![SecretWrite::Totp {
-                        user_id: t.id,
-                        secret,
-                        at,
-                    }],
-                    _ => Vec::new(),
-                };
-                Ok(Changes {
-                    events: envelop(payloads, &actor, at),
-                    secrets,
+        self.command_with_secrets(
+            actor,
+            cmd,
+            |r, _, _| {
+                Box::pin(async move {
+                    Ok(AccountState {
+                        target: r.user_by_username(&username).await?,
+                    })
                 })
-            })
-        });
-        self.write(decide).await?;
+            },
+            decide,
+            move |state, now| match (secret, &state.target) {
+                (Some(Secret::PasswordHash(hash)), Some(t)) => vec![SecretWrite::Password {
+                    user_id: t.id,
+                    hash,
+                    must_change: true,
+                    at: now.at,
+                }],
+                (Some(Secret::Totp(secret)), Some(t)) => vec![SecretWrite::Totp {
+                    user_id: t.id,
+                    secret,
+                    at: now.at,
+                }],
+                _ => Vec::new(),
+            },
+        )
+        .await?;
         Ok(())
     }
 
@@ -109,7 +106,8 @@ impl App {
         self.admin_write(
             actor,
             username,
-            move |a, t| domain::admin::decide_access(a, t, &roles, &counties),
+            ChangeAccess { roles, counties },
+            domain::admin::decide_access,
             None,
         )
         .await
@@ -141,11 +139,14 @@ impl App {
     ) -> Result<(), AppError> {
         require(actor, Duty::System)?;
         let unit = self.unit_by_code(unit_code).await?;
-        let display_name = display_name.to_owned();
         self.admin_write(
             actor,
             username,
-            move |a, t| domain::admin::decide_edit(a, t, &display_name, unit),
+            EditAccount {
+                display_name: display_name.to_owned(),
+                unit,
+            },
+            domain::admin::decide_edit,
             None,
         )
         .await
@@ -162,7 +163,8 @@ impl App {
         self.admin_write(
             actor,
             username,
-            move |a, t| domain::user::decide_certify(t, a, &certificate),
+            Certify { certificate },
+            domain::user::decide_certify,
             None,
         )
         .await
@@ -179,7 +181,8 @@ impl App {
         self.admin_write(
             actor,
             username,
-            move |a, t| domain::admin::decide_disable(a, t, disabled),
+            SetDisabled { disabled },
+            domain::admin::decide_disable,
             None,
         )
         .await
@@ -198,7 +201,8 @@ impl App {
         self.admin_write(
             actor,
             username,
-            |a, t| domain::admin::decide_reset(a, t, "password"),
+            ResetCredential::Password,
+            domain::admin::decide_reset,
             Some(Secret::PasswordHash(hash)),
         )
         .await?;
@@ -215,7 +219,8 @@ impl App {
         self.admin_write(
             actor,
             username,
-            |a, t| domain::admin::decide_reset(a, t, "totp"),
+            ResetCredential::Totp,
+            domain::admin::decide_reset,
             Some(Secret::Totp(secret.clone())),
         )
         .await?;

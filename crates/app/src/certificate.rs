@@ -64,7 +64,7 @@ impl App {
                 "id": e.id,
                 "title": d.title,
                 "type": d.evidence_type.as_str(),
-                "subject_type": "entity",
+                "subject_type": d.subject_type.as_str(),
                 "subject_id": d.subject_id,
                 "county_code": e.county_code,
                 "collected_at": d.collected_at.to_string(),

@@ -9,10 +9,7 @@ pub trait Clock: Send + Sync {
 
     /// Today in China Standard Time, the calendar of legal dates.
     fn today(&self) -> NaiveDate {
-        self.now()
-            .as_datetime()
-            .with_timezone(&china_offset())
-            .date_naive()
+        self.now().china_date()
     }
 }
 

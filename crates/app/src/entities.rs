@@ -1,12 +1,15 @@
 //! The register of regulated entities: scoped queries and the two commands.
 
+use crate::command::committed;
 use crate::industry::EmbeddedClasses;
-use crate::{App, AppError, envelop};
-use domain::entity::{Entity, EntityData, RegisterState, UpdateState};
+use crate::{App, AppError};
+use domain::entity::{
+    Entity, EntityData, RegisterEntity, RegisterState, UpdateEntity, UpdateState,
+};
 use domain::event::Payload;
 use domain::permission::entity_read_reach;
 use domain::{Actor, Refusal};
-use store::{Changes, Decide, EntityFilter, Page, Reader, Scope};
+use store::{EntityFilter, Page, Scope};
 use uuid::Uuid;
 
 fn reach_scope(actor: &Actor) -> Result<Scope, Refusal> {
@@ -47,37 +50,37 @@ impl App {
         data: EntityData,
         demo: bool,
     ) -> Result<Entity, AppError> {
-        let id = Uuid::now_v7();
-        let actor = actor.clone();
-        let clock = self.clock.clone();
+        let cmd = RegisterEntity {
+            id: Uuid::now_v7(),
+            data,
+            demo,
+        };
         let prefecture_code = self.settings.prefecture_code.clone();
-        let decide: Decide = Box::new(move |r: &mut dyn Reader| {
-            Box::pin(async move {
-                let state = RegisterState {
-                    prefecture_code: &prefecture_code,
-                    industries: &EmbeddedClasses,
-                    uscc_taken: r.uscc_taken(&data.uscc).await?,
-                };
-                let payloads = domain::entity::decide_register(&state, &actor, id, &data, demo)?;
-                Ok(Changes {
-                    events: envelop(payloads, &actor, clock.now()),
-                    secrets: Vec::new(),
-                })
-            })
-        });
-        let committed = self.write(decide).await?;
-        committed
-            .into_iter()
-            .find_map(|r| match r.event.payload {
-                Payload::EntityRegistered(e) => Some(Entity {
-                    id: e.id,
-                    data: e.data,
-                    demo: e.demo,
-                    version: 1,
-                }),
-                _ => None,
-            })
-            .ok_or_else(|| AppError::Internal("a registration wrote no event".into()))
+        let written = self
+            .command(
+                actor,
+                cmd,
+                |r, cmd, _| {
+                    Box::pin(async move {
+                        Ok(RegisterState {
+                            prefecture_code,
+                            industries: &EmbeddedClasses,
+                            uscc_taken: r.uscc_taken(&cmd.data.uscc).await?,
+                        })
+                    })
+                },
+                domain::entity::decide_register,
+            )
+            .await?;
+        committed(&written, "entity.registered", |p| match p {
+            Payload::EntityRegistered(e) => Some(Entity {
+                id: e.id,
+                data: e.data.clone(),
+                demo: e.demo,
+                version: 1,
+            }),
+            _ => None,
+        })
     }
 
     pub async fn update_entity(
@@ -89,25 +92,27 @@ impl App {
     ) -> Result<Entity, AppError> {
         // Read first with the actor's scope: outside it the entity does not exist.
         self.entity(actor, id).await?;
-        let decide_actor = actor.clone();
-        let clock = self.clock.clone();
+        let cmd = UpdateEntity {
+            id,
+            data,
+            expected_version,
+        };
         let prefecture_code = self.settings.prefecture_code.clone();
-        let decide: Decide = Box::new(move |r: &mut dyn Reader| {
-            Box::pin(async move {
-                let state = UpdateState {
-                    prefecture_code: &prefecture_code,
-                    industries: &EmbeddedClasses,
-                    current: r.entity_by_id(id).await?,
-                };
-                let payloads =
-                    domain::entity::decide_update(&state, &decide_actor, &data, expected_version)?;
-                Ok(Changes {
-                    events: envelop(payloads, &decide_actor, clock.now()),
-                    secrets: Vec::new(),
+        self.command(
+            actor,
+            cmd,
+            |r, cmd, _| {
+                Box::pin(async move {
+                    Ok(UpdateState {
+                        prefecture_code,
+                        industries: &EmbeddedClasses,
+                        current: r.entity_by_id(cmd.id).await?,
+                    })
                 })
-            })
-        });
-        self.write(decide).await?;
+            },
+            domain::entity::decide_update,
+        )
+        .await?;
         // The decision kept any new county within the actor's reach, so no scope is needed here.
         self.store
             .entity(&Scope::all(), id)

@@ -1,12 +1,12 @@
 //! Evidence: uploads (one request, or resumable by tus 1.0), reads that are recorded in the
 //! chain of custody, and custody transfer.
 
-use crate::{App, AppError, envelop};
+use crate::{App, AppError};
 use bytes::Bytes;
 use domain::event::Payload;
 use domain::evidence::{
-    Access, BlobFacts, CustodyEntry, Evidence, EvidenceData, EvidenceType, RegisterState,
-    SubjectType,
+    Access, BlobFacts, CustodyEntry, Evidence, EvidenceData, EvidenceState, EvidenceType,
+    RegisterEvidence, RegisterState, Subject, SubjectType, TransferCustody, TransferState,
 };
 use domain::{Actor, Reason, Refusal, RefusalKind, Timestamp};
 use futures::Stream;
@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 pub use store::Upload;
 use store::blobs::{BlobError, BlobStore};
-use store::{Changes, Decide, Reader, Scope, SecurityAuditRecord};
+use store::{Reader, Scope, SecurityAuditRecord, StoreError};
 use uuid::Uuid;
 
 /// Incomplete resumable uploads are removed this long after they were created.
@@ -90,9 +90,11 @@ impl EvidenceFields {
             }
             v
         };
-        let subject_type = match self.one("subject_type").unwrap_or("entity") {
-            "entity" => Some(SubjectType::Entity),
-            other => {
+        let subject_type = match self.one("subject_type").map(SubjectType::parse) {
+            None => Some(SubjectType::Entity),
+            Some(Some(kind)) => Some(kind),
+            Some(None) => {
+                let other = self.one("subject_type").unwrap_or_default();
                 reasons.push(
                     Reason::new("evidence.bad_subject_type")
                         .field("subject_type")
@@ -190,11 +192,23 @@ impl EvidenceFields {
     }
 }
 
-/// The calendar date in China Standard Time of an instant (legal dates are CST dates).
-pub fn china_date(t: Timestamp) -> chrono::NaiveDate {
-    t.as_datetime()
-        .with_timezone(&crate::clock::china_offset())
-        .date_naive()
+/// The subject evidence names, as `{kind, id, county}`, if it exists (unscoped: the decision
+/// checks the actor's reach).
+pub(crate) async fn subject(
+    r: &mut dyn Reader,
+    kind: SubjectType,
+    id: Uuid,
+) -> Result<Option<Subject>, StoreError> {
+    Ok(match kind {
+        SubjectType::Entity => r.entity_by_id(id).await?.map(|e| Subject {
+            kind,
+            id,
+            county_code: e.data.county_code,
+        }),
+        // No clue or case exists before the case module ("Cases 1") adds their tables and
+        // reads; until then such a subject is not found (404), as an unknown entity is.
+        SubjectType::Clue | SubjectType::Case => None,
+    })
 }
 
 fn blob_error(e: BlobError) -> AppError {
@@ -260,7 +274,17 @@ impl App {
     /// The registration's state, read outside the write path (a cheap early check before the
     /// bytes are streamed; the write path decides again on fresh reads).
     async fn evidence_state(&self, data: &EvidenceData) -> Result<RegisterState, AppError> {
-        let subject = self.store.entity(&Scope::all(), data.subject_id).await?;
+        let (kind, id) = (data.subject_type, data.subject_id);
+        let subject = match kind {
+            SubjectType::Entity => self.store.entity(&Scope::all(), id).await?,
+            // See `subject`: no clue or case exists yet.
+            SubjectType::Clue | SubjectType::Case => None,
+        }
+        .map(|e| Subject {
+            kind,
+            id,
+            county_code: e.data.county_code,
+        });
         let mut people = Vec::new();
         for name in data.collected_by.iter().chain(&data.assisted_by) {
             let user = self.store.user_with_credential(name).await?.map(|(u, _)| u);
@@ -269,7 +293,7 @@ impl App {
         Ok(RegisterState {
             subject,
             people,
-            collected_on: china_date(data.collected_at),
+            collected_on: data.collected_at.china_date(),
             now: self.clock.now(),
         })
     }
@@ -338,41 +362,35 @@ impl App {
             mime: ingested.mime.clone(),
             file_name: fields.file_name.clone(),
         };
-        let id = Uuid::now_v7();
-        let decide_actor = actor.clone();
-        let clock = self.clock.clone();
-        let decide_data = data.clone();
-        let decide: Decide = Box::new(move |r: &mut dyn Reader| {
-            Box::pin(async move {
-                let mut people = Vec::new();
-                for name in decide_data
-                    .collected_by
-                    .iter()
-                    .chain(&decide_data.assisted_by)
-                {
-                    people.push((name.clone(), r.user_by_username(name).await?));
-                }
-                let state = RegisterState {
-                    subject: r.entity_by_id(decide_data.subject_id).await?,
-                    people,
-                    collected_on: china_date(decide_data.collected_at),
-                    now: clock.now(),
-                };
-                let payloads = domain::evidence::decide_register(
-                    &state,
-                    &decide_actor,
-                    id,
-                    &decide_data,
-                    &blob,
-                    false,
-                )?;
-                Ok(Changes {
-                    events: envelop(payloads, &decide_actor, clock.now()),
-                    secrets: Vec::new(),
-                })
-            })
-        });
-        let committed = match self.write(decide).await {
+        let cmd = RegisterEvidence {
+            id: Uuid::now_v7(),
+            data: data.clone(),
+            blob,
+            demo: false,
+        };
+        let written = self
+            .command(
+                actor,
+                cmd,
+                |r, cmd, now| {
+                    Box::pin(async move {
+                        let data = &cmd.data;
+                        let mut people = Vec::new();
+                        for name in data.collected_by.iter().chain(&data.assisted_by) {
+                            people.push((name.clone(), r.user_by_username(name).await?));
+                        }
+                        Ok(RegisterState {
+                            subject: subject(r, data.subject_type, data.subject_id).await?,
+                            people,
+                            collected_on: data.collected_at.china_date(),
+                            now: now.at,
+                        })
+                    })
+                },
+                domain::evidence::decide_register,
+            )
+            .await;
+        let committed = match written {
             Ok(c) => c,
             Err(e) => {
                 discard().await;
@@ -383,22 +401,23 @@ impl App {
             .first()
             .map(|r| r.event.at)
             .unwrap_or_else(|| self.clock.now());
-        committed
-            .into_iter()
-            .find_map(|r| match r.event.payload {
-                Payload::EvidenceRegistered(p) => Some(Evidence {
-                    id: p.id,
-                    county_code: p.county_code,
-                    data: p.data,
-                    blob: p.blob,
-                    custodian: p.custodian,
-                    demo: p.demo,
-                    created_at: at,
-                    created_by: r.event.actor.name.clone(),
-                }),
-                _ => None,
-            })
-            .ok_or_else(|| AppError::Internal("a registration wrote no event".into()))
+        let created_by = committed
+            .first()
+            .map(|r| r.event.actor.name.clone())
+            .unwrap_or_default();
+        crate::command::committed(&committed, "evidence.registered", |p| match p {
+            Payload::EvidenceRegistered(p) => Some(Evidence {
+                id: p.id,
+                county_code: p.county_code.clone(),
+                data: p.data.clone(),
+                blob: p.blob.clone(),
+                custodian: p.custodian.clone(),
+                demo: p.demo,
+                created_at: at,
+                created_by: created_by.clone(),
+            }),
+            _ => None,
+        })
     }
 
     /// Officers who may be named as collectors of evidence about an entity in `county`: those
@@ -420,15 +439,28 @@ impl App {
             .collect())
     }
 
-    /// The evidence about an entity the actor may read, newest first.
-    pub async fn evidence_of_entity(
+    /// A subject of evidence the actor may read, whatever its kind; outside the actor's scope it
+    /// does not exist (404).
+    pub async fn evidence_subject(&self, actor: &Actor, id: Uuid) -> Result<Subject, AppError> {
+        // Entities are the only subjects until the case module adds clues and cases here.
+        let entity = self.entity(actor, id).await?;
+        Ok(Subject {
+            kind: SubjectType::Entity,
+            id,
+            county_code: entity.data.county_code,
+        })
+    }
+
+    /// The evidence about a subject (an entity, a clue or a case) the actor may read, newest
+    /// first.
+    pub async fn evidence_of_subject(
         &self,
         actor: &Actor,
-        entity_id: Uuid,
+        subject_id: Uuid,
     ) -> Result<Vec<Evidence>, AppError> {
-        self.entity(actor, entity_id).await?;
+        let subject = self.evidence_subject(actor, subject_id).await?;
         let scope = read_scope(actor)?;
-        Ok(self.store.evidence_of_subject(&scope, entity_id).await?)
+        Ok(self.store.evidence_of_subject(&scope, subject.id).await?)
     }
 
     /// Records one access in the chain of custody (it is a write: refused while read-only).
@@ -443,19 +475,19 @@ impl App {
             .evidence(&read_scope(actor)?, id)
             .await?
             .ok_or_else(Refusal::not_found)?;
-        let decide_actor = actor.clone();
-        let clock = self.clock.clone();
-        let decide: Decide = Box::new(move |r: &mut dyn Reader| {
-            Box::pin(async move {
-                let e = r.evidence_by_id(id).await?;
-                let payloads = domain::evidence::decide_access(&decide_actor, e.as_ref(), access)?;
-                Ok(Changes {
-                    events: envelop(payloads, &decide_actor, clock.now()),
-                    secrets: Vec::new(),
+        self.command(
+            actor,
+            access,
+            move |r, _, _| {
+                Box::pin(async move {
+                    Ok(EvidenceState {
+                        evidence: r.evidence_by_id(id).await?,
+                    })
                 })
-            })
-        });
-        self.write(decide).await?;
+            },
+            domain::evidence::decide_access,
+        )
+        .await?;
         Ok(())
     }
 
@@ -514,27 +546,25 @@ impl App {
             .evidence(&read_scope(actor)?, id)
             .await?
             .ok_or_else(Refusal::not_found)?;
-        let decide_actor = actor.clone();
-        let clock = self.clock.clone();
-        let (to, reason) = (to.to_owned(), reason.to_owned());
-        let decide: Decide = Box::new(move |r: &mut dyn Reader| {
-            Box::pin(async move {
-                let e = r.evidence_by_id(id).await?;
-                let target = r.user_by_username(&to).await?;
-                let payloads = domain::evidence::decide_transfer(
-                    &decide_actor,
-                    e.as_ref(),
-                    target.as_ref(),
-                    &to,
-                    &reason,
-                )?;
-                Ok(Changes {
-                    events: envelop(payloads, &decide_actor, clock.now()),
-                    secrets: Vec::new(),
+        let cmd = TransferCustody {
+            id,
+            to: to.to_owned(),
+            reason: reason.to_owned(),
+        };
+        self.command(
+            actor,
+            cmd,
+            |r, cmd, _| {
+                Box::pin(async move {
+                    Ok(TransferState {
+                        evidence: r.evidence_by_id(cmd.id).await?,
+                        to: r.user_by_username(&cmd.to).await?,
+                    })
                 })
-            })
-        });
-        self.write(decide).await?;
+            },
+            domain::evidence::decide_transfer,
+        )
+        .await?;
         self.store
             .evidence(&Scope::all(), id)
             .await?

@@ -4,17 +4,17 @@
 
 use crate::i18n::{Lang, message};
 use crate::industry::EmbeddedClasses;
-use crate::{App, AppError, envelop};
+use crate::{App, AppError};
 use domain::entity::{EntityClass, OutletKind};
 use domain::entity_import::{
-    Cell, ENTITY_COLUMNS, ImportState, OUTLET_COLUMNS, Parsed, Sheet, Words, decide_import,
+    Cell, ENTITY_COLUMNS, ImportEntities, ImportState, OUTLET_COLUMNS, Parsed, Sheet, Words,
+    decide_import,
 };
 use domain::event::Payload;
 use domain::permission::entity_write_reach;
 use domain::{Actor, Reason, Refusal, RefusalKind};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::OnceLock;
-use store::{Changes, Decide, Reader};
 use uuid::Uuid;
 
 /// An import file's size limit: a 50,000-row workbook is about 5 MiB.
@@ -330,12 +330,15 @@ impl App {
         let usccs: Vec<String> = parsed.rows.iter().map(|r| r.data.uscc.clone()).collect();
         let taken = self.store.registered_usccs(&usccs).await?;
         let state = ImportState {
-            prefecture_code: &self.settings.prefecture_code,
+            prefecture_code: self.settings.prefecture_code.clone(),
             industries: &EmbeddedClasses,
-            taken: &taken,
+            taken,
         };
-        let ids = vec![Uuid::nil(); parsed.rows.len()];
-        let problems = match decide_import(&state, actor, parsed, &ids) {
+        let cmd = ImportEntities {
+            parsed: parsed.clone(),
+            ids: vec![Uuid::nil(); parsed.rows.len()],
+        };
+        let problems = match decide_import(&state, actor, &cmd) {
             Ok(_) => Vec::new(),
             Err(r) if r.kind == RefusalKind::Invalid => r.reasons,
             Err(r) => return Err(r.into()),
@@ -355,27 +358,33 @@ impl App {
         parsed: Parsed,
     ) -> Result<Vec<Uuid>, AppError> {
         let ids: Vec<Uuid> = parsed.rows.iter().map(|_| Uuid::now_v7()).collect();
-        let decide_ids = ids.clone();
-        let actor = actor.clone();
-        let clock = self.clock.clone();
         let prefecture_code = self.settings.prefecture_code.clone();
-        let decide: Decide = Box::new(move |r: &mut dyn Reader| {
-            Box::pin(async move {
-                let usccs: Vec<String> = parsed.rows.iter().map(|r| r.data.uscc.clone()).collect();
-                let taken = r.registered_usccs(&usccs).await?;
-                let state = ImportState {
-                    prefecture_code: &prefecture_code,
-                    industries: &EmbeddedClasses,
-                    taken: &taken,
-                };
-                let payloads = decide_import(&state, &actor, &parsed, &decide_ids)?;
-                Ok(Changes {
-                    events: envelop(payloads, &actor, clock.now()),
-                    secrets: Vec::new(),
-                })
-            })
-        });
-        let committed = self.write(decide).await?;
+        let cmd = ImportEntities {
+            parsed,
+            ids: ids.clone(),
+        };
+        let committed = self
+            .command(
+                actor,
+                cmd,
+                |r, cmd, _| {
+                    Box::pin(async move {
+                        let usccs: Vec<String> = cmd
+                            .parsed
+                            .rows
+                            .iter()
+                            .map(|r| r.data.uscc.clone())
+                            .collect();
+                        Ok(ImportState {
+                            prefecture_code,
+                            industries: &EmbeddedClasses,
+                            taken: r.registered_usccs(&usccs).await?,
+                        })
+                    })
+                },
+                decide_import,
+            )
+            .await?;
         let registered = committed
             .iter()
             .filter(|c| matches!(c.event.payload, Payload::EntityRegistered(_)))

@@ -13,6 +13,7 @@ pub mod calendar;
 pub mod certificate;
 pub mod checkpoints;
 pub mod clock;
+mod command;
 pub mod divisions;
 pub mod entities;
 pub mod error;
@@ -32,9 +33,7 @@ pub use error::AppError;
 /// What the HTTP edge needs of the store's types reaches it through `app` (ARCHITECTURE.md).
 pub use store::{EntityFilter, Page};
 
-use domain::event::Payload;
 use domain::user::PasswordPolicy;
-use domain::{Actor, Event, Timestamp};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use store::Store;
@@ -128,18 +127,4 @@ impl App {
         self.check_writable()?;
         Ok(self.store.write(decide).await?)
     }
-}
-
-/// Wraps decided payloads into events: a fresh UUIDv7 each, one instant, the actor.
-pub(crate) fn envelop(payloads: Vec<Payload>, actor: &Actor, at: Timestamp) -> Vec<Event> {
-    let actor = actor.to_ref();
-    payloads
-        .into_iter()
-        .map(|payload| Event {
-            id: uuid::Uuid::now_v7(),
-            at,
-            actor: actor.clone(),
-            payload,
-        })
-        .collect()
 }

@@ -1,10 +1,10 @@
 //! Commands and queries on the organisation's units.
 
-use crate::{App, AppError, envelop};
+use crate::command::committed;
+use crate::{App, AppError};
 use domain::event::Payload;
-use domain::unit::{CreateUnit, CreateUnitState, RenameUnit, Unit, UnitKind};
+use domain::unit::{CreateUnit, CreateUnitState, RenameUnit, RenameUnitState, Unit, UnitKind};
 use domain::{Actor, Refusal};
-use store::{Changes, Decide, Reader};
 use uuid::Uuid;
 
 #[derive(Clone, Debug)]
@@ -31,53 +31,49 @@ impl App {
             division_code: input.division_code,
             demo: input.demo,
         };
-        let actor = actor.clone();
-        let clock = self.clock.clone();
         let prefecture_code = self.settings.prefecture_code.clone();
-        let decide: Decide = Box::new(move |r: &mut dyn Reader| {
-            Box::pin(async move {
-                let code_taken = r.unit_by_code(&cmd.code).await?.is_some();
-                let parent = match cmd.parent_id {
-                    Some(p) => r.unit_by_id(p).await?,
-                    None => None,
-                };
-                let state = CreateUnitState {
-                    prefecture_code,
-                    code_taken,
-                    parent,
-                };
-                let payloads = domain::unit::decide_create(&state, &actor, &cmd)?;
-                Ok(Changes {
-                    events: envelop(payloads, &actor, clock.now()),
-                    secrets: Vec::new(),
-                })
-            })
-        });
-        let committed = self.write(decide).await?;
-        committed
-            .iter()
-            .find_map(|r| match &r.event.payload {
-                Payload::UnitCreated(e) if e.id == id => Some(Unit::created(e)),
-                _ => None,
-            })
-            .ok_or_else(|| AppError::Internal("a created unit has no unit.created event".into()))
+        let written = self
+            .command(
+                actor,
+                cmd,
+                |r, cmd, _| {
+                    Box::pin(async move {
+                        let code_taken = r.unit_by_code(&cmd.code).await?.is_some();
+                        let parent = match cmd.parent_id {
+                            Some(p) => r.unit_by_id(p).await?,
+                            None => None,
+                        };
+                        Ok(CreateUnitState {
+                            prefecture_code,
+                            code_taken,
+                            parent,
+                        })
+                    })
+                },
+                domain::unit::decide_create,
+            )
+            .await?;
+        committed(&written, "unit.created", |p| match p {
+            Payload::UnitCreated(e) if e.id == id => Some(Unit::created(e)),
+            _ => None,
+        })
     }
 
     pub async fn rename_unit(&self, actor: &Actor, cmd: RenameUnit) -> Result<Unit, AppError> {
         let id = cmd.id;
-        let actor = actor.clone();
-        let clock = self.clock.clone();
-        let decide: Decide = Box::new(move |r: &mut dyn Reader| {
-            Box::pin(async move {
-                let unit = r.unit_by_id(cmd.id).await?;
-                let payloads = domain::unit::decide_rename(unit.as_ref(), &actor, &cmd)?;
-                Ok(Changes {
-                    events: envelop(payloads, &actor, clock.now()),
-                    secrets: Vec::new(),
+        self.command(
+            actor,
+            cmd,
+            |r, cmd, _| {
+                Box::pin(async move {
+                    Ok(RenameUnitState {
+                        unit: r.unit_by_id(cmd.id).await?,
+                    })
                 })
-            })
-        });
-        self.write(decide).await?;
+            },
+            domain::unit::decide_rename,
+        )
+        .await?;
         self.unit(id).await
     }
 

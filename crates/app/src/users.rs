@@ -1,10 +1,11 @@
 //! Creating users: the event names the person; the password hash goes to the credentials table in
 //! the same transaction and never into the log.
 
-use crate::{App, AppError, envelop};
-use domain::user::{CreateUser, CreateUserState, User};
+use crate::{App, AppError};
+use domain::admin::AccountState;
+use domain::user::{Certify, CreateUser, CreateUserState, User};
 use domain::{Actor, Refusal, Role};
-use store::{Changes, Decide, Reader, SecretWrite};
+use store::SecretWrite;
 use uuid::Uuid;
 
 #[derive(Clone)]
@@ -30,19 +31,19 @@ impl App {
         user_id: Uuid,
         certificate: domain::permission::Certificate,
     ) -> Result<(), AppError> {
-        let actor = actor.clone();
-        let clock = self.clock.clone();
-        let decide: Decide = Box::new(move |r: &mut dyn Reader| {
-            Box::pin(async move {
-                let user = r.user_by_id(user_id).await?;
-                let payloads = domain::user::decide_certify(user.as_ref(), &actor, &certificate)?;
-                Ok(Changes {
-                    events: envelop(payloads, &actor, clock.now()),
-                    secrets: Vec::new(),
+        self.command(
+            actor,
+            Certify { certificate },
+            move |r, _, _| {
+                Box::pin(async move {
+                    Ok(AccountState {
+                        target: r.user_by_id(user_id).await?,
+                    })
                 })
-            })
-        });
-        self.write(decide).await?;
+            },
+            domain::user::decide_certify,
+        )
+        .await?;
         Ok(())
     }
 
@@ -63,39 +64,39 @@ impl App {
         };
         let must_change = input.must_change_password;
         let totp = input.totp_secret.clone();
-        let actor = actor.clone();
-        let clock = self.clock.clone();
-        let decide: Decide = Box::new(move |r: &mut dyn Reader| {
-            Box::pin(async move {
-                let username_taken = r.user_by_username(&cmd.username).await?.is_some();
-                let unit = match cmd.unit_id {
-                    Some(u) => r.unit_by_id(u).await?,
-                    None => None,
-                };
-                let state = CreateUserState {
-                    username_taken,
-                    unit,
-                };
-                let payloads = domain::user::decide_create(&state, &actor, &cmd)?;
-                let at = clock.now();
-                Ok(Changes {
-                    events: envelop(payloads, &actor, at),
-                    secrets: std::iter::once(SecretWrite::Password {
-                        user_id: cmd.id,
-                        hash,
-                        must_change,
-                        at,
+        self.command_with_secrets(
+            actor,
+            cmd,
+            |r, cmd, _| {
+                Box::pin(async move {
+                    let username_taken = r.user_by_username(&cmd.username).await?.is_some();
+                    let unit = match cmd.unit_id {
+                        Some(u) => r.unit_by_id(u).await?,
+                        None => None,
+                    };
+                    Ok(CreateUserState {
+                        username_taken,
+                        unit,
                     })
-                    .chain(totp.map(|secret| SecretWrite::Totp {
-                        user_id: cmd.id,
-                        secret,
-                        at,
-                    }))
-                    .collect(),
                 })
-            })
-        });
-        self.write(decide).await?;
+            },
+            domain::user::decide_create,
+            move |_, now| {
+                std::iter::once(SecretWrite::Password {
+                    user_id: id,
+                    hash,
+                    must_change,
+                    at: now.at,
+                })
+                .chain(totp.map(|secret| SecretWrite::Totp {
+                    user_id: id,
+                    secret,
+                    at: now.at,
+                }))
+                .collect()
+            },
+        )
+        .await?;
         self.store
             .user(id)
             .await?

@@ -149,15 +149,35 @@ pub fn setting_duty(key: &str) -> Duty {
     }
 }
 
+/// What an administrative decision on one account knows: the account, if it exists.
+#[derive(Clone, Debug)]
+pub struct AccountState {
+    pub target: Option<User>,
+}
+
+impl AccountState {
+    fn target(&self) -> Result<&User, Refusal> {
+        self.target.as_ref().ok_or_else(Refusal::not_found)
+    }
+}
+
+/// A user's roles and jurisdictions, as the security administrator sets them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChangeAccess {
+    pub roles: Vec<Role>,
+    /// `None`: the whole prefecture.
+    pub counties: Option<Vec<String>>,
+}
+
 /// The security administrator sets a user's roles and jurisdictions.
 pub fn decide_access(
+    state: &AccountState,
     actor: &Actor,
-    target: Option<&User>,
-    roles: &[Role],
-    counties: &Option<Vec<String>>,
+    cmd: &ChangeAccess,
 ) -> Result<Vec<Payload>, Refusal> {
+    let ChangeAccess { roles, counties } = cmd;
     require(actor, Duty::Security)?;
-    let target = target.ok_or_else(Refusal::not_found)?;
+    let target = state.target()?;
     not_self(actor, target)?;
     let mut invalid = Reasons::default();
     let admin = roles.iter().filter(|r| is_administrator(**r)).count();
@@ -180,16 +200,25 @@ pub fn decide_access(
     })])
 }
 
-/// The system administrator edits an account's display name and unit. `unit` is the unit the
-/// request named, as found: `Some(None)` names no unit, `None` a unit that does not exist.
+/// An account's display name and unit, as the system administrator edits them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EditAccount {
+    pub display_name: String,
+    /// The unit the request named, as found: `Some(None)` names no unit, `None` a unit that does
+    /// not exist.
+    pub unit: Option<Option<Uuid>>,
+}
+
+/// The system administrator edits an account's display name and unit.
 pub fn decide_edit(
+    state: &AccountState,
     actor: &Actor,
-    target: Option<&User>,
-    display_name: &str,
-    unit: Option<Option<Uuid>>,
+    cmd: &EditAccount,
 ) -> Result<Vec<Payload>, Refusal> {
+    let EditAccount { display_name, unit } = cmd;
+    let unit = *unit;
     require(actor, Duty::System)?;
-    let target = target.ok_or_else(Refusal::not_found)?;
+    let target = state.target()?;
     not_self(actor, target)?;
     let name = display_name.trim();
     let mut invalid = Reasons::default();
@@ -219,33 +248,55 @@ pub fn decide_edit(
     })])
 }
 
+/// Disabling (`true`) or enabling again (`false`) an account.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SetDisabled {
+    pub disabled: bool,
+}
+
 /// The system administrator disables or enables an account.
 pub fn decide_disable(
+    state: &AccountState,
     actor: &Actor,
-    target: Option<&User>,
-    disabled: bool,
+    cmd: &SetDisabled,
 ) -> Result<Vec<Payload>, Refusal> {
     require(actor, Duty::System)?;
-    let target = target.ok_or_else(Refusal::not_found)?;
+    let target = state.target()?;
     not_self(actor, target)?;
     Ok(vec![Payload::UserDisabled(UserDisabled {
         user_id: target.id,
-        disabled,
+        disabled: cmd.disabled,
     })])
+}
+
+/// Which secret a reset replaces.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ResetCredential {
+    Password,
+    Totp,
+}
+
+impl ResetCredential {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResetCredential::Password => "password",
+            ResetCredential::Totp => "totp",
+        }
+    }
 }
 
 /// The security administrator resets a password or a second factor.
 pub fn decide_reset(
+    state: &AccountState,
     actor: &Actor,
-    target: Option<&User>,
-    what: &str,
+    cmd: &ResetCredential,
 ) -> Result<Vec<Payload>, Refusal> {
     require(actor, Duty::Security)?;
-    let target = target.ok_or_else(Refusal::not_found)?;
+    let target = state.target()?;
     not_self(actor, target)?;
     Ok(vec![Payload::CredentialReset(CredentialReset {
         user_id: target.id,
-        what: what.to_owned(),
+        what: cmd.as_str().to_owned(),
     })])
 }
 

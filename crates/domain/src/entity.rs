@@ -237,21 +237,29 @@ fn trimmed(data: &EntityData) -> EntityData {
     d
 }
 
-pub struct RegisterState<'a> {
-    pub prefecture_code: &'a str,
-    pub industries: &'a dyn IndustryClasses,
+/// Registering a regulated entity.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RegisterEntity {
+    pub id: Uuid,
+    pub data: EntityData,
+    pub demo: bool,
+}
+
+pub struct RegisterState {
+    pub prefecture_code: String,
+    pub industries: &'static dyn IndustryClasses,
     pub uscc_taken: bool,
 }
 
 pub fn decide_register(
-    state: &RegisterState<'_>,
+    state: &RegisterState,
     actor: &Actor,
-    id: Uuid,
-    data: &EntityData,
-    demo: bool,
+    cmd: &RegisterEntity,
 ) -> Result<Vec<Payload>, Refusal> {
+    let RegisterEntity { id, data, demo } = cmd;
+    let (id, demo) = (*id, *demo);
     let reach = entity_write_reach(actor)?;
-    check_data(data, state.prefecture_code, state.industries, &reach)?;
+    check_data(data, &state.prefecture_code, state.industries, &reach)?;
     if state.uscc_taken {
         return Err(Refusal::one(
             RefusalKind::Conflict,
@@ -267,19 +275,32 @@ pub fn decide_register(
     })])
 }
 
-pub struct UpdateState<'a> {
-    pub prefecture_code: &'a str,
-    pub industries: &'a dyn IndustryClasses,
+pub struct UpdateState {
+    pub prefecture_code: String,
+    pub industries: &'static dyn IndustryClasses,
     /// The entity as stored, if it exists and the actor may read it.
     pub current: Option<Entity>,
 }
 
+/// Changing a registered entity: its full new data, against the version the caller read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UpdateEntity {
+    pub id: Uuid,
+    pub data: EntityData,
+    pub expected_version: i64,
+}
+
 pub fn decide_update(
-    state: &UpdateState<'_>,
+    state: &UpdateState,
     actor: &Actor,
-    data: &EntityData,
-    expected_version: i64,
+    cmd: &UpdateEntity,
 ) -> Result<Vec<Payload>, Refusal> {
+    let UpdateEntity {
+        data,
+        expected_version,
+        ..
+    } = cmd;
+    let expected_version = *expected_version;
     let reach = entity_write_reach(actor)?;
     let current = state.current.as_ref().ok_or_else(Refusal::not_found)?;
     if !within(&reach, &current.data.county_code) {
@@ -293,7 +314,7 @@ pub fn decide_update(
                 .arg("field", "uscc"),
         ));
     }
-    check_data(data, state.prefecture_code, state.industries, &reach)?;
+    check_data(data, &state.prefecture_code, state.industries, &reach)?;
     if expected_version != current.version {
         return Err(Refusal::one(
             RefusalKind::Stale,
@@ -363,9 +384,9 @@ mod tests {
         })
     }
 
-    fn state(taken: bool) -> RegisterState<'static> {
+    fn state(taken: bool) -> RegisterState {
         RegisterState {
-            prefecture_code: "532800",
+            prefecture_code: "532800".into(),
             industries: &Known,
             uscc_taken: taken,
         }
@@ -376,9 +397,11 @@ mod tests {
         let events = decide_register(
             &state(false),
             &officer(&["532822"]),
-            Uuid::nil(),
-            &data(),
-            false,
+            &RegisterEntity {
+                id: Uuid::nil(),
+                data: data().clone(),
+                demo: false,
+            },
         )
         .unwrap();
         let [Payload::EntityRegistered(e)] = events.as_slice() else {
@@ -389,9 +412,11 @@ mod tests {
         let r = decide_register(
             &state(false),
             &officer(&["532801"]),
-            Uuid::nil(),
-            &data(),
-            false,
+            &RegisterEntity {
+                id: Uuid::nil(),
+                data: data().clone(),
+                demo: false,
+            },
         )
         .unwrap_err();
         assert_eq!(
@@ -405,8 +430,16 @@ mod tests {
         let mut d = data();
         d.uscc.pop();
         d.uscc.push(if d.uscc.ends_with('0') { '1' } else { '0' });
-        let r = decide_register(&state(false), &officer(&["532822"]), Uuid::nil(), &d, false)
-            .unwrap_err();
+        let r = decide_register(
+            &state(false),
+            &officer(&["532822"]),
+            &RegisterEntity {
+                id: Uuid::nil(),
+                data: d.clone(),
+                demo: false,
+            },
+        )
+        .unwrap_err();
         assert_eq!(r.reasons[0].field.as_deref(), Some("uscc"));
         assert_eq!(r.reasons[0].code, "uscc.check_character");
     }
@@ -419,8 +452,16 @@ mod tests {
         d.lat_e6 = 91_000_000;
         d.outlets.push(d.outlets[0].clone());
         d.permit.as_mut().unwrap().valid_until = "2020-01-01".parse().unwrap();
-        let r = decide_register(&state(false), &officer(&["532822"]), Uuid::nil(), &d, false)
-            .unwrap_err();
+        let r = decide_register(
+            &state(false),
+            &officer(&["532822"]),
+            &RegisterEntity {
+                id: Uuid::nil(),
+                data: d.clone(),
+                demo: false,
+            },
+        )
+        .unwrap_err();
         let codes: Vec<_> = r.reasons.iter().map(|r| r.code).collect();
         assert_eq!(
             codes,
@@ -435,9 +476,11 @@ mod tests {
         let r = decide_register(
             &state(true),
             &officer(&["532822"]),
-            Uuid::nil(),
-            &data(),
-            false,
+            &RegisterEntity {
+                id: Uuid::nil(),
+                data: data().clone(),
+                demo: false,
+            },
         )
         .unwrap_err();
         assert_eq!(
@@ -455,7 +498,7 @@ mod tests {
             version: 3,
         };
         let st = UpdateState {
-            prefecture_code: "532800",
+            prefecture_code: "532800".into(),
             industries: &Known,
             current: Some(current.clone()),
         };
@@ -468,34 +511,92 @@ mod tests {
                 Actor::System => unreachable!(),
             }
         });
-        let events = decide_update(&st, &both, &moved, 3).unwrap();
+        let events = decide_update(
+            &st,
+            &both,
+            &UpdateEntity {
+                id: Uuid::nil(),
+                data: moved.clone(),
+                expected_version: 3,
+            },
+        )
+        .unwrap();
         let mut counties = events[0].counties();
         counties.sort();
         assert_eq!(counties, ["532801", "532822"]);
         assert_eq!(
-            decide_update(&st, &officer(&["532822"]), &moved, 3)
-                .unwrap_err()
-                .reasons[0]
+            decide_update(
+                &st,
+                &officer(&["532822"]),
+                &UpdateEntity {
+                    id: Uuid::nil(),
+                    data: moved.clone(),
+                    expected_version: 3
+                }
+            )
+            .unwrap_err()
+            .reasons[0]
                 .code,
             "county_code.out_of_scope"
         );
         assert_eq!(
-            decide_update(&st, &officer(&["532801"]), &data(), 3)
-                .unwrap_err()
-                .kind,
+            decide_update(
+                &st,
+                &officer(&["532801"]),
+                &UpdateEntity {
+                    id: Uuid::nil(),
+                    data: data().clone(),
+                    expected_version: 3
+                }
+            )
+            .unwrap_err()
+            .kind,
             RefusalKind::NotFound,
             "outside scope reads as absent"
         );
         assert_eq!(
-            decide_update(&st, &both, &moved, 2).unwrap_err().kind,
+            decide_update(
+                &st,
+                &both,
+                &UpdateEntity {
+                    id: Uuid::nil(),
+                    data: moved.clone(),
+                    expected_version: 2
+                }
+            )
+            .unwrap_err()
+            .kind,
             RefusalKind::Stale
         );
         let mut other = data();
         other.uscc = "91350100M000100Y43".into();
         assert_eq!(
-            decide_update(&st, &both, &other, 3).unwrap_err().reasons[0].code,
+            decide_update(
+                &st,
+                &both,
+                &UpdateEntity {
+                    id: Uuid::nil(),
+                    data: other.clone(),
+                    expected_version: 3
+                }
+            )
+            .unwrap_err()
+            .reasons[0]
+                .code,
             "field.immutable"
         );
-        assert!(decide_update(&st, &both, &data(), 3).unwrap().is_empty());
+        assert!(
+            decide_update(
+                &st,
+                &both,
+                &UpdateEntity {
+                    id: Uuid::nil(),
+                    data: data().clone(),
+                    expected_version: 3
+                }
+            )
+            .unwrap()
+            .is_empty()
+        );
     }
 }

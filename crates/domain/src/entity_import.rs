@@ -7,8 +7,8 @@
 
 use crate::actor::Actor;
 use crate::entity::{
-    EntityClass, EntityData, IndustryClasses, Outlet, OutletKind, Permit, RegisterState,
-    decide_register,
+    EntityClass, EntityData, IndustryClasses, Outlet, OutletKind, Permit, RegisterEntity,
+    RegisterState, decide_register,
 };
 use crate::event::Payload;
 use crate::permission::entity_write_reach;
@@ -631,22 +631,29 @@ fn outlet_key(field: &str) -> Option<(usize, &'static str)> {
     Some((index.parse().ok()?, key))
 }
 
-pub struct ImportState<'a> {
-    pub prefecture_code: &'a str,
-    pub industries: &'a dyn IndustryClasses,
+pub struct ImportState {
+    pub prefecture_code: String,
+    pub industries: &'static dyn IndustryClasses,
     /// The file's USCCs that are already registered.
-    pub taken: &'a HashSet<String>,
+    pub taken: HashSet<String>,
 }
 
 /// Registers every row of a read file, or refuses with every problem of the file (reading and
 /// deciding), each naming its sheet, row and column, sorted by place. One refused row refuses the
 /// file: an import is all or nothing. `ids` gives each row its entity id, in order.
+/// Importing a read file: its rows and problems, and the id each row's entity gets, in order.
+#[derive(Clone, Debug)]
+pub struct ImportEntities {
+    pub parsed: Parsed,
+    pub ids: Vec<Uuid>,
+}
+
 pub fn decide_import(
-    state: &ImportState<'_>,
+    state: &ImportState,
     actor: &Actor,
-    parsed: &Parsed,
-    ids: &[Uuid],
+    cmd: &ImportEntities,
 ) -> Result<Vec<Payload>, Refusal> {
+    let (parsed, ids) = (&cmd.parsed, &cmd.ids);
     // A role that registers nothing is told so once, not once per row.
     entity_write_reach(actor)?;
     let mut problems = parsed.problems.clone();
@@ -678,12 +685,17 @@ pub fn decide_import(
             first_row.insert(&row.data.uscc, row.row);
         }
         let register = RegisterState {
-            prefecture_code: state.prefecture_code,
+            prefecture_code: state.prefecture_code.clone(),
             industries: state.industries,
             uscc_taken: state.taken.contains(&row.data.uscc),
         };
         let id = ids.get(n).copied().unwrap_or_else(Uuid::nil);
-        match decide_register(&register, actor, id, &row.data, row.demo) {
+        let cmd = RegisterEntity {
+            id,
+            data: row.data.clone(),
+            demo: row.demo,
+        };
+        match decide_register(&register, actor, &cmd) {
             Ok(mut p) => payloads.append(&mut p),
             Err(refusal) => {
                 for reason in refusal.reasons {
@@ -860,12 +872,16 @@ mod tests {
     fn decide(parsed: &Parsed, taken: &[String]) -> Result<Vec<Payload>, Refusal> {
         let taken: HashSet<String> = taken.iter().cloned().collect();
         let state = ImportState {
-            prefecture_code: "532800",
+            prefecture_code: "532800".into(),
             industries: &Known,
-            taken: &taken,
+            taken,
         };
         let ids: Vec<Uuid> = parsed.rows.iter().map(|_| Uuid::now_v7()).collect();
-        decide_import(&state, &officer(), parsed, &ids)
+        let cmd = ImportEntities {
+            parsed: parsed.clone(),
+            ids,
+        };
+        decide_import(&state, &officer(), &cmd)
     }
 
     fn places(r: &Refusal) -> Vec<(String, String, String, &'static str)> {

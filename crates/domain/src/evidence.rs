@@ -6,7 +6,6 @@
 //! auxiliary staff may assist but never act as the collecting officer.
 
 use crate::Actor;
-use crate::entity::Entity;
 use crate::permission::{Reach, within};
 use crate::refusal::{LegalSource, Reason, Reasons, Refusal, RefusalKind};
 use crate::time::Timestamp;
@@ -81,11 +80,39 @@ impl EvidenceType {
     }
 }
 
-/// What the evidence is about. Cases come later ("case" subjects).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// What the evidence is about: a regulated entity (an inspection), a clue (线索) being verified,
+/// or a case (案件).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SubjectType {
     Entity,
+    Clue,
+    Case,
+}
+
+impl SubjectType {
+    pub const ALL: [SubjectType; 3] = [SubjectType::Entity, SubjectType::Clue, SubjectType::Case];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SubjectType::Entity => "entity",
+            SubjectType::Clue => "clue",
+            SubjectType::Case => "case",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<SubjectType> {
+        SubjectType::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+}
+
+/// A subject as the application loads it for evidence: what it is, and the county whose scope
+/// the evidence and its ledger entries take.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Subject {
+    pub kind: SubjectType,
+    pub id: Uuid,
+    pub county_code: String,
 }
 
 /// What the officer states about a piece of evidence.
@@ -237,7 +264,8 @@ fn enforcing(u: &User) -> bool {
 
 /// What a registration is decided on, read in the write transaction.
 pub struct RegisterState {
-    pub subject: Option<Entity>,
+    /// The subject `data` names, if it exists (of that kind).
+    pub subject: Option<Subject>,
     /// Each username of `collected_by` and `assisted_by` with the user it names, if any.
     pub people: Vec<(String, Option<User>)>,
     /// The calendar date (China Standard Time) the evidence was collected on.
@@ -252,8 +280,12 @@ pub fn check_data(
     data: &EvidenceData,
 ) -> Result<String, Refusal> {
     let reach = evidence_write_reach(actor)?;
-    let subject = state.subject.as_ref().ok_or_else(Refusal::not_found)?;
-    if !within(&reach, &subject.data.county_code) {
+    let subject = state
+        .subject
+        .as_ref()
+        .filter(|s| s.kind == data.subject_type && s.id == data.subject_id)
+        .ok_or_else(Refusal::not_found)?;
+    if !within(&reach, &subject.county_code) {
         return Err(Refusal::not_found());
     }
     let mut invalid = Reasons::default();
@@ -359,18 +391,31 @@ pub fn check_data(
         );
     }
     unmet.into_result(RefusalKind::Conflict)?;
-    Ok(subject.data.county_code.clone())
+    Ok(subject.county_code.clone())
+}
+
+/// Registering evidence whose bytes are stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RegisterEvidence {
+    pub id: Uuid,
+    pub data: EvidenceData,
+    pub blob: BlobFacts,
+    pub demo: bool,
 }
 
 /// Registers evidence whose bytes are stored.
 pub fn decide_register(
     state: &RegisterState,
     actor: &Actor,
-    id: Uuid,
-    data: &EvidenceData,
-    blob: &BlobFacts,
-    demo: bool,
+    cmd: &RegisterEvidence,
 ) -> Result<Vec<crate::Payload>, Refusal> {
+    let RegisterEvidence {
+        id,
+        data,
+        blob,
+        demo,
+    } = cmd;
+    let (id, demo) = (*id, *demo);
     let county_code = check_data(state, actor, data)?;
     let mut data = data.clone();
     data.title = data.title.trim().to_owned();
@@ -386,14 +431,24 @@ pub fn decide_register(
     )])
 }
 
+/// What a decision on one piece of evidence knows: the evidence, if it exists (unscoped: the
+/// decision checks the actor's reach).
+#[derive(Clone, Debug)]
+pub struct EvidenceState {
+    pub evidence: Option<Evidence>,
+}
+
 /// Viewing, downloading or exporting evidence the actor may read.
 pub fn decide_access(
+    state: &EvidenceState,
     actor: &Actor,
-    evidence: Option<&Evidence>,
-    access: Access,
+    access: &Access,
 ) -> Result<Vec<crate::Payload>, Refusal> {
+    let access = *access;
     let reach = evidence_read_reach(actor)?;
-    let e = evidence
+    let e = state
+        .evidence
+        .as_ref()
         .filter(|e| within(&reach, &e.county_code))
         .ok_or_else(Refusal::not_found)?;
     Ok(vec![crate::Payload::EvidenceAccessed(EvidenceAccessed {
@@ -403,16 +458,31 @@ pub fn decide_access(
     })])
 }
 
+/// Handing evidence over to another officer (by username), with the reason.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TransferCustody {
+    pub id: Uuid,
+    pub to: String,
+    pub reason: String,
+}
+
+pub struct TransferState {
+    pub evidence: Option<Evidence>,
+    /// The user the command names as the new custodian, if any.
+    pub to: Option<User>,
+}
+
 /// Handing evidence over to another officer.
 pub fn decide_transfer(
+    state: &TransferState,
     actor: &Actor,
-    evidence: Option<&Evidence>,
-    to: Option<&User>,
-    to_name: &str,
-    reason: &str,
+    cmd: &TransferCustody,
 ) -> Result<Vec<crate::Payload>, Refusal> {
+    let (to, to_name, reason) = (state.to.as_ref(), cmd.to.as_str(), cmd.reason.as_str());
     let reach = evidence_write_reach(actor)?;
-    let e = evidence
+    let e = state
+        .evidence
+        .as_ref()
         .filter(|e| within(&reach, &e.county_code))
         .ok_or_else(Refusal::not_found)?;
     let mut invalid = Reasons::default();

@@ -1,8 +1,10 @@
 //! The rules of enforcement, pure.
 //!
-//! Every change of state is decided here: `decide(state, actor, command, now) -> Result<Vec<Event>,
-//! Refusal>`. Nothing in this crate touches a database, a clock, a random source or a network;
-//! callers pass all of that in, so every rule is testable by value.
+//! Every change of state is decided here, by one contract:
+//! `decide_<verb>(state: &<Verb>State, actor: &Actor, cmd: &<Verb>) -> Result<Vec<Payload>, Refusal>`,
+//! where the state holds what the store knows and, when the rule needs it, the moment ([`Now`]).
+//! Nothing in this crate touches a database, a clock, a random source or a network; callers pass
+//! all of that in, so every rule is testable by value.
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
@@ -23,4 +25,4 @@ pub mod user;
 pub use actor::{Actor, ActorRef, Role};
 pub use event::{Event, Payload};
 pub use refusal::{LegalSource, Reason, Refusal, RefusalKind};
-pub use time::Timestamp;
+pub use time::{Now, Timestamp};

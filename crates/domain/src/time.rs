@@ -1,6 +1,6 @@
 //! Instants as the ledger records them.
 
-use chrono::{DateTime, SecondsFormat, Timelike, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, SecondsFormat, Timelike, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
@@ -32,6 +32,34 @@ impl Timestamp {
         Ok(Timestamp::new(
             DateTime::parse_from_rfc3339(s)?.with_timezone(&Utc),
         ))
+    }
+
+    /// The calendar date in China Standard Time (UTC+8 all year, no daylight saving since 1991):
+    /// the calendar of legal dates.
+    pub fn china_date(&self) -> NaiveDate {
+        // 8 hours is well inside the ±24 h a FixedOffset accepts.
+        match FixedOffset::east_opt(8 * 3600) {
+            Some(china) => self.0.with_timezone(&china).date_naive(),
+            None => self.0.date_naive(),
+        }
+    }
+}
+
+/// The moment a command is decided, inside every decision's state: the instant its events carry
+/// and the legal date it falls on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Now {
+    pub at: Timestamp,
+    /// `at` in China Standard Time.
+    pub today: NaiveDate,
+}
+
+impl Now {
+    pub fn at(at: Timestamp) -> Now {
+        Now {
+            at,
+            today: at.china_date(),
+        }
     }
 }
 

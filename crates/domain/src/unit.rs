@@ -288,15 +288,22 @@ pub struct RenameUnit {
     pub expected_version: Option<i64>,
 }
 
+/// What `decide_rename` needs to know from the store.
+#[derive(Clone, Debug)]
+pub struct RenameUnitState {
+    /// The unit named by the command, if it exists.
+    pub unit: Option<Unit>,
+}
+
 pub fn decide_rename(
-    unit: Option<&Unit>,
+    state: &RenameUnitState,
     actor: &Actor,
     cmd: &RenameUnit,
 ) -> Result<Vec<Payload>, Refusal> {
     if !may_manage_units(actor) {
         return Err(Refusal::forbidden());
     }
-    let unit = unit.ok_or_else(Refusal::not_found)?;
+    let unit = state.unit.as_ref().ok_or_else(Refusal::not_found)?;
     let mut invalid = Reasons::default();
     if let Some(n) = &cmd.name_zh {
         check_name(&mut invalid, "name_zh", n);
@@ -480,16 +487,29 @@ mod tests {
             name_en: None,
             expected_version: Some(1),
         };
-        let events = decide_rename(Some(&b), &Actor::System, &cmd).unwrap();
+        let events = decide_rename(
+            &RenameUnitState {
+                unit: Some(b.clone()),
+            },
+            &Actor::System,
+            &cmd,
+        )
+        .unwrap();
         assert_eq!(events.len(), 1);
         let stale = RenameUnit {
             expected_version: Some(7),
             ..cmd.clone()
         };
         assert_eq!(
-            decide_rename(Some(&b), &Actor::System, &stale)
-                .unwrap_err()
-                .kind,
+            decide_rename(
+                &RenameUnitState {
+                    unit: Some(b.clone())
+                },
+                &Actor::System,
+                &stale
+            )
+            .unwrap_err()
+            .kind,
             RefusalKind::Stale
         );
         let same = RenameUnit {
@@ -497,12 +517,20 @@ mod tests {
             ..cmd.clone()
         };
         assert!(
-            decide_rename(Some(&b), &Actor::System, &same)
-                .unwrap()
-                .is_empty()
+            decide_rename(
+                &RenameUnitState {
+                    unit: Some(b.clone())
+                },
+                &Actor::System,
+                &same
+            )
+            .unwrap()
+            .is_empty()
         );
         assert_eq!(
-            decide_rename(None, &Actor::System, &cmd).unwrap_err().kind,
+            decide_rename(&RenameUnitState { unit: None }, &Actor::System, &cmd)
+                .unwrap_err()
+                .kind,
             RefusalKind::NotFound
         );
     }

@@ -134,15 +134,22 @@ pub fn decide_create(
     })])
 }
 
+/// Recording (or replacing) an officer's enforcement certificate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Certify {
+    pub certificate: crate::permission::Certificate,
+}
+
 pub fn decide_certify(
-    user: Option<&User>,
+    state: &crate::admin::AccountState,
     actor: &Actor,
-    certificate: &crate::permission::Certificate,
+    cmd: &Certify,
 ) -> Result<Vec<Payload>, Refusal> {
+    let certificate = &cmd.certificate;
     if !(matches!(actor, Actor::System) || actor.has_role(Role::SystemAdmin)) {
         return Err(Refusal::forbidden());
     }
-    let user = user.ok_or_else(Refusal::not_found)?;
+    let user = state.target.as_ref().ok_or_else(Refusal::not_found)?;
     crate::admin::not_self(actor, user)?;
     let mut invalid = Reasons::default();
     for (field, value, max) in [

@@ -73,7 +73,7 @@ pub(crate) async fn apply(exec: &mut dyn Exec, event: &Event) -> Result<Option<u
                     &[
                         p.id.into(),
                         p.county_code.as_str().into(),
-                        "entity".into(),
+                        d.subject_type.as_str().into(),
                         d.subject_id.into(),
                         d.evidence_type.as_str().into(),
                         json(d)?,

@@ -516,7 +516,7 @@ pub async fn detail(
         Err(err) => return ctx.error(err),
     };
     let today = state.app.today();
-    let evidence = match state.app.evidence_of_entity(&auth.actor, id).await {
+    let evidence = match state.app.evidence_of_subject(&auth.actor, id).await {
         Ok(items) => super::evidence::rows(&ctx, items),
         Err(err) => return ctx.error(err),
     };

@@ -55,7 +55,7 @@ impl From<Evidence> for EvidenceView {
         let d = e.data;
         EvidenceView {
             id: e.id.to_string(),
-            subject_type: "entity",
+            subject_type: d.subject_type.as_str(),
             subject_id: d.subject_id.to_string(),
             county_code: e.county_code,
             evidence_type: d.evidence_type.as_str().to_owned(),
@@ -194,7 +194,7 @@ async fn list(
         .and_then(|s| {
             uuid::Uuid::parse_str(s).map_err(|_| invalid_query("subject_id", "a UUID"))
         })?;
-    let items = state.app.evidence_of_entity(&auth.actor, id).await?;
+    let items = state.app.evidence_of_subject(&auth.actor, id).await?;
     Ok(Json(items.into_iter().map(EvidenceView::from).collect()))
 }
 
