@@ -524,3 +524,50 @@ pub fn decide_transfer(
         },
     )])
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::event::{Event, Payload};
+
+    /// An `evidence.registered/v1` payload as stored before subjects had kinds other than
+    /// entities: it still decodes, and encodes to the same JSON, so its ledger hash is unchanged.
+    #[test]
+    fn stored_registrations_decode_and_hash_the_same() {
+        let payload = serde_json::json!({
+            "id": "019ad0f0-0000-7000-8000-0000000000e1",
+            "county_code": "532822",
+            "data": {
+                "subject_type": "entity",
+                "subject_id": "019ad0f0-0000-7000-8000-0000000000b1",
+                "type": "audio_visual",
+                "title": "排污口现场照片",
+                "collected_at": "2026-11-28T02:00:00.000000Z",
+                "collected_by": ["menghai.officer", "menghai.officer2"],
+                "assisted_by": [],
+                "lat_e6": 21960000,
+                "lon_e6": 100450000,
+                "device": null,
+                "on_site": true
+            },
+            "blob": {
+                "sha256": "aa", "sm3": "bb", "size": 70, "mime": "image/png",
+                "file_name": "现场照片.png"
+            },
+            "custodian": "menghai.officer",
+            "demo": false
+        });
+        let event = Event::from_parts(
+            uuid::Uuid::nil(),
+            crate::Timestamp::parse("2026-11-28T02:00:00Z").unwrap(),
+            r#"{"kind":"user","id":null,"name":"menghai.officer"}"#,
+            "evidence.registered/v1",
+            &payload.to_string(),
+        )
+        .unwrap();
+        let Payload::EvidenceRegistered(p) = &event.payload else {
+            panic!("{event:?}")
+        };
+        assert_eq!(p.data.subject_type, super::SubjectType::Entity);
+        assert_eq!(event.payload_json(), payload);
+    }
+}

@@ -24,13 +24,13 @@ fn sha256_hex(b: &[u8]) -> String {
         .collect()
 }
 
-async fn menghai_entity(app: &TestApp, token: &str) -> String {
+pub async fn menghai_entity(app: &TestApp, token: &str) -> String {
     let (s, b) = get(app, token, "/api/v1/entities?county=532822&per_page=1").await;
     assert_eq!(s, 200, "{b}");
     b["items"][0]["id"].as_str().unwrap().to_owned()
 }
 
-fn form(subject: &str, fields: &[(&str, &str)], file: &[u8]) -> reqwest::multipart::Form {
+pub fn form(subject: &str, fields: &[(&str, &str)], file: &[u8]) -> reqwest::multipart::Form {
     let mut f = reqwest::multipart::Form::new().text("subject_id", subject.to_owned());
     for (k, v) in fields {
         f = f.text((*k).to_owned(), (*v).to_owned());
@@ -60,7 +60,7 @@ static COLLECTED: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
         .to_rfc3339()
 });
 
-fn on_site() -> Vec<(&'static str, &'static str)> {
+pub fn on_site() -> Vec<(&'static str, &'static str)> {
     vec![
         ("type", "audio_visual"),
         ("title", "排污口现场照片"),
@@ -75,7 +75,7 @@ fn on_site() -> Vec<(&'static str, &'static str)> {
     ]
 }
 
-async fn upload(app: &TestApp, token: &str, form: reqwest::multipart::Form) -> (u16, Value) {
+pub async fn upload(app: &TestApp, token: &str, form: reqwest::multipart::Form) -> (u16, Value) {
     let r = app
         .client
         .post(app.url("/api/v1/evidence"))
@@ -611,3 +611,70 @@ async fn certificates_verify_offline_and_blobs_are_checked(app: TestApp) {
 }
 
 on_both_backends!(certificates_verify_offline_and_blobs_are_checked);
+
+/// Issue 17: evidence names its subject's kind. An entity is the default and is stored and shown
+/// as such; a clue or a case that does not exist is not found (404, nothing stored), an unknown
+/// kind is refused naming the field; the list keeps its shape (an array, newest first).
+async fn the_subject_kind_is_kept(app: TestApp) {
+    app.app.seed_demo().await.unwrap();
+    let token = app.login("menghai.officer", DEMO_PASSWORD).await;
+    let entity = menghai_entity(&app, &token).await;
+    let size = app.log_size().await;
+    let mut fields = on_site();
+    fields.push(("subject_type", "clue"));
+    let (s, b) = upload(&app, &token, form(&entity, &fields, PNG)).await;
+    assert_eq!(s, 404, "an entity's id is no clue: {b}");
+    fields.pop();
+    fields.push(("subject_type", "case"));
+    let (s, _) = upload(
+        &app,
+        &token,
+        form(&uuid::Uuid::now_v7().to_string(), &fields, PNG),
+    )
+    .await;
+    assert_eq!(s, 404);
+    fields.pop();
+    fields.push(("subject_type", "vehicle"));
+    let (s, b) = upload(&app, &token, form(&entity, &fields, PNG)).await;
+    assert_eq!(s, 422, "{b}");
+    assert_eq!(b["errors"][0]["field"], "subject_type", "{b}");
+    assert_eq!(app.log_size().await, size, "nothing was written");
+    assert!(blob_files(&app).is_empty(), "nothing was stored");
+
+    fields.pop();
+    fields.push(("subject_type", "entity"));
+    let (s, first) = upload(&app, &token, form(&entity, &fields, PNG)).await;
+    assert_eq!(s, 201, "{first}");
+    assert_eq!(first["subject_type"], "entity");
+    let (s, second) = upload(&app, &token, form(&entity, &on_site(), b"second")).await;
+    assert_eq!(s, 201, "the kind defaults to entity: {second}");
+    let (s, list) = get(
+        &app,
+        &token,
+        &format!("/api/v1/evidence?subject_id={entity}"),
+    )
+    .await;
+    assert_eq!(s, 200);
+    let ids: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            second["id"].as_str().unwrap(),
+            first["id"].as_str().unwrap()
+        ],
+        "newest first"
+    );
+    assert!(
+        list.as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["subject_type"] == "entity")
+    );
+}
+
+on_both_backends!(the_subject_kind_is_kept);

@@ -6,6 +6,7 @@ mod admin;
 mod binary;
 mod calendar_cli;
 mod checkpoints;
+mod clock;
 mod draw_cli;
 mod entities;
 mod errors;
