@@ -10,6 +10,7 @@ pub mod account;
 pub mod admin;
 pub mod auth;
 pub mod calendar;
+pub mod case;
 pub mod certificate;
 pub mod checkpoints;
 pub mod clock;

@@ -11,6 +11,7 @@
 pub mod actor;
 pub mod admin;
 pub mod calendar;
+pub mod case;
 pub mod entity;
 pub mod entity_import;
 pub mod event;

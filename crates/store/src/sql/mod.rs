@@ -14,6 +14,7 @@ macro_rules! run {
     }};
 }
 
+mod case;
 mod entity;
 mod evidence;
 mod ledger;

@@ -7,6 +7,7 @@
 
 mod account;
 mod admin;
+mod cases;
 mod entities;
 mod evidence;
 mod home;

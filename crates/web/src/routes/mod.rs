@@ -1,5 +1,6 @@
 pub mod admin;
 pub mod auth;
+pub mod cases;
 pub mod entities;
 pub mod evidence;
 pub mod health;
