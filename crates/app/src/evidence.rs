@@ -8,6 +8,7 @@ use domain::evidence::{
     Access, BlobFacts, CustodyEntry, Evidence, EvidenceData, EvidenceType, RegisterState,
     SubjectType,
 };
+use domain::permission::{Capability, roles_allow};
 use domain::{Actor, Reason, Refusal, RefusalKind, Timestamp};
 use futures::Stream;
 use std::path::PathBuf;
@@ -208,13 +209,6 @@ fn blob_error(e: BlobError) -> AppError {
     }
 }
 
-fn read_scope(actor: &Actor) -> Result<Scope, Refusal> {
-    Ok(match domain::evidence::evidence_read_reach(actor)? {
-        None => Scope::all(),
-        Some(c) => Scope::counties(c),
-    })
-}
-
 /// A file read back in chunks, for a finished resumable upload.
 fn file_stream(path: PathBuf) -> impl Stream<Item = Result<Bytes, std::io::Error>> + Unpin + Send {
     use tokio::io::AsyncReadExt;
@@ -410,9 +404,7 @@ impl App {
             .await?
             .into_iter()
             .filter(|u| {
-                u.roles
-                    .iter()
-                    .any(|r| domain::permission::is_field_officer(*r))
+                roles_allow(&u.roles, Capability::FieldInvestigation)
                     && u.counties
                         .as_ref()
                         .is_none_or(|c| c.iter().any(|x| x == county))
@@ -427,7 +419,7 @@ impl App {
         entity_id: Uuid,
     ) -> Result<Vec<Evidence>, AppError> {
         self.entity(actor, entity_id).await?;
-        let scope = read_scope(actor)?;
+        let scope = crate::scope(actor, Capability::EvidenceRead)?;
         Ok(self.store.evidence_of_subject(&scope, entity_id).await?)
     }
 
@@ -440,7 +432,7 @@ impl App {
     ) -> Result<(), AppError> {
         // Outside the actor's reach the evidence does not exist, before anything is written.
         self.store
-            .evidence(&read_scope(actor)?, id)
+            .evidence(&crate::scope(actor, Capability::EvidenceRead)?, id)
             .await?
             .ok_or_else(Refusal::not_found)?;
         let decide_actor = actor.clone();
@@ -468,7 +460,7 @@ impl App {
         self.record_access(actor, id, Access::Viewed).await?;
         let e = self
             .store
-            .evidence(&read_scope(actor)?, id)
+            .evidence(&crate::scope(actor, Capability::EvidenceRead)?, id)
             .await?
             .ok_or_else(Refusal::not_found)?;
         Ok((e, self.store.custody(id).await?))
@@ -490,7 +482,7 @@ impl App {
         self.record_access(actor, id, access).await?;
         let e = self
             .store
-            .evidence(&read_scope(actor)?, id)
+            .evidence(&crate::scope(actor, Capability::EvidenceRead)?, id)
             .await?
             .ok_or_else(Refusal::not_found)?;
         let stream = self
@@ -511,7 +503,7 @@ impl App {
         reason: &str,
     ) -> Result<Evidence, AppError> {
         self.store
-            .evidence(&read_scope(actor)?, id)
+            .evidence(&crate::scope(actor, Capability::EvidenceRead)?, id)
             .await?
             .ok_or_else(Refusal::not_found)?;
         let decide_actor = actor.clone();

@@ -31,12 +31,19 @@ pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::AppError;
 
 use domain::event::Payload;
+use domain::permission::Capability;
 use domain::user::PasswordPolicy;
-use domain::{Actor, Event, Timestamp};
+use domain::{Actor, Event, Refusal, Timestamp};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
+use store::Scope;
 use store::Store;
 use tokio::sync::Semaphore;
+
+/// The rows the actor may read for this capability: its reach, as a store `Scope`.
+pub(crate) fn scope(actor: &Actor, cap: Capability) -> Result<Scope, Refusal> {
+    Ok(domain::permission::reach(actor, cap)?.into())
+}
 
 /// Settings the application layer reads (a part of the binary's settings).
 #[derive(Clone, Debug, Serialize, Deserialize)]

@@ -7,7 +7,7 @@
 
 use crate::Actor;
 use crate::entity::Entity;
-use crate::permission::{Reach, within};
+use crate::permission::{Capability, reach, roles_allow, within};
 use crate::refusal::{LegalSource, Reason, Reasons, Refusal, RefusalKind};
 use crate::time::Timestamp;
 use crate::user::User;
@@ -201,20 +201,9 @@ const TWO_OFFICERS: LegalSource = LegalSource {
     en: "Administrative Penalty Law of the PRC (2021), Arts. 42 and 55",
 };
 
-/// Who may record and hand over evidence: those who register entities, where they may.
-pub fn evidence_write_reach(actor: &Actor) -> Result<Reach, Refusal> {
-    crate::permission::entity_write_reach(actor)
-}
-
-/// Who may see evidence: as far as they read the register.
-pub fn evidence_read_reach(actor: &Actor) -> Result<Reach, Refusal> {
-    crate::permission::entity_read_reach(actor)
-}
-
+/// A person named as collector or custodian: someone who performs enforcement acts.
 fn enforcing(u: &User) -> bool {
-    u.roles
-        .iter()
-        .any(|r| crate::permission::is_enforcement_role(*r))
+    roles_allow(&u.roles, Capability::EnforcementAct)
 }
 
 /// What a registration is decided on, read in the write transaction.
@@ -233,7 +222,7 @@ pub fn check_data(
     actor: &Actor,
     data: &EvidenceData,
 ) -> Result<String, Refusal> {
-    let reach = evidence_write_reach(actor)?;
+    let reach = reach(actor, Capability::EvidenceRecord)?;
     let subject = state.subject.as_ref().ok_or_else(Refusal::not_found)?;
     if !within(&reach, &subject.data.county_code) {
         return Err(Refusal::not_found());
@@ -374,7 +363,7 @@ pub fn decide_access(
     evidence: Option<&Evidence>,
     access: Access,
 ) -> Result<Vec<crate::Payload>, Refusal> {
-    let reach = evidence_read_reach(actor)?;
+    let reach = reach(actor, Capability::EvidenceRead)?;
     let e = evidence
         .filter(|e| within(&reach, &e.county_code))
         .ok_or_else(Refusal::not_found)?;
@@ -393,7 +382,7 @@ pub fn decide_transfer(
     to_name: &str,
     reason: &str,
 ) -> Result<Vec<crate::Payload>, Refusal> {
-    let reach = evidence_write_reach(actor)?;
+    let reach = reach(actor, Capability::EvidenceRecord)?;
     let e = evidence
         .filter(|e| within(&reach, &e.county_code))
         .ok_or_else(Refusal::not_found)?;

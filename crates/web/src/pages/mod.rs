@@ -23,7 +23,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
-use domain::admin::{Duty, require};
+use domain::permission::{Capability, allows};
 use std::collections::BTreeMap;
 
 pub const SESSION_COOKIE: &str = "ecoenforce_session";
@@ -235,13 +235,14 @@ impl PageCtx {
                 domain::Actor::System => "system".to_owned(),
             }),
             switch_url: with_lang(&self.uri, other),
-            admin_link: self.auth.as_ref().is_some_and(|a| {
-                require(&a.actor, Duty::System).is_ok() || require(&a.actor, Duty::Security).is_ok()
-            }),
+            admin_link: self
+                .auth
+                .as_ref()
+                .is_some_and(|a| allows(&a.actor, Capability::AccountRead)),
             audit_link: self
                 .auth
                 .as_ref()
-                .is_some_and(|a| require(&a.actor, Duty::Audit).is_ok()),
+                .is_some_and(|a| allows(&a.actor, Capability::AuditRead)),
         }
     }
 
