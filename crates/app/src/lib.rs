@@ -20,6 +20,8 @@ pub mod evidence;
 pub mod i18n;
 pub mod import;
 pub mod industry;
+#[cfg(test)]
+mod permissions_doc;
 pub mod proofs;
 pub mod seed;
 pub mod totp;
