@@ -372,11 +372,12 @@ mod tests {
         );
     }
 
-    /// Every `t("…")` in a template or page module has a text in both languages.
+    /// Every `t("…")` and `with("…", …)` in a template or page module has a text in both
+    /// languages (a `with` call may put its id on the next line).
     #[test]
     fn every_page_text_exists_in_both_languages() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let pattern = regex::Regex::new(r#"t\("(ui-[a-z_]+)"\)"#).unwrap();
+        let pattern = regex::Regex::new(r#"\b(?:t\(|with\(\s*)"(ui-[a-z_]+)""#).unwrap();
         let mut ids = std::collections::BTreeSet::new();
         for dir in ["templates", "src/pages"] {
             for entry in std::fs::read_dir(root.join(dir)).unwrap() {
@@ -387,11 +388,18 @@ mod tests {
             }
         }
         assert!(ids.len() > 40, "scan found too little: {ids:?}");
+        assert!(
+            ids.contains("ui-page") && ids.contains("ui-import_ready"),
+            "the scan misses ids passed to with(): {ids:?}"
+        );
         let missing: Vec<_> = ids
             .iter()
             .flat_map(|id| Lang::ALL.map(|l| (l, id)))
             .filter(|(l, id)| !app::i18n::has_message(*l, id))
             .collect();
-        assert!(missing.is_empty(), "{missing:?}");
+        assert!(
+            missing.is_empty(),
+            "page texts without a message: {missing:?}"
+        );
     }
 }
