@@ -2,7 +2,7 @@
 
 use crate::auth::Authenticated;
 use crate::{App, AppError};
-use domain::permission::{Certificate, entity_read_reach};
+use domain::permission::{Capability, Certificate};
 use domain::user::User;
 use domain::{Actor, Refusal};
 use store::{Scope, Session, SigninRecord};
@@ -69,11 +69,8 @@ impl App {
     }
 
     pub async fn dashboard(&self, actor: &Actor) -> Result<Dashboard, AppError> {
-        let reach = entity_read_reach(actor)?;
-        let scope = match &reach {
-            None => Scope::all(),
-            Some(c) => Scope::counties(c.clone()),
-        };
+        let reach = domain::permission::reach(actor, Capability::EntityRead)?;
+        let scope = Scope::from(reach.clone());
         let counts = self.store.entity_counts(&scope).await?;
         let today = self.today();
         let horizon = today + chrono::Days::new(30);

@@ -2,9 +2,8 @@
 
 use crate::command::DecideFn;
 use crate::{App, AppError};
-use domain::admin::{
-    AccountState, ChangeAccess, Duty, EditAccount, ResetCredential, SetDisabled, require,
-};
+use domain::admin::{AccountState, ChangeAccess, EditAccount, ResetCredential, SetDisabled};
+use domain::permission::{Capability, allows, require};
 use domain::user::Certify;
 use domain::{Actor, Refusal, Role};
 use store::{EventRecord, SecretWrite, SecurityAuditRecord, SigninRecord};
@@ -66,7 +65,7 @@ impl App {
         display_name: &str,
         unit_code: Option<&str>,
     ) -> Result<NewSecret, AppError> {
-        require(actor, Duty::System)?;
+        require(actor, Capability::AccountCreate)?;
         let unit_id = self.unit_by_code(unit_code).await?.ok_or_else(|| {
             AppError::Refused(Refusal::one(
                 domain::RefusalKind::Invalid,
@@ -137,7 +136,7 @@ impl App {
         display_name: &str,
         unit_code: Option<&str>,
     ) -> Result<(), AppError> {
-        require(actor, Duty::System)?;
+        require(actor, Capability::AccountEdit)?;
         let unit = self.unit_by_code(unit_code).await?;
         self.admin_write(
             actor,
@@ -159,7 +158,7 @@ impl App {
         username: &str,
         certificate: domain::permission::Certificate,
     ) -> Result<(), AppError> {
-        require(actor, Duty::System)?;
+        require(actor, Capability::AccountCertify)?;
         self.admin_write(
             actor,
             username,
@@ -195,7 +194,7 @@ impl App {
         actor: &Actor,
         username: &str,
     ) -> Result<NewSecret, AppError> {
-        require(actor, Duty::Security)?;
+        require(actor, Capability::CredentialReset)?;
         let password = crate::auth::random_password()?;
         let hash = self.hash_password(password.clone()).await?;
         self.admin_write(
@@ -214,7 +213,7 @@ impl App {
 
     /// Security administrator: a new second-factor secret, returned only this once.
     pub async fn reset_totp(&self, actor: &Actor, username: &str) -> Result<NewSecret, AppError> {
-        require(actor, Duty::Security)?;
+        require(actor, Capability::CredentialReset)?;
         let secret = crate::totp::new_secret()?;
         self.admin_write(
             actor,
@@ -236,33 +235,31 @@ impl App {
         &self,
         actor: &Actor,
     ) -> Result<(Vec<domain::user::User>, Vec<domain::unit::Unit>), AppError> {
-        if require(actor, Duty::System).is_err() {
-            require(actor, Duty::Security)?;
-        }
+        require(actor, Capability::AccountRead)?;
         Ok((self.store.users().await?, self.store.units().await?))
     }
 
-    /// The settings in force that belong to the actor's duty (`domain::admin::setting_duty`), as
+    /// The settings in force that the actor's duty reads (`domain::admin::setting_capability`), as
     /// `app.<key>` = value (the names of the settings file and of `ECOENFORCE__APP__…`).
     /// Settings change in the file (or environment) and take effect at restart.
     pub fn settings_in_force(&self, actor: &Actor) -> Result<Vec<(String, String)>, AppError> {
-        let duty = if require(actor, Duty::Security).is_ok() {
-            Duty::Security
+        let readable = if allows(actor, Capability::SecuritySettingsRead) {
+            Capability::SecuritySettingsRead
         } else {
-            require(actor, Duty::System)?;
-            Duty::System
+            require(actor, Capability::SystemSettingsRead)?;
+            Capability::SystemSettingsRead
         };
         let value = serde_json::to_value(&self.settings)
             .map_err(|e| AppError::Internal(format!("settings: {e}")))?;
         let mut out = Vec::new();
         flatten("app", &value, &mut out);
-        out.retain(|(k, _)| domain::admin::setting_duty(k) == duty);
+        out.retain(|(k, _)| domain::admin::setting_capability(k) == readable);
         Ok(out)
     }
 
     /// Audit administrator: the latest sign-in attempts of everyone.
     pub async fn audit_recent_signins(&self, actor: &Actor) -> Result<Vec<SigninRecord>, AppError> {
-        require(actor, Duty::Audit)?;
+        require(actor, Capability::AuditRead)?;
         Ok(self.store.recent_signins(200).await?)
     }
 
@@ -272,7 +269,7 @@ impl App {
         actor: &Actor,
         username: &str,
     ) -> Result<Vec<SigninRecord>, AppError> {
-        require(actor, Duty::Audit)?;
+        require(actor, Capability::AuditRead)?;
         Ok(self.store.signins_of(username, 500).await?)
     }
 
@@ -281,7 +278,7 @@ impl App {
         &self,
         actor: &Actor,
     ) -> Result<Vec<SecurityAuditRecord>, AppError> {
-        require(actor, Duty::Audit)?;
+        require(actor, Capability::AuditRead)?;
         Ok(self.store.security_audit(500).await?)
     }
 
@@ -291,7 +288,7 @@ impl App {
         actor: &Actor,
         after: i64,
     ) -> Result<Vec<EventRecord>, AppError> {
-        require(actor, Duty::Audit)?;
+        require(actor, Capability::AuditRead)?;
         Ok(self.store.administration_events(after, 500).await?)
     }
 }

@@ -354,9 +354,9 @@ impl App {
         Ok(())
     }
 
-    /// Clears a username's sign-in failures (system or security administrator).
+    /// Clears a username's sign-in failures (the security administrator).
     pub async fn unlock(&self, actor: &Actor, username: &str, ip: &str) -> Result<(), AppError> {
-        domain::permission::may_administer_accounts(actor)?;
+        domain::permission::require(actor, domain::permission::Capability::AccountUnlock)?;
         self.audit(username, None, ip, SigninOutcome::Unlock).await
     }
 }

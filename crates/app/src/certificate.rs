@@ -97,10 +97,7 @@ impl App {
         ),
         AppError,
     > {
-        let scope = match domain::evidence::evidence_read_reach(actor)? {
-            None => store::Scope::all(),
-            Some(c) => store::Scope::counties(c),
-        };
+        let scope = crate::scope(actor, domain::permission::Capability::EvidenceRead)?;
         let e = self
             .store
             .evidence(&scope, id)

@@ -7,17 +7,10 @@ use domain::entity::{
     Entity, EntityData, RegisterEntity, RegisterState, UpdateEntity, UpdateState,
 };
 use domain::event::Payload;
-use domain::permission::entity_read_reach;
+use domain::permission::Capability;
 use domain::{Actor, Refusal};
 use store::{EntityFilter, Page, Scope};
 use uuid::Uuid;
-
-fn reach_scope(actor: &Actor) -> Result<Scope, Refusal> {
-    Ok(match entity_read_reach(actor)? {
-        None => Scope::all(),
-        Some(c) => Scope::counties(c),
-    })
-}
 
 impl App {
     /// One page of the entities the actor may read (403 for roles that read none).
@@ -28,7 +21,7 @@ impl App {
         page: i64,
         per_page: i64,
     ) -> Result<Page<Entity>, AppError> {
-        let scope = reach_scope(actor)?;
+        let scope = crate::scope(actor, Capability::EntityRead)?;
         Ok(self
             .store
             .entities(&scope, filter, (page - 1) * per_page, per_page)
@@ -37,7 +30,7 @@ impl App {
 
     /// One entity; outside the actor's scope it does not exist (404).
     pub async fn entity(&self, actor: &Actor, id: Uuid) -> Result<Entity, AppError> {
-        let scope = reach_scope(actor)?;
+        let scope = crate::scope(actor, Capability::EntityRead)?;
         self.store
             .entity(&scope, id)
             .await?

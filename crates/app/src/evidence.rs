@@ -8,6 +8,7 @@ use domain::evidence::{
     Access, BlobFacts, CustodyEntry, Evidence, EvidenceData, EvidenceState, EvidenceType,
     RegisterEvidence, RegisterState, Subject, SubjectType, TransferCustody, TransferState,
 };
+use domain::permission::{Capability, roles_allow};
 use domain::{Actor, Reason, Refusal, RefusalKind, Timestamp};
 use futures::Stream;
 use std::path::PathBuf;
@@ -222,13 +223,6 @@ fn blob_error(e: BlobError) -> AppError {
     }
 }
 
-fn read_scope(actor: &Actor) -> Result<Scope, Refusal> {
-    Ok(match domain::evidence::evidence_read_reach(actor)? {
-        None => Scope::all(),
-        Some(c) => Scope::counties(c),
-    })
-}
-
 /// A file read back in chunks, for a finished resumable upload.
 fn file_stream(path: PathBuf) -> impl Stream<Item = Result<Bytes, std::io::Error>> + Unpin + Send {
     use tokio::io::AsyncReadExt;
@@ -429,9 +423,7 @@ impl App {
             .await?
             .into_iter()
             .filter(|u| {
-                u.roles
-                    .iter()
-                    .any(|r| domain::permission::is_field_officer(*r))
+                roles_allow(&u.roles, Capability::FieldInvestigation)
                     && u.counties
                         .as_ref()
                         .is_none_or(|c| c.iter().any(|x| x == county))
@@ -459,7 +451,7 @@ impl App {
         subject_id: Uuid,
     ) -> Result<Vec<Evidence>, AppError> {
         let subject = self.evidence_subject(actor, subject_id).await?;
-        let scope = read_scope(actor)?;
+        let scope = crate::scope(actor, Capability::EvidenceRead)?;
         Ok(self.store.evidence_of_subject(&scope, subject.id).await?)
     }
 
@@ -472,7 +464,7 @@ impl App {
     ) -> Result<(), AppError> {
         // Outside the actor's reach the evidence does not exist, before anything is written.
         self.store
-            .evidence(&read_scope(actor)?, id)
+            .evidence(&crate::scope(actor, Capability::EvidenceRead)?, id)
             .await?
             .ok_or_else(Refusal::not_found)?;
         self.command(
@@ -500,7 +492,7 @@ impl App {
         self.record_access(actor, id, Access::Viewed).await?;
         let e = self
             .store
-            .evidence(&read_scope(actor)?, id)
+            .evidence(&crate::scope(actor, Capability::EvidenceRead)?, id)
             .await?
             .ok_or_else(Refusal::not_found)?;
         Ok((e, self.store.custody(id).await?))
@@ -522,7 +514,7 @@ impl App {
         self.record_access(actor, id, access).await?;
         let e = self
             .store
-            .evidence(&read_scope(actor)?, id)
+            .evidence(&crate::scope(actor, Capability::EvidenceRead)?, id)
             .await?
             .ok_or_else(Refusal::not_found)?;
         let stream = self
@@ -543,7 +535,7 @@ impl App {
         reason: &str,
     ) -> Result<Evidence, AppError> {
         self.store
-            .evidence(&read_scope(actor)?, id)
+            .evidence(&crate::scope(actor, Capability::EvidenceRead)?, id)
             .await?
             .ok_or_else(Refusal::not_found)?;
         let cmd = TransferCustody {

@@ -11,7 +11,7 @@ use domain::entity_import::{
     decide_import,
 };
 use domain::event::Payload;
-use domain::permission::entity_write_reach;
+use domain::permission::{Capability, require};
 use domain::{Actor, Reason, Refusal, RefusalKind};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::OnceLock;
@@ -326,7 +326,7 @@ impl App {
         actor: &Actor,
         parsed: &Parsed,
     ) -> Result<ImportPreview, AppError> {
-        entity_write_reach(actor)?;
+        require(actor, Capability::EntityRegister)?;
         let usccs: Vec<String> = parsed.rows.iter().map(|r| r.data.uscc.clone()).collect();
         let taken = self.store.registered_usccs(&usccs).await?;
         let state = ImportState {

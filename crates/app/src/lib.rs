@@ -22,6 +22,8 @@ pub mod evidence;
 pub mod i18n;
 pub mod import;
 pub mod industry;
+#[cfg(test)]
+mod permissions_doc;
 pub mod proofs;
 pub mod seed;
 pub mod totp;
@@ -34,11 +36,19 @@ pub use error::AppError;
 /// What the HTTP edge needs of the store's types reaches it through `app` (ARCHITECTURE.md).
 pub use store::{EntityFilter, Page};
 
+use domain::permission::Capability;
 use domain::user::PasswordPolicy;
+use domain::{Actor, Refusal};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
+use store::Scope;
 use store::Store;
 use tokio::sync::Semaphore;
+
+/// The rows the actor may read for this capability: its reach, as a store `Scope`.
+pub(crate) fn scope(actor: &Actor, cap: Capability) -> Result<Scope, Refusal> {
+    Ok(domain::permission::reach(actor, cap)?.into())
+}
 
 /// Settings the application layer reads (a part of the binary's settings).
 #[derive(Clone, Debug, Serialize, Deserialize)]

@@ -2,6 +2,7 @@
 //! consistency proofs, C2SP tiles, checkpoints and keys.
 
 use crate::{App, AppError};
+use domain::permission::Capability;
 use domain::{Actor, Reason, Refusal, RefusalKind};
 use ledger::Hash;
 pub use ledger::{hex, parse_hash_hex};
@@ -12,7 +13,7 @@ pub fn base64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 pub use ledger::tiles::{TileRef, parse_tile_path};
-use store::{CheckpointRecord, EventRecord, LedgerKey, Scope};
+use store::{CheckpointRecord, EventRecord, LedgerKey};
 
 /// One ledger entry: the event, its `event_hash` and its RFC 6962 leaf hash.
 pub struct Entry {
@@ -53,15 +54,11 @@ fn out_of_range(field: &str, min: i64, max: i64) -> AppError {
 impl App {
     /// The entry at `index`, if the actor may read its event (404 otherwise, like any row).
     pub async fn ledger_entry(&self, actor: &Actor, index: i64) -> Result<Entry, AppError> {
-        let reach = domain::permission::ledger_read_reach(actor)?;
+        let scope = crate::scope(actor, Capability::LedgerRead)?;
         let size = self.store.log_size().await?;
         if index < 0 || index >= size {
             return Err(out_of_range("index", 0, size - 1));
         }
-        let scope = match reach {
-            None => Scope::all(),
-            Some(c) => Scope::counties(c),
-        };
         let record = self
             .store
             .events(&scope, index, 1)
@@ -71,7 +68,7 @@ impl App {
             .filter(|r| r.seq == index)
             .filter(|r| {
                 !r.event.payload.is_administration()
-                    || domain::permission::reads_administration_events(actor)
+                    || domain::permission::allows(actor, Capability::AdministrationEventsRead)
             })
             .ok_or_else(Refusal::not_found)?;
         let (_, event_hash) = self
@@ -134,7 +131,7 @@ impl App {
         from: i64,
         to: i64,
     ) -> Result<ConsistencyProof, AppError> {
-        domain::permission::ledger_read_reach(actor)?;
+        domain::permission::require(actor, Capability::LedgerRead)?;
         let log = self.store.log_size().await?;
         if to < 1 || to > log {
             return Err(out_of_range("to", 1, log));

@@ -4,38 +4,18 @@
 //! administrator reads the audit trails. None does another's work, none changes their own
 //! account's access, and an administrator role is never combined with another role.
 
+use crate::permission::{Capability, require};
 use crate::refusal::{Reason, Reasons, Refusal, RefusalKind};
 use crate::user::User;
 use crate::{Actor, Payload, Role};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Duty {
-    System,
-    Security,
-    Audit,
-}
-
 pub fn is_administrator(role: Role) -> bool {
     matches!(
         role,
         Role::SystemAdmin | Role::SecurityAdmin | Role::AuditAdmin
     )
-}
-
-/// 403 unless the actor holds the administrator role of this duty.
-pub fn require(actor: &Actor, duty: Duty) -> Result<(), Refusal> {
-    let role = match duty {
-        Duty::System => Role::SystemAdmin,
-        Duty::Security => Role::SecurityAdmin,
-        Duty::Audit => Role::AuditAdmin,
-    };
-    if actor.has_role(role) {
-        Ok(())
-    } else {
-        Err(Refusal::forbidden())
-    }
 }
 
 pub(crate) fn not_self(actor: &Actor, target: &User) -> Result<(), Refusal> {
@@ -135,17 +115,17 @@ pub fn parse_roles<S: AsRef<str>>(names: &[S]) -> Result<Vec<Role>, Refusal> {
         .collect()
 }
 
-/// Which administrator a setting (`app.<key>`) belongs to: the password policy, sessions and
-/// sign-in limits are security settings; the rest are the system administrator's.
-pub fn setting_duty(key: &str) -> Duty {
+/// Which administrator reads a setting (`app.<key>`): the password policy, sessions and sign-in
+/// limits are security settings; the rest are the system administrator's.
+pub fn setting_capability(key: &str) -> Capability {
     let key = key.strip_prefix("app.").unwrap_or(key);
     if ["password_policy.", "session_", "signin_", "cookie_secure"]
         .iter()
         .any(|p| key.starts_with(p))
     {
-        Duty::Security
+        Capability::SecuritySettingsRead
     } else {
-        Duty::System
+        Capability::SystemSettingsRead
     }
 }
 
@@ -176,7 +156,7 @@ pub fn decide_access(
     cmd: &ChangeAccess,
 ) -> Result<Vec<Payload>, Refusal> {
     let ChangeAccess { roles, counties } = cmd;
-    require(actor, Duty::Security)?;
+    require(actor, Capability::AccessChange)?;
     let target = state.target()?;
     not_self(actor, target)?;
     let mut invalid = Reasons::default();
@@ -217,7 +197,7 @@ pub fn decide_edit(
 ) -> Result<Vec<Payload>, Refusal> {
     let EditAccount { display_name, unit } = cmd;
     let unit = *unit;
-    require(actor, Duty::System)?;
+    require(actor, Capability::AccountEdit)?;
     let target = state.target()?;
     not_self(actor, target)?;
     let name = display_name.trim();
@@ -260,7 +240,7 @@ pub fn decide_disable(
     actor: &Actor,
     cmd: &SetDisabled,
 ) -> Result<Vec<Payload>, Refusal> {
-    require(actor, Duty::System)?;
+    require(actor, Capability::AccountDisable)?;
     let target = state.target()?;
     not_self(actor, target)?;
     Ok(vec![Payload::UserDisabled(UserDisabled {
@@ -291,7 +271,7 @@ pub fn decide_reset(
     actor: &Actor,
     cmd: &ResetCredential,
 ) -> Result<Vec<Payload>, Refusal> {
-    require(actor, Duty::Security)?;
+    require(actor, Capability::CredentialReset)?;
     let target = state.target()?;
     not_self(actor, target)?;
     Ok(vec![Payload::CredentialReset(CredentialReset {
@@ -319,17 +299,25 @@ mod tests {
     }
 
     #[test]
-    fn settings_belong_to_one_duty() {
+    fn settings_belong_to_one_administrator() {
         for key in [
             "app.password_policy.min_length",
             "app.session_idle_seconds",
             "app.signin_ip_max_failures",
             "app.cookie_secure",
         ] {
-            assert_eq!(setting_duty(key), Duty::Security, "{key}");
+            assert_eq!(
+                setting_capability(key),
+                Capability::SecuritySettingsRead,
+                "{key}"
+            );
         }
         for key in ["app.prefecture_code", "app.calendar_prefecture_layer"] {
-            assert_eq!(setting_duty(key), Duty::System, "{key}");
+            assert_eq!(
+                setting_capability(key),
+                Capability::SystemSettingsRead,
+                "{key}"
+            );
         }
     }
 }

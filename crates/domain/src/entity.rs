@@ -3,7 +3,7 @@
 
 use crate::actor::Actor;
 use crate::event::Payload;
-use crate::permission::{Reach, entity_write_reach, within};
+use crate::permission::{Capability, Reach, reach, within};
 use crate::refusal::{Reason, Reasons, Refusal, RefusalKind};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -258,7 +258,7 @@ pub fn decide_register(
 ) -> Result<Vec<Payload>, Refusal> {
     let RegisterEntity { id, data, demo } = cmd;
     let (id, demo) = (*id, *demo);
-    let reach = entity_write_reach(actor)?;
+    let reach = reach(actor, Capability::EntityRegister)?;
     check_data(data, &state.prefecture_code, state.industries, &reach)?;
     if state.uscc_taken {
         return Err(Refusal::one(
@@ -301,7 +301,7 @@ pub fn decide_update(
         ..
     } = cmd;
     let expected_version = *expected_version;
-    let reach = entity_write_reach(actor)?;
+    let reach = reach(actor, Capability::EntityRegister)?;
     let current = state.current.as_ref().ok_or_else(Refusal::not_found)?;
     if !within(&reach, &current.data.county_code) {
         return Err(Refusal::not_found());

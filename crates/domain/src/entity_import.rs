@@ -11,7 +11,7 @@ use crate::entity::{
     RegisterState, decide_register,
 };
 use crate::event::Payload;
-use crate::permission::entity_write_reach;
+use crate::permission::{Capability, require};
 use crate::refusal::{Reason, Refusal, RefusalKind};
 use chrono::NaiveDate;
 use std::collections::{HashMap, HashSet};
@@ -655,7 +655,7 @@ pub fn decide_import(
 ) -> Result<Vec<Payload>, Refusal> {
     let (parsed, ids) = (&cmd.parsed, &cmd.ids);
     // A role that registers nothing is told so once, not once per row.
-    entity_write_reach(actor)?;
+    require(actor, Capability::EntityRegister)?;
     let mut problems = parsed.problems.clone();
     if parsed.rows.is_empty() && problems.is_empty() {
         problems.push(problem("import.empty", Sheet::Entities, 0, None));

@@ -6,7 +6,7 @@
 //! auxiliary staff may assist but never act as the collecting officer.
 
 use crate::Actor;
-use crate::permission::{Reach, within};
+use crate::permission::{Capability, reach, roles_allow, within};
 use crate::refusal::{LegalSource, Reason, Reasons, Refusal, RefusalKind};
 use crate::time::Timestamp;
 use crate::user::User;
@@ -246,20 +246,9 @@ const TWO_OFFICERS: LegalSource = LegalSource {
     en: "Administrative Penalty Law of the PRC (2021), Arts. 42 and 55",
 };
 
-/// Who may record and hand over evidence: those who register entities, where they may.
-pub fn evidence_write_reach(actor: &Actor) -> Result<Reach, Refusal> {
-    crate::permission::entity_write_reach(actor)
-}
-
-/// Who may see evidence: as far as they read the register.
-pub fn evidence_read_reach(actor: &Actor) -> Result<Reach, Refusal> {
-    crate::permission::entity_read_reach(actor)
-}
-
+/// A person named as collector or custodian: someone who performs enforcement acts.
 fn enforcing(u: &User) -> bool {
-    u.roles
-        .iter()
-        .any(|r| crate::permission::is_enforcement_role(*r))
+    roles_allow(&u.roles, Capability::EnforcementAct)
 }
 
 /// What a registration is decided on, read in the write transaction.
@@ -279,7 +268,7 @@ pub fn check_data(
     actor: &Actor,
     data: &EvidenceData,
 ) -> Result<String, Refusal> {
-    let reach = evidence_write_reach(actor)?;
+    let reach = reach(actor, Capability::EvidenceRecord)?;
     let subject = state
         .subject
         .as_ref()
@@ -445,7 +434,7 @@ pub fn decide_access(
     access: &Access,
 ) -> Result<Vec<crate::Payload>, Refusal> {
     let access = *access;
-    let reach = evidence_read_reach(actor)?;
+    let reach = reach(actor, Capability::EvidenceRead)?;
     let e = state
         .evidence
         .as_ref()
@@ -479,7 +468,7 @@ pub fn decide_transfer(
     cmd: &TransferCustody,
 ) -> Result<Vec<crate::Payload>, Refusal> {
     let (to, to_name, reason) = (state.to.as_ref(), cmd.to.as_str(), cmd.reason.as_str());
-    let reach = evidence_write_reach(actor)?;
+    let reach = reach(actor, Capability::EvidenceRecord)?;
     let e = state
         .evidence
         .as_ref()

@@ -1,4 +1,5 @@
-//! Who may do what, and where. Scopes are enforced in store queries; these functions decide them.
+//! Who may do what, and where: the one table of capabilities by role (`TABLE`, printed in
+//! `docs/permissions.md`). Scopes are enforced in store queries; `reach` decides them.
 
 use crate::actor::{Actor, Role, UserActor};
 use crate::refusal::{LegalSource, Reason, Refusal, RefusalKind};
@@ -24,28 +25,230 @@ impl Certificate {
 /// Where an actor may read or write county-bound rows: `None` everywhere, `Some` these counties.
 pub type Reach = Option<Vec<String>>;
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Span {
+/// What a role may do where, from narrowest to widest (the order `reach` takes the widest by):
+/// nowhere, in the counties of the user's jurisdiction, or in the whole prefecture.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Span {
     No,
     Own,
     All,
 }
 
-fn widest(u: &UserActor, span_of: fn(Role) -> Span) -> Span {
-    u.roles
-        .iter()
-        .map(|r| span_of(*r))
-        .fold(Span::No, |a, b| match (a, b) {
-            (Span::All, _) | (_, Span::All) => Span::All,
-            (Span::Own, _) | (_, Span::Own) => Span::Own,
-            _ => Span::No,
-        })
+/// Everything the platform asks "may this actor do this, and where" about. One English name per
+/// concept; `TABLE` gives each its span for every role.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Capability {
+    /// Reading the register of regulated entities (and the dashboard's counts).
+    EntityRead,
+    /// Registering and changing regulated entities, one by one or by import.
+    EntityRegister,
+    /// Seeing evidence, its files and its chain of custody.
+    EvidenceRead,
+    /// Recording evidence and handing it over to another officer.
+    EvidenceRecord,
+    /// Performing enforcement acts; also needs a valid certificate (`may_perform_enforcement_act`),
+    /// and makes a user acceptable as the collecting officer or the custodian of evidence.
+    EnforcementAct,
+    /// Investigating in the field: offered as a collector of evidence.
+    FieldInvestigation,
+    /// Reading ledger entries and their proofs.
+    LedgerRead,
+    /// Reading the administration events (accounts, access, certificates) in the ledger.
+    AdministrationEventsRead,
+    /// Listing every account and unit for administration.
+    AccountRead,
+    AccountCreate,
+    /// Changing an account's display name and unit (not its access).
+    AccountEdit,
+    /// Recording an officer's enforcement certificate.
+    AccountCertify,
+    /// Disabling and enabling accounts.
+    AccountDisable,
+    /// Creating units and renaming them.
+    UnitManage,
+    /// Reading the settings in force that are not security settings.
+    SystemSettingsRead,
+    /// Setting a user's roles and jurisdictions.
+    AccessChange,
+    /// Resetting a password or a second factor.
+    CredentialReset,
+    /// Clearing a username's sign-in failures.
+    AccountUnlock,
+    /// Reading the password policy, session and sign-in settings in force.
+    SecuritySettingsRead,
+    /// Reading the sign-in audit, the security audit and the administration events.
+    AuditRead,
 }
 
-fn reach(actor: &Actor, span_of: fn(Role) -> Span) -> Result<Reach, Refusal> {
+impl Capability {
+    pub const ALL: [Capability; 20] = [
+        Capability::EntityRead,
+        Capability::EntityRegister,
+        Capability::EvidenceRead,
+        Capability::EvidenceRecord,
+        Capability::EnforcementAct,
+        Capability::FieldInvestigation,
+        Capability::LedgerRead,
+        Capability::AdministrationEventsRead,
+        Capability::AccountRead,
+        Capability::AccountCreate,
+        Capability::AccountEdit,
+        Capability::AccountCertify,
+        Capability::AccountDisable,
+        Capability::UnitManage,
+        Capability::SystemSettingsRead,
+        Capability::AccessChange,
+        Capability::CredentialReset,
+        Capability::AccountUnlock,
+        Capability::SecuritySettingsRead,
+        Capability::AuditRead,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Capability::EntityRead => "entity_read",
+            Capability::EntityRegister => "entity_register",
+            Capability::EvidenceRead => "evidence_read",
+            Capability::EvidenceRecord => "evidence_record",
+            Capability::EnforcementAct => "enforcement_act",
+            Capability::FieldInvestigation => "field_investigation",
+            Capability::LedgerRead => "ledger_read",
+            Capability::AdministrationEventsRead => "administration_events_read",
+            Capability::AccountRead => "account_read",
+            Capability::AccountCreate => "account_create",
+            Capability::AccountEdit => "account_edit",
+            Capability::AccountCertify => "account_certify",
+            Capability::AccountDisable => "account_disable",
+            Capability::UnitManage => "unit_manage",
+            Capability::SystemSettingsRead => "system_settings_read",
+            Capability::AccessChange => "access_change",
+            Capability::CredentialReset => "credential_reset",
+            Capability::AccountUnlock => "account_unlock",
+            Capability::SecuritySettingsRead => "security_settings_read",
+            Capability::AuditRead => "audit_read",
+        }
+    }
+
+    /// What the capability allows, in zh-CN and in English (for `docs/permissions.md`).
+    pub fn description(self) -> (&'static str, &'static str) {
+        match self {
+            Capability::EntityRead => (
+                "查阅监管对象名录",
+                "read the register of regulated entities",
+            ),
+            Capability::EntityRegister => (
+                "登记、修改、导入监管对象",
+                "register, change and import regulated entities",
+            ),
+            Capability::EvidenceRead => (
+                "查看证据及其保管链",
+                "see evidence, its files and its chain of custody",
+            ),
+            Capability::EvidenceRecord => {
+                ("登记证据、移交保管", "record evidence and hand it over")
+            }
+            Capability::EnforcementAct => (
+                "实施执法行为（另需有效执法证）",
+                "perform enforcement acts (with a valid certificate)",
+            ),
+            Capability::FieldInvestigation => (
+                "现场调查取证（列为取证人员）",
+                "investigate in the field (offered as evidence collector)",
+            ),
+            Capability::LedgerRead => (
+                "查阅台账条目及其证明",
+                "read ledger entries and their proofs",
+            ),
+            Capability::AdministrationEventsRead => (
+                "查阅台账中的管理事件",
+                "read administration events in the ledger",
+            ),
+            Capability::AccountRead => ("查看全部账号和单位", "list every account and unit"),
+            Capability::AccountCreate => ("创建账号", "create accounts"),
+            Capability::AccountEdit => ("修改账号姓名和单位", "change an account's name and unit"),
+            Capability::AccountCertify => ("登记执法证", "record enforcement certificates"),
+            Capability::AccountDisable => ("停用、启用账号", "disable and enable accounts"),
+            Capability::UnitManage => ("新建、更名单位", "create and rename units"),
+            Capability::SystemSettingsRead => ("查看系统设置", "read the system settings in force"),
+            Capability::AccessChange => ("设置角色和辖区", "set roles and jurisdictions"),
+            Capability::CredentialReset => {
+                ("重置密码和双因素认证", "reset passwords and second factors")
+            }
+            Capability::AccountUnlock => ("解除登录锁定", "unlock sign-in"),
+            Capability::SecuritySettingsRead => (
+                "查看安全设置（密码策略、会话、登录限制）",
+                "read the security settings in force (password policy, sessions, sign-in limits)",
+            ),
+            Capability::AuditRead => (
+                "查阅登录审计、安全审计和管理事件",
+                "read the sign-in audit, the security audit and administration events",
+            ),
+        }
+    }
+}
+
+use Span::{All, No, Own};
+
+/// Who may do what, where: one row per capability (in the order of `Capability::ALL`), one
+/// column per role (in the order of `Role::ALL`). The three administrators each keep their own
+/// duty (三员分立, `crate::admin`); partner agencies and township liaisons read nothing here
+/// (what reaches them is sent to them).
+#[rustfmt::skip]
+const TABLE: [(Capability, [Span; Role::ALL.len()]); Capability::ALL.len()] = [
+    //                                       system security audit head  leader det.  brigade aux.  legal liaison partner
+    (Capability::EntityRead,               [All,   No,      No,   All,  All,   All,  Own,    Own,  All,  No,     No]),
+    (Capability::EntityRegister,           [No,    No,      No,   All,  All,   All,  Own,    Own,  No,   No,     No]),
+    (Capability::EvidenceRead,             [All,   No,      No,   All,  All,   All,  Own,    Own,  All,  No,     No]),
+    (Capability::EvidenceRecord,           [No,    No,      No,   All,  All,   All,  Own,    Own,  No,   No,     No]),
+    (Capability::EnforcementAct,           [No,    No,      No,   All,  All,   All,  Own,    No,   No,   No,     No]),
+    (Capability::FieldInvestigation,       [No,    No,      No,   No,   All,   All,  Own,    No,   No,   No,     No]),
+    (Capability::LedgerRead,               [All,   All,     All,  All,  All,   All,  Own,    Own,  All,  No,     No]),
+    (Capability::AdministrationEventsRead, [All,   All,     All,  No,   No,    No,   No,     No,   No,   No,     No]),
+    (Capability::AccountRead,              [All,   All,     No,   No,   No,    No,   No,     No,   No,   No,     No]),
+    (Capability::AccountCreate,            [All,   No,      No,   No,   No,    No,   No,     No,   No,   No,     No]),
+    (Capability::AccountEdit,              [All,   No,      No,   No,   No,    No,   No,     No,   No,   No,     No]),
+    (Capability::AccountCertify,           [All,   No,      No,   No,   No,    No,   No,     No,   No,   No,     No]),
+    (Capability::AccountDisable,           [All,   No,      No,   No,   No,    No,   No,     No,   No,   No,     No]),
+    (Capability::UnitManage,               [All,   No,      No,   No,   No,    No,   No,     No,   No,   No,     No]),
+    (Capability::SystemSettingsRead,       [All,   No,      No,   No,   No,    No,   No,     No,   No,   No,     No]),
+    (Capability::AccessChange,             [No,    All,     No,   No,   No,    No,   No,     No,   No,   No,     No]),
+    (Capability::CredentialReset,          [No,    All,     No,   No,   No,    No,   No,     No,   No,   No,     No]),
+    (Capability::AccountUnlock,            [No,    All,     No,   No,   No,    No,   No,     No,   No,   No,     No]),
+    (Capability::SecuritySettingsRead,     [No,    All,     No,   No,   No,    No,   No,     No,   No,   No,     No]),
+    (Capability::AuditRead,                [No,    No,      All,  No,   No,    No,   No,     No,   No,   No,     No]),
+];
+
+// `span` indexes the table by declaration order; the build fails if an order differs.
+const _: () = {
+    let mut i = 0;
+    while i < TABLE.len() {
+        assert!(TABLE[i].0 as usize == i && Capability::ALL[i] as usize == i);
+        i += 1;
+    }
+    let mut j = 0;
+    while j < Role::ALL.len() {
+        assert!(Role::ALL[j] as usize == j);
+        j += 1;
+    }
+};
+
+/// The span of one role for one capability: the table, read.
+pub fn span(cap: Capability, role: Role) -> Span {
+    TABLE[cap as usize].1[role as usize]
+}
+
+/// Whether any of these roles has the capability somewhere: for people named in a command (a
+/// collector, a new custodian), who are not the actor.
+pub fn roles_allow(roles: &[Role], cap: Capability) -> bool {
+    roles.iter().any(|r| span(cap, *r) != Span::No)
+}
+
+/// Where the actor may do this: the widest span of their roles. The platform itself
+/// (`Actor::System`) may do everything everywhere; 403 for an actor whose roles may not.
+pub fn reach(actor: &Actor, cap: Capability) -> Result<Reach, Refusal> {
     match actor {
         Actor::System => Ok(None),
-        Actor::User(u) => match widest(u, span_of) {
+        Actor::User(u) => match widest(u, cap) {
             Span::No => Err(Refusal::forbidden()),
             Span::All => Ok(None),
             // A county-bound role without jurisdictions reaches nothing.
@@ -54,86 +257,37 @@ fn reach(actor: &Actor, span_of: fn(Role) -> Span) -> Result<Reach, Refusal> {
     }
 }
 
-/// Reading the register of regulated entities.
-pub fn entity_read_reach(actor: &Actor) -> Result<Reach, Refusal> {
-    reach(actor, |role| match role {
-        Role::SystemAdmin
-        | Role::BureauHead
-        | Role::DetachmentLeader
-        | Role::DetachmentOfficer
-        | Role::LegalReviewer => Span::All,
-        Role::BrigadeOfficer | Role::AuxiliaryStaff => Span::Own,
-        Role::SecurityAdmin | Role::AuditAdmin | Role::Liaison | Role::PartnerAgency => Span::No,
-    })
+fn widest(u: &UserActor, cap: Capability) -> Span {
+    u.roles
+        .iter()
+        .map(|r| span(cap, *r))
+        .max()
+        .unwrap_or(Span::No)
 }
 
-/// Reading ledger entries and their proofs: as far as the actor's role reaches. Partner agencies
-/// and township liaisons read none (what reaches them is sent to them).
-pub fn ledger_read_reach(actor: &Actor) -> Result<Reach, Refusal> {
-    reach(actor, |role| match role {
-        Role::SystemAdmin
-        | Role::SecurityAdmin
-        | Role::AuditAdmin
-        | Role::BureauHead
-        | Role::DetachmentLeader
-        | Role::DetachmentOfficer
-        | Role::LegalReviewer => Span::All,
-        Role::BrigadeOfficer | Role::AuxiliaryStaff => Span::Own,
-        Role::Liaison | Role::PartnerAgency => Span::No,
-    })
+/// Whether the actor may do this anywhere (to show a link or a form).
+pub fn allows(actor: &Actor, cap: Capability) -> bool {
+    reach(actor, cap).is_ok()
 }
 
-/// Administration events (accounts, roles, certificates) are shown to the administrators only.
-pub fn reads_administration_events(actor: &Actor) -> bool {
-    match actor {
-        Actor::System => true,
-        Actor::User(u) => u.roles.iter().any(|r| crate::admin::is_administrator(*r)),
-    }
-}
-
-/// Roles that perform enforcement acts (with a valid certificate).
-pub fn is_enforcement_role(role: Role) -> bool {
-    matches!(
-        role,
-        Role::BureauHead | Role::DetachmentLeader | Role::DetachmentOfficer | Role::BrigadeOfficer
-    )
-}
-
-/// Officers who work cases in the field (the detachment and the brigades): those offered as
-/// collectors of evidence.
-pub fn is_field_officer(role: Role) -> bool {
-    is_enforcement_role(role) && role != Role::BureauHead
-}
-
-/// Registering and changing regulated entities.
-pub fn entity_write_reach(actor: &Actor) -> Result<Reach, Refusal> {
-    reach(actor, |role| match role {
-        Role::BureauHead | Role::DetachmentLeader | Role::DetachmentOfficer => Span::All,
-        Role::BrigadeOfficer | Role::AuxiliaryStaff => Span::Own,
-        _ => Span::No,
-    })
+/// 403 unless the actor may do this; for acts that are not bound to a county.
+pub fn require(actor: &Actor, cap: Capability) -> Result<(), Refusal> {
+    reach(actor, cap).map(|_| ())
 }
 
 pub fn within(reach: &Reach, county: &str) -> bool {
     reach.as_ref().is_none_or(|c| c.iter().any(|x| x == county))
 }
 
-/// Unlocking accounts: the security administrator's duty (三员分立).
-pub fn may_administer_accounts(actor: &Actor) -> Result<(), Refusal> {
-    // Unlocking is access control: the security administrator's duty (三员分立).
-    crate::admin::require(actor, crate::admin::Duty::Security)
-}
-
 /// An enforcement act needs a certified officer whose certificate is valid on the day.
 ///
 /// 《中华人民共和国行政处罚法》(2021) 第四十二条: 行政处罚应当由具有行政执法资格的执法人员实施.
 pub fn may_perform_enforcement_act(actor: &Actor, today: NaiveDate) -> Result<(), Refusal> {
+    require(actor, Capability::EnforcementAct)?;
+    // The platform itself holds no certificate.
     let Actor::User(u) = actor else {
         return Err(Refusal::forbidden());
     };
-    if !u.roles.iter().any(|r| is_enforcement_role(*r)) {
-        return Err(Refusal::forbidden());
-    }
     let source = LegalSource {
         zh_cn: "《中华人民共和国行政处罚法》第四十二条",
         en: "Administrative Penalty Law of the PRC (2021), Art. 42",
@@ -201,11 +355,94 @@ mod tests {
         ];
         for (role, counties, read, write) in cases {
             let a = user(vec![role], counties, None);
-            assert_eq!(entity_read_reach(&a).map_err(|_| ()), read, "{role:?} read");
             assert_eq!(
-                entity_write_reach(&a).map_err(|_| ()),
+                reach(&a, Capability::EntityRead).map_err(|_| ()),
+                read,
+                "{role:?} read"
+            );
+            assert_eq!(
+                reach(&a, Capability::EntityRegister).map_err(|_| ()),
                 write,
                 "{role:?} write"
+            );
+        }
+    }
+
+    #[test]
+    fn the_widest_role_wins_and_a_county_bound_role_without_counties_reaches_nothing() {
+        let both = user(
+            vec![Role::AuxiliaryStaff, Role::LegalReviewer],
+            Some(vec!["532822"]),
+            None,
+        );
+        assert_eq!(reach(&both, Capability::EntityRead), Ok(None));
+        assert_eq!(
+            reach(&both, Capability::EntityRegister),
+            Ok(Some(vec!["532822".to_string()]))
+        );
+        let nowhere = user(vec![Role::BrigadeOfficer], None, None);
+        assert_eq!(reach(&nowhere, Capability::EntityRead), Ok(Some(vec![])));
+        assert!(allows(&nowhere, Capability::EntityRead));
+        assert_eq!(
+            reach(&user(vec![], None, None), Capability::EntityRead)
+                .unwrap_err()
+                .kind,
+            RefusalKind::Forbidden
+        );
+        for cap in Capability::ALL {
+            assert_eq!(reach(&Actor::System, cap), Ok(None), "{cap:?}");
+        }
+    }
+
+    /// 三员分立: each administrator keeps their own duty, and nobody else holds any of them.
+    #[test]
+    fn each_administrator_keeps_one_duty() {
+        let duties = [
+            (
+                Role::SystemAdmin,
+                &[
+                    Capability::AccountCreate,
+                    Capability::AccountEdit,
+                    Capability::AccountCertify,
+                    Capability::AccountDisable,
+                    Capability::UnitManage,
+                    Capability::SystemSettingsRead,
+                ][..],
+            ),
+            (
+                Role::SecurityAdmin,
+                &[
+                    Capability::AccessChange,
+                    Capability::CredentialReset,
+                    Capability::AccountUnlock,
+                    Capability::SecuritySettingsRead,
+                ][..],
+            ),
+            (Role::AuditAdmin, &[Capability::AuditRead][..]),
+        ];
+        for (owner, caps) in duties {
+            for cap in caps {
+                for role in Role::ALL {
+                    let expected = if role == owner { Span::All } else { Span::No };
+                    assert_eq!(span(*cap, role), expected, "{cap:?} {role:?}");
+                }
+            }
+        }
+        for role in Role::ALL {
+            let admin = crate::admin::is_administrator(role);
+            assert_eq!(
+                span(Capability::AdministrationEventsRead, role) == Span::All,
+                admin,
+                "{role:?}"
+            );
+            assert_eq!(
+                roles_allow(&[role], Capability::EnforcementAct),
+                !admin
+                    && role != Role::AuxiliaryStaff
+                    && role != Role::LegalReviewer
+                    && role != Role::Liaison
+                    && role != Role::PartnerAgency,
+                "{role:?}"
             );
         }
     }
@@ -235,6 +472,13 @@ mod tests {
                 .reasons[0]
                 .code,
             "certificate.missing"
+        );
+        assert_eq!(
+            may_perform_enforcement_act(&Actor::System, day("2026-11-25"))
+                .unwrap_err()
+                .kind,
+            RefusalKind::Forbidden,
+            "the platform itself holds no certificate"
         );
         for role in [Role::SystemAdmin, Role::AuxiliaryStaff, Role::LegalReviewer] {
             let a = user(vec![role], None, Some(cert.clone()));

@@ -7,6 +7,7 @@
 
 use crate::actor::Actor;
 use crate::event::Payload;
+use crate::permission::{Capability, require};
 use crate::refusal::{Reason, Reasons, Refusal, RefusalKind};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -178,10 +179,6 @@ fn check_name(reasons: &mut Reasons, field: &str, value: &str) {
     }
 }
 
-fn may_manage_units(actor: &Actor) -> bool {
-    matches!(actor, Actor::System) || actor.has_role(crate::actor::Role::SystemAdmin)
-}
-
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CreateUnit {
     pub id: Uuid,
@@ -208,9 +205,7 @@ pub fn decide_create(
     actor: &Actor,
     cmd: &CreateUnit,
 ) -> Result<Vec<Payload>, Refusal> {
-    if !may_manage_units(actor) {
-        return Err(Refusal::forbidden());
-    }
+    require(actor, Capability::UnitManage)?;
     let mut invalid = Reasons::default();
     if !valid_unit_code(&cmd.code) {
         invalid.push(Reason::new("unit.code_format").field("code"));
@@ -300,9 +295,7 @@ pub fn decide_rename(
     actor: &Actor,
     cmd: &RenameUnit,
 ) -> Result<Vec<Payload>, Refusal> {
-    if !may_manage_units(actor) {
-        return Err(Refusal::forbidden());
-    }
+    require(actor, Capability::UnitManage)?;
     let unit = state.unit.as_ref().ok_or_else(Refusal::not_found)?;
     let mut invalid = Reasons::default();
     if let Some(n) = &cmd.name_zh {

@@ -3,6 +3,7 @@
 
 use crate::actor::{Actor, Role};
 use crate::event::Payload;
+use crate::permission::Capability;
 use crate::refusal::{Reason, Reasons, Refusal, RefusalKind};
 use crate::unit::Unit;
 use serde::{Deserialize, Serialize};
@@ -93,9 +94,7 @@ pub fn decide_create(
     actor: &Actor,
     cmd: &CreateUser,
 ) -> Result<Vec<Payload>, Refusal> {
-    if !(matches!(actor, Actor::System) || actor.has_role(Role::SystemAdmin)) {
-        return Err(Refusal::forbidden());
-    }
+    crate::permission::require(actor, Capability::AccountCreate)?;
     let mut invalid = Reasons::default();
     if !valid_username(&cmd.username) {
         invalid.push(Reason::new("user.username_format").field("username"));
@@ -146,9 +145,7 @@ pub fn decide_certify(
     cmd: &Certify,
 ) -> Result<Vec<Payload>, Refusal> {
     let certificate = &cmd.certificate;
-    if !(matches!(actor, Actor::System) || actor.has_role(Role::SystemAdmin)) {
-        return Err(Refusal::forbidden());
-    }
+    crate::permission::require(actor, Capability::AccountCertify)?;
     let user = state.target.as_ref().ok_or_else(Refusal::not_found)?;
     crate::admin::not_self(actor, user)?;
     let mut invalid = Reasons::default();

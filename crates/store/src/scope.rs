@@ -1,6 +1,6 @@
 //! Which rows an actor may read: the whole prefecture, or a set of counties.
 
-use domain::Actor;
+use domain::permission::Reach;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Scope {
@@ -19,15 +19,6 @@ impl Scope {
         }
     }
 
-    pub fn of(actor: &Actor) -> Scope {
-        match actor {
-            Actor::System => Scope::all(),
-            Actor::User(u) => Scope {
-                counties: u.counties.clone(),
-            },
-        }
-    }
-
     pub fn is_all(&self) -> bool {
         self.counties.is_none()
     }
@@ -39,5 +30,12 @@ impl Scope {
             None => String::new(),
             Some(c) => format!(",{},", c.join(",")),
         }
+    }
+}
+
+/// The rows an actor reaches for a capability (`domain::permission::reach`) are the rows it reads.
+impl From<Reach> for Scope {
+    fn from(reach: Reach) -> Scope {
+        Scope { counties: reach }
     }
 }

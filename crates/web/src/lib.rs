@@ -44,17 +44,36 @@ pub struct AppState {
                        zh-CN and en messages. Send `Authorization: Bearer <token>` from \
                        `POST /api/v1/auth/login`."
     ),
-    components(schemas(error::Problem, error::ProblemItem, error::Texts))
+    components(schemas(error::Problem, error::ProblemItem, error::Texts)),
+    modifiers(&BearerScheme)
 )]
 struct ApiDoc;
 
-/// The router and its OpenAPI document, built from the same route list so they cannot drift.
-pub fn router_and_openapi(app: Arc<App>) -> (Router, utoipa::openapi::OpenApi) {
-    let state = AppState {
-        app,
-        imports: Arc::default(),
-    };
-    let (api, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+/// Registers the `bearer` scheme that routes name in `security(("bearer" = []))`: an OpenAPI
+/// document that references an unregistered scheme is invalid, and clients cannot authorize.
+struct BearerScheme;
+
+impl utoipa::Modify for BearerScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        openapi
+            .components
+            .get_or_insert_with(Default::default)
+            .add_security_scheme(
+                "bearer",
+                SecurityScheme::Http(
+                    HttpBuilder::new()
+                        .scheme(HttpAuthScheme::Bearer)
+                        .description(Some("A session token from `POST /api/v1/auth/login`."))
+                        .build(),
+                ),
+            );
+    }
+}
+
+/// Every API route with its OpenAPI description.
+fn api_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(routes::health::router())
         .merge(routes::auth::router())
         .merge(routes::units::router())
@@ -63,7 +82,15 @@ pub fn router_and_openapi(app: Arc<App>) -> (Router, utoipa::openapi::OpenApi) {
         .merge(routes::admin::router())
         .merge(routes::ledger::router())
         .merge(routes::evidence::router())
-        .split_for_parts();
+}
+
+/// The router and its OpenAPI document, built from the same route list so they cannot drift.
+pub fn router_and_openapi(app: Arc<App>) -> (Router, utoipa::openapi::OpenApi) {
+    let state = AppState {
+        app,
+        imports: Arc::default(),
+    };
+    let (api, mut openapi) = api_routes().split_for_parts();
     openapi.info.version = env!("CARGO_PKG_VERSION").to_owned();
     let spec = Arc::new(openapi.clone());
     let router = api
@@ -118,4 +145,40 @@ pub async fn serve(
     )
     .with_graceful_shutdown(shutdown)
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every `security` requirement, wherever it appears, names a registered scheme.
+    #[test]
+    fn openapi_registers_every_security_scheme_it_names() {
+        let (_, openapi) = api_routes().split_for_parts();
+        let doc = serde_json::to_value(&openapi).unwrap();
+        let schemes = doc["components"]["securitySchemes"]
+            .as_object()
+            .expect("components.securitySchemes is missing");
+        assert_eq!(schemes["bearer"]["type"], "http");
+        assert_eq!(schemes["bearer"]["scheme"], "bearer");
+        let mut named = Vec::new();
+        let mut stack = vec![&doc];
+        while let Some(v) = stack.pop() {
+            match v {
+                serde_json::Value::Object(m) => {
+                    if let Some(serde_json::Value::Array(reqs)) = m.get("security") {
+                        for req in reqs {
+                            named.extend(req.as_object().unwrap().keys().cloned());
+                        }
+                    }
+                    stack.extend(m.values());
+                }
+                serde_json::Value::Array(a) => stack.extend(a),
+                _ => {}
+            }
+        }
+        assert!(named.len() > 20, "too few security requirements: {named:?}");
+        let unknown: Vec<_> = named.iter().filter(|n| !schemes.contains_key(*n)).collect();
+        assert!(unknown.is_empty(), "unregistered schemes: {unknown:?}");
+    }
 }

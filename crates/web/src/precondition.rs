@@ -1,10 +1,13 @@
 //! Shared pieces of resource routes: path ids, ETags and If-Match, the client address.
 
 use crate::error::ApiError;
+use axum::Json;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use domain::Reason;
+use serde::Serialize;
 use std::net::SocketAddr;
 use uuid::Uuid;
 
@@ -12,6 +15,19 @@ use uuid::Uuid;
 pub fn parse_id(id: &str) -> Result<Uuid, ApiError> {
     Uuid::parse_str(id)
         .map_err(|_| ApiError::one(StatusCode::NOT_FOUND, Reason::new("request.not_found")))
+}
+
+/// A resource view that carries the version its ETag names.
+pub trait Versioned: Serialize {
+    fn version(&self) -> i64;
+}
+
+/// The view as JSON with its version as the ETag (for the next If-Match).
+pub fn with_etag(status: StatusCode, view: impl Versioned) -> Response {
+    let tag = etag(view.version());
+    let mut response = (status, Json(view)).into_response();
+    response.headers_mut().insert(header::ETAG, tag);
+    response
 }
 
 pub fn etag(version: i64) -> HeaderValue {

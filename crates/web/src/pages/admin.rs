@@ -10,6 +10,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use domain::permission::{Capability, allows};
 
 pub struct UserRow {
     pub username: String,
@@ -33,7 +34,8 @@ pub struct UnitRow {
 #[template(path = "admin.html")]
 struct AdminPage {
     chrome: Chrome,
-    system: bool,
+    /// The link to the new-account form.
+    can_create: bool,
     settings: Vec<(String, String)>,
     users: Vec<UserRow>,
     units: Vec<UnitRow>,
@@ -52,7 +54,7 @@ pub async fn overview(State(state): State<AppState>, ctx: PageCtx) -> Response {
     let english = ctx.tr().english();
     let page = AdminPage {
         chrome: ctx.chrome(),
-        system: domain::admin::require(&auth.actor, domain::admin::Duty::System).is_ok(),
+        can_create: allows(&auth.actor, Capability::AccountCreate),
         settings: match state.app.settings_in_force(&auth.actor) {
             Ok(s) => s,
             Err(e) => return ctx.error(e),
@@ -158,8 +160,13 @@ struct AccountPage {
     cert_authority: String,
     cert_from: String,
     cert_until: String,
-    system: bool,
-    security: bool,
+    /// Which forms the viewer's duty shows.
+    can_edit: bool,
+    can_certify: bool,
+    can_disable: bool,
+    can_change_access: bool,
+    can_reset: bool,
+    can_unlock: bool,
 }
 
 /// The units as options of a select, `selected` (a unit code) chosen.
@@ -280,8 +287,12 @@ async fn account_page(
             .as_ref()
             .map(|c| c.valid_until.to_string())
             .unwrap_or_default(),
-        system: domain::admin::require(&auth.actor, domain::admin::Duty::System).is_ok(),
-        security: domain::admin::require(&auth.actor, domain::admin::Duty::Security).is_ok(),
+        can_edit: allows(&auth.actor, Capability::AccountEdit),
+        can_certify: allows(&auth.actor, Capability::AccountCertify),
+        can_disable: allows(&auth.actor, Capability::AccountDisable),
+        can_change_access: allows(&auth.actor, Capability::AccessChange),
+        can_reset: allows(&auth.actor, Capability::CredentialReset),
+        can_unlock: allows(&auth.actor, Capability::AccountUnlock),
     };
     ctx.render(status, &page)
 }
@@ -449,7 +460,7 @@ pub async fn new_account(
         Ok(a) => a,
         Err(r) => return r,
     };
-    if let Err(r) = domain::admin::require(&auth.actor, domain::admin::Duty::System) {
+    if let Err(r) = domain::permission::require(&auth.actor, Capability::AccountCreate) {
         return ctx.error(app::AppError::Refused(r));
     }
     let english = ctx.tr().english();

@@ -11,6 +11,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use domain::entity::{Entity, EntityClass, OutletKind};
 use domain::entity_import::Sheet;
+use domain::permission::{Capability, allows, reach, within};
 use domain::{Reason, Refusal, RefusalKind};
 use serde::Deserialize;
 
@@ -168,7 +169,7 @@ pub async fn list(
     let tr = ctx.tr();
     let pages = ((result.total + PER_PAGE - 1) / PER_PAGE).max(1);
     let base = filter_query(&f);
-    let county_options = match domain::permission::entity_read_reach(&auth.actor) {
+    let county_options = match reach(&auth.actor, Capability::EntityRead) {
         Ok(Some(counties)) => counties,
         _ => app::divisions::divisions()
             .keys()
@@ -199,7 +200,7 @@ pub async fn list(
             prev_url: (page > 1).then(|| format!("/entities?{base}&page={}", page - 1)),
             next_url: (page < pages).then(|| format!("/entities?{base}&page={}", page + 1)),
             filter_query: base,
-            can_import: domain::permission::entity_write_reach(&auth.actor).is_ok(),
+            can_import: allows(&auth.actor, Capability::EntityRegister),
         },
     )
 }
@@ -521,8 +522,8 @@ pub async fn detail(
         Err(err) => return ctx.error(err),
     };
     // The form only for those who may record evidence here.
-    let upload = if domain::evidence::evidence_write_reach(&auth.actor)
-        .is_ok_and(|r| domain::permission::within(&r, &e.data.county_code))
+    let upload = if reach(&auth.actor, Capability::EvidenceRecord)
+        .is_ok_and(|r| within(&r, &e.data.county_code))
     {
         match state.app.officers_for(&e.data.county_code).await {
             Ok(officers) => Some(super::evidence::upload_form(&ctx, officers)),

@@ -266,7 +266,7 @@ pub async fn problems_xlsx(State(state): State<AppState>, ctx: PageCtx) -> Respo
 /// The actor if it may register entities; else the error page (403).
 fn importer(ctx: &PageCtx) -> Result<&Actor, Response> {
     let auth = ctx.require()?;
-    domain::permission::entity_write_reach(&auth.actor)
+    domain::permission::require(&auth.actor, domain::permission::Capability::EntityRegister)
         .map_err(|r| ctx.error(AppError::Refused(r)))?;
     Ok(&auth.actor)
 }

@@ -4,14 +4,14 @@ use crate::AppState;
 use crate::auth::Auth;
 use crate::error::{ApiError, Problem};
 use crate::json::{ApiJson, from_value};
-use crate::precondition::{etag, if_match, parse_id};
+use crate::precondition::{Versioned, if_match, parse_id, with_etag};
 use crate::routes::{invalid_query, number};
 use app::EntityFilter;
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use chrono::NaiveDate;
 use domain::Reason;
 use domain::entity::{Entity, EntityClass, EntityData, Outlet, OutletKind, Permit};
@@ -180,11 +180,10 @@ impl EntityBody {
     }
 }
 
-fn with_etag(status: StatusCode, entity: Entity) -> Response {
-    let tag = etag(entity.version);
-    let mut response = (status, Json(EntityView::from(entity))).into_response();
-    response.headers_mut().insert(header::ETAG, tag);
-    response
+impl Versioned for EntityView {
+    fn version(&self) -> i64 {
+        self.version
+    }
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -253,7 +252,7 @@ async fn get_entity(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let entity = state.app.entity(&auth.actor, parse_id(&id)?).await?;
-    Ok(with_etag(StatusCode::OK, entity))
+    Ok(with_etag(StatusCode::OK, EntityView::from(entity)))
 }
 
 /// Registers an entity.
@@ -273,7 +272,7 @@ async fn create_entity(
         .await?;
     let location = HeaderValue::from_str(&format!("/api/v1/entities/{}", entity.id))
         .map_err(|_| ApiError::internal())?;
-    let mut response = with_etag(StatusCode::CREATED, entity);
+    let mut response = with_etag(StatusCode::CREATED, EntityView::from(entity));
     response.headers_mut().insert(header::LOCATION, location);
     Ok(response)
 }
@@ -351,7 +350,7 @@ async fn patch_entity(
         .app
         .update_entity(&auth.actor, id, body.into_data()?, expected)
         .await?;
-    Ok(with_etag(StatusCode::OK, entity))
+    Ok(with_etag(StatusCode::OK, EntityView::from(entity)))
 }
 
 pub fn router() -> OpenApiRouter<AppState> {

@@ -148,7 +148,8 @@ async fn import(
         Some(_) => return Err(invalid_query("dry_run", "true or false")),
     };
     // A role that cannot register learns so before uploading is worth anything.
-    domain::permission::entity_write_reach(&auth.actor).map_err(app::AppError::from)?;
+    domain::permission::require(&auth.actor, domain::permission::Capability::EntityRegister)
+        .map_err(app::AppError::from)?;
     let parsed = read_upload(multipart).await?;
     if dry_run {
         let preview = state.app.preview_import(&auth.actor, &parsed).await?;

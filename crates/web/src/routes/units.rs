@@ -5,11 +5,11 @@ use crate::AppState;
 use crate::auth::Auth;
 use crate::error::{ApiError, Problem};
 use crate::json::ApiJson;
-use crate::precondition::{etag, if_match, parse_id};
+use crate::precondition::{Versioned, if_match, parse_id, with_etag};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use domain::Reason;
 use domain::unit::{RenameUnit, Unit, UnitKind};
 use serde::{Deserialize, Serialize};
@@ -73,11 +73,10 @@ pub struct UnitPatch {
     name_en: Option<String>,
 }
 
-fn with_etag(status: StatusCode, unit: Unit) -> Response {
-    let tag = etag(unit.version);
-    let mut response = (status, Json(UnitView::from(unit))).into_response();
-    response.headers_mut().insert(header::ETAG, tag);
-    response
+impl Versioned for UnitView {
+    fn version(&self) -> i64 {
+        self.version
+    }
 }
 
 /// Every unit, ordered by code.
@@ -103,7 +102,7 @@ async fn get_unit(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let unit = state.app.unit(parse_id(&id)?).await?;
-    Ok(with_etag(StatusCode::OK, unit))
+    Ok(with_etag(StatusCode::OK, UnitView::from(unit)))
 }
 
 /// Creates a unit (system administrator).
@@ -145,7 +144,7 @@ async fn create_unit(
         .await?;
     let location = HeaderValue::from_str(&format!("/api/v1/units/{}", unit.id))
         .map_err(|_| ApiError::internal())?;
-    let mut response = with_etag(StatusCode::CREATED, unit);
+    let mut response = with_etag(StatusCode::CREATED, UnitView::from(unit));
     response.headers_mut().insert(header::LOCATION, location);
     Ok(response)
 }
@@ -179,7 +178,7 @@ async fn patch_unit(
             },
         )
         .await?;
-    Ok(with_etag(StatusCode::OK, unit))
+    Ok(with_etag(StatusCode::OK, UnitView::from(unit)))
 }
 
 pub fn router() -> OpenApiRouter<AppState> {
