@@ -1,6 +1,6 @@
 //! Where `now` comes from: the system in production, a clock tests set and move.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use domain::Timestamp;
 use std::sync::Mutex;
 
@@ -51,11 +51,4 @@ impl Clock for FixedClock {
     fn now(&self) -> Timestamp {
         Timestamp::new(*self.0.lock().unwrap_or_else(|p| p.into_inner()))
     }
-}
-
-/// China Standard Time, UTC+8 all year (no daylight saving since 1991): the calendar of legal
-/// dates and the clock officers read.
-pub fn china_offset() -> FixedOffset {
-    // 8 hours is well inside the ±24 h FixedOffset accepts.
-    FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset")
 }

@@ -201,11 +201,7 @@ pub(crate) async fn subject(
     id: Uuid,
 ) -> Result<Option<Subject>, StoreError> {
     Ok(match kind {
-        SubjectType::Entity => r.entity_by_id(id).await?.map(|e| Subject {
-            kind,
-            id,
-            county_code: e.data.county_code,
-        }),
+        SubjectType::Entity => r.entity_by_id(id).await?.as_ref().map(Subject::entity),
         // No clue or case exists before the case module ("Cases 1") adds their tables and
         // reads; until then such a subject is not found (404), as an unknown entity is.
         SubjectType::Clue | SubjectType::Case => None,
@@ -268,17 +264,9 @@ impl App {
     /// The registration's state, read outside the write path (a cheap early check before the
     /// bytes are streamed; the write path decides again on fresh reads).
     async fn evidence_state(&self, data: &EvidenceData) -> Result<RegisterState, AppError> {
-        let (kind, id) = (data.subject_type, data.subject_id);
-        let subject = match kind {
-            SubjectType::Entity => self.store.entity(&Scope::all(), id).await?,
-            // See `subject`: no clue or case exists yet.
-            SubjectType::Clue | SubjectType::Case => None,
-        }
-        .map(|e| Subject {
-            kind,
-            id,
-            county_code: e.data.county_code,
-        });
+        let subject = self
+            .find_subject(&Scope::all(), data.subject_type, data.subject_id)
+            .await?;
         let mut people = Vec::new();
         for name in data.collected_by.iter().chain(&data.assisted_by) {
             let user = self.store.user_with_credential(name).await?.map(|(u, _)| u);
@@ -431,16 +419,36 @@ impl App {
             .collect())
     }
 
+    /// A subject of evidence of this kind within `scope`, outside the write path (what
+    /// [`subject`] reads inside it).
+    async fn find_subject(
+        &self,
+        scope: &Scope,
+        kind: SubjectType,
+        id: Uuid,
+    ) -> Result<Option<Subject>, AppError> {
+        Ok(match kind {
+            SubjectType::Entity => self
+                .store
+                .entity(scope, id)
+                .await?
+                .as_ref()
+                .map(Subject::entity),
+            // See `subject`: no clue or case exists yet.
+            SubjectType::Clue | SubjectType::Case => None,
+        })
+    }
+
     /// A subject of evidence the actor may read, whatever its kind; outside the actor's scope it
     /// does not exist (404).
     pub async fn evidence_subject(&self, actor: &Actor, id: Uuid) -> Result<Subject, AppError> {
-        // Entities are the only subjects until the case module adds clues and cases here.
-        let entity = self.entity(actor, id).await?;
-        Ok(Subject {
-            kind: SubjectType::Entity,
-            id,
-            county_code: entity.data.county_code,
-        })
+        let scope = crate::scope(actor, Capability::EntityRead)?;
+        for kind in SubjectType::ALL {
+            if let Some(subject) = self.find_subject(&scope, kind, id).await? {
+                return Ok(subject);
+            }
+        }
+        Err(Refusal::not_found().into())
     }
 
     /// The evidence about a subject (an entity, a clue or a case) the actor may read, newest

@@ -36,30 +36,12 @@ pub struct UserAccessChanged {
     pub counties: Option<Vec<String>>,
 }
 
-impl crate::event::EventPayload for UserAccessChanged {
-    const ADMINISTRATION: bool = true;
-
-    fn counties(&self) -> Vec<String> {
-        // Administration events concern the whole prefecture.
-        Vec::new()
-    }
-}
-
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct UserDisabled {
     pub user_id: Uuid,
     /// false: enabled again.
     pub disabled: bool,
-}
-
-impl crate::event::EventPayload for UserDisabled {
-    const ADMINISTRATION: bool = true;
-
-    fn counties(&self) -> Vec<String> {
-        // Administration events concern the whole prefecture.
-        Vec::new()
-    }
 }
 
 /// The system administrator changed an account's name or unit (not its access).
@@ -71,15 +53,6 @@ pub struct UserEdited {
     pub unit_id: Option<Uuid>,
 }
 
-impl crate::event::EventPayload for UserEdited {
-    const ADMINISTRATION: bool = true;
-
-    fn counties(&self) -> Vec<String> {
-        // Administration events concern the whole prefecture.
-        Vec::new()
-    }
-}
-
 /// A password or second factor was reset; the new secret never enters the event.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -89,14 +62,7 @@ pub struct CredentialReset {
     pub what: String,
 }
 
-impl crate::event::EventPayload for CredentialReset {
-    const ADMINISTRATION: bool = true;
-
-    fn counties(&self) -> Vec<String> {
-        // Administration events concern the whole prefecture.
-        Vec::new()
-    }
-}
+crate::event::administration_events!(UserAccessChanged, UserDisabled, UserEdited, CredentialReset);
 
 /// Role names as a form or a request gives them; an unknown name is refused, naming it.
 pub fn parse_roles<S: AsRef<str>>(names: &[S]) -> Result<Vec<Role>, Refusal> {

@@ -25,6 +25,23 @@ pub trait EventPayload {
     const ADMINISTRATION: bool = false;
 }
 
+/// Marks account events (users, their access, credentials and certificates) as administration
+/// events: they concern the whole prefecture (no counties) and only the administrators read them.
+macro_rules! administration_events {
+    ($($name:ty),* $(,)?) => {
+        $(
+            impl $crate::event::EventPayload for $name {
+                const ADMINISTRATION: bool = true;
+
+                fn counties(&self) -> Vec<String> {
+                    Vec::new()
+                }
+            }
+        )*
+    };
+}
+pub(crate) use administration_events;
+
 /// Declares every event type once: `Payload` variant = payload struct, and its schema name.
 /// Schema, county scoping and the administration mark all follow from this list and from each
 /// payload's [`EventPayload`] implementation.

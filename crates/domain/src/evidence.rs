@@ -115,6 +115,16 @@ pub struct Subject {
     pub county_code: String,
 }
 
+impl Subject {
+    pub fn entity(e: &crate::entity::Entity) -> Subject {
+        Subject {
+            kind: SubjectType::Entity,
+            id: e.id,
+            county_code: e.data.county_code.clone(),
+        }
+    }
+}
+
 /// What the officer states about a piece of evidence.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

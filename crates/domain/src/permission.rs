@@ -129,6 +129,25 @@ impl Capability {
         }
     }
 
+    /// A duty of one of the three administrators (三员分立) that only an administrator's own
+    /// account performs, so that every such act is a person's: the platform itself never does
+    /// it. (The platform does create the bootstrap and demo accounts, their certificates and
+    /// units.)
+    pub fn is_administrator_duty(self) -> bool {
+        matches!(
+            self,
+            Capability::AccountRead
+                | Capability::AccountEdit
+                | Capability::AccountDisable
+                | Capability::SystemSettingsRead
+                | Capability::AccessChange
+                | Capability::CredentialReset
+                | Capability::AccountUnlock
+                | Capability::SecuritySettingsRead
+                | Capability::AuditRead
+        )
+    }
+
     /// What the capability allows, in zh-CN and in English (for `docs/permissions.md`).
     pub fn description(self) -> (&'static str, &'static str) {
         match self {
@@ -243,10 +262,12 @@ pub fn roles_allow(roles: &[Role], cap: Capability) -> bool {
     roles.iter().any(|r| span(cap, *r) != Span::No)
 }
 
-/// Where the actor may do this: the widest span of their roles. The platform itself
-/// (`Actor::System`) may do everything everywhere; 403 for an actor whose roles may not.
+/// Where the actor may do this: the widest span of their roles; 403 for an actor whose roles may
+/// not. The platform itself (`Actor::System`: seeding, bootstrap) may do everything everywhere
+/// but an administrator's own duty.
 pub fn reach(actor: &Actor, cap: Capability) -> Result<Reach, Refusal> {
     match actor {
+        Actor::System if cap.is_administrator_duty() => Err(Refusal::forbidden()),
         Actor::System => Ok(None),
         Actor::User(u) => match widest(u, cap) {
             Span::No => Err(Refusal::forbidden()),
@@ -390,7 +411,15 @@ mod tests {
             RefusalKind::Forbidden
         );
         for cap in Capability::ALL {
-            assert_eq!(reach(&Actor::System, cap), Ok(None), "{cap:?}");
+            if cap.is_administrator_duty() {
+                assert_eq!(
+                    reach(&Actor::System, cap).unwrap_err().kind,
+                    RefusalKind::Forbidden,
+                    "{cap:?}"
+                );
+            } else {
+                assert_eq!(reach(&Actor::System, cap), Ok(None), "{cap:?}");
+            }
         }
     }
 

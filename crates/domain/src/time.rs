@@ -34,16 +34,19 @@ impl Timestamp {
         ))
     }
 
-    /// The calendar date in China Standard Time (UTC+8 all year, no daylight saving since 1991):
-    /// the calendar of legal dates.
+    /// The calendar date in China Standard Time: the calendar of legal dates.
     pub fn china_date(&self) -> NaiveDate {
-        // 8 hours is well inside the ±24 h a FixedOffset accepts.
-        match FixedOffset::east_opt(8 * 3600) {
-            Some(china) => self.0.with_timezone(&china).date_naive(),
-            None => self.0.date_naive(),
-        }
+        self.0.with_timezone(&CHINA_STANDARD_TIME).date_naive()
     }
 }
+
+/// China Standard Time, UTC+8 all year (no daylight saving since 1991): the calendar of legal
+/// dates and the clock officers read.
+pub const CHINA_STANDARD_TIME: FixedOffset = match FixedOffset::east_opt(8 * 3600) {
+    Some(offset) => offset,
+    // 8 hours is well inside the ±24 h a FixedOffset accepts; checked when compiling.
+    None => panic!("UTC+8 is a valid offset"),
+};
 
 /// The moment a command is decided, inside every decision's state: the instant its events carry
 /// and the legal date it falls on.

@@ -22,15 +22,6 @@ pub struct UserCreated {
     pub demo: bool,
 }
 
-impl crate::event::EventPayload for UserCreated {
-    const ADMINISTRATION: bool = true;
-
-    fn counties(&self) -> Vec<String> {
-        // Administration events concern the whole prefecture.
-        Vec::new()
-    }
-}
-
 /// An officer's enforcement certificate, recorded (or replaced) for a user.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -39,14 +30,7 @@ pub struct OfficerCertified {
     pub certificate: crate::permission::Certificate,
 }
 
-impl crate::event::EventPayload for OfficerCertified {
-    const ADMINISTRATION: bool = true;
-
-    fn counties(&self) -> Vec<String> {
-        // Administration events concern the whole prefecture.
-        Vec::new()
-    }
-}
+crate::event::administration_events!(UserCreated, OfficerCertified);
 
 /// A user as the projection holds it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

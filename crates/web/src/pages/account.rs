@@ -33,7 +33,7 @@ struct AccountPage {
 /// An instant as officers read it: China Standard Time, to the second.
 pub fn local(t: Timestamp) -> String {
     t.as_datetime()
-        .with_timezone(&app::clock::china_offset())
+        .with_timezone(&domain::time::CHINA_STANDARD_TIME)
         .format("%Y-%m-%d %H:%M:%S")
         .to_string()
 }
