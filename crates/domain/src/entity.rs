@@ -384,6 +384,14 @@ mod tests {
         })
     }
 
+    fn register(data: EntityData) -> RegisterEntity {
+        RegisterEntity {
+            id: Uuid::nil(),
+            data,
+            demo: false,
+        }
+    }
+
     fn state(taken: bool) -> RegisterState {
         RegisterState {
             prefecture_code: "532800".into(),
@@ -397,11 +405,7 @@ mod tests {
         let events = decide_register(
             &state(false),
             &officer(&["532822"]),
-            &RegisterEntity {
-                id: Uuid::nil(),
-                data: data().clone(),
-                demo: false,
-            },
+            &register(data().clone()),
         )
         .unwrap();
         let [Payload::EntityRegistered(e)] = events.as_slice() else {
@@ -412,11 +416,7 @@ mod tests {
         let r = decide_register(
             &state(false),
             &officer(&["532801"]),
-            &RegisterEntity {
-                id: Uuid::nil(),
-                data: data().clone(),
-                demo: false,
-            },
+            &register(data().clone()),
         )
         .unwrap_err();
         assert_eq!(
@@ -430,16 +430,8 @@ mod tests {
         let mut d = data();
         d.uscc.pop();
         d.uscc.push(if d.uscc.ends_with('0') { '1' } else { '0' });
-        let r = decide_register(
-            &state(false),
-            &officer(&["532822"]),
-            &RegisterEntity {
-                id: Uuid::nil(),
-                data: d.clone(),
-                demo: false,
-            },
-        )
-        .unwrap_err();
+        let r = decide_register(&state(false), &officer(&["532822"]), &register(d.clone()))
+            .unwrap_err();
         assert_eq!(r.reasons[0].field.as_deref(), Some("uscc"));
         assert_eq!(r.reasons[0].code, "uscc.check_character");
     }
@@ -452,16 +444,8 @@ mod tests {
         d.lat_e6 = 91_000_000;
         d.outlets.push(d.outlets[0].clone());
         d.permit.as_mut().unwrap().valid_until = "2020-01-01".parse().unwrap();
-        let r = decide_register(
-            &state(false),
-            &officer(&["532822"]),
-            &RegisterEntity {
-                id: Uuid::nil(),
-                data: d.clone(),
-                demo: false,
-            },
-        )
-        .unwrap_err();
+        let r = decide_register(&state(false), &officer(&["532822"]), &register(d.clone()))
+            .unwrap_err();
         let codes: Vec<_> = r.reasons.iter().map(|r| r.code).collect();
         assert_eq!(
             codes,
@@ -476,11 +460,7 @@ mod tests {
         let r = decide_register(
             &state(true),
             &officer(&["532822"]),
-            &RegisterEntity {
-                id: Uuid::nil(),
-                data: data().clone(),
-                demo: false,
-            },
+            &register(data().clone()),
         )
         .unwrap_err();
         assert_eq!(
