@@ -493,12 +493,7 @@ async fn accounts_are_edited_and_certified(app: TestApp) {
     )
     .await;
     assert_eq!(s, 422);
-    let codes: Vec<_> = b["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["code"].as_str().unwrap())
-        .collect();
+    let codes = crate::helpers::error_codes(&b);
     assert_eq!(codes, ["field.required", "permit.validity_reversed"]);
     let (s, b) = call(
         &app,

@@ -65,12 +65,7 @@ async fn a_certificate_runs_out_when_the_clock_crosses_its_last_day(kind: Kind) 
     let at = clock.now().to_rfc3339();
     let (status, body) = upload(&app, &token, send(fields(&at))).await;
     assert_eq!(status, 409, "{body}");
-    let codes: Vec<&str> = body["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["code"].as_str().unwrap())
-        .collect();
+    let codes = crate::helpers::error_codes(&body);
     assert_eq!(
         codes,
         [

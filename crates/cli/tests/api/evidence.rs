@@ -255,12 +255,7 @@ async fn the_on_site_rule_and_bad_input_store_nothing(app: TestApp) {
     ];
     let (s, b) = upload(&app, &mengla, form(ml_entity, &expired, b"sample")).await;
     assert_eq!(s, 409, "{b}");
-    let codes: Vec<&str> = b["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["code"].as_str().unwrap())
-        .collect();
+    let codes = crate::helpers::error_codes(&b);
     assert_eq!(
         codes,
         [

@@ -305,6 +305,16 @@ impl Drop for TestApp {
     }
 }
 
+/// The reason codes of a problem+json body, in order.
+pub fn error_codes(body: &serde_json::Value) -> Vec<&str> {
+    body["errors"]
+        .as_array()
+        .expect("a problem with errors[]")
+        .iter()
+        .map(|e| e["code"].as_str().expect("a reason code"))
+        .collect()
+}
+
 /// Runs each named `async fn(TestApp)` against SQLite and against PostgreSQL.
 #[macro_export]
 macro_rules! on_both_backends {
