@@ -246,6 +246,7 @@ evidence-no_store = No evidence store is configured on this server.
 evidence-bad_multipart = The multipart form is malformed: { $detail }
 evidence-no_file = The form has no file part (it must come last).
 upload-offset_mismatch = Upload-Offset { $given } does not match the { $expected } bytes received; ask with HEAD and resume from there.
+upload-busy = Another request is writing to this upload right now; ask with HEAD and resume from its offset once it has finished.
 upload-bad_metadata = Upload-Metadata must be comma-separated key base64 pairs.
 upload-length_required = Send Upload-Length (the file's size in bytes).
 upload-tus_version = Send Tus-Resumable: 1.0.0.

@@ -246,6 +246,7 @@ evidence-no_store = 本服务器未配置证据存储。
 evidence-bad_multipart = multipart 表单格式错误：{ $detail }
 evidence-no_file = 表单中没有 file 部分（它必须放在最后）。
 upload-offset_mismatch = Upload-Offset { $given } 与已接收的 { $expected } 字节不符；请先用 HEAD 查询后从该处续传。
+upload-busy = 另一个请求正在写入此上传；请待其结束后用 HEAD 查询偏移量再续传。
 upload-bad_metadata = Upload-Metadata 须为以逗号分隔的“键 base64值”对。
 upload-length_required = 请发送 Upload-Length（文件字节数）。
 upload-tus_version = 请发送 Tus-Resumable: 1.0.0。

@@ -639,6 +639,13 @@ impl App {
 
     /// Appends bytes at `offset`; when the last byte arrives the upload becomes evidence.
     /// Returns the new offset and the evidence once complete.
+    ///
+    /// One request at a time holds an upload: the offset is checked, the bytes written and the
+    /// evidence registered under an exclusive lock on the upload's file, so two PATCHes racing
+    /// at the same offset cannot both write (interleaved bytes) or both finish (two evidence
+    /// rows). The loser is refused with 409 and changes nothing. The offset and the link to the
+    /// evidence are also compare-and-set in the database, a second line should the lock ever
+    /// be bypassed (two servers sharing one database).
     pub async fn append_upload<S>(
         &self,
         actor: &Actor,
@@ -651,8 +658,19 @@ impl App {
         S: Stream<Item = Result<Bytes, std::io::Error>> + Unpin + Send,
     {
         use futures::StreamExt;
-        use tokio::io::AsyncWriteExt;
+        use tokio::io::{AsyncSeekExt, AsyncWriteExt};
         self.check_writable()?;
+        // Existence and ownership first, so nobody learns of another's upload by its lock.
+        self.upload_of(actor, id).await?;
+        let path = self.upload_path(id)?;
+        // A missing file means the upload finished or was removed a moment ago: the re-read
+        // below answers for it.
+        let _held = match UploadLock::try_acquire(&path).await? {
+            Lock::Held(lock) => Some(lock),
+            Lock::Busy => return Err(upload_busy()),
+            Lock::Gone => None,
+        };
+        // Read again under the lock: whatever a request that held it before did is now seen.
         let up = self.upload_of(actor, id).await?;
         if up.evidence_id.is_some() || offset != up.received {
             return Err(AppError::Refused(Refusal::one(
@@ -663,25 +681,18 @@ impl App {
                     .arg("given", offset),
             )));
         }
-        let path = self.upload_path(id)?;
+        let io = |e: std::io::Error| AppError::Internal(format!("{}: {e}", path.display()));
         // Whatever a broken earlier request wrote past the recorded offset is not part of it.
-        let truncate = tokio::fs::OpenOptions::new()
+        let mut file = tokio::fs::OpenOptions::new()
             .write(true)
             .open(&path)
             .await
-            .map_err(|e| AppError::Internal(e.to_string()))?;
-        truncate
-            .set_len(up.received as u64)
+            .map_err(io)?;
+        file.set_len(up.received as u64).await.map_err(io)?;
+        file.seek(std::io::SeekFrom::Start(up.received as u64))
             .await
-            .map_err(|e| AppError::Internal(e.to_string()))?;
-        drop(truncate);
-        let mut file = tokio::io::BufWriter::new(
-            tokio::fs::OpenOptions::new()
-                .append(true)
-                .open(&path)
-                .await
-                .map_err(|e| AppError::Internal(e.to_string()))?,
-        );
+            .map_err(io)?;
+        let mut file = tokio::io::BufWriter::new(file);
         let mut received = up.received;
         // Why the body stopped early: a dropped connection (the client resumes from what
         // arrived) or more bytes than the upload's length (refused, 413).
@@ -699,19 +710,19 @@ impl App {
                 overflow = true;
                 break;
             }
-            file.write_all(&chunk)
-                .await
-                .map_err(|e| AppError::Internal(e.to_string()))?;
+            file.write_all(&chunk).await.map_err(io)?;
             received += chunk.len() as i64;
         }
-        file.flush()
-            .await
-            .map_err(|e| AppError::Internal(e.to_string()))?;
-        file.get_ref()
-            .sync_data()
-            .await
-            .map_err(|e| AppError::Internal(e.to_string()))?;
-        self.store.set_upload_received(id, received).await?;
+        file.flush().await.map_err(io)?;
+        file.get_ref().sync_data().await.map_err(io)?;
+        drop(file);
+        if !self
+            .store
+            .set_upload_received(id, up.received, received)
+            .await?
+        {
+            return Err(upload_busy());
+        }
         if overflow {
             return Err(AppError::TooLarge {
                 max: up.length as u64,
@@ -729,14 +740,19 @@ impl App {
         let result = self
             .register_evidence(actor, &fields, file_stream(path.clone()), ip)
             .await;
-        let _ = tokio::fs::remove_file(&path).await;
         match result {
             Ok(e) => {
-                self.store.finish_upload(id, e.id).await?;
+                if !self.store.finish_upload(id, e.id).await? {
+                    // Cannot happen while the lock holds; should it, the evidence stays (it
+                    // is in the ledger) and the log says which upload it came from.
+                    tracing::error!(upload = %id, evidence = %e.id, "upload finished twice");
+                }
+                let _ = tokio::fs::remove_file(&path).await;
                 Ok((received, Some(e)))
             }
             Err(err) => {
                 self.store.delete_upload(id).await?;
+                let _ = tokio::fs::remove_file(&path).await;
                 Err(err)
             }
         }
@@ -745,10 +761,54 @@ impl App {
     /// Removes uploads past their expiry, with their bytes.
     pub async fn expire_uploads(&self) -> Result<usize, AppError> {
         let expired = self.store.expired_uploads(self.clock.now()).await?;
+        let mut removed = 0;
         for id in &expired {
-            let _ = tokio::fs::remove_file(self.upload_path(*id)?).await;
+            let path = self.upload_path(*id)?;
+            // An upload that a request is writing right now is left to the next sweep.
+            let _held = match UploadLock::try_acquire(&path).await? {
+                Lock::Busy => continue,
+                held => held,
+            };
             self.store.delete_upload(*id).await?;
+            let _ = tokio::fs::remove_file(&path).await;
+            removed += 1;
         }
-        Ok(expired.len())
+        Ok(removed)
+    }
+}
+
+fn upload_busy() -> AppError {
+    AppError::Refused(Refusal::one(
+        RefusalKind::Conflict,
+        Reason::new("upload.busy").field("Upload-Offset"),
+    ))
+}
+
+/// An exclusive advisory lock (`flock`) on an upload's file, released when dropped — also when
+/// the process dies, so a killed server leaves no upload locked.
+struct UploadLock(#[allow(dead_code)] std::fs::File);
+
+enum Lock {
+    Held(UploadLock),
+    /// Another request holds it.
+    Busy,
+    /// The file is not there (finished, failed or expired).
+    Gone,
+}
+
+impl UploadLock {
+    async fn try_acquire(path: &std::path::Path) -> Result<Lock, AppError> {
+        let file = match tokio::fs::File::open(path).await {
+            Ok(f) => f.into_std().await,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Lock::Gone),
+            Err(e) => return Err(AppError::Internal(format!("{}: {e}", path.display()))),
+        };
+        match file.try_lock() {
+            Ok(()) => Ok(Lock::Held(UploadLock(file))),
+            Err(std::fs::TryLockError::WouldBlock) => Ok(Lock::Busy),
+            Err(std::fs::TryLockError::Error(e)) => {
+                Err(AppError::Internal(format!("{}: {e}", path.display())))
+            }
+        }
     }
 }

@@ -426,8 +426,16 @@ pub trait EvidenceQueries: Send + Sync {
     async fn security_audit(&self, limit: i64) -> Result<Vec<SecurityAuditRecord>, StoreError>;
     async fn create_upload(&self, upload: &Upload) -> Result<(), StoreError>;
     async fn upload(&self, id: Uuid) -> Result<Option<Upload>, StoreError>;
-    async fn set_upload_received(&self, id: Uuid, received: i64) -> Result<(), StoreError>;
-    async fn finish_upload(&self, id: Uuid, evidence_id: Uuid) -> Result<(), StoreError>;
+    /// Moves the offset from `from` to `received`; false when the upload was not at `from`
+    /// (another request moved it) or is already finished.
+    async fn set_upload_received(
+        &self,
+        id: Uuid,
+        from: i64,
+        received: i64,
+    ) -> Result<bool, StoreError>;
+    /// Links the upload to its evidence; false when it was already linked.
+    async fn finish_upload(&self, id: Uuid, evidence_id: Uuid) -> Result<bool, StoreError>;
     async fn delete_upload(&self, id: Uuid) -> Result<(), StoreError>;
     /// Uploads whose expiry is before `now`.
     async fn expired_uploads(&self, now: Timestamp) -> Result<Vec<Uuid>, StoreError>;

@@ -483,10 +483,161 @@ async fn a_resumable_upload_by_tus(app: TestApp) {
     assert!(app.store.upload(stale.id).await.unwrap().is_none());
 }
 
+/// A tus upload's metadata for an on-site recording of `entity`.
+fn tus_metadata(entity: &str) -> String {
+    format!(
+        "filename {},subject_id {},type {},title {},collected_at {},collected_by {},on_site {}",
+        b64("race.bin"),
+        b64(entity),
+        b64("audio_visual"),
+        b64("执法记录仪视频"),
+        b64(&COLLECTED),
+        b64("menghai.officer,menghai.officer2"),
+        b64("true")
+    )
+}
+
+/// Issue 18 item 1: many PATCHes racing at one offset of one upload. Exactly one wins each
+/// round; the others answer 409 and change nothing; the upload becomes exactly one piece of
+/// evidence holding exactly the winners' bytes, in order.
+async fn racing_patches_make_one_evidence_of_the_bytes_sent(app: TestApp) {
+    use futures::StreamExt;
+    app.app.seed_demo().await.unwrap();
+    let token = app.login("menghai.officer", DEMO_PASSWORD).await;
+    let entity = menghai_entity(&app, &token).await;
+    let (_, before) = get(
+        &app,
+        &token,
+        &format!("/api/v1/evidence?subject_id={entity}"),
+    )
+    .await;
+    let before = before.as_array().unwrap().len();
+    const HALF: usize = 64 * 1024;
+    const RACERS: usize = 12;
+    let r = app
+        .client
+        .post(app.url("/api/v1/uploads"))
+        .bearer_auth(&token)
+        .header("tus-resumable", "1.0.0")
+        .header("upload-length", (2 * HALF).to_string())
+        .header("upload-metadata", tus_metadata(&entity))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let location = r.headers()["location"].to_str().unwrap().to_owned();
+    // Each racer sends its own bytes, so the stored file shows whose bytes it holds.
+    let racer_bytes = |round: usize, racer: usize| -> Vec<u8> {
+        (0..HALF)
+            .map(|i| ((i * 7 + racer * 31 + round * 101) % 251) as u8)
+            .collect()
+    };
+    let mut winners = Vec::new();
+    let mut evidence = None;
+    for round in 0..2 {
+        let offset = round * HALF;
+        let answers: Vec<(usize, u16, Option<String>, String)> = futures::stream::iter(0..RACERS)
+            .map(|racer| {
+                let req = app
+                    .client
+                    .patch(app.url(&location))
+                    .bearer_auth(&token)
+                    .header("tus-resumable", "1.0.0")
+                    .header("content-type", "application/offset+octet-stream")
+                    .header("upload-offset", offset.to_string())
+                    // Small enough to sit whole in the socket's buffers: a refused PATCH is
+                    // answered before its body is read, and the client must still be able
+                    // to read that answer.
+                    .body(racer_bytes(round, racer));
+                async move {
+                    let r = req.send().await.unwrap();
+                    let status = r.status().as_u16();
+                    let ev = r
+                        .headers()
+                        .get("evidence-location")
+                        .map(|v| v.to_str().unwrap().to_owned());
+                    (racer, status, ev, r.text().await.unwrap())
+                }
+            })
+            .buffer_unordered(RACERS)
+            .collect()
+            .await;
+        let won: Vec<_> = answers.iter().filter(|a| a.1 == 204).collect();
+        let statuses: Vec<u16> = answers.iter().map(|a| a.1).collect();
+        assert_eq!(won.len(), 1, "round {round}: {statuses:?}");
+        for (_, status, _, body) in answers.iter().filter(|a| a.1 != 204) {
+            assert_eq!(*status, 409, "{body}");
+            let problem: Value = serde_json::from_str(body).unwrap();
+            let codes = crate::helpers::error_codes(&problem);
+            assert!(
+                codes
+                    .iter()
+                    .any(|c| *c == "upload.busy" || *c == "upload.offset_mismatch"),
+                "{codes:?}"
+            );
+        }
+        winners.push(won[0].0);
+        evidence = won[0].2.clone();
+    }
+    let evidence = evidence.expect("the last winner made the evidence");
+    let mut sent = racer_bytes(0, winners[0]);
+    sent.extend(racer_bytes(1, winners[1]));
+    let (s, e) = get(&app, &token, &evidence).await;
+    assert_eq!(s, 200, "{e}");
+    assert_eq!(e["sha256"], sha256_hex(&sent));
+    assert_eq!(e["size"], sent.len() as i64);
+    let stored = app
+        .client
+        .get(app.url(&format!("{evidence}/content")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert!(
+        stored[..] == sent[..],
+        "the stored bytes are the winners' bytes"
+    );
+    let (_, after) = get(
+        &app,
+        &token,
+        &format!("/api/v1/evidence?subject_id={entity}"),
+    )
+    .await;
+    assert_eq!(
+        after.as_array().unwrap().len(),
+        before + 1,
+        "one upload, one evidence"
+    );
+    // A PATCH after the end changes nothing either.
+    let r = app
+        .client
+        .patch(app.url(&location))
+        .bearer_auth(&token)
+        .header("tus-resumable", "1.0.0")
+        .header("content-type", "application/offset+octet-stream")
+        .header("upload-offset", (2 * HALF).to_string())
+        .body(Vec::new())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 409);
+    let (_, after) = get(
+        &app,
+        &token,
+        &format!("/api/v1/evidence?subject_id={entity}"),
+    )
+    .await;
+    assert_eq!(after.as_array().unwrap().len(), before + 1);
+}
+
 on_both_backends!(
     upload_view_download_transfer,
     the_on_site_rule_and_bad_input_store_nothing,
     a_resumable_upload_by_tus,
+    racing_patches_make_one_evidence_of_the_bytes_sent,
 );
 
 /// Issue 8: a certificate bundle verifies offline with the CLI, and fails against a changed

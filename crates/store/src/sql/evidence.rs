@@ -35,8 +35,12 @@ const INSERT_UPLOAD: &str = "INSERT INTO uploads (id, user_id, metadata, length,
      created_at, expires_at, evidence_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
 const UPLOAD: &str = "SELECT id, user_id, metadata, length, received, created_at, expires_at, \
      evidence_id FROM uploads WHERE id = $1";
-const SET_RECEIVED: &str = "UPDATE uploads SET received = $2 WHERE id = $1";
-const FINISH_UPLOAD: &str = "UPDATE uploads SET evidence_id = $2 WHERE id = $1";
+/// Compare-and-set: only from the offset the writer started at, and only while unfinished.
+const SET_RECEIVED: &str =
+    "UPDATE uploads SET received = $2 WHERE id = $1 AND received = $3 AND evidence_id IS NULL";
+/// Compare-and-set: an upload becomes evidence once.
+const FINISH_UPLOAD: &str =
+    "UPDATE uploads SET evidence_id = $2 WHERE id = $1 AND evidence_id IS NULL";
 const DELETE_UPLOAD: &str = "DELETE FROM uploads WHERE id = $1";
 const EXPIRED_UPLOADS: &str = "SELECT id FROM uploads WHERE expires_at < $1";
 
@@ -302,18 +306,23 @@ impl<B: SqlBackend> EvidenceQueries for B {
             .transpose())
     }
 
-    async fn set_upload_received(&self, id: Uuid, received: i64) -> Result<(), StoreError> {
+    async fn set_upload_received(
+        &self,
+        id: Uuid,
+        from: i64,
+        received: i64,
+    ) -> Result<bool, StoreError> {
         run!(self, |e| e
-            .execute(SET_RECEIVED, &[id.into(), received.into()])
+            .execute(SET_RECEIVED, &[id.into(), received.into(), from.into()])
             .await
-            .map(|_| ()))
+            .map(|n| n == 1))
     }
 
-    async fn finish_upload(&self, id: Uuid, evidence_id: Uuid) -> Result<(), StoreError> {
+    async fn finish_upload(&self, id: Uuid, evidence_id: Uuid) -> Result<bool, StoreError> {
         run!(self, |e| e
             .execute(FINISH_UPLOAD, &[id.into(), evidence_id.into()])
             .await
-            .map(|_| ()))
+            .map(|n| n == 1))
     }
 
     async fn delete_upload(&self, id: Uuid) -> Result<(), StoreError> {
