@@ -297,16 +297,26 @@ impl App {
         let state = self.evidence_state(&data).await?;
         domain::evidence::check_data(&state, actor, &data)?;
         let store = self.evidence_store()?;
-        let ingested = store.blobs.ingest(body).await.map_err(blob_error)?;
-        let discard = || async {
-            if !ingested.existed {
-                let _ = store.blobs.delete(&ingested.sha256).await;
+        let store::blobs::Ingested {
+            sha256,
+            sm3,
+            size,
+            mime,
+            pin,
+            ..
+        } = store.blobs.ingest(body).await.map_err(blob_error)?;
+        // The pin holds the blob until the evidence is recorded (the end of this function); a
+        // refused upload gives it back, and the blob goes unless someone else needs it.
+        let discard = |pin| async {
+            let referenced = async { self.store.blob_in_use(&sha256).await.unwrap_or(true) };
+            if let Err(e) = store.blobs.discard(pin, referenced).await {
+                tracing::warn!(sha256, error = %e, "a refused upload's bytes stay stored");
             }
         };
         if let Some(stated) = &device_sha256
-            && *stated != ingested.sha256
+            && *stated != sha256
         {
-            discard().await;
+            discard(pin).await;
             let (username, user_id) = match actor {
                 Actor::User(u) => (u.username.clone(), Some(u.id)),
                 Actor::System => ("system".to_owned(), None),
@@ -316,8 +326,8 @@ impl App {
                 "file_name": fields.file_name,
                 "device": data.device,
                 "device_sha256": stated,
-                "received_sha256": ingested.sha256,
-                "size": ingested.size,
+                "received_sha256": sha256,
+                "size": size,
             });
             self.store
                 .record_security_audit(&SecurityAuditRecord {
@@ -334,14 +344,14 @@ impl App {
                 Reason::new("evidence.device_hash_mismatch")
                     .field("device_sha256")
                     .arg("stated", stated)
-                    .arg("received", &ingested.sha256),
+                    .arg("received", &sha256),
             )));
         }
         let blob = BlobFacts {
-            sha256: ingested.sha256.clone(),
-            sm3: ingested.sm3.clone(),
-            size: ingested.size,
-            mime: ingested.mime.clone(),
+            sha256: sha256.clone(),
+            sm3,
+            size,
+            mime,
             file_name: fields.file_name.clone(),
         };
         let cmd = RegisterEvidence {
@@ -375,10 +385,11 @@ impl App {
         let committed = match written {
             Ok(c) => c,
             Err(e) => {
-                discard().await;
+                discard(pin).await;
                 return Err(e);
             }
         };
+        drop(pin);
         let at = committed
             .first()
             .map(|r| r.event.at)

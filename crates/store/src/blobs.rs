@@ -33,19 +33,70 @@ fn store_error(e: object_store::Error) -> BlobError {
 }
 
 /// What the bytes are: both hashes (lowercase hex), size and sniffed MIME type.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Debug)]
 pub struct Ingested {
     pub sha256: String,
     pub sm3: String,
     pub size: i64,
     pub mime: String,
-    /// Whether the same bytes were stored before (so removing this upload must keep them).
+    /// Whether the same bytes were stored before.
     pub existed: bool,
+    /// Holds the blob until the request has recorded its evidence, or discarded it.
+    pub pin: BlobPin,
 }
 
 pub struct BlobStore {
     store: Arc<dyn ObjectStore>,
     max_bytes: u64,
+    pins: Arc<Pins>,
+}
+
+/// Blobs that requests have ingested and not yet settled (recorded as evidence, or discarded).
+///
+/// The same bytes are stored once, so two uploads of one file share a blob. Were a refused
+/// upload to remove "its" blob on the strength of an earlier look (did it exist before me?),
+/// it could remove bytes that a second upload found there a moment later and recorded:
+/// accepted evidence lost. So the move into place and the decision to remove are one step
+/// (`gate`), and a blob is removed only while no request holds it and no evidence refers to it.
+#[derive(Debug, Default)]
+struct Pins {
+    held: std::sync::Mutex<std::collections::HashMap<String, usize>>,
+    gate: tokio::sync::Mutex<()>,
+}
+
+impl Pins {
+    fn pin(self: &Arc<Self>, sha256: &str) -> BlobPin {
+        let mut held = self.held.lock().unwrap_or_else(|p| p.into_inner());
+        *held.entry(sha256.to_owned()).or_default() += 1;
+        BlobPin {
+            sha256: sha256.to_owned(),
+            pins: self.clone(),
+        }
+    }
+
+    fn is_held(&self, sha256: &str) -> bool {
+        let held = self.held.lock().unwrap_or_else(|p| p.into_inner());
+        held.get(sha256).is_some_and(|n| *n > 0)
+    }
+}
+
+/// A request's hold on a blob, released when dropped.
+#[derive(Debug)]
+pub struct BlobPin {
+    sha256: String,
+    pins: Arc<Pins>,
+}
+
+impl Drop for BlobPin {
+    fn drop(&mut self) {
+        let mut held = self.pins.held.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(n) = held.get_mut(&self.sha256) {
+            *n -= 1;
+            if *n == 0 {
+                held.remove(&self.sha256);
+            }
+        }
+    }
 }
 
 fn key(sha256: &str) -> ObjectPath {
@@ -121,6 +172,7 @@ impl BlobStore {
         Ok(BlobStore {
             store: Arc::new(store),
             max_bytes,
+            pins: Arc::default(),
         })
     }
 
@@ -148,7 +200,11 @@ impl BlobStore {
                 ObjectPath::from(prefix),
             ))
         };
-        Ok(BlobStore { store, max_bytes })
+        Ok(BlobStore {
+            store,
+            max_bytes,
+            pins: Arc::default(),
+        })
     }
 
     pub fn max_bytes(&self) -> u64 {
@@ -200,6 +256,8 @@ impl BlobStore {
         upload.complete().await.map_err(store_error)?;
         let (sha256, sm3, size, mime) = hashes.finish();
         let target = key(&sha256);
+        // The move and the pin are one step with respect to `discard`.
+        let _gate = self.pins.gate.lock().await;
         let existed = match self.store.rename_if_not_exists(&staging, &target).await {
             Ok(()) => false,
             Err(object_store::Error::AlreadyExists { .. }) => {
@@ -228,12 +286,14 @@ impl BlobStore {
                 return Err(store_error(e));
             }
         };
+        let pin = self.pins.pin(&sha256);
         Ok(Ingested {
             sha256,
             sm3,
             size,
             mime,
             existed,
+            pin,
         })
     }
 
@@ -257,6 +317,23 @@ impl BlobStore {
     /// Removes a blob (only for bytes that no evidence refers to).
     pub async fn delete(&self, sha256: &str) -> Result<(), BlobError> {
         self.store.delete(&key(sha256)).await.map_err(store_error)
+    }
+
+    /// Settles a refused upload: releases its hold and removes the blob unless another request
+    /// holds it or `referenced` finds evidence that refers to it. Returns whether it was
+    /// removed. `referenced` should answer true when in doubt.
+    pub async fn discard<F>(&self, pin: BlobPin, referenced: F) -> Result<bool, BlobError>
+    where
+        F: std::future::Future<Output = bool>,
+    {
+        let _gate = self.pins.gate.lock().await;
+        let sha256 = pin.sha256.clone();
+        drop(pin);
+        if self.pins.is_held(&sha256) || referenced.await {
+            return Ok(false);
+        }
+        self.delete(&sha256).await?;
+        Ok(true)
     }
 
     /// Rereads a blob and compares both hashes and the size; `Err` names what differs.
@@ -316,6 +393,33 @@ mod tests {
             blobs.ingest(body(vec![png])).await.unwrap().mime,
             "image/png"
         );
+    }
+
+    /// Issue 18 (class of item 1, check-then-act): upload A stores new bytes, upload B of the
+    /// same bytes finds them there, then A is refused. A must not remove the bytes B is about to
+    /// record (before the fix A removed them because they had not "existed" before A).
+    #[tokio::test]
+    async fn a_refused_upload_keeps_bytes_another_holds_or_evidence_uses() {
+        let dir = tempfile::tempdir().unwrap();
+        let blobs = BlobStore::local(dir.path(), 1 << 20).unwrap();
+        let a = blobs.ingest(body(vec![b"same bytes"])).await.unwrap();
+        let b = blobs.ingest(body(vec![b"same bytes"])).await.unwrap();
+        assert!(!a.existed && b.existed);
+        let sha = a.sha256.clone();
+        assert!(!blobs.discard(a.pin, async { false }).await.unwrap());
+        assert!(blobs.get(&sha).await.is_ok(), "B still holds the bytes");
+        // B recorded its evidence and let go: nothing holds it, but evidence refers to it.
+        drop(b.pin);
+        let c = blobs.ingest(body(vec![b"same bytes"])).await.unwrap();
+        assert!(!blobs.discard(c.pin, async { true }).await.unwrap());
+        assert!(
+            blobs.get(&sha).await.is_ok(),
+            "evidence refers to the bytes"
+        );
+        // Nobody holds them and nothing refers to them: they go.
+        let d = blobs.ingest(body(vec![b"same bytes"])).await.unwrap();
+        assert!(blobs.discard(d.pin, async { false }).await.unwrap());
+        assert!(matches!(blobs.get(&sha).await, Err(BlobError::Missing(_))));
     }
 
     #[tokio::test]

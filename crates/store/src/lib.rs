@@ -424,6 +424,8 @@ pub trait EvidenceQueries: Send + Sync {
     async fn record_security_audit(&self, record: &SecurityAuditRecord) -> Result<(), StoreError>;
     /// The newest security audit rows.
     async fn security_audit(&self, limit: i64) -> Result<Vec<SecurityAuditRecord>, StoreError>;
+    /// Whether any evidence refers to the blob with this SHA-256.
+    async fn blob_in_use(&self, sha256: &str) -> Result<bool, StoreError>;
     async fn create_upload(&self, upload: &Upload) -> Result<(), StoreError>;
     async fn upload(&self, id: Uuid) -> Result<Option<Upload>, StoreError>;
     /// Moves the offset from `from` to `received`; false when the upload was not at `from`

@@ -633,11 +633,57 @@ async fn racing_patches_make_one_evidence_of_the_bytes_sent(app: TestApp) {
     assert_eq!(after.as_array().unwrap().len(), before + 1);
 }
 
+/// Issue 18 (class of item 1, check-then-act): the same bytes uploaded at once by an upload
+/// that is refused (a wrong device hash) and one that is accepted. The refused one must never
+/// remove the bytes that the accepted one recorded.
+async fn a_refused_twin_upload_never_removes_accepted_bytes(app: TestApp) {
+    use futures::StreamExt;
+    app.app.seed_demo().await.unwrap();
+    let token = app.login("menghai.officer", DEMO_PASSWORD).await;
+    let entity = menghai_entity(&app, &token).await;
+    let wrong = "0".repeat(64);
+    let accepted: Vec<String> = futures::stream::iter(0..24u32)
+        .map(|round| {
+            let bytes = format!("现场记录 {round} {}", "x".repeat(4096)).into_bytes();
+            let (app, token, entity, wrong) = (&app, &token, &entity, &wrong);
+            async move {
+                let mut lying = on_site();
+                lying.push(("device_sha256", wrong));
+                let (refused, accepted) = futures::join!(
+                    upload(app, token, form(entity, &lying, &bytes)),
+                    upload(app, token, form(entity, &on_site(), &bytes)),
+                );
+                assert_eq!(refused.0, 422, "{}", refused.1);
+                assert_eq!(accepted.0, 201, "{}", accepted.1);
+                accepted.1["id"].as_str().unwrap().to_owned()
+            }
+        })
+        .buffer_unordered(8)
+        .collect()
+        .await;
+    for id in accepted {
+        let r = app
+            .client
+            .get(app.url(&format!("/api/v1/evidence/{id}/content")))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            r.status(),
+            200,
+            "evidence {id}: {}",
+            r.text().await.unwrap()
+        );
+    }
+}
+
 on_both_backends!(
     upload_view_download_transfer,
     the_on_site_rule_and_bad_input_store_nothing,
     a_resumable_upload_by_tus,
     racing_patches_make_one_evidence_of_the_bytes_sent,
+    a_refused_twin_upload_never_removes_accepted_bytes,
 );
 
 /// Issue 8: a certificate bundle verifies offline with the CLI, and fails against a changed

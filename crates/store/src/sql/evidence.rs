@@ -35,6 +35,7 @@ const INSERT_UPLOAD: &str = "INSERT INTO uploads (id, user_id, metadata, length,
      created_at, expires_at, evidence_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
 const UPLOAD: &str = "SELECT id, user_id, metadata, length, received, created_at, expires_at, \
      evidence_id FROM uploads WHERE id = $1";
+const BLOB_IN_USE: &str = "SELECT 1 FROM evidence WHERE sha256 = $1 LIMIT 1";
 /// Compare-and-set: only from the offset the writer started at, and only while unfinished.
 const SET_RECEIVED: &str =
     "UPDATE uploads SET received = $2 WHERE id = $1 AND received = $3 AND evidence_id IS NULL";
@@ -279,6 +280,14 @@ impl<B: SqlBackend> EvidenceQueries for B {
                 detail: r.text(5)?,
             }))
             .collect())
+    }
+
+    async fn blob_in_use(&self, sha256: &str) -> Result<bool, StoreError> {
+        let sha256 = Value::from(sha256);
+        run!(self, |e| e
+            .query(BLOB_IN_USE, std::slice::from_ref(&sha256))
+            .await
+            .map(|rows| !rows.is_empty()))
     }
 
     async fn create_upload(&self, u: &Upload) -> Result<(), StoreError> {
