@@ -10,7 +10,7 @@
 //! lock, so several app servers never sign two different trees.
 
 use crate::{App, AppError};
-use domain::Reason;
+use domain::{Actor, Reason};
 use ledger::note;
 use ledger::{Hash, SigningKey};
 use std::fs::{File, OpenOptions};
@@ -400,6 +400,13 @@ impl App {
             .record_checkpoint(size, root, &key_id, &signed, self.clock.now())
             .await?;
         Ok(self.store.latest_checkpoint().await?)
+    }
+
+    /// `POST /api/v1/ledger/checkpoints`: a checkpoint signed now at a person's request, for
+    /// those who answer for the record (`Capability::CheckpointSign`); 403 for anyone else.
+    pub async fn sign_checkpoint_for(&self, actor: &Actor) -> Result<CheckpointRecord, AppError> {
+        domain::permission::require(actor, domain::permission::Capability::CheckpointSign)?;
+        self.sign_checkpoint_now().await
     }
 
     /// Signs a checkpoint now if the tree grew, and returns the latest checkpoint.

@@ -78,10 +78,14 @@ pub enum Capability {
     SecuritySettingsRead,
     /// Reading the sign-in audit, the security audit and the administration events.
     AuditRead,
+    /// Signing a ledger checkpoint on demand (the signer signs on its own schedule anyway):
+    /// the system administrator who runs the platform and the detachment that answers for the
+    /// prefecture's record, not every reader of the ledger.
+    CheckpointSign,
 }
 
 impl Capability {
-    pub const ALL: [Capability; 20] = [
+    pub const ALL: [Capability; 21] = [
         Capability::EntityRead,
         Capability::EntityRegister,
         Capability::EvidenceRead,
@@ -102,6 +106,7 @@ impl Capability {
         Capability::AccountUnlock,
         Capability::SecuritySettingsRead,
         Capability::AuditRead,
+        Capability::CheckpointSign,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -126,6 +131,7 @@ impl Capability {
             Capability::AccountUnlock => "account_unlock",
             Capability::SecuritySettingsRead => "security_settings_read",
             Capability::AuditRead => "audit_read",
+            Capability::CheckpointSign => "checkpoint_sign",
         }
     }
 
@@ -202,6 +208,9 @@ impl Capability {
                 "查阅登录审计、安全审计和管理事件",
                 "read the sign-in audit, the security audit and administration events",
             ),
+            Capability::CheckpointSign => {
+                ("即时签署台账检查点", "sign a ledger checkpoint on demand")
+            }
         }
     }
 }
@@ -235,6 +244,7 @@ const TABLE: [(Capability, [Span; Role::ALL.len()]); Capability::ALL.len()] = [
     (Capability::AccountUnlock,            [No,    All,     No,   No,   No,    No,   No,     No,   No,   No,     No]),
     (Capability::SecuritySettingsRead,     [No,    All,     No,   No,   No,    No,   No,     No,   No,   No,     No]),
     (Capability::AuditRead,                [No,    No,      All,  No,   No,    No,   No,     No,   No,   No,     No]),
+    (Capability::CheckpointSign,           [All,   No,      No,   No,   All,   All,  No,     No,   No,   No,     No]),
 ];
 
 // `span` indexes the table by declaration order; the build fails if an order differs.

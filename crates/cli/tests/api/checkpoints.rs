@@ -528,7 +528,48 @@ async fn a_lost_signer_lock_stops_signing(app: TestApp) {
     assert_eq!(s, 200, "signing again once the lock is free: {b}");
 }
 
+/// Issue 18 item 8: a checkpoint on demand only for the system administrator, the detachment
+/// leader and detachment officers; 403 for every other demo role, and nothing is signed.
+async fn only_those_who_answer_for_the_record_sign_on_demand(app: TestApp) {
+    app.app.seed_demo().await.unwrap();
+    let (_, created) = create_entity(&app, &app.login("zhidui.lead", DEMO_PASSWORD).await, 1).await;
+    assert!(created["id"].is_string(), "{created}");
+    // The refused first, while the tree has grown past the last checkpoint: a signature would
+    // show.
+    let demo = [
+        ("secadmin", 403),
+        ("auditadmin", 403),
+        ("ju.head", 403),
+        ("jinghong.officer", 403),
+        ("menghai.aux", 403),
+        ("fazhi.reviewer", 403),
+        ("mengzhe.liaison", 403),
+        ("police.partner", 403),
+        ("admin", 200),
+        ("zhidui.lead", 200),
+        ("zhidui.officer", 200),
+    ];
+    for (user, expected) in demo {
+        let token = app.login(user, DEMO_PASSWORD).await;
+        let before = app.store.latest_checkpoint().await.unwrap().map(|c| c.size);
+        let (status, body) = sign_now(&app, &token).await;
+        assert_eq!(status, expected, "{user}: {body}");
+        if expected == 403 {
+            assert_eq!(
+                crate::helpers::error_codes(&body),
+                ["auth.forbidden"],
+                "{user}"
+            );
+            let after = app.store.latest_checkpoint().await.unwrap().map(|c| c.size);
+            assert_eq!(before, after, "{user} signed nothing");
+        } else {
+            assert_eq!(body["size"].as_i64(), Some(app.log_size().await), "{user}");
+        }
+    }
+}
+
 on_both_backends!(
+    only_those_who_answer_for_the_record_sign_on_demand,
     checkpoints_are_signed_on_demand_and_served,
     tiles_rebuild_the_signed_root,
     entries_and_proofs_are_scoped_and_verify,

@@ -116,16 +116,17 @@ pub struct CheckpointView {
     checkpoint: String,
 }
 
-/// Signs a checkpoint now if the tree grew since the last one, and returns the latest.
+/// Signs a checkpoint now if the tree grew since the last one, and returns the latest
+/// (system administrator, detachment leader and detachment officers; 403 for other roles).
 #[utoipa::path(post, path = "/api/v1/ledger/checkpoints", tag = "ledger",
     responses((status = 200, body = CheckpointView), (status = 401, body = Problem),
-              (status = 503, body = Problem)),
+              (status = 403, body = Problem), (status = 503, body = Problem)),
     security(("bearer" = [])))]
 async fn sign_now(
     State(state): State<AppState>,
-    Auth(_auth): Auth,
+    Auth(auth): Auth,
 ) -> Result<Json<CheckpointView>, ApiError> {
-    let cp = state.app.sign_checkpoint_now().await?;
+    let cp = state.app.sign_checkpoint_for(&auth.actor).await?;
     Ok(Json(CheckpointView {
         size: cp.size,
         root: app::proofs::base64(&cp.root),
