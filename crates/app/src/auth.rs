@@ -56,6 +56,11 @@ fn dummy_hash() -> &'static str {
     })
 }
 
+/// The three administrators sign in with a second factor (GB/T 22239-2019 level 3).
+fn second_factor_required(roles: &[domain::Role]) -> bool {
+    roles.iter().any(|r| domain::admin::is_administrator(*r))
+}
+
 impl App {
     pub(crate) async fn hash_password(&self, password: String) -> Result<String, AppError> {
         let _permit = self
@@ -193,12 +198,8 @@ impl App {
                 .await?;
             return Err(AppError::Unauthenticated("auth.account_disabled"));
         }
-        // The second factor: required for the three administrators (GB/T 22239-2019 level 3),
-        // and for anyone who has one.
-        let required = user
-            .roles
-            .iter()
-            .any(|r| domain::admin::is_administrator(*r));
+        // The second factor: required for the three administrators, and for anyone who has one.
+        let required = second_factor_required(&user.roles);
         match (
             &credential.totp_secret,
             totp.filter(|t| !t.trim().is_empty()),
@@ -271,12 +272,20 @@ impl App {
         if user.disabled {
             return Err(AppError::Unauthenticated("auth.account_disabled"));
         }
-        let must_change_password = self
+        let credential = self
             .store
             .user_with_credential(&user.username)
             .await?
-            .and_then(|(_, c)| c)
-            .is_some_and(|c| c.must_change);
+            .and_then(|(_, c)| c);
+        let must_change_password = credential.as_ref().is_some_and(|c| c.must_change);
+        // An administrator's role granted to an account without a second factor must not ride
+        // on a session opened with the password alone. (Any session of an account that has a
+        // second factor was opened with a code of it: resetting it ends them.)
+        if second_factor_required(&user.roles)
+            && credential.as_ref().is_none_or(|c| c.totp_secret.is_none())
+        {
+            return Err(AppError::Unauthenticated("auth.totp_not_set"));
+        }
         // Touch at most once a minute: the idle timeout needs no finer grain.
         if now.as_datetime() - session.last_seen_at.as_datetime() >= chrono::Duration::seconds(60) {
             self.store.touch_session(&hash, now).await?;
@@ -335,17 +344,26 @@ impl App {
         }
         let hash = self.hash_password(new.to_owned()).await?;
         let user_id = user.id;
+        let keep = auth.token_hash;
         let at = self.clock.now();
         let decide: Decide = Box::new(move |_r: &mut dyn Reader| {
             Box::pin(async move {
                 Ok(Changes {
                     events: Vec::new(),
-                    secrets: vec![SecretWrite::Password {
-                        user_id,
-                        hash,
-                        must_change: false,
-                        at,
-                    }],
+                    secrets: vec![
+                        SecretWrite::Password {
+                            user_id,
+                            hash,
+                            must_change: false,
+                            at,
+                        },
+                        // Whoever knew the old password may hold a session: it ends with the
+                        // change; the one that made the change goes on.
+                        SecretWrite::EndSessions {
+                            user_id,
+                            keep: Some(keep),
+                        },
+                    ],
                 })
             })
         });

@@ -1,0 +1,184 @@
+//! Issue 18 (Hardening 1): a change of credentials ends the sessions it should; a sign-in costs
+//! the same whether or not the username exists; guessing the current password on the password
+//! change counts as a failed sign-in. On both backends.
+
+use crate::entities::get;
+use crate::helpers::{TestApp, error_codes};
+use crate::on_both_backends;
+use app::seed::DEMO_PASSWORD;
+use serde_json::{Value, json};
+
+/// Signs in through the API without a second factor (the demo officers have none), so the
+/// harness's one-code-per-step bookkeeping for administrators is not spent on them.
+async fn sign_in(app: &TestApp, username: &str, password: &str) -> (u16, Value) {
+    let r = app
+        .client
+        .post(app.url("/api/v1/auth/login"))
+        .json(&json!({"username": username, "password": password}))
+        .send()
+        .await
+        .unwrap();
+    let s = r.status().as_u16();
+    (s, r.json().await.unwrap_or(Value::Null))
+}
+
+async fn token(app: &TestApp, username: &str, password: &str) -> String {
+    let (s, b) = sign_in(app, username, password).await;
+    assert_eq!(s, 200, "sign in as {username}: {b}");
+    b["token"].as_str().unwrap().to_owned()
+}
+
+async fn post(app: &TestApp, token: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+    let req = app.client.post(app.url(path)).bearer_auth(token);
+    let req = match body {
+        Some(b) => req.json(&b),
+        None => req,
+    };
+    let r = req.send().await.unwrap();
+    let s = r.status().as_u16();
+    (s, r.json().await.unwrap_or(Value::Null))
+}
+
+async fn change_password(app: &TestApp, token: &str, current: &str, new: &str) -> (u16, Value) {
+    post(
+        app,
+        token,
+        "/api/v1/auth/password",
+        Some(json!({"current": current, "new": new})),
+    )
+    .await
+}
+
+/// Whether the token still opens a page of the register: 200 if it does, 401 once its session
+/// has ended (a session merely told to change its password first would answer 403).
+async fn works(app: &TestApp, token: &str) -> bool {
+    match get(app, token, "/api/v1/entities?per_page=1").await {
+        (200, _) => true,
+        (401, _) => false,
+        (s, b) => panic!("neither open nor ended: {s} {b}"),
+    }
+}
+
+/// The user's sessions that the store still holds open (not revoked).
+async fn open_sessions(app: &TestApp, username: &str) -> usize {
+    let user = app
+        .store
+        .users()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.username == username)
+        .unwrap();
+    app.store
+        .sessions_of(user.id)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|s| !s.revoked)
+        .count()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Item 2: credential changes end sessions
+// ---------------------------------------------------------------------------------------------
+
+/// A changed password ends the account's other sessions (someone who knew the old password may
+/// hold one); the session that changed it goes on.
+async fn a_password_change_ends_the_other_sessions(app: TestApp) {
+    app.app.seed_demo().await.unwrap();
+    let here = token(&app, "menghai.officer", DEMO_PASSWORD).await;
+    let elsewhere = token(&app, "menghai.officer", DEMO_PASSWORD).await;
+    let (s, b) = change_password(&app, &here, DEMO_PASSWORD, "Brand-New-2026").await;
+    assert_eq!(s, 204, "{b}");
+    assert!(
+        works(&app, &here).await,
+        "the session that changed it stays"
+    );
+    assert!(!works(&app, &elsewhere).await, "the other session ends");
+    assert_eq!(open_sessions(&app, "menghai.officer").await, 1);
+}
+
+/// Disabling ends every session in the store; enabling again does not bring them back.
+async fn disabling_ends_sessions_for_good(app: TestApp) {
+    app.app.seed_demo().await.unwrap();
+    let officer = token(&app, "menghai.officer2", DEMO_PASSWORD).await;
+    let admin = app.login("admin", DEMO_PASSWORD).await;
+    let path = "/api/v1/admin/users/menghai.officer2";
+    assert_eq!(
+        post(&app, &admin, &format!("{path}/disable"), None).await.0,
+        204
+    );
+    assert!(!works(&app, &officer).await);
+    assert_eq!(open_sessions(&app, "menghai.officer2").await, 0);
+    assert_eq!(
+        post(&app, &admin, &format!("{path}/enable"), None).await.0,
+        204
+    );
+    assert!(!works(&app, &officer).await, "enabling revives no session");
+    // The account itself works again, with a new sign-in.
+    let again = token(&app, "menghai.officer2", DEMO_PASSWORD).await;
+    assert!(works(&app, &again).await);
+}
+
+/// The security administrator's password and second-factor resets end the account's sessions:
+/// whoever the reset is meant to shut out is shut out now, not at the session's expiry.
+async fn credential_resets_end_sessions(app: TestApp) {
+    app.app.seed_demo().await.unwrap();
+    let sec = app.login("secadmin", DEMO_PASSWORD).await;
+    for (user, reset) in [
+        ("menghai.officer", "password-reset"),
+        ("menghai.officer2", "totp-reset"),
+    ] {
+        let officer = token(&app, user, DEMO_PASSWORD).await;
+        let (s, b) = post(
+            &app,
+            &sec,
+            &format!("/api/v1/admin/users/{user}/{reset}"),
+            None,
+        )
+        .await;
+        assert_eq!(s, 200, "{b}");
+        assert!(!works(&app, &officer).await, "{reset} of {user}");
+        assert_eq!(open_sessions(&app, user).await, 0, "{reset} of {user}");
+    }
+}
+
+/// The actor is rebuilt from the account at every request, so a change of jurisdiction reaches
+/// an open session at once; and an administrator's role granted to an account without a second
+/// factor does not ride on a session opened with a password alone.
+async fn access_changes_reach_open_sessions(app: TestApp) {
+    app.app.seed_demo().await.unwrap();
+    let sec = app.login("secadmin", DEMO_PASSWORD).await;
+    let moved = token(&app, "menghai.officer2", DEMO_PASSWORD).await;
+    let (s, _) = crate::admin::call(
+        &app,
+        &sec,
+        "PUT",
+        "/api/v1/admin/users/menghai.officer2/access",
+        Some(json!({"roles": ["brigade_officer"], "counties": ["532823"]})),
+    )
+    .await;
+    assert_eq!(s, 204);
+    let (_, list) = get(&app, &moved, "/api/v1/entities?per_page=1").await;
+    assert_eq!(list["items"][0]["county_code"], "532823", "the new county");
+    let promoted = token(&app, "menghai.officer", DEMO_PASSWORD).await;
+    let (s, _) = crate::admin::call(
+        &app,
+        &sec,
+        "PUT",
+        "/api/v1/admin/users/menghai.officer/access",
+        Some(json!({"roles": ["audit_admin"], "counties": null})),
+    )
+    .await;
+    assert_eq!(s, 204);
+    let (s, b) = get(&app, &promoted, "/api/v1/admin/audit/events").await;
+    assert_eq!(s, 401, "an administrator without a second factor");
+    assert_eq!(error_codes(&b), vec!["auth.totp_not_set"]);
+}
+
+on_both_backends!(
+    a_password_change_ends_the_other_sessions,
+    disabling_ends_sessions_for_good,
+    credential_resets_end_sessions,
+    access_changes_reach_open_sessions,
+);
