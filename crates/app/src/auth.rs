@@ -45,15 +45,25 @@ pub fn random_password() -> Result<String, AppError> {
     Ok(format!("{}aA1!", URL_SAFE_NO_PAD.encode(bytes)))
 }
 
-/// A hash to verify against when the username is unknown, so both cases take the same time.
-fn dummy_hash() -> &'static str {
-    static DUMMY: OnceLock<String> = OnceLock::new();
-    DUMMY.get_or_init(|| {
-        Argon2::default()
-            .hash_password(b"no such user; this hash only equalises timing")
-            .map(|h| h.to_string())
-            .unwrap_or_default()
-    })
+/// The one argon2id configuration (the crate's defaults: argon2id v19, m = 19 MiB, t = 2,
+/// p = 1) for every hash made, so the dummy hash below costs what a real one does.
+fn argon2() -> Argon2<'static> {
+    Argon2::default()
+}
+
+/// A hash to verify against when the username is unknown (or has no password), made with the
+/// same parameters as real hashes, so both cases take the same time. Made once, on first use.
+fn dummy_hash() -> Result<&'static str, AppError> {
+    static DUMMY: OnceLock<Result<String, String>> = OnceLock::new();
+    DUMMY
+        .get_or_init(|| {
+            argon2()
+                .hash_password(b"no such user; this hash only equalises timing")
+                .map(|h| h.to_string())
+                .map_err(|e| e.to_string())
+        })
+        .as_deref()
+        .map_err(|e| AppError::Internal(format!("making the dummy password hash: {e}")))
 }
 
 /// The three administrators sign in with a second factor (GB/T 22239-2019 level 3).
@@ -69,7 +79,7 @@ impl App {
             .await
             .map_err(|e| AppError::Internal(e.to_string()))?;
         tokio::task::spawn_blocking(move || {
-            Argon2::default()
+            argon2()
                 .hash_password(password.as_bytes())
                 .map(|h| h.to_string())
                 .map_err(|e| AppError::Internal(format!("hashing a password: {e}")))
@@ -90,14 +100,17 @@ impl App {
             .map_err(|e| AppError::Internal(e.to_string()))?;
         let known = hash.is_some();
         tokio::task::spawn_blocking(move || {
-            let hash = hash.as_deref().unwrap_or_else(|| dummy_hash());
-            known
-                && Argon2::default()
-                    .verify_password(password.as_bytes(), hash)
-                    .is_ok()
+            let hash = match hash.as_deref() {
+                Some(h) => h,
+                None => dummy_hash()?,
+            };
+            // The hash is verified whether or not the user is known, and only then is `known`
+            // looked at: an unknown name must cost the same argon2id work as a wrong password.
+            let verified = argon2().verify_password(password.as_bytes(), hash).is_ok();
+            Ok(verified && known)
         })
         .await
-        .map_err(|e| AppError::Internal(e.to_string()))
+        .map_err(|e| AppError::Internal(e.to_string()))?
     }
 
     async fn audit(
