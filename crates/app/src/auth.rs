@@ -144,25 +144,10 @@ impl App {
             .max(1) as u64
     }
 
-    /// [`App::login_with_totp`] without a second factor.
-    pub async fn login(
-        &self,
-        username: &str,
-        password: &str,
-        ip: &str,
-    ) -> Result<LoginOutcome, AppError> {
-        self.login_with_totp(username, password, None, ip).await
-    }
-
-    /// Checks a username and password and opens a session. Failures are counted per submitted
-    /// username (whether or not it exists) and per address, before any hash is computed.
-    pub async fn login_with_totp(
-        &self,
-        username: &str,
-        password: &str,
-        totp: Option<&str>,
-        ip: &str,
-    ) -> Result<LoginOutcome, AppError> {
+    /// Refuses (429, audited) a password attempt for `username` from `ip` while either has had
+    /// too many failures in its window: checked before any hash is computed, for a sign-in and
+    /// for a password change alike, and whether or not the username exists.
+    async fn check_attempts(&self, username: &str, ip: &str) -> Result<(), AppError> {
         let s = &self.settings;
         let now = self.clock.now().as_datetime();
         let since = |seconds: i64| Timestamp::new(now - chrono::Duration::seconds(seconds));
@@ -189,6 +174,29 @@ impl App {
                     .retry_after(by_name.oldest, s.signin_failure_window_seconds),
             });
         }
+        Ok(())
+    }
+
+    /// [`App::login_with_totp`] without a second factor.
+    pub async fn login(
+        &self,
+        username: &str,
+        password: &str,
+        ip: &str,
+    ) -> Result<LoginOutcome, AppError> {
+        self.login_with_totp(username, password, None, ip).await
+    }
+
+    /// Checks a username and password and opens a session. Failures are counted per submitted
+    /// username (whether or not it exists) and per address, before any hash is computed.
+    pub async fn login_with_totp(
+        &self,
+        username: &str,
+        password: &str,
+        totp: Option<&str>,
+        ip: &str,
+    ) -> Result<LoginOutcome, AppError> {
+        self.check_attempts(username, ip).await?;
         let found = self.store.user_with_credential(username).await?;
         let (user, credential) = match found {
             Some((user, Some(credential))) => (Some(user), Some(credential)),
@@ -322,16 +330,22 @@ impl App {
         Ok(())
     }
 
-    /// Changes the caller's own password; the only thing a must-change sign-in may do.
+    /// Changes the caller's own password; the only thing a must-change sign-in may do. The
+    /// current password is checked as a sign-in checks it: a wrong one is a failed sign-in (the
+    /// same counter and lock-out, in the sign-in audit), so a stolen session cannot guess it
+    /// without limit; while the account is locked out the change is refused even with the right
+    /// one.
     pub async fn change_password(
         &self,
         auth: &Authenticated,
         current: &str,
         new: &str,
+        ip: &str,
     ) -> Result<(), AppError> {
         let Actor::User(user) = &auth.actor else {
             return Err(AppError::Refused(Refusal::forbidden()));
         };
+        self.check_attempts(&user.username, ip).await?;
         let credential = self
             .store
             .user_with_credential(&user.username)
@@ -341,6 +355,8 @@ impl App {
             .verify_password(current.to_owned(), credential.map(|c| c.password_hash))
             .await?;
         if !ok {
+            self.audit(&user.username, Some(user.id), ip, SigninOutcome::Failure)
+                .await?;
             return Err(AppError::Refused(Refusal::one(
                 RefusalKind::Invalid,
                 Reason::new("password.current_wrong").field("current"),

@@ -177,11 +177,93 @@ async fn access_changes_reach_open_sessions(app: TestApp) {
     assert_eq!(error_codes(&b), vec!["auth.totp_not_set"]);
 }
 
+// ---------------------------------------------------------------------------------------------
+// Item 6: guessing the current password counts as a failed sign-in
+// ---------------------------------------------------------------------------------------------
+
+/// Wrong current passwords on the password change and failed sign-ins share one counter: five
+/// of them together lock the account, for sign-in and for the password change alike, and each
+/// is in the sign-in audit as a failure; the security administrator's unlock clears both.
+async fn wrong_current_passwords_lock_like_failed_sign_ins(app: TestApp) {
+    app.app.seed_demo().await.unwrap();
+    let user = "menghai.officer";
+    let session = token(&app, user, DEMO_PASSWORD).await;
+    for _ in 0..2 {
+        assert_eq!(sign_in(&app, user, "Wrong@2026!").await.0, 401);
+    }
+    for i in 0..3 {
+        let (s, b) = change_password(&app, &session, "Wrong@2026!", "Brand-New-2026").await;
+        assert_eq!(
+            (s, error_codes(&b)),
+            (422, vec!["password.current_wrong"]),
+            "guess {i}"
+        );
+    }
+    let failures = app
+        .store
+        .signins_of(user, 50)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.outcome == store::SigninOutcome::Failure)
+        .count();
+    assert_eq!(failures, 5, "every guess is in the sign-in audit");
+    let (s, b) = sign_in(&app, user, DEMO_PASSWORD).await;
+    assert_eq!(
+        (s, error_codes(&b)),
+        (429, vec!["request.too_many"]),
+        "locked for sign-in"
+    );
+    let r = app
+        .client
+        .post(app.url("/api/v1/auth/password"))
+        .bearer_auth(&session)
+        .json(&json!({"current": DEMO_PASSWORD, "new": "Brand-New-2026"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 429, "locked for the password change too");
+    assert!(r.headers().contains_key("retry-after"));
+    let sec = app.login("secadmin", DEMO_PASSWORD).await;
+    let (s, _) = post(
+        &app,
+        &sec,
+        &format!("/api/v1/admin/users/{user}/unlock"),
+        None,
+    )
+    .await;
+    assert_eq!(s, 204);
+    let (s, b) = change_password(&app, &session, DEMO_PASSWORD, "Brand-New-2026").await;
+    assert_eq!(s, 204, "unlocked: {b}");
+}
+
+/// The page form counts the same: five wrong current passwords there lock the API sign-in.
+async fn wrong_current_passwords_on_the_page_lock_too(app: TestApp) {
+    use crate::pages::{client, pair, sign_in as page_sign_in};
+    app.app.seed_demo().await.unwrap();
+    let (_, _, set) = page_sign_in(&app, "menghai.officer", DEMO_PASSWORD).await;
+    let cookie = pair(&set);
+    let post = |current: &str| {
+        client()
+            .post(app.url("/password"))
+            .header("cookie", cookie.clone())
+            .form(&[("current", current), ("new", "Brand-New-2026")])
+            .send()
+    };
+    for _ in 0..5 {
+        assert_eq!(post("Wrong@2026!").await.unwrap().status(), 422);
+    }
+    assert_eq!(post(DEMO_PASSWORD).await.unwrap().status(), 429);
+    assert_eq!(sign_in(&app, "menghai.officer", DEMO_PASSWORD).await.0, 429);
+}
+
 on_both_backends!(
     a_password_change_ends_the_other_sessions,
     disabling_ends_sessions_for_good,
     credential_resets_end_sessions,
     access_changes_reach_open_sessions,
+    wrong_current_passwords_lock_like_failed_sign_ins,
+    wrong_current_passwords_on_the_page_lock_too,
 );
 
 // ---------------------------------------------------------------------------------------------
