@@ -16,7 +16,8 @@ pub struct NewSecret {
 
 impl App {
     /// Runs an administrative decision on the account `username`, storing `secret` for it in
-    /// the same transaction (a password already hashed, or a TOTP secret).
+    /// the same transaction (a password already hashed, or a TOTP secret), and revoking every
+    /// session of the account there too when `end_sessions`.
     async fn admin_write<C: Send + Sync + 'static>(
         &self,
         actor: &Actor,
@@ -24,6 +25,7 @@ impl App {
         cmd: C,
         decide: DecideFn<AccountState, C>,
         secret: Option<Secret>,
+        end_sessions: bool,
     ) -> Result<(), AppError> {
         let username = username.to_owned();
         self.command_with_secrets(
@@ -37,19 +39,31 @@ impl App {
                 })
             },
             decide,
-            move |state, now| match (secret, &state.target) {
-                (Some(Secret::PasswordHash(hash)), Some(t)) => vec![SecretWrite::Password {
-                    user_id: t.id,
-                    hash,
-                    must_change: true,
-                    at: now.at,
-                }],
-                (Some(Secret::Totp(secret)), Some(t)) => vec![SecretWrite::Totp {
-                    user_id: t.id,
-                    secret,
-                    at: now.at,
-                }],
-                _ => Vec::new(),
+            move |state, now| {
+                let Some(t) = &state.target else {
+                    return Vec::new();
+                };
+                let mut writes = match secret {
+                    Some(Secret::PasswordHash(hash)) => vec![SecretWrite::Password {
+                        user_id: t.id,
+                        hash,
+                        must_change: true,
+                        at: now.at,
+                    }],
+                    Some(Secret::Totp(secret)) => vec![SecretWrite::Totp {
+                        user_id: t.id,
+                        secret,
+                        at: now.at,
+                    }],
+                    None => Vec::new(),
+                };
+                if end_sessions {
+                    writes.push(SecretWrite::EndSessions {
+                        user_id: t.id,
+                        keep: None,
+                    });
+                }
+                writes
             },
         )
         .await?;
@@ -108,6 +122,9 @@ impl App {
             ChangeAccess { roles, counties },
             domain::admin::decide_access,
             None,
+            // The actor is rebuilt from the account at every request (`App::authenticate`), so
+            // open sessions carry the new access from their next request on.
+            false,
         )
         .await
     }
@@ -147,6 +164,7 @@ impl App {
             },
             domain::admin::decide_edit,
             None,
+            false,
         )
         .await
     }
@@ -165,12 +183,13 @@ impl App {
             Certify { certificate },
             domain::user::decide_certify,
             None,
+            false,
         )
         .await
     }
 
-    /// System administrator: disables or enables an account (disabling ends its sessions at
-    /// their next request).
+    /// System administrator: disables or enables an account. Disabling revokes its sessions in
+    /// the same transaction, so enabling it again revives none of them.
     pub async fn set_disabled(
         &self,
         actor: &Actor,
@@ -183,6 +202,7 @@ impl App {
             SetDisabled { disabled },
             domain::admin::decide_disable,
             None,
+            disabled,
         )
         .await
     }
@@ -203,6 +223,8 @@ impl App {
             ResetCredential::Password,
             domain::admin::decide_reset,
             Some(Secret::PasswordHash(hash)),
+            // A reset is what shuts out whoever knew the old password: now, not at expiry.
+            true,
         )
         .await?;
         Ok(NewSecret {
@@ -221,6 +243,7 @@ impl App {
             ResetCredential::Totp,
             domain::admin::decide_reset,
             Some(Secret::Totp(secret.clone())),
+            true,
         )
         .await?;
         Ok(NewSecret {

@@ -45,15 +45,30 @@ pub fn random_password() -> Result<String, AppError> {
     Ok(format!("{}aA1!", URL_SAFE_NO_PAD.encode(bytes)))
 }
 
-/// A hash to verify against when the username is unknown, so both cases take the same time.
-fn dummy_hash() -> &'static str {
-    static DUMMY: OnceLock<String> = OnceLock::new();
-    DUMMY.get_or_init(|| {
-        Argon2::default()
-            .hash_password(b"no such user; this hash only equalises timing")
-            .map(|h| h.to_string())
-            .unwrap_or_default()
-    })
+/// The one argon2id configuration (the crate's defaults: argon2id v19, m = 19 MiB, t = 2,
+/// p = 1) for every hash made, so the dummy hash below costs what a real one does.
+fn argon2() -> Argon2<'static> {
+    Argon2::default()
+}
+
+/// A hash to verify against when the username is unknown (or has no password), made with the
+/// same parameters as real hashes, so both cases take the same time. Made once, on first use.
+fn dummy_hash() -> Result<&'static str, AppError> {
+    static DUMMY: OnceLock<Result<String, String>> = OnceLock::new();
+    DUMMY
+        .get_or_init(|| {
+            argon2()
+                .hash_password(b"no such user; this hash only equalises timing")
+                .map(|h| h.to_string())
+                .map_err(|e| e.to_string())
+        })
+        .as_deref()
+        .map_err(|e| AppError::Internal(format!("making the dummy password hash: {e}")))
+}
+
+/// The three administrators sign in with a second factor (GB/T 22239-2019 level 3).
+fn second_factor_required(roles: &[domain::Role]) -> bool {
+    roles.iter().any(|r| domain::admin::is_administrator(*r))
 }
 
 impl App {
@@ -64,7 +79,7 @@ impl App {
             .await
             .map_err(|e| AppError::Internal(e.to_string()))?;
         tokio::task::spawn_blocking(move || {
-            Argon2::default()
+            argon2()
                 .hash_password(password.as_bytes())
                 .map(|h| h.to_string())
                 .map_err(|e| AppError::Internal(format!("hashing a password: {e}")))
@@ -85,14 +100,17 @@ impl App {
             .map_err(|e| AppError::Internal(e.to_string()))?;
         let known = hash.is_some();
         tokio::task::spawn_blocking(move || {
-            let hash = hash.as_deref().unwrap_or_else(|| dummy_hash());
-            known
-                && Argon2::default()
-                    .verify_password(password.as_bytes(), hash)
-                    .is_ok()
+            let hash = match hash.as_deref() {
+                Some(h) => h,
+                None => dummy_hash()?,
+            };
+            // The hash is verified whether or not the user is known, and only then is `known`
+            // looked at: an unknown name must cost the same argon2id work as a wrong password.
+            let verified = argon2().verify_password(password.as_bytes(), hash).is_ok();
+            Ok(verified && known)
         })
         .await
-        .map_err(|e| AppError::Internal(e.to_string()))
+        .map_err(|e| AppError::Internal(e.to_string()))?
     }
 
     async fn audit(
@@ -126,25 +144,10 @@ impl App {
             .max(1) as u64
     }
 
-    /// [`App::login_with_totp`] without a second factor.
-    pub async fn login(
-        &self,
-        username: &str,
-        password: &str,
-        ip: &str,
-    ) -> Result<LoginOutcome, AppError> {
-        self.login_with_totp(username, password, None, ip).await
-    }
-
-    /// Checks a username and password and opens a session. Failures are counted per submitted
-    /// username (whether or not it exists) and per address, before any hash is computed.
-    pub async fn login_with_totp(
-        &self,
-        username: &str,
-        password: &str,
-        totp: Option<&str>,
-        ip: &str,
-    ) -> Result<LoginOutcome, AppError> {
+    /// Refuses (429, audited) a password attempt for `username` from `ip` while either has had
+    /// too many failures in its window: checked before any hash is computed, for a sign-in and
+    /// for a password change alike, and whether or not the username exists.
+    async fn check_attempts(&self, username: &str, ip: &str) -> Result<(), AppError> {
         let s = &self.settings;
         let now = self.clock.now().as_datetime();
         let since = |seconds: i64| Timestamp::new(now - chrono::Duration::seconds(seconds));
@@ -171,6 +174,29 @@ impl App {
                     .retry_after(by_name.oldest, s.signin_failure_window_seconds),
             });
         }
+        Ok(())
+    }
+
+    /// [`App::login_with_totp`] without a second factor.
+    pub async fn login(
+        &self,
+        username: &str,
+        password: &str,
+        ip: &str,
+    ) -> Result<LoginOutcome, AppError> {
+        self.login_with_totp(username, password, None, ip).await
+    }
+
+    /// Checks a username and password and opens a session. Failures are counted per submitted
+    /// username (whether or not it exists) and per address, before any hash is computed.
+    pub async fn login_with_totp(
+        &self,
+        username: &str,
+        password: &str,
+        totp: Option<&str>,
+        ip: &str,
+    ) -> Result<LoginOutcome, AppError> {
+        self.check_attempts(username, ip).await?;
         let found = self.store.user_with_credential(username).await?;
         let (user, credential) = match found {
             Some((user, Some(credential))) => (Some(user), Some(credential)),
@@ -193,12 +219,8 @@ impl App {
                 .await?;
             return Err(AppError::Unauthenticated("auth.account_disabled"));
         }
-        // The second factor: required for the three administrators (GB/T 22239-2019 level 3),
-        // and for anyone who has one.
-        let required = user
-            .roles
-            .iter()
-            .any(|r| domain::admin::is_administrator(*r));
+        // The second factor: required for the three administrators, and for anyone who has one.
+        let required = second_factor_required(&user.roles);
         match (
             &credential.totp_secret,
             totp.filter(|t| !t.trim().is_empty()),
@@ -271,12 +293,20 @@ impl App {
         if user.disabled {
             return Err(AppError::Unauthenticated("auth.account_disabled"));
         }
-        let must_change_password = self
+        let credential = self
             .store
             .user_with_credential(&user.username)
             .await?
-            .and_then(|(_, c)| c)
-            .is_some_and(|c| c.must_change);
+            .and_then(|(_, c)| c);
+        let must_change_password = credential.as_ref().is_some_and(|c| c.must_change);
+        // An administrator's role granted to an account without a second factor must not ride
+        // on a session opened with the password alone. (Any session of an account that has a
+        // second factor was opened with a code of it: resetting it ends them.)
+        if second_factor_required(&user.roles)
+            && credential.as_ref().is_none_or(|c| c.totp_secret.is_none())
+        {
+            return Err(AppError::Unauthenticated("auth.totp_not_set"));
+        }
         // Touch at most once a minute: the idle timeout needs no finer grain.
         if now.as_datetime() - session.last_seen_at.as_datetime() >= chrono::Duration::seconds(60) {
             self.store.touch_session(&hash, now).await?;
@@ -300,16 +330,22 @@ impl App {
         Ok(())
     }
 
-    /// Changes the caller's own password; the only thing a must-change sign-in may do.
+    /// Changes the caller's own password; the only thing a must-change sign-in may do. The
+    /// current password is checked as a sign-in checks it: a wrong one is a failed sign-in (the
+    /// same counter and lock-out, in the sign-in audit), so a stolen session cannot guess it
+    /// without limit; while the account is locked out the change is refused even with the right
+    /// one.
     pub async fn change_password(
         &self,
         auth: &Authenticated,
         current: &str,
         new: &str,
+        ip: &str,
     ) -> Result<(), AppError> {
         let Actor::User(user) = &auth.actor else {
             return Err(AppError::Refused(Refusal::forbidden()));
         };
+        self.check_attempts(&user.username, ip).await?;
         let credential = self
             .store
             .user_with_credential(&user.username)
@@ -319,6 +355,8 @@ impl App {
             .verify_password(current.to_owned(), credential.map(|c| c.password_hash))
             .await?;
         if !ok {
+            self.audit(&user.username, Some(user.id), ip, SigninOutcome::Failure)
+                .await?;
             return Err(AppError::Refused(Refusal::one(
                 RefusalKind::Invalid,
                 Reason::new("password.current_wrong").field("current"),
@@ -335,17 +373,26 @@ impl App {
         }
         let hash = self.hash_password(new.to_owned()).await?;
         let user_id = user.id;
+        let keep = auth.token_hash;
         let at = self.clock.now();
         let decide: Decide = Box::new(move |_r: &mut dyn Reader| {
             Box::pin(async move {
                 Ok(Changes {
                     events: Vec::new(),
-                    secrets: vec![SecretWrite::Password {
-                        user_id,
-                        hash,
-                        must_change: false,
-                        at,
-                    }],
+                    secrets: vec![
+                        SecretWrite::Password {
+                            user_id,
+                            hash,
+                            must_change: false,
+                            at,
+                        },
+                        // Whoever knew the old password may hold a session: it ends with the
+                        // change; the one that made the change goes on.
+                        SecretWrite::EndSessions {
+                            user_id,
+                            keep: Some(keep),
+                        },
+                    ],
                 })
             })
         });

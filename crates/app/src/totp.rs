@@ -54,11 +54,21 @@ pub fn matching_step(secret_b32: &str, given: &str, unix_seconds: i64) -> Option
     if given.len() != 6 {
         return None;
     }
-    [-STEP, 0, STEP]
-        .iter()
-        .map(|d| unix_seconds + d)
-        .find(|t| code(secret_b32, *t, 6).is_some_and(|c| c == given))
-        .map(|t| t.div_euclid(STEP))
+    // Every step is computed and compared in full, without stopping at the first match or the
+    // first differing digit, so the time taken does not tell how close a guess came.
+    let mut found = None;
+    for t in [-STEP, 0, STEP].map(|d| unix_seconds + d) {
+        let matches = code(secret_b32, t, 6).is_some_and(|c| same(c.as_bytes(), given.as_bytes()));
+        if matches && found.is_none() {
+            found = Some(t.div_euclid(STEP));
+        }
+    }
+    found
+}
+
+/// Byte strings of equal length compared in time independent of where they differ.
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// The `otpauth://` URI authenticator apps read (as a QR code or typed in).

@@ -86,6 +86,13 @@ pub enum SecretWrite {
         secret: String,
         at: Timestamp,
     },
+    /// Revokes every session of the user but `keep` (the session that changed its own
+    /// password): written with the credential change that calls for it, so no session opened
+    /// with the old credential outlives the change, not even for a request.
+    EndSessions {
+        user_id: Uuid,
+        keep: Option<[u8; 32]>,
+    },
 }
 
 impl std::fmt::Debug for SecretWrite {
@@ -97,6 +104,11 @@ impl std::fmt::Debug for SecretWrite {
             SecretWrite::Totp { user_id, .. } => {
                 write!(f, "SecretWrite::Totp {{ user_id: {user_id}, .. }}")
             }
+            SecretWrite::EndSessions { user_id, keep } => write!(
+                f,
+                "SecretWrite::EndSessions {{ user_id: {user_id}, keep: {} }}",
+                if keep.is_some() { "one" } else { "none" }
+            ),
         }
     }
 }

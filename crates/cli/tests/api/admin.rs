@@ -22,7 +22,7 @@ const ROLES: &[&str] = &[
     "police.partner",
 ];
 
-async fn call(
+pub(crate) async fn call(
     app: &TestApp,
     token: &str,
     method: &str,

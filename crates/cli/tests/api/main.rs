@@ -7,6 +7,7 @@ mod binary;
 mod calendar_cli;
 mod checkpoints;
 mod clock;
+mod credentials;
 mod draw_cli;
 mod entities;
 mod errors;

@@ -570,6 +570,12 @@ async fn write_secret(exec: &mut dyn Exec, secret: &SecretWrite) -> Result<(), S
             )
             .await?;
         }
+        SecretWrite::EndSessions { user_id, keep } => {
+            // No token hash is empty, so an empty `keep` spares none.
+            let keep: &[u8] = keep.as_ref().map_or(&[], |k| &k[..]);
+            exec.execute(END_SESSIONS, &[(*user_id).into(), keep.into(), true.into()])
+                .await?;
+        }
     }
     Ok(())
 }
@@ -580,6 +586,10 @@ const SESSION: &str = "SELECT token_hash, user_id, created_at, expires_at, last_
      FROM sessions WHERE token_hash = $1";
 const TOUCH_SESSION: &str = "UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1";
 const REVOKE_SESSION: &str = "UPDATE sessions SET revoked = $2 WHERE token_hash = $1";
+/// Revoked, not deleted: a revoked row stays revoked whatever becomes of the account later
+/// (enabling it again revives nothing), as a signed-out one does.
+const END_SESSIONS: &str = "UPDATE sessions SET revoked = $3 \
+     WHERE user_id = $1 AND token_hash <> $2";
 
 fn session_from_row(row: &Row) -> Result<Session, StoreError> {
     Ok(Session {

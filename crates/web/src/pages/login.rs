@@ -139,6 +139,7 @@ pub async fn password_form(ctx: PageCtx) -> Response {
 pub async fn password_submit(
     State(state): State<AppState>,
     ctx: PageCtx,
+    ClientIp(ip): ClientIp,
     form: Result<Form<PasswordForm>, FormRejection>,
 ) -> Response {
     let Some(auth) = &ctx.auth else {
@@ -149,13 +150,13 @@ pub async fn password_submit(
     };
     match state
         .app
-        .change_password(auth, &form.current, &form.new)
+        .change_password(auth, &form.current, &form.new, &ip)
         .await
     {
         Ok(()) => see_other("/"),
-        Err(e) => match ctx.reasons(e) {
-            Ok(errors) => ctx.render(
-                StatusCode::UNPROCESSABLE_ENTITY,
+        Err(e) => match ctx.refusal(e) {
+            Ok((status, errors)) => ctx.render(
+                status,
                 &PasswordPage {
                     chrome: ctx.chrome(),
                     forced: auth.must_change_password,

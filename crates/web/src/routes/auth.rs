@@ -72,19 +72,22 @@ pub struct PasswordChange {
     new: String,
 }
 
-/// Changes the caller's password (the one route a must-change sign-in may use).
+/// Changes the caller's password (the one route a must-change sign-in may use). A wrong current
+/// password counts as a failed sign-in of the account; while it is locked out, 429.
 #[utoipa::path(post, path = "/api/v1/auth/password", tag = "auth",
     request_body = PasswordChange,
-    responses((status = 204), (status = 401, body = Problem), (status = 422, body = Problem)),
+    responses((status = 204), (status = 401, body = Problem), (status = 422, body = Problem),
+              (status = 429, body = Problem)),
     security(("bearer" = [])))]
 async fn change_password(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     AuthAnyPassword(auth): AuthAnyPassword,
     ApiJson(body): ApiJson<PasswordChange>,
 ) -> Result<StatusCode, ApiError> {
     state
         .app
-        .change_password(&auth, &body.current, &body.new)
+        .change_password(&auth, &body.current, &body.new, &ip)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
