@@ -678,12 +678,75 @@ async fn a_refused_twin_upload_never_removes_accepted_bytes(app: TestApp) {
     }
 }
 
+/// Issue 18 item 7: a link on another site to an evidence page (view, file, certificate)
+/// opens, in a signed-in officer's browser, a page asking to confirm, and records nothing in
+/// the chain of custody; from the platform's own pages (or typed by hand) it opens and is
+/// recorded.
+async fn a_cross_site_link_to_evidence_asks_first_and_records_nothing(app: TestApp) {
+    app.app.seed_demo().await.unwrap();
+    let token = app.login("menghai.officer", DEMO_PASSWORD).await;
+    let entity = menghai_entity(&app, &token).await;
+    let (s, e) = upload(&app, &token, form(&entity, &on_site(), PNG)).await;
+    assert_eq!(s, 201, "{e}");
+    let id = e["id"].as_str().unwrap();
+    let (_, _, cookie) = crate::pages::sign_in(&app, "menghai.officer", DEMO_PASSWORD).await;
+    let cookie = crate::pages::pair(&cookie);
+    let paths = [
+        format!("/evidence/{id}"),
+        format!("/evidence/{id}/content"),
+        format!("/evidence/{id}/certificate"),
+        format!("/evidence/{id}/certificate.json"),
+    ];
+    for path in &paths {
+        for site in [Some("cross-site"), Some("same-site"), None] {
+            let before = app.log_size().await;
+            let mut req = crate::pages::client()
+                .get(app.url(path))
+                .header("cookie", &cookie);
+            if let Some(site) = site {
+                req = req.header("sec-fetch-site", site);
+            }
+            let r = req.send().await.unwrap();
+            assert_eq!(r.status(), 200, "{path} {site:?}");
+            let html = r.text().await.unwrap();
+            assert!(
+                html.contains("id=\"confirm-read\""),
+                "{path} {site:?}: {html}"
+            );
+            assert!(html.contains(&format!("href=\"{path}\"")), "{path}: {html}");
+            assert_eq!(
+                app.log_size().await,
+                before,
+                "{path} {site:?} recorded nothing"
+            );
+        }
+        for site in ["same-origin", "none"] {
+            let before = app.log_size().await;
+            let r = crate::pages::client()
+                .get(app.url(path))
+                .header("cookie", &cookie)
+                .header("sec-fetch-site", site)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200, "{path} {site}");
+            let body = r.bytes().await.unwrap();
+            assert!(!String::from_utf8_lossy(&body).contains("confirm-read"));
+            assert!(
+                app.log_size().await > before,
+                "{path} {site}: the read is recorded"
+            );
+        }
+    }
+}
+
 on_both_backends!(
     upload_view_download_transfer,
     the_on_site_rule_and_bad_input_store_nothing,
     a_resumable_upload_by_tus,
     racing_patches_make_one_evidence_of_the_bytes_sent,
     a_refused_twin_upload_never_removes_accepted_bytes,
+    a_cross_site_link_to_evidence_asks_first_and_records_nothing,
 );
 
 /// Issue 8: a certificate bundle verifies offline with the CLI, and fails against a changed

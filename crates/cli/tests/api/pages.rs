@@ -53,10 +53,12 @@ pub(crate) fn pair(set_cookie: &str) -> String {
     set_cookie.split(';').next().unwrap().to_owned()
 }
 
+/// A page opened from within the platform, as a browser says it (`Sec-Fetch-Site`).
 pub(crate) async fn page(app: &TestApp, cookie: &str, path: &str) -> (u16, String, Vec<String>) {
     let r = client()
         .get(app.url(path))
         .header("cookie", cookie)
+        .header("sec-fetch-site", "same-origin")
         .send()
         .await
         .unwrap();

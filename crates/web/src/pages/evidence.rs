@@ -152,6 +152,17 @@ async fn render(state: &AppState, ctx: &PageCtx, id: uuid::Uuid, errors: Vec<Str
     ctx.render(StatusCode::OK, &page)
 }
 
+/// For a read that is recorded in the chain of custody: `signed_in_with_id`, only from our own
+/// pages (or typed by hand); a link from another site is asked to confirm first.
+fn recorded_read<'a>(
+    ctx: &'a PageCtx,
+    id: &str,
+) -> Result<(&'a app::auth::Authenticated, uuid::Uuid), Response> {
+    let read = signed_in_with_id(ctx, id)?;
+    ctx.confirm_unless_same_origin()?;
+    Ok(read)
+}
+
 /// The signed-in user and the evidence ID of the path (a malformed ID does not exist: 404).
 fn signed_in_with_id<'a>(
     ctx: &'a PageCtx,
@@ -168,7 +179,7 @@ pub async fn detail(
     ctx: PageCtx,
     Path(id): Path<String>,
 ) -> Response {
-    match signed_in_with_id(&ctx, &id) {
+    match recorded_read(&ctx, &id) {
         Ok((_, id)) => render(&state, &ctx, id, Vec::new()).await,
         Err(r) => r,
     }
@@ -179,7 +190,10 @@ pub async fn content(
     ctx: PageCtx,
     Path(id): Path<String>,
 ) -> Response {
-    let auth = match ctx.require() {
+    let auth = match ctx
+        .require()
+        .and_then(|a| ctx.confirm_unless_same_origin().map(|_| a))
+    {
         Ok(a) => a,
         Err(r) => return r,
     };
@@ -301,7 +315,7 @@ pub async fn certificate(
     ctx: PageCtx,
     Path(id): Path<String>,
 ) -> Response {
-    let (auth, id) = match signed_in_with_id(&ctx, &id) {
+    let (auth, id) = match recorded_read(&ctx, &id) {
         Ok(v) => v,
         Err(r) => return r,
     };
@@ -370,7 +384,7 @@ pub async fn certificate_json(
     ctx: PageCtx,
     Path(id): Path<String>,
 ) -> Response {
-    let (auth, id) = match signed_in_with_id(&ctx, &id) {
+    let (auth, id) = match recorded_read(&ctx, &id) {
         Ok(v) => v,
         Err(r) => return r,
     };

@@ -177,6 +177,8 @@ pub struct PageCtx {
     set_lang: bool,
     pub uri: Uri,
     pub auth: Option<Authenticated>,
+    /// `Sec-Fetch-Site` (Fetch Metadata): where the request came from, as the browser says.
+    fetch_site: Option<String>,
 }
 
 impl FromRequestParts<AppState> for PageCtx {
@@ -201,11 +203,17 @@ impl FromRequestParts<AppState> for PageCtx {
             }
             _ => None,
         };
+        let fetch_site = parts
+            .headers
+            .get("sec-fetch-site")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
         Ok(PageCtx {
             lang,
             set_lang: from_query.is_some(),
             uri: parts.uri.clone(),
             auth,
+            fetch_site,
         })
     }
 }
@@ -253,6 +261,29 @@ impl PageCtx {
             None => Err(see_other("/login")),
             Some(a) if a.must_change_password => Err(see_other("/password")),
             Some(a) => Ok(a),
+        }
+    }
+
+    /// For a GET that writes (an evidence read is recorded in its chain of custody): goes on
+    /// only for a request from our own pages, or one the user made by hand (typed, bookmarked:
+    /// `Sec-Fetch-Site: none`). A link on another site would otherwise make a signed-in
+    /// officer's browser record a read they never chose (the session cookie is `SameSite=Lax`,
+    /// which top-level navigations carry); it gets a page asking to confirm, and nothing is
+    /// written. Without Fetch Metadata (old browsers, other clients) the page asks too.
+    pub fn confirm_unless_same_origin(&self) -> Result<(), Response> {
+        match self.fetch_site.as_deref() {
+            Some("same-origin" | "none") => Ok(()),
+            _ => Err(self.render(
+                StatusCode::OK,
+                &ConfirmReadPage {
+                    chrome: self.chrome(),
+                    target: self
+                        .uri
+                        .path_and_query()
+                        .map(|p| p.as_str().to_owned())
+                        .unwrap_or_else(|| "/".to_owned()),
+                },
+            )),
         }
     }
 
@@ -331,6 +362,14 @@ impl PageCtx {
             .collect();
         Ok((api.status, reasons))
     }
+}
+
+#[derive(Template)]
+#[template(path = "confirm_read.html")]
+struct ConfirmReadPage {
+    chrome: Chrome,
+    /// This same page, to open from here (a same-origin navigation).
+    target: String,
 }
 
 #[derive(Template)]
