@@ -514,6 +514,23 @@ pub(crate) async fn tus_patch(
     Ok(r)
 }
 
+/// What the server supports of tus 1.0 (OPTIONS): `Tus-Version`, `Tus-Extension`
+/// (`creation,expiration`) and `Tus-Max-Size`.
+#[utoipa::path(options, path = "/api/v1/uploads", tag = "evidence",
+    responses((status = 204, description = "tus capabilities in the headers")))]
+async fn api_tus_options(state: State<AppState>) -> Response {
+    tus_options(state).await
+}
+
+/// Starts a resumable upload (tus 1.0 creation): `Tus-Resumable: 1.0.0`, `Upload-Length`, and
+/// the evidence fields in `Upload-Metadata` (comma-separated `key base64value`; as the
+/// multipart form's fields, `collected_by` comma-separated). The fields are checked now.
+#[utoipa::path(post, path = "/api/v1/uploads", tag = "evidence",
+    responses((status = 201, description = "created; `Location` and `Upload-Expires`"),
+              (status = 400, body = Problem), (status = 404, body = Problem),
+              (status = 412, body = Problem), (status = 413, body = Problem),
+              (status = 422, body = Problem)),
+    security(("bearer" = [])))]
 async fn api_tus_create(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -522,6 +539,13 @@ async fn api_tus_create(
     tus_create(&state, &auth, &headers, "/api/v1/uploads").await
 }
 
+/// Where an upload stands (tus HEAD): `Upload-Offset`, `Upload-Length`, `Upload-Expires`, and
+/// `Evidence-Location` once complete.
+#[utoipa::path(head, path = "/api/v1/uploads/{id}", tag = "evidence",
+    params(("id" = String, Path)),
+    responses((status = 200, description = "the offset in `Upload-Offset`"),
+              (status = 404, body = Problem)),
+    security(("bearer" = [])))]
 async fn api_tus_head(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -530,6 +554,17 @@ async fn api_tus_head(
     tus_head(&state, &auth, &id).await
 }
 
+/// Appends bytes at `Upload-Offset` (tus PATCH, `application/offset+octet-stream`); the last
+/// byte turns the upload into evidence (`Evidence-Location`). One request at a time: a PATCH
+/// while another writes, or at a stale offset, answers 409 and changes nothing.
+#[utoipa::path(patch, path = "/api/v1/uploads/{id}", tag = "evidence",
+    params(("id" = String, Path)),
+    request_body(content = Vec<u8>, content_type = "application/offset+octet-stream"),
+    responses((status = 204, description = "the new offset in `Upload-Offset`"),
+              (status = 404, body = Problem), (status = 409, body = Problem),
+              (status = 412, body = Problem), (status = 413, body = Problem),
+              (status = 415, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
 async fn api_tus_patch(
     State(state): State<AppState>,
     Auth(auth): Auth,
@@ -550,14 +585,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(content))
         .routes(routes!(transfer))
         .routes(routes!(certificate))
-        .route(
-            "/api/v1/uploads",
-            axum::routing::options(tus_options).post(api_tus_create),
-        )
-        .route(
-            "/api/v1/uploads/{id}",
-            axum::routing::head(api_tus_head)
-                .patch(api_tus_patch)
-                .layer(DefaultBodyLimit::disable()),
-        )
+        .routes(routes!(api_tus_options, api_tus_create))
+        .routes({
+            let (schemas, paths, tus) = routes!(api_tus_head, api_tus_patch);
+            (schemas, paths, tus.layer(DefaultBodyLimit::disable()))
+        })
 }

@@ -12,7 +12,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use domain::Reason;
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::{IntoParams, OpenApi, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 fn text(body: String, cache: &'static str) -> Response {
@@ -86,7 +86,13 @@ async fn verifier_keys(State(state): State<AppState>) -> Result<Json<Vec<Verifie
 }
 
 /// A C2SP tlog-tiles tile: `<L>/<N>[.p/<W>]` (hash tiles) or `entries/<N>[.p/<W>]` (entry
-/// bundles carrying each event's `event_hash`). Immutable once it exists.
+/// bundles carrying each event's `event_hash`). Immutable once it exists. `path` spans several
+/// segments (slashes unescaped; served as `/ledger/tile/{*path}`).
+#[utoipa::path(get, path = "/ledger/tile/{path}", tag = "ledger",
+    params(("path" = String, Path,
+            description = "`<L>/<N>[.p/<W>]` or `entries/<N>[.p/<W>]`, C2SP tlog-tiles")),
+    responses((status = 200, content_type = "application/octet-stream"),
+              (status = 404, body = Problem)))]
 async fn tile(
     State(state): State<AppState>,
     Path(path): Path<String>,
@@ -283,6 +289,14 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(entry))
         .routes(routes!(inclusion))
         .routes(routes!(consistency))
-        // The tile path spans several segments, which utoipa's path syntax cannot say.
-        .route("/ledger/tile/{*path}", axum::routing::get(tile))
+        // The tile path spans several segments: OpenAPI's templating cannot say so, axum's
+        // catch-all can. Documented under `{path}`, served under `{*path}`.
+        .merge(
+            OpenApiRouter::with_openapi(TileDoc::openapi())
+                .route("/ledger/tile/{*path}", axum::routing::get(tile)),
+        )
 }
+
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(tile))]
+struct TileDoc;
