@@ -144,9 +144,26 @@ impl App {
             .max(1) as u64
     }
 
-    /// Refuses (429, audited) a password attempt for `username` from `ip` while either has had
-    /// too many failures in its window: checked before any hash is computed, for a sign-in and
-    /// for a password change alike, and whether or not the username exists.
+    /// Starts a password attempt for `username` from `ip`: refused (429, audited) while either
+    /// has had too many failures in its window — checked before any hash is computed, for a
+    /// sign-in and for a password change alike, and whether or not the username exists.
+    ///
+    /// The returned guard serialises attempts for the same address and for the same username
+    /// until the caller has recorded the outcome: were the failures counted while other guesses
+    /// were still being checked, a storm of guesses sent at once would all pass the count (40 at
+    /// once got 40 guesses against a limit of 5). One server's attempts are exact; several
+    /// servers on one database each add at most one guess in flight.
+    async fn begin_attempt(&self, username: &str, ip: &str) -> Result<Attempt<'_>, AppError> {
+        // Always the address first, then the name: no two attempts wait on each other in turn.
+        let by_ip = self.attempts_by_ip.lock(ip).await;
+        let by_name = self.attempts_by_name.lock(username).await;
+        self.check_attempts(username, ip).await?;
+        Ok(Attempt {
+            _by_ip: by_ip,
+            _by_name: by_name,
+        })
+    }
+
     async fn check_attempts(&self, username: &str, ip: &str) -> Result<(), AppError> {
         let s = &self.settings;
         let now = self.clock.now().as_datetime();
@@ -196,7 +213,7 @@ impl App {
         totp: Option<&str>,
         ip: &str,
     ) -> Result<LoginOutcome, AppError> {
-        self.check_attempts(username, ip).await?;
+        let _attempt = self.begin_attempt(username, ip).await?;
         let found = self.store.user_with_credential(username).await?;
         let (user, credential) = match found {
             Some((user, Some(credential))) => (Some(user), Some(credential)),
@@ -345,7 +362,7 @@ impl App {
         let Actor::User(user) = &auth.actor else {
             return Err(AppError::Refused(Refusal::forbidden()));
         };
-        self.check_attempts(&user.username, ip).await?;
+        let attempt = self.begin_attempt(&user.username, ip).await?;
         let credential = self
             .store
             .user_with_credential(&user.username)
@@ -362,6 +379,8 @@ impl App {
                 Reason::new("password.current_wrong").field("current"),
             )));
         }
+        // The guess is settled; hashing the new password need not hold others up.
+        drop(attempt);
         self.settings
             .password_policy
             .check("new", &user.username, new)?;
@@ -406,4 +425,10 @@ impl App {
         domain::permission::require(actor, domain::permission::Capability::AccountUnlock)?;
         self.audit(username, None, ip, SigninOutcome::Unlock).await
     }
+}
+
+/// A password attempt in progress (`App::begin_attempt`); ends when dropped.
+struct Attempt<'a> {
+    _by_ip: crate::keyed_locks::KeyedGuard<'a>,
+    _by_name: crate::keyed_locks::KeyedGuard<'a>,
 }

@@ -22,6 +22,7 @@ pub mod evidence;
 pub mod i18n;
 pub mod import;
 pub mod industry;
+mod keyed_locks;
 #[cfg(test)]
 mod permissions_doc;
 pub mod proofs;
@@ -99,6 +100,9 @@ pub struct App {
     pub clock: Arc<dyn Clock>,
     pub settings: AppSettings,
     hashing: Semaphore,
+    /// Password attempts in progress, by address and by username (`App::begin_attempt`).
+    attempts_by_ip: keyed_locks::KeyedLocks,
+    attempts_by_name: keyed_locks::KeyedLocks,
     calendar: std::sync::RwLock<Arc<domain::calendar::Calendar>>,
     ledger_status: std::sync::RwLock<checkpoints::LedgerStatus>,
     signer: std::sync::OnceLock<Arc<checkpoints::Signer>>,
@@ -116,6 +120,8 @@ impl App {
             clock,
             settings,
             hashing,
+            attempts_by_ip: Default::default(),
+            attempts_by_name: Default::default(),
             calendar: std::sync::RwLock::new(Arc::new(calendar)),
             ledger_status: std::sync::RwLock::new(checkpoints::LedgerStatus::Ready),
             signer: std::sync::OnceLock::new(),

@@ -257,7 +257,39 @@ async fn wrong_current_passwords_on_the_page_lock_too(app: TestApp) {
     assert_eq!(sign_in(&app, "menghai.officer", DEMO_PASSWORD).await.0, 429);
 }
 
+/// Issue 18 (class of item 1, check-then-act): a storm of wrong passwords sent at once for one
+/// account gets no more guesses than one after another — the failures are counted before each
+/// guess is checked, not after. Of 40 at once, at most 5 (the limit) are checked (401); the rest
+/// answer 429. The same for one address trying many names (limit 20).
+async fn a_storm_of_guesses_gets_no_more_than_the_limit(app: TestApp) {
+    use futures::StreamExt;
+    app.app.seed_demo().await.unwrap();
+    let storm = |names: Vec<String>| {
+        let app = &app;
+        futures::stream::iter(names)
+            .map(move |name| async move { sign_in(app, &name, "wrong-password-1").await.0 })
+            .buffer_unordered(40)
+            .collect::<Vec<u16>>()
+    };
+    let answers = storm(vec!["menghai.officer".to_owned(); 40]).await;
+    let checked = answers.iter().filter(|s| **s == 401).count();
+    let limited = answers.iter().filter(|s| **s == 429).count();
+    assert_eq!(checked + limited, 40, "{answers:?}");
+    assert!(checked <= 5, "{checked} guesses were checked: {answers:?}");
+    // The account is locked: the right password is refused too.
+    assert_eq!(sign_in(&app, "menghai.officer", DEMO_PASSWORD).await.0, 429);
+    // One address, many names: at most the address's limit (20, less the 5 above) checked.
+    let names: Vec<String> = (0..60).map(|i| format!("nobody{i}")).collect();
+    let answers = storm(names).await;
+    let checked = answers.iter().filter(|s| **s == 401).count();
+    assert!(
+        checked <= 15,
+        "{checked} guesses from one address: {answers:?}"
+    );
+}
+
 on_both_backends!(
+    a_storm_of_guesses_gets_no_more_than_the_limit,
     a_password_change_ends_the_other_sessions,
     disabling_ends_sessions_for_good,
     credential_resets_end_sessions,
