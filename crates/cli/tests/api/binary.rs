@@ -3,10 +3,10 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
-struct Server {
-    child: Child,
-    lines: Vec<String>,
-    url: String,
+pub(crate) struct Server {
+    pub(crate) child: Child,
+    pub(crate) lines: Vec<String>,
+    pub(crate) url: String,
 }
 
 impl Drop for Server {
@@ -16,11 +16,14 @@ impl Drop for Server {
     }
 }
 
-fn start(args: &[&str]) -> Result<Server, (Option<i32>, String)> {
+pub(crate) fn start(args: &[&str]) -> Result<Server, (Option<i32>, String)> {
     start_with(args, &[])
 }
 
-fn start_with(args: &[&str], env: &[(&str, &str)]) -> Result<Server, (Option<i32>, String)> {
+pub(crate) fn start_with(
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> Result<Server, (Option<i32>, String)> {
     let mut child = Command::new(env!("CARGO_BIN_EXE_ecoenforce"))
         .args(["serve", "--listen", "127.0.0.1:0"])
         .args(args)
@@ -145,7 +148,7 @@ fn bad_settings_exit_2_with_a_message() {
     );
 }
 
-fn cli(args: &[&str]) -> (Option<i32>, String) {
+pub(crate) fn cli(args: &[&str]) -> (Option<i32>, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_ecoenforce"))
         .args(args)
         .output()

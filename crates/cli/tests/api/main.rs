@@ -16,5 +16,6 @@ mod helpers;
 mod hj212_cli;
 mod import;
 mod ledger;
+mod limits;
 mod pages;
 mod write_path;
