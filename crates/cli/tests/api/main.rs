@@ -18,4 +18,5 @@ mod import;
 mod ledger;
 mod limits;
 mod pages;
+mod permissions;
 mod write_path;
