@@ -3,6 +3,8 @@
 ## Requests
 request-malformed_json = The request body is not valid JSON: { $detail }
 request-body_too_large = The request body exceeds the limit of { $limit } bytes.
+request-multipart_overhead = The form's part headers and separators exceed the limit of { $max } bytes.
+request-too_many_fields = Too many form fields: at most { $max }.
 request-unsupported_media_type = The request body must be { $expected }.
 request-not_found = Not found, or not yours to see.
 request-method_not_allowed = This address does not accept that method.

@@ -3,6 +3,8 @@
 ## Requests
 request-malformed_json = 请求体不是有效的 JSON：{ $detail }
 request-body_too_large = 请求体超过 { $limit } 字节的上限。
+request-multipart_overhead = 表单各部分的头部与分隔内容超过 { $max } 字节的上限。
+request-too_many_fields = 表单字段过多，最多 { $max } 个。
 request-unsupported_media_type = 请求体的类型应为 { $expected }。
 request-not_found = 找不到该资源，或您无权查看。
 request-method_not_allowed = 该地址不支持此请求方法。

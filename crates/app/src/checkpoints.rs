@@ -91,14 +91,7 @@ fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> KeyError + '_ {
 
 /// Creates the ledger dir readable by its owner only.
 fn ensure_dir(dir: &Path) -> Result<(), KeyError> {
-    std::fs::create_dir_all(dir).map_err(io_error(dir))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
-            .map_err(io_error(dir))?;
-    }
-    Ok(())
+    crate::private_dir(dir).map_err(io_error(dir))
 }
 
 /// Writes a file readable by its owner only, atomically (a temporary file, fsync, rename).
@@ -229,10 +222,14 @@ impl App {
     ) -> Result<SignerStarted, AppError> {
         let key = load_or_create_key(&config.dir, &config.origin).map_err(key_error)?;
         let lock_path = config.dir.join(LOCK_FILE);
-        let lock_file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
+        let mut lock_options = OpenOptions::new();
+        lock_options.create(true).truncate(false).write(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            lock_options.mode(0o600);
+        }
+        let lock_file = lock_options
             .open(&lock_path)
             .map_err(|e| AppError::Internal(format!("{}: {e}", lock_path.display())))?;
         let lock_file = match lock_file.try_lock() {

@@ -243,7 +243,7 @@ fn file_stream(path: PathBuf) -> impl Stream<Item = Result<Bytes, std::io::Error
 impl App {
     /// Attaches the evidence store (serve, tests).
     pub fn attach_evidence_store(&self, store: EvidenceStore) -> Result<(), AppError> {
-        std::fs::create_dir_all(&store.uploads_dir)
+        crate::private_dir(&store.uploads_dir)
             .map_err(|e| AppError::Internal(format!("{}: {e}", store.uploads_dir.display())))?;
         self.evidence_store
             .set(Arc::new(store))
@@ -625,7 +625,11 @@ impl App {
             ),
             evidence_id: None,
         };
-        tokio::fs::write(self.upload_path(upload.id)?, b"")
+        let mut part = tokio::fs::OpenOptions::new();
+        part.write(true).create_new(true);
+        #[cfg(unix)]
+        part.mode(0o600);
+        part.open(self.upload_path(upload.id)?)
             .await
             .map_err(|e| AppError::Internal(e.to_string()))?;
         self.store.create_upload(&upload).await?;

@@ -19,8 +19,9 @@ use uuid::Uuid;
 
 /// An import file's size limit: a 50,000-row workbook is about 5 MiB.
 pub const MAX_FILE_BYTES: usize = 32 << 20;
-/// What a workbook may unpack to (its parts' declared sizes together): a 50,000-row workbook
-/// unpacks to about 40 MiB, and a "zip bomb" is refused before anything is unpacked.
+/// What a workbook may unpack to (its parts together, counted as they are unpacked): a
+/// 50,000-row workbook unpacks to about 40 MiB, and a "zip bomb" is refused before calamine
+/// reads it, whatever sizes its entries declare.
 pub const MAX_UNPACKED_BYTES: u64 = 256 << 20;
 
 /// A whole-file problem (its format, its encoding), placed on the sheet it concerns.
@@ -241,21 +242,42 @@ fn has_data(grid: &[Vec<Cell>]) -> bool {
     })
 }
 
-/// Refuses a zipped workbook whose parts declare more than `max` bytes together (the central
-/// directory's sizes, known before anything is unpacked).
+/// Refuses a zipped workbook that unpacks to more than `max` bytes, counted as they are
+/// unpacked. The sizes its entries declare are only a first, cheap check: a zip may state any
+/// size, and the reader (zip's inflater, then calamine) believes it. Each entry is inflated into
+/// nothing, at most what is left of `max` and one byte, before calamine opens the workbook.
 fn check_unpacked_size(bytes: &[u8], sheet: Sheet, max: u64) -> Result<(), Refusal> {
-    let invalid = |e: zip::result::ZipError| {
-        refuse(file_problem("import.workbook_invalid", sheet).arg("detail", e.to_string()))
+    let invalid = |detail: String| {
+        refuse(file_problem("import.workbook_invalid", sheet).arg("detail", detail))
     };
-    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(invalid)?;
+    let too_large =
+        || refuse(file_problem("import.workbook_too_large", sheet).arg("max", max >> 20));
+    let mut archive =
+        zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| invalid(e.to_string()))?;
+    let mut declared: u64 = 0;
+    for i in 0..archive.len() {
+        let size = archive
+            .by_index_raw(i)
+            .map_err(|e| invalid(e.to_string()))?
+            .size();
+        declared = declared.saturating_add(size);
+    }
+    if declared > max {
+        return Err(too_large());
+    }
     let mut unpacked: u64 = 0;
     for i in 0..archive.len() {
-        unpacked = unpacked.saturating_add(archive.by_index_raw(i).map_err(invalid)?.size());
-    }
-    if unpacked > max {
-        return Err(refuse(
-            file_problem("import.workbook_too_large", sheet).arg("max", max >> 20),
-        ));
+        let entry = archive.by_index(i).map_err(|e| invalid(e.to_string()))?;
+        let left = max - unpacked;
+        let read = std::io::copy(
+            &mut std::io::Read::take(entry, left + 1),
+            &mut std::io::sink(),
+        )
+        .map_err(|e| invalid(e.to_string()))?;
+        if read > left {
+            return Err(too_large());
+        }
+        unpacked += read;
     }
     Ok(())
 }

@@ -46,6 +46,17 @@ use store::Scope;
 use store::Store;
 use tokio::sync::Semaphore;
 
+/// Creates a folder (and its parents) readable by its owner only; an existing one is made so.
+pub(crate) fn private_dir(p: &std::path::Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(p)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o700))?;
+    }
+    Ok(())
+}
+
 /// The rows the actor may read for this capability: its reach, as a store `Scope`.
 pub(crate) fn scope(actor: &Actor, cap: Capability) -> Result<Scope, Refusal> {
     Ok(domain::permission::reach(actor, cap)?.into())

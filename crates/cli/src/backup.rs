@@ -5,7 +5,7 @@
 //! signer's state: a restored instance must be shown the last published checkpoint
 //! (`ledger resume`) before it signs or writes again, so it cannot fork the ledger.
 
-use crate::{BackupArgs, RestoreArgs, both};
+use crate::{BackupArgs, RestoreArgs, both, private_dir};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -20,7 +20,7 @@ fn copy_tree(from: &Path, to: &Path) -> std::io::Result<u64> {
     if !from.exists() {
         return Ok(0);
     }
-    std::fs::create_dir_all(to)?;
+    private_dir(to)?;
     for entry in std::fs::read_dir(from)? {
         let entry = entry?;
         let path = entry.path();
@@ -30,21 +30,22 @@ fn copy_tree(from: &Path, to: &Path) -> std::io::Result<u64> {
                 n += copy_tree(&path, &to.join(&name))?;
             }
         } else {
-            std::fs::copy(&path, to.join(&name))?;
+            copy_private(&path, &to.join(&name))?;
             n += 1;
         }
     }
     Ok(n)
 }
 
-fn private_dir(p: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(p)?;
+/// Copies a file readable by its owner only (`fs::copy` would keep the source's mode).
+fn copy_private(from: &Path, to: &Path) -> std::io::Result<u64> {
+    let n = std::fs::copy(from, to)?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o700))?;
+        std::fs::set_permissions(to, std::fs::Permissions::from_mode(0o600))?;
     }
-    Ok(())
+    Ok(n)
 }
 
 fn copy_keys(from: &Path, to: &Path) -> std::io::Result<u64> {
@@ -58,7 +59,7 @@ fn copy_keys(from: &Path, to: &Path) -> std::io::Result<u64> {
         if let Some(name) = entry.file_name().to_str()
             && is_key_file(name)
         {
-            std::fs::copy(entry.path(), to.join(name))?;
+            copy_private(&entry.path(), &to.join(name))?;
             n += 1;
         }
     }
@@ -104,7 +105,7 @@ pub fn backup(args: BackupArgs) -> ExitCode {
         let blobs = copy_tree(&data.join("evidence"), &to.join("evidence"))?;
         let settings_file = data.join("ecoenforce.toml");
         if settings_file.is_file() {
-            std::fs::copy(&settings_file, to.join("ecoenforce.toml"))?;
+            copy_private(&settings_file, &to.join("ecoenforce.toml"))?;
         }
         let keys = copy_keys(&data.join("ledger"), &to.join("ledger"))?;
         Ok((pages, blobs, keys))
@@ -146,11 +147,11 @@ pub fn restore(args: RestoreArgs) -> ExitCode {
         );
     }
     let result = (|| -> anyhow::Result<()> {
-        std::fs::create_dir_all(data)?;
-        std::fs::copy(from.join("ecoenforce.db"), data.join("ecoenforce.db"))?;
+        private_dir(data)?;
+        copy_private(&from.join("ecoenforce.db"), &data.join("ecoenforce.db"))?;
         copy_tree(&from.join("evidence"), &data.join("evidence"))?;
         if from.join("ecoenforce.toml").is_file() {
-            std::fs::copy(from.join("ecoenforce.toml"), data.join("ecoenforce.toml"))?;
+            copy_private(&from.join("ecoenforce.toml"), &data.join("ecoenforce.toml"))?;
         }
         copy_keys(&from.join("ledger"), &data.join("ledger"))?;
         Ok(())

@@ -244,6 +244,7 @@ pub struct ServeArgs {
 }
 
 pub fn run(cli: Cli) -> ExitCode {
+    private_umask();
     match cli.command {
         Command::Serve(args) => block_on(serve(args)),
         Command::Calendar(c) => calendar(c),
@@ -259,6 +260,31 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Admin(AdminCommand::Backup(args)) => backup::backup(args),
         Command::Admin(AdminCommand::Restore(args)) => backup::restore(args),
     }
+}
+
+/// Files and folders this process creates are its owner's alone (0600, 0700): the database
+/// with its WAL and SHM files, evidence, uploads, keys, backups. Also files created by code
+/// that takes no mode, such as SQLite's and the evidence store's; where we create a file
+/// ourselves its mode is stated as well, for library users that keep their own umask.
+fn private_umask() {
+    #[cfg(unix)]
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
+}
+
+/// Creates a folder (and its parents) readable by its owner only.
+pub(crate) fn private_dir(p: &std::path::Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+        builder.mode(0o700);
+        builder.create(p)?;
+        // An existing folder keeps its mode under DirBuilder; ours are private whatever made them.
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o700))
+    }
+    #[cfg(not(unix))]
+    builder.create(p)
 }
 
 /// Runs an async command on a multi-threaded runtime.
@@ -539,7 +565,7 @@ pub async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
             .with_context(|| both("cli.postgres_failed", &[]))?;
         Ok(Arc::new(backend))
     } else if url.is_empty() {
-        std::fs::create_dir_all(settings.data_dir()).with_context(|| {
+        private_dir(settings.data_dir()).with_context(|| {
             both(
                 "cli.data_dir_failed",
                 &[("path", &settings.data_dir().display().to_string())],

@@ -60,6 +60,27 @@ pub(crate) fn db(context: &'static str) -> impl FnOnce(rusqlite::Error) -> Store
     move |e| StoreError::database(context, e)
 }
 
+/// Creates the database file readable by its owner only, if it is not there yet. SQLite creates
+/// a file 0644 less the umask, and its WAL and SHM files with the database file's mode, so
+/// stating the mode here keeps all three private whatever the process's umask.
+fn create_private(path: &Path) -> Result<(), StoreError> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(StoreError::database(
+            "creating the SQLite database file",
+            format!("{}: {e}", path.display()),
+        )),
+    }
+}
+
 fn open_connection(path: &Path) -> Result<Connection, StoreError> {
     let conn = Connection::open_with_flags(
         path,
@@ -82,6 +103,7 @@ impl Backend {
         let path = path.to_owned();
         let writer_path = path.clone();
         let write_conn = tokio::task::spawn_blocking(move || {
+            create_private(&writer_path)?;
             let mut conn = open_connection(&writer_path)?;
             conn.execute_batch("PRAGMA journal_mode = WAL;")
                 .map_err(db("switching to WAL"))?;
@@ -115,6 +137,7 @@ impl Backend {
     /// the pages copied.
     pub fn backup(source: &Path, target: &Path) -> Result<i32, StoreError> {
         let src = open_connection(source)?;
+        create_private(target)?;
         let mut dst = rusqlite::Connection::open(target)
             .map_err(|e| StoreError::database("creating the backup file", e))?;
         let backup = rusqlite::backup::Backup::new(&src, &mut dst)

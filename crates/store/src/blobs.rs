@@ -49,6 +49,8 @@ pub struct BlobStore {
     store: Arc<dyn ObjectStore>,
     max_bytes: u64,
     pins: Arc<Pins>,
+    /// The folder of a local store, whose files are made private to their owner.
+    local_root: Option<std::path::PathBuf>,
 }
 
 /// Blobs that requests have ingested and not yet settled (recorded as evidence, or discarded).
@@ -97,6 +99,19 @@ impl Drop for BlobPin {
             }
         }
     }
+}
+
+/// Sets a file's or folder's mode (Unix; elsewhere the folder's ACLs apply).
+fn set_mode(path: &std::path::Path, mode: u32) -> Result<(), BlobError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+            .map_err(|e| BlobError::Store(format!("{}: {e}", path.display())))?;
+    }
+    #[cfg(not(unix))]
+    let _ = (path, mode);
+    Ok(())
 }
 
 fn key(sha256: &str) -> ObjectPath {
@@ -167,13 +182,32 @@ impl BlobStore {
     /// A folder on the local disk (created if absent).
     pub fn local(root: &std::path::Path, max_bytes: u64) -> Result<BlobStore, BlobError> {
         std::fs::create_dir_all(root).map_err(|e| BlobError::Store(e.to_string()))?;
+        set_mode(root, 0o700)?;
         let store =
             object_store::local::LocalFileSystem::new_with_prefix(root).map_err(store_error)?;
         Ok(BlobStore {
             store: Arc::new(store),
             max_bytes,
             pins: Arc::default(),
+            local_root: Some(root.to_owned()),
         })
+    }
+
+    /// A stored blob and the folders above it readable by their owner only. The local object
+    /// store takes no mode (it creates with the process's umask, which the binary sets to 077);
+    /// this keeps evidence private for library users too.
+    fn make_private(&self, sha256: &str) -> Result<(), BlobError> {
+        let Some(root) = &self.local_root else {
+            return Ok(());
+        };
+        let prefix = &sha256[..2.min(sha256.len())];
+        for dir in ["staging", "sha256", &format!("sha256/{prefix}")] {
+            let dir = root.join(dir);
+            if dir.is_dir() {
+                set_mode(&dir, 0o700)?;
+            }
+        }
+        set_mode(&root.join("sha256").join(prefix).join(sha256), 0o600)
     }
 
     /// An S3-compatible bucket, `s3://bucket[/prefix]`, configured from the usual `AWS_*`
@@ -204,6 +238,7 @@ impl BlobStore {
             store,
             max_bytes,
             pins: Arc::default(),
+            local_root: None,
         })
     }
 
@@ -286,6 +321,9 @@ impl BlobStore {
                 return Err(store_error(e));
             }
         };
+        if !existed {
+            self.make_private(&sha256)?;
+        }
         let pin = self.pins.pin(&sha256);
         Ok(Ingested {
             sha256,

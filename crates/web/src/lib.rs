@@ -5,6 +5,7 @@
 mod auth;
 mod error;
 mod json;
+mod multipart;
 mod pages;
 mod precondition;
 mod routes;

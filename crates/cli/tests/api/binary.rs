@@ -3,10 +3,10 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
-struct Server {
-    child: Child,
-    lines: Vec<String>,
-    url: String,
+pub(crate) struct Server {
+    pub(crate) child: Child,
+    pub(crate) lines: Vec<String>,
+    pub(crate) url: String,
 }
 
 impl Drop for Server {
@@ -16,11 +16,14 @@ impl Drop for Server {
     }
 }
 
-fn start(args: &[&str]) -> Result<Server, (Option<i32>, String)> {
+pub(crate) fn start(args: &[&str]) -> Result<Server, (Option<i32>, String)> {
     start_with(args, &[])
 }
 
-fn start_with(args: &[&str], env: &[(&str, &str)]) -> Result<Server, (Option<i32>, String)> {
+pub(crate) fn start_with(
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> Result<Server, (Option<i32>, String)> {
     let mut child = Command::new(env!("CARGO_BIN_EXE_ecoenforce"))
         .args(["serve", "--listen", "127.0.0.1:0"])
         .args(args)
@@ -145,7 +148,7 @@ fn bad_settings_exit_2_with_a_message() {
     );
 }
 
-fn cli(args: &[&str]) -> (Option<i32>, String) {
+pub(crate) fn cli(args: &[&str]) -> (Option<i32>, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_ecoenforce"))
         .args(args)
         .output()
@@ -327,4 +330,168 @@ async fn a_restored_data_dir_is_resumed_with_the_published_checkpoint() {
     assert_eq!(code, Some(0), "{out}");
     assert!(out.contains("signed checkpoints"), "{out}");
     assert!(out.contains("1 evidence files rehashed"), "{out}");
+}
+
+/// Every file and folder under `root` with a mode other than 0600 (files) or 0700 (folders).
+pub(crate) fn not_private(root: &std::path::Path) -> Vec<String> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut wrong = Vec::new();
+    let mut stack = vec![root.to_owned()];
+    while let Some(dir) = stack.pop() {
+        let mode = std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777;
+        if mode != 0o700 {
+            wrong.push(format!("{:o} {}/", mode, dir.display()));
+        }
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let meta = std::fs::symlink_metadata(&path).unwrap();
+            if meta.is_dir() {
+                stack.push(path);
+            } else {
+                let mode = meta.permissions().mode() & 0o777;
+                if mode != 0o600 {
+                    wrong.push(format!("{mode:o} {}", path.display()));
+                }
+            }
+        }
+    }
+    wrong.sort();
+    wrong
+}
+
+/// Issue 18 (hardening): what the server and the CLI write under the data dir and into a
+/// backup is its owner's alone — the database with its WAL and SHM files, evidence, uploads in
+/// progress, keys, the signer's state and lock — whatever the umask they were started with.
+#[tokio::test]
+async fn every_file_the_server_and_the_cli_write_is_private_to_its_owner() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let data_arg = data.to_str().unwrap();
+    let fast = [("ECOENFORCE__LEDGER__CHECKPOINT_INTERVAL_MS", "200")];
+    let server =
+        start_with(&["--demo", "--data-dir", data_arg], &fast).unwrap_or_else(|e| panic!("{e:?}"));
+    let client = reqwest::Client::new();
+    let token: serde_json::Value = client
+        .post(format!("{}/api/v1/auth/login", server.url))
+        .json(&serde_json::json!({"username": "menghai.officer", "password": "Demo@2026!"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = token["token"].as_str().unwrap().to_owned();
+    let list: serde_json::Value = client
+        .get(format!(
+            "{}/api/v1/entities?county=532822&per_page=1",
+            server.url
+        ))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let entity = list["items"][0]["id"].as_str().unwrap().to_owned();
+    let collected = chrono::Utc::now().to_rfc3339();
+    let form = reqwest::multipart::Form::new()
+        .text("subject_id", entity.clone())
+        .text("type", "documentary")
+        .text("title", "权限")
+        .text("collected_at", collected.clone())
+        .text("collected_by", "menghai.officer")
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(b"private".to_vec()).file_name("a.txt"),
+        );
+    let r = client
+        .post(format!("{}/api/v1/evidence", server.url))
+        .bearer_auth(&token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    // A resumable upload left in progress.
+    let b64 = |v: &str| {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD.encode(v)
+    };
+    let metadata = [
+        ("subject_id", entity.as_str()),
+        ("type", "documentary"),
+        ("title", "未完成"),
+        ("collected_at", collected.as_str()),
+        ("collected_by", "menghai.officer"),
+    ]
+    .iter()
+    .map(|(k, v)| format!("{k} {}", b64(v)))
+    .collect::<Vec<_>>()
+    .join(",");
+    let r = client
+        .post(format!("{}/api/v1/uploads", server.url))
+        .bearer_auth(&token)
+        .header("tus-resumable", "1.0.0")
+        .header("upload-length", "100")
+        .header("upload-metadata", metadata)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let location = r.headers()["location"].to_str().unwrap().to_owned();
+    let r = client
+        .patch(format!("{}{location}", server.url))
+        .bearer_auth(&token)
+        .header("tus-resumable", "1.0.0")
+        .header("upload-offset", "0")
+        .header("content-type", "application/offset+octet-stream")
+        .body(vec![b'x'; 10])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    // A checkpoint signed (the signer's state written).
+    wait_for_checkpoint(&server.url).await;
+    let backup = dir.path().join("backup");
+    let (code, out) = cli(&[
+        "admin",
+        "backup",
+        "--data-dir",
+        data_arg,
+        "--to",
+        backup.to_str().unwrap(),
+    ]);
+    assert_eq!(code, Some(0), "{out}");
+    // While the server runs, so the WAL and SHM files are there.
+    let files: Vec<String> = std::fs::read_dir(&data)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        files.iter().any(|f| f.ends_with("-wal")) && files.iter().any(|f| f.ends_with("-shm")),
+        "{files:?}"
+    );
+    assert_eq!(not_private(&data), Vec::<String>::new(), "the data dir");
+    drop(server);
+    let (code, out) = cli(&["ledger", "rotate-key", "--data-dir", data_arg]);
+    assert_eq!(code, Some(0), "{out}");
+    let restored = dir.path().join("restored");
+    let (code, out) = cli(&[
+        "admin",
+        "restore",
+        "--from",
+        backup.to_str().unwrap(),
+        "--data-dir",
+        restored.to_str().unwrap(),
+    ]);
+    assert_eq!(code, Some(0), "{out}");
+    for root in [&data, &backup, &restored] {
+        assert_eq!(
+            not_private(root),
+            Vec::<String>::new(),
+            "{}",
+            root.display()
+        );
+    }
 }

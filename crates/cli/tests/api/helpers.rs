@@ -194,6 +194,11 @@ pub async fn spawn_app_with(
 }
 
 impl TestApp {
+    /// The SQLite database's folder (none on PostgreSQL).
+    pub fn sqlite_dir(&self) -> Option<&std::path::Path> {
+        self._dir.as_ref().map(|d| d.path())
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }

@@ -17,5 +17,7 @@ mod helpers;
 mod hj212_cli;
 mod import;
 mod ledger;
+mod limits;
 mod pages;
+mod permissions;
 mod write_path;

@@ -8,10 +8,11 @@
 use super::entities::{XLSX, csv_download, download, workbook};
 use super::{Chrome, PageCtx};
 use crate::AppState;
+use crate::multipart::Multipart;
 use app::AppError;
 use app::i18n::{Lang, message};
 use askama::Template;
-use axum::extract::{Form, Multipart, State};
+use axum::extract::{Form, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use domain::entity_import::{Parsed, Sheet, column_label};

@@ -67,8 +67,10 @@ pub async fn submit(
     ClientIp(ip): ClientIp,
     form: Result<Form<LoginForm>, FormRejection>,
 ) -> Response {
-    let Ok(Form(form)) = form else {
-        return ctx.error(AppError::Unauthenticated("auth.invalid_credentials"));
+    let form = match form {
+        Ok(Form(form)) => form,
+        Err(r) if r.status() == StatusCode::PAYLOAD_TOO_LARGE => return ctx.body_too_large(),
+        Err(_) => return ctx.error(AppError::Unauthenticated("auth.invalid_credentials")),
     };
     match state
         .app
@@ -145,8 +147,10 @@ pub async fn password_submit(
     let Some(auth) = &ctx.auth else {
         return see_other("/login");
     };
-    let Ok(Form(form)) = form else {
-        return see_other("/password");
+    let form = match form {
+        Ok(Form(form)) => form,
+        Err(r) if r.status() == StatusCode::PAYLOAD_TOO_LARGE => return ctx.body_too_large(),
+        Err(_) => return see_other("/password"),
     };
     match state
         .app

@@ -315,7 +315,19 @@ impl PageCtx {
 
     /// An error as a page, every reason in the page's language.
     pub fn error(&self, e: AppError) -> Response {
-        let api = crate::error::ApiError::from(e);
+        self.problem(crate::error::ApiError::from(e))
+    }
+
+    /// A form body over [`crate::BODY_LIMIT`] (413), refused once the limit was read.
+    pub fn body_too_large(&self) -> Response {
+        self.problem(crate::error::ApiError::one(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            domain::Reason::new("request.body_too_large").arg("limit", crate::BODY_LIMIT),
+        ))
+    }
+
+    /// A problem as a page, every reason in the page's language.
+    fn problem(&self, api: crate::error::ApiError) -> Response {
         let messages = api
             .problem
             .errors

@@ -5,6 +5,7 @@ use crate::AppState;
 use crate::auth::Auth;
 use crate::error::{ApiError, Problem};
 use crate::json::ApiJson;
+use crate::multipart::Multipart;
 use crate::precondition::{ClientIp, parse_id};
 use crate::routes::invalid_query;
 use app::auth::Authenticated;
@@ -12,12 +13,12 @@ use app::evidence::EvidenceFields;
 use axum::Json;
 use axum::body::Body;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, Request, State};
+use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use domain::Reason;
 use domain::evidence::{Access, CustodyEntry, Evidence};
-use futures::{StreamExt, TryStreamExt};
+use futures::StreamExt;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -107,14 +108,13 @@ pub struct EvidenceDetail {
     custody: Vec<CustodyView>,
 }
 
-fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
-    ApiError::one(
-        StatusCode::BAD_REQUEST,
-        Reason::new("evidence.bad_multipart").arg("detail", e.body_text()),
-    )
-}
+/// A non-file field of an evidence upload is at most this long.
+const MAX_FIELD_BYTES: usize = 4096;
+/// An upload names at most this many non-file fields (twelve are known; people may repeat).
+const MAX_FIELDS: usize = 64;
 
 /// Reads form fields until the `file` part, then streams the file into the evidence store.
+/// Each field is read within its limit, never buffered whole first.
 pub(crate) async fn upload_multipart(
     state: &AppState,
     auth: &Authenticated,
@@ -122,23 +122,22 @@ pub(crate) async fn upload_multipart(
     mut multipart: Multipart,
 ) -> Result<Evidence, ApiError> {
     let mut fields = EvidenceFields::default();
-    while let Some(field) = multipart.next_field().await.map_err(multipart_error)? {
-        let name = field.name().unwrap_or_default().to_owned();
+    while let Some(field) = multipart.next_field().await? {
+        let name = field.name().to_owned();
         if name == "file" {
             fields.file_name = field.file_name().unwrap_or_default().to_owned();
-            let body = field.map_err(|e| std::io::Error::other(e.body_text()));
             return Ok(state
                 .app
-                .register_evidence(&auth.actor, &fields, Box::pin(body), ip)
+                .register_evidence(&auth.actor, &fields, field.into_stream(), ip)
                 .await?);
         }
-        let text = field.text().await.map_err(multipart_error)?;
-        if text.len() > 4096 {
+        if fields.fields.len() == MAX_FIELDS {
             return Err(ApiError::one(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                Reason::new("field.too_long").field(name).arg("max", 4096),
+                Reason::new("request.too_many_fields").arg("max", MAX_FIELDS),
             ));
         }
+        let text = field.text(MAX_FIELD_BYTES).await?;
         fields.fields.push((name, text));
     }
     Err(ApiError::one(

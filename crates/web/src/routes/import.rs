@@ -4,11 +4,12 @@
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::{ApiError, Problem, ProblemItem, item};
+use crate::multipart::Multipart;
 use crate::routes::invalid_query;
 use app::import::{MAX_FILE_BYTES, read_files};
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{DefaultBodyLimit, Multipart, Query, State};
+use axum::extract::{DefaultBodyLimit, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use domain::Reason;
@@ -18,45 +19,20 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
-/// Why an upload could not be read, with the reasons a page lists and the API returns.
-pub(crate) struct UploadRefused {
-    pub status: StatusCode,
-    pub reasons: Vec<Reason>,
-}
-
-impl UploadRefused {
-    fn one(status: StatusCode, reason: Reason) -> UploadRefused {
-        UploadRefused {
-            status,
-            reasons: vec![reason],
-        }
-    }
-}
-
-impl From<UploadRefused> for ApiError {
-    fn from(u: UploadRefused) -> ApiError {
-        ApiError::new(u.status, &u.reasons)
-    }
-}
+use crate::multipart::Refused;
 
 /// Reads the `file` and `outlets` parts (each at most [`MAX_FILE_BYTES`]) and the spreadsheet in
 /// them; parsing runs off the async threads.
-pub(crate) async fn read_upload(mut multipart: Multipart) -> Result<Parsed, UploadRefused> {
-    let bad = |e: axum::extract::multipart::MultipartError| {
-        UploadRefused::one(
-            StatusCode::BAD_REQUEST,
-            Reason::new("evidence.bad_multipart").arg("detail", e.body_text()),
-        )
-    };
+pub(crate) async fn read_upload(mut multipart: Multipart) -> Result<Parsed, Refused> {
     let mut file: Option<Vec<u8>> = None;
     let mut outlets: Option<Vec<u8>> = None;
-    while let Some(mut field) = multipart.next_field().await.map_err(bad)? {
-        let name = field.name().unwrap_or_default().to_owned();
+    while let Some(mut field) = multipart.next_field().await? {
+        let name = field.name().to_owned();
         let slot = match name.as_str() {
             "file" => &mut file,
             "outlets" => &mut outlets,
             _ => {
-                return Err(UploadRefused::one(
+                return Err(Refused::one(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     Reason::new("field.unknown")
                         .field(name.clone())
@@ -65,9 +41,9 @@ pub(crate) async fn read_upload(mut multipart: Multipart) -> Result<Parsed, Uplo
             }
         };
         let mut bytes = Vec::new();
-        while let Some(chunk) = field.chunk().await.map_err(bad)? {
+        while let Some(chunk) = field.chunk().await? {
             if bytes.len() + chunk.len() > MAX_FILE_BYTES {
-                return Err(UploadRefused::one(
+                return Err(Refused::one(
                     StatusCode::PAYLOAD_TOO_LARGE,
                     Reason::new("request.upload_too_large")
                         .field(name)
@@ -79,7 +55,7 @@ pub(crate) async fn read_upload(mut multipart: Multipart) -> Result<Parsed, Uplo
         *slot = Some(bytes);
     }
     let file = file.filter(|f| !f.is_empty()).ok_or_else(|| {
-        UploadRefused::one(
+        Refused::one(
             StatusCode::UNPROCESSABLE_ENTITY,
             Reason::new("import.file_missing").field("file"),
         )
@@ -87,12 +63,12 @@ pub(crate) async fn read_upload(mut multipart: Multipart) -> Result<Parsed, Uplo
     tokio::task::spawn_blocking(move || read_files(&file, outlets.as_deref()))
         .await
         .map_err(|_| {
-            UploadRefused::one(
+            Refused::one(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 Reason::new("request.internal"),
             )
         })?
-        .map_err(|r| UploadRefused {
+        .map_err(|r| Refused {
             status: StatusCode::UNPROCESSABLE_ENTITY,
             reasons: r.reasons,
         })

@@ -45,8 +45,8 @@ pub(crate) fn number(
 
 /// A multipart body, or 415 naming the media type expected (axum's own rejection is plain text).
 pub(crate) fn multipart(
-    m: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
-) -> Result<axum::extract::Multipart, ApiError> {
+    m: Result<crate::multipart::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<crate::multipart::Multipart, ApiError> {
     m.map_err(|_| {
         ApiError::one(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,

@@ -1,0 +1,94 @@
+//! Issue 18 item 3: sign-in timing. A test binary of its own: cargo runs test binaries one after
+//! another, so this measures without the API suite competing for the same two cores.
+
+use crate::helpers::{Kind, TestApp, error_codes, spawn_app_with};
+use serde_json::{Value, json};
+use std::time::{Duration, Instant};
+
+async fn sign_in(app: &TestApp, username: &str, password: &str) -> (u16, Value) {
+    let r = app
+        .client
+        .post(app.url("/api/v1/auth/login"))
+        .json(&json!({"username": username, "password": password}))
+        .send()
+        .await
+        .unwrap();
+    let s = r.status().as_u16();
+    (s, r.json().await.unwrap_or(Value::Null))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Item 3: sign-in timing
+// ---------------------------------------------------------------------------------------------
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+/// An unknown username costs as much as a known one with a wrong password: the median of 30
+/// sign-ins of each, interleaved so a busy machine slows both alike, within 25 % of each other.
+/// (A timing test, allowed here only: that the time does not tell whether an account exists is
+/// the security property itself.)
+async fn an_unknown_name_costs_as_much_as_a_wrong_password(kind: Kind) {
+    // Limits raised so neither the per-name lockout nor the per-address limit cuts the run
+    // short: a refused attempt would skip the hash and spoil the measure.
+    let settings = app::AppSettings {
+        signin_max_failures: 1000,
+        signin_ip_max_failures: 1000,
+        ..Default::default()
+    };
+    let Some(app) = spawn_app_with(
+        kind,
+        "sign-in timing",
+        settings,
+        std::sync::Arc::new(app::SystemClock),
+    )
+    .await
+    else {
+        return;
+    };
+    app.app.seed_demo().await.unwrap();
+    let attempt = |user: &'static str| {
+        let app = &app;
+        async move {
+            let started = Instant::now();
+            let (s, b) = sign_in(app, user, "Wrong@2026!").await;
+            let took = started.elapsed();
+            assert_eq!(
+                (s, error_codes(&b)),
+                (401, vec!["auth.invalid_credentials"]),
+                "{user}"
+            );
+            took
+        }
+    };
+    // Warm up: connections, the dummy hash computed once.
+    for _ in 0..3 {
+        attempt("no.such.user").await;
+        attempt("menghai.officer").await;
+    }
+    let (mut unknown, mut known) = (Vec::new(), Vec::new());
+    for _ in 0..30 {
+        unknown.push(attempt("no.such.user").await);
+        known.push(attempt("menghai.officer").await);
+    }
+    let (unknown, known) = (median(unknown), median(known));
+    eprintln!("sign-in medians ({kind:?}): unknown name {unknown:?}, wrong password {known:?}");
+    let (lo, hi) = if unknown < known {
+        (unknown, known)
+    } else {
+        (known, unknown)
+    };
+    assert!(
+        hi.as_secs_f64() <= lo.as_secs_f64() * 1.25,
+        "medians: unknown name {unknown:?}, known name with a wrong password {known:?}"
+    );
+}
+
+/// Both backends one after the other, never at the same time as each other.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_unknown_name_costs_as_much_as_a_wrong_password_on_both_backends() {
+    an_unknown_name_costs_as_much_as_a_wrong_password(Kind::Sqlite).await;
+    an_unknown_name_costs_as_much_as_a_wrong_password(Kind::Postgres).await;
+}
