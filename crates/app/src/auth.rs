@@ -196,6 +196,13 @@ impl App {
         totp: Option<&str>,
         ip: &str,
     ) -> Result<LoginOutcome, AppError> {
+        // Refused before counting: no account has such a name or password, and a NUL must not
+        // reach a query (PostgreSQL refuses it).
+        domain::text::check_texts([
+            ("username", username, false),
+            ("password", password, false),
+            ("totp", totp.unwrap_or_default(), false),
+        ])?;
         self.check_attempts(username, ip).await?;
         let found = self.store.user_with_credential(username).await?;
         let (user, credential) = match found {
@@ -345,6 +352,7 @@ impl App {
         let Actor::User(user) = &auth.actor else {
             return Err(AppError::Refused(Refusal::forbidden()));
         };
+        domain::text::check_texts([("current", current, false), ("new", new, false)])?;
         self.check_attempts(&user.username, ip).await?;
         let credential = self
             .store

@@ -18,4 +18,5 @@ mod hj212_cli;
 mod import;
 mod ledger;
 mod pages;
+mod validation;
 mod write_path;
