@@ -692,7 +692,47 @@ async fn imports_refuse_unknown_counties_and_control_characters(app: TestApp) {
     }
 }
 
+/// The page forms meet the same rules, with the message on the page.
+async fn page_forms_refuse_the_same(app: TestApp) {
+    use crate::pages::{client, page, pair, sign_in};
+    app.app.seed_demo().await.unwrap();
+    // The sign-in form: 422 with the message, and no failed attempt counted against the name.
+    let r = client()
+        .post(app.url("/login"))
+        .form(&[
+            ("username", "menghai.officer\u{1b}"),
+            ("password", "x"),
+            ("totp", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("控制字符"));
+    let (_, _, set) = sign_in(&app, "menghai.officer", DEMO_PASSWORD).await;
+    let cookie = pair(&set);
+    // The register's filter: an unknown county is refused, not an empty list.
+    for query in ["county=532899", "county=999999", "q=%1B%5B31m"] {
+        let (s, html, _) = page(&app, &cookie, &format!("/entities?{query}")).await;
+        assert_eq!(s, 422, "{query}: {html}");
+    }
+    // The password form.
+    let log = app.log_size().await;
+    let r = client()
+        .post(app.url("/password"))
+        .header("cookie", cookie.clone())
+        .header("sec-fetch-site", "same-origin")
+        .form(&[("current", DEMO_PASSWORD), ("new", "Strong-Pass\u{0}2026")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("控制字符"));
+    assert_eq!(app.log_size().await, log);
+}
+
 on_both_backends!(
+    page_forms_refuse_the_same,
     every_string_of_every_body_is_checked,
     every_query_parameter_is_checked,
     evidence_fields_are_checked,
