@@ -80,6 +80,11 @@ impl App {
         unit_code: Option<&str>,
     ) -> Result<NewSecret, AppError> {
         require(actor, Capability::AccountCreate)?;
+        domain::text::check_texts([
+            ("username", username, false),
+            ("display_name", display_name, false),
+            ("unit_code", unit_code.unwrap_or_default(), false),
+        ])?;
         let unit_id = self.unit_by_code(unit_code).await?.ok_or_else(|| {
             AppError::Refused(Refusal::one(
                 domain::RefusalKind::Invalid,
@@ -116,6 +121,10 @@ impl App {
         roles: Vec<Role>,
         counties: Option<Vec<String>>,
     ) -> Result<(), AppError> {
+        // A jurisdiction over a county `config/divisions.csv` does not list is over nothing.
+        for (i, county) in counties.iter().flatten().enumerate() {
+            self.check_county(&format!("counties[{i}]"), county)?;
+        }
         self.admin_write(
             actor,
             username,
@@ -154,6 +163,10 @@ impl App {
         unit_code: Option<&str>,
     ) -> Result<(), AppError> {
         require(actor, Capability::AccountEdit)?;
+        domain::text::check_texts([
+            ("display_name", display_name, false),
+            ("unit_code", unit_code.unwrap_or_default(), false),
+        ])?;
         let unit = self.unit_by_code(unit_code).await?;
         self.admin_write(
             actor,

@@ -213,6 +213,13 @@ impl App {
         totp: Option<&str>,
         ip: &str,
     ) -> Result<LoginOutcome, AppError> {
+        // Refused before counting: no account has such a name or password, and a NUL must not
+        // reach a query (PostgreSQL refuses it).
+        domain::text::check_texts([
+            ("username", username, false),
+            ("password", password, false),
+            ("totp", totp.unwrap_or_default(), false),
+        ])?;
         let _attempt = self.begin_attempt(username, ip).await?;
         let found = self.store.user_with_credential(username).await?;
         let (user, credential) = match found {
@@ -362,6 +369,7 @@ impl App {
         let Actor::User(user) = &auth.actor else {
             return Err(AppError::Refused(Refusal::forbidden()));
         };
+        domain::text::check_texts([("current", current, false), ("new", new, false)])?;
         let attempt = self.begin_attempt(&user.username, ip).await?;
         let credential = self
             .store

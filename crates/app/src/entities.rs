@@ -43,12 +43,15 @@ impl App {
         data: EntityData,
         demo: bool,
     ) -> Result<Entity, AppError> {
+        // Before the load, which looks the USCC up: PostgreSQL refuses a NUL outright.
+        domain::text::check_texts([("uscc", data.uscc.as_str(), false)])?;
         let cmd = RegisterEntity {
             id: Uuid::now_v7(),
             data,
             demo,
         };
         let prefecture_code = self.settings.prefecture_code.clone();
+        let counties = self.counties();
         let written = self
             .command(
                 actor,
@@ -57,6 +60,7 @@ impl App {
                     Box::pin(async move {
                         Ok(RegisterState {
                             prefecture_code,
+                            counties,
                             industries: &EmbeddedClasses,
                             uscc_taken: r.uscc_taken(&cmd.data.uscc).await?,
                         })
@@ -91,6 +95,7 @@ impl App {
             expected_version,
         };
         let prefecture_code = self.settings.prefecture_code.clone();
+        let counties = self.counties();
         self.command(
             actor,
             cmd,
@@ -98,6 +103,7 @@ impl App {
                 Box::pin(async move {
                     Ok(UpdateState {
                         prefecture_code,
+                        counties,
                         industries: &EmbeddedClasses,
                         current: r.entity_by_id(cmd.id).await?,
                     })

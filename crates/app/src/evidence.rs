@@ -74,6 +74,14 @@ impl EvidenceFields {
 
     /// Reads the fields; every problem is reported at once (422).
     pub fn parse(&self) -> Result<(EvidenceData, Option<String>), Refusal> {
+        // Every field is one line, multipart and tus alike; refused before anything is looked
+        // up (a NUL in a username would reach PostgreSQL, which refuses it).
+        domain::text::check_texts(
+            self.fields
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str(), false))
+                .chain(std::iter::once(("file", self.file_name.as_str(), false))),
+        )?;
         let mut reasons = Vec::new();
         for (k, _) in &self.fields {
             if !KNOWN.contains(&k.as_str()) {
@@ -553,6 +561,8 @@ impl App {
         to: &str,
         reason: &str,
     ) -> Result<Evidence, AppError> {
+        // Before the load, which looks the username up: PostgreSQL refuses a NUL outright.
+        domain::text::check_texts([("to", to, false), ("reason", reason, true)])?;
         self.store
             .evidence(&crate::scope(actor, Capability::EvidenceRead)?, id)
             .await?

@@ -341,6 +341,17 @@ pub struct ImportPreview {
     pub problems: Vec<Reason>,
 }
 
+/// The file's well-formed USCCs: only these can be registered already, and a cell's stray NUL
+/// must never reach a query (PostgreSQL refuses it: the import would answer 503, not 422).
+fn valid_usccs(parsed: &Parsed) -> Vec<String> {
+    parsed
+        .rows
+        .iter()
+        .map(|r| r.data.uscc.clone())
+        .filter(|u| domain::uscc::validate(u).is_ok())
+        .collect()
+}
+
 impl App {
     /// Decides the import against the register as it is now, writing nothing.
     pub async fn preview_import(
@@ -349,10 +360,11 @@ impl App {
         parsed: &Parsed,
     ) -> Result<ImportPreview, AppError> {
         require(actor, Capability::EntityRegister)?;
-        let usccs: Vec<String> = parsed.rows.iter().map(|r| r.data.uscc.clone()).collect();
+        let usccs = valid_usccs(parsed);
         let taken = self.store.registered_usccs(&usccs).await?;
         let state = ImportState {
             prefecture_code: self.settings.prefecture_code.clone(),
+            counties: self.counties(),
             industries: &EmbeddedClasses,
             taken,
         };
@@ -381,6 +393,7 @@ impl App {
     ) -> Result<Vec<Uuid>, AppError> {
         let ids: Vec<Uuid> = parsed.rows.iter().map(|_| Uuid::now_v7()).collect();
         let prefecture_code = self.settings.prefecture_code.clone();
+        let counties = self.counties();
         let cmd = ImportEntities {
             parsed,
             ids: ids.clone(),
@@ -391,14 +404,10 @@ impl App {
                 cmd,
                 |r, cmd, _| {
                     Box::pin(async move {
-                        let usccs: Vec<String> = cmd
-                            .parsed
-                            .rows
-                            .iter()
-                            .map(|r| r.data.uscc.clone())
-                            .collect();
+                        let usccs = valid_usccs(&cmd.parsed);
                         Ok(ImportState {
                             prefecture_code,
+                            counties,
                             industries: &EmbeddedClasses,
                             taken: r.registered_usccs(&usccs).await?,
                         })

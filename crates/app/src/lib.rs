@@ -39,7 +39,7 @@ pub use store::{EntityFilter, Page};
 
 use domain::permission::Capability;
 use domain::user::PasswordPolicy;
-use domain::{Actor, Refusal};
+use domain::{Actor, Reason, Refusal, RefusalKind};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use store::Scope;
@@ -143,6 +143,27 @@ impl App {
     /// 200 from `/healthz`: the database answers with the log's size.
     pub async fn log_size(&self) -> Result<i64, AppError> {
         Ok(self.store.log_size().await?)
+    }
+
+    /// The county-level divisions of the prefecture served, as `config/divisions.csv` lists them.
+    pub fn counties(&self) -> Vec<String> {
+        divisions::counties_of(&self.settings.prefecture_code)
+    }
+
+    /// Refuses (422, naming `field`) a county code that `config/divisions.csv` does not list
+    /// for this prefecture: a well-formed code of no county would otherwise match nothing, or
+    /// grant a jurisdiction over nothing, in silence.
+    pub fn check_county(&self, field: &str, code: &str) -> Result<(), AppError> {
+        if self.counties().iter().any(|c| c == code) {
+            Ok(())
+        } else {
+            Err(AppError::Refused(Refusal::one(
+                RefusalKind::Invalid,
+                Reason::new("county_code.unknown")
+                    .field(field)
+                    .arg("prefecture", &self.settings.prefecture_code),
+            )))
+        }
     }
 
     /// Which database this instance runs on.

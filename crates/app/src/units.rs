@@ -20,6 +20,13 @@ pub struct NewUnit {
 
 impl App {
     pub async fn create_unit(&self, actor: &Actor, input: NewUnit) -> Result<Unit, AppError> {
+        // Before the load, which looks the code up: PostgreSQL refuses a NUL outright.
+        domain::text::check_texts([
+            ("code", input.code.as_str(), false),
+            ("name_zh", &input.name_zh, false),
+            ("name_en", &input.name_en, false),
+            ("division_code", &input.division_code, false),
+        ])?;
         let id = Uuid::now_v7();
         let cmd = CreateUnit {
             id,
@@ -32,6 +39,7 @@ impl App {
             demo: input.demo,
         };
         let prefecture_code = self.settings.prefecture_code.clone();
+        let counties = self.counties();
         let written = self
             .command(
                 actor,
@@ -45,6 +53,7 @@ impl App {
                         };
                         Ok(CreateUnitState {
                             prefecture_code,
+                            counties,
                             code_taken,
                             parent,
                         })

@@ -48,6 +48,14 @@ impl App {
     }
 
     pub async fn create_user(&self, actor: &Actor, input: NewUser) -> Result<User, AppError> {
+        // Before the load, which looks the username up: PostgreSQL refuses a NUL outright.
+        domain::text::check_texts([
+            ("username", input.username.as_str(), false),
+            ("display_name", &input.display_name, false),
+        ])?;
+        for (i, county) in input.counties.iter().flatten().enumerate() {
+            self.check_county(&format!("counties[{i}]"), county)?;
+        }
         self.settings
             .password_policy
             .check("password", &input.username, &input.password)?;

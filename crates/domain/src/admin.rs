@@ -176,8 +176,8 @@ pub fn decide_edit(
                 .field("display_name")
                 .arg("max", 50),
         );
-    } else if name.chars().any(char::is_control) {
-        invalid.push(Reason::new("field.control_characters").field("display_name"));
+    } else if let Err(reason) = crate::text::check_text("display_name", display_name, false) {
+        invalid.push(reason);
     }
     if unit.is_none() {
         invalid.push(Reason::new("user.unit_unknown").field("unit_code"));

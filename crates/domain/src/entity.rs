@@ -137,14 +137,16 @@ fn check_text(r: &mut Reasons, field: &str, value: &str, max: usize, required: b
         r.push(Reason::new("field.required").field(field));
     } else if v.chars().count() > max {
         r.push(Reason::new("field.too_long").field(field).arg("max", max));
-    } else if v.chars().any(char::is_control) {
-        r.push(Reason::new("field.control_characters").field(field));
+    } else if let Err(reason) = crate::text::check_text(field, value, false) {
+        // The untrimmed value: a trailing line break is as much a second line as an inner one.
+        r.push(reason);
     }
 }
 
 fn check_data(
     data: &EntityData,
     prefecture_code: &str,
+    counties: &[String],
     industries: &dyn IndustryClasses,
     reach: &Reach,
 ) -> Result<(), Refusal> {
@@ -169,6 +171,7 @@ fn check_data(
     );
     if !crate::unit::is_county_code(&data.county_code)
         || !crate::unit::in_prefecture(&data.county_code, prefecture_code)
+        || !counties.contains(&data.county_code)
     {
         r.push(
             Reason::new("county_code.unknown")
@@ -247,6 +250,8 @@ pub struct RegisterEntity {
 
 pub struct RegisterState {
     pub prefecture_code: String,
+    /// The prefecture's county-level divisions (`config/divisions.csv`).
+    pub counties: Vec<String>,
     pub industries: &'static dyn IndustryClasses,
     pub uscc_taken: bool,
 }
@@ -259,7 +264,13 @@ pub fn decide_register(
     let RegisterEntity { id, data, demo } = cmd;
     let (id, demo) = (*id, *demo);
     let reach = reach(actor, Capability::EntityRegister)?;
-    check_data(data, &state.prefecture_code, state.industries, &reach)?;
+    check_data(
+        data,
+        &state.prefecture_code,
+        &state.counties,
+        state.industries,
+        &reach,
+    )?;
     if state.uscc_taken {
         return Err(Refusal::one(
             RefusalKind::Conflict,
@@ -277,6 +288,8 @@ pub fn decide_register(
 
 pub struct UpdateState {
     pub prefecture_code: String,
+    /// The prefecture's county-level divisions (`config/divisions.csv`).
+    pub counties: Vec<String>,
     pub industries: &'static dyn IndustryClasses,
     /// The entity as stored, if it exists and the actor may read it.
     pub current: Option<Entity>,
@@ -314,7 +327,13 @@ pub fn decide_update(
                 .arg("field", "uscc"),
         ));
     }
-    check_data(data, &state.prefecture_code, state.industries, &reach)?;
+    check_data(
+        data,
+        &state.prefecture_code,
+        &state.counties,
+        state.industries,
+        &reach,
+    )?;
     if expected_version != current.version {
         return Err(Refusal::one(
             RefusalKind::Stale,
@@ -395,6 +414,7 @@ mod tests {
     fn state(taken: bool) -> RegisterState {
         RegisterState {
             prefecture_code: "532800".into(),
+            counties: vec!["532801".into(), "532822".into(), "532823".into()],
             industries: &Known,
             uscc_taken: taken,
         }
@@ -479,6 +499,7 @@ mod tests {
         };
         let st = UpdateState {
             prefecture_code: "532800".into(),
+            counties: vec!["532801".into(), "532822".into(), "532823".into()],
             industries: &Known,
             current: Some(current.clone()),
         };

@@ -633,6 +633,8 @@ fn outlet_key(field: &str) -> Option<(usize, &'static str)> {
 
 pub struct ImportState {
     pub prefecture_code: String,
+    /// The prefecture's county-level divisions (`config/divisions.csv`).
+    pub counties: Vec<String>,
     pub industries: &'static dyn IndustryClasses,
     /// The file's USCCs that are already registered.
     pub taken: HashSet<String>,
@@ -686,6 +688,7 @@ pub fn decide_import(
         }
         let register = RegisterState {
             prefecture_code: state.prefecture_code.clone(),
+            counties: state.counties.clone(),
             industries: state.industries,
             uscc_taken: state.taken.contains(&row.data.uscc),
         };
@@ -873,6 +876,7 @@ mod tests {
         let taken: HashSet<String> = taken.iter().cloned().collect();
         let state = ImportState {
             prefecture_code: "532800".into(),
+            counties: vec!["532801".into(), "532822".into(), "532823".into()],
             industries: &Known,
             taken,
         };

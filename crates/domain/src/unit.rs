@@ -174,8 +174,8 @@ fn check_name(reasons: &mut Reasons, field: &str, value: &str) {
                 .field(field)
                 .arg("max", NAME_MAX_CHARS),
         );
-    } else if trimmed.chars().any(char::is_control) {
-        reasons.push(Reason::new("field.control_characters").field(field));
+    } else if let Err(reason) = crate::text::check_text(field, value, false) {
+        reasons.push(reason);
     }
 }
 
@@ -195,6 +195,8 @@ pub struct CreateUnit {
 #[derive(Clone, Debug)]
 pub struct CreateUnitState {
     pub prefecture_code: String,
+    /// The prefecture's county-level divisions (`config/divisions.csv`).
+    pub counties: Vec<String>,
     pub code_taken: bool,
     /// The unit named by `parent_id`, if the command names one and it exists.
     pub parent: Option<Unit>,
@@ -227,6 +229,15 @@ pub fn decide_create(
         );
     } else if !cmd.kind.prefecture_level() && !is_county_code(&cmd.division_code) {
         invalid.push(Reason::new("unit.division_must_be_county").field("division_code"));
+    } else if cmd.division_code != state.prefecture_code
+        && !state.counties.contains(&cmd.division_code)
+    {
+        // Well-formed and in the prefecture, but no county `config/divisions.csv` lists.
+        invalid.push(
+            Reason::new("county_code.unknown")
+                .field("division_code")
+                .arg("prefecture", &state.prefecture_code),
+        );
     }
     let allowed = cmd.kind.parent_kinds();
     match (cmd.parent_id, &state.parent) {
@@ -365,6 +376,7 @@ mod tests {
     fn state(parent: Option<Unit>) -> CreateUnitState {
         CreateUnitState {
             prefecture_code: "532800".into(),
+            counties: vec!["532801".into(), "532822".into(), "532823".into()],
             code_taken: false,
             parent,
         }

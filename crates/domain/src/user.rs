@@ -85,6 +85,8 @@ pub fn decide_create(
     }
     if cmd.display_name.trim().is_empty() {
         invalid.push(Reason::new("field.required").field("display_name"));
+    } else if let Err(reason) = crate::text::check_text("display_name", &cmd.display_name, false) {
+        invalid.push(reason);
     }
     if cmd.unit_id.is_some() && state.unit.is_none() {
         invalid.push(Reason::new("user.unit_unknown").field("unit_id"));
@@ -149,9 +151,12 @@ pub fn decide_certify(
         invalid.push(Reason::new("permit.validity_reversed").field("valid_until"));
     }
     invalid.into_result(RefusalKind::Invalid)?;
+    let mut certificate = certificate.clone();
+    certificate.number = certificate.number.trim().to_owned();
+    certificate.issuing_authority = certificate.issuing_authority.trim().to_owned();
     Ok(vec![Payload::OfficerCertified(OfficerCertified {
         user_id: user.id,
-        certificate: certificate.clone(),
+        certificate,
     })])
 }
 

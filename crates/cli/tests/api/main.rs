@@ -20,4 +20,5 @@ mod ledger;
 mod limits;
 mod pages;
 mod permissions;
+mod validation;
 mod write_path;

@@ -75,10 +75,14 @@ fn invalid(field: &str) -> AppError {
     ))
 }
 
-fn filter(q: &ListQuery) -> Result<EntityFilter, AppError> {
-    if !q.county.is_empty() && !domain::unit::is_division_code(&q.county) {
+/// The list's filter, checked as the API checks it: a county `config/divisions.csv` lists (an
+/// unknown one would show an empty list in silence), a search text without control characters.
+fn filter(q: &ListQuery, counties: &[String]) -> Result<EntityFilter, AppError> {
+    if !q.county.is_empty() && !counties.contains(&q.county) {
         return Err(invalid("county"));
     }
+    domain::text::check_text("q", &q.q, false)
+        .map_err(|r| AppError::Refused(Refusal::one(RefusalKind::Invalid, r)))?;
     if !q.class.is_empty() && EntityClass::parse(&q.class).is_none() {
         return Err(invalid("class"));
     }
@@ -153,7 +157,7 @@ pub async fn list(
         Ok(Query(q)) => q,
         Err(_) => return ctx.error(invalid("query")),
     };
-    let f = match filter(&query) {
+    let f = match filter(&query, &state.app.counties()) {
         Ok(f) => f,
         Err(e) => return ctx.error(e),
     };
@@ -215,7 +219,7 @@ async fn all_rows(
     let Ok(Query(query)) = query else {
         return Err(ctx.error(invalid("query")));
     };
-    let f = filter(&query).map_err(|e| ctx.error(e))?;
+    let f = filter(&query, &state.app.counties()).map_err(|e| ctx.error(e))?;
     let mut out = Vec::new();
     let mut page = 1;
     loop {

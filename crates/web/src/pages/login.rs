@@ -94,6 +94,10 @@ pub async fn submit(
         Err(e) => {
             let status = match &e {
                 AppError::TooMany { .. } => StatusCode::TOO_MANY_REQUESTS,
+                // A field no account could have (a control character): the form's fault.
+                AppError::Refused(r) if r.kind == domain::RefusalKind::Invalid => {
+                    StatusCode::UNPROCESSABLE_ENTITY
+                }
                 _ => StatusCode::UNAUTHORIZED,
             };
             match ctx.reasons(e) {

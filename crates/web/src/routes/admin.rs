@@ -137,8 +137,9 @@ async fn certify(
     crate::json::ApiJson(body): crate::json::ApiJson<CertificateBody>,
 ) -> Result<StatusCode, ApiError> {
     let certificate = domain::permission::Certificate {
-        number: body.number.trim().to_owned(),
-        issuing_authority: body.issuing_authority.trim().to_owned(),
+        // Untrimmed: the decision refuses a line break before it trims.
+        number: body.number,
+        issuing_authority: body.issuing_authority,
         valid_from: body.valid_from,
         valid_until: body.valid_until,
     };
@@ -281,6 +282,9 @@ async fn audit(
     axum::extract::Query(p): axum::extract::Query<AuditParams>,
 ) -> Result<axum::Json<serde_json::Value>, ApiError> {
     use serde_json::json;
+    crate::routes::query_text("username", p.username.as_deref())?;
+    // A cursor that is not a number is refused, not read as the start of the trail.
+    let after = crate::routes::number("after", p.after.clone(), 0, 0, i64::MAX)?;
     let a = &state.app;
     Ok(axum::Json(match trail.as_str() {
         "signins" => {
@@ -304,13 +308,6 @@ async fn audit(
             )
         }
         "events" => {
-            let after = p
-                .after
-                .as_deref()
-                .unwrap_or("0")
-                .parse::<i64>()
-                .unwrap_or(0)
-                .max(0);
             let rows = a.audit_events(&auth.actor, after).await?;
             json!(
                 rows.iter()

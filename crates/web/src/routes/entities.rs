@@ -216,9 +216,14 @@ async fn list_entities(
     let Query(p) = params.map_err(|e| invalid_query("", &e.body_text()))?;
     let page = number("page", p.page, 1, 1, i64::MAX / 1000)?;
     let per_page = number("per_page", p.per_page, 50, 1, 200)?;
+    crate::routes::query_text("q", p.q.as_deref())?;
     let county = p.county.unwrap_or_default();
-    if !county.is_empty() && !domain::unit::is_division_code(&county) {
-        return Err(invalid_query("county", "a 6-digit division code"));
+    // A code of no county would match nothing in silence: the caller mistyped it.
+    if !county.is_empty() && !state.app.counties().contains(&county) {
+        return Err(invalid_query(
+            "county",
+            "a county code of this prefecture (config/divisions.csv)",
+        ));
     }
     let class = p.class.unwrap_or_default();
     if !class.is_empty() && EntityClass::parse(&class).is_none() {

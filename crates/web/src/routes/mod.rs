@@ -23,6 +23,14 @@ pub(crate) fn invalid_query(field: &str, detail: &str) -> ApiError {
     )
 }
 
+/// A free-text query parameter: one line, no control characters (422 naming it).
+pub(crate) fn query_text(field: &str, value: Option<&str>) -> Result<(), ApiError> {
+    match value.map(|v| domain::text::check_text(field, v, false)) {
+        Some(Err(reason)) => Err(ApiError::one(StatusCode::UNPROCESSABLE_ENTITY, reason)),
+        _ => Ok(()),
+    }
+}
+
 /// An integer query parameter within `min..=max`, or `default` when absent.
 pub(crate) fn number(
     field: &str,

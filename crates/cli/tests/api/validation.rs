@@ -1,0 +1,746 @@
+//! Issue 18 (9): one class of fault — a field checked on one route and not on another. Walks the
+//! OpenAPI document: every string property of every JSON request body (and the evidence upload's
+//! multipart fields and tus metadata) refuses control characters with 422 naming the field, and
+//! every county-like property or query parameter refuses a code outside `config/divisions.csv`,
+//! with nothing written; on both backends.
+
+use crate::entities::{get, new_entity};
+use crate::evidence::{PNG, form as evidence_form, menghai_entity, on_site, upload};
+use crate::helpers::TestApp;
+use crate::on_both_backends;
+use app::seed::DEMO_PASSWORD;
+use base64::Engine;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+/// A valid request for one operation with a JSON body: who calls it, where, and with what.
+struct Example {
+    user: Option<&'static str>,
+    path: String,
+    body: Value,
+    /// The schema of a merge patch whose document says only "object".
+    patch_of: Option<&'static str>,
+    if_match: bool,
+}
+
+/// Operations whose bodies are not JSON; each is walked by a test of its own below.
+const NOT_JSON: &[&str] = &[
+    "POST /api/v1/entities/import",
+    "POST /api/v1/evidence",
+    // The bytes of a resumable upload; its fields (Upload-Metadata) are checked by
+    // `evidence_fields_are_checked`.
+    "PATCH /api/v1/uploads/{id}",
+];
+
+/// A field is county-like when its name says it holds a division code.
+fn county_like(name: &str) -> bool {
+    ["county", "counties", "jurisdiction", "division"]
+        .iter()
+        .any(|w| name.contains(w))
+}
+
+/// Values that must be refused in every single-line field; a multi-line field may keep CR and LF
+/// but none of the others.
+const SINGLE_LINE: &[&str] = &[
+    "a\u{0}b",
+    "a\u{1b}[31mb",
+    "a\rb",
+    "a\nb",
+    "ab\n",
+    "a\u{7f}b",
+    "a\u{85}b",
+];
+const MULTI_LINE_BAD: &[&str] = &["a\u{0}b", "a\u{1b}[31mb", "a\u{7f}b", "a\u{9b}b"];
+
+/// Multi-line free text, by `<operation> <property>`.
+const MULTI_LINE: &[&str] = &["post /api/v1/evidence/{id}/transfers reason"];
+
+fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
+    match schema["$ref"].as_str() {
+        Some(r) => {
+            let name = r.rsplit('/').next().unwrap();
+            &doc["components"]["schemas"][name]
+        }
+        None => schema,
+    }
+}
+
+fn is_string(schema: &Value) -> bool {
+    match &schema["type"] {
+        Value::String(t) => t == "string",
+        Value::Array(ts) => ts.iter().any(|t| t == "string"),
+        _ => false,
+    }
+}
+
+fn is_array(schema: &Value) -> bool {
+    match &schema["type"] {
+        Value::String(t) => t == "array",
+        Value::Array(ts) => ts.iter().any(|t| t == "array"),
+        _ => false,
+    }
+}
+
+/// Every string leaf of a schema: (path in the body as a JSON pointer list, field name as the
+/// API names it in errors, whether it is an array of strings).
+fn string_leaves(doc: &Value, schema: &Value, prefix: &[String], out: &mut Vec<Vec<String>>) {
+    let schema = resolve(doc, schema);
+    let Some(props) = schema["properties"].as_object() else {
+        return;
+    };
+    for (name, prop) in props {
+        let prop = match prop.get("oneOf").and_then(|o| o.as_array()) {
+            Some(alts) => alts.iter().find(|a| !a["$ref"].is_null()).unwrap_or(prop),
+            None => prop,
+        };
+        let prop = resolve(doc, prop);
+        let mut path = prefix.to_vec();
+        path.push(name.clone());
+        if is_string(prop) {
+            out.push(path);
+        } else if is_array(prop) {
+            let items = resolve(doc, &prop["items"]);
+            path.push("0".into());
+            if is_string(items) {
+                out.push(path);
+            } else {
+                string_leaves(doc, items, &path, out);
+            }
+        } else if prop["properties"].is_object() {
+            string_leaves(doc, prop, &path, out);
+        }
+    }
+}
+
+/// The error name of a body path: `outlets[0].name`.
+fn field_name(path: &[String]) -> String {
+    let mut s = String::new();
+    for p in path {
+        if p.parse::<usize>().is_ok() {
+            s.push_str(&format!("[{p}]"));
+        } else {
+            if !s.is_empty() {
+                s.push('.');
+            }
+            s.push_str(p);
+        }
+    }
+    s
+}
+
+/// The body with the value at `path` replaced; an array or object missing on the way is created.
+fn with_value(body: &Value, path: &[String], value: Value) -> Value {
+    let mut body = body.clone();
+    let mut at = &mut body;
+    for (i, p) in path.iter().enumerate() {
+        let last = i + 1 == path.len();
+        if let Ok(n) = p.parse::<usize>() {
+            if !at.is_array() {
+                *at = json!([]);
+            }
+            let a = at.as_array_mut().unwrap();
+            while a.len() <= n {
+                a.push(if last { Value::Null } else { json!({}) });
+            }
+            at = &mut a[n];
+        } else {
+            if !at.is_object() {
+                *at = json!({});
+            }
+            at = at
+                .as_object_mut()
+                .unwrap()
+                .entry(p.clone())
+                .or_insert(Value::Null);
+        }
+    }
+    *at = value;
+    body
+}
+
+/// Does the problem name `field` (exactly, or a part of it such as `counties[0]`)?
+fn names_field(body: &Value, field: &str) -> bool {
+    let top = field.split(['.', '[']).next().unwrap_or(field);
+    body["errors"].as_array().is_some_and(|errs| {
+        errs.iter().any(|e| {
+            e["field"]
+                .as_str()
+                .is_some_and(|f| f == field || f.starts_with(field) || f == top)
+        })
+    })
+}
+
+async fn send(
+    app: &TestApp,
+    method: &str,
+    ex: &Example,
+    token: Option<&str>,
+    body: &Value,
+) -> (u16, Value) {
+    let url = app.url(&ex.path);
+    let mut req = match method {
+        "post" => app.client.post(url),
+        "put" => app.client.put(url),
+        "patch" => app.client.patch(url),
+        other => panic!("no example sender for {other}"),
+    };
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    if ex.if_match {
+        let (s, b) = {
+            let r = app
+                .client
+                .get(app.url(&ex.path))
+                .bearer_auth(token.unwrap())
+                .send()
+                .await
+                .unwrap();
+            let etag = r.headers()["etag"].to_str().unwrap().to_owned();
+            (etag, r.status())
+        };
+        assert_eq!(b, 200);
+        req = req.header("if-match", s);
+    }
+    let req = if method == "patch" {
+        req.header("content-type", "application/merge-patch+json")
+            .body(body.to_string())
+    } else {
+        req.json(body)
+    };
+    let r = req.send().await.unwrap();
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+async fn examples(app: &TestApp) -> BTreeMap<String, Example> {
+    let officer = app.login("menghai.officer", DEMO_PASSWORD).await;
+    let entity = menghai_entity(app, &officer).await;
+    let (s, b) = upload(app, &officer, evidence_form(&entity, &on_site(), PNG)).await;
+    assert_eq!(s, 201, "{b}");
+    let evidence = b["id"].as_str().unwrap().to_owned();
+    let (s, units) = get(app, &officer, "/api/v1/units").await;
+    assert_eq!(s, 200);
+    let unit = units["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["code"] == "menghai-brigade")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut entity_patch = new_entity("532822", 1);
+    entity_patch.as_object_mut().unwrap().remove("uscc");
+    let ex = |user, path: String, body| Example {
+        user,
+        path,
+        body,
+        patch_of: None,
+        if_match: false,
+    };
+    let mut m = BTreeMap::new();
+    m.insert(
+        "post /api/v1/admin/users".into(),
+        ex(
+            Some("admin"),
+            "/api/v1/admin/users".into(),
+            json!({"username": "new.user", "display_name": "新用户", "unit_code": "xsbn-detachment"}),
+        ),
+    );
+    m.insert(
+        "put /api/v1/admin/users/{username}".into(),
+        ex(
+            Some("admin"),
+            "/api/v1/admin/users/menghai.officer2".into(),
+            json!({"display_name": "勐海执法员二", "unit_code": "menghai-brigade"}),
+        ),
+    );
+    m.insert(
+        "put /api/v1/admin/users/{username}/access".into(),
+        ex(
+            Some("secadmin"),
+            "/api/v1/admin/users/menghai.officer2/access".into(),
+            json!({"roles": ["brigade_officer"], "counties": ["532822"]}),
+        ),
+    );
+    m.insert(
+        "put /api/v1/admin/users/{username}/certificate".into(),
+        ex(
+            Some("admin"),
+            "/api/v1/admin/users/menghai.officer2/certificate".into(),
+            json!({"number": "YN-TEST-1", "issuing_authority": "云南省人民政府",
+                   "valid_from": "2026-01-01", "valid_until": "2030-12-31"}),
+        ),
+    );
+    m.insert(
+        "post /api/v1/auth/login".into(),
+        ex(
+            None,
+            "/api/v1/auth/login".into(),
+            json!({"username": "jinghong.officer", "password": DEMO_PASSWORD, "totp": null}),
+        ),
+    );
+    m.insert(
+        "post /api/v1/auth/password".into(),
+        ex(
+            Some("mengla.officer"),
+            "/api/v1/auth/password".into(),
+            json!({"current": DEMO_PASSWORD, "new": "Valid!Pass2026x"}),
+        ),
+    );
+    m.insert(
+        "post /api/v1/entities".into(),
+        ex(
+            Some("menghai.officer"),
+            "/api/v1/entities".into(),
+            new_entity("532822", 1),
+        ),
+    );
+    m.insert(
+        "patch /api/v1/entities/{id}".into(),
+        Example {
+            user: Some("menghai.officer"),
+            path: format!("/api/v1/entities/{entity}"),
+            body: entity_patch,
+            patch_of: Some("EntityBody"),
+            if_match: true,
+        },
+    );
+    m.insert(
+        "post /api/v1/evidence/{id}/transfers".into(),
+        ex(
+            Some("menghai.officer"),
+            format!("/api/v1/evidence/{evidence}/transfers"),
+            json!({"to": "zhidui.officer", "reason": "移交法制审核\r\n第二行\t附注"}),
+        ),
+    );
+    m.insert(
+        "post /api/v1/units".into(),
+        ex(
+            Some("admin"),
+            "/api/v1/units".into(),
+            json!({"code": "xsbn-test-unit", "kind": "partner_agency", "name_zh": "测试单位",
+                   "name_en": "Test Unit", "parent_id": null, "division_code": "532800"}),
+        ),
+    );
+    m.insert(
+        "patch /api/v1/units/{id}".into(),
+        Example {
+            user: Some("admin"),
+            path: format!("/api/v1/units/{unit}"),
+            body: json!({"name_zh": "勐海县综合行政执法大队", "name_en": "Menghai Brigade"}),
+            patch_of: None,
+            if_match: true,
+        },
+    );
+    m
+}
+
+/// Every string property of every JSON request body refuses control characters, and every
+/// county-like one a code outside `config/divisions.csv`; the valid example then succeeds.
+async fn every_string_of_every_body_is_checked(app: TestApp) {
+    app.app.seed_demo().await.unwrap();
+    let r = app
+        .client
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap();
+    let doc: Value = r.json().await.unwrap();
+    let examples = examples(&app).await;
+    let mut tokens = BTreeMap::new();
+    let mut seen = Vec::new();
+    let mut failures = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let Some(content) = op["requestBody"]["content"].as_object() else {
+                continue;
+            };
+            let key = format!("{method} {path}");
+            if NOT_JSON.contains(&format!("{} {path}", method.to_uppercase()).as_str()) {
+                continue;
+            }
+            let ex = examples.get(&key).unwrap_or_else(|| {
+                panic!("{key} has a JSON body but no valid example here: add one")
+            });
+            seen.push(key.clone());
+            let (_, media) = content.iter().next().unwrap();
+            let schema = match ex.patch_of {
+                Some(name) => &doc["components"]["schemas"][name],
+                None => &media["schema"],
+            };
+            let mut leaves = Vec::new();
+            string_leaves(&doc, schema, &[], &mut leaves);
+            assert!(
+                !leaves.is_empty(),
+                "{key}: the document names no string property (a bare `object` schema needs \
+                 `patch_of`)"
+            );
+            let token = match ex.user {
+                None => None,
+                Some(u) => {
+                    if !tokens.contains_key(u) {
+                        tokens.insert(u, app.login(u, DEMO_PASSWORD).await);
+                    }
+                    Some(tokens[u].clone())
+                }
+            };
+            for leaf in &leaves {
+                let field = field_name(leaf);
+                let name = leaf
+                    .iter()
+                    .rev()
+                    .find(|p| p.parse::<usize>().is_err())
+                    .unwrap();
+                let multi = MULTI_LINE.contains(&format!("{key} {field}").as_str());
+                let mut values: Vec<&str> = if multi {
+                    MULTI_LINE_BAD.to_vec()
+                } else {
+                    SINGLE_LINE.to_vec()
+                };
+                if county_like(name) {
+                    values.extend(["999999", "532899"]);
+                }
+                for bad in values {
+                    let body = with_value(&ex.body, leaf, json!(bad));
+                    let log = app.log_size().await;
+                    let (s, b) = send(&app, method, ex, token.as_deref(), &body).await;
+                    if s != 422 || !names_field(&b, &field) {
+                        failures.push(format!("{key} {field}={bad:?}: {s} {b}"));
+                    }
+                    if app.log_size().await != log {
+                        failures.push(format!("{key} {field}={bad:?} wrote to the ledger"));
+                    }
+                }
+            }
+            // The example itself is valid, so each 422 above was that field's.
+            let (s, b) = send(&app, method, ex, token.as_deref(), &ex.body).await;
+            if !(200..300).contains(&s) {
+                failures.push(format!("{key}: the valid example answers {s} {b}"));
+            }
+        }
+    }
+    for key in examples.keys() {
+        assert!(
+            seen.contains(key),
+            "{key} is in the table but not in the document"
+        );
+    }
+    assert!(
+        failures.is_empty(),
+        "{} fields accept what they must refuse:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// Every string query parameter refuses control characters; county-like ones unknown codes.
+async fn every_query_parameter_is_checked(app: TestApp) {
+    app.app.seed_demo().await.unwrap();
+    let r = app
+        .client
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap();
+    let doc: Value = r.json().await.unwrap();
+    let officer = app.login("menghai.officer", DEMO_PASSWORD).await;
+    let auditor = app.login("auditadmin", DEMO_PASSWORD).await;
+    let entity = menghai_entity(&app, &officer).await;
+    let (s, b) = upload(&app, &officer, evidence_form(&entity, &on_site(), PNG)).await;
+    assert_eq!(s, 201, "{b}");
+    let evidence = b["id"].as_str().unwrap().to_owned();
+    // (operation, who, concrete path)
+    let bases: BTreeMap<&str, (&str, String)> = [
+        (
+            "get /api/v1/admin/audit/{trail}",
+            (auditor.as_str(), "/api/v1/admin/audit/events".to_owned()),
+        ),
+        (
+            "get /api/v1/entities",
+            (officer.as_str(), "/api/v1/entities".to_owned()),
+        ),
+        (
+            "get /api/v1/evidence",
+            (officer.as_str(), "/api/v1/evidence".to_owned()),
+        ),
+        (
+            "get /api/v1/evidence/{id}/content",
+            (
+                officer.as_str(),
+                format!("/api/v1/evidence/{evidence}/content"),
+            ),
+        ),
+        (
+            "get /api/v1/ledger/proof/consistency",
+            (
+                officer.as_str(),
+                "/api/v1/ledger/proof/consistency?from=1&to=2".to_owned(),
+            ),
+        ),
+        (
+            "get /api/v1/ledger/proof/inclusion",
+            (
+                officer.as_str(),
+                "/api/v1/ledger/proof/inclusion?index=0&size=2".to_owned(),
+            ),
+        ),
+        (
+            "post /api/v1/entities/import",
+            (officer.as_str(), "/api/v1/entities/import".to_owned()),
+        ),
+    ]
+    .into_iter()
+    .collect();
+    let mut failures = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let Some(params) = op["parameters"].as_array() else {
+                continue;
+            };
+            let key = format!("{method} {path}");
+            for p in params.iter().filter(|p| p["in"] == "query") {
+                let (token, base) = bases
+                    .get(key.as_str())
+                    .unwrap_or_else(|| panic!("{key} has query parameters but no base here"));
+                let name = p["name"].as_str().unwrap();
+                let mut values = vec!["a\u{0}b", "a\u{1b}b", "a\nb"];
+                if county_like(name) {
+                    values.extend(["999999", "532899"]);
+                }
+                for bad in values {
+                    // The base's own value of this parameter gives way to the bad one.
+                    let mut url = reqwest::Url::parse(&app.url(base)).unwrap();
+                    let others: Vec<(String, String)> = url
+                        .query_pairs()
+                        .filter(|(k, _)| k != name)
+                        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                        .collect();
+                    url.query_pairs_mut()
+                        .clear()
+                        .extend_pairs(others)
+                        .append_pair(name, bad);
+                    let log = app.log_size().await;
+                    let req = if method == "post" {
+                        app.client
+                            .post(url)
+                            .multipart(reqwest::multipart::Form::new())
+                    } else {
+                        app.client.get(url)
+                    };
+                    let r = req.bearer_auth(token).send().await.unwrap();
+                    let s = r.status().as_u16();
+                    let b: Value = r.json().await.unwrap_or(Value::Null);
+                    if s != 422 || !names_field(&b, name) {
+                        failures.push(format!("{key} ?{name}={bad:?}: {s} {b}"));
+                    }
+                    if app.log_size().await != log {
+                        failures.push(format!("{key} ?{name}={bad:?} wrote to the ledger"));
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} query parameters accept what they must refuse:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+fn b64(s: &str) -> String {
+    base64::engine::general_purpose::STANDARD.encode(s)
+}
+
+/// The evidence upload's text fields, multipart and tus alike; the file name too.
+async fn evidence_fields_are_checked(app: TestApp) {
+    app.app.seed_demo().await.unwrap();
+    let token = app.login("menghai.officer", DEMO_PASSWORD).await;
+    let entity = menghai_entity(&app, &token).await;
+    let mut failures = Vec::new();
+    let fields: Vec<&str> = on_site().iter().map(|(k, _)| *k).collect();
+    let mut names: Vec<&str> = fields.clone();
+    names.dedup();
+    for name in names.iter().copied().chain(["subject_id", "subject_type"]) {
+        for bad in SINGLE_LINE {
+            let mut given: Vec<(&str, String)> = on_site()
+                .into_iter()
+                .map(|(k, v)| (k, v.to_owned()))
+                .collect();
+            let mut subject = entity.clone();
+            if name == "subject_id" {
+                subject = format!("{entity}{bad}");
+            } else if let Some(slot) = given.iter_mut().rev().find(|(k, _)| *k == name) {
+                // A value that keeps its meaning around the bad character, where it has one.
+                slot.1 = if name == "title" || name == "device" {
+                    format!("{}{bad}", slot.1)
+                } else {
+                    bad.to_string()
+                };
+            } else {
+                given.push((name, bad.to_string()));
+            }
+            let pairs: Vec<(&str, &str)> = given.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let log = app.log_size().await;
+            let (s, b) = upload(&app, &token, evidence_form(&subject, &pairs, PNG)).await;
+            if s != 422 || !names_field(&b, name) {
+                failures.push(format!("multipart {name}={bad:?}: {s} {b}"));
+            }
+            // tus: the same fields in Upload-Metadata.
+            let meta: Vec<String> = std::iter::once(format!("subject_id {}", b64(&subject)))
+                .chain(std::iter::once(format!("filename {}", b64("p.png"))))
+                .chain(
+                    given
+                        .iter()
+                        .filter(|(k, _)| *k != "collected_by" && *k != "assisted_by")
+                        .map(|(k, v)| format!("{k} {}", b64(v))),
+                )
+                .chain(std::iter::once(format!(
+                    "collected_by {}",
+                    b64(&given
+                        .iter()
+                        .filter(|(k, _)| *k == "collected_by")
+                        .map(|(_, v)| v.as_str())
+                        .collect::<Vec<_>>()
+                        .join(","))
+                )))
+                .chain(
+                    given
+                        .iter()
+                        .filter(|(k, _)| *k == "assisted_by")
+                        .map(|(k, v)| format!("{k} {}", b64(v))),
+                )
+                .collect();
+            let r = app
+                .client
+                .post(app.url("/api/v1/uploads"))
+                .bearer_auth(&token)
+                .header("tus-resumable", "1.0.0")
+                .header("upload-length", PNG.len().to_string())
+                .header("upload-metadata", meta.join(","))
+                .send()
+                .await
+                .unwrap();
+            let s = r.status().as_u16();
+            let b: Value = r.json().await.unwrap_or(Value::Null);
+            if s != 422 || !names_field(&b, name) {
+                failures.push(format!("tus {name}={bad:?}: {s} {b}"));
+            }
+            if app.log_size().await != log {
+                failures.push(format!("{name}={bad:?} wrote to the ledger"));
+            }
+        }
+    }
+    // The file's name is a field too.
+    for bad in SINGLE_LINE {
+        let mut f = reqwest::multipart::Form::new().text("subject_id", entity.clone());
+        for (k, v) in on_site() {
+            f = f.text(k, v);
+        }
+        let f = f.part(
+            "file",
+            reqwest::multipart::Part::bytes(PNG.to_vec()).file_name(format!("p{bad}.png")),
+        );
+        let log = app.log_size().await;
+        let (s, b) = upload(&app, &token, f).await;
+        // A raw control character in a part's header is malformed syntax (400) before it is a
+        // file name; one that survives the header (C1, in UTF-8) is the field's to refuse.
+        let malformed = s == 400 && crate::helpers::error_codes(&b) == ["evidence.bad_multipart"];
+        if app.log_size().await != log || !(malformed || (s == 422 && names_field(&b, "file"))) {
+            failures.push(format!("multipart file name {bad:?}: {s} {b}"));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} evidence fields accept what they must refuse:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// An import names its counties in the file: one outside `config/divisions.csv` is refused, and
+/// so is a control character in a cell; nothing is imported.
+async fn imports_refuse_unknown_counties_and_control_characters(app: TestApp) {
+    app.app.seed_demo().await.unwrap();
+    let token = app.login("zhidui.officer", DEMO_PASSWORD).await;
+    let header = "统一社会信用代码,名称,县（市）,行业,监管类别,地址,法定代表人,纬度,经度,许可证编号,生效日期,截止日期,演示数据";
+    for (county, name, code) in [
+        ("532899", "导入一厂", "county_code.unknown"),
+        ("999999", "导入一厂", "county_code.unknown"),
+        ("532822", "导入\u{1b}一厂", "field.control_characters"),
+    ] {
+        let row = format!(
+            "{},{name},{county},1340,重点监管,勐海县勐遮镇,岩某,21.957300,100.452800,P-1,2024-01-01,2028-12-31,",
+            app::seed::demo_uscc("532822", 93_001)
+        );
+        let file = format!("{header}\r\n{row}\r\n").into_bytes();
+        let form = reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(file).file_name("e.csv"),
+        );
+        let log = app.log_size().await;
+        let r = app
+            .client
+            .post(app.url("/api/v1/entities/import"))
+            .bearer_auth(&token)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        let s = r.status().as_u16();
+        let b: Value = r.json().await.unwrap_or(Value::Null);
+        assert_eq!(s, 422, "{county} {name:?}: {b}");
+        let text = b.to_string();
+        assert!(text.contains(code), "{county} {name:?}: {b}");
+        assert_eq!(app.log_size().await, log);
+    }
+}
+
+/// The page forms meet the same rules, with the message on the page.
+async fn page_forms_refuse_the_same(app: TestApp) {
+    use crate::pages::{client, page, pair, sign_in};
+    app.app.seed_demo().await.unwrap();
+    // The sign-in form: 422 with the message, and no failed attempt counted against the name.
+    let r = client()
+        .post(app.url("/login"))
+        .form(&[
+            ("username", "menghai.officer\u{1b}"),
+            ("password", "x"),
+            ("totp", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("控制字符"));
+    let (_, _, set) = sign_in(&app, "menghai.officer", DEMO_PASSWORD).await;
+    let cookie = pair(&set);
+    // The register's filter: an unknown county is refused, not an empty list.
+    for query in ["county=532899", "county=999999", "q=%1B%5B31m"] {
+        let (s, html, _) = page(&app, &cookie, &format!("/entities?{query}")).await;
+        assert_eq!(s, 422, "{query}: {html}");
+    }
+    // The password form.
+    let log = app.log_size().await;
+    let r = client()
+        .post(app.url("/password"))
+        .header("cookie", cookie.clone())
+        .header("sec-fetch-site", "same-origin")
+        .form(&[("current", DEMO_PASSWORD), ("new", "Strong-Pass\u{0}2026")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("控制字符"));
+    assert_eq!(app.log_size().await, log);
+}
+
+on_both_backends!(
+    page_forms_refuse_the_same,
+    every_string_of_every_body_is_checked,
+    every_query_parameter_is_checked,
+    evidence_fields_are_checked,
+    imports_refuse_unknown_counties_and_control_characters,
+);
