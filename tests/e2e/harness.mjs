@@ -1,5 +1,5 @@
 // Starts the debug binary on a fresh data dir and a free port, and launches Debian's Chromium.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
@@ -12,6 +12,19 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const CHROMIUM = process.env.ECOENFORCE_CHROMIUM ?? '/usr/bin/chromium';
 export const BIN = process.env.ECOENFORCE_BIN
   ?? resolve(process.env.CARGO_TARGET_DIR ?? join(here, '../../target'), 'debug/ecoenforce');
+
+/**
+ * Why Chinese pages cannot be measured or shot here, or null: without a CJK font Chromium draws
+ * boxes, and widths and screenshots are not the users'. (Debian: apt-get install fonts-noto-cjk.)
+ */
+export function cjkFontMissing() {
+  try {
+    const families = execFileSync('fc-list', [':lang=zh', 'family'], { encoding: 'utf8' });
+    return families.trim() ? null : 'no Chinese font (apt-get install fonts-noto-cjk)';
+  } catch {
+    return 'fc-list is missing, so no Chinese font can be found (apt-get install fontconfig fonts-noto-cjk)';
+  }
+}
 
 /** Why the browser tests cannot run here, or null. */
 export function skipReason() {

@@ -17,7 +17,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { demoTotpSecret, launch, signIn, skipReason, startServer } from './harness.mjs';
+import { cjkFontMissing, demoTotpSecret, launch, signIn, skipReason, startServer } from './harness.mjs';
 import { demoDisplayNames, demoLoginNames, internalCodes } from './codes.mjs';
 import { TECHNICAL, codesInPage, overflowInPage, structureOfPage } from './inspect.mjs';
 
@@ -25,7 +25,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
-const why = skipReason();
+const why = skipReason() ?? cjkFontMissing();
 if (why && process.env.ECOENFORCE_REQUIRE_BROWSER === '1') {
   throw new Error(`ECOENFORCE_REQUIRE_BROWSER=1 but the browser tests cannot run: ${why}`);
 }
