@@ -21,6 +21,8 @@ pub struct LoginOutcome {
 #[derive(Clone, Debug)]
 pub struct Authenticated {
     pub actor: Actor,
+    /// The person's name, as pages show them (the login name is for signing in).
+    pub display_name: String,
     pub must_change_password: bool,
     pub token_hash: [u8; 32],
 }
@@ -336,6 +338,7 @@ impl App {
             self.store.touch_session(&hash, now).await?;
         }
         Ok(Authenticated {
+            display_name: user.display_name.clone(),
             actor: Actor::User(UserActor {
                 id: user.id,
                 username: user.username,

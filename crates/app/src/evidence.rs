@@ -662,6 +662,37 @@ impl App {
         }
     }
 
+    /// The upload at `offset`, held by this request: 404 for none of the actor's, 409 while
+    /// another request writes it or when `offset` is not where it stands.
+    async fn claim_upload(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        offset: i64,
+    ) -> Result<(PathBuf, Upload, Option<UploadLock>), AppError> {
+        self.upload_of(actor, id).await?;
+        let path = self.upload_path(id)?;
+        // A missing file means the upload finished or was removed a moment ago: the re-read
+        // below answers for it.
+        let held = match UploadLock::try_acquire(&path).await? {
+            Lock::Held(lock) => Some(lock),
+            Lock::Busy => return Err(upload_busy()),
+            Lock::Gone => None,
+        };
+        // Read again under the lock: whatever a request that held it before did is now seen.
+        let up = self.upload_of(actor, id).await?;
+        if up.evidence_id.is_some() || offset != up.received {
+            return Err(AppError::Refused(Refusal::one(
+                RefusalKind::Conflict,
+                Reason::new("upload.offset_mismatch")
+                    .field("Upload-Offset")
+                    .arg("expected", up.received)
+                    .arg("given", offset),
+            )));
+        }
+        Ok((path, up, held))
+    }
+
     /// Appends bytes at `offset`; when the last byte arrives the upload becomes evidence.
     /// Returns the new offset and the evidence once complete.
     ///
@@ -686,26 +717,13 @@ impl App {
         use tokio::io::{AsyncSeekExt, AsyncWriteExt};
         self.check_writable()?;
         // Existence and ownership first, so nobody learns of another's upload by its lock.
-        self.upload_of(actor, id).await?;
-        let path = self.upload_path(id)?;
-        // A missing file means the upload finished or was removed a moment ago: the re-read
-        // below answers for it.
-        let _held = match UploadLock::try_acquire(&path).await? {
-            Lock::Held(lock) => Some(lock),
-            Lock::Busy => return Err(upload_busy()),
-            Lock::Gone => None,
+        let (path, up, _held) = match self.claim_upload(actor, id, offset).await {
+            Ok(claimed) => claimed,
+            Err(e) => {
+                drain(&mut body).await;
+                return Err(e);
+            }
         };
-        // Read again under the lock: whatever a request that held it before did is now seen.
-        let up = self.upload_of(actor, id).await?;
-        if up.evidence_id.is_some() || offset != up.received {
-            return Err(AppError::Refused(Refusal::one(
-                RefusalKind::Conflict,
-                Reason::new("upload.offset_mismatch")
-                    .field("Upload-Offset")
-                    .arg("expected", up.received)
-                    .arg("given", offset),
-            )));
-        }
         let io = |e: std::io::Error| AppError::Internal(format!("{}: {e}", path.display()));
         // Whatever a broken earlier request wrote past the recorded offset is not part of it.
         let mut file = tokio::fs::OpenOptions::new()
@@ -801,6 +819,29 @@ impl App {
         Ok(removed)
     }
 }
+
+/// Reads and drops what is left of a refused PATCH's body, up to [`DRAIN_LIMIT`] bytes and
+/// while it keeps coming. A server that answers before reading a body and then closes with
+/// bytes unread makes the kernel reset the connection, and the client may lose the answer (a
+/// broken pipe, an incomplete message) instead of reading the 409. A longer body is cut off.
+async fn drain<S>(body: &mut S)
+where
+    S: Stream<Item = Result<Bytes, std::io::Error>> + Unpin + Send,
+{
+    use futures::StreamExt;
+    let mut seen = 0;
+    while let Ok(Some(Ok(chunk))) =
+        tokio::time::timeout(std::time::Duration::from_secs(5), body.next()).await
+    {
+        seen += chunk.len();
+        if seen > DRAIN_LIMIT {
+            break;
+        }
+    }
+}
+
+/// A refused PATCH body is read this far (a tus client's chunk) before the answer.
+const DRAIN_LIMIT: usize = 16 << 20;
 
 fn upload_busy() -> AppError {
     AppError::Refused(Refusal::one(

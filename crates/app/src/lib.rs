@@ -23,6 +23,7 @@ pub mod i18n;
 pub mod import;
 pub mod industry;
 mod keyed_locks;
+pub mod people;
 #[cfg(test)]
 mod permissions_doc;
 pub mod proofs;

@@ -111,8 +111,8 @@ pub fn router_and_openapi(app: Arc<App>) -> (Router, utoipa::openapi::OpenApi) {
             }),
         )
         .merge(pages::router().layer(tower_http::csrf::CsrfLayer::new()))
-        .fallback(error::not_found)
-        .method_not_allowed_fallback(error::method_not_allowed)
+        .fallback(pages::fallback)
+        .method_not_allowed_fallback(pages::method_not_allowed)
         .with_state(state)
         .layer(
             ServiceBuilder::new()

@@ -257,15 +257,29 @@ async fn status_codes_follow_the_table(app: TestApp) {
             .unwrap();
         assert_eq!(problem(r).await.0, 404);
     }
+    // An unknown API address is problem JSON; an unknown page is a page (issue 19).
     let (s, _) = problem(
         app.client
-            .get(app.url("/no/such/page"))
+            .get(app.url("/api/v1/no/such/route"))
             .send()
             .await
             .unwrap(),
     )
     .await;
     assert_eq!(s, 404);
+    let r = app
+        .client
+        .get(app.url("/no/such/page"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    assert_eq!(r.headers()["content-type"], "text/html; charset=utf-8");
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("<main") && html.contains("id=\"lang-switch\""),
+        "{html}"
+    );
     let (s, _) = problem(
         app.client
             .delete(app.url("/api/v1/units"))

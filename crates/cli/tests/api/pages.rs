@@ -238,9 +238,102 @@ async fn a_forced_password_change_through_the_pages(app: TestApp) {
     );
 }
 
+/// Issue 19: every role lands on a home page of its own — never an error — with a header that
+/// offers only what the role may open and names the person, not the login.
+async fn every_role_has_a_home_page(app: TestApp) {
+    app.app.seed_demo().await.unwrap();
+    let roles = [
+        (
+            "admin",
+            &["nav-admin"][..],
+            &["nav-audit", "certificate-banner"][..],
+        ),
+        ("secadmin", &["nav-admin"], &["nav-entities", "nav-audit"]),
+        ("auditadmin", &["nav-audit"], &["nav-entities", "nav-admin"]),
+        (
+            "ju.head",
+            &["nav-entities", "waiting-title"],
+            &["nav-admin"],
+        ),
+        (
+            "zhidui.lead",
+            &["nav-entities", "expiring-title"],
+            &["nav-admin"],
+        ),
+        (
+            "menghai.officer",
+            &["nav-entities", "my-certificate"],
+            &["nav-admin"],
+        ),
+        ("menghai.aux", &["nav-entities"], &["my-certificate"]),
+        ("fazhi.reviewer", &["nav-entities"], &["nav-admin"]),
+        ("mengzhe.liaison", &["waiting-title"], &["nav-entities"]),
+        ("police.partner", &["waiting-title"], &["nav-entities"]),
+    ];
+    for (user, shown, hidden) in roles {
+        let (_, _, set) = sign_in(&app, user, DEMO_PASSWORD).await;
+        let (s, html, _) = page(&app, &pair(&set), "/").await;
+        assert_eq!(s, 200, "{user}: {html}");
+        assert!(
+            !html.contains("无权") && !html.contains("出错"),
+            "{user}: {html}"
+        );
+        for id in shown {
+            assert!(html.contains(&format!("id=\"{id}\"")), "{user} lacks {id}");
+        }
+        for id in hidden {
+            assert!(!html.contains(&format!("id=\"{id}\"")), "{user} shows {id}");
+        }
+        let account = html.split("id=\"nav-account\"").nth(1).unwrap_or_default();
+        let shown_name = &account[..account.find("</a>").unwrap_or(0)];
+        assert!(
+            !shown_name.contains(user),
+            "{user}: the header names the login"
+        );
+    }
+}
+
+/// Issue 19: the language switch on a page that answers a POST leads to the page that posted
+/// (a GET), never to the POST's address; a message left by an action is shown once, and only
+/// one of the platform's own.
+async fn the_switch_after_a_post_and_messages_after_actions(app: TestApp) {
+    app.app.seed_demo().await.unwrap();
+    let (_, _, set) = sign_in(&app, "menghai.officer", DEMO_PASSWORD).await;
+    let cookie = pair(&set);
+    let r = client()
+        .post(app.url("/password"))
+        .header("cookie", &cookie)
+        .header("sec-fetch-site", "same-origin")
+        .header("referer", app.url("/password"))
+        .form(&[("current", "wrong-password"), ("new", "Another@2026!x")])
+        .send()
+        .await
+        .unwrap();
+    let html = r.text().await.unwrap();
+    let switch = html.split("id=\"lang-switch\" ").nth(1).unwrap_or_default();
+    assert!(
+        switch.contains("href=\"/password?lang=en\""),
+        "the switch leads back to the form: {switch}"
+    );
+    // A forged message id is not shown; a known one is, once.
+    let (_, html, _) = page(&app, &format!("{cookie}; flash=<script>"), "/").await;
+    assert!(!html.contains("id=\"flash\""));
+    let (_, html, set_cookies) = page(&app, &format!("{cookie}; flash=ui-flash_saved"), "/").await;
+    assert!(
+        html.contains("id=\"flash\"") && html.contains("已保存"),
+        "{html}"
+    );
+    assert!(
+        set_cookies.iter().any(|c| c.starts_with("flash=;")),
+        "the message is cleared once shown: {set_cookies:?}"
+    );
+}
+
 on_both_backends!(
     pages_are_scoped_bilingual_and_exportable,
-    a_forced_password_change_through_the_pages
+    a_forced_password_change_through_the_pages,
+    every_role_has_a_home_page,
+    the_switch_after_a_post_and_messages_after_actions,
 );
 
 #[tokio::test]
@@ -279,7 +372,7 @@ async fn administration_pages_for_their_administrators(app: TestApp) {
         .nth(1)
         .unwrap();
     let row = &row[..row.find("</tr>").unwrap()];
-    assert!(row.contains("class=\"bad\""), "{row}");
+    assert!(row.contains("text-bg-danger"), "{row}");
     assert!(html.contains("id=\"units\""));
     assert!(html.contains("app.signin_max_failures") && !html.contains("app.prefecture_code"));
     let (_, _, set) = sign_in(&app, "admin", DEMO_PASSWORD).await;
@@ -291,7 +384,8 @@ async fn administration_pages_for_their_administrators(app: TestApp) {
     assert_eq!(s, 200);
     assert!(html.contains("id=\"nav-audit\"") && !html.contains("id=\"nav-admin\""));
     assert!(html.contains("id=\"signin-audit\"") && html.contains("secadmin"));
-    assert!(html.contains("user.created/v1"));
+    // Administration events in words, not schema names.
+    assert!(html.contains("创建账号") && !html.contains("user.created/v1"));
     assert_eq!(page(&app, &audit, "/admin").await.0, 403);
     let (_, _, set) = sign_in(&app, "menghai.officer", DEMO_PASSWORD).await;
     let officer = cookie_of(set);

@@ -1,6 +1,6 @@
 //! My account: sessions (with revoke) and sign-in history.
 
-use super::{Chrome, PageCtx, see_other};
+use super::{Chrome, PageCtx};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
@@ -88,7 +88,7 @@ pub async fn revoke(
         Err(r) => return r,
     };
     match state.app.revoke_my_session(auth, &handle).await {
-        Ok(()) => see_other("/account"),
+        Ok(()) => super::see_other_flash("/account", "ui-flash_session_revoked"),
         Err(e) => ctx.error(e),
     }
 }

@@ -10,6 +10,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use domain::event::Payload;
 use domain::permission::{Capability, allows};
 
 pub struct UserRow {
@@ -59,7 +60,7 @@ pub async fn overview(State(state): State<AppState>, ctx: PageCtx) -> Response {
             Ok(s) => s,
             Err(e) => return ctx.error(e),
         },
-        users: users.iter().map(|u| user_row(u, today, english)).collect(),
+        users: users.iter().map(|u| user_row(&ctx, u, today)).collect(),
         units: units
             .into_iter()
             .map(|u| UnitRow {
@@ -83,7 +84,43 @@ pub struct EventRow {
     pub index: i64,
     pub at: String,
     pub actor: String,
-    pub schema: String,
+    /// What happened, in words.
+    pub what: String,
+    /// To whom (or to which unit) it happened.
+    pub whom: String,
+}
+
+/// An administration event in words: what happened, and to whom.
+fn event_words(ctx: &PageCtx, people: &app::people::People, p: &Payload) -> (String, String) {
+    let tr = ctx.tr();
+    let english = tr.english();
+    let person = |id: uuid::Uuid| match people.username(id) {
+        Some(u) => ctx.person_name(people, u),
+        None => tr.t("ui-person_unknown"),
+    };
+    let unit = |zh: &str, en: &str| {
+        if english {
+            en.to_owned()
+        } else {
+            zh.to_owned()
+        }
+    };
+    let (what, whom) = match p {
+        Payload::UserCreated(e) => ("ui-event_user_created", e.display_name.clone()),
+        Payload::OfficerCertified(e) => ("ui-event_officer_certified", person(e.user_id)),
+        Payload::UserAccessChanged(e) => ("ui-event_user_access_changed", person(e.user_id)),
+        Payload::UserDisabled(e) if e.disabled => ("ui-event_user_disabled", person(e.user_id)),
+        Payload::UserDisabled(e) => ("ui-event_user_enabled", person(e.user_id)),
+        Payload::UserEdited(e) => ("ui-event_user_edited", person(e.user_id)),
+        Payload::CredentialReset(e) if e.what == "totp" => {
+            ("ui-event_totp_reset", person(e.user_id))
+        }
+        Payload::CredentialReset(e) => ("ui-event_password_reset", person(e.user_id)),
+        Payload::UnitCreated(e) => ("ui-event_unit_created", unit(&e.name_zh, &e.name_en)),
+        Payload::UnitRenamed(e) => ("ui-event_unit_renamed", unit(&e.name_zh, &e.name_en)),
+        _ => ("ui-event_other", String::new()),
+    };
+    (tr.t(what), whom)
 }
 
 #[derive(Template)]
@@ -107,25 +144,39 @@ pub async fn audit(State(state): State<AppState>, ctx: PageCtx) -> Response {
         Ok(v) => v,
         Err(e) => return ctx.error(e),
     };
+    let people = match state.app.people().await {
+        Ok(p) => p,
+        Err(e) => return ctx.error(e),
+    };
+    let tr = ctx.tr();
     let page = AuditPage {
         chrome: ctx.chrome(),
         signins: signins
             .into_iter()
             .map(|s| SigninRow {
                 at: local(s.at),
-                username: s.username,
+                // The name tried, as typed: it may be no account's (a guess is part of the
+                // record); the person's name beside it when it is one.
+                username: match people.get(&s.username) {
+                    Some(p) => format!("{} · {}", p.display_name, s.username),
+                    None => s.username,
+                },
                 ip: s.ip,
-                outcome: s.outcome.as_str().to_owned(),
+                outcome: tr.t(&format!("ui-outcome_{}", s.outcome.as_str())),
             })
             .collect(),
         events: events
             .into_iter()
             .rev()
-            .map(|r| EventRow {
-                index: r.seq,
-                at: local(r.event.at),
-                actor: r.event.actor.name.clone(),
-                schema: r.event.schema().to_owned(),
+            .map(|r| {
+                let (what, whom) = event_words(&ctx, &people, &r.event.payload);
+                EventRow {
+                    index: r.seq,
+                    at: local(r.event.at),
+                    actor: ctx.person_name(&people, &r.event.actor.name),
+                    what,
+                    whom,
+                }
             })
             .collect(),
     };
@@ -185,7 +236,9 @@ fn unit_choices(units: &[domain::unit::Unit], english: bool, selected: &str) -> 
         .collect()
 }
 
-fn user_row(u: &domain::user::User, today: chrono::NaiveDate, english: bool) -> UserRow {
+fn user_row(ctx: &PageCtx, u: &domain::user::User, today: chrono::NaiveDate) -> UserRow {
+    let tr = ctx.tr();
+    let english = tr.english();
     let (certificate, valid_until, cert_class) = match &u.certificate {
         None => (String::new(), String::new(), ""),
         Some(c) => (
@@ -204,19 +257,19 @@ fn user_row(u: &domain::user::User, today: chrono::NaiveDate, english: bool) -> 
         roles: u
             .roles
             .iter()
-            .map(|r| r.as_str())
+            .map(|r| tr.t(&format!("ui-role_{}", r.as_str())))
             .collect::<Vec<_>>()
-            .join(", "),
-        counties: u
-            .counties
-            .as_ref()
-            .map(|c| {
-                c.iter()
-                    .map(|x| app::divisions::name(x, english))
-                    .collect::<Vec<_>>()
-                    .join("、")
-            })
-            .unwrap_or_default(),
+            .join(if english { ", " } else { "、" }),
+        // No list is the whole prefecture; an empty list is nowhere.
+        counties: match &u.counties {
+            None => tr.t("ui-whole_prefecture"),
+            Some(c) if c.is_empty() => tr.t("ui-no_jurisdiction"),
+            Some(c) => c
+                .iter()
+                .map(|x| app::divisions::name(x, english))
+                .collect::<Vec<_>>()
+                .join(if english { ", " } else { "、" }),
+        },
         username: u.username.clone(),
         display_name: u.display_name.clone(),
         certificate,
@@ -256,7 +309,7 @@ async fn account_page(
     let page = AccountPage {
         chrome: ctx.chrome(),
         flash,
-        user: user_row(&u, state.app.today(), english),
+        user: user_row(ctx, &u, state.app.today()),
         units: unit_choices(&units, english, &unit_code),
         roles: domain::Role::ALL
             .iter()

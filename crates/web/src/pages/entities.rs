@@ -521,8 +521,12 @@ pub async fn detail(
         Err(err) => return ctx.error(err),
     };
     let today = state.app.today();
+    let people = match state.app.people().await {
+        Ok(p) => p,
+        Err(err) => return ctx.error(err),
+    };
     let evidence = match state.app.evidence_of_subject(&auth.actor, id).await {
-        Ok(items) => super::evidence::rows(&ctx, items),
+        Ok(items) => super::evidence::rows(&ctx, items, &people),
         Err(err) => return ctx.error(err),
     };
     // The form only for those who may record evidence here.
@@ -530,7 +534,7 @@ pub async fn detail(
         .is_ok_and(|r| within(&r, &e.data.county_code))
     {
         match state.app.officers_for(&e.data.county_code).await {
-            Ok(officers) => Some(super::evidence::upload_form(&ctx, officers)),
+            Ok(officers) => Some(super::evidence::upload_form(&ctx, officers, &people, today)),
             Err(err) => return ctx.error(err),
         }
     } else {

@@ -2,10 +2,11 @@
 //! the evidence page with its custody timeline, download and transfer.
 
 use super::account::local;
-use super::{Chrome, PageCtx, see_other};
+use super::{Chrome, PageCtx, see_other, see_other_flash};
 use crate::AppState;
 use crate::precondition::ClientIp;
 use app::AppError;
+use app::people::People;
 use askama::Template;
 use axum::extract::{Form, Path, Request, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -38,7 +39,7 @@ fn size(n: i64) -> String {
     }
 }
 
-pub fn rows(ctx: &PageCtx, items: Vec<Evidence>) -> Vec<EvidenceRow> {
+pub fn rows(ctx: &PageCtx, items: Vec<Evidence>, people: &People) -> Vec<EvidenceRow> {
     items
         .into_iter()
         .map(|e| EvidenceRow {
@@ -48,7 +49,7 @@ pub fn rows(ctx: &PageCtx, items: Vec<Evidence>) -> Vec<EvidenceRow> {
             collected_at: local(e.data.collected_at),
             sha256: e.blob.sha256,
             size: size(e.blob.size),
-            custodian: e.custodian,
+            custodian: ctx.person_name(people, &e.custodian),
         })
         .collect()
 }
@@ -56,11 +57,35 @@ pub fn rows(ctx: &PageCtx, items: Vec<Evidence>) -> Vec<EvidenceRow> {
 /// The upload form's choices: evidence types and the officers who may be named.
 pub struct UploadForm {
     pub types: Vec<(String, String)>,
+    /// Login name (the value sent) and how the officer is shown.
     pub officers: Vec<(String, String)>,
     pub me: String,
+    /// Why on-site evidence naming the signed-in officer would be refused today, if it would.
+    pub certificate_warning: Option<String>,
 }
 
-pub fn upload_form(ctx: &PageCtx, officers: Vec<domain::user::User>) -> UploadForm {
+pub fn upload_form(
+    ctx: &PageCtx,
+    officers: Vec<domain::user::User>,
+    people: &People,
+    today: chrono::NaiveDate,
+) -> UploadForm {
+    let me = match ctx.auth.as_ref().map(|a| &a.actor) {
+        Some(domain::Actor::User(u)) => Some(u),
+        _ => None,
+    };
+    let tr = ctx.tr();
+    let certificate_warning = me.and_then(|u| match &u.certificate {
+        Some(c) if c.valid_on(today) => None,
+        Some(c) => Some(tr.with(
+            "ui-upload_cert_invalid",
+            &[
+                ("number", c.number.clone()),
+                ("date", c.valid_until.to_string()),
+            ],
+        )),
+        None => Some(tr.t("ui-upload_cert_missing")),
+    });
     UploadForm {
         types: EvidenceType::ALL
             .iter()
@@ -68,9 +93,13 @@ pub fn upload_form(ctx: &PageCtx, officers: Vec<domain::user::User>) -> UploadFo
             .collect(),
         officers: officers
             .into_iter()
-            .map(|u| (u.username, u.display_name))
+            .map(|u| {
+                let label = ctx.person(people, &u.username);
+                (u.username, label)
+            })
             .collect(),
-        me: ctx.chrome().user.unwrap_or_default(),
+        me: me.map(|u| u.username.clone()).unwrap_or_default(),
+        certificate_warning,
     }
 }
 
@@ -79,6 +108,26 @@ pub struct CustodyRow {
     pub actor: String,
     pub kind: String,
     pub detail: String,
+    /// The detail is a pair of hashes (shown as code, not words).
+    pub hashes: bool,
+}
+
+/// A custody entry's detail as people read it: a transfer names the officers, not their logins.
+fn custody_detail(ctx: &PageCtx, people: &People, kind: &str, detail: &str) -> String {
+    if kind == "transferred"
+        && let Some((from, rest)) = detail.split_once(" → ")
+        && let Some((to, reason)) = rest.split_once(": ")
+    {
+        return ctx.tr().with(
+            "ui-custody_transfer_detail",
+            &[
+                ("from", ctx.person_name(people, from)),
+                ("to", ctx.person_name(people, to)),
+                ("reason", reason.to_owned()),
+            ],
+        );
+    }
+    detail.to_owned()
 }
 
 #[derive(Template)]
@@ -103,10 +152,20 @@ struct EvidencePage {
     custodian: String,
     demo: bool,
     custody: Vec<CustodyRow>,
+    /// Officers who may receive the evidence: login name (sent) and how they are shown.
+    transfer_to: Vec<(String, String)>,
     errors: Vec<String>,
+    /// What was typed before a refusal, kept.
+    transfer_reason: String,
 }
 
-async fn render(state: &AppState, ctx: &PageCtx, id: uuid::Uuid, errors: Vec<String>) -> Response {
+async fn render(
+    state: &AppState,
+    ctx: &PageCtx,
+    id: uuid::Uuid,
+    errors: Vec<String>,
+    transfer_reason: String,
+) -> Response {
     let Some(auth) = ctx.auth.as_ref() else {
         return see_other("/login");
     };
@@ -114,8 +173,19 @@ async fn render(state: &AppState, ctx: &PageCtx, id: uuid::Uuid, errors: Vec<Str
         Ok(v) => v,
         Err(err) => return ctx.error(err),
     };
+    let (people, officers) =
+        match tokio::try_join!(state.app.people(), state.app.officers_for(&e.county_code)) {
+            Ok(v) => v,
+            Err(err) => return ctx.error(err),
+        };
     let tr = ctx.tr();
     let d = &e.data;
+    let names = |list: &[String]| {
+        list.iter()
+            .map(|u| ctx.person(&people, u))
+            .collect::<Vec<_>>()
+            .join(if tr.english() { "; " } else { "；" })
+    };
     let page = EvidencePage {
         chrome: ctx.chrome(),
         id: e.id.to_string(),
@@ -123,8 +193,8 @@ async fn render(state: &AppState, ctx: &PageCtx, id: uuid::Uuid, errors: Vec<Str
         kind: type_name(ctx, d.evidence_type),
         entity_id: d.subject_id.to_string(),
         collected_at: local(d.collected_at),
-        collected_by: d.collected_by.join("、"),
-        assisted_by: d.assisted_by.join("、"),
+        collected_by: names(&d.collected_by),
+        assisted_by: names(&d.assisted_by),
         on_site: d.on_site || d.evidence_type.is_on_site(),
         device: d.device.clone().unwrap_or_default(),
         coordinates: match (d.lat_e6, d.lon_e6) {
@@ -136,18 +206,28 @@ async fn render(state: &AppState, ctx: &PageCtx, id: uuid::Uuid, errors: Vec<Str
         size: format!("{} ({} B)", size(e.blob.size), e.blob.size),
         mime: e.blob.mime.clone(),
         file_name: e.blob.file_name.clone(),
-        custodian: e.custodian.clone(),
+        custodian: ctx.person(&people, &e.custodian),
         demo: e.demo,
         custody: custody
             .into_iter()
             .map(|c| CustodyRow {
                 at: local(c.at),
-                actor: c.actor,
+                actor: ctx.person(&people, &c.actor),
                 kind: tr.t(&format!("ui-custody_{}", c.kind)),
-                detail: c.detail,
+                detail: custody_detail(ctx, &people, &c.kind, &c.detail),
+                hashes: c.kind == "uploaded",
+            })
+            .collect(),
+        transfer_to: officers
+            .into_iter()
+            .filter(|u| u.username != e.custodian)
+            .map(|u| {
+                let label = ctx.person(&people, &u.username);
+                (u.username, label)
             })
             .collect(),
         errors,
+        transfer_reason,
     };
     ctx.render(StatusCode::OK, &page)
 }
@@ -180,7 +260,7 @@ pub async fn detail(
     Path(id): Path<String>,
 ) -> Response {
     match recorded_read(&ctx, &id) {
-        Ok((_, id)) => render(&state, &ctx, id, Vec::new()).await,
+        Ok((_, id)) => render(&state, &ctx, id, Vec::new(), String::new()).await,
         Err(r) => r,
     }
 }
@@ -224,9 +304,9 @@ pub async fn transfer(
         .transfer_custody(&auth.actor, id, form.to.trim(), &form.reason)
         .await
     {
-        Ok(_) => see_other(&format!("/evidence/{id}")),
+        Ok(_) => see_other_flash(&format!("/evidence/{id}"), "ui-flash_transferred"),
         Err(e) => match ctx.reasons(e) {
-            Ok(reasons) => render(&state, &ctx, id, reasons).await,
+            Ok(reasons) => render(&state, &ctx, id, reasons, form.reason).await,
             Err(r) => r,
         },
     }
@@ -293,6 +373,12 @@ pub async fn tus_patch(
 #[template(path = "certificate.html")]
 struct CertificatePage {
     chrome: Chrome,
+    /// The issuing organ: the prefecture's bureau.
+    organ: String,
+    /// The ledger entry that records the evidence: the certificate's number.
+    number: String,
+    issued_on: String,
+    entity_id: String,
     id: String,
     title: String,
     kind: String,
@@ -339,8 +425,31 @@ pub async fn certificate(
             })
             .unwrap_or_default();
     let proof = s("/tlog_proof");
+    let (people, units) = match tokio::try_join!(state.app.people(), state.app.units()) {
+        Ok(v) => v,
+        Err(e) => return ctx.error(e),
+    };
+    let english = ctx.tr().english();
+    let organ = units
+        .iter()
+        .find(|u| u.kind == domain::unit::UnitKind::PrefectureBureau)
+        .map(|u| {
+            if english {
+                u.name_en.clone()
+            } else {
+                u.name_zh.clone()
+            }
+        })
+        .unwrap_or_else(|| ctx.tr().t("ui-app_name"));
+    let index = b.get("index").map(|v| v.to_string()).unwrap_or_default();
     let page = CertificatePage {
         chrome: ctx.chrome(),
+        organ,
+        number: ctx
+            .tr()
+            .with("ui-certificate_number_of", &[("index", index.clone())]),
+        issued_on: state.app.today().to_string(),
+        entity_id: s("/evidence/subject_id"),
         id: id.to_string(),
         title: s("/evidence/title"),
         kind: domain::evidence::EvidenceType::parse(&s("/evidence/type"))
@@ -355,8 +464,9 @@ pub async fn certificate(
             .map(|a| {
                 a.iter()
                     .filter_map(|x| x.as_str())
+                    .map(|u| ctx.person(&people, u))
                     .collect::<Vec<_>>()
-                    .join("、")
+                    .join(if english { "; " } else { "；" })
             })
             .unwrap_or_default(),
         file_name: s("/evidence/file_name"),
@@ -366,7 +476,7 @@ pub async fn certificate(
             .unwrap_or_default(),
         sha256: s("/evidence/sha256"),
         sm3: s("/evidence/sm3"),
-        index: b.get("index").map(|v| v.to_string()).unwrap_or_default(),
+        index,
         event_hash: s("/event_hash"),
         checkpoint: proof
             .split_once("\n\n")

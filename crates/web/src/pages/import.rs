@@ -119,7 +119,6 @@ pub struct ProblemRow {
     pub row: String,
     pub column: String,
     pub message: String,
-    pub other: String,
 }
 
 #[derive(Template)]
@@ -149,7 +148,7 @@ impl ImportPage {
     }
 }
 
-/// A problem's place and text in the page's language, with the other language beside it.
+/// A problem's place and text in the page's language (the download has both languages).
 fn problem_row(ctx: &PageCtx, r: &Reason) -> ProblemRow {
     let tr = ctx.tr();
     let arg = |k: &str| r.args.get(k).cloned().unwrap_or_default();
@@ -168,11 +167,6 @@ fn problem_row(ctx: &PageCtx, r: &Reason) -> ProblemRow {
             .unwrap_or_default(),
         (None, None) => String::new(),
     };
-    let (this, other) = if ctx.lang == Lang::En {
-        (Lang::En, Lang::ZhCn)
-    } else {
-        (Lang::ZhCn, Lang::En)
-    };
     let row = arg("row");
     ProblemRow {
         sheet: tr.t(match sheet {
@@ -181,8 +175,7 @@ fn problem_row(ctx: &PageCtx, r: &Reason) -> ProblemRow {
         }),
         row: if row == "0" { String::new() } else { row },
         column,
-        message: message(this, r.code, &r.args),
-        other: message(other, r.code, &r.args),
+        message: message(ctx.lang, r.code, &r.args),
     }
 }
 

@@ -161,7 +161,7 @@ pub async fn password_submit(
         .change_password(auth, &form.current, &form.new, &ip)
         .await
     {
-        Ok(()) => see_other("/"),
+        Ok(()) => super::see_other_flash("/", "ui-flash_password_changed"),
         Err(e) => match ctx.refusal(e) {
             Ok((status, errors)) => ctx.render(
                 status,

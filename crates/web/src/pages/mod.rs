@@ -87,18 +87,67 @@ pub fn router() -> axum::Router<AppState> {
         .route("/admin/audit", get(admin::audit))
         .route("/account", get(account::page))
         .route("/account/sessions/{handle}/revoke", post(account::revoke))
-        .route("/static/htmx-2.0.11.min.js", get(htmx))
+        .route("/static/{*file}", get(static_file))
 }
 
-async fn htmx() -> Response {
+/// What the pages load, built into the binary. The vendored libraries are byte for byte their
+/// npm releases (`crates/web/static/README.md` says how to check); `app.*` are ours, so they
+/// are not cached as immutable.
+const STATIC: &[(&str, &str, &str, bool)] = &[
     (
-        [
-            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
-        ],
+        "htmx-2.0.11.min.js",
+        "text/javascript; charset=utf-8",
         include_str!("../../static/htmx-2.0.11.min.js"),
-    )
-        .into_response()
+        true,
+    ),
+    (
+        "bootstrap-5.3.8/bootstrap.min.css",
+        "text/css; charset=utf-8",
+        include_str!("../../static/bootstrap-5.3.8/bootstrap.min.css"),
+        true,
+    ),
+    (
+        "bootstrap-5.3.8/bootstrap.bundle.min.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../static/bootstrap-5.3.8/bootstrap.bundle.min.js"),
+        true,
+    ),
+    (
+        "app.css",
+        "text/css; charset=utf-8",
+        include_str!("../../static/app.css"),
+        false,
+    ),
+    (
+        "app.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../static/app.js"),
+        false,
+    ),
+];
+
+async fn static_file(
+    axum::extract::Path(file): axum::extract::Path<String>,
+    ctx: PageCtx,
+) -> Response {
+    match STATIC.iter().find(|(name, ..)| *name == file) {
+        Some((_, mime, body, immutable)) => (
+            [
+                (header::CONTENT_TYPE, *mime),
+                (
+                    header::CACHE_CONTROL,
+                    if *immutable {
+                        "public, max-age=31536000, immutable"
+                    } else {
+                        "public, max-age=300"
+                    },
+                ),
+            ],
+            *body,
+        )
+            .into_response(),
+        None => ctx.not_found(),
+    }
 }
 
 /// Texts in the page's language; templates call `t("ui-…")`.
@@ -131,11 +180,21 @@ impl Tr {
 /// What every page's frame shows.
 pub struct Chrome {
     pub tr: Tr,
+    /// The signed-in person's name (never the login name).
     pub user: Option<String>,
     pub switch_url: String,
-    /// Header links only for those who may use them.
-    pub admin_link: bool,
-    pub audit_link: bool,
+    /// The places this person may open, the current one marked.
+    pub nav: Vec<NavItem>,
+    pub on_account: bool,
+    /// What the last action did, shown once.
+    pub flash: Option<String>,
+}
+
+pub struct NavItem {
+    pub id: &'static str,
+    pub href: &'static str,
+    pub label: String,
+    pub active: bool,
 }
 
 fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
@@ -179,6 +238,11 @@ pub struct PageCtx {
     pub auth: Option<Authenticated>,
     /// `Sec-Fetch-Site` (Fetch Metadata): where the request came from, as the browser says.
     fetch_site: Option<String>,
+    /// A page answering a POST: its language switch leads back to the page that posted (a
+    /// GET), never to the POST's address.
+    posted_from: Option<String>,
+    /// The message id of what the previous request did (`see_other_flash`), shown once.
+    flash: Option<&'static str>,
 }
 
 impl FromRequestParts<AppState> for PageCtx {
@@ -208,14 +272,60 @@ impl FromRequestParts<AppState> for PageCtx {
             .get("sec-fetch-site")
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
+        let posted_from = (parts.method != axum::http::Method::GET
+            && parts.method != axum::http::Method::HEAD)
+            .then(|| same_origin_referer(parts).unwrap_or_else(|| "/".to_owned()));
+        let flash =
+            cookie(parts, FLASH_COOKIE).and_then(|id| FLASHES.iter().copied().find(|f| *f == id));
         Ok(PageCtx {
             lang,
             set_lang: from_query.is_some(),
             uri: parts.uri.clone(),
             auth,
             fetch_site,
+            posted_from,
+            flash,
         })
     }
+}
+
+/// The path (and query) of the page that sent this request, when it is one of ours.
+fn same_origin_referer(parts: &Parts) -> Option<String> {
+    let referer: Uri = parts
+        .headers
+        .get(header::REFERER)?
+        .to_str()
+        .ok()?
+        .parse()
+        .ok()?;
+    let host = parts.headers.get(header::HOST)?.to_str().ok()?;
+    if referer.authority().map(|a| a.as_str()) != Some(host) {
+        return None;
+    }
+    referer.path_and_query().map(|p| p.as_str().to_owned())
+}
+
+const FLASH_COOKIE: &str = "flash";
+
+/// The messages an action may leave for the next page (an allow-list: the cookie is the
+/// client's, so it never names anything else).
+const FLASHES: &[&str] = &[
+    "ui-flash_transferred",
+    "ui-flash_saved",
+    "ui-flash_session_revoked",
+    "ui-flash_password_changed",
+];
+
+/// A redirect after an action, and a message about it on the next page.
+pub fn see_other_flash(to: &str, flash: &'static str) -> Response {
+    let mut r = see_other(to);
+    debug_assert!(FLASHES.contains(&flash));
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "{FLASH_COOKIE}={flash}; Path=/; SameSite=Lax; HttpOnly; Max-Age=60"
+    )) {
+        r.headers_mut().append(header::SET_COOKIE, v);
+    }
+    r
 }
 
 pub fn see_other(to: &str) -> Response {
@@ -237,21 +347,59 @@ impl PageCtx {
         } else {
             Lang::En
         };
+        let tr = self.tr();
+        let path = self.uri.path();
+        let nav = match &self.auth {
+            Some(a) if !a.must_change_password => {
+                let may = |cap| allows(&a.actor, cap);
+                let mut items = vec![NavItem {
+                    id: "nav-home",
+                    href: "/",
+                    label: tr.t("ui-nav_home"),
+                    active: path == "/",
+                }];
+                if may(Capability::EntityRead) {
+                    items.push(NavItem {
+                        id: "nav-entities",
+                        href: "/entities",
+                        label: tr.t("ui-nav_entities"),
+                        active: path.starts_with("/entities") || path.starts_with("/evidence"),
+                    });
+                }
+                if may(Capability::AccountRead) {
+                    items.push(NavItem {
+                        id: "nav-admin",
+                        href: "/admin",
+                        label: tr.t("ui-admin"),
+                        active: path.starts_with("/admin") && !path.starts_with("/admin/audit"),
+                    });
+                }
+                if may(Capability::AuditRead) {
+                    items.push(NavItem {
+                        id: "nav-audit",
+                        href: "/admin/audit",
+                        label: tr.t("ui-audit"),
+                        active: path.starts_with("/admin/audit"),
+                    });
+                }
+                items
+            }
+            _ => Vec::new(),
+        };
+        let switch_url = match &self.posted_from {
+            Some(from) => match from.parse::<Uri>() {
+                Ok(uri) => with_lang(&uri, other),
+                Err(_) => format!("/?lang={}", other.tag()),
+            },
+            None => with_lang(&self.uri, other),
+        };
         Chrome {
-            tr: self.tr(),
-            user: self.auth.as_ref().map(|a| match &a.actor {
-                domain::Actor::User(u) => u.username.clone(),
-                domain::Actor::System => "system".to_owned(),
-            }),
-            switch_url: with_lang(&self.uri, other),
-            admin_link: self
-                .auth
-                .as_ref()
-                .is_some_and(|a| allows(&a.actor, Capability::AccountRead)),
-            audit_link: self
-                .auth
-                .as_ref()
-                .is_some_and(|a| allows(&a.actor, Capability::AuditRead)),
+            user: self.auth.as_ref().map(|a| a.display_name.clone()),
+            switch_url,
+            nav,
+            on_account: path.starts_with("/account") || path == "/password",
+            flash: self.flash.map(|id| tr.t(id)),
+            tr,
         }
     }
 
@@ -293,6 +441,14 @@ impl PageCtx {
             Ok(html) => {
                 let mut r = (status, Html(html)).into_response();
                 self.remember_lang(&mut r);
+                if self.flash.is_some() {
+                    r.headers_mut().append(
+                        header::SET_COOKIE,
+                        HeaderValue::from_static(
+                            "flash=; Path=/; SameSite=Lax; HttpOnly; Max-Age=0",
+                        ),
+                    );
+                }
                 r
             }
             Err(e) => {
@@ -340,13 +496,65 @@ impl PageCtx {
                 }
             })
             .collect();
+        let heading = self.tr().t(match api.status {
+            StatusCode::NOT_FOUND => "ui-error_not_found",
+            StatusCode::FORBIDDEN => "ui-error_forbidden",
+            s if s.is_client_error() => "ui-error_refused",
+            _ => "ui-error_title",
+        });
         self.render(
             api.status,
             &ErrorPage {
                 chrome: self.chrome(),
+                status: api.status.as_u16(),
+                heading,
                 messages,
             },
         )
+    }
+
+    /// A person as a court or a party goes by them: the name, with the enforcement certificate's
+    /// number and the unit when there are any ("张三（执法证号 53…，勐海县大队）").
+    pub fn person(&self, people: &app::people::People, username: &str) -> String {
+        let Some(p) = people.get(username) else {
+            return self.tr().t(if username == "system" {
+                "ui-person_system"
+            } else {
+                "ui-person_unknown"
+            });
+        };
+        let english = self.lang == Lang::En;
+        let mut parts = Vec::new();
+        if let Some(c) = &p.certificate {
+            parts.push(
+                self.tr()
+                    .with("ui-person_certificate", &[("number", c.clone())]),
+            );
+        }
+        if let Some(u) = if english { &p.unit_en } else { &p.unit_zh } {
+            parts.push(u.clone());
+        }
+        if parts.is_empty() {
+            p.display_name.clone()
+        } else if english {
+            format!("{} ({})", p.display_name, parts.join(", "))
+        } else {
+            format!("{}（{}）", p.display_name, parts.join("，"))
+        }
+    }
+
+    /// A person's name alone (for lists, where the certificate would crowd the row).
+    pub fn person_name(&self, people: &app::people::People, username: &str) -> String {
+        match people.get(username) {
+            Some(p) => p.display_name.clone(),
+            None if username == "system" => self.tr().t("ui-person_system"),
+            None => self.tr().t("ui-person_unknown"),
+        }
+    }
+
+    /// No such page (or not this person's to see), as a page.
+    pub fn not_found(&self) -> Response {
+        self.error(AppError::Refused(domain::Refusal::not_found()))
     }
 
     /// Reasons of a refusal in the page's language (for forms that show them inline).
@@ -388,7 +596,39 @@ struct ConfirmReadPage {
 #[template(path = "error.html")]
 struct ErrorPage {
     chrome: Chrome,
+    status: u16,
+    heading: String,
     messages: Vec<String>,
+}
+
+/// Whether a path is the API's (answered with problem JSON) rather than a page's.
+fn is_api(path: &str) -> bool {
+    path.starts_with("/api/") || path.starts_with("/ledger/") || path == "/healthz"
+}
+
+/// The router's fallback: problem JSON for the API, a page in the design for everything else.
+pub async fn fallback(ctx: PageCtx) -> Response {
+    if is_api(ctx.uri.path()) {
+        return crate::error::not_found().await.into_response();
+    }
+    ctx.not_found()
+}
+
+/// A known address asked with a method it does not take (a bookmarked POST address, say).
+pub async fn method_not_allowed(ctx: PageCtx) -> Response {
+    if is_api(ctx.uri.path()) {
+        return crate::error::method_not_allowed().await.into_response();
+    }
+    let tr = ctx.tr();
+    ctx.render(
+        StatusCode::METHOD_NOT_ALLOWED,
+        &ErrorPage {
+            chrome: ctx.chrome(),
+            status: 405,
+            heading: tr.t("ui-error_not_found"),
+            messages: vec![tr.t("request-method_not_allowed")],
+        },
+    )
 }
 
 /// Cells a spreadsheet would run as a formula are neutralised with a leading apostrophe.
@@ -411,6 +651,35 @@ mod tests {
         assert_eq!(neutralise("-2"), "'-2");
         assert_eq!(neutralise("@SUM(A1)"), "'@SUM(A1)");
         assert_eq!(neutralise("景洪"), "景洪");
+    }
+
+    /// The vendored libraries are their npm releases, byte for byte (`static/README.md`).
+    #[test]
+    fn vendored_files_are_their_releases() {
+        use sha2::Digest;
+        let expected = [
+            (
+                "bootstrap-5.3.8/bootstrap.bundle.min.js",
+                "e4fd49181388c48ec5040bd3fe66f57c29c8e67fcd8502b3354b96ec7ab47cc7",
+            ),
+            (
+                "bootstrap-5.3.8/bootstrap.min.css",
+                "d85327d99c7a3ee1f9b5d0500d1370acea3ad2db39c163c2f51f232baedbdede",
+            ),
+            (
+                "htmx-2.0.11.min.js",
+                "d6fdc75f204e6bdefa99b69bf1e6d4ac69b8a364f77929f45c13476b4000f717",
+            ),
+        ];
+        for (name, sum) in expected {
+            let (_, _, body, immutable) = STATIC.iter().find(|(n, ..)| *n == name).unwrap();
+            let got: String = sha2::Sha256::digest(body.as_bytes())
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            assert_eq!(got, sum, "{name}");
+            assert!(immutable, "{name} is cached for good");
+        }
     }
 
     #[test]
