@@ -314,6 +314,8 @@ const FLASHES: &[&str] = &[
     "ui-flash_saved",
     "ui-flash_session_revoked",
     "ui-flash_password_changed",
+    // Set by the upload form's script once the last byte is in.
+    "ui-flash_uploaded",
 ];
 
 /// A redirect after an action, and a message about it on the next page.
