@@ -556,3 +556,24 @@ ui-username_help = Lower-case letters, digits, dot, dash or underscore; 3 to 32 
 ui-crumb_entity = Entity
 ui-crumb_evidence = Evidence
 ui-flash_uploaded = Evidence recorded: the file is stored with its hashes, and the upload is the first entry of its chain of custody.
+
+## Clues and cases (issue 20)
+field-bad_date = A date is written YYYY-MM-DD.
+clue-partner_transfer_only = A partner agency hands clues over: the source is department_transfer.
+clue-department_required = Name the department that handed the clue over.
+clue-received_in_future = The clue cannot be received after today.
+clue-bad_coordinates = Give both latitude and longitude, within their ranges, or neither.
+clue-entity_unknown = No regulated entity has this id.
+clue-entity_other_county = The entity is registered in another county than the clue's.
+clue-not_open = The clue is { $status }, not open.
+clue-unknown_source = The source must be one of complaint_12369, inspection, online_monitoring, remote_sensing, department_transfer, assigned_from_above, self_discovered, media, township_liaison.
+case-law_form = Write the law as it is titled, in 《》 ({ $law }).
+case-article_form = Write the article as the law does, 第…条 ({ $article }).
+case-act_after_discovery = The act cannot have ended after the clue was received.
+case-no_legal_basis = Name at least one provision the suspected violation breaks: without it no case can be registered.
+case-no_handling_unit = Only an officer of a brigade or of the detachment can propose a case (the unit that will handle it).
+case-limitation_passed = Too late: the act ended on { $act_ended_on } and was discovered on { $discovered }, more than { $years } years later; no penalty may be imposed.
+approval-own_proposal = A proposal is approved by someone other than its proposer.
+case-wrong_stage = The case is { $stage }: this step does not apply.
+case-cancellation_pending = A cancellation is already waiting for a decision.
+case-no_cancellation_pending = No cancellation is waiting for a decision.

@@ -556,3 +556,24 @@ ui-username_help = 小写字母、数字、点、连字符或下划线，3 至 3
 ui-crumb_entity = 监管对象详情
 ui-crumb_evidence = 证据
 ui-flash_uploaded = 证据已登记：文件及其哈希值已保存，上传已记为保管链的第一条记录。
+
+## Clues and cases (issue 20)
+field-bad_date = 日期格式为 YYYY-MM-DD。
+clue-partner_transfer_only = 协作单位只能移送线索：来源须为 department_transfer（部门移送）。
+clue-department_required = 请填写移送线索的部门。
+clue-received_in_future = 线索接收日期不能晚于今天。
+clue-bad_coordinates = 经纬度须同时填写且在有效范围内，或都不填。
+clue-entity_unknown = 没有该编号的监管对象。
+clue-entity_other_county = 该监管对象登记在与线索不同的县（市）。
+clue-not_open = 该线索状态为 { $status }，不是待处置。
+clue-unknown_source = 线索来源须为 complaint_12369、inspection、online_monitoring、remote_sensing、department_transfer、assigned_from_above、self_discovered、media、township_liaison 之一。
+case-law_form = 法律名称请按其标题书写，带书名号《》（{ $law }）。
+case-article_form = 条款请按法律原文书写，如“第…条”（{ $article }）。
+case-act_after_discovery = 违法行为终了日期不能晚于线索接收日期。
+case-no_legal_basis = 请至少列明一项涉嫌违反的法律条款：否则不能立案。
+case-no_handling_unit = 只有大队或支队的执法人员才能提请立案（即承办单位）。
+case-limitation_passed = 已过追责时效：违法行为于 { $act_ended_on } 终了，{ $discovered } 才被发现，超过 { $years } 年，不再给予行政处罚。
+approval-own_proposal = 审批须由提请人以外的人作出。
+case-wrong_stage = 案件当前阶段为 { $stage }，不适用此操作。
+case-cancellation_pending = 已有撤销立案申请待审批。
+case-no_cancellation_pending = 没有待审批的撤销立案申请。

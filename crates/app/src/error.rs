@@ -34,6 +34,7 @@ impl From<WriteError> for AppError {
     fn from(e: WriteError) -> Self {
         match e {
             WriteError::Refused(r) => AppError::Refused(r),
+            WriteError::Store(StoreError::NotFound) => AppError::Refused(Refusal::not_found()),
             WriteError::Store(s) => AppError::Store(s),
         }
     }

@@ -36,7 +36,7 @@ pub mod verify;
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::AppError;
 /// What the HTTP edge needs of the store's types reaches it through `app` (ARCHITECTURE.md).
-pub use store::{EntityFilter, Page};
+pub use store::{CaseFilter, ClueFilter, EntityFilter, Page};
 
 use domain::permission::Capability;
 use domain::user::PasswordPolicy;
@@ -86,6 +86,13 @@ pub struct AppSettings {
     pub calendar_prefecture_layer: bool,
     /// Mark the session cookie `Secure` (set it when the platform is served over HTTPS).
     pub cookie_secure: bool,
+    /// The number of a case handled by a county's brigade; `{county}` (its short name),
+    /// `{year}` and `{n}` are filled in. UNCONFIRMED for Xishuangbanna (`documents.md`).
+    pub case_number_brigade: String,
+    /// The number of a case handled by the detachment. UNCONFIRMED, as above.
+    pub case_number_detachment: String,
+    /// County short names for case numbers, by GB/T 2260 code.
+    pub county_short_names: std::collections::BTreeMap<String, String>,
 }
 
 impl Default for AppSettings {
@@ -102,6 +109,12 @@ impl Default for AppSettings {
             signin_ip_window_seconds: 5 * 60,
             calendar_prefecture_layer: true,
             cookie_secure: false,
+            case_number_brigade: "西环立（{county}）〔{year}〕{n}号".into(),
+            case_number_detachment: "西环立〔{year}〕{n}号".into(),
+            county_short_names: [("532801", "景洪"), ("532822", "勐海"), ("532823", "勐腊")]
+                .into_iter()
+                .map(|(c, n)| (c.to_owned(), n.to_owned()))
+                .collect(),
         }
     }
 }

@@ -5,6 +5,10 @@
 
 use crate::actor::ActorRef;
 pub use crate::admin::{CredentialReset, UserAccessChanged, UserDisabled, UserEdited};
+pub use crate::case::clue::{ClueClosed, ClueSubmitted};
+pub use crate::case::registration::{
+    CancellationDecided, CancellationProposed, CaseProposed, CaseRegistered, RegistrationRejected,
+};
 pub use crate::entity::{EntityRegistered, EntityUpdated};
 pub use crate::evidence::{CustodyTransferred, EvidenceAccessed, EvidenceRegistered};
 use crate::time::Timestamp;
@@ -106,6 +110,13 @@ events! {
     EvidenceRegistered = "evidence.registered/v1",
     EvidenceAccessed = "evidence.accessed/v1",
     CustodyTransferred = "evidence.custody_transferred/v1",
+    ClueSubmitted = "clue.submitted/v1",
+    ClueClosed = "clue.closed/v1",
+    CaseProposed = "case.proposed/v1",
+    CaseRegistered = "case.registered/v1",
+    RegistrationRejected = "case.registration_rejected/v1",
+    CancellationProposed = "case.cancellation_proposed/v1",
+    CancellationDecided = "case.cancellation_decided/v1",
 }
 
 /// The schemas of administration events, from [`SCHEMAS`].

@@ -82,10 +82,21 @@ pub enum Capability {
     /// the system administrator who runs the platform and the detachment that answers for the
     /// prefecture's record, not every reader of the ledger.
     CheckpointSign,
+    /// Reporting a clue (线索): officers in their counties, township liaisons in theirs, partner
+    /// agencies handing clues over.
+    ClueSubmit,
+    /// Reading clues; liaisons and partner agencies only those they submitted.
+    ClueRead,
+    /// Triage: proposing a case from a clue, closing a clue, proposing a cancellation.
+    CaseRegister,
+    /// The head's approvals (审批): registration, cancellation.
+    CaseApprove,
+    /// Reading cases.
+    CaseRead,
 }
 
 impl Capability {
-    pub const ALL: [Capability; 21] = [
+    pub const ALL: [Capability; 26] = [
         Capability::EntityRead,
         Capability::EntityRegister,
         Capability::EvidenceRead,
@@ -107,6 +118,11 @@ impl Capability {
         Capability::SecuritySettingsRead,
         Capability::AuditRead,
         Capability::CheckpointSign,
+        Capability::ClueSubmit,
+        Capability::ClueRead,
+        Capability::CaseRegister,
+        Capability::CaseApprove,
+        Capability::CaseRead,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -132,6 +148,11 @@ impl Capability {
             Capability::SecuritySettingsRead => "security_settings_read",
             Capability::AuditRead => "audit_read",
             Capability::CheckpointSign => "checkpoint_sign",
+            Capability::ClueSubmit => "clue_submit",
+            Capability::ClueRead => "clue_read",
+            Capability::CaseRegister => "case_register",
+            Capability::CaseApprove => "case_approve",
+            Capability::CaseRead => "case_read",
         }
     }
 
@@ -211,6 +232,20 @@ impl Capability {
             Capability::CheckpointSign => {
                 ("即时签署台账检查点", "sign a ledger checkpoint on demand")
             }
+            Capability::ClueSubmit => ("报送线索", "report clues"),
+            Capability::ClueRead => (
+                "查阅线索（联络员、协作单位仅限本人报送的）",
+                "read clues (liaisons and partner agencies: only their own)",
+            ),
+            Capability::CaseRegister => (
+                "线索处置：提请立案、关闭线索、提请撤销立案",
+                "triage: propose a case, close a clue, propose a cancellation",
+            ),
+            Capability::CaseApprove => (
+                "审批立案、撤销立案",
+                "approve registrations and cancellations",
+            ),
+            Capability::CaseRead => ("查阅案件", "read cases"),
         }
     }
 }
@@ -245,6 +280,11 @@ const TABLE: [(Capability, [Span; Role::ALL.len()]); Capability::ALL.len()] = [
     (Capability::SecuritySettingsRead,     [No,    All,     No,   No,   No,    No,   No,     No,   No,   No,     No]),
     (Capability::AuditRead,                [No,    No,      All,  No,   No,    No,   No,     No,   No,   No,     No]),
     (Capability::CheckpointSign,           [All,   No,      No,   No,   All,   All,  No,     No,   No,   No,     No]),
+    (Capability::ClueSubmit,               [No,    No,      No,   No,   All,   All,  Own,    Own,  No,   Own,    All]),
+    (Capability::ClueRead,                 [No,    No,      No,   All,  All,   All,  Own,    Own,  All,  Own,    All]),
+    (Capability::CaseRegister,             [No,    No,      No,   No,   All,   All,  Own,    No,   No,   No,     No]),
+    (Capability::CaseApprove,              [No,    No,      No,   All,  No,    No,   No,     No,   No,   No,     No]),
+    (Capability::CaseRead,                 [No,    No,      No,   All,  All,   All,  Own,    Own,  All,  No,     No]),
 ];
 
 // `span` indexes the table by declaration order; the build fails if an order differs.

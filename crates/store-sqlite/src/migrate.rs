@@ -48,6 +48,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "events schema index",
         include_str!("../migrations/0010_events_schema_index.sql"),
     ),
+    (
+        11,
+        "clues and cases",
+        include_str!("../migrations/0011_clues_and_cases.sql"),
+    ),
 ];
 
 pub(crate) fn run(conn: &mut Connection) -> Result<(), StoreError> {

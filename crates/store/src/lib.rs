@@ -39,6 +39,9 @@ pub enum StoreError {
     Corrupt(String),
     #[error("the writer has stopped")]
     WriterGone,
+    /// A row a command's load needs does not exist (answered as 404, like a row out of reach).
+    #[error("not found")]
+    NotFound,
 }
 
 impl StoreError {
@@ -136,6 +139,18 @@ pub trait Reader: Send {
     ) -> Result<std::collections::HashSet<String>, StoreError>;
     /// Any evidence, unscoped: the decision checks the actor's reach.
     async fn evidence_by_id(&mut self, id: Uuid) -> Result<Option<Evidence>, StoreError>;
+    /// Any clue, unscoped: the decision checks the actor's reach.
+    async fn clue_by_id(
+        &mut self,
+        id: Uuid,
+    ) -> Result<Option<domain::case::clue::Clue>, StoreError>;
+    /// Any case, unscoped: the decision checks the actor's reach.
+    async fn case_by_id(
+        &mut self,
+        id: Uuid,
+    ) -> Result<Option<domain::case::registration::Case>, StoreError>;
+    /// The last serial of a case-number counter (0 before the first).
+    async fn case_counter(&mut self, key: &str) -> Result<i64, StoreError>;
 }
 
 /// Filters of the entity list; empty strings mean no filter.
@@ -455,8 +470,47 @@ pub trait EvidenceQueries: Send + Sync {
     async fn expired_uploads(&self, now: Timestamp) -> Result<Vec<Uuid>, StoreError>;
 }
 
-pub trait Store: Queries + Writer + LedgerQueries + EvidenceQueries {}
-impl<T: Queries + Writer + LedgerQueries + EvidenceQueries> Store for T {}
+/// Clue and case reads for lists and pages, scoped.
+#[async_trait]
+pub trait CaseQueries: Send + Sync {
+    /// One clue within `scope`; with `only_submitted_by` non-empty, only if that user submitted it.
+    async fn clue(
+        &self,
+        scope: &Scope,
+        only_submitted_by: &str,
+        id: Uuid,
+    ) -> Result<Option<domain::case::clue::Clue>, StoreError>;
+    /// Clues within `scope`, the oldest first (the registration deadline runs from receipt).
+    async fn clues(
+        &self,
+        scope: &Scope,
+        filter: &ClueFilter,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Page<domain::case::clue::Clue>, StoreError>;
+    async fn case(
+        &self,
+        scope: &Scope,
+        id: Uuid,
+    ) -> Result<Option<domain::case::registration::Case>, StoreError>;
+    async fn cases(
+        &self,
+        scope: &Scope,
+        filter: &CaseFilter,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Page<domain::case::registration::Case>, StoreError>;
+    /// Cases whose registration or cancellation waits for a head, oldest first.
+    async fn awaiting_approval(
+        &self,
+        scope: &Scope,
+    ) -> Result<Vec<domain::case::registration::Case>, StoreError>;
+}
+
+pub use sql::case::{CaseFilter, ClueFilter, known_source};
+
+pub trait Store: Queries + Writer + LedgerQueries + EvidenceQueries + CaseQueries {}
+impl<T: Queries + Writer + LedgerQueries + EvidenceQueries + CaseQueries> Store for T {}
 
 /// An event's RFC 8785 canonical JSON (keys sorted, no insignificant white space): the bytes its
 /// `event_hash` is taken over.

@@ -1,4 +1,358 @@
 //! Command handlers and scoped queries of the case procedure: each loads its state in the write
 //! transaction and decides through `App::command` (see `crate::command`).
-//!
-//! Empty until the issue "Cases 1" lands its first command (`docs/architecture.md`).
+
+use crate::{App, AppError};
+use domain::case::clue::{
+    CloseClue, Clue, ClueData, REGISTRATION_DAYS, SubmitClue, SubmitClueState,
+};
+use domain::case::registration::{
+    ApproveRegistrationState, Case, CaseFacts, Decide, NumberPattern, ProposeCancellation,
+    ProposeCase, ProposeCaseState,
+};
+use domain::permission::{Capability, allows, require};
+use domain::unit::UnitKind;
+use domain::{Actor, Refusal};
+use store::{CaseFilter, ClueFilter, Committed, Page, Scope};
+use uuid::Uuid;
+
+/// What a command wrote, for the answer (`{"events": [{"seq", "schema"}]}`).
+pub type Written = Vec<(i64, &'static str)>;
+
+fn written(c: &Committed) -> Written {
+    c.iter().map(|r| (r.seq, r.event.schema())).collect()
+}
+
+/// Liaisons and partner agencies read only the clues they submitted: they report, they do not
+/// handle.
+fn only_own_clues(actor: &Actor) -> String {
+    match actor {
+        Actor::User(u)
+            if !allows(actor, Capability::CaseRegister)
+                && !allows(actor, Capability::CaseApprove)
+                && !allows(actor, Capability::CaseRead) =>
+        {
+            u.username.clone()
+        }
+        _ => String::new(),
+    }
+}
+
+impl App {
+    /// Reports a clue.
+    pub async fn submit_clue(
+        &self,
+        actor: &Actor,
+        data: ClueData,
+    ) -> Result<(Clue, Written), AppError> {
+        require(actor, Capability::ClueSubmit)?;
+        let cmd = SubmitClue {
+            id: Uuid::now_v7(),
+            data,
+        };
+        let counties = self.counties();
+        let prefecture_code = self.settings.prefecture_code.clone();
+        let id = cmd.id;
+        let committed = self
+            .command(
+                actor,
+                cmd,
+                |r, cmd, now| {
+                    Box::pin(async move {
+                        let entity_county = match cmd.data.entity_id {
+                            Some(id) => Some(r.entity_by_id(id).await?.map(|e| e.data.county_code)),
+                            None => None,
+                        };
+                        Ok(SubmitClueState {
+                            prefecture_code,
+                            counties,
+                            entity_county,
+                            today: now.today,
+                        })
+                    })
+                },
+                domain::case::clue::decide_submit_clue,
+            )
+            .await?;
+        Ok((self.clue(actor, id).await?, written(&committed)))
+    }
+
+    /// One clue within the actor's reach (404 otherwise).
+    pub async fn clue(&self, actor: &Actor, id: Uuid) -> Result<Clue, AppError> {
+        let scope = crate::scope(actor, Capability::ClueRead)?;
+        self.store
+            .clue(&scope, &only_own_clues(actor), id)
+            .await?
+            .ok_or_else(|| AppError::Refused(Refusal::not_found()))
+    }
+
+    /// A page of clues, the oldest first.
+    pub async fn clues(
+        &self,
+        actor: &Actor,
+        mut filter: ClueFilter,
+        page: i64,
+        per_page: i64,
+    ) -> Result<Page<Clue>, AppError> {
+        let scope = crate::scope(actor, Capability::ClueRead)?;
+        filter.submitted_by = only_own_clues(actor);
+        Ok(self
+            .store
+            .clues(&scope, &filter, per_page, (page - 1) * per_page)
+            .await?)
+    }
+
+    /// The day registration must be decided by, and whether it has passed.
+    pub fn registration_due(&self, clue: &Clue) -> (chrono::NaiveDate, bool) {
+        let due = clue.registration_due(&self.calendar(), REGISTRATION_DAYS, REGISTRATION_DAYS);
+        (due, self.today() > due)
+    }
+
+    pub async fn close_clue(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        expected_version: i64,
+        reason: String,
+    ) -> Result<(Clue, Written), AppError> {
+        require(actor, Capability::CaseRegister)?;
+        let cmd = CloseClue {
+            id,
+            reason,
+            expected_version,
+        };
+        let committed = self
+            .command(
+                actor,
+                cmd,
+                |r, cmd, _| Box::pin(async move { clue_or_missing(r, cmd.id).await }),
+                domain::case::clue::decide_close_clue,
+            )
+            .await?;
+        Ok((self.clue(actor, id).await?, written(&committed)))
+    }
+
+    /// Proposes a case from a clue (`register` on the clue): pending a head's approval.
+    pub async fn propose_case(
+        &self,
+        actor: &Actor,
+        clue_id: Uuid,
+        expected_version: i64,
+        facts: CaseFacts,
+    ) -> Result<(Case, Written), AppError> {
+        require(actor, Capability::CaseRegister)?;
+        let cmd = ProposeCase {
+            case_id: Uuid::now_v7(),
+            clue_id,
+            facts,
+            expected_version,
+        };
+        let case_id = cmd.case_id;
+        let unit_id = match actor {
+            Actor::User(u) => u.unit_id,
+            Actor::System => None,
+        };
+        let committed = self
+            .command(
+                actor,
+                cmd,
+                move |r, cmd, _| {
+                    Box::pin(async move {
+                        let clue = clue_or_missing(r, cmd.clue_id).await?;
+                        // The case is handled by the proposer's unit: a brigade, or the
+                        // detachment.
+                        let handling_unit_id = match unit_id {
+                            Some(id) => r.unit_by_id(id).await?.and_then(|u| {
+                                matches!(u.kind, UnitKind::Brigade | UnitKind::Detachment)
+                                    .then_some(u.id)
+                            }),
+                            None => None,
+                        };
+                        let entity_county = match cmd.facts.entity_id {
+                            Some(id) => Some(r.entity_by_id(id).await?.map(|e| e.data.county_code)),
+                            None => None,
+                        };
+                        Ok(ProposeCaseState {
+                            clue,
+                            handling_unit_id,
+                            entity_county,
+                        })
+                    })
+                },
+                domain::case::registration::decide_propose_case,
+            )
+            .await?;
+        Ok((self.case(actor, case_id).await?, written(&committed)))
+    }
+
+    /// A head approves or rejects a proposed registration; an approval takes the case number.
+    pub async fn decide_registration(
+        &self,
+        actor: &Actor,
+        case_id: Uuid,
+        expected_version: i64,
+        approve: bool,
+        text: String,
+    ) -> Result<(Case, Written), AppError> {
+        require(actor, Capability::CaseApprove)?;
+        let cmd = Decide {
+            case_id,
+            approve,
+            text,
+            expected_version,
+        };
+        let settings = self.settings.clone();
+        let committed = self
+            .command(
+                actor,
+                cmd,
+                |r, cmd, now| {
+                    Box::pin(async move {
+                        let case = case_or_missing(r, cmd.case_id).await?;
+                        let detachment = match case.handling_unit_id {
+                            Some(id) => r
+                                .unit_by_id(id)
+                                .await?
+                                .is_some_and(|u| u.kind == UnitKind::Detachment),
+                            None => true,
+                        };
+                        let (pattern, branch) = if detachment {
+                            (settings.case_number_detachment.clone(), String::new())
+                        } else {
+                            (
+                                settings.case_number_brigade.clone(),
+                                case.county_code.clone(),
+                            )
+                        };
+                        let county = settings
+                            .county_short_names
+                            .get(&case.county_code)
+                            .cloned()
+                            .unwrap_or_else(|| case.county_code.clone());
+                        use chrono::Datelike;
+                        // One counter per (organ, branch or none, kind, year): the organ is the
+                        // prefecture's bureau for every case.
+                        let counter_key = format!(
+                            "{}|{}|立|{}",
+                            settings.prefecture_code,
+                            branch,
+                            now.today.year()
+                        );
+                        let last_number = r.case_counter(&counter_key).await?;
+                        Ok(ApproveRegistrationState {
+                            case,
+                            today: now.today,
+                            pattern: NumberPattern { pattern, county },
+                            counter_key,
+                            last_number,
+                        })
+                    })
+                },
+                domain::case::registration::decide_registration,
+            )
+            .await?;
+        Ok((self.case(actor, case_id).await?, written(&committed)))
+    }
+
+    pub async fn propose_cancellation(
+        &self,
+        actor: &Actor,
+        case_id: Uuid,
+        expected_version: i64,
+        reason: String,
+    ) -> Result<(Case, Written), AppError> {
+        require(actor, Capability::CaseRegister)?;
+        let cmd = ProposeCancellation {
+            case_id,
+            reason,
+            expected_version,
+        };
+        let committed = self
+            .command(
+                actor,
+                cmd,
+                |r, cmd, _| Box::pin(async move { case_or_missing(r, cmd.case_id).await }),
+                domain::case::registration::decide_propose_cancellation,
+            )
+            .await?;
+        Ok((self.case(actor, case_id).await?, written(&committed)))
+    }
+
+    pub async fn decide_cancellation(
+        &self,
+        actor: &Actor,
+        case_id: Uuid,
+        expected_version: i64,
+        approve: bool,
+        text: String,
+    ) -> Result<(Case, Written), AppError> {
+        require(actor, Capability::CaseApprove)?;
+        let cmd = Decide {
+            case_id,
+            approve,
+            text,
+            expected_version,
+        };
+        let committed = self
+            .command(
+                actor,
+                cmd,
+                |r, cmd, _| Box::pin(async move { case_or_missing(r, cmd.case_id).await }),
+                domain::case::registration::decide_cancellation,
+            )
+            .await?;
+        Ok((self.case(actor, case_id).await?, written(&committed)))
+    }
+
+    /// One case within the actor's reach (404 otherwise).
+    pub async fn case(&self, actor: &Actor, id: Uuid) -> Result<Case, AppError> {
+        let scope = case_scope(actor)?;
+        self.store
+            .case(&scope, id)
+            .await?
+            .ok_or_else(|| AppError::Refused(Refusal::not_found()))
+    }
+
+    pub async fn cases(
+        &self,
+        actor: &Actor,
+        filter: CaseFilter,
+        page: i64,
+        per_page: i64,
+    ) -> Result<Page<Case>, AppError> {
+        let scope = case_scope(actor)?;
+        Ok(self
+            .store
+            .cases(&scope, &filter, per_page, (page - 1) * per_page)
+            .await?)
+    }
+
+    /// What waits for the signed-in head's approval.
+    pub async fn approvals(&self, actor: &Actor) -> Result<Vec<Case>, AppError> {
+        let scope = crate::scope(actor, Capability::CaseApprove)?;
+        Ok(self.store.awaiting_approval(&scope).await?)
+    }
+
+    /// The case deadline, evaluated now: its rule and the day it falls due.
+    pub fn case_deadline(
+        &self,
+        case: &Case,
+    ) -> Option<(domain::calendar::DeadlineRule, domain::calendar::Deadline)> {
+        case.deadline(&self.calendar(), self.today())
+    }
+}
+
+/// Cases are read by who reads cases, and by the heads who approve them.
+fn case_scope(actor: &Actor) -> Result<Scope, AppError> {
+    match crate::scope(actor, Capability::CaseRead) {
+        Ok(s) => Ok(s),
+        Err(_) => Ok(crate::scope(actor, Capability::CaseApprove)?),
+    }
+}
+
+async fn clue_or_missing(r: &mut dyn store::Reader, id: Uuid) -> Result<Clue, store::StoreError> {
+    r.clue_by_id(id).await?.ok_or(store::StoreError::NotFound)
+}
+
+async fn case_or_missing(r: &mut dyn store::Reader, id: Uuid) -> Result<Case, store::StoreError> {
+    r.case_by_id(id).await?.ok_or(store::StoreError::NotFound)
+}

@@ -65,6 +65,18 @@ async fn openapi_describes_every_route(app: TestApp) {
         ("/api/v1/uploads/{id}", vec!["head", "patch"]),
         ("/ledger/tile/{path}", vec!["get"]),
         ("/api/v1/openapi.json", vec!["get"]),
+        ("/api/v1/clues", vec!["get", "post"]),
+        ("/api/v1/clues/{id}", vec!["get"]),
+        ("/api/v1/clues/{id}/register", vec!["post"]),
+        ("/api/v1/clues/{id}/close", vec!["post"]),
+        ("/api/v1/cases", vec!["get"]),
+        ("/api/v1/cases/{id}", vec!["get"]),
+        ("/api/v1/cases/{id}/approve-registration", vec!["post"]),
+        ("/api/v1/cases/{id}/reject-registration", vec!["post"]),
+        ("/api/v1/cases/{id}/cancel-registration", vec!["post"]),
+        ("/api/v1/cases/{id}/approve-cancellation", vec!["post"]),
+        ("/api/v1/cases/{id}/reject-cancellation", vec!["post"]),
+        ("/api/v1/approvals", vec!["get"]),
     ];
     for (path, methods) in &expected {
         let item = paths.get(*path).unwrap_or_else(|| panic!("{path} missing"));

@@ -5,6 +5,7 @@
 mod admin;
 mod binary;
 mod calendar_cli;
+mod cases;
 mod checkpoints;
 mod clock;
 mod credentials;

@@ -21,6 +21,8 @@ struct Example {
     /// The schema of a merge patch whose document says only "object".
     patch_of: Option<&'static str>,
     if_match: bool,
+    /// Where the `ETag` for `If-Match` is read (the resource a command acts on), when not `path`.
+    etag_from: Option<String>,
 }
 
 /// Operations whose bodies are not JSON; each is walked by a test of its own below.
@@ -53,7 +55,17 @@ const SINGLE_LINE: &[&str] = &[
 const MULTI_LINE_BAD: &[&str] = &["a\u{0}b", "a\u{1b}[31mb", "a\u{7f}b", "a\u{9b}b"];
 
 /// Multi-line free text, by `<operation> <property>`.
-const MULTI_LINE: &[&str] = &["post /api/v1/evidence/{id}/transfers reason"];
+const MULTI_LINE: &[&str] = &[
+    "post /api/v1/evidence/{id}/transfers reason",
+    "post /api/v1/clues description",
+    "post /api/v1/clues/{id}/register violation",
+    "post /api/v1/clues/{id}/close reason",
+    "post /api/v1/cases/{id}/approve-registration comment",
+    "post /api/v1/cases/{id}/reject-registration reason",
+    "post /api/v1/cases/{id}/cancel-registration reason",
+    "post /api/v1/cases/{id}/approve-cancellation comment",
+    "post /api/v1/cases/{id}/reject-cancellation reason",
+];
 
 fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
     match schema["$ref"].as_str() {
@@ -191,7 +203,7 @@ async fn send(
         let (s, b) = {
             let r = app
                 .client
-                .get(app.url(&ex.path))
+                .get(app.url(ex.etag_from.as_deref().unwrap_or(&ex.path)))
                 .bearer_auth(token.unwrap())
                 .send()
                 .await
@@ -238,6 +250,7 @@ async fn examples(app: &TestApp) -> BTreeMap<String, Example> {
         body,
         patch_of: None,
         if_match: false,
+        etag_from: None,
     };
     let mut m = BTreeMap::new();
     m.insert(
@@ -305,6 +318,7 @@ async fn examples(app: &TestApp) -> BTreeMap<String, Example> {
             body: entity_patch,
             patch_of: Some("EntityBody"),
             if_match: true,
+            etag_from: None,
         },
     );
     m.insert(
@@ -332,8 +346,85 @@ async fn examples(app: &TestApp) -> BTreeMap<String, Example> {
             body: json!({"name_zh": "勐海县综合行政执法大队", "name_en": "Menghai Brigade"}),
             patch_of: None,
             if_match: true,
+            etag_from: None,
         },
     );
+    // Clues and cases (issue 20): each command on a clue or case of its own, in the stage the
+    // command takes.
+    use crate::cases::{act, new_clue, proposed_case, register_body};
+    let head = app.login("ju.head", DEMO_PASSWORD).await;
+    m.insert(
+        "post /api/v1/clues".into(),
+        ex(
+            Some("menghai.officer"),
+            "/api/v1/clues".into(),
+            crate::cases::clue_body("532822"),
+        ),
+    );
+    let on = |user: &'static str, resource: String, verb: &str, body: Value| Example {
+        user: Some(user),
+        path: format!("{resource}/{verb}"),
+        body,
+        patch_of: None,
+        if_match: true,
+        etag_from: Some(resource),
+    };
+    for (verb, body) in [
+        ("register", register_body()),
+        ("close", json!({"reason": "经核查不属于环境违法行为"})),
+    ] {
+        let clue = new_clue(app, &officer, "532822").await;
+        m.insert(
+            format!("post /api/v1/clues/{{id}}/{verb}"),
+            on("menghai.officer", clue, verb, body),
+        );
+    }
+    for (verb, body) in [
+        ("approve-registration", json!({"comment": "同意"})),
+        ("reject-registration", json!({"reason": "证据不足"})),
+    ] {
+        let case = proposed_case(app, &officer).await;
+        m.insert(
+            format!("post /api/v1/cases/{{id}}/{verb}"),
+            on("ju.head", case, verb, body),
+        );
+    }
+    for (verb, user, body) in [
+        (
+            "cancel-registration",
+            "menghai.officer",
+            json!({"reason": "不符合立案条件"}),
+        ),
+        (
+            "approve-cancellation",
+            "ju.head",
+            json!({"comment": "同意撤销"}),
+        ),
+        (
+            "reject-cancellation",
+            "ju.head",
+            json!({"reason": "继续调查"}),
+        ),
+    ] {
+        let case = proposed_case(app, &officer).await;
+        let (s, b) = act(app, &head, &case, "approve-registration", json!({})).await;
+        assert_eq!(s, 200, "{b}");
+        if verb != "cancel-registration" {
+            let (s, b) = act(
+                app,
+                &officer,
+                &case,
+                "cancel-registration",
+                json!({"reason": "x"}),
+            )
+            .await;
+            assert_eq!(s, 200, "{b}");
+        }
+        m.insert(
+            format!("post /api/v1/cases/{{id}}/{verb}"),
+            on(user, case, verb, body),
+        );
+    }
     m
 }
 
@@ -489,6 +580,14 @@ async fn every_query_parameter_is_checked(app: TestApp) {
         (
             "post /api/v1/entities/import",
             (officer.as_str(), "/api/v1/entities/import".to_owned()),
+        ),
+        (
+            "get /api/v1/clues",
+            (officer.as_str(), "/api/v1/clues".to_owned()),
+        ),
+        (
+            "get /api/v1/cases",
+            (officer.as_str(), "/api/v1/cases".to_owned()),
         ),
     ]
     .into_iter()

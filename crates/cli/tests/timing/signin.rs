@@ -68,22 +68,29 @@ async fn an_unknown_name_costs_as_much_as_a_wrong_password(kind: Kind) {
         attempt("no.such.user").await;
         attempt("menghai.officer").await;
     }
-    let (mut unknown, mut known) = (Vec::new(), Vec::new());
-    for _ in 0..30 {
-        unknown.push(attempt("no.such.user").await);
-        known.push(attempt("menghai.officer").await);
+    // A busy machine (another test process, a build) can slow one run of 60 sign-ins more than
+    // another: up to three rounds, and one within the margin passes. A real difference (an
+    // unknown name skipping the hash: 1.4 ms against 26 ms before issue 18) fails every round.
+    let mut rounds = Vec::new();
+    for _ in 0..3 {
+        let (mut unknown, mut known) = (Vec::new(), Vec::new());
+        for _ in 0..30 {
+            unknown.push(attempt("no.such.user").await);
+            known.push(attempt("menghai.officer").await);
+        }
+        let (unknown, known) = (median(unknown), median(known));
+        eprintln!("sign-in medians ({kind:?}): unknown name {unknown:?}, wrong password {known:?}");
+        let (lo, hi) = if unknown < known {
+            (unknown, known)
+        } else {
+            (known, unknown)
+        };
+        if hi.as_secs_f64() <= lo.as_secs_f64() * 1.25 {
+            return;
+        }
+        rounds.push((unknown, known));
     }
-    let (unknown, known) = (median(unknown), median(known));
-    eprintln!("sign-in medians ({kind:?}): unknown name {unknown:?}, wrong password {known:?}");
-    let (lo, hi) = if unknown < known {
-        (unknown, known)
-    } else {
-        (known, unknown)
-    };
-    assert!(
-        hi.as_secs_f64() <= lo.as_secs_f64() * 1.25,
-        "medians: unknown name {unknown:?}, known name with a wrong password {known:?}"
-    );
+    panic!("medians (unknown name, known name with a wrong password) of three rounds: {rounds:?}");
 }
 
 /// Both backends one after the other, never at the same time as each other.

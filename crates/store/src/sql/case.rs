@@ -1,7 +1,401 @@
-//! The case procedure's projections: their `apply` arms and their reads.
-//!
-//! Empty until the issue "Cases 1" lands its first table. Then this module gets
-//! `pub(super) const TABLES` (one `projection!` entry per table, parents before children) and
-//! `pub(super) async fn apply`, and one `feature!(case)` line in `projection::FEATURES`
-//! (`docs/architecture.md`). It is not registered before: an empty feature would cost every
-//! event on the write path a call that does nothing.
+//! Clues and cases: applying their events, the counters of case numbers, and scoped reads.
+
+use super::queries::corrupt;
+use super::{Exec, ReadFn, Row, SqlBackend, Value, query_one, query_opt};
+use crate::{CaseQueries, Page, Scope, StoreError};
+use async_trait::async_trait;
+use chrono::NaiveDate;
+use domain::case::clue::{Clue, ClueData, ClueSource, ClueStatus};
+use domain::case::registration::{Case, CaseFacts, CaseStage};
+use domain::{Event, Payload};
+use uuid::Uuid;
+
+const INSERT_CLUE: &str = "INSERT INTO clues (id, county_code, source, status, received_on, \
+     data, submitted_by, extended, closed_reason, created_at, version) \
+     VALUES ($1, $2, $3, 'open', $4, $5, $6, FALSE, NULL, $7, 1)";
+const SET_CLUE_STATUS: &str =
+    "UPDATE clues SET status = $2, closed_reason = $3, version = version + 1 WHERE id = $1";
+const INSERT_CASE: &str = "INSERT INTO cases (id, clue_id, county_code, handling_unit_id, stage, \
+     facts, proposed_by, number, registered_on, cancellation_by, cancellation_reason, \
+     created_at, version) \
+     VALUES ($1, $2, $3, $4, 'pending_registration', $5, $6, NULL, NULL, NULL, NULL, $7, 1)";
+const REGISTER_CASE: &str = "UPDATE cases SET stage = 'registered', number = $2, \
+     registered_on = $3, version = version + 1 WHERE id = $1";
+const SET_CASE_STAGE: &str = "UPDATE cases SET stage = $2, cancellation_by = NULL, \
+     cancellation_reason = NULL, version = version + 1 WHERE id = $1";
+const PROPOSE_CANCELLATION: &str = "UPDATE cases SET cancellation_by = $2, \
+     cancellation_reason = $3, version = version + 1 WHERE id = $1";
+/// The counter moves only from the serial before: a second registration that read the same
+/// last serial changes no row and the transaction fails (numbers are never given twice).
+const TAKE_SERIAL: &str =
+    "UPDATE case_counters SET last_serial = $2 WHERE counter_key = $1 AND last_serial = $3";
+const NEW_COUNTER: &str = "INSERT INTO case_counters (counter_key, last_serial) VALUES ($1, $2)";
+const COUNTER: &str = "SELECT last_serial FROM case_counters WHERE counter_key = $1";
+
+const CLUE_BY_ID: &str = "SELECT id, data, status, submitted_by, extended, closed_reason, version \
+     FROM clues WHERE id = $1";
+/// `$2`: the scope pattern; `$3`: only this submitter's (or '' for all in scope).
+const CLUE_IN_SCOPE: &str = "SELECT id, data, status, submitted_by, extended, closed_reason, \
+     version FROM clues WHERE id = $1 AND ($2 = '' OR $2 LIKE '%,' || county_code || ',%') \
+     AND ($3 = '' OR submitted_by = $3)";
+const CASE_BY_ID: &str = "SELECT id, clue_id, county_code, handling_unit_id, stage, facts, \
+     proposed_by, number, registered_on, cancellation_by, cancellation_reason, version \
+     FROM cases WHERE id = $1";
+const CASE_IN_SCOPE: &str = "SELECT id, clue_id, county_code, handling_unit_id, stage, facts, \
+     proposed_by, number, registered_on, cancellation_by, cancellation_reason, version \
+     FROM cases WHERE id = $1 AND ($2 = '' OR $2 LIKE '%,' || county_code || ',%')";
+/// What waits for a head: proposals of registration and of cancellation.
+const AWAITING: &str = "SELECT id, clue_id, county_code, handling_unit_id, stage, facts, \
+     proposed_by, number, registered_on, cancellation_by, cancellation_reason, version \
+     FROM cases WHERE ($1 = '' OR $1 LIKE '%,' || county_code || ',%') \
+     AND (stage = 'pending_registration' OR (stage = 'registered' AND cancellation_by IS NOT NULL)) \
+     ORDER BY created_at, id";
+
+/// Parents before children: cases refer to clues.
+pub(super) const TABLES: &[super::Projection] = &[
+    crate::projection!("clues", order_by "id"),
+    crate::projection!("cases", order_by "id"),
+    crate::projection!("case_counters", order_by "counter_key"),
+];
+
+fn json<T: serde::Serialize>(v: &T) -> Result<Value, StoreError> {
+    serde_json::to_string(v).map(Value::from).map_err(corrupt)
+}
+
+fn changed(n: u64, what: &str) -> Result<u64, StoreError> {
+    if n == 1 {
+        Ok(n)
+    } else {
+        Err(StoreError::Corrupt(format!(
+            "{what}: {n} rows changed, expected 1"
+        )))
+    }
+}
+
+/// Applies a clue or case event; `None` for events of other kinds.
+pub(crate) async fn apply(exec: &mut dyn Exec, event: &Event) -> Result<Option<u64>, StoreError> {
+    Ok(Some(match &event.payload {
+        Payload::ClueSubmitted(p) => {
+            let d = &p.data;
+            exec.execute(
+                INSERT_CLUE,
+                &[
+                    p.id.into(),
+                    d.county_code.as_str().into(),
+                    d.source.as_str().into(),
+                    d.received_on.to_string().into(),
+                    json(d)?,
+                    event.actor.name.as_str().into(),
+                    event.at.into(),
+                ],
+            )
+            .await?
+        }
+        Payload::ClueClosed(p) => changed(
+            exec.execute(
+                SET_CLUE_STATUS,
+                &[p.id.into(), "closed".into(), p.reason.as_str().into()],
+            )
+            .await?,
+            "clue.closed",
+        )?,
+        Payload::CaseProposed(p) => {
+            changed(
+                exec.execute(
+                    SET_CLUE_STATUS,
+                    &[
+                        p.clue_id.into(),
+                        "registered".into(),
+                        Value::from(None::<String>),
+                    ],
+                )
+                .await?,
+                "case.proposed (clue)",
+            )?;
+            exec.execute(
+                INSERT_CASE,
+                &[
+                    p.case_id.into(),
+                    p.clue_id.into(),
+                    p.county_code.as_str().into(),
+                    p.handling_unit_id.into(),
+                    json(&p.facts)?,
+                    p.proposed_by.as_str().into(),
+                    event.at.into(),
+                ],
+            )
+            .await?
+        }
+        Payload::CaseRegistered(p) => {
+            let taken = if p.serial == 1 {
+                exec.execute(NEW_COUNTER, &[p.counter_key.as_str().into(), 1i64.into()])
+                    .await?
+            } else {
+                exec.execute(
+                    TAKE_SERIAL,
+                    &[
+                        p.counter_key.as_str().into(),
+                        p.serial.into(),
+                        (p.serial - 1).into(),
+                    ],
+                )
+                .await?
+            };
+            changed(taken, "case number counter")?;
+            changed(
+                exec.execute(
+                    REGISTER_CASE,
+                    &[
+                        p.case_id.into(),
+                        p.number.as_str().into(),
+                        p.registered_on.to_string().into(),
+                    ],
+                )
+                .await?,
+                "case.registered",
+            )?
+        }
+        Payload::RegistrationRejected(p) => {
+            changed(
+                exec.execute(
+                    SET_CLUE_STATUS,
+                    &[p.clue_id.into(), "open".into(), Value::from(None::<String>)],
+                )
+                .await?,
+                "case.registration_rejected (clue)",
+            )?;
+            changed(
+                exec.execute(
+                    SET_CASE_STAGE,
+                    &[p.case_id.into(), "registration_rejected".into()],
+                )
+                .await?,
+                "case.registration_rejected",
+            )?
+        }
+        Payload::CancellationProposed(p) => changed(
+            exec.execute(
+                PROPOSE_CANCELLATION,
+                &[
+                    p.case_id.into(),
+                    p.proposed_by.as_str().into(),
+                    p.reason.as_str().into(),
+                ],
+            )
+            .await?,
+            "case.cancellation_proposed",
+        )?,
+        Payload::CancellationDecided(p) => changed(
+            exec.execute(
+                SET_CASE_STAGE,
+                &[
+                    p.case_id.into(),
+                    if p.approved {
+                        "cancelled"
+                    } else {
+                        "registered"
+                    }
+                    .into(),
+                ],
+            )
+            .await?,
+            "case.cancellation_decided",
+        )?,
+        _ => return Ok(None),
+    }))
+}
+
+fn date(s: Option<String>) -> Result<Option<NaiveDate>, StoreError> {
+    s.map(|d| d.parse().map_err(corrupt)).transpose()
+}
+
+fn clue_from_row(r: &Row) -> Result<Clue, StoreError> {
+    let data: ClueData = serde_json::from_str(&r.text(1)?).map_err(corrupt)?;
+    Ok(Clue {
+        id: r.uuid(0)?,
+        data,
+        status: ClueStatus::parse(&r.text(2)?)
+            .ok_or_else(|| StoreError::Corrupt("clue status".into()))?,
+        submitted_by: r.text(3)?,
+        extended: r.bool(4)?,
+        closed_reason: r.opt_text(5)?,
+        version: r.i64(6)?,
+    })
+}
+
+fn case_from_row(r: &Row) -> Result<Case, StoreError> {
+    let facts: CaseFacts = serde_json::from_str(&r.text(5)?).map_err(corrupt)?;
+    let cancellation = match (r.opt_text(9)?, r.opt_text(10)?) {
+        (Some(by), Some(why)) => Some((by, why)),
+        _ => None,
+    };
+    Ok(Case {
+        id: r.uuid(0)?,
+        clue_id: r.uuid(1)?,
+        county_code: r.text(2)?,
+        handling_unit_id: r.opt_uuid(3)?,
+        stage: CaseStage::parse(&r.text(4)?)
+            .ok_or_else(|| StoreError::Corrupt("case stage".into()))?,
+        facts,
+        proposed_by: r.text(6)?,
+        number: r.opt_text(7)?,
+        registered_on: date(r.opt_text(8)?)?,
+        cancellation,
+        version: r.i64(11)?,
+    })
+}
+
+pub(crate) async fn clue_by_id(exec: &mut dyn Exec, id: Uuid) -> Result<Option<Clue>, StoreError> {
+    query_opt(exec, CLUE_BY_ID, &[id.into()])
+        .await?
+        .as_ref()
+        .map(clue_from_row)
+        .transpose()
+}
+
+pub(crate) async fn case_by_id(exec: &mut dyn Exec, id: Uuid) -> Result<Option<Case>, StoreError> {
+    query_opt(exec, CASE_BY_ID, &[id.into()])
+        .await?
+        .as_ref()
+        .map(case_from_row)
+        .transpose()
+}
+
+pub(crate) async fn counter(exec: &mut dyn Exec, key: &str) -> Result<i64, StoreError> {
+    Ok(match query_opt(exec, COUNTER, &[key.into()]).await? {
+        Some(r) => r.i64(0)?,
+        None => 0,
+    })
+}
+
+/// Filters of the clue list; empty strings mean no filter.
+#[derive(Clone, Debug, Default)]
+pub struct ClueFilter {
+    pub status: String,
+    pub source: String,
+    pub county: String,
+    /// Only the clues this user submitted (liaisons, partner agencies).
+    pub submitted_by: String,
+}
+
+/// Filters of the case list; empty strings mean no filter.
+#[derive(Clone, Debug, Default)]
+pub struct CaseFilter {
+    pub stage: String,
+    pub county: String,
+}
+
+/// A clue's source, for a filter value checked before it reaches SQL.
+pub fn known_source(s: &str) -> bool {
+    ClueSource::parse(s).is_some()
+}
+
+#[async_trait]
+impl<B: SqlBackend> CaseQueries for B {
+    async fn clue(
+        &self,
+        scope: &Scope,
+        only_submitted_by: &str,
+        id: Uuid,
+    ) -> Result<Option<Clue>, StoreError> {
+        let values: Vec<Value> = vec![id.into(), scope.pattern().into(), only_submitted_by.into()];
+        run!(self, |e| query_opt(e, CLUE_IN_SCOPE, &values)
+            .await?
+            .as_ref()
+            .map(clue_from_row)
+            .transpose())
+    }
+
+    async fn clues(
+        &self,
+        scope: &Scope,
+        f: &ClueFilter,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Page<Clue>, StoreError> {
+        let values: Vec<Value> = vec![
+            scope.pattern().into(),
+            f.submitted_by.as_str().into(),
+            f.status.as_str().into(),
+            f.source.as_str().into(),
+            f.county.as_str().into(),
+        ];
+        run!(self, |e| {
+            let total = query_one(e, CLUES_COUNT, &values).await?.i64(0)?;
+            let mut v = values.clone();
+            v.push(limit.into());
+            v.push(offset.into());
+            let items = e
+                .query(CLUES_PAGE, &v)
+                .await?
+                .iter()
+                .map(clue_from_row)
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(Page { items, total })
+        })
+    }
+
+    async fn case(&self, scope: &Scope, id: Uuid) -> Result<Option<Case>, StoreError> {
+        let values: Vec<Value> = vec![id.into(), scope.pattern().into()];
+        run!(self, |e| query_opt(e, CASE_IN_SCOPE, &values)
+            .await?
+            .as_ref()
+            .map(case_from_row)
+            .transpose())
+    }
+
+    async fn cases(
+        &self,
+        scope: &Scope,
+        f: &CaseFilter,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Page<Case>, StoreError> {
+        let values: Vec<Value> = vec![
+            scope.pattern().into(),
+            f.stage.as_str().into(),
+            f.county.as_str().into(),
+        ];
+        run!(self, |e| {
+            let total = query_one(e, CASES_COUNT, &values).await?.i64(0)?;
+            let mut v = values.clone();
+            v.push(limit.into());
+            v.push(offset.into());
+            let items = e
+                .query(CASES_PAGE, &v)
+                .await?
+                .iter()
+                .map(case_from_row)
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(Page { items, total })
+        })
+    }
+
+    async fn awaiting_approval(&self, scope: &Scope) -> Result<Vec<Case>, StoreError> {
+        let values: Vec<Value> = vec![scope.pattern().into()];
+        run!(self, |e| e
+            .query(AWAITING, &values)
+            .await?
+            .iter()
+            .map(case_from_row)
+            .collect())
+    }
+}
+
+const CLUES_COUNT: &str = "SELECT COUNT(*) FROM clues \
+     WHERE ($1 = '' OR $1 LIKE '%,' || county_code || ',%') \
+     AND ($2 = '' OR submitted_by = $2) AND ($3 = '' OR status = $3) \
+     AND ($4 = '' OR source = $4) AND ($5 = '' OR county_code = $5)";
+const CLUES_PAGE: &str = "SELECT id, data, status, submitted_by, extended, closed_reason, \
+     version FROM clues WHERE ($1 = '' OR $1 LIKE '%,' || county_code || ',%') \
+     AND ($2 = '' OR submitted_by = $2) AND ($3 = '' OR status = $3) \
+     AND ($4 = '' OR source = $4) AND ($5 = '' OR county_code = $5) \
+     ORDER BY received_on, id LIMIT $6 OFFSET $7";
+const CASES_COUNT: &str = "SELECT COUNT(*) FROM cases \
+     WHERE ($1 = '' OR $1 LIKE '%,' || county_code || ',%') \
+     AND ($2 = '' OR stage = $2) AND ($3 = '' OR county_code = $3)";
+const CASES_PAGE: &str = "SELECT id, clue_id, county_code, handling_unit_id, stage, facts, \
+     proposed_by, number, registered_on, cancellation_by, cancellation_reason, version \
+     FROM cases WHERE ($1 = '' OR $1 LIKE '%,' || county_code || ',%') \
+     AND ($2 = '' OR stage = $2) AND ($3 = '' OR county_code = $3) \
+     ORDER BY created_at DESC, id DESC LIMIT $4 OFFSET $5";

@@ -14,7 +14,7 @@ macro_rules! run {
     }};
 }
 
-mod case;
+pub mod case;
 mod entity;
 mod evidence;
 mod ledger;

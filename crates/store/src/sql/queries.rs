@@ -653,6 +653,21 @@ impl crate::Reader for TxReader<'_> {
     ) -> Result<Option<domain::evidence::Evidence>, StoreError> {
         super::evidence::evidence_by_id(self.exec, id).await
     }
+    async fn clue_by_id(
+        &mut self,
+        id: Uuid,
+    ) -> Result<Option<domain::case::clue::Clue>, StoreError> {
+        super::case::clue_by_id(self.exec, id).await
+    }
+    async fn case_by_id(
+        &mut self,
+        id: Uuid,
+    ) -> Result<Option<domain::case::registration::Case>, StoreError> {
+        super::case::case_by_id(self.exec, id).await
+    }
+    async fn case_counter(&mut self, key: &str) -> Result<i64, StoreError> {
+        super::case::counter(self.exec, key).await
+    }
 }
 
 const INSERT_SIGNIN: &str = "INSERT INTO signin_audit (at, username, user_id, ip, outcome) \

@@ -1,4 +1,747 @@
-//! The case API, `/api/v1/cases/{id}/<verb>` and `/api/v1/clues/{id}/<verb>` (each with
-//! `If-Match`): thin handlers that parse, call `app`, and answer.
-//!
-//! Empty until the issue "Cases 1" lands its first route (`docs/architecture.md`).
+//! Clues and cases over the API: a clue from every source, triage, proposals and a head's
+//! approvals, registration with its number (`POST /api/v1/{clues,cases}/{id}/<verb>` with
+//! `If-Match`, answering `{"clue" | "case", "events"}` with the new `ETag`).
+
+use crate::AppState;
+use crate::auth::Auth;
+use crate::error::{ApiError, Problem};
+use crate::json::ApiJson;
+use crate::precondition::{Versioned, etag, if_match, parse_id, with_etag};
+use crate::routes::{invalid_query, number};
+use app::case::Written;
+use axum::Json;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
+use domain::case::clue::{Clue, ClueData, ClueSource, ClueStatus};
+use domain::case::registration::{Case, CaseFacts, CaseStage, LegalBasis};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+#[derive(Serialize, ToSchema)]
+pub struct ClueView {
+    id: String,
+    /// complaint_12369, inspection, online_monitoring, remote_sensing, department_transfer,
+    /// assigned_from_above, self_discovered, media or township_liaison
+    source: &'static str,
+    department: Option<String>,
+    received_on: String,
+    county_code: String,
+    description: String,
+    place: String,
+    lat: Option<f64>,
+    lon: Option<f64>,
+    entity_id: Option<String>,
+    /// open, registered or closed
+    status: &'static str,
+    submitted_by: String,
+    /// The day by which registration must be decided (15 days from receipt, Order 30 Art. 18).
+    registration_due: String,
+    overdue: bool,
+    closed_reason: Option<String>,
+    version: i64,
+}
+
+impl Versioned for ClueView {
+    fn version(&self) -> i64 {
+        self.version
+    }
+}
+
+fn clue_view(state: &AppState, c: Clue) -> ClueView {
+    let (due, overdue) = state.app.registration_due(&c);
+    let d = c.data;
+    ClueView {
+        id: c.id.to_string(),
+        source: d.source.as_str(),
+        department: d.department,
+        received_on: d.received_on.to_string(),
+        county_code: d.county_code,
+        description: d.description,
+        place: d.place,
+        lat: d.lat_e6.map(|v| v as f64 / 1e6),
+        lon: d.lon_e6.map(|v| v as f64 / 1e6),
+        entity_id: d.entity_id.map(|e| e.to_string()),
+        status: c.status.as_str(),
+        submitted_by: c.submitted_by,
+        registration_due: due.to_string(),
+        overdue: overdue && c.status == ClueStatus::Open,
+        closed_reason: c.closed_reason,
+        version: c.version,
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LegalBasisView {
+    law: String,
+    article: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DeadlineView {
+    /// How `due` is computed: 90 natural days from registration, rest days moved on.
+    rule: String,
+    due: String,
+    days_left: i64,
+    suspended: bool,
+    tolled_days: i64,
+    extensions: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CancellationView {
+    proposed_by: String,
+    reason: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CaseView {
+    id: String,
+    clue_id: String,
+    number: Option<String>,
+    /// pending_registration, registered, registration_rejected or cancelled
+    stage: &'static str,
+    county_code: String,
+    handling_unit_id: Option<String>,
+    legal_basis: Vec<LegalBasisView>,
+    violation: String,
+    act_ended_on: String,
+    endangers_life_health_or_finance: bool,
+    urgent: bool,
+    entity_id: Option<String>,
+    proposed_by: String,
+    registered_on: Option<String>,
+    /// A cancellation waiting for a head's decision.
+    cancellation: Option<CancellationView>,
+    deadline: Option<DeadlineView>,
+    version: i64,
+}
+
+impl Versioned for CaseView {
+    fn version(&self) -> i64 {
+        self.version
+    }
+}
+
+fn case_view(state: &AppState, c: Case) -> CaseView {
+    let deadline = state.app.case_deadline(&c).map(|(rule, d)| DeadlineView {
+        rule: format!(
+            "{} + {} days",
+            rule.anchor,
+            domain::case::registration::CASE_DAYS
+        ),
+        due: d.due.to_string(),
+        days_left: (d.due - state.app.today()).num_days(),
+        suspended: d.suspended,
+        tolled_days: 0,
+        extensions: 0,
+    });
+    let f = c.facts;
+    CaseView {
+        id: c.id.to_string(),
+        clue_id: c.clue_id.to_string(),
+        number: c.number,
+        stage: c.stage.as_str(),
+        county_code: c.county_code,
+        handling_unit_id: c.handling_unit_id.map(|u| u.to_string()),
+        legal_basis: f
+            .legal_basis
+            .into_iter()
+            .map(|b| LegalBasisView {
+                law: b.law,
+                article: b.article,
+            })
+            .collect(),
+        violation: f.violation,
+        act_ended_on: f.act_ended_on.to_string(),
+        endangers_life_health_or_finance: f.endangers_life_health_or_finance,
+        urgent: f.urgent,
+        entity_id: f.entity_id.map(|e| e.to_string()),
+        proposed_by: c.proposed_by,
+        registered_on: c.registered_on.map(|d| d.to_string()),
+        cancellation: c
+            .cancellation
+            .map(|(proposed_by, reason)| CancellationView {
+                proposed_by,
+                reason,
+            }),
+        deadline,
+        version: c.version,
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct EventRef {
+    seq: i64,
+    schema: &'static str,
+}
+
+fn events(w: Written) -> Vec<EventRef> {
+    w.into_iter()
+        .map(|(seq, schema)| EventRef { seq, schema })
+        .collect()
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ClueAnswer {
+    clue: ClueView,
+    events: Vec<EventRef>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CaseAnswer {
+    case: CaseView,
+    events: Vec<EventRef>,
+}
+
+/// The answer with the resource's new `ETag` (and `Location` when it was created).
+fn answer(
+    status: StatusCode,
+    version: i64,
+    location: Option<String>,
+    body: impl Serialize,
+) -> Response {
+    let mut r = (status, Json(body)).into_response();
+    r.headers_mut().insert(header::ETAG, etag(version));
+    if let Some(l) = location.and_then(|l| HeaderValue::from_str(&l).ok()) {
+        r.headers_mut().insert(header::LOCATION, l);
+    }
+    r
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClueBody {
+    /// See `ClueView.source`.
+    source: String,
+    /// The handing-over department, for department_transfer.
+    department: Option<String>,
+    /// YYYY-MM-DD
+    received_on: String,
+    county_code: String,
+    description: String,
+    place: String,
+    lat: Option<f64>,
+    lon: Option<f64>,
+    entity_id: Option<String>,
+}
+
+fn date(field: &str, s: &str) -> Result<NaiveDate, ApiError> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
+        ApiError::one(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            domain::Reason::new("field.bad_date").field(field),
+        )
+    })
+}
+
+fn coordinate(v: Option<f64>) -> Option<i64> {
+    v.filter(|x| x.is_finite())
+        .map(|x| (x * 1e6).round() as i64)
+}
+
+fn entity_ref(s: Option<String>) -> Result<Option<uuid::Uuid>, ApiError> {
+    s.map(|s| {
+        uuid::Uuid::parse_str(&s).map_err(|_| {
+            ApiError::one(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                domain::Reason::new("clue.entity_unknown").field("entity_id"),
+            )
+        })
+    })
+    .transpose()
+}
+
+/// Reports a clue (a township liaison in its county, a partner agency handing one over, an
+/// officer).
+#[utoipa::path(post, path = "/api/v1/clues", tag = "cases", request_body = ClueBody,
+    responses((status = 201, body = ClueAnswer), (status = 403, body = Problem),
+              (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+async fn submit(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    ApiJson(b): ApiJson<ClueBody>,
+) -> Result<Response, ApiError> {
+    let source = ClueSource::parse(&b.source).ok_or_else(|| {
+        ApiError::one(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            domain::Reason::new("clue.unknown_source").field("source"),
+        )
+    })?;
+    domain::text::check_texts([("county_code", b.county_code.as_str(), false)])?;
+    let data = ClueData {
+        source,
+        department: b.department,
+        received_on: date("received_on", &b.received_on)?,
+        county_code: b.county_code,
+        description: b.description,
+        place: b.place,
+        lat_e6: coordinate(b.lat),
+        lon_e6: coordinate(b.lon),
+        entity_id: entity_ref(b.entity_id)?,
+    };
+    let (clue, w) = state.app.submit_clue(&auth.actor, data).await?;
+    let location = format!("/api/v1/clues/{}", clue.id);
+    let view = clue_view(&state, clue);
+    Ok(answer(
+        StatusCode::CREATED,
+        view.version,
+        Some(location),
+        ClueAnswer {
+            clue: view,
+            events: events(w),
+        },
+    ))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ClueListParams {
+    /// open, registered or closed
+    status: Option<String>,
+    source: Option<String>,
+    county_code: Option<String>,
+    page: Option<String>,
+    per_page: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ClueList {
+    items: Vec<ClueView>,
+    total: i64,
+    page: i64,
+    per_page: i64,
+}
+
+/// The clues the caller may see, the oldest first (liaisons and partner agencies: their own).
+#[utoipa::path(get, path = "/api/v1/clues", tag = "cases", params(ClueListParams),
+    responses((status = 200, body = ClueList), (status = 403, body = Problem),
+              (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+async fn list_clues(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    params: Result<Query<ClueListParams>, QueryRejection>,
+) -> Result<Json<ClueList>, ApiError> {
+    let Query(p) = params.map_err(|e| invalid_query("", &e.body_text()))?;
+    let page = number("page", p.page, 1, 1, i64::MAX / 1000)?;
+    let per_page = number("per_page", p.per_page, 50, 1, 200)?;
+    let status = p.status.unwrap_or_default();
+    if !status.is_empty() && ClueStatus::parse(&status).is_none() {
+        return Err(invalid_query("status", "open, registered or closed"));
+    }
+    let source = p.source.unwrap_or_default();
+    if !source.is_empty() && !store_known_source(&source) {
+        return Err(invalid_query("source", "a clue source"));
+    }
+    let county = p.county_code.unwrap_or_default();
+    if !county.is_empty() && !state.app.counties().contains(&county) {
+        return Err(invalid_query(
+            "county_code",
+            "a county code of this prefecture",
+        ));
+    }
+    let filter = app::ClueFilter {
+        status,
+        source,
+        county,
+        submitted_by: String::new(),
+    };
+    let result = state.app.clues(&auth.actor, filter, page, per_page).await?;
+    Ok(Json(ClueList {
+        items: result
+            .items
+            .into_iter()
+            .map(|c| clue_view(&state, c))
+            .collect(),
+        total: result.total,
+        page,
+        per_page,
+    }))
+}
+
+fn store_known_source(s: &str) -> bool {
+    ClueSource::parse(s).is_some()
+}
+
+/// One clue (404 outside the caller's reach).
+#[utoipa::path(get, path = "/api/v1/clues/{id}", tag = "cases", params(("id" = String, Path)),
+    responses((status = 200, body = ClueView), (status = 404, body = Problem)),
+    security(("bearer" = [])))]
+async fn get_clue(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let clue = state.app.clue(&auth.actor, parse_id(&id)?).await?;
+    Ok(with_etag(StatusCode::OK, clue_view(&state, clue)))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LegalBasisBody {
+    /// As the law writes it: 《中华人民共和国水污染防治法》
+    law: String,
+    /// As the law writes it: 第八十三条
+    article: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterBody {
+    legal_basis: Vec<LegalBasisBody>,
+    /// YYYY-MM-DD: the day the act ended (the limitation period runs from it).
+    act_ended_on: String,
+    /// The act involved life and health or financial safety and caused harm (5 years instead
+    /// of 2, APL Art. 36).
+    endangers_life_health_or_finance: bool,
+    violation: String,
+    entity_id: Option<String>,
+    /// Investigation before registration (先行调查).
+    urgent: Option<bool>,
+}
+
+/// Proposes a case from the clue; a head's approval registers it.
+#[utoipa::path(post, path = "/api/v1/clues/{id}/register", tag = "cases",
+    params(("id" = String, Path)), request_body = RegisterBody,
+    responses((status = 201, body = CaseAnswer), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem),
+              (status = 412, body = Problem), (status = 422, body = Problem),
+              (status = 428, body = Problem)),
+    security(("bearer" = [])))]
+async fn register(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    ApiJson(b): ApiJson<RegisterBody>,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    let expected = if_match(&headers)?;
+    let facts = CaseFacts {
+        legal_basis: b
+            .legal_basis
+            .into_iter()
+            .map(|l| LegalBasis {
+                law: l.law,
+                article: l.article,
+            })
+            .collect(),
+        act_ended_on: date("act_ended_on", &b.act_ended_on)?,
+        endangers_life_health_or_finance: b.endangers_life_health_or_finance,
+        violation: b.violation,
+        entity_id: entity_ref(b.entity_id)?,
+        urgent: b.urgent.unwrap_or(false),
+    };
+    let (case, w) = state
+        .app
+        .propose_case(&auth.actor, id, expected, facts)
+        .await?;
+    let location = format!("/api/v1/cases/{}", case.id);
+    let view = case_view(&state, case);
+    Ok(answer(
+        StatusCode::CREATED,
+        view.version,
+        Some(location),
+        CaseAnswer {
+            case: view,
+            events: events(w),
+        },
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReasonBody {
+    reason: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CommentBody {
+    comment: Option<String>,
+}
+
+/// Closes the clue without a case (for a complaint, the reason is what the complainant is told).
+#[utoipa::path(post, path = "/api/v1/clues/{id}/close", tag = "cases",
+    params(("id" = String, Path)), request_body = ReasonBody,
+    responses((status = 200, body = ClueAnswer), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem),
+              (status = 412, body = Problem), (status = 428, body = Problem)),
+    security(("bearer" = [])))]
+async fn close(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    ApiJson(b): ApiJson<ReasonBody>,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    let expected = if_match(&headers)?;
+    let (clue, w) = state
+        .app
+        .close_clue(&auth.actor, id, expected, b.reason)
+        .await?;
+    let view = clue_view(&state, clue);
+    Ok(answer(
+        StatusCode::OK,
+        view.version,
+        None,
+        ClueAnswer {
+            clue: view,
+            events: events(w),
+        },
+    ))
+}
+
+fn case_answer(state: &AppState, (case, w): (Case, Written)) -> Response {
+    let view = case_view(state, case);
+    answer(
+        StatusCode::OK,
+        view.version,
+        None,
+        CaseAnswer {
+            case: view,
+            events: events(w),
+        },
+    )
+}
+
+/// A head approves the registration: the case takes its number, and its deadline starts.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/approve-registration", tag = "cases",
+    params(("id" = String, Path)), request_body = CommentBody,
+    responses((status = 200, body = CaseAnswer), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem),
+              (status = 412, body = Problem), (status = 428, body = Problem)),
+    security(("bearer" = [])))]
+async fn approve_registration(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    ApiJson(b): ApiJson<CommentBody>,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    let expected = if_match(&headers)?;
+    let done = state
+        .app
+        .decide_registration(
+            &auth.actor,
+            id,
+            expected,
+            true,
+            b.comment.unwrap_or_default(),
+        )
+        .await?;
+    Ok(case_answer(&state, done))
+}
+
+/// A head rejects the registration; the clue is open again.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/reject-registration", tag = "cases",
+    params(("id" = String, Path)), request_body = ReasonBody,
+    responses((status = 200, body = CaseAnswer), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem),
+              (status = 412, body = Problem), (status = 428, body = Problem)),
+    security(("bearer" = [])))]
+async fn reject_registration(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    ApiJson(b): ApiJson<ReasonBody>,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    let expected = if_match(&headers)?;
+    let done = state
+        .app
+        .decide_registration(&auth.actor, id, expected, false, b.reason)
+        .await?;
+    Ok(case_answer(&state, done))
+}
+
+/// Proposes to cancel the registration (its conditions turned out not to be met).
+#[utoipa::path(post, path = "/api/v1/cases/{id}/cancel-registration", tag = "cases",
+    params(("id" = String, Path)), request_body = ReasonBody,
+    responses((status = 200, body = CaseAnswer), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem),
+              (status = 412, body = Problem), (status = 428, body = Problem)),
+    security(("bearer" = [])))]
+async fn cancel_registration(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    ApiJson(b): ApiJson<ReasonBody>,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    let expected = if_match(&headers)?;
+    let done = state
+        .app
+        .propose_cancellation(&auth.actor, id, expected, b.reason)
+        .await?;
+    Ok(case_answer(&state, done))
+}
+
+/// A head approves the cancellation: the case keeps its number, marked cancelled.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/approve-cancellation", tag = "cases",
+    params(("id" = String, Path)), request_body = CommentBody,
+    responses((status = 200, body = CaseAnswer), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem),
+              (status = 412, body = Problem), (status = 428, body = Problem)),
+    security(("bearer" = [])))]
+async fn approve_cancellation(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    ApiJson(b): ApiJson<CommentBody>,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    let expected = if_match(&headers)?;
+    let done = state
+        .app
+        .decide_cancellation(
+            &auth.actor,
+            id,
+            expected,
+            true,
+            b.comment.unwrap_or_default(),
+        )
+        .await?;
+    Ok(case_answer(&state, done))
+}
+
+/// A head rejects the cancellation: the case goes on.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/reject-cancellation", tag = "cases",
+    params(("id" = String, Path)), request_body = ReasonBody,
+    responses((status = 200, body = CaseAnswer), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem),
+              (status = 412, body = Problem), (status = 428, body = Problem)),
+    security(("bearer" = [])))]
+async fn reject_cancellation(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    ApiJson(b): ApiJson<ReasonBody>,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    let expected = if_match(&headers)?;
+    let done = state
+        .app
+        .decide_cancellation(&auth.actor, id, expected, false, b.reason)
+        .await?;
+    Ok(case_answer(&state, done))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct CaseListParams {
+    /// pending_registration, registered, registration_rejected or cancelled
+    stage: Option<String>,
+    county_code: Option<String>,
+    page: Option<String>,
+    per_page: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CaseList {
+    items: Vec<CaseView>,
+    total: i64,
+    page: i64,
+    per_page: i64,
+}
+
+/// The cases the caller may see, the newest first.
+#[utoipa::path(get, path = "/api/v1/cases", tag = "cases", params(CaseListParams),
+    responses((status = 200, body = CaseList), (status = 403, body = Problem),
+              (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+async fn list_cases(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    params: Result<Query<CaseListParams>, QueryRejection>,
+) -> Result<Json<CaseList>, ApiError> {
+    let Query(p) = params.map_err(|e| invalid_query("", &e.body_text()))?;
+    let page = number("page", p.page, 1, 1, i64::MAX / 1000)?;
+    let per_page = number("per_page", p.per_page, 50, 1, 200)?;
+    let stage = p.stage.unwrap_or_default();
+    if !stage.is_empty() && CaseStage::parse(&stage).is_none() {
+        return Err(invalid_query("stage", "a case stage"));
+    }
+    let county = p.county_code.unwrap_or_default();
+    if !county.is_empty() && !state.app.counties().contains(&county) {
+        return Err(invalid_query(
+            "county_code",
+            "a county code of this prefecture",
+        ));
+    }
+    let result = state
+        .app
+        .cases(
+            &auth.actor,
+            app::CaseFilter { stage, county },
+            page,
+            per_page,
+        )
+        .await?;
+    Ok(Json(CaseList {
+        items: result
+            .items
+            .into_iter()
+            .map(|c| case_view(&state, c))
+            .collect(),
+        total: result.total,
+        page,
+        per_page,
+    }))
+}
+
+/// One case (404 outside the caller's reach).
+#[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", params(("id" = String, Path)),
+    responses((status = 200, body = CaseView), (status = 404, body = Problem)),
+    security(("bearer" = [])))]
+async fn get_case(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let case = state.app.case(&auth.actor, parse_id(&id)?).await?;
+    Ok(with_etag(StatusCode::OK, case_view(&state, case)))
+}
+
+/// What waits for the signed-in head's approval: registrations and cancellations.
+#[utoipa::path(get, path = "/api/v1/approvals", tag = "cases",
+    responses((status = 200, body = Vec<CaseView>), (status = 403, body = Problem)),
+    security(("bearer" = [])))]
+async fn approvals(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+) -> Result<Json<Vec<CaseView>>, ApiError> {
+    let items = state.app.approvals(&auth.actor).await?;
+    Ok(Json(
+        items.into_iter().map(|c| case_view(&state, c)).collect(),
+    ))
+}
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(submit, list_clues))
+        .routes(routes!(get_clue))
+        .routes(routes!(register))
+        .routes(routes!(close))
+        .routes(routes!(list_cases))
+        .routes(routes!(get_case))
+        .routes(routes!(approve_registration))
+        .routes(routes!(reject_registration))
+        .routes(routes!(cancel_registration))
+        .routes(routes!(approve_cancellation))
+        .routes(routes!(reject_cancellation))
+        .routes(routes!(approvals))
+}

@@ -1,0 +1,287 @@
+//! Issue 20 (Cases 1): clues, a proposal, a head's approval with the case number, cancellation;
+//! scopes and the gap-free counter, on both backends.
+
+use crate::helpers::{TestApp, error_codes};
+use crate::on_both_backends;
+use app::seed::DEMO_PASSWORD;
+use serde_json::{Value, json};
+
+pub async fn get_with_etag(app: &TestApp, token: &str, path: &str) -> (u16, Value, String) {
+    let r = app
+        .client
+        .get(app.url(path))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    let s = r.status().as_u16();
+    let etag = r
+        .headers()
+        .get("etag")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    (s, r.json().await.unwrap_or(Value::Null), etag)
+}
+
+/// POSTs a command with the If-Match read from `resource` just before.
+pub async fn act(
+    app: &TestApp,
+    token: &str,
+    resource: &str,
+    verb: &str,
+    body: Value,
+) -> (u16, Value) {
+    let (_, _, etag) = get_with_etag(app, token, resource).await;
+    let r = app
+        .client
+        .post(app.url(&format!("{resource}/{verb}")))
+        .bearer_auth(token)
+        .header("if-match", etag)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let s = r.status().as_u16();
+    (s, r.json().await.unwrap_or(Value::Null))
+}
+
+pub fn clue_body(county: &str) -> Value {
+    json!({
+        "source": "inspection",
+        "received_on": "2026-12-01",
+        "county_code": county,
+        "description": "巡查发现排污口有黑水直排入南览河",
+        "place": "勐海县勐遮镇南览河边",
+        "lat": 21.96,
+        "lon": 100.45
+    })
+}
+
+pub fn register_body() -> Value {
+    json!({
+        "legal_basis": [{"law": "《中华人民共和国水污染防治法》", "article": "第八十三条"}],
+        "act_ended_on": "2026-11-30",
+        "endangers_life_health_or_finance": false,
+        "violation": "超过水污染物排放标准排放水污染物"
+    })
+}
+
+/// A new clue in `county`, submitted by `token`'s user: its path.
+pub async fn new_clue(app: &TestApp, token: &str, county: &str) -> String {
+    let r = app
+        .client
+        .post(app.url("/api/v1/clues"))
+        .bearer_auth(token)
+        .json(&clue_body(county))
+        .send()
+        .await
+        .unwrap();
+    let status = r.status();
+    let location = r
+        .headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_owned());
+    assert_eq!(status, 201, "{}", r.text().await.unwrap());
+    location.unwrap()
+}
+
+/// A case proposed from a new Menghai clue: its path.
+pub async fn proposed_case(app: &TestApp, officer: &str) -> String {
+    let clue = new_clue(app, officer, "532822").await;
+    let (s, b) = act(app, officer, &clue, "register", register_body()).await;
+    assert_eq!(s, 201, "{b}");
+    format!("/api/v1/cases/{}", b["case"]["id"].as_str().unwrap())
+}
+
+async fn clue_to_cancelled_case(app: TestApp) {
+    app.app.seed_demo().await.unwrap();
+    let officer = app.login("menghai.officer", DEMO_PASSWORD).await;
+    let head = app.login("ju.head", DEMO_PASSWORD).await;
+    let liaison = app.login("mengzhe.liaison", DEMO_PASSWORD).await;
+
+    // A liaison reports a clue in its county; it sees its own clue and no other.
+    let r = app
+        .client
+        .post(app.url("/api/v1/clues"))
+        .bearer_auth(&liaison)
+        .json(
+            &json!({"source": "township_liaison", "received_on": "2026-12-01",
+            "county_code": "532822", "description": "群众反映橡胶厂夜间排放异味废水",
+            "place": "勐遮镇曼令村"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let clue = r.headers()["location"].to_str().unwrap().to_owned();
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["clue"]["status"], "open");
+    assert_eq!(body["events"][0]["schema"], "clue.submitted/v1");
+    // 15 days from receipt, moved to the next working day: 2026-12-16 is a Wednesday.
+    assert_eq!(body["clue"]["registration_due"], "2026-12-16");
+    let officers_clue = new_clue(&app, &officer, "532822").await;
+    let (s, list, _) = get_with_etag(&app, &liaison, "/api/v1/clues").await;
+    assert_eq!(s, 200);
+    assert_eq!(list["total"], 1, "{list}");
+    assert_eq!(get_with_etag(&app, &liaison, &officers_clue).await.0, 404);
+    // Another county's liaison-less brigade does not see it; the Menghai officer does.
+    let jinghong = app.login("jinghong.officer", DEMO_PASSWORD).await;
+    assert_eq!(get_with_etag(&app, &jinghong, &clue).await.0, 404);
+    let (s, c, etag) = get_with_etag(&app, &officer, &clue).await;
+    assert_eq!(
+        (s, c["submitted_by"].as_str()),
+        (200, Some("mengzhe.liaison"))
+    );
+
+    // Registration: If-Match is required, a stale one refused; a liaison may not propose.
+    let r = app
+        .client
+        .post(app.url(&format!("{clue}/register")))
+        .bearer_auth(&officer)
+        .json(&register_body())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 428);
+    let r = app
+        .client
+        .post(app.url(&format!("{clue}/register")))
+        .bearer_auth(&officer)
+        .header("if-match", "\"7\"")
+        .json(&register_body())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 412);
+    assert_eq!(
+        act(&app, &liaison, &clue, "register", register_body())
+            .await
+            .0,
+        403
+    );
+    // Too late by one day: the limitation period of APL Art. 36, with its source.
+    let mut late = register_body();
+    late["act_ended_on"] = json!("2024-11-30");
+    let (s, b) = act(&app, &officer, &clue, "register", late).await;
+    assert_eq!(s, 409, "{b}");
+    assert_eq!(error_codes(&b), ["case.limitation_passed"]);
+    assert!(
+        b["errors"][0]["legal_source"]["zh-CN"]
+            .as_str()
+            .unwrap()
+            .contains("第三十六条"),
+        "{b}"
+    );
+    let _ = etag;
+    let (s, b) = act(&app, &officer, &clue, "register", register_body()).await;
+    assert_eq!(s, 201, "{b}");
+    assert_eq!(b["case"]["stage"], "pending_registration");
+    assert_eq!(b["case"]["number"], Value::Null);
+    let case = format!("/api/v1/cases/{}", b["case"]["id"].as_str().unwrap());
+    assert_eq!(
+        get_with_etag(&app, &officer, &clue).await.1["status"],
+        "registered"
+    );
+
+    // The head sees it waiting; the proposer may not approve his own; the head approves.
+    let (_, waiting, _) = get_with_etag(&app, &head, "/api/v1/approvals").await;
+    assert!(
+        waiting
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| format!("/api/v1/cases/{}", c["id"].as_str().unwrap()) == case)
+    );
+    assert_eq!(
+        act(&app, &officer, &case, "approve-registration", json!({}))
+            .await
+            .0,
+        403
+    );
+    let (s, b) = act(
+        &app,
+        &head,
+        &case,
+        "approve-registration",
+        json!({"comment": "同意立案"}),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(b["case"]["stage"], "registered");
+    let number = b["case"]["number"].as_str().unwrap().to_owned();
+    let year = app.app.today().format("%Y").to_string();
+    assert_eq!(number, format!("西环立（勐海）〔{year}〕1号"));
+    let deadline = &b["case"]["deadline"];
+    assert!(deadline["days_left"].as_i64().unwrap() >= 90, "{deadline}");
+    // Approving twice is a wrong stage, with every reason.
+    let (s, b) = act(&app, &head, &case, "approve-registration", json!({})).await;
+    assert_eq!((s, error_codes(&b)), (409, vec!["case.wrong_stage"]));
+
+    // Cancellation: proposed by the officer, approved by the head; the number is kept.
+    let (s, b) = act(
+        &app,
+        &officer,
+        &case,
+        "cancel-registration",
+        json!({"reason": "经查不属于违法行为"}),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    let (s, b) = act(&app, &head, &case, "approve-cancellation", json!({})).await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(
+        (b["case"]["stage"].as_str(), b["case"]["number"].as_str()),
+        (Some("cancelled"), Some(number.as_str()))
+    );
+    // A cancelled case takes no command.
+    let (s, _) = act(
+        &app,
+        &officer,
+        &case,
+        "cancel-registration",
+        json!({"reason": "再次"}),
+    )
+    .await;
+    assert_eq!(s, 409);
+    // The timeline is in the ledger: each step an event of its own.
+    let (_, cases, _) = get_with_etag(&app, &officer, "/api/v1/cases?stage=cancelled").await;
+    assert_eq!(cases["total"], 1);
+}
+
+/// Issue 20 point 7: under 8 approvals at once, one counter's numbers are 1..n, no gap, no
+/// repeat.
+async fn numbers_are_gap_free_under_parallel_approvals(app: TestApp) {
+    use futures::StreamExt;
+    app.app.seed_demo().await.unwrap();
+    let officer = app.login("menghai.officer", DEMO_PASSWORD).await;
+    let head = app.login("ju.head", DEMO_PASSWORD).await;
+    let mut cases = Vec::new();
+    for _ in 0..8 {
+        cases.push(proposed_case(&app, &officer).await);
+    }
+    let answers: Vec<(u16, Value)> = futures::stream::iter(cases.iter())
+        .map(|c| act(&app, &head, c, "approve-registration", json!({})))
+        .buffer_unordered(8)
+        .collect()
+        .await;
+    let mut serials: Vec<i64> = answers
+        .iter()
+        .map(|(s, b)| {
+            assert_eq!(*s, 200, "{b}");
+            let n = b["case"]["number"].as_str().unwrap();
+            n.rsplit('〕')
+                .next()
+                .unwrap()
+                .trim_end_matches('号')
+                .parse()
+                .unwrap()
+        })
+        .collect();
+    serials.sort();
+    assert_eq!(serials, (1..=8).collect::<Vec<_>>());
+}
+
+on_both_backends!(
+    clue_to_cancelled_case,
+    numbers_are_gap_free_under_parallel_approvals
+);

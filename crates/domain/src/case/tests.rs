@@ -1,0 +1,289 @@
+use super::clue::*;
+use super::registration::*;
+use crate::actor::{Role, UserActor};
+use crate::{Actor, RefusalKind};
+use chrono::NaiveDate;
+use proptest::prelude::*;
+use uuid::Uuid;
+
+fn day(s: &str) -> NaiveDate {
+    s.parse().unwrap()
+}
+
+fn person(name: &str, role: Role, counties: Option<Vec<&str>>) -> Actor {
+    Actor::User(UserActor {
+        id: Uuid::now_v7(),
+        username: name.to_owned(),
+        roles: vec![role],
+        unit_id: Some(Uuid::nil()),
+        counties: counties.map(|c| c.into_iter().map(str::to_owned).collect()),
+        certificate: None,
+    })
+}
+
+fn clue(received_on: &str) -> Clue {
+    Clue {
+        id: Uuid::now_v7(),
+        data: ClueData {
+            source: ClueSource::Inspection,
+            department: None,
+            received_on: day(received_on),
+            county_code: "532822".into(),
+            description: "排污口有黑水流出".into(),
+            place: "勐海县勐宋乡".into(),
+            lat_e6: None,
+            lon_e6: None,
+            entity_id: None,
+        },
+        status: ClueStatus::Open,
+        submitted_by: "menghai.officer".into(),
+        extended: false,
+        closed_reason: None,
+        version: 1,
+    }
+}
+
+fn facts(act_ended_on: &str, endangers: bool) -> CaseFacts {
+    CaseFacts {
+        legal_basis: vec![LegalBasis {
+            law: "《中华人民共和国水污染防治法》".into(),
+            article: "第八十三条".into(),
+        }],
+        act_ended_on: day(act_ended_on),
+        endangers_life_health_or_finance: endangers,
+        violation: "超标排放水污染物".into(),
+        entity_id: None,
+        urgent: false,
+    }
+}
+
+fn propose(received_on: &str, f: CaseFacts) -> Result<Vec<crate::event::Payload>, crate::Refusal> {
+    let state = ProposeCaseState {
+        clue: clue(received_on),
+        handling_unit_id: Some(Uuid::nil()),
+        entity_county: None,
+    };
+    let officer = person(
+        "menghai.officer",
+        Role::BrigadeOfficer,
+        Some(vec!["532822"]),
+    );
+    decide_propose_case(
+        &state,
+        &officer,
+        &ProposeCase {
+            case_id: Uuid::now_v7(),
+            clue_id: state.clue.id,
+            facts: f,
+            expected_version: 1,
+        },
+    )
+}
+
+fn codes(r: &crate::Refusal) -> Vec<&'static str> {
+    r.reasons.iter().map(|x| x.code).collect()
+}
+
+/// APL Art. 36 at its boundary: discovered exactly two years after the act ended is in time,
+/// one day later is not; five years with the flag.
+#[test]
+fn the_limitation_period_at_its_boundary() {
+    assert!(propose("2026-03-01", facts("2024-03-01", false)).is_ok());
+    let late = propose("2026-03-02", facts("2024-03-01", false)).unwrap_err();
+    assert_eq!(late.kind, RefusalKind::Conflict);
+    assert_eq!(codes(&late), ["case.limitation_passed"]);
+    assert!(
+        late.reasons[0].legal_source.is_some(),
+        "names its legal source"
+    );
+    assert!(propose("2029-03-01", facts("2024-03-01", true)).is_ok());
+    let late = propose("2029-03-02", facts("2024-03-01", true)).unwrap_err();
+    assert_eq!(codes(&late), ["case.limitation_passed"]);
+    // A leap day ends on 28 February of a common year.
+    assert_eq!(limitation_ends(day("2024-02-29"), false), day("2026-02-28"));
+}
+
+#[test]
+fn no_registration_without_a_legal_basis_or_a_unit() {
+    let mut f = facts("2026-01-01", false);
+    f.legal_basis.clear();
+    let r = propose("2026-02-01", f).unwrap_err();
+    assert_eq!(codes(&r), ["case.no_legal_basis"]);
+    let mut f = facts("2026-01-01", false);
+    f.legal_basis[0].law = "水污染防治法".into();
+    let r = propose("2026-02-01", f).unwrap_err();
+    assert_eq!(
+        (r.kind, codes(&r)),
+        (RefusalKind::Invalid, vec!["case.law_form"])
+    );
+}
+
+fn case(stage: CaseStage, proposed_by: &str) -> Case {
+    Case {
+        id: Uuid::now_v7(),
+        clue_id: Uuid::now_v7(),
+        county_code: "532822".into(),
+        handling_unit_id: None,
+        facts: facts("2026-01-01", false),
+        stage,
+        proposed_by: proposed_by.into(),
+        number: None,
+        registered_on: None,
+        cancellation: None,
+        version: 1,
+    }
+}
+
+fn approve_state(c: Case, last: i64) -> ApproveRegistrationState {
+    ApproveRegistrationState {
+        case: c,
+        today: day("2026-12-07"),
+        pattern: NumberPattern {
+            pattern: "西环立（{county}）〔{year}〕{n}号".into(),
+            county: "勐海".into(),
+        },
+        counter_key: "xsbn|532822|立|2026".into(),
+        last_number: last,
+    }
+}
+
+#[test]
+fn a_head_approves_and_the_case_takes_the_next_number() {
+    let head = person("ju.head", Role::BureauHead, None);
+    let events = decide_registration(
+        &approve_state(case(CaseStage::PendingRegistration, "menghai.officer"), 6),
+        &head,
+        &Decide {
+            case_id: Uuid::nil(),
+            approve: true,
+            text: String::new(),
+            expected_version: 1,
+        },
+    )
+    .unwrap();
+    let crate::event::Payload::CaseRegistered(r) = &events[0] else {
+        panic!("{events:?}")
+    };
+    assert_eq!(
+        (r.serial, r.number.as_str()),
+        (7, "西环立（勐海）〔2026〕7号")
+    );
+    // An officer may not approve; nobody approves twice.
+    let officer = person(
+        "menghai.officer2",
+        Role::BrigadeOfficer,
+        Some(vec!["532822"]),
+    );
+    let d = Decide {
+        case_id: Uuid::nil(),
+        approve: true,
+        text: String::new(),
+        expected_version: 1,
+    };
+    assert_eq!(
+        decide_registration(
+            &approve_state(case(CaseStage::PendingRegistration, "x"), 0),
+            &officer,
+            &d
+        )
+        .unwrap_err()
+        .kind,
+        RefusalKind::Forbidden
+    );
+    let r = decide_registration(
+        &approve_state(case(CaseStage::Registered, "x"), 0),
+        &head,
+        &d,
+    )
+    .unwrap_err();
+    assert_eq!(codes(&r), ["case.wrong_stage"]);
+}
+
+proptest! {
+    /// A cancelled case (or one whose registration was rejected) takes no command: no approval,
+    /// no cancellation, whoever asks.
+    #[test]
+    fn a_closed_case_accepts_no_command(approve in any::<bool>(), text in "[a-z]{0,8}", last in 0i64..1000) {
+        for stage in [CaseStage::Cancelled, CaseStage::RegistrationRejected] {
+            let head = person("ju.head", Role::BureauHead, None);
+            let officer = person("menghai.officer", Role::BrigadeOfficer, Some(vec!["532822"]));
+            let d = Decide { case_id: Uuid::nil(), approve, text: text.clone(), expected_version: 1 };
+            prop_assert!(decide_registration(&approve_state(case(stage, "menghai.officer"), last), &head, &d).is_err());
+            prop_assert!(decide_cancellation(&case(stage, "menghai.officer"), &head, &d).is_err());
+            let cancel = ProposeCancellation { case_id: Uuid::nil(), reason: "x".into(), expected_version: 1 };
+            prop_assert!(decide_propose_cancellation(&case(stage, "x"), &officer, &cancel).is_err());
+            prop_assert!(!open(&case(stage, "x")));
+        }
+    }
+
+    /// Numbers follow the counter with no gap: whatever the last number, the next is one more.
+    #[test]
+    fn numbers_are_gap_free(last in 0i64..100_000) {
+        let head = person("ju.head", Role::BureauHead, None);
+        let events = decide_registration(
+            &approve_state(case(CaseStage::PendingRegistration, "o"), last),
+            &head,
+            &Decide { case_id: Uuid::nil(), approve: true, text: String::new(), expected_version: 1 },
+        ).unwrap();
+        let crate::event::Payload::CaseRegistered(r) = &events[0] else { unreachable!() };
+        prop_assert_eq!(r.serial, last + 1);
+        let tail = format!("〕{}号", last + 1);
+        prop_assert!(r.number.contains(&tail));
+    }
+
+    /// No registration without its conditions: any act that ended more than the limitation
+    /// period before discovery is refused, any within it is not refused for that.
+    #[test]
+    fn no_registration_past_the_limitation(days_before in 0i64..3000, endangers in any::<bool>()) {
+        let received = day("2026-06-15");
+        let ended = received - chrono::Days::new(days_before as u64);
+        let f = facts(&ended.to_string(), endangers);
+        let result = propose("2026-06-15", f);
+        let ends = limitation_ends(ended, endangers);
+        if received > ends {
+            prop_assert_eq!(codes(&result.unwrap_err()), vec!["case.limitation_passed"]);
+        } else {
+            prop_assert!(result.is_ok());
+        }
+    }
+}
+
+/// A liaison reports clues in its own county only; a partner agency only hands clues over.
+#[test]
+fn who_may_submit_what() {
+    let state = SubmitClueState {
+        prefecture_code: "532800".into(),
+        counties: vec!["532801".into(), "532822".into(), "532823".into()],
+        entity_county: None,
+        today: day("2026-12-07"),
+    };
+    let mut cmd = SubmitClue {
+        id: Uuid::now_v7(),
+        data: clue("2026-12-06").data,
+    };
+    let liaison = person("mengzhe.liaison", Role::Liaison, Some(vec!["532822"]));
+    assert!(decide_submit_clue(&state, &liaison, &cmd).is_ok());
+    cmd.data.county_code = "532801".into();
+    assert_eq!(
+        decide_submit_clue(&state, &liaison, &cmd).unwrap_err().kind,
+        RefusalKind::Forbidden
+    );
+    let partner = person("police.partner", Role::PartnerAgency, None);
+    cmd.data.county_code = "532822".into();
+    assert_eq!(
+        codes(&decide_submit_clue(&state, &partner, &cmd).unwrap_err()),
+        ["clue.partner_transfer_only"]
+    );
+    cmd.data.source = ClueSource::DepartmentTransfer;
+    assert_eq!(
+        codes(&decide_submit_clue(&state, &partner, &cmd).unwrap_err()),
+        ["clue.department_required"]
+    );
+    cmd.data.department = Some("勐海县公安局".into());
+    assert!(decide_submit_clue(&state, &partner, &cmd).is_ok());
+    cmd.data.received_on = day("2026-12-08");
+    assert_eq!(
+        codes(&decide_submit_clue(&state, &partner, &cmd).unwrap_err()),
+        ["clue.received_in_future"]
+    );
+}
