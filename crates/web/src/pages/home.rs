@@ -40,6 +40,13 @@ pub struct MyCertificate {
 }
 
 /// A link to the next thing to do.
+/// Something waiting for the signed-in head.
+pub struct Waiting {
+    pub what: String,
+    pub county: String,
+    pub detail: String,
+}
+
 pub struct Action {
     pub id: &'static str,
     pub href: &'static str,
@@ -57,6 +64,7 @@ struct HomePage {
     /// what will fill the list once the case module lands.
     waiting_title: String,
     waiting_empty: String,
+    waiting: Vec<Waiting>,
     actions: Vec<Action>,
     certificate: Option<MyCertificate>,
     counties: Vec<CountyRow>,
@@ -230,6 +238,27 @@ pub async fn home(State(state): State<AppState>, ctx: PageCtx) -> Response {
                 .collect();
         }
     }
+    // A head's approvals (registrations and cancellations), as `GET /api/v1/approvals`.
+    let mut waiting = Vec::new();
+    if may(Capability::CaseApprove) {
+        let cases = match state.app.approvals(&auth.actor).await {
+            Ok(c) => c,
+            Err(e) => return ctx.error(e),
+        };
+        for c in cases {
+            waiting.push(Waiting {
+                what: tr.t(
+                    if c.stage == domain::case::registration::CaseStage::PendingRegistration {
+                        "ui-approval_registration"
+                    } else {
+                        "ui-approval_cancellation"
+                    },
+                ),
+                county: app::divisions::name(&c.county_code, english),
+                detail: c.facts.violation,
+            });
+        }
+    }
     let role_names = me
         .roles
         .iter()
@@ -243,6 +272,7 @@ pub async fn home(State(state): State<AppState>, ctx: PageCtx) -> Response {
             role_names,
             waiting_title: tr.t(waiting_title),
             waiting_empty: tr.t(waiting_empty),
+            waiting,
             actions,
             certificate,
             counties,
