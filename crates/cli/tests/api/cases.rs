@@ -285,3 +285,99 @@ on_both_backends!(
     clue_to_cancelled_case,
     numbers_are_gap_free_under_parallel_approvals
 );
+
+/// The pages: a liaison reports a clue on the (phone-sized) form, the brigade proposes a case
+/// from its inbox, a head approves it on the case page, and the case shows its number.
+async fn a_liaisons_clue_through_the_pages(app: TestApp) {
+    use crate::pages::{client, page, pair, sign_in};
+    app.app.seed_demo().await.unwrap();
+    let post = |cookie: String, path: String, form: Vec<(&'static str, String)>| {
+        let url = app.url(&path);
+        async move {
+            let r = client()
+                .post(url)
+                .header("cookie", cookie)
+                .header("sec-fetch-site", "same-origin")
+                .form(&form)
+                .send()
+                .await
+                .unwrap();
+            let location = r
+                .headers()
+                .get("location")
+                .map(|v| v.to_str().unwrap().to_owned());
+            (r.status().as_u16(), location, r.text().await.unwrap())
+        }
+    };
+    let liaison = pair(&sign_in(&app, "mengzhe.liaison", DEMO_PASSWORD).await.2);
+    let (s, form, _) = page(&app, &liaison, "/clues/new").await;
+    assert_eq!(s, 200);
+    assert!(
+        form.contains("value=\"township_liaison\" selected"),
+        "{form}"
+    );
+    let today = app.app.today().to_string();
+    let (s, to, body) = post(
+        liaison.clone(),
+        "/clues".into(),
+        vec![
+            ("source", "township_liaison".into()),
+            ("department", String::new()),
+            ("received_on", today.clone()),
+            ("county_code", "532822".into()),
+            ("place", "勐遮镇曼令村河段".into()),
+            ("description", "河水发黑有异味".into()),
+        ],
+    )
+    .await;
+    assert_eq!(s, 303, "{body}");
+    let clue = to.unwrap();
+    let officer = pair(&sign_in(&app, "menghai.officer", DEMO_PASSWORD).await.2);
+    let (_, inbox, _) = page(&app, &officer, "/clues").await;
+    assert!(
+        inbox.contains("勐遮镇曼令村河段") && inbox.contains("乡镇联络员报送"),
+        "{inbox}"
+    );
+    let (_, detail, _) = page(&app, &officer, &clue).await;
+    assert!(detail.contains("id=\"register-form\""));
+    let (s, to, body) = post(
+        officer.clone(),
+        format!("{clue}/register"),
+        vec![
+            ("version", "1".into()),
+            ("law", "《中华人民共和国水污染防治法》".into()),
+            ("article", "第八十三条".into()),
+            ("act_ended_on", today.clone()),
+            ("violation", "超标排放水污染物".into()),
+        ],
+    )
+    .await;
+    assert_eq!(s, 303, "{body}");
+    let case = to.unwrap();
+    let head = pair(&sign_in(&app, "ju.head", DEMO_PASSWORD).await.2);
+    let (_, before, _) = page(&app, &head, &case).await;
+    assert!(
+        before.contains("id=\"approve\"") && before.contains("待审批立案"),
+        "{before}"
+    );
+    let (s, _, body) = post(
+        head.clone(),
+        format!("{case}/approve-registration"),
+        vec![("version", "1".into()), ("text", "同意".into())],
+    )
+    .await;
+    assert_eq!(s, 303, "{body}");
+    let (_, after, _) = page(&app, &head, &case).await;
+    let year = &today[..4];
+    assert!(
+        after.contains(&format!("西环立（勐海）〔{year}〕1号")),
+        "{after}"
+    );
+    assert!(after.contains("已立案"), "words, not codes");
+    // The liaison sees its clue, now proposed, and not the case list.
+    let (_, mine, _) = page(&app, &liaison, &clue).await;
+    assert!(mine.contains("已提请立案"));
+    assert!(!mine.contains("id=\"nav-cases\""));
+}
+
+on_both_backends!(a_liaisons_clue_through_the_pages);

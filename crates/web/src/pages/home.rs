@@ -110,6 +110,14 @@ pub async fn home(State(state): State<AppState>, ctx: PageCtx) -> Response {
             hint: tr.t("ui-home_find_entity_hint"),
         });
     }
+    if may(Capability::ClueSubmit) {
+        actions.push(Action {
+            id: "go-new-clue",
+            href: "/clues/new",
+            label: tr.t("ui-new_clue"),
+            hint: tr.t("ui-home_new_clue_hint"),
+        });
+    }
     if may(Capability::EntityRegister) {
         actions.push(Action {
             id: "go-import",

@@ -61,6 +61,14 @@ pub fn router() -> axum::Router<AppState> {
             get(import::template_outlets_csv),
         )
         .route("/entities/{id}", get(entities::detail))
+        .route("/clues", get(cases::inbox).post(cases::submit_clue))
+        .route("/clues/new", get(cases::new_clue))
+        .route("/clues/{id}", get(cases::clue))
+        .route("/clues/{id}/register", post(cases::register))
+        .route("/clues/{id}/close", post(cases::close))
+        .route("/cases", get(cases::list))
+        .route("/cases/{id}", get(cases::case))
+        .route("/cases/{id}/{action}", post(cases::act))
         .route("/evidence/{id}", get(evidence::detail))
         .route("/evidence/{id}/content", get(evidence::content))
         .route("/evidence/{id}/certificate", get(evidence::certificate))
@@ -316,6 +324,8 @@ const FLASHES: &[&str] = &[
     "ui-flash_password_changed",
     // Set by the upload form's script once the last byte is in.
     "ui-flash_uploaded",
+    "ui-flash_clue_submitted",
+    "ui-flash_case_proposed",
 ];
 
 /// A redirect after an action, and a message about it on the next page.
@@ -366,6 +376,22 @@ impl PageCtx {
                         href: "/entities",
                         label: tr.t("ui-nav_entities"),
                         active: path.starts_with("/entities") || path.starts_with("/evidence"),
+                    });
+                }
+                if may(Capability::ClueRead) {
+                    items.push(NavItem {
+                        id: "nav-clues",
+                        href: "/clues",
+                        label: tr.t("ui-nav_clues"),
+                        active: path.starts_with("/clues"),
+                    });
+                }
+                if may(Capability::CaseRead) || may(Capability::CaseApprove) {
+                    items.push(NavItem {
+                        id: "nav-cases",
+                        href: "/cases",
+                        label: tr.t("ui-nav_cases"),
+                        active: path.starts_with("/cases"),
                     });
                 }
                 if may(Capability::AccountRead) {
