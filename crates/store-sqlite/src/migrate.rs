@@ -49,9 +49,9 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0010_events_schema_index.sql"),
     ),
     (
-        11,
+        12,
         "clues and cases",
-        include_str!("../migrations/0011_clues_and_cases.sql"),
+        include_str!("../migrations/0012_clues_and_cases.sql"),
     ),
 ];
 
