@@ -248,6 +248,7 @@ evidence-already_custodian = { $username } already holds this evidence.
 evidence-device_hash_mismatch = The file's SHA-256 ({ $received }) differs from the device's ({ $stated }): nothing was stored, and the event was recorded in the security audit.
 evidence-upload_broken = The upload broke off: { $detail }. Nothing was stored; send it again.
 evidence-no_store = No evidence store is configured on this server.
+sealed-no_key = No sealed-store key is loaded on this server, so personal data can be neither sealed nor shown.
 evidence-bad_multipart = The multipart form is malformed: { $detail }
 evidence-no_file = The form has no file part (it must come last).
 upload-offset_mismatch = Upload-Offset { $given } does not match the { $expected } bytes received; ask with HEAD and resume from there.

@@ -248,6 +248,7 @@ evidence-already_custodian = { $username } 已是该证据的保管人。
 evidence-device_hash_mismatch = 文件的 SHA-256（{ $received }）与取证设备给出的（{ $stated }）不一致：未保存任何内容，已记入安全审计。
 evidence-upload_broken = 上传中断：{ $detail }。未保存任何内容，请重新上传。
 evidence-no_store = 本服务器未配置证据存储。
+sealed-no_key = 本服务器未加载个人信息加密存储密钥，无法加密保存或查看个人信息。
 evidence-bad_multipart = multipart 表单格式错误：{ $detail }
 evidence-no_file = 表单中没有 file 部分（它必须放在最后）。
 upload-offset_mismatch = Upload-Offset { $given } 与已接收的 { $expected } 字节不符；请先用 HEAD 查询后从该处续传。

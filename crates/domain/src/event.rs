@@ -7,6 +7,7 @@ use crate::actor::ActorRef;
 pub use crate::admin::{CredentialReset, UserAccessChanged, UserDisabled, UserEdited};
 pub use crate::entity::{EntityRegistered, EntityUpdated};
 pub use crate::evidence::{CustodyTransferred, EvidenceAccessed, EvidenceRegistered};
+pub use crate::sealed::{SealedErased, SealedViewed};
 use crate::time::Timestamp;
 pub use crate::unit::{UnitCreated, UnitRenamed};
 pub use crate::user::{OfficerCertified, UserCreated};
@@ -106,6 +107,8 @@ events! {
     EvidenceRegistered = "evidence.registered/v1",
     EvidenceAccessed = "evidence.accessed/v1",
     CustodyTransferred = "evidence.custody_transferred/v1",
+    SealedViewed = "sealed.viewed/v1",
+    SealedErased = "sealed.erased/v1",
 }
 
 /// The schemas of administration events, from [`SCHEMAS`].

@@ -82,10 +82,17 @@ pub enum Capability {
     /// the system administrator who runs the platform and the detachment that answers for the
     /// prefecture's record, not every reader of the ledger.
     CheckpointSign,
+    /// Seeing a sealed record of personal data unmasked (a party's or a complainant's identity
+    /// and contacts), for a stated purpose: the brigade that handles the matter and the
+    /// detachment (issue 20; 个人信息保护法 第五十一条, see `crate::sealed`).
+    PersonalDataRead,
+    /// Erasing a sealed record on a lawful deletion request: the detachment leader, who answers
+    /// for the enforcement files and can judge whether the law requires keeping them.
+    PersonalDataErase,
 }
 
 impl Capability {
-    pub const ALL: [Capability; 21] = [
+    pub const ALL: [Capability; 23] = [
         Capability::EntityRead,
         Capability::EntityRegister,
         Capability::EvidenceRead,
@@ -107,6 +114,8 @@ impl Capability {
         Capability::SecuritySettingsRead,
         Capability::AuditRead,
         Capability::CheckpointSign,
+        Capability::PersonalDataRead,
+        Capability::PersonalDataErase,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -132,6 +141,8 @@ impl Capability {
             Capability::SecuritySettingsRead => "security_settings_read",
             Capability::AuditRead => "audit_read",
             Capability::CheckpointSign => "checkpoint_sign",
+            Capability::PersonalDataRead => "personal_data_read",
+            Capability::PersonalDataErase => "personal_data_erase",
         }
     }
 
@@ -211,6 +222,14 @@ impl Capability {
             Capability::CheckpointSign => {
                 ("即时签署台账检查点", "sign a ledger checkpoint on demand")
             }
+            Capability::PersonalDataRead => (
+                "查看未遮蔽的个人信息（须说明用途，留痕）",
+                "see personal data unmasked (for a stated purpose, recorded)",
+            ),
+            Capability::PersonalDataErase => (
+                "依法删除个人信息（须说明理由，留痕）",
+                "erase personal data on a lawful request (with the reason, recorded)",
+            ),
         }
     }
 }
@@ -245,6 +264,8 @@ const TABLE: [(Capability, [Span; Role::ALL.len()]); Capability::ALL.len()] = [
     (Capability::SecuritySettingsRead,     [No,    All,     No,   No,   No,    No,   No,     No,   No,   No,     No]),
     (Capability::AuditRead,                [No,    No,      All,  No,   No,    No,   No,     No,   No,   No,     No]),
     (Capability::CheckpointSign,           [All,   No,      No,   No,   All,   All,  No,     No,   No,   No,     No]),
+    (Capability::PersonalDataRead,         [No,    No,      No,   No,   All,   All,  Own,    No,   No,   No,     No]),
+    (Capability::PersonalDataErase,        [No,    No,      No,   No,   All,   No,   No,     No,   No,   No,     No]),
 ];
 
 // `span` indexes the table by declaration order; the build fails if an order differs.

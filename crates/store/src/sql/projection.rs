@@ -61,8 +61,12 @@ macro_rules! feature {
 }
 
 /// Every feature with projections, parents before children.
-pub(crate) const FEATURES: &[Feature] =
-    &[feature!(organisation), feature!(entity), feature!(evidence)];
+pub(crate) const FEATURES: &[Feature] = &[
+    feature!(organisation),
+    feature!(entity),
+    feature!(evidence),
+    feature!(sealed),
+];
 
 /// Every projection table, parents before children.
 pub fn projection_tables() -> impl Iterator<Item = &'static Projection> {

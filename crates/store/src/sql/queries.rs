@@ -576,6 +576,8 @@ async fn write_secret(exec: &mut dyn Exec, secret: &SecretWrite) -> Result<(), S
             exec.execute(END_SESSIONS, &[(*user_id).into(), keep.into(), true.into()])
                 .await?;
         }
+        SecretWrite::Sealed(record) => super::sealed::insert(exec, record).await?,
+        SecretWrite::EraseSealed { reference } => super::sealed::erase(exec, reference).await?,
     }
     Ok(())
 }
@@ -652,6 +654,12 @@ impl crate::Reader for TxReader<'_> {
         id: Uuid,
     ) -> Result<Option<domain::evidence::Evidence>, StoreError> {
         super::evidence::evidence_by_id(self.exec, id).await
+    }
+    async fn sealed_record(
+        &mut self,
+        reference: &str,
+    ) -> Result<Option<crate::SealedRecord>, StoreError> {
+        super::sealed::record(self.exec, reference).await
     }
 }
 
