@@ -91,6 +91,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .merge(routes::admin::router())
         .merge(routes::ledger::router())
         .merge(routes::evidence::router())
+        .merge(routes::sealed::router())
 }
 
 /// The router and its OpenAPI document, built from the same route list so they cannot drift.
