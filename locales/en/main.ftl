@@ -199,6 +199,7 @@ cli-rotated = New signing key; checkpoints are signed with it from the next roun
   old: { $old }
   new: { $new }
 cli-key_failed = The ledger key: { $detail }
+cli-sealed_key_failed = The sealed-store key (personal data): { $detail }
 cli-interval_invalid = ledger.checkpoint_interval_ms must be at least 100.
 cli-draw_unreadable = Cannot read { $path }: { $detail }
 cli-draw_not_json = { $path } is not valid JSON: { $detail }
@@ -248,6 +249,7 @@ evidence-already_custodian = { $username } already holds this evidence.
 evidence-device_hash_mismatch = The file's SHA-256 ({ $received }) differs from the device's ({ $stated }): nothing was stored, and the event was recorded in the security audit.
 evidence-upload_broken = The upload broke off: { $detail }. Nothing was stored; send it again.
 evidence-no_store = No evidence store is configured on this server.
+sealed-no_key = No sealed-store key is loaded on this server, so personal data can be neither sealed nor shown.
 evidence-bad_multipart = The multipart form is malformed: { $detail }
 evidence-no_file = The form has no file part (it must come last).
 upload-offset_mismatch = Upload-Offset { $given } does not match the { $expected } bytes received; ask with HEAD and resume from there.
@@ -324,7 +326,7 @@ ui-back_to_evidence = Back to the evidence
 cli-backup_postgres = admin backup copies SQLite instances. For PostgreSQL use pg_dump (and copy <data-dir>/evidence and <data-dir>/ledger/key); after pg_restore, run ecoenforce ledger resume with the last published checkpoint.
 cli-backup_target_not_empty = { $path } is not empty; give a new or empty folder.
 cli-backup_failed = The backup or restore failed; nothing was changed at the source: { $detail }
-cli-backup_done = Backup in { $path }: database ({ $pages } pages, SQLite backup API), { $files } evidence files, { $keys } ledger key(s), in { $seconds } s. The signer's state is never backed up: after a restore, run ecoenforce ledger resume with the last published checkpoint.
+cli-backup_done = Backup in { $path }: database ({ $pages } pages, SQLite backup API), { $files } evidence files, { $keys } key file(s) (the ledger's and the sealed store's), in { $seconds } s. The signer's state is never backed up: after a restore, run ecoenforce ledger resume with the last published checkpoint.
 cli-restore_not_a_backup = { $path } holds no ecoenforce.db: not a backup made by admin backup.
 cli-restore_target_not_empty = The data dir { $path } is not empty; restore into a new or empty folder.
 cli-restore_done = Restored into { $path }. Start the server: it stays read-only until ecoenforce ledger resume --checkpoint FILE is given the last published checkpoint.

@@ -199,6 +199,7 @@ cli-rotated = 已生成新的签名密钥，下一轮起用它签署检查点。
   旧：{ $old }
   新：{ $new }
 cli-key_failed = 台账密钥：{ $detail }
+cli-sealed_key_failed = 个人信息加密存储密钥：{ $detail }
 cli-interval_invalid = ledger.checkpoint_interval_ms 不得小于 100。
 cli-draw_unreadable = 无法读取 { $path }：{ $detail }
 cli-draw_not_json = { $path } 不是有效的 JSON：{ $detail }
@@ -248,6 +249,7 @@ evidence-already_custodian = { $username } 已是该证据的保管人。
 evidence-device_hash_mismatch = 文件的 SHA-256（{ $received }）与取证设备给出的（{ $stated }）不一致：未保存任何内容，已记入安全审计。
 evidence-upload_broken = 上传中断：{ $detail }。未保存任何内容，请重新上传。
 evidence-no_store = 本服务器未配置证据存储。
+sealed-no_key = 本服务器未加载个人信息加密存储密钥，无法加密保存或查看个人信息。
 evidence-bad_multipart = multipart 表单格式错误：{ $detail }
 evidence-no_file = 表单中没有 file 部分（它必须放在最后）。
 upload-offset_mismatch = Upload-Offset { $given } 与已接收的 { $expected } 字节不符；请先用 HEAD 查询后从该处续传。
@@ -324,7 +326,7 @@ ui-back_to_evidence = 返回证据
 cli-backup_postgres = admin backup 用于 SQLite 实例。PostgreSQL 请使用 pg_dump（并复制 <data-dir>/evidence 与 <data-dir>/ledger/key）；pg_restore 之后，用最近公布的检查点运行 ecoenforce ledger resume。
 cli-backup_target_not_empty = { $path } 不是空目录；请指定新目录或空目录。
 cli-backup_failed = 备份或恢复失败；源数据未作任何更改：{ $detail }
-cli-backup_done = 已备份到 { $path }：数据库（{ $pages } 页，SQLite 在线备份接口）、{ $files } 个证据文件、{ $keys } 个台账密钥，用时 { $seconds } 秒。签名状态从不备份：恢复后须用最近公布的检查点运行 ecoenforce ledger resume。
+cli-backup_done = 已备份到 { $path }：数据库（{ $pages } 页，SQLite 在线备份接口）、{ $files } 个证据文件、{ $keys } 个密钥文件（台账密钥和个人信息加密存储密钥），用时 { $seconds } 秒。签名状态从不备份：恢复后须用最近公布的检查点运行 ecoenforce ledger resume。
 cli-restore_not_a_backup = { $path } 中没有 ecoenforce.db：不是 admin backup 生成的备份。
 cli-restore_target_not_empty = 数据目录 { $path } 不是空目录；请恢复到新目录或空目录。
 cli-restore_done = 已恢复到 { $path }。启动服务后，在用最近公布的检查点运行 ecoenforce ledger resume --checkpoint 文件之前，台账保持只读。

@@ -27,6 +27,7 @@ pub mod people;
 #[cfg(test)]
 mod permissions_doc;
 pub mod proofs;
+pub mod sealed;
 pub mod seed;
 pub mod totp;
 pub mod units;
@@ -132,6 +133,8 @@ pub struct App {
     ledger_status: std::sync::RwLock<checkpoints::LedgerStatus>,
     signer: std::sync::OnceLock<Arc<checkpoints::Signer>>,
     evidence_store: std::sync::OnceLock<Arc<evidence::EvidenceStore>>,
+    /// The sealed store's key (`<data-dir>/sealed.key`), attached at start-up.
+    sealed_key: std::sync::OnceLock<Arc<sealed::SealedKey>>,
 }
 
 impl App {
@@ -151,6 +154,7 @@ impl App {
             ledger_status: std::sync::RwLock::new(checkpoints::LedgerStatus::Ready),
             signer: std::sync::OnceLock::new(),
             evidence_store: std::sync::OnceLock::new(),
+            sealed_key: std::sync::OnceLock::new(),
         }
     }
 

@@ -1,7 +1,8 @@
 //! `ecoenforce admin backup` and `admin restore` for SQLite instances.
 //!
 //! A backup holds the database (through SQLite's online backup API, so a running server keeps
-//! serving), the evidence files, the settings file and the ledger's signing keys, but never the
+//! serving), the evidence files, the settings file, the ledger's signing keys and the sealed
+//! store's key (without it the sealed records in the database open for no one), but never the
 //! signer's state: a restored instance must be shown the last published checkpoint
 //! (`ledger resume`) before it signs or writes again, so it cannot fork the ledger.
 
@@ -66,6 +67,16 @@ fn copy_keys(from: &Path, to: &Path) -> std::io::Result<u64> {
     Ok(n)
 }
 
+/// Copies `sealed.key` when there is one (a data dir that never served has none).
+fn copy_sealed_key(from: &Path, to: &Path) -> std::io::Result<u64> {
+    let key = from.join(app::sealed::KEY_FILE);
+    if !key.is_file() {
+        return Ok(0);
+    }
+    copy_private(&key, &to.join(app::sealed::KEY_FILE))?;
+    Ok(1)
+}
+
 fn empty_or_absent(p: &Path) -> bool {
     !p.exists() || std::fs::read_dir(p).is_ok_and(|mut d| d.next().is_none())
 }
@@ -107,7 +118,8 @@ pub fn backup(args: BackupArgs) -> ExitCode {
         if settings_file.is_file() {
             copy_private(&settings_file, &to.join("ecoenforce.toml"))?;
         }
-        let keys = copy_keys(&data.join("ledger"), &to.join("ledger"))?;
+        let mut keys = copy_keys(&data.join("ledger"), &to.join("ledger"))?;
+        keys += copy_sealed_key(&data, to)?;
         Ok((pages, blobs, keys))
     })();
     match result {
@@ -154,6 +166,7 @@ pub fn restore(args: RestoreArgs) -> ExitCode {
             copy_private(&from.join("ecoenforce.toml"), &data.join("ecoenforce.toml"))?;
         }
         copy_keys(&from.join("ledger"), &data.join("ledger"))?;
+        copy_sealed_key(from, data)?;
         Ok(())
     })();
     match result {

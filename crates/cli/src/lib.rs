@@ -620,6 +620,14 @@ async fn serve(args: ServeArgs) -> ExitCode {
         eprintln!("{e}");
         return ExitCode::FAILURE;
     }
+    // Beside the ledger's key and like it: created on the first start, carried by a backup.
+    if let Err(e) = app.open_sealed_key(settings.data_dir()).await {
+        eprintln!(
+            "{}",
+            both("cli.sealed_key_failed", &[("detail", &e.to_string())])
+        );
+        return ExitCode::FAILURE;
+    }
     expire_uploads_hourly(app.clone());
     let seeded = if args.demo {
         match app.seed_demo().await {

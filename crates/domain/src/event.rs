@@ -11,6 +11,7 @@ pub use crate::case::registration::{
 };
 pub use crate::entity::{EntityRegistered, EntityUpdated};
 pub use crate::evidence::{CustodyTransferred, EvidenceAccessed, EvidenceRegistered};
+pub use crate::sealed::{SealedErased, SealedViewed};
 use crate::time::Timestamp;
 pub use crate::unit::{UnitCreated, UnitRenamed};
 pub use crate::user::{OfficerCertified, UserCreated};
@@ -117,6 +118,8 @@ events! {
     RegistrationRejected = "case.registration_rejected/v1",
     CancellationProposed = "case.cancellation_proposed/v1",
     CancellationDecided = "case.cancellation_decided/v1",
+    SealedViewed = "sealed.viewed/v1",
+    SealedErased = "sealed.erased/v1",
 }
 
 /// The schemas of administration events, from [`SCHEMAS`].

@@ -18,6 +18,7 @@ pub mod event;
 pub mod evidence;
 pub mod permission;
 pub mod refusal;
+pub mod sealed;
 pub mod text;
 pub mod time;
 pub mod unit;

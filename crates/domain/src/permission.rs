@@ -93,10 +93,17 @@ pub enum Capability {
     CaseApprove,
     /// Reading cases.
     CaseRead,
+    /// Seeing a sealed record of personal data unmasked (a party's or a complainant's identity
+    /// and contacts), for a stated purpose: the brigade that handles the matter and the
+    /// detachment (issue 20; 个人信息保护法 第五十一条, see `crate::sealed`).
+    PersonalDataRead,
+    /// Erasing a sealed record on a lawful deletion request: the detachment leader, who answers
+    /// for the enforcement files and can judge whether the law requires keeping them.
+    PersonalDataErase,
 }
 
 impl Capability {
-    pub const ALL: [Capability; 26] = [
+    pub const ALL: [Capability; 28] = [
         Capability::EntityRead,
         Capability::EntityRegister,
         Capability::EvidenceRead,
@@ -123,6 +130,8 @@ impl Capability {
         Capability::CaseRegister,
         Capability::CaseApprove,
         Capability::CaseRead,
+        Capability::PersonalDataRead,
+        Capability::PersonalDataErase,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -153,6 +162,8 @@ impl Capability {
             Capability::CaseRegister => "case_register",
             Capability::CaseApprove => "case_approve",
             Capability::CaseRead => "case_read",
+            Capability::PersonalDataRead => "personal_data_read",
+            Capability::PersonalDataErase => "personal_data_erase",
         }
     }
 
@@ -246,6 +257,14 @@ impl Capability {
                 "approve registrations and cancellations",
             ),
             Capability::CaseRead => ("查阅案件", "read cases"),
+            Capability::PersonalDataRead => (
+                "查看未遮蔽的个人信息（须说明用途，留痕）",
+                "see personal data unmasked (for a stated purpose, recorded)",
+            ),
+            Capability::PersonalDataErase => (
+                "依法删除个人信息（须说明理由，留痕）",
+                "erase personal data on a lawful request (with the reason, recorded)",
+            ),
         }
     }
 }
@@ -285,6 +304,8 @@ const TABLE: [(Capability, [Span; Role::ALL.len()]); Capability::ALL.len()] = [
     (Capability::CaseRegister,             [No,    No,      No,   No,   All,   All,  Own,    No,   No,   No,     No]),
     (Capability::CaseApprove,              [No,    No,      No,   All,  No,    No,   No,     No,   No,   No,     No]),
     (Capability::CaseRead,                 [No,    No,      No,   All,  All,   All,  Own,    Own,  All,  No,     No]),
+    (Capability::PersonalDataRead,         [No,    No,      No,   No,   All,   All,  Own,    No,   No,   No,     No]),
+    (Capability::PersonalDataErase,        [No,    No,      No,   No,   All,   No,   No,     No,   No,   No,     No]),
 ];
 
 // `span` indexes the table by declaration order; the build fails if an order differs.

@@ -91,8 +91,12 @@ fn open_connection(path: &Path) -> Result<Connection, StoreError> {
     .map_err(db("opening the SQLite database"))?;
     conn.busy_timeout(Duration::from_secs(10))
         .map_err(db("setting the busy timeout"))?;
-    conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")
-        .map_err(db("setting connection pragmas"))?;
+    // secure_delete: a deleted row's bytes are overwritten, not left in a free page, so an
+    // erased sealed record (a lawful deletion request) is gone from the file, not merely unlinked.
+    conn.execute_batch(
+        "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA secure_delete = ON;",
+    )
+    .map_err(db("setting connection pragmas"))?;
     conn.set_prepared_statement_cache_capacity(128);
     Ok(conn)
 }

@@ -48,6 +48,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "events schema index",
         include_str!("../migrations/0010_events_schema_index.sql"),
     ),
+    (11, "sealed", include_str!("../migrations/0011_sealed.sql")),
     (
         12,
         "clues and cases",

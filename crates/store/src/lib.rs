@@ -96,6 +96,40 @@ pub enum SecretWrite {
         user_id: Uuid,
         keep: Option<[u8; 32]>,
     },
+    /// Stores a sealed record of personal data (`app::sealed` encrypts it).
+    Sealed(SealedRecord),
+    /// Deletes a sealed record, salt and all (the command's `sealed.erased/v1` stays).
+    EraseSealed { reference: String },
+}
+
+/// A sealed record as stored: encrypted, with what names it and who may see it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SealedRecord {
+    /// Lowercase hex SHA-256 of `salt ‖ record_id`: what events carry.
+    pub reference: String,
+    pub record_id: Uuid,
+    pub salt: Vec<u8>,
+    pub kind: domain::sealed::SealedKind,
+    /// Who may see it is decided by county.
+    pub county_code: String,
+    /// Which key sealed it (`app::sealed::SealedKey::id`).
+    pub key_id: String,
+    pub nonce: Vec<u8>,
+    pub ciphertext: Vec<u8>,
+    pub created_at: Timestamp,
+}
+
+impl std::fmt::Debug for SealedRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "SealedRecord {{ reference: {}, kind: {}, county_code: {}, key_id: {}, .. }}",
+            self.reference,
+            self.kind.as_str(),
+            self.county_code,
+            self.key_id
+        )
+    }
 }
 
 impl std::fmt::Debug for SecretWrite {
@@ -112,6 +146,10 @@ impl std::fmt::Debug for SecretWrite {
                 "SecretWrite::EndSessions {{ user_id: {user_id}, keep: {} }}",
                 if keep.is_some() { "one" } else { "none" }
             ),
+            SecretWrite::Sealed(r) => write!(f, "SecretWrite::Sealed({r:?})"),
+            SecretWrite::EraseSealed { reference } => {
+                write!(f, "SecretWrite::EraseSealed {{ reference: {reference} }}")
+            }
         }
     }
 }
@@ -151,6 +189,8 @@ pub trait Reader: Send {
     ) -> Result<Option<domain::case::registration::Case>, StoreError>;
     /// The last serial of a case-number counter (0 before the first).
     async fn case_counter(&mut self, key: &str) -> Result<i64, StoreError>;
+    /// A sealed record, unscoped: the decision checks the actor's reach.
+    async fn sealed_record(&mut self, reference: &str) -> Result<Option<SealedRecord>, StoreError>;
 }
 
 /// Filters of the entity list; empty strings mean no filter.
@@ -509,8 +549,24 @@ pub trait CaseQueries: Send + Sync {
 
 pub use sql::case::{CaseFilter, ClueFilter, known_source};
 
-pub trait Store: Queries + Writer + LedgerQueries + EvidenceQueries + CaseQueries {}
-impl<T: Queries + Writer + LedgerQueries + EvidenceQueries + CaseQueries> Store for T {}
+/// Reads of the sealed store (its writes are [`SecretWrite`]s on the write path).
+#[async_trait]
+pub trait SealedQueries: Send + Sync {
+    /// A sealed record, unscoped: `app` checks the actor's reach (and records the view) first.
+    async fn sealed_record(&self, reference: &str) -> Result<Option<SealedRecord>, StoreError>;
+    /// The ID of a key some record was sealed under that is not `key_id`, if any.
+    async fn sealed_key_other_than(&self, key_id: &str) -> Result<Option<String>, StoreError>;
+    async fn sealed_count(&self) -> Result<i64, StoreError>;
+}
+
+pub trait Store:
+    Queries + Writer + LedgerQueries + EvidenceQueries + CaseQueries + SealedQueries
+{
+}
+impl<T: Queries + Writer + LedgerQueries + EvidenceQueries + CaseQueries + SealedQueries> Store
+    for T
+{
+}
 
 /// An event's RFC 8785 canonical JSON (keys sorted, no insignificant white space): the bytes its
 /// `event_hash` is taken over.

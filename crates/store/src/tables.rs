@@ -18,9 +18,11 @@ pub const LOG_TABLES: &[&str] = &[
     "ledger_keys",
 ];
 
-/// Not projections, excluded from replay: credentials and sessions.
+/// Not projections, excluded from replay: credentials and sessions, and the sealed records of
+/// personal data, which no event holds (events carry only their references).
 pub const NON_PROJECTION_TABLES: &[&str] = &[
     "credentials",
+    "sealed_records",
     "sessions",
     "signin_audit",
     "security_audit",

@@ -92,6 +92,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .merge(routes::ledger::router())
         .merge(routes::evidence::router())
         .merge(routes::cases::router())
+        .merge(routes::sealed::router())
 }
 
 /// The router and its OpenAPI document, built from the same route list so they cannot drift.

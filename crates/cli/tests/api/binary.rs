@@ -246,10 +246,11 @@ async fn a_restored_data_dir_is_resumed_with_the_published_checkpoint() {
     ]);
     assert_eq!(code, Some(0), "{out}");
     assert!(
-        out.contains("1 evidence files") && out.contains("1 ledger key"),
+        out.contains("1 evidence files") && out.contains("2 key file(s)"),
         "{out}"
     );
     assert!(backup.join("ledger/key").is_file());
+    assert!(backup.join("sealed.key").is_file());
     assert!(
         !backup.join("ledger/state").exists(),
         "the signer's state is never backed up"
@@ -285,6 +286,11 @@ async fn a_restored_data_dir_is_resumed_with_the_published_checkpoint() {
         restored.to_str().unwrap(),
     ]);
     assert_eq!(code, Some(0), "{out}");
+    // The sealed store's key comes back with the database whose records it opens.
+    assert_eq!(
+        std::fs::read(restored.join("sealed.key")).unwrap(),
+        std::fs::read(data.join("sealed.key")).unwrap()
+    );
     let restored_arg = restored.to_str().unwrap();
     let waiting = start(&["--data-dir", restored_arg]).unwrap_or_else(|e| panic!("{e:?}"));
     assert!(
@@ -494,4 +500,109 @@ async fn every_file_the_server_and_the_cli_write_is_private_to_its_owner() {
             root.display()
         );
     }
+}
+
+/// Issue 20 (2): a seeded ID number is sealed — its plaintext is nowhere under the data dir (the
+/// database, its WAL, the event log in it, the keys) nor in a backup, while the server shows it
+/// to the detachment on request.
+#[tokio::test]
+async fn a_sealed_id_number_is_nowhere_in_the_data_dir_or_a_backup() {
+    use crate::sealed::{ID_NUMBER, party};
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let data_arg = data.to_str().unwrap();
+    // Sealed before the server starts, through the application layer on the same data dir (no
+    // command seals yet): the key is created here, and the server must load the same one.
+    let reference = {
+        let db = data.join("ecoenforce.db");
+        std::fs::create_dir_all(&data).unwrap();
+        let backend = std::sync::Arc::new(store_sqlite::Backend::open(&db).await.unwrap());
+        let app = app::App::new(
+            backend.clone(),
+            std::sync::Arc::new(app::SystemClock),
+            app::AppSettings::default(),
+        );
+        app.open_sealed_key(&data).await.unwrap();
+        let (reference, write) = app
+            .seal(domain::sealed::SealedKind::Party, "532822", &party())
+            .unwrap();
+        store::Writer::write(
+            backend.as_ref(),
+            Box::new(move |_| {
+                Box::pin(async move {
+                    Ok(store::Changes {
+                        events: Vec::new(),
+                        secrets: vec![write],
+                    })
+                })
+            }),
+        )
+        .await
+        .unwrap();
+        reference
+    };
+    let server = start(&["--demo", "--data-dir", data_arg]).unwrap_or_else(|e| panic!("{e:?}"));
+    let client = reqwest::Client::new();
+    let token: serde_json::Value = client
+        .post(format!("{}/api/v1/auth/login", server.url))
+        .json(&serde_json::json!({"username": "zhidui.officer", "password": "Demo@2026!"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = token["token"].as_str().unwrap().to_owned();
+    let r = client
+        .post(format!("{}/api/v1/sealed/{reference}/view", server.url))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"purpose": "核对当事人身份"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["record"]["id_number"], ID_NUMBER);
+    let backup = dir.path().join("backup");
+    let (code, out) = cli(&[
+        "admin",
+        "backup",
+        "--data-dir",
+        data_arg,
+        "--to",
+        backup.to_str().unwrap(),
+    ]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(backup.join("sealed.key").is_file());
+    // Scanned while the server runs, so the WAL holds the latest pages.
+    fn files(root: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(root).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                files(&path, out);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    let mut all = Vec::new();
+    files(&data, &mut all);
+    files(&backup, &mut all);
+    let names: Vec<String> = all
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    for expected in ["ecoenforce.db", "ecoenforce.db-wal", "sealed.key"] {
+        assert!(names.iter().any(|n| n == expected), "{expected}: {names:?}");
+    }
+    let needle = ID_NUMBER.as_bytes();
+    for path in &all {
+        let bytes = std::fs::read(path).unwrap();
+        assert!(
+            !bytes.windows(needle.len()).any(|w| w == needle),
+            "the ID number is in {} in plaintext",
+            path.display()
+        );
+    }
+    drop(server);
 }

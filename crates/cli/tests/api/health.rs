@@ -64,6 +64,8 @@ async fn openapi_describes_every_route(app: TestApp) {
         ("/api/v1/uploads", vec!["options", "post"]),
         ("/api/v1/uploads/{id}", vec!["head", "patch"]),
         ("/ledger/tile/{path}", vec!["get"]),
+        ("/api/v1/sealed/{reference}/view", vec!["post"]),
+        ("/api/v1/sealed/{reference}/erase", vec!["post"]),
         ("/api/v1/openapi.json", vec!["get"]),
         ("/api/v1/clues", vec!["get", "post"]),
         ("/api/v1/clues/{id}", vec!["get"]),

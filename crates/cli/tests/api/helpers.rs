@@ -163,6 +163,9 @@ pub async fn spawn_app_with(
         uploads_dir: ledger.path().join("uploads"),
     })
     .expect("evidence store");
+    app.open_sealed_key(ledger.path())
+        .await
+        .expect("sealed-store key");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");

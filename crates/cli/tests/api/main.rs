@@ -21,5 +21,6 @@ mod ledger;
 mod limits;
 mod pages;
 mod permissions;
+mod sealed;
 mod validation;
 mod write_path;

@@ -65,6 +65,8 @@ const MULTI_LINE: &[&str] = &[
     "post /api/v1/cases/{id}/cancel-registration reason",
     "post /api/v1/cases/{id}/approve-cancellation comment",
     "post /api/v1/cases/{id}/reject-cancellation reason",
+    "post /api/v1/sealed/{reference}/view purpose",
+    "post /api/v1/sealed/{reference}/erase reason",
 ];
 
 fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
@@ -242,6 +244,9 @@ async fn examples(app: &TestApp) -> BTreeMap<String, Example> {
         .as_str()
         .unwrap()
         .to_owned();
+    // Two records: the erase example, once valid, leaves nothing for the view to find.
+    let viewed = crate::sealed::seal(app, "532822", &crate::sealed::party()).await;
+    let erased = crate::sealed::seal(app, "532822", &crate::sealed::party()).await;
     let mut entity_patch = new_entity("532822", 1);
     entity_patch.as_object_mut().unwrap().remove("uscc");
     let ex = |user, path: String, body| Example {
@@ -327,6 +332,22 @@ async fn examples(app: &TestApp) -> BTreeMap<String, Example> {
             Some("menghai.officer"),
             format!("/api/v1/evidence/{evidence}/transfers"),
             json!({"to": "zhidui.officer", "reason": "移交法制审核\r\n第二行\t附注"}),
+        ),
+    );
+    m.insert(
+        "post /api/v1/sealed/{reference}/view".into(),
+        ex(
+            Some("zhidui.officer"),
+            format!("/api/v1/sealed/{viewed}/view"),
+            json!({"purpose": "核对当事人身份\r\n送达前\t核对地址"}),
+        ),
+    );
+    m.insert(
+        "post /api/v1/sealed/{reference}/erase".into(),
+        ex(
+            Some("zhidui.lead"),
+            format!("/api/v1/sealed/{erased}/erase"),
+            json!({"reason": "当事人依法申请删除\r\n经审查同意"}),
         ),
     );
     m.insert(

@@ -21,6 +21,7 @@ mod ledger;
 mod organisation;
 mod projection;
 mod queries;
+mod sealed;
 
 pub use evidence::{SecurityAuditRecord, Upload};
 pub use ledger::{CheckpointRecord, LedgerKey};

@@ -66,6 +66,7 @@ pub(crate) const FEATURES: &[Feature] = &[
     feature!(entity),
     feature!(evidence),
     feature!(case),
+    feature!(sealed),
 ];
 
 /// Every projection table, parents before children.

@@ -576,6 +576,8 @@ async fn write_secret(exec: &mut dyn Exec, secret: &SecretWrite) -> Result<(), S
             exec.execute(END_SESSIONS, &[(*user_id).into(), keep.into(), true.into()])
                 .await?;
         }
+        SecretWrite::Sealed(record) => super::sealed::insert(exec, record).await?,
+        SecretWrite::EraseSealed { reference } => super::sealed::erase(exec, reference).await?,
     }
     Ok(())
 }
@@ -667,6 +669,12 @@ impl crate::Reader for TxReader<'_> {
     }
     async fn case_counter(&mut self, key: &str) -> Result<i64, StoreError> {
         super::case::counter(self.exec, key).await
+    }
+    async fn sealed_record(
+        &mut self,
+        reference: &str,
+    ) -> Result<Option<crate::SealedRecord>, StoreError> {
+        super::sealed::record(self.exec, reference).await
     }
 }
 

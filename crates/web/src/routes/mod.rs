@@ -6,6 +6,7 @@ pub mod evidence;
 pub mod health;
 pub mod import;
 pub mod ledger;
+pub mod sealed;
 pub mod units;
 
 use crate::error::ApiError;
