@@ -499,6 +499,22 @@ async fn close(
     ))
 }
 
+/// A command on a case: the path's id, the `If-Match` version, the command, the answer.
+async fn on_case<F, Fut>(
+    state: &AppState,
+    id: &str,
+    headers: &HeaderMap,
+    command: F,
+) -> Result<Response, ApiError>
+where
+    F: FnOnce(uuid::Uuid, i64) -> Fut,
+    Fut: std::future::Future<Output = Result<(Case, Written), app::AppError>>,
+{
+    let id = parse_id(id)?;
+    let expected = if_match(headers)?;
+    Ok(case_answer(state, command(id, expected).await?))
+}
+
 fn case_answer(state: &AppState, (case, w): (Case, Written)) -> Response {
     let view = case_view(state, case);
     answer(
@@ -526,19 +542,13 @@ async fn approve_registration(
     headers: HeaderMap,
     ApiJson(b): ApiJson<CommentBody>,
 ) -> Result<Response, ApiError> {
-    let id = parse_id(&id)?;
-    let expected = if_match(&headers)?;
-    let done = state
-        .app
-        .decide_registration(
-            &auth.actor,
-            id,
-            expected,
-            true,
-            b.comment.unwrap_or_default(),
-        )
-        .await?;
-    Ok(case_answer(&state, done))
+    on_case(&state, &id, &headers, |id, v| {
+        let comment = b.comment.unwrap_or_default();
+        state
+            .app
+            .decide_registration(&auth.actor, id, v, true, comment)
+    })
+    .await
 }
 
 /// A head rejects the registration; the clue is open again.
@@ -555,13 +565,12 @@ async fn reject_registration(
     headers: HeaderMap,
     ApiJson(b): ApiJson<ReasonBody>,
 ) -> Result<Response, ApiError> {
-    let id = parse_id(&id)?;
-    let expected = if_match(&headers)?;
-    let done = state
-        .app
-        .decide_registration(&auth.actor, id, expected, false, b.reason)
-        .await?;
-    Ok(case_answer(&state, done))
+    on_case(&state, &id, &headers, |id, v| {
+        state
+            .app
+            .decide_registration(&auth.actor, id, v, false, b.reason)
+    })
+    .await
 }
 
 /// Proposes to cancel the registration (its conditions turned out not to be met).
@@ -578,13 +587,10 @@ async fn cancel_registration(
     headers: HeaderMap,
     ApiJson(b): ApiJson<ReasonBody>,
 ) -> Result<Response, ApiError> {
-    let id = parse_id(&id)?;
-    let expected = if_match(&headers)?;
-    let done = state
-        .app
-        .propose_cancellation(&auth.actor, id, expected, b.reason)
-        .await?;
-    Ok(case_answer(&state, done))
+    on_case(&state, &id, &headers, |id, v| {
+        state.app.propose_cancellation(&auth.actor, id, v, b.reason)
+    })
+    .await
 }
 
 /// A head approves the cancellation: the case keeps its number, marked cancelled.
@@ -601,19 +607,13 @@ async fn approve_cancellation(
     headers: HeaderMap,
     ApiJson(b): ApiJson<CommentBody>,
 ) -> Result<Response, ApiError> {
-    let id = parse_id(&id)?;
-    let expected = if_match(&headers)?;
-    let done = state
-        .app
-        .decide_cancellation(
-            &auth.actor,
-            id,
-            expected,
-            true,
-            b.comment.unwrap_or_default(),
-        )
-        .await?;
-    Ok(case_answer(&state, done))
+    on_case(&state, &id, &headers, |id, v| {
+        let comment = b.comment.unwrap_or_default();
+        state
+            .app
+            .decide_cancellation(&auth.actor, id, v, true, comment)
+    })
+    .await
 }
 
 /// A head rejects the cancellation: the case goes on.
@@ -630,13 +630,12 @@ async fn reject_cancellation(
     headers: HeaderMap,
     ApiJson(b): ApiJson<ReasonBody>,
 ) -> Result<Response, ApiError> {
-    let id = parse_id(&id)?;
-    let expected = if_match(&headers)?;
-    let done = state
-        .app
-        .decide_cancellation(&auth.actor, id, expected, false, b.reason)
-        .await?;
-    Ok(case_answer(&state, done))
+    on_case(&state, &id, &headers, |id, v| {
+        state
+            .app
+            .decide_cancellation(&auth.actor, id, v, false, b.reason)
+    })
+    .await
 }
 
 #[derive(Deserialize, IntoParams)]
