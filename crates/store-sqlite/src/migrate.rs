@@ -54,6 +54,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "clues and cases",
         include_str!("../migrations/0012_clues_and_cases.sql"),
     ),
+    (
+        13,
+        "case events",
+        include_str!("../migrations/0013_case_events.sql"),
+    ),
 ];
 
 pub(crate) fn run(conn: &mut Connection) -> Result<(), StoreError> {

@@ -540,6 +540,13 @@ pub trait CaseQueries: Send + Sync {
         limit: i64,
         offset: i64,
     ) -> Result<Page<domain::case::registration::Case>, StoreError>;
+    /// The ledger entries of a case and of its clue, in log order (the caller has checked the
+    /// reader may see the case; every entry concerns its county).
+    async fn case_timeline(
+        &self,
+        case_id: Uuid,
+        clue_id: Uuid,
+    ) -> Result<Vec<TimelineEntry>, StoreError>;
     /// Cases whose registration or cancellation waits for a head, oldest first.
     async fn awaiting_approval(
         &self,
@@ -548,6 +555,15 @@ pub trait CaseQueries: Send + Sync {
 }
 
 pub use sql::case::{CaseFilter, ClueFilter, known_source};
+
+/// One ledger entry of a case's timeline.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TimelineEntry {
+    pub seq: i64,
+    pub schema: String,
+    pub at: Timestamp,
+    pub actor: String,
+}
 
 /// Reads of the sealed store (its writes are [`SecretWrite`]s on the write path).
 #[async_trait]

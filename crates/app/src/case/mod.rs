@@ -326,6 +326,17 @@ impl App {
             .await?)
     }
 
+    /// The ledger entries of a case and of the clue it came from (404 outside the actor's
+    /// reach; every entry concerns the case's county, so a reader of the case sees them all).
+    pub async fn case_timeline(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+    ) -> Result<Vec<store::TimelineEntry>, AppError> {
+        let case = self.case(actor, id).await?;
+        Ok(self.store.case_timeline(case.id, case.clue_id).await?)
+    }
+
     /// What waits for the signed-in head's approval.
     pub async fn approvals(&self, actor: &Actor) -> Result<Vec<Case>, AppError> {
         let scope = crate::scope(actor, Capability::CaseApprove)?;

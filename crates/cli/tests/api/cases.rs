@@ -243,9 +243,37 @@ async fn clue_to_cancelled_case(app: TestApp) {
     )
     .await;
     assert_eq!(s, 409);
-    // The timeline is in the ledger: each step an event of its own.
     let (_, cases, _) = get_with_etag(&app, &officer, "/api/v1/cases?stage=cancelled").await;
     assert_eq!(cases["total"], 1);
+    // The timeline is the ledger: each step an entry of its own, the clue's first, in order,
+    // each with its proof; outside the reader's reach the case does not exist.
+    let (s, timeline, _) = get_with_etag(&app, &officer, &format!("{case}/timeline")).await;
+    assert_eq!(s, 200, "{timeline}");
+    let schemas: Vec<&str> = timeline
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["schema"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        schemas,
+        [
+            "clue.submitted/v1",
+            "case.proposed/v1",
+            "case.registered/v1",
+            "case.cancellation_proposed/v1",
+            "case.cancellation_decided/v1"
+        ]
+    );
+    let entry = timeline[2]["entry"].as_str().unwrap();
+    assert_eq!(get_with_etag(&app, &officer, entry).await.0, 200);
+    assert_eq!(timeline[2]["actor"], "ju.head");
+    assert_eq!(
+        get_with_etag(&app, &jinghong, &format!("{case}/timeline"))
+            .await
+            .0,
+        404
+    );
 }
 
 /// Issue 20 point 7: under 8 approvals at once, one counter's numbers are 1..n, no gap, no

@@ -79,6 +79,7 @@ async fn openapi_describes_every_route(app: TestApp) {
         ("/api/v1/cases/{id}/approve-cancellation", vec!["post"]),
         ("/api/v1/cases/{id}/reject-cancellation", vec!["post"]),
         ("/api/v1/approvals", vec!["get"]),
+        ("/api/v1/cases/{id}/timeline", vec!["get"]),
     ];
     for (path, methods) in &expected {
         let item = paths.get(*path).unwrap_or_else(|| panic!("{path} missing"));

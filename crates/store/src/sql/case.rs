@@ -56,7 +56,14 @@ pub(super) const TABLES: &[super::Projection] = &[
     crate::projection!("clues", order_by "id"),
     crate::projection!("cases", order_by "id"),
     crate::projection!("case_counters", order_by "counter_key"),
+    crate::projection!("case_events", order_by "subject_id, event_id"),
 ];
+
+const LINK_EVENT: &str = "INSERT INTO case_events (subject_id, event_id) VALUES ($1, $2)";
+/// The ledger entries of a case and of the clue it came from, in log order.
+const TIMELINE: &str = "SELECT e.seq, e.schema, e.at, e.actor FROM case_events c \
+     JOIN events e ON e.id = c.event_id WHERE c.subject_id = $1 OR c.subject_id = $2 \
+     ORDER BY e.seq";
 
 fn json<T: serde::Serialize>(v: &T) -> Result<Value, StoreError> {
     serde_json::to_string(v).map(Value::from).map_err(corrupt)
@@ -72,8 +79,31 @@ fn changed(n: u64, what: &str) -> Result<u64, StoreError> {
     }
 }
 
+/// The clue or case an event concerns, for the timeline.
+fn subject(payload: &Payload) -> Option<Uuid> {
+    match payload {
+        Payload::ClueSubmitted(p) => Some(p.id),
+        Payload::ClueClosed(p) => Some(p.id),
+        Payload::CaseProposed(p) => Some(p.case_id),
+        Payload::CaseRegistered(p) => Some(p.case_id),
+        Payload::RegistrationRejected(p) => Some(p.case_id),
+        Payload::CancellationProposed(p) => Some(p.case_id),
+        Payload::CancellationDecided(p) => Some(p.case_id),
+        _ => None,
+    }
+}
+
 /// Applies a clue or case event; `None` for events of other kinds.
 pub(crate) async fn apply(exec: &mut dyn Exec, event: &Event) -> Result<Option<u64>, StoreError> {
+    let Some(subject) = subject(&event.payload) else {
+        return Ok(None);
+    };
+    exec.execute(LINK_EVENT, &[subject.into(), event.id.into()])
+        .await?;
+    apply_state(exec, event).await
+}
+
+async fn apply_state(exec: &mut dyn Exec, event: &Event) -> Result<Option<u64>, StoreError> {
     Ok(Some(match &event.payload {
         Payload::ClueSubmitted(p) => {
             let d = &p.data;
@@ -369,6 +399,29 @@ impl<B: SqlBackend> CaseQueries for B {
                 .collect::<Result<Vec<_>, _>>()?;
             Ok(Page { items, total })
         })
+    }
+
+    async fn case_timeline(
+        &self,
+        case_id: Uuid,
+        clue_id: Uuid,
+    ) -> Result<Vec<crate::TimelineEntry>, StoreError> {
+        let values: Vec<Value> = vec![case_id.into(), clue_id.into()];
+        run!(self, |e| e
+            .query(TIMELINE, &values)
+            .await?
+            .iter()
+            .map(|r| {
+                let actor: domain::actor::ActorRef =
+                    serde_json::from_str(&r.text(3)?).map_err(corrupt)?;
+                Ok(crate::TimelineEntry {
+                    seq: r.i64(0)?,
+                    schema: r.text(1)?,
+                    at: r.time(2)?,
+                    actor: actor.name,
+                })
+            })
+            .collect())
     }
 
     async fn awaiting_approval(&self, scope: &Scope) -> Result<Vec<Case>, StoreError> {

@@ -715,6 +715,41 @@ async fn get_case(
     Ok(with_etag(StatusCode::OK, case_view(&state, case)))
 }
 
+#[derive(Serialize, ToSchema)]
+pub struct TimelineItem {
+    seq: i64,
+    schema: String,
+    actor: String,
+    at: String,
+    /// The entry with its inclusion proof.
+    entry: String,
+}
+
+/// The case's ledger entries (and its clue's), in order, each with a link to its proof.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/timeline", tag = "cases",
+    params(("id" = String, Path)),
+    responses((status = 200, body = Vec<TimelineItem>), (status = 404, body = Problem)),
+    security(("bearer" = [])))]
+async fn timeline(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<TimelineItem>>, ApiError> {
+    let items = state.app.case_timeline(&auth.actor, parse_id(&id)?).await?;
+    Ok(Json(
+        items
+            .into_iter()
+            .map(|t| TimelineItem {
+                entry: format!("/api/v1/ledger/entries/{}", t.seq),
+                seq: t.seq,
+                schema: t.schema,
+                actor: t.actor,
+                at: t.at.to_string(),
+            })
+            .collect(),
+    ))
+}
+
 /// What waits for the signed-in head's approval: registrations and cancellations.
 #[utoipa::path(get, path = "/api/v1/approvals", tag = "cases",
     responses((status = 200, body = Vec<CaseView>), (status = 403, body = Problem)),
@@ -743,4 +778,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(approve_cancellation))
         .routes(routes!(reject_cancellation))
         .routes(routes!(approvals))
+        .routes(routes!(timeline))
 }
