@@ -643,3 +643,6 @@ ui-stage_registered = Registered
 ui-stage_registration_rejected = Registration rejected
 ui-stage_cancelled = Cancelled
 ui-home_new_clue_hint = A phone-sized form: what, where, when.
+case-party_form = The party is entity (with entity_id), person (name, id_type resident_id, passport or other, id_number), organisation (name) or unidentified.
+case-party_name = Give the party’s name (at most 100 characters).
+case-party_id_number = Give the person’s ID number (at most 40 characters).

@@ -643,3 +643,6 @@ ui-stage_registered = 已立案
 ui-stage_registration_rejected = 立案未获批准
 ui-stage_cancelled = 已撤销立案
 ui-home_new_clue_hint = 手机可用的表单：什么问题、在哪里、何时发现。
+case-party_form = 当事人类型须为 entity（附 entity_id）、person（姓名、证件类型 resident_id/passport/other、证件号码）、organisation（名称）或 unidentified。
+case-party_name = 请填写当事人名称（不超过 100 个字符）。
+case-party_id_number = 请填写自然人的证件号码（不超过 40 个字符）。

@@ -5,15 +5,36 @@ use crate::{App, AppError};
 use domain::case::clue::{
     CloseClue, Clue, ClueData, REGISTRATION_DAYS, SubmitClue, SubmitClueState,
 };
+use domain::case::party::Party;
 use domain::case::registration::{
     ApproveRegistrationState, Case, CaseFacts, Decide, NumberPattern, ProposeCancellation,
     ProposeCase, ProposeCaseState,
 };
 use domain::permission::{Capability, allows, require};
+use domain::sealed::SealedKind;
 use domain::unit::UnitKind;
 use domain::{Actor, Refusal};
 use store::{CaseFilter, ClueFilter, Committed, Page, Scope};
 use uuid::Uuid;
+
+/// The party as an officer states it; a natural person's ID number, address and phone are
+/// sealed before the command, and only their reference and masked forms reach the event.
+#[derive(Clone, Debug)]
+pub enum PartyInput {
+    Entity(Uuid),
+    Person {
+        name: String,
+        id_type: domain::case::party::IdType,
+        id_number: String,
+        address: String,
+        phone: String,
+    },
+    Organisation {
+        name: String,
+        uscc: Option<String>,
+    },
+    Unidentified,
+}
 
 /// What a command wrote, for the answer (`{"events": [{"seq", "schema"}]}`).
 pub type Written = Vec<(i64, &'static str)>;
@@ -137,9 +158,64 @@ impl App {
         actor: &Actor,
         clue_id: Uuid,
         expected_version: i64,
-        facts: CaseFacts,
+        mut facts: CaseFacts,
+        party: Option<PartyInput>,
     ) -> Result<(Case, Written), AppError> {
         require(actor, Capability::CaseRegister)?;
+        let mut sealed = Vec::new();
+        facts.party = match party {
+            None => None,
+            Some(PartyInput::Unidentified) => Some(Party::Unidentified),
+            Some(PartyInput::Entity(id)) => {
+                facts.entity_id = Some(id);
+                Some(Party::Entity { entity_id: id })
+            }
+            Some(PartyInput::Organisation { name, uscc }) => {
+                Some(Party::Organisation { name, uscc })
+            }
+            Some(PartyInput::Person {
+                name,
+                id_type,
+                id_number,
+                address,
+                phone,
+            }) => {
+                // Checked before sealing: the sealed store never holds what the rules refuse.
+                domain::text::check_texts([
+                    ("party", id_number.as_str(), false),
+                    ("party", address.as_str(), false),
+                    ("party", phone.as_str(), false),
+                ])?;
+                if id_number.trim().is_empty() || id_number.chars().count() > 40 {
+                    return Err(AppError::Refused(Refusal::one(
+                        domain::RefusalKind::Invalid,
+                        domain::Reason::new("case.party_id_number").field("party"),
+                    )));
+                }
+                // The record takes the county of the clue, whose reach decides who sees it.
+                let clue = self.clue(actor, clue_id).await?;
+                let (reference, write) = self.seal(
+                    SealedKind::Party,
+                    &clue.data.county_code,
+                    &serde_json::json!({
+                        "name": name, "id_type": id_type, "id_number": id_number.trim(),
+                        "address": address.trim(), "phone": phone.trim(),
+                    }),
+                )?;
+                sealed.push(write);
+                Some(Party::Person {
+                    name,
+                    id_type,
+                    reference,
+                    id_number_masked: domain::sealed::mask_id_number(id_number.trim()),
+                    phone_masked: if phone.trim().is_empty() {
+                        String::new()
+                    } else {
+                        domain::sealed::mask_phone(phone.trim())
+                    },
+                })
+            }
+        };
         let cmd = ProposeCase {
             case_id: Uuid::now_v7(),
             clue_id,
@@ -152,7 +228,7 @@ impl App {
             Actor::System => None,
         };
         let committed = self
-            .command(
+            .command_with_secrets(
                 actor,
                 cmd,
                 move |r, cmd, _| {
@@ -179,6 +255,7 @@ impl App {
                     })
                 },
                 domain::case::registration::decide_propose_case,
+                move |_, _| sealed,
             )
             .await?;
         Ok((self.case(actor, case_id).await?, written(&committed)))

@@ -62,7 +62,10 @@ pub fn register_body() -> Value {
         "legal_basis": [{"law": "《中华人民共和国水污染防治法》", "article": "第八十三条"}],
         "act_ended_on": "2026-11-30",
         "endangers_life_health_or_finance": false,
-        "violation": "超过水污染物排放标准排放水污染物"
+        "violation": "超过水污染物排放标准排放水污染物",
+        "party": {"kind": "person", "name": "岩温", "id_type": "resident_id",
+                  "id_number": "532822199001011234", "address": "勐海县勐遮镇曼令村",
+                  "phone": "13812345678"}
     })
 }
 
@@ -177,6 +180,44 @@ async fn clue_to_cancelled_case(app: TestApp) {
     assert_eq!(s, 201, "{b}");
     assert_eq!(b["case"]["stage"], "pending_registration");
     assert_eq!(b["case"]["number"], Value::Null);
+    // The party's personal data is sealed: masked in the view, absent from the event, shown
+    // unmasked only through a recorded view.
+    let party = &b["case"]["party"];
+    assert_eq!(
+        (
+            party["kind"].as_str(),
+            party["id_number_masked"].as_str(),
+            party["phone_masked"].as_str()
+        ),
+        (
+            Some("person"),
+            Some("5328**********1234"),
+            Some("138****5678")
+        ),
+        "{party}"
+    );
+    let seq = b["events"][0]["seq"].as_i64().unwrap();
+    let (_, entry, _) =
+        get_with_etag(&app, &officer, &format!("/api/v1/ledger/entries/{seq}")).await;
+    let entry = entry.to_string();
+    assert!(
+        !entry.contains("532822199001011234")
+            && !entry.contains("13812345678")
+            && !entry.contains("曼令村"),
+        "{entry}"
+    );
+    let reference = party["reference"].as_str().unwrap();
+    let r = app
+        .client
+        .post(app.url(&format!("/api/v1/sealed/{reference}/view")))
+        .bearer_auth(&officer)
+        .json(&json!({"purpose": "核实当事人身份"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let record: Value = r.json().await.unwrap();
+    assert_eq!(record["record"]["id_number"], "532822199001011234");
     let case = format!("/api/v1/cases/{}", b["case"]["id"].as_str().unwrap());
     assert_eq!(
         get_with_etag(&app, &officer, &clue).await.1["status"],

@@ -63,6 +63,9 @@ pub struct CaseFacts {
     pub violation: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entity_id: Option<Uuid>,
+    /// Who the case is against (personal data sealed); `None` before it is known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub party: Option<super::party::Party>,
     /// Investigation before registration (先行调查).
     #[serde(default)]
     pub urgent: bool,
@@ -196,6 +199,16 @@ pub fn decide_propose_case(
     stale(clue.version, cmd.expected_version)?;
     let f = &cmd.facts;
     let mut texts = vec![("violation", f.violation.as_str(), true)];
+    match &f.party {
+        Some(super::party::Party::Person { name, .. }) => {
+            texts.push(("party", name.as_str(), false))
+        }
+        Some(super::party::Party::Organisation { name, uscc }) => {
+            texts.push(("party", name.as_str(), false));
+            texts.push(("party", uscc.as_deref().unwrap_or(""), false));
+        }
+        _ => {}
+    }
     for b in &f.legal_basis {
         texts.push(("legal_basis", b.law.as_str(), false));
         texts.push(("legal_basis", b.article.as_str(), false));
@@ -211,6 +224,13 @@ pub fn decide_propose_case(
                 .field("violation")
                 .arg("max", 2000),
         );
+    }
+    if let Some(
+        super::party::Party::Person { name, .. } | super::party::Party::Organisation { name, .. },
+    ) = &f.party
+        && (name.trim().is_empty() || name.chars().count() > 100)
+    {
+        invalid.push(Reason::new("case.party_name").field("party"));
     }
     if f.legal_basis.len() > 20 {
         invalid.push(

@@ -53,6 +53,7 @@ fn facts(act_ended_on: &str, endangers: bool) -> CaseFacts {
         endangers_life_health_or_finance: endangers,
         violation: "超标排放水污染物".into(),
         entity_id: None,
+        party: None,
         urgent: false,
     }
 }

@@ -323,11 +323,12 @@ pub async fn register(
                 endangers_life_health_or_finance: form.endangers.is_some(),
                 violation: form.violation,
                 entity_id: None,
+                party: None,
                 urgent: false,
             };
             state
                 .app
-                .propose_case(&auth.actor, id, form.version, facts)
+                .propose_case(&auth.actor, id, form.version, facts, None)
                 .await
         }
         Err(_) => Err(bad_date("act_ended_on")),

@@ -112,6 +112,9 @@ pub struct CaseView {
     endangers_life_health_or_finance: bool,
     urgent: bool,
     entity_id: Option<String>,
+    /// The party, personal data masked (`reference` opens the sealed record, for who may).
+    #[schema(value_type = Object)]
+    party: Option<serde_json::Value>,
     proposed_by: String,
     registered_on: Option<String>,
     /// A cancellation waiting for a head's decision.
@@ -160,6 +163,7 @@ fn case_view(state: &AppState, c: Case) -> CaseView {
         endangers_life_health_or_finance: f.endangers_life_health_or_finance,
         urgent: f.urgent,
         entity_id: f.entity_id.map(|e| e.to_string()),
+        party: f.party.and_then(|p| serde_json::to_value(p).ok()),
         proposed_by: c.proposed_by,
         registered_on: c.registered_on.map(|d| d.to_string()),
         cancellation: c
@@ -391,6 +395,95 @@ pub struct LegalBasisBody {
     article: String,
 }
 
+/// The party: `kind` is `entity` (with `entity_id`), `person` (`name`, `id_type` one of
+/// resident_id, passport, other, `id_number`, and optional `address` and `phone` — sealed, never
+/// in an event), `organisation` (`name`, optional `uscc`) or `unidentified`.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PartyBody {
+    kind: String,
+    entity_id: Option<String>,
+    name: Option<String>,
+    id_type: Option<String>,
+    id_number: Option<String>,
+    address: Option<String>,
+    phone: Option<String>,
+    uscc: Option<String>,
+}
+
+fn party_error() -> ApiError {
+    ApiError::one(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        domain::Reason::new("case.party_form").field("party"),
+    )
+}
+
+impl PartyBody {
+    fn into_input(self) -> Result<app::case::PartyInput, ApiError> {
+        use app::case::PartyInput;
+        use domain::case::party::IdType;
+        let texts = [
+            &self.entity_id,
+            &self.name,
+            &self.id_type,
+            &self.id_number,
+            &self.address,
+            &self.phone,
+            &self.uscc,
+        ];
+        domain::text::check_texts(
+            texts
+                .iter()
+                .map(|t| ("party", t.as_deref().unwrap_or(""), false)),
+        )?;
+        // Only the fields of the party's kind: anything else was meant for another kind.
+        let present = |fields: &[&Option<String>]| fields.iter().any(|f| f.is_some());
+        let stray = match self.kind.as_str() {
+            "entity" => present(&[
+                &self.name,
+                &self.id_type,
+                &self.id_number,
+                &self.address,
+                &self.phone,
+                &self.uscc,
+            ]),
+            "person" => present(&[&self.entity_id, &self.uscc]),
+            "organisation" => present(&[
+                &self.entity_id,
+                &self.id_type,
+                &self.id_number,
+                &self.address,
+                &self.phone,
+            ]),
+            _ => present(&texts),
+        };
+        if stray {
+            return Err(party_error());
+        }
+        Ok(match self.kind.as_str() {
+            "entity" => PartyInput::Entity(entity_ref(self.entity_id)?.ok_or_else(party_error)?),
+            "person" => PartyInput::Person {
+                name: self.name.ok_or_else(party_error)?,
+                id_type: match self.id_type.as_deref() {
+                    Some("resident_id") => IdType::ResidentId,
+                    Some("passport") => IdType::Passport,
+                    Some("other") => IdType::Other,
+                    _ => return Err(party_error()),
+                },
+                id_number: self.id_number.ok_or_else(party_error)?,
+                address: self.address.unwrap_or_default(),
+                phone: self.phone.unwrap_or_default(),
+            },
+            "organisation" => PartyInput::Organisation {
+                name: self.name.ok_or_else(party_error)?,
+                uscc: self.uscc,
+            },
+            "unidentified" => PartyInput::Unidentified,
+            _ => return Err(party_error()),
+        })
+    }
+}
+
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RegisterBody {
@@ -404,6 +497,7 @@ pub struct RegisterBody {
     entity_id: Option<String>,
     /// Investigation before registration (先行调查).
     urgent: Option<bool>,
+    party: Option<PartyBody>,
 }
 
 /// Proposes a case from the clue; a head's approval registers it.
@@ -436,11 +530,13 @@ async fn register(
         endangers_life_health_or_finance: b.endangers_life_health_or_finance,
         violation: b.violation,
         entity_id: entity_ref(b.entity_id)?,
+        party: None,
         urgent: b.urgent.unwrap_or(false),
     };
+    let party = b.party.map(PartyBody::into_input).transpose()?;
     let (case, w) = state
         .app
-        .propose_case(&auth.actor, id, expected, facts)
+        .propose_case(&auth.actor, id, expected, facts, party)
         .await?;
     let location = format!("/api/v1/cases/{}", case.id);
     let view = case_view(&state, case);
