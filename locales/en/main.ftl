@@ -646,3 +646,5 @@ ui-home_new_clue_hint = A phone-sized form: what, where, when.
 case-party_form = The party is entity (with entity_id), person (name, id_type resident_id, passport or other, id_number), organisation (name) or unidentified.
 case-party_name = Give the party’s name (at most 100 characters).
 case-party_id_number = Give the person’s ID number (at most 40 characters).
+clue-complainant_only_for_complaints = Only a 12369 complaint has a complainant.
+clue-complainant_form = A complainant has a name (at most 100 characters); id_type is resident_id, passport or other; every field is text of at most 200 characters.

@@ -646,3 +646,5 @@ ui-home_new_clue_hint = 手机可用的表单：什么问题、在哪里、何�
 case-party_form = 当事人类型须为 entity（附 entity_id）、person（姓名、证件类型 resident_id/passport/other、证件号码）、organisation（名称）或 unidentified。
 case-party_name = 请填写当事人名称（不超过 100 个字符）。
 case-party_id_number = 请填写自然人的证件号码（不超过 40 个字符）。
+clue-complainant_only_for_complaints = 只有 12369 举报才有举报人。
+clue-complainant_form = 举报人须有姓名（不超过 100 个字符）；证件类型为 resident_id、passport 或 other；各项均为不超过 200 个字符的文字。

@@ -59,13 +59,44 @@ fn only_own_clues(actor: &Actor) -> String {
 }
 
 impl App {
-    /// Reports a clue.
+    /// Reports a clue; a complaint's complainant (a JSON object of text fields) is sealed whole
+    /// in the same transaction, and the clue keeps only the record's reference.
     pub async fn submit_clue(
         &self,
         actor: &Actor,
-        data: ClueData,
+        mut data: ClueData,
+        complainant: Option<serde_json::Map<String, serde_json::Value>>,
     ) -> Result<(Clue, Written), AppError> {
         require(actor, Capability::ClueSubmit)?;
+        let mut sealed = Vec::new();
+        if let Some(c) = complainant {
+            // Checked before sealing: the sealed store never holds what the rules refuse.
+            domain::text::check_texts(
+                c.values()
+                    .map(|v| ("complainant", v.as_str().unwrap_or(""), false)),
+            )?;
+            let named = c
+                .get("name")
+                .and_then(|v| v.as_str())
+                .is_some_and(|n| !n.trim().is_empty() && n.chars().count() <= 100);
+            if !named
+                || c.values()
+                    .any(|v| v.as_str().is_none_or(|s| s.chars().count() > 200))
+            {
+                return Err(AppError::Refused(Refusal::one(
+                    domain::RefusalKind::Invalid,
+                    domain::Reason::new("clue.complainant_form").field("complainant"),
+                )));
+            }
+            self.check_county("county_code", &data.county_code)?;
+            let (reference, write) = self.seal(
+                SealedKind::Complainant,
+                &data.county_code,
+                &serde_json::Value::Object(c),
+            )?;
+            data.complainant = Some(reference);
+            sealed.push(write);
+        }
         let cmd = SubmitClue {
             id: Uuid::now_v7(),
             data,
@@ -74,7 +105,7 @@ impl App {
         let prefecture_code = self.settings.prefecture_code.clone();
         let id = cmd.id;
         let committed = self
-            .command(
+            .command_with_secrets(
                 actor,
                 cmd,
                 |r, cmd, now| {
@@ -92,6 +123,7 @@ impl App {
                     })
                 },
                 domain::case::clue::decide_submit_clue,
+                move |_, _| sealed,
             )
             .await?;
         Ok((self.clue(actor, id).await?, written(&committed)))

@@ -450,3 +450,75 @@ async fn a_liaisons_clue_through_the_pages(app: TestApp) {
 }
 
 on_both_backends!(a_liaisons_clue_through_the_pages);
+
+/// Issue 20 point 3: a 12369 complaint's complainant is sealed whole — the clue and its ledger
+/// entry hold only a reference — and shown unmasked only to the brigade and the detachment.
+async fn a_complainant_is_sealed(app: TestApp) {
+    app.app.seed_demo().await.unwrap();
+    let officer = app.login("menghai.officer", DEMO_PASSWORD).await;
+    let liaison = app.login("mengzhe.liaison", DEMO_PASSWORD).await;
+    let mut body = clue_body("532822");
+    body["source"] = json!("complaint_12369");
+    body["complainant"] = json!({"name": "玉香", "id_type": "resident_id",
+        "id_number": "532822198805050022", "phone": "13900001111"});
+    let r = app
+        .client
+        .post(app.url("/api/v1/clues"))
+        .bearer_auth(&liaison)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let b: Value = r.json().await.unwrap();
+    let reference = b["clue"]["complainant_reference"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let seq = b["events"][0]["seq"].as_i64().unwrap();
+    let (_, entry, _) =
+        get_with_etag(&app, &officer, &format!("/api/v1/ledger/entries/{seq}")).await;
+    let entry = entry.to_string();
+    assert!(
+        !entry.contains("532822198805050022") && !entry.contains("玉香"),
+        "{entry}"
+    );
+    let view = |token: String| {
+        let url = app.url(&format!("/api/v1/sealed/{reference}/view"));
+        let client = app.client.clone();
+        async move {
+            let r = client
+                .post(url)
+                .bearer_auth(token)
+                .json(&json!({"purpose": "回复举报人"}))
+                .send()
+                .await
+                .unwrap();
+            (
+                r.status().as_u16(),
+                r.json::<Value>().await.unwrap_or(Value::Null),
+            )
+        }
+    };
+    assert_eq!(
+        view(liaison.clone()).await.0,
+        403,
+        "the liaison who reported it does not see it"
+    );
+    let (s, record) = view(officer.clone()).await;
+    assert_eq!((s, record["record"]["name"].as_str()), (200, Some("玉香")));
+    // Only a complaint has a complainant.
+    let mut body = clue_body("532822");
+    body["complainant"] = json!({"name": "某人"});
+    let r = app
+        .client
+        .post(app.url("/api/v1/clues"))
+        .bearer_auth(&officer)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+}
+
+on_both_backends!(a_complainant_is_sealed);

@@ -376,11 +376,15 @@ async fn examples(app: &TestApp) -> BTreeMap<String, Example> {
     let head = app.login("ju.head", DEMO_PASSWORD).await;
     m.insert(
         "post /api/v1/clues".into(),
-        ex(
-            Some("menghai.officer"),
-            "/api/v1/clues".into(),
-            crate::cases::clue_body("532822"),
-        ),
+        ex(Some("menghai.officer"), "/api/v1/clues".into(), {
+            // A complaint, so the complainant's fields are walked too.
+            let mut b = crate::cases::clue_body("532822");
+            b["source"] = json!("complaint_12369");
+            b["complainant"] = json!({"name": "玉香", "id_type": "resident_id",
+                    "id_number": "532822198805050022", "phone": "13900001111",
+                    "contact": "勐遮镇曼令村"});
+            b
+        }),
     );
     let on = |user: &'static str, resource: String, verb: &str, body: Value| Example {
         user: Some(user),

@@ -102,6 +102,10 @@ pub struct ClueData {
     pub lon_e6: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entity_id: Option<Uuid>,
+    /// The sealed record of a complainant (name, ID, phone, contact), for a 12369 complaint:
+    /// never in an event, an export or a public page (`crate::sealed`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub complainant: Option<String>,
 }
 
 /// A clue as the register keeps it.
@@ -222,6 +226,9 @@ pub fn decide_submit_clue(
                 .arg("max", 100),
         ),
         _ => {}
+    }
+    if d.complainant.is_some() && d.source != ClueSource::Complaint12369 {
+        reasons.push(Reason::new("clue.complainant_only_for_complaints").field("complainant"));
     }
     if d.received_on > state.today {
         reasons.push(Reason::new("clue.received_in_future").field("received_on"));

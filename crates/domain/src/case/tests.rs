@@ -34,6 +34,7 @@ fn clue(received_on: &str) -> Clue {
             lat_e6: None,
             lon_e6: None,
             entity_id: None,
+            complainant: None,
         },
         status: ClueStatus::Open,
         submitted_by: "menghai.officer".into(),

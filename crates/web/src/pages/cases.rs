@@ -214,10 +214,11 @@ pub async fn submit_clue(
             lat_e6: None,
             lon_e6: None,
             entity_id: None,
+            complainant: None,
         })
     })();
     let result = match data {
-        Ok(d) => state.app.submit_clue(&auth.actor, d).await,
+        Ok(d) => state.app.submit_clue(&auth.actor, d, None).await,
         Err(e) => Err(e),
     };
     match result {

@@ -42,6 +42,8 @@ pub struct ClueView {
     registration_due: String,
     overdue: bool,
     closed_reason: Option<String>,
+    /// The sealed record of a 12369 complainant (`POST /api/v1/sealed/{reference}/view`).
+    complainant_reference: Option<String>,
     version: i64,
 }
 
@@ -70,6 +72,7 @@ fn clue_view(state: &AppState, c: Clue) -> ClueView {
         registration_due: due.to_string(),
         overdue: overdue && c.status == ClueStatus::Open,
         closed_reason: c.closed_reason,
+        complainant_reference: d.complainant,
         version: c.version,
     }
 }
@@ -231,6 +234,45 @@ pub struct ClueBody {
     lat: Option<f64>,
     lon: Option<f64>,
     entity_id: Option<String>,
+    /// For a 12369 complaint: who complained, sealed whole (never in an event or an export).
+    complainant: Option<ComplainantBody>,
+}
+
+/// A complainant: `id_type` is resident_id, passport or other; all but `name` optional.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ComplainantBody {
+    name: String,
+    id_type: Option<String>,
+    id_number: Option<String>,
+    phone: Option<String>,
+    contact: Option<String>,
+}
+
+impl ComplainantBody {
+    fn into_map(self) -> Result<serde_json::Map<String, serde_json::Value>, ApiError> {
+        if let Some(t) = &self.id_type
+            && !["resident_id", "passport", "other"].contains(&t.as_str())
+        {
+            return Err(ApiError::one(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                domain::Reason::new("clue.complainant_form").field("complainant"),
+            ));
+        }
+        let mut m = serde_json::Map::new();
+        m.insert("name".into(), self.name.into());
+        for (k, v) in [
+            ("id_type", self.id_type),
+            ("id_number", self.id_number),
+            ("phone", self.phone),
+            ("contact", self.contact),
+        ] {
+            if let Some(v) = v {
+                m.insert(k.into(), v.into());
+            }
+        }
+        Ok(m)
+    }
 }
 
 fn date(field: &str, s: &str) -> Result<NaiveDate, ApiError> {
@@ -287,8 +329,13 @@ async fn submit(
         lat_e6: coordinate(b.lat),
         lon_e6: coordinate(b.lon),
         entity_id: entity_ref(b.entity_id)?,
+        complainant: None,
     };
-    let (clue, w) = state.app.submit_clue(&auth.actor, data).await?;
+    let complainant = b.complainant.map(ComplainantBody::into_map).transpose()?;
+    let (clue, w) = state
+        .app
+        .submit_clue(&auth.actor, data, complainant)
+        .await?;
     let location = format!("/api/v1/clues/{}", clue.id);
     let view = clue_view(&state, clue);
     Ok(answer(
