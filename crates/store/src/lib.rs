@@ -554,7 +554,7 @@ pub trait CaseQueries: Send + Sync {
     ) -> Result<Vec<domain::case::registration::Case>, StoreError>;
 }
 
-pub use sql::case::{CaseFilter, ClueFilter, known_source};
+pub use sql::case::{CaseFilter, ClueFilter};
 
 /// One ledger entry of a case's timeline.
 #[derive(Clone, Debug, PartialEq, Eq)]

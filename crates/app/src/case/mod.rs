@@ -10,11 +10,11 @@ use domain::case::registration::{
     ApproveRegistrationState, Case, CaseFacts, Decide, NumberPattern, ProposeCancellation,
     ProposeCase, ProposeCaseState,
 };
-use domain::permission::{Capability, allows, require};
+use domain::permission::{Capability, require};
 use domain::sealed::SealedKind;
 use domain::unit::UnitKind;
 use domain::{Actor, Refusal};
-use store::{CaseFilter, ClueFilter, Committed, Page, Scope};
+use store::{CaseFilter, ClueFilter, Committed, Page};
 use uuid::Uuid;
 
 /// The party as an officer states it; a natural person's ID number, address and phone are
@@ -41,21 +41,6 @@ pub type Written = Vec<(i64, &'static str)>;
 
 fn written(c: &Committed) -> Written {
     c.iter().map(|r| (r.seq, r.event.schema())).collect()
-}
-
-/// Liaisons and partner agencies read only the clues they submitted: they report, they do not
-/// handle.
-fn only_own_clues(actor: &Actor) -> String {
-    match actor {
-        Actor::User(u)
-            if !allows(actor, Capability::CaseRegister)
-                && !allows(actor, Capability::CaseApprove)
-                && !allows(actor, Capability::CaseRead) =>
-        {
-            u.username.clone()
-        }
-        _ => String::new(),
-    }
 }
 
 impl App {
@@ -133,7 +118,11 @@ impl App {
     pub async fn clue(&self, actor: &Actor, id: Uuid) -> Result<Clue, AppError> {
         let scope = crate::scope(actor, Capability::ClueRead)?;
         self.store
-            .clue(&scope, &only_own_clues(actor), id)
+            .clue(
+                &scope,
+                domain::case::clue::only_own_clues(actor).unwrap_or_default(),
+                id,
+            )
             .await?
             .ok_or_else(|| AppError::Refused(Refusal::not_found()))
     }
@@ -147,7 +136,9 @@ impl App {
         per_page: i64,
     ) -> Result<Page<Clue>, AppError> {
         let scope = crate::scope(actor, Capability::ClueRead)?;
-        filter.submitted_by = only_own_clues(actor);
+        filter.submitted_by = domain::case::clue::only_own_clues(actor)
+            .unwrap_or_default()
+            .to_owned();
         Ok(self
             .store
             .clues(&scope, &filter, per_page, (page - 1) * per_page)
@@ -414,7 +405,7 @@ impl App {
 
     /// One case within the actor's reach (404 otherwise).
     pub async fn case(&self, actor: &Actor, id: Uuid) -> Result<Case, AppError> {
-        let scope = case_scope(actor)?;
+        let scope = crate::scope(actor, Capability::CaseRead)?;
         self.store
             .case(&scope, id)
             .await?
@@ -428,7 +419,7 @@ impl App {
         page: i64,
         per_page: i64,
     ) -> Result<Page<Case>, AppError> {
-        let scope = case_scope(actor)?;
+        let scope = crate::scope(actor, Capability::CaseRead)?;
         Ok(self
             .store
             .cases(&scope, &filter, per_page, (page - 1) * per_page)
@@ -458,14 +449,6 @@ impl App {
         case: &Case,
     ) -> Option<(domain::calendar::DeadlineRule, domain::calendar::Deadline)> {
         case.deadline(&self.calendar(), self.today())
-    }
-}
-
-/// Cases are read by who reads cases, and by the heads who approve them.
-fn case_scope(actor: &Actor) -> Result<Scope, AppError> {
-    match crate::scope(actor, Capability::CaseRead) {
-        Ok(s) => Ok(s),
-        Err(_) => Ok(crate::scope(actor, Capability::CaseApprove)?),
     }
 }
 

@@ -140,6 +140,17 @@ impl Clue {
     }
 }
 
+/// Whose clues the actor reads: `Some(username)` for one who reads no cases (a liaison, a
+/// partner agency: they report, they do not handle), so only the clues they submitted.
+pub fn only_own_clues(actor: &Actor) -> Option<&str> {
+    match actor {
+        Actor::User(u) if !crate::permission::allows(actor, Capability::CaseRead) => {
+            Some(u.username.as_str())
+        }
+        _ => None,
+    }
+}
+
 /// Submits a clue.
 #[derive(Clone, Debug)]
 pub struct SubmitClue {

@@ -5,7 +5,7 @@ use super::{Exec, ReadFn, Row, SqlBackend, Value, query_one, query_opt};
 use crate::{CaseQueries, Page, Scope, StoreError};
 use async_trait::async_trait;
 use chrono::NaiveDate;
-use domain::case::clue::{Clue, ClueData, ClueSource, ClueStatus};
+use domain::case::clue::{Clue, ClueData, ClueStatus};
 use domain::case::registration::{Case, CaseFacts, CaseStage};
 use domain::{Event, Payload};
 use uuid::Uuid;
@@ -313,11 +313,6 @@ pub struct ClueFilter {
 pub struct CaseFilter {
     pub stage: String,
     pub county: String,
-}
-
-/// A clue's source, for a filter value checked before it reaches SQL.
-pub fn known_source(s: &str) -> bool {
-    ClueSource::parse(s).is_some()
 }
 
 #[async_trait]

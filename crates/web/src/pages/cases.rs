@@ -184,10 +184,6 @@ fn bad_date(field: &str) -> AppError {
     ))
 }
 
-fn refused(ctx: &PageCtx, e: AppError) -> Result<(StatusCode, Vec<String>), Response> {
-    ctx.refusal(e)
-}
-
 pub async fn submit_clue(
     State(state): State<AppState>,
     ctx: PageCtx,
@@ -223,7 +219,7 @@ pub async fn submit_clue(
     };
     match result {
         Ok((clue, _)) => see_other_flash(&format!("/clues/{}", clue.id), "ui-flash_clue_submitted"),
-        Err(e) => match refused(&ctx, e) {
+        Err(e) => match ctx.refusal(e) {
             Ok((status, errors)) => new_clue_page(&state, &ctx, status, errors, form),
             Err(r) => r,
         },
@@ -336,7 +332,7 @@ pub async fn register(
     };
     match result {
         Ok((case, _)) => see_other_flash(&format!("/cases/{}", case.id), "ui-flash_case_proposed"),
-        Err(e) => match refused(&ctx, e) {
+        Err(e) => match ctx.refusal(e) {
             Ok((status, errors)) => clue_page(&state, &ctx, id, status, errors).await,
             Err(r) => r,
         },
@@ -370,7 +366,7 @@ pub async fn close(
         .await
     {
         Ok(_) => see_other_flash(&format!("/clues/{id}"), "ui-flash_saved"),
-        Err(e) => match refused(&ctx, e) {
+        Err(e) => match ctx.refusal(e) {
             Ok((status, errors)) => clue_page(&state, &ctx, id, status, errors).await,
             Err(r) => r,
         },
@@ -552,7 +548,7 @@ pub async fn act(
     };
     match result {
         Ok(_) => see_other_flash(&format!("/cases/{id}"), "ui-flash_saved"),
-        Err(e) => match refused(&ctx, e) {
+        Err(e) => match ctx.refusal(e) {
             Ok((status, errors)) => case_page(&state, &ctx, id, status, errors).await,
             Err(r) => r,
         },

@@ -386,7 +386,7 @@ impl PageCtx {
                         active: path.starts_with("/clues"),
                     });
                 }
-                if may(Capability::CaseRead) || may(Capability::CaseApprove) {
+                if may(Capability::CaseRead) {
                     items.push(NavItem {
                         id: "nav-cases",
                         href: "/cases",

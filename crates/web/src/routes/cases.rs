@@ -387,7 +387,7 @@ async fn list_clues(
         return Err(invalid_query("status", "open, registered or closed"));
     }
     let source = p.source.unwrap_or_default();
-    if !source.is_empty() && !store_known_source(&source) {
+    if !source.is_empty() && ClueSource::parse(&source).is_none() {
         return Err(invalid_query("source", "a clue source"));
     }
     let county = p.county_code.unwrap_or_default();
@@ -414,10 +414,6 @@ async fn list_clues(
         page,
         per_page,
     }))
-}
-
-fn store_known_source(s: &str) -> bool {
-    ClueSource::parse(s).is_some()
 }
 
 /// One clue (404 outside the caller's reach).
