@@ -6,9 +6,11 @@
 use crate::actor::ActorRef;
 pub use crate::admin::{CredentialReset, UserAccessChanged, UserDisabled, UserEdited};
 pub use crate::case::clue::{ClueClosed, ClueSubmitted};
+pub use crate::case::party::PartyIdentified;
 pub use crate::case::registration::{
     CancellationDecided, CancellationProposed, CaseProposed, CaseRegistered, RegistrationRejected,
 };
+pub use crate::case::triage::{ClueMerged, ClueTransferred, ExtensionDecided, ExtensionProposed};
 pub use crate::entity::{EntityRegistered, EntityUpdated};
 pub use crate::evidence::{CustodyTransferred, EvidenceAccessed, EvidenceRegistered};
 pub use crate::sealed::{SealedErased, SealedViewed};
@@ -120,6 +122,11 @@ events! {
     CancellationDecided = "case.cancellation_decided/v1",
     SealedViewed = "sealed.viewed/v1",
     SealedErased = "sealed.erased/v1",
+    ClueMerged = "clue.merged/v1",
+    ClueTransferred = "clue.transferred/v1",
+    ExtensionProposed = "clue.extension_proposed/v1",
+    ExtensionDecided = "clue.extension_decided/v1",
+    PartyIdentified = "case.party_identified/v1",
 }
 
 /// The schemas of administration events, from [`SCHEMAS`].

@@ -59,6 +59,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "case events",
         include_str!("../migrations/0013_case_events.sql"),
     ),
+    (
+        14,
+        "clue triage",
+        include_str!("../migrations/0014_clue_triage.sql"),
+    ),
 ];
 
 pub(crate) fn run(conn: &mut Connection) -> Result<(), StoreError> {

@@ -552,6 +552,11 @@ pub trait CaseQueries: Send + Sync {
         &self,
         scope: &Scope,
     ) -> Result<Vec<domain::case::registration::Case>, StoreError>;
+    /// Clues whose extension of the time to decide waits for a head, oldest first.
+    async fn extensions_awaiting_approval(
+        &self,
+        scope: &Scope,
+    ) -> Result<Vec<domain::case::clue::Clue>, StoreError>;
 }
 
 pub use sql::case::{CaseFilter, ClueFilter};

@@ -2,13 +2,19 @@
 //! transaction and decides through `App::command` (see `crate::command`).
 
 use crate::{App, AppError};
+use domain::calendar::Period;
 use domain::case::clue::{
     CloseClue, Clue, ClueData, REGISTRATION_DAYS, SubmitClue, SubmitClueState,
 };
-use domain::case::party::Party;
+use domain::case::party::{IdentifyParty, IdentifyPartyState, Party};
+use domain::case::registration::CASE_DAYS;
 use domain::case::registration::{
     ApproveRegistrationState, Case, CaseFacts, Decide, NumberPattern, ProposeCancellation,
     ProposeCase, ProposeCaseState,
+};
+use domain::case::triage::{
+    DecideExtension, ExtendRegistration, ExtendState, MergeClue, MergeState, Transfer,
+    TransferClue, TransferState,
 };
 use domain::permission::{Capability, require};
 use domain::sealed::SealedKind;
@@ -124,6 +130,8 @@ impl App {
                 id,
             )
             .await?
+            // The query filters by the same rule; checked again, as a second lock.
+            .filter(|c| domain::case::clue::sees_clue(actor, c))
             .ok_or_else(|| AppError::Refused(Refusal::not_found()))
     }
 
@@ -186,59 +194,16 @@ impl App {
     ) -> Result<(Case, Written), AppError> {
         require(actor, Capability::CaseRegister)?;
         let mut sealed = Vec::new();
-        facts.party = match party {
-            None => None,
-            Some(PartyInput::Unidentified) => Some(Party::Unidentified),
-            Some(PartyInput::Entity(id)) => {
-                facts.entity_id = Some(id);
-                Some(Party::Entity { entity_id: id })
+        if let Some(party) = party {
+            // The county of the clue, within the proposer's reach (404 otherwise).
+            let county = self.clue(actor, clue_id).await?.data.county_code;
+            let (party, write) = self.seal_party(&county, party)?;
+            if let Party::Entity { entity_id } = &party {
+                facts.entity_id = Some(*entity_id);
             }
-            Some(PartyInput::Organisation { name, uscc }) => {
-                Some(Party::Organisation { name, uscc })
-            }
-            Some(PartyInput::Person {
-                name,
-                id_type,
-                id_number,
-                address,
-                phone,
-            }) => {
-                // Checked before sealing: the sealed store never holds what the rules refuse.
-                domain::text::check_texts([
-                    ("party", id_number.as_str(), false),
-                    ("party", address.as_str(), false),
-                    ("party", phone.as_str(), false),
-                ])?;
-                if id_number.trim().is_empty() || id_number.chars().count() > 40 {
-                    return Err(AppError::Refused(Refusal::one(
-                        domain::RefusalKind::Invalid,
-                        domain::Reason::new("case.party_id_number").field("party"),
-                    )));
-                }
-                // The record takes the county of the clue, whose reach decides who sees it.
-                let clue = self.clue(actor, clue_id).await?;
-                let (reference, write) = self.seal(
-                    SealedKind::Party,
-                    &clue.data.county_code,
-                    &serde_json::json!({
-                        "name": name, "id_type": id_type, "id_number": id_number.trim(),
-                        "address": address.trim(), "phone": phone.trim(),
-                    }),
-                )?;
-                sealed.push(write);
-                Some(Party::Person {
-                    name,
-                    id_type,
-                    reference,
-                    id_number_masked: domain::sealed::mask_id_number(id_number.trim()),
-                    phone_masked: if phone.trim().is_empty() {
-                        String::new()
-                    } else {
-                        domain::sealed::mask_phone(phone.trim())
-                    },
-                })
-            }
-        };
+            facts.party = Some(party);
+            sealed.extend(write);
+        }
         let cmd = ProposeCase {
             case_id: Uuid::now_v7(),
             clue_id,
@@ -282,6 +247,63 @@ impl App {
             )
             .await?;
         Ok((self.case(actor, case_id).await?, written(&committed)))
+    }
+
+    /// The party as the case keeps it: a natural person's ID number, address and phone are
+    /// sealed (the record takes the case's county, whose reach decides who opens it) and only
+    /// the reference and masked forms remain.
+    fn seal_party(
+        &self,
+        county_code: &str,
+        party: PartyInput,
+    ) -> Result<(Party, Option<store::SecretWrite>), AppError> {
+        Ok(match party {
+            PartyInput::Unidentified => (Party::Unidentified, None),
+            PartyInput::Entity(entity_id) => (Party::Entity { entity_id }, None),
+            PartyInput::Organisation { name, uscc } => (Party::Organisation { name, uscc }, None),
+            PartyInput::Person {
+                name,
+                id_type,
+                id_number,
+                address,
+                phone,
+            } => {
+                // Checked before sealing: the sealed store never holds what the rules refuse.
+                domain::text::check_texts([
+                    ("party", id_number.as_str(), false),
+                    ("party", address.as_str(), false),
+                    ("party", phone.as_str(), false),
+                ])?;
+                if id_number.trim().is_empty() || id_number.chars().count() > 40 {
+                    return Err(AppError::Refused(Refusal::one(
+                        domain::RefusalKind::Invalid,
+                        domain::Reason::new("case.party_id_number").field("party"),
+                    )));
+                }
+                let (reference, write) = self.seal(
+                    SealedKind::Party,
+                    county_code,
+                    &serde_json::json!({
+                        "name": name, "id_type": id_type, "id_number": id_number.trim(),
+                        "address": address.trim(), "phone": phone.trim(),
+                    }),
+                )?;
+                (
+                    Party::Person {
+                        name,
+                        id_type,
+                        reference,
+                        id_number_masked: domain::sealed::mask_id_number(id_number.trim()),
+                        phone_masked: if phone.trim().is_empty() {
+                            String::new()
+                        } else {
+                            domain::sealed::mask_phone(phone.trim())
+                        },
+                    },
+                    Some(write),
+                )
+            }
+        })
     }
 
     /// A head approves or rejects a proposed registration; an approval takes the case number.
@@ -403,6 +425,179 @@ impl App {
         Ok((self.case(actor, case_id).await?, written(&committed)))
     }
 
+    /// Attaches an open clue to an open case of the same party.
+    pub async fn merge_clue(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        expected_version: i64,
+        case_id: Uuid,
+    ) -> Result<(Clue, Written), AppError> {
+        require(actor, Capability::CaseRegister)?;
+        let cmd = MergeClue {
+            id,
+            case_id,
+            expected_version,
+        };
+        let committed = self
+            .command(
+                actor,
+                cmd,
+                |r, cmd, _| {
+                    Box::pin(async move {
+                        Ok(MergeState {
+                            clue: clue_or_missing(r, cmd.id).await?,
+                            case: r.case_by_id(cmd.case_id).await?,
+                        })
+                    })
+                },
+                domain::case::triage::decide_merge_clue,
+            )
+            .await?;
+        Ok((self.clue(actor, id).await?, written(&committed)))
+    }
+
+    /// Hands an open clue to another competent authority.
+    pub async fn transfer_clue(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        expected_version: i64,
+        transfer: Transfer,
+    ) -> Result<(Clue, Written), AppError> {
+        require(actor, Capability::CaseRegister)?;
+        let cmd = TransferClue {
+            id,
+            transfer,
+            expected_version,
+        };
+        let committed = self
+            .command(
+                actor,
+                cmd,
+                |r, cmd, now| {
+                    Box::pin(async move {
+                        Ok(TransferState {
+                            clue: clue_or_missing(r, cmd.id).await?,
+                            today: now.today,
+                        })
+                    })
+                },
+                domain::case::triage::decide_transfer_clue,
+            )
+            .await?;
+        Ok((self.clue(actor, id).await?, written(&committed)))
+    }
+
+    /// Asks for another 15 days to decide (an officer proposes; a head's own request is
+    /// approved in the same event).
+    pub async fn extend_registration(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        expected_version: i64,
+        reason: String,
+    ) -> Result<(Clue, Written), AppError> {
+        if !domain::permission::allows(actor, Capability::CaseApprove) {
+            require(actor, Capability::CaseRegister)?;
+        }
+        let cmd = ExtendRegistration {
+            id,
+            reason,
+            expected_version,
+        };
+        let calendar = self.calendar();
+        let committed = self
+            .command(
+                actor,
+                cmd,
+                |r, cmd, now| {
+                    Box::pin(async move {
+                        Ok(ExtendState {
+                            clue: clue_or_missing(r, cmd.id).await?,
+                            calendar: (*calendar).clone(),
+                            today: now.today,
+                            days: REGISTRATION_DAYS,
+                            extension: REGISTRATION_DAYS,
+                        })
+                    })
+                },
+                domain::case::triage::decide_extend_registration,
+            )
+            .await?;
+        Ok((self.clue(actor, id).await?, written(&committed)))
+    }
+
+    /// A head approves or rejects a proposed extension.
+    pub async fn decide_extension(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        expected_version: i64,
+        approve: bool,
+        text: String,
+    ) -> Result<(Clue, Written), AppError> {
+        require(actor, Capability::CaseApprove)?;
+        let cmd = DecideExtension {
+            id,
+            approve,
+            text,
+            expected_version,
+        };
+        let committed = self
+            .command(
+                actor,
+                cmd,
+                |r, cmd, _| Box::pin(async move { clue_or_missing(r, cmd.id).await }),
+                domain::case::triage::decide_extension,
+            )
+            .await?;
+        Ok((self.clue(actor, id).await?, written(&committed)))
+    }
+
+    /// Names the party of a case opened against an unidentified one.
+    pub async fn identify_party(
+        &self,
+        actor: &Actor,
+        case_id: Uuid,
+        expected_version: i64,
+        party: PartyInput,
+    ) -> Result<(Case, Written), AppError> {
+        require(actor, Capability::CaseRegister)?;
+        let county = self.case(actor, case_id).await?.county_code;
+        let (party, write) = self.seal_party(&county, party)?;
+        let cmd = IdentifyParty {
+            case_id,
+            party,
+            expected_version,
+        };
+        let committed = self
+            .command_with_secrets(
+                actor,
+                cmd,
+                |r, cmd, _| {
+                    Box::pin(async move {
+                        let entity_county = match &cmd.party {
+                            Party::Entity { entity_id } => Some(
+                                r.entity_by_id(*entity_id)
+                                    .await?
+                                    .map(|e| e.data.county_code),
+                            ),
+                            _ => None,
+                        };
+                        Ok(IdentifyPartyState {
+                            case: case_or_missing(r, cmd.case_id).await?,
+                            entity_county,
+                        })
+                    })
+                },
+                domain::case::party::decide_identify_party,
+                move |_, _| write.into_iter().collect(),
+            )
+            .await?;
+        Ok((self.case(actor, case_id).await?, written(&committed)))
+    }
+
     /// One case within the actor's reach (404 otherwise).
     pub async fn case(&self, actor: &Actor, id: Uuid) -> Result<Case, AppError> {
         let scope = crate::scope(actor, Capability::CaseRead)?;
@@ -437,10 +632,34 @@ impl App {
         Ok(self.store.case_timeline(case.id, case.clue_id).await?)
     }
 
-    /// What waits for the signed-in head's approval.
-    pub async fn approvals(&self, actor: &Actor) -> Result<Vec<Case>, AppError> {
+    /// What waits for the signed-in head's approval: registrations and cancellations of cases,
+    /// extensions of the time to decide on clues.
+    pub async fn approvals(&self, actor: &Actor) -> Result<(Vec<Case>, Vec<Clue>), AppError> {
         let scope = crate::scope(actor, Capability::CaseApprove)?;
-        Ok(self.store.awaiting_approval(&scope).await?)
+        Ok((
+            self.store.awaiting_approval(&scope).await?,
+            self.store.extensions_awaiting_approval(&scope).await?,
+        ))
+    }
+
+    /// The last registration day whose case deadline has passed today, for the "overdue"
+    /// filter: deadlines only move forward with the registration day, so every case registered
+    /// on or before it is overdue and none after.
+    pub fn overdue_registered_by(&self) -> chrono::NaiveDate {
+        let calendar = self.calendar();
+        let today = self.today();
+        let mut day = today - chrono::Days::new(u64::from(CASE_DAYS) + 1);
+        // Rest days move a deadline by at most a few weeks (the Spring Festival).
+        for _ in 0..60 {
+            let due = domain::calendar::DeadlineRule::new(day, Period::Days(CASE_DAYS))
+                .evaluate(&calendar, today)
+                .due;
+            if due < today {
+                break;
+            }
+            day = day.pred_opt().unwrap_or(day);
+        }
+        day
     }
 
     /// The case deadline, evaluated now: its rule and the day it falls due.

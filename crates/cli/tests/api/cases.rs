@@ -231,7 +231,8 @@ async fn clue_to_cancelled_case(app: TestApp) {
             .as_array()
             .unwrap()
             .iter()
-            .any(|c| format!("/api/v1/cases/{}", c["id"].as_str().unwrap()) == case)
+            .any(|a| a["step"] == "registration"
+                && format!("/api/v1/cases/{}", a["case"]["id"].as_str().unwrap()) == case)
     );
     assert_eq!(
         act(&app, &officer, &case, "approve-registration", json!({}))

@@ -22,5 +22,6 @@ mod limits;
 mod pages;
 mod permissions;
 mod sealed;
+mod triage;
 mod validation;
 mod write_path;

@@ -60,6 +60,10 @@ const MULTI_LINE: &[&str] = &[
     "post /api/v1/clues description",
     "post /api/v1/clues/{id}/register violation",
     "post /api/v1/clues/{id}/close reason",
+    "post /api/v1/clues/{id}/transfer reason",
+    "post /api/v1/clues/{id}/extend-registration reason",
+    "post /api/v1/clues/{id}/approve-extension comment",
+    "post /api/v1/clues/{id}/reject-extension reason",
     "post /api/v1/cases/{id}/approve-registration comment",
     "post /api/v1/cases/{id}/reject-registration reason",
     "post /api/v1/cases/{id}/cancel-registration reason",
@@ -450,6 +454,80 @@ async fn examples(app: &TestApp) -> BTreeMap<String, Example> {
             on(user, case, verb, body),
         );
     }
+    // Triage: a clue received today, so its time to decide has not run out whenever this runs.
+    let today_clue = || async {
+        let mut b = crate::cases::clue_body("532822");
+        b["received_on"] = json!(app.app.today().to_string());
+        let r = app
+            .client
+            .post(app.url("/api/v1/clues"))
+            .bearer_auth(&officer)
+            .json(&b)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+        r.headers()["location"].to_str().unwrap().to_owned()
+    };
+    let target = proposed_case(app, &officer).await;
+    let target_id = target.rsplit('/').next().unwrap().to_owned();
+    let today = app.app.today().to_string();
+    for (verb, body) in [
+        ("merge", json!({"case_id": target_id})),
+        (
+            "transfer",
+            json!({"to": "勐海县公安局", "reason": "涉嫌污染环境罪\r\n移送公安机关",
+                   "letter_on": today}),
+        ),
+        (
+            "extend-registration",
+            json!({"reason": "需调取监测数据\r\n核实"}),
+        ),
+    ] {
+        let clue = today_clue().await;
+        m.insert(
+            format!("post /api/v1/clues/{{id}}/{verb}"),
+            on("menghai.officer", clue, verb, body),
+        );
+    }
+    for (verb, body) in [
+        ("approve-extension", json!({"comment": "同意\r\n延长"})),
+        ("reject-extension", json!({"reason": "理由不充分"})),
+    ] {
+        let clue = today_clue().await;
+        let (s, b) = act(
+            app,
+            &officer,
+            &clue,
+            "extend-registration",
+            json!({"reason": "x"}),
+        )
+        .await;
+        assert_eq!(s, 200, "{b}");
+        m.insert(
+            format!("post /api/v1/clues/{{id}}/{verb}"),
+            on("ju.head", clue, verb, body),
+        );
+    }
+    let unidentified = {
+        let clue = new_clue(app, &officer, "532822").await;
+        let mut body = register_body();
+        body["party"] = json!({"kind": "unidentified"});
+        let (s, b) = act(app, &officer, &clue, "register", body).await;
+        assert_eq!(s, 201, "{b}");
+        format!("/api/v1/cases/{}", b["case"]["id"].as_str().unwrap())
+    };
+    m.insert(
+        "post /api/v1/cases/{id}/identify-party".into(),
+        on(
+            "menghai.officer",
+            unidentified,
+            "identify-party",
+            json!({"party": {"kind": "person", "name": "玉香", "id_type": "resident_id",
+                "id_number": "532822198805050022", "address": "勐遮镇曼令村",
+                "phone": "13900001111"}}),
+        ),
+    );
     m
 }
 

@@ -66,6 +66,10 @@ pub enum ClueStatus {
     /// A case was proposed from it (pending approval, or registered).
     Registered,
     Closed,
+    /// Attached to an open case of the same party.
+    Merged,
+    /// Handed to another competent authority.
+    Transferred,
 }
 
 impl ClueStatus {
@@ -74,13 +78,21 @@ impl ClueStatus {
             ClueStatus::Open => "open",
             ClueStatus::Registered => "registered",
             ClueStatus::Closed => "closed",
+            ClueStatus::Merged => "merged",
+            ClueStatus::Transferred => "transferred",
         }
     }
 
     pub fn parse(s: &str) -> Option<ClueStatus> {
-        [ClueStatus::Open, ClueStatus::Registered, ClueStatus::Closed]
-            .into_iter()
-            .find(|c| c.as_str() == s)
+        [
+            ClueStatus::Open,
+            ClueStatus::Registered,
+            ClueStatus::Closed,
+            ClueStatus::Merged,
+            ClueStatus::Transferred,
+        ]
+        .into_iter()
+        .find(|c| c.as_str() == s)
     }
 }
 
@@ -118,6 +130,11 @@ pub struct Clue {
     /// The decision deadline was extended by 15 days (Order 30 Art. 18).
     pub extended: bool,
     pub closed_reason: Option<String>,
+    /// The case it was merged into.
+    pub merged_into: Option<Uuid>,
+    pub transfer: Option<super::triage::Transfer>,
+    /// An extension of the time to decide, waiting for a head.
+    pub extension: Option<super::triage::PendingExtension>,
     pub version: i64,
 }
 
@@ -149,6 +166,13 @@ pub fn only_own_clues(actor: &Actor) -> Option<&str> {
         }
         _ => None,
     }
+}
+
+/// Whether the actor may read this clue: within their reach, and their own when they read no
+/// cases (the store filters the same way in SQL; this is the rule it follows).
+pub fn sees_clue(actor: &Actor, clue: &Clue) -> bool {
+    reach(actor, Capability::ClueRead).is_ok_and(|r| within(&r, &clue.data.county_code))
+        && only_own_clues(actor).is_none_or(|own| own == clue.submitted_by)
 }
 
 /// Submits a clue.

@@ -37,6 +37,9 @@ fn clue(received_on: &str) -> Clue {
             complainant: None,
         },
         status: ClueStatus::Open,
+        merged_into: None,
+        transfer: None,
+        extension: None,
         submitted_by: "menghai.officer".into(),
         extended: false,
         closed_reason: None,
@@ -246,6 +249,35 @@ proptest! {
             prop_assert_eq!(codes(&result.unwrap_err()), vec!["case.limitation_passed"]);
         } else {
             prop_assert!(result.is_ok());
+        }
+    }
+
+    /// A liaison (or a partner agency) sees the clues it submitted and no other, whatever the
+    /// county; who reads cases sees every clue within reach.
+    #[test]
+    fn a_liaison_never_sees_anothers_clue(
+        role in prop::sample::select(vec![
+            Role::Liaison, Role::PartnerAgency, Role::BrigadeOfficer, Role::BureauHead,
+            Role::DetachmentOfficer, Role::LegalReviewer,
+        ]),
+        own_county in prop::sample::select(vec!["532801", "532822", "532823"]),
+        clue_county in prop::sample::select(vec!["532801", "532822", "532823"]),
+        submitter in prop::sample::select(vec!["mengzhe.liaison", "menghai.officer", "x.partner"]),
+        me in prop::sample::select(vec!["mengzhe.liaison", "x.partner", "menghai.officer"]),
+    ) {
+        let actor = person(me, role, Some(vec![own_county]));
+        let mut c = clue("2026-12-01");
+        c.data.county_code = clue_county.into();
+        c.submitted_by = submitter.into();
+        let sees = sees_clue(&actor, &c);
+        if matches!(role, Role::Liaison | Role::PartnerAgency) {
+            prop_assert!(!sees || submitter == me, "{role:?} {me} saw {submitter}'s clue");
+        }
+        if role == Role::Liaison && submitter == me && clue_county == own_county {
+            prop_assert!(sees);
+        }
+        if role == Role::BrigadeOfficer {
+            prop_assert_eq!(sees, clue_county == own_county);
         }
     }
 }

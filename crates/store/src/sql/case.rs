@@ -7,6 +7,7 @@ use async_trait::async_trait;
 use chrono::NaiveDate;
 use domain::case::clue::{Clue, ClueData, ClueStatus};
 use domain::case::registration::{Case, CaseFacts, CaseStage};
+use domain::case::triage::PendingExtension;
 use domain::{Event, Payload};
 use uuid::Uuid;
 
@@ -32,12 +33,36 @@ const TAKE_SERIAL: &str =
 const NEW_COUNTER: &str = "INSERT INTO case_counters (counter_key, last_serial) VALUES ($1, $2)";
 const COUNTER: &str = "SELECT last_serial FROM case_counters WHERE counter_key = $1";
 
-const CLUE_BY_ID: &str = "SELECT id, data, status, submitted_by, extended, closed_reason, version \
-     FROM clues WHERE id = $1";
+/// The columns `clue_from_row` reads, in its order.
+macro_rules! clue_columns {
+    () => {
+        "SELECT id, data, status, submitted_by, extended, closed_reason, version, merged_into, \
+         transfer, extension_by, extension_reason FROM clues "
+    };
+}
+const CLUE_BY_ID: &str = concat!(clue_columns!(), "WHERE id = $1");
 /// `$2`: the scope pattern; `$3`: only this submitter's (or '' for all in scope).
-const CLUE_IN_SCOPE: &str = "SELECT id, data, status, submitted_by, extended, closed_reason, \
-     version FROM clues WHERE id = $1 AND ($2 = '' OR $2 LIKE '%,' || county_code || ',%') \
-     AND ($3 = '' OR submitted_by = $3)";
+const CLUE_IN_SCOPE: &str = concat!(
+    clue_columns!(),
+    "WHERE id = $1 AND ($2 = '' OR $2 LIKE '%,' || county_code || ',%') \
+     AND ($3 = '' OR submitted_by = $3)"
+);
+/// Clues whose extension waits for a head.
+const AWAITING_EXTENSION: &str = concat!(
+    clue_columns!(),
+    "WHERE extension_by IS NOT NULL AND ($1 = '' OR $1 LIKE '%,' || county_code || ',%') \
+     ORDER BY received_on, id"
+);
+const MERGE_CLUE: &str = "UPDATE clues SET status = 'merged', merged_into = $2, \
+     version = version + 1 WHERE id = $1";
+const TRANSFER_CLUE: &str = "UPDATE clues SET status = 'transferred', transfer = $2, \
+     version = version + 1 WHERE id = $1";
+const PROPOSE_EXTENSION: &str = "UPDATE clues SET extension_by = $2, extension_reason = $3, \
+     version = version + 1 WHERE id = $1";
+const DECIDE_EXTENSION: &str = "UPDATE clues SET extended = $2, extension_by = NULL, \
+     extension_reason = NULL, version = version + 1 WHERE id = $1";
+const CASE_FACTS: &str = "SELECT facts FROM cases WHERE id = $1";
+const SET_CASE_FACTS: &str = "UPDATE cases SET facts = $2, version = version + 1 WHERE id = $1";
 const CASE_BY_ID: &str = "SELECT id, clue_id, county_code, handling_unit_id, stage, facts, \
      proposed_by, number, registered_on, cancellation_by, cancellation_reason, version \
      FROM cases WHERE id = $1";
@@ -79,27 +104,35 @@ fn changed(n: u64, what: &str) -> Result<u64, StoreError> {
     }
 }
 
-/// The clue or case an event concerns, for the timeline.
-fn subject(payload: &Payload) -> Option<Uuid> {
+/// The clues and cases an event concerns, for their timelines (a merge concerns both).
+fn subjects(payload: &Payload) -> Vec<Uuid> {
     match payload {
-        Payload::ClueSubmitted(p) => Some(p.id),
-        Payload::ClueClosed(p) => Some(p.id),
-        Payload::CaseProposed(p) => Some(p.case_id),
-        Payload::CaseRegistered(p) => Some(p.case_id),
-        Payload::RegistrationRejected(p) => Some(p.case_id),
-        Payload::CancellationProposed(p) => Some(p.case_id),
-        Payload::CancellationDecided(p) => Some(p.case_id),
-        _ => None,
+        Payload::ClueSubmitted(p) => vec![p.id],
+        Payload::ClueClosed(p) => vec![p.id],
+        Payload::ClueMerged(p) => vec![p.id, p.case_id],
+        Payload::ClueTransferred(p) => vec![p.id],
+        Payload::ExtensionProposed(p) => vec![p.id],
+        Payload::ExtensionDecided(p) => vec![p.id],
+        Payload::CaseProposed(p) => vec![p.case_id],
+        Payload::CaseRegistered(p) => vec![p.case_id],
+        Payload::RegistrationRejected(p) => vec![p.case_id],
+        Payload::CancellationProposed(p) => vec![p.case_id],
+        Payload::CancellationDecided(p) => vec![p.case_id],
+        Payload::PartyIdentified(p) => vec![p.case_id],
+        _ => Vec::new(),
     }
 }
 
 /// Applies a clue or case event; `None` for events of other kinds.
 pub(crate) async fn apply(exec: &mut dyn Exec, event: &Event) -> Result<Option<u64>, StoreError> {
-    let Some(subject) = subject(&event.payload) else {
+    let subjects = subjects(&event.payload);
+    if subjects.is_empty() {
         return Ok(None);
-    };
-    exec.execute(LINK_EVENT, &[subject.into(), event.id.into()])
-        .await?;
+    }
+    for subject in subjects {
+        exec.execute(LINK_EVENT, &[subject.into(), event.id.into()])
+            .await?;
+    }
     apply_state(exec, event).await
 }
 
@@ -129,6 +162,51 @@ async fn apply_state(exec: &mut dyn Exec, event: &Event) -> Result<Option<u64>, 
             .await?,
             "clue.closed",
         )?,
+        Payload::ClueMerged(p) => changed(
+            exec.execute(MERGE_CLUE, &[p.id.into(), p.case_id.into()])
+                .await?,
+            "clue.merged",
+        )?,
+        Payload::ClueTransferred(p) => changed(
+            exec.execute(TRANSFER_CLUE, &[p.id.into(), json(&p.transfer)?])
+                .await?,
+            "clue.transferred",
+        )?,
+        Payload::ExtensionProposed(p) if p.approved => changed(
+            exec.execute(DECIDE_EXTENSION, &[p.id.into(), true.into()])
+                .await?,
+            "clue.extension_proposed",
+        )?,
+        Payload::ExtensionProposed(p) => changed(
+            exec.execute(
+                PROPOSE_EXTENSION,
+                &[
+                    p.id.into(),
+                    p.proposed_by.as_str().into(),
+                    p.reason.as_str().into(),
+                ],
+            )
+            .await?,
+            "clue.extension_proposed",
+        )?,
+        Payload::ExtensionDecided(p) => changed(
+            exec.execute(DECIDE_EXTENSION, &[p.id.into(), p.approved.into()])
+                .await?,
+            "clue.extension_decided",
+        )?,
+        Payload::PartyIdentified(p) => {
+            let row = query_one(exec, CASE_FACTS, &[p.case_id.into()]).await?;
+            let mut facts: CaseFacts = serde_json::from_str(&row.text(0)?).map_err(corrupt)?;
+            if let domain::case::party::Party::Entity { entity_id } = &p.party {
+                facts.entity_id = Some(*entity_id);
+            }
+            facts.party = Some(p.party.clone());
+            changed(
+                exec.execute(SET_CASE_FACTS, &[p.case_id.into(), json(&facts)?])
+                    .await?,
+                "case.party_identified",
+            )?
+        }
         Payload::CaseProposed(p) => {
             changed(
                 exec.execute(
@@ -250,6 +328,18 @@ fn clue_from_row(r: &Row) -> Result<Clue, StoreError> {
         extended: r.bool(4)?,
         closed_reason: r.opt_text(5)?,
         version: r.i64(6)?,
+        merged_into: r.opt_uuid(7)?,
+        transfer: r
+            .opt_text(8)?
+            .map(|t| serde_json::from_str(&t).map_err(corrupt))
+            .transpose()?,
+        extension: match (r.opt_text(9)?, r.opt_text(10)?) {
+            (Some(proposed_by), Some(reason)) => Some(PendingExtension {
+                proposed_by,
+                reason,
+            }),
+            _ => None,
+        },
     })
 }
 
@@ -308,11 +398,18 @@ pub struct ClueFilter {
     pub submitted_by: String,
 }
 
-/// Filters of the case list; empty strings mean no filter.
+/// Filters of the case list; empty strings and `None` mean no filter.
 #[derive(Clone, Debug, Default)]
 pub struct CaseFilter {
     pub stage: String,
     pub county: String,
+    pub handling_unit: Option<Uuid>,
+    /// Cases this officer proposed (and, once officers are assigned, handles).
+    pub officer: String,
+    /// Only registered cases registered on or before this day: the caller turns "overdue"
+    /// into the last registration day whose deadline has passed (the calendar stays in
+    /// `domain`, evaluated when read).
+    pub registered_by: Option<NaiveDate>,
 }
 
 #[async_trait]
@@ -380,6 +477,12 @@ impl<B: SqlBackend> CaseQueries for B {
             scope.pattern().into(),
             f.stage.as_str().into(),
             f.county.as_str().into(),
+            f.handling_unit.into(),
+            f.officer.as_str().into(),
+            f.registered_by
+                .map(|d| d.to_string())
+                .unwrap_or_default()
+                .into(),
         ];
         run!(self, |e| {
             let total = query_one(e, CASES_COUNT, &values).await?.i64(0)?;
@@ -419,6 +522,16 @@ impl<B: SqlBackend> CaseQueries for B {
             .collect())
     }
 
+    async fn extensions_awaiting_approval(&self, scope: &Scope) -> Result<Vec<Clue>, StoreError> {
+        let values: Vec<Value> = vec![scope.pattern().into()];
+        run!(self, |e| e
+            .query(AWAITING_EXTENSION, &values)
+            .await?
+            .iter()
+            .map(clue_from_row)
+            .collect())
+    }
+
     async fn awaiting_approval(&self, scope: &Scope) -> Result<Vec<Case>, StoreError> {
         let values: Vec<Value> = vec![scope.pattern().into()];
         run!(self, |e| e
@@ -434,16 +547,27 @@ const CLUES_COUNT: &str = "SELECT COUNT(*) FROM clues \
      WHERE ($1 = '' OR $1 LIKE '%,' || county_code || ',%') \
      AND ($2 = '' OR submitted_by = $2) AND ($3 = '' OR status = $3) \
      AND ($4 = '' OR source = $4) AND ($5 = '' OR county_code = $5)";
-const CLUES_PAGE: &str = "SELECT id, data, status, submitted_by, extended, closed_reason, \
-     version FROM clues WHERE ($1 = '' OR $1 LIKE '%,' || county_code || ',%') \
+const CLUES_PAGE: &str = concat!(
+    clue_columns!(),
+    "WHERE ($1 = '' OR $1 LIKE '%,' || county_code || ',%') \
      AND ($2 = '' OR submitted_by = $2) AND ($3 = '' OR status = $3) \
      AND ($4 = '' OR source = $4) AND ($5 = '' OR county_code = $5) \
-     ORDER BY received_on, id LIMIT $6 OFFSET $7";
-const CASES_COUNT: &str = "SELECT COUNT(*) FROM cases \
-     WHERE ($1 = '' OR $1 LIKE '%,' || county_code || ',%') \
-     AND ($2 = '' OR stage = $2) AND ($3 = '' OR county_code = $3)";
-const CASES_PAGE: &str = "SELECT id, clue_id, county_code, handling_unit_id, stage, facts, \
+     ORDER BY received_on, id LIMIT $6 OFFSET $7"
+);
+/// `$4` handling unit, `$5` officer, `$6` registered on or before (YYYY-MM-DD sorts as text).
+macro_rules! case_filter {
+    () => {
+        "WHERE ($1 = '' OR $1 LIKE '%,' || county_code || ',%') \
+         AND ($2 = '' OR stage = $2) AND ($3 = '' OR county_code = $3) \
+         AND ($4 IS NULL OR handling_unit_id = $4) AND ($5 = '' OR proposed_by = $5) \
+         AND ($6 = '' OR (stage = 'registered' AND registered_on <= $6)) "
+    };
+}
+const CASES_COUNT: &str = concat!("SELECT COUNT(*) FROM cases ", case_filter!());
+const CASES_PAGE: &str = concat!(
+    "SELECT id, clue_id, county_code, handling_unit_id, stage, facts, \
      proposed_by, number, registered_on, cancellation_by, cancellation_reason, version \
-     FROM cases WHERE ($1 = '' OR $1 LIKE '%,' || county_code || ',%') \
-     AND ($2 = '' OR stage = $2) AND ($3 = '' OR county_code = $3) \
-     ORDER BY created_at DESC, id DESC LIMIT $4 OFFSET $5";
+     FROM cases ",
+    case_filter!(),
+    "ORDER BY created_at DESC, id DESC LIMIT $7 OFFSET $8"
+);

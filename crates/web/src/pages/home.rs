@@ -246,10 +246,10 @@ pub async fn home(State(state): State<AppState>, ctx: PageCtx) -> Response {
                 .collect();
         }
     }
-    // A head's approvals (registrations and cancellations), as `GET /api/v1/approvals`.
+    // A head's approvals (registrations, cancellations, extensions), as `GET /api/v1/approvals`.
     let mut waiting = Vec::new();
     if may(Capability::CaseApprove) {
-        let cases = match state.app.approvals(&auth.actor).await {
+        let (cases, clues) = match state.app.approvals(&auth.actor).await {
             Ok(c) => c,
             Err(e) => return ctx.error(e),
         };
@@ -264,6 +264,13 @@ pub async fn home(State(state): State<AppState>, ctx: PageCtx) -> Response {
                 ),
                 county: app::divisions::name(&c.county_code, english),
                 detail: c.facts.violation,
+            });
+        }
+        for c in clues {
+            waiting.push(Waiting {
+                what: tr.t("ui-approval_extension"),
+                county: app::divisions::name(&c.data.county_code, english),
+                detail: c.data.description,
             });
         }
     }

@@ -42,6 +42,14 @@ pub struct ClueView {
     registration_due: String,
     overdue: bool,
     closed_reason: Option<String>,
+    /// The case this clue was merged into.
+    merged_into: Option<String>,
+    /// Its transfer to another competent authority.
+    transfer: Option<TransferView>,
+    /// The time to decide was extended by 15 days (Order 30 Art. 18).
+    extended: bool,
+    /// An extension waiting for a head's approval.
+    extension: Option<PendingView>,
     /// The sealed record of a 12369 complainant (`POST /api/v1/sealed/{reference}/view`).
     complainant_reference: Option<String>,
     version: i64,
@@ -72,9 +80,34 @@ fn clue_view(state: &AppState, c: Clue) -> ClueView {
         registration_due: due.to_string(),
         overdue: overdue && c.status == ClueStatus::Open,
         closed_reason: c.closed_reason,
+        merged_into: c.merged_into.map(|u| u.to_string()),
+        transfer: c.transfer.map(|t| TransferView {
+            to: t.to,
+            reason: t.reason,
+            letter_on: t.letter_on.to_string(),
+        }),
+        extended: c.extended,
+        extension: c.extension.map(|e| PendingView {
+            proposed_by: e.proposed_by,
+            reason: e.reason,
+        }),
         complainant_reference: d.complainant,
         version: c.version,
     }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TransferView {
+    to: String,
+    reason: String,
+    letter_on: String,
+}
+
+/// A step proposed and waiting for a head.
+#[derive(Serialize, ToSchema)]
+pub struct PendingView {
+    proposed_by: String,
+    reason: String,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -638,6 +671,198 @@ async fn close(
     ))
 }
 
+/// A command on a clue: the path's id, the `If-Match` version, the command, the answer.
+async fn on_clue<F, Fut>(
+    state: &AppState,
+    id: &str,
+    headers: &HeaderMap,
+    command: F,
+) -> Result<Response, ApiError>
+where
+    F: FnOnce(uuid::Uuid, i64) -> Fut,
+    Fut: std::future::Future<Output = Result<(Clue, Written), app::AppError>>,
+{
+    let id = parse_id(id)?;
+    let expected = if_match(headers)?;
+    let (clue, w) = command(id, expected).await?;
+    let view = clue_view(state, clue);
+    Ok(answer(
+        StatusCode::OK,
+        view.version,
+        None,
+        ClueAnswer {
+            clue: view,
+            events: events(w),
+        },
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MergeBody {
+    /// An open case of the same party, in the clue's county.
+    case_id: String,
+}
+
+/// Attaches the clue to an open case of the same party (a second report of the same act).
+#[utoipa::path(post, path = "/api/v1/clues/{id}/merge", tag = "cases",
+    params(("id" = String, Path)), request_body = MergeBody,
+    responses((status = 200, body = ClueAnswer), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem),
+              (status = 412, body = Problem), (status = 422, body = Problem),
+              (status = 428, body = Problem)),
+    security(("bearer" = [])))]
+async fn merge(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    ApiJson(b): ApiJson<MergeBody>,
+) -> Result<Response, ApiError> {
+    let case_id = uuid::Uuid::parse_str(&b.case_id).map_err(|_| {
+        ApiError::one(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            domain::Reason::new("clue.merge_case_unknown").field("case_id"),
+        )
+    })?;
+    on_clue(&state, &id, &headers, |id, v| {
+        state.app.merge_clue(&auth.actor, id, v, case_id)
+    })
+    .await
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransferBody {
+    /// The competent authority (e.g. 景洪市公安局).
+    to: String,
+    reason: String,
+    /// YYYY-MM-DD: the date of the transfer letter.
+    letter_on: String,
+}
+
+/// Hands the clue to another competent authority (outside this bureau's jurisdiction; the
+/// police for detention or a suspected crime).
+#[utoipa::path(post, path = "/api/v1/clues/{id}/transfer", tag = "cases",
+    params(("id" = String, Path)), request_body = TransferBody,
+    responses((status = 200, body = ClueAnswer), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem),
+              (status = 412, body = Problem), (status = 422, body = Problem),
+              (status = 428, body = Problem)),
+    security(("bearer" = [])))]
+async fn transfer(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    ApiJson(b): ApiJson<TransferBody>,
+) -> Result<Response, ApiError> {
+    let t = domain::case::triage::Transfer {
+        to: b.to,
+        reason: b.reason,
+        letter_on: date("letter_on", &b.letter_on)?,
+    };
+    on_clue(&state, &id, &headers, |id, v| {
+        state.app.transfer_clue(&auth.actor, id, v, t)
+    })
+    .await
+}
+
+/// Asks for another 15 days to decide whether the clue becomes a case (Order 30 Art. 18): an
+/// officer proposes and a head approves; a head's own request is approved at once.
+#[utoipa::path(post, path = "/api/v1/clues/{id}/extend-registration", tag = "cases",
+    params(("id" = String, Path)), request_body = ReasonBody,
+    responses((status = 200, body = ClueAnswer), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem),
+              (status = 412, body = Problem), (status = 428, body = Problem)),
+    security(("bearer" = [])))]
+async fn extend_registration(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    ApiJson(b): ApiJson<ReasonBody>,
+) -> Result<Response, ApiError> {
+    on_clue(&state, &id, &headers, |id, v| {
+        state.app.extend_registration(&auth.actor, id, v, b.reason)
+    })
+    .await
+}
+
+/// A head approves the extension: registration is due 15 days later.
+#[utoipa::path(post, path = "/api/v1/clues/{id}/approve-extension", tag = "cases",
+    params(("id" = String, Path)), request_body = CommentBody,
+    responses((status = 200, body = ClueAnswer), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem),
+              (status = 412, body = Problem), (status = 428, body = Problem)),
+    security(("bearer" = [])))]
+async fn approve_extension(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    ApiJson(b): ApiJson<CommentBody>,
+) -> Result<Response, ApiError> {
+    on_clue(&state, &id, &headers, |id, v| {
+        let comment = b.comment.unwrap_or_default();
+        state
+            .app
+            .decide_extension(&auth.actor, id, v, true, comment)
+    })
+    .await
+}
+
+/// A head rejects the extension: the first deadline stands.
+#[utoipa::path(post, path = "/api/v1/clues/{id}/reject-extension", tag = "cases",
+    params(("id" = String, Path)), request_body = ReasonBody,
+    responses((status = 200, body = ClueAnswer), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem),
+              (status = 412, body = Problem), (status = 428, body = Problem)),
+    security(("bearer" = [])))]
+async fn reject_extension(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    ApiJson(b): ApiJson<ReasonBody>,
+) -> Result<Response, ApiError> {
+    on_clue(&state, &id, &headers, |id, v| {
+        state
+            .app
+            .decide_extension(&auth.actor, id, v, false, b.reason)
+    })
+    .await
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IdentifyPartyBody {
+    party: PartyBody,
+}
+
+/// Names the party of a case opened against an unidentified one (a person's personal data
+/// sealed, as at registration).
+#[utoipa::path(post, path = "/api/v1/cases/{id}/identify-party", tag = "cases",
+    params(("id" = String, Path)), request_body = IdentifyPartyBody,
+    responses((status = 200, body = CaseAnswer), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem),
+              (status = 412, body = Problem), (status = 422, body = Problem),
+              (status = 428, body = Problem)),
+    security(("bearer" = [])))]
+async fn identify_party(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    ApiJson(b): ApiJson<IdentifyPartyBody>,
+) -> Result<Response, ApiError> {
+    let party = b.party.into_input()?;
+    on_case(&state, &id, &headers, |id, v| {
+        state.app.identify_party(&auth.actor, id, v, party)
+    })
+    .await
+}
+
 /// A command on a case: the path's id, the `If-Match` version, the command, the answer.
 async fn on_case<F, Fut>(
     state: &AppState,
@@ -784,6 +1009,12 @@ pub struct CaseListParams {
     /// pending_registration, registered, registration_rejected or cancelled
     stage: Option<String>,
     county_code: Option<String>,
+    /// The unit handling the case (a brigade or the detachment).
+    handling_unit_id: Option<String>,
+    /// A username: the cases this officer proposed.
+    officer: Option<String>,
+    /// true: only registered cases past their deadline.
+    overdue: Option<String>,
     page: Option<String>,
     per_page: Option<String>,
 }
@@ -820,15 +1051,28 @@ async fn list_cases(
             "a county code of this prefecture",
         ));
     }
-    let result = state
-        .app
-        .cases(
-            &auth.actor,
-            app::CaseFilter { stage, county },
-            page,
-            per_page,
-        )
-        .await?;
+    let handling_unit = p
+        .handling_unit_id
+        .filter(|u| !u.is_empty())
+        .map(|u| {
+            uuid::Uuid::parse_str(&u).map_err(|_| invalid_query("handling_unit_id", "a unit id"))
+        })
+        .transpose()?;
+    let officer = p.officer.unwrap_or_default();
+    domain::text::check_texts([("officer", officer.as_str(), false)])?;
+    let registered_by = match p.overdue.as_deref() {
+        None | Some("" | "false") => None,
+        Some("true") => Some(state.app.overdue_registered_by()),
+        Some(_) => return Err(invalid_query("overdue", "true or false")),
+    };
+    let filter = app::CaseFilter {
+        stage,
+        county,
+        handling_unit,
+        officer,
+        registered_by,
+    };
+    let result = state.app.cases(&auth.actor, filter, page, per_page).await?;
     Ok(Json(CaseList {
         items: result
             .items
@@ -889,18 +1133,43 @@ async fn timeline(
     ))
 }
 
-/// What waits for the signed-in head's approval: registrations and cancellations.
+/// One step waiting for a head: `step` is registration, cancellation (with `case`) or
+/// registration_extension (with `clue`).
+#[derive(Serialize, ToSchema)]
+pub struct Approval {
+    step: &'static str,
+    case: Option<CaseView>,
+    clue: Option<ClueView>,
+}
+
+/// What waits for the signed-in head's approval: registrations and cancellations of cases,
+/// extensions of the time to decide on clues.
 #[utoipa::path(get, path = "/api/v1/approvals", tag = "cases",
-    responses((status = 200, body = Vec<CaseView>), (status = 403, body = Problem)),
+    responses((status = 200, body = Vec<Approval>), (status = 403, body = Problem)),
     security(("bearer" = [])))]
 async fn approvals(
     State(state): State<AppState>,
     Auth(auth): Auth,
-) -> Result<Json<Vec<CaseView>>, ApiError> {
-    let items = state.app.approvals(&auth.actor).await?;
-    Ok(Json(
-        items.into_iter().map(|c| case_view(&state, c)).collect(),
-    ))
+) -> Result<Json<Vec<Approval>>, ApiError> {
+    let (cases, clues) = state.app.approvals(&auth.actor).await?;
+    let mut items: Vec<Approval> = cases
+        .into_iter()
+        .map(|c| Approval {
+            step: if c.stage == CaseStage::PendingRegistration {
+                "registration"
+            } else {
+                "cancellation"
+            },
+            case: Some(case_view(&state, c)),
+            clue: None,
+        })
+        .collect();
+    items.extend(clues.into_iter().map(|c| Approval {
+        step: "registration_extension",
+        case: None,
+        clue: Some(clue_view(&state, c)),
+    }));
+    Ok(Json(items))
 }
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -909,6 +1178,12 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_clue))
         .routes(routes!(register))
         .routes(routes!(close))
+        .routes(routes!(merge))
+        .routes(routes!(transfer))
+        .routes(routes!(extend_registration))
+        .routes(routes!(approve_extension))
+        .routes(routes!(reject_extension))
+        .routes(routes!(identify_party))
         .routes(routes!(list_cases))
         .routes(routes!(get_case))
         .routes(routes!(approve_registration))
