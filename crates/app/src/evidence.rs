@@ -210,9 +210,8 @@ pub(crate) async fn subject(
 ) -> Result<Option<Subject>, StoreError> {
     Ok(match kind {
         SubjectType::Entity => r.entity_by_id(id).await?.as_ref().map(Subject::entity),
-        // No clue or case exists before the case module ("Cases 1") adds their tables and
-        // reads; until then such a subject is not found (404), as an unknown entity is.
-        SubjectType::Clue | SubjectType::Case => None,
+        SubjectType::Clue => r.clue_by_id(id).await?.as_ref().map(Subject::clue),
+        SubjectType::Case => r.case_by_id(id).await?.as_ref().map(Subject::case),
     })
 }
 
@@ -453,8 +452,18 @@ impl App {
                 .await?
                 .as_ref()
                 .map(Subject::entity),
-            // See `subject`: no clue or case exists yet.
-            SubjectType::Clue | SubjectType::Case => None,
+            SubjectType::Clue => self
+                .store
+                .clue(scope, "", id)
+                .await?
+                .as_ref()
+                .map(Subject::clue),
+            SubjectType::Case => self
+                .store
+                .case(scope, id)
+                .await?
+                .as_ref()
+                .map(Subject::case),
         })
     }
 

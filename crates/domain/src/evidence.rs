@@ -113,6 +113,17 @@ pub struct Subject {
     pub kind: SubjectType,
     pub id: Uuid,
     pub county_code: String,
+    pub intake: Intake,
+}
+
+/// Whether a subject takes new evidence.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Intake {
+    Open,
+    /// A clue no longer open, a case cancelled or not registered: its status.
+    Closed(&'static str),
+    /// A case proposed and not yet registered, without investigation first (先行调查).
+    NotYetRegistered,
 }
 
 impl Subject {
@@ -121,9 +132,52 @@ impl Subject {
             kind: SubjectType::Entity,
             id: e.id,
             county_code: e.data.county_code.clone(),
+            intake: Intake::Open,
+        }
+    }
+
+    /// A clue takes evidence while it is open (being verified); after that its evidence goes to
+    /// the case.
+    pub fn clue(c: &crate::case::clue::Clue) -> Subject {
+        use crate::case::clue::ClueStatus;
+        Subject {
+            kind: SubjectType::Clue,
+            id: c.id,
+            county_code: c.data.county_code.clone(),
+            intake: match c.status {
+                ClueStatus::Open => Intake::Open,
+                s => Intake::Closed(s.as_str()),
+            },
+        }
+    }
+
+    /// A case takes evidence once registered, or before that when it was proposed for
+    /// investigation first (先行调查, `urgent`).
+    pub fn case(c: &crate::case::registration::Case) -> Subject {
+        use crate::case::registration::CaseStage;
+        Subject {
+            kind: SubjectType::Case,
+            id: c.id,
+            county_code: c.county_code.clone(),
+            intake: match c.stage {
+                CaseStage::Registered => Intake::Open,
+                CaseStage::PendingRegistration if c.facts.urgent => Intake::Open,
+                CaseStage::PendingRegistration => Intake::NotYetRegistered,
+                s => Intake::Closed(s.as_str()),
+            },
         }
     }
 }
+
+/// Evidence is collected for a registered case; before registration only in an investigation
+/// first (先行调查).
+///
+/// 《中华人民共和国行政处罚法》第五十四条: 符合立案标准的，行政机关应当及时立案; 《环境行政处罚办法》
+/// (2010) 第二十四条: 紧急情况下可以先行调查取证.
+const REGISTER_FIRST: LegalSource = LegalSource {
+    zh_cn: "《中华人民共和国行政处罚法》第五十四条",
+    en: "Administrative Penalty Law of the PRC (2021), Art. 54",
+};
 
 /// What the officer states about a piece of evidence.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -345,8 +399,22 @@ pub fn check_data(
     }
     invalid.into_result(RefusalKind::Invalid)?;
 
-    // The conditions of law: auxiliary staff only assist; on site, two certified officers.
+    // The conditions of law: the subject takes evidence; auxiliary staff only assist; on site,
+    // two certified officers.
     let mut unmet = Reasons::default();
+    match subject.intake {
+        Intake::Open => {}
+        Intake::Closed(status) => unmet.push(
+            Reason::new("evidence.subject_closed")
+                .field("subject_id")
+                .arg("status", status),
+        ),
+        Intake::NotYetRegistered => unmet.push(
+            Reason::new("evidence.case_not_registered")
+                .field("subject_id")
+                .source(REGISTER_FIRST),
+        ),
+    }
     let person = |name: &String| {
         state
             .people

@@ -105,10 +105,17 @@ impl App {
                             Some(id) => Some(r.entity_by_id(id).await?.map(|e| e.data.county_code)),
                             None => None,
                         };
+                        let mut evidence_counties = Vec::new();
+                        // At most 50 are accepted; the decision refuses more without reading them.
+                        for id in cmd.data.evidence_ids.iter().take(51) {
+                            evidence_counties
+                                .push(r.evidence_by_id(*id).await?.map(|e| e.county_code));
+                        }
                         Ok(SubmitClueState {
                             prefecture_code,
                             counties,
                             entity_county,
+                            evidence_counties,
                             today: now.today,
                         })
                     })

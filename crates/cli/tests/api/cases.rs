@@ -523,3 +523,107 @@ async fn a_complainant_is_sealed(app: TestApp) {
 }
 
 on_both_backends!(a_complainant_is_sealed);
+
+/// Issue 20 points 3 and 6: evidence may belong to a clue while it is open, a clue may name
+/// evidence already recorded in its county, and a case takes evidence once registered — or
+/// before, when it was proposed for investigation first (先行调查, `urgent`).
+async fn evidence_for_clues_and_cases(app: TestApp) {
+    use crate::evidence::{PNG, form, menghai_entity, on_site, upload};
+    app.app.seed_demo().await.unwrap();
+    let officer = app.login("menghai.officer", DEMO_PASSWORD).await;
+    let head = app.login("ju.head", DEMO_PASSWORD).await;
+    let jinghong = app.login("jinghong.officer", DEMO_PASSWORD).await;
+    let id_of = |path: &str| path.rsplit('/').next().unwrap().to_owned();
+    let evidence_on = |kind: &'static str, subject: String| {
+        let mut fields = on_site();
+        fields.insert(0, ("subject_type", kind));
+        form(&subject, &fields, PNG)
+    };
+
+    // Evidence collected while verifying a clue names the clue.
+    let clue = new_clue(&app, &officer, "532822").await;
+    let (s, b) = upload(&app, &officer, evidence_on("clue", id_of(&clue))).await;
+    assert_eq!(s, 201, "{b}");
+    assert_eq!(b["subject_type"], "clue");
+    let on_clue = b["id"].as_str().unwrap().to_owned();
+    let (s, listed, _) = get_with_etag(
+        &app,
+        &officer,
+        &format!("/api/v1/evidence?subject_id={}", id_of(&clue)),
+    )
+    .await;
+    assert_eq!(s, 200, "{listed}");
+    assert!(listed.to_string().contains(&on_clue), "{listed}");
+
+    // A new clue may rest on evidence already recorded in its county, not on another's.
+    let entity = menghai_entity(&app, &officer).await;
+    let (s, b) = upload(&app, &officer, form(&entity, &on_site(), PNG)).await;
+    assert_eq!(s, 201, "{b}");
+    let of_entity = b["id"].as_str().unwrap().to_owned();
+    let submit = |token: String, county: &'static str, ids: Value| {
+        let app = &app;
+        async move {
+            let mut body = clue_body(county);
+            body["evidence_ids"] = ids;
+            let r = app
+                .client
+                .post(app.url("/api/v1/clues"))
+                .bearer_auth(&token)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            (r.status().as_u16(), r.json::<Value>().await.unwrap())
+        }
+    };
+    let log = app.log_size().await;
+    let (s, b) = submit(
+        officer.clone(),
+        "532822",
+        json!([of_entity, uuid::Uuid::now_v7()]),
+    )
+    .await;
+    assert_eq!((s, error_codes(&b)), (422, vec!["clue.evidence_unknown"]));
+    assert_eq!(b["errors"][0]["field"], "evidence_ids[1]");
+    let (s, b) = submit(jinghong.clone(), "532801", json!([of_entity])).await;
+    assert_eq!(
+        (s, error_codes(&b)),
+        (422, vec!["clue.evidence_unknown"]),
+        "evidence of another county is unknown to the clue"
+    );
+    assert_eq!(app.log_size().await, log, "a refused clue writes nothing");
+    let (s, b) = submit(officer.clone(), "532822", json!([of_entity])).await;
+    assert_eq!(s, 201, "{b}");
+    assert_eq!(b["clue"]["evidence_ids"], json!([of_entity]));
+
+    // Proposed without investigation first: the case takes no evidence before registration,
+    // and the clue, now registered, takes no more either.
+    let (s, b) = act(&app, &officer, &clue, "register", register_body()).await;
+    assert_eq!(s, 201, "{b}");
+    let case = format!("/api/v1/cases/{}", b["case"]["id"].as_str().unwrap());
+    let (s, b) = upload(&app, &officer, evidence_on("case", id_of(&case))).await;
+    assert_eq!(
+        (s, error_codes(&b)),
+        (409, vec!["evidence.case_not_registered"])
+    );
+    let (s, b) = upload(&app, &officer, evidence_on("clue", id_of(&clue))).await;
+    assert_eq!((s, error_codes(&b)), (409, vec!["evidence.subject_closed"]));
+    let (s, b) = act(&app, &head, &case, "approve-registration", json!({})).await;
+    assert_eq!(s, 200, "{b}");
+    let (s, b) = upload(&app, &officer, evidence_on("case", id_of(&case))).await;
+    assert_eq!(s, 201, "{b}");
+
+    // Investigation first: evidence before the head's approval.
+    let urgent_clue = new_clue(&app, &officer, "532822").await;
+    let mut body = register_body();
+    body["urgent"] = json!(true);
+    let (s, b) = act(&app, &officer, &urgent_clue, "register", body).await;
+    assert_eq!(s, 201, "{b}");
+    assert_eq!(b["case"]["urgent"], true);
+    assert_eq!(b["case"]["stage"], "pending_registration");
+    let urgent = b["case"]["id"].as_str().unwrap().to_owned();
+    let (s, b) = upload(&app, &officer, evidence_on("case", urgent)).await;
+    assert_eq!(s, 201, "{b}");
+}
+
+on_both_backends!(evidence_for_clues_and_cases);

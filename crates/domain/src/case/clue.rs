@@ -118,6 +118,10 @@ pub struct ClueData {
     /// never in an event, an export or a public page (`crate::sealed`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub complainant: Option<String>,
+    /// Evidence already recorded that the clue rests on (evidence collected while verifying
+    /// the clue names the clue as its subject instead).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence_ids: Vec<Uuid>,
 }
 
 /// A clue as the register keeps it.
@@ -188,6 +192,8 @@ pub struct SubmitClueState {
     pub counties: Vec<String>,
     /// The named entity's county, when an entity is named: `None` for an unknown id.
     pub entity_county: Option<Option<String>>,
+    /// The county of each evidence named, `None` for an unknown id.
+    pub evidence_counties: Vec<Option<String>>,
     pub today: NaiveDate,
 }
 
@@ -282,6 +288,21 @@ pub fn decide_submit_clue(
             reasons.push(Reason::new("clue.entity_other_county").field("entity_id"))
         }
         _ => {}
+    }
+    if d.evidence_ids.len() > 50 {
+        reasons.push(
+            Reason::new("field.too_long")
+                .field("evidence_ids")
+                .arg("max", 50),
+        );
+    }
+    // Evidence of another county is as unknown to the clue as a missing one.
+    for (i, county) in state.evidence_counties.iter().enumerate() {
+        if county.as_deref() != Some(d.county_code.as_str())
+            || d.evidence_ids[..i].contains(&d.evidence_ids[i])
+        {
+            reasons.push(Reason::new("clue.evidence_unknown").field(format!("evidence_ids[{i}]")));
+        }
     }
     reasons.into_result(RefusalKind::Invalid)?;
     Ok(vec![

@@ -35,6 +35,7 @@ fn clue(received_on: &str) -> Clue {
             lon_e6: None,
             entity_id: None,
             complainant: None,
+            evidence_ids: Vec::new(),
         },
         status: ClueStatus::Open,
         merged_into: None,
@@ -286,6 +287,7 @@ proptest! {
 #[test]
 fn who_may_submit_what() {
     let state = SubmitClueState {
+        evidence_counties: Vec::new(),
         prefecture_code: "532800".into(),
         counties: vec!["532801".into(), "532822".into(), "532823".into()],
         entity_county: None,

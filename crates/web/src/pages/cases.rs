@@ -211,6 +211,7 @@ pub async fn submit_clue(
             lon_e6: None,
             entity_id: None,
             complainant: None,
+            evidence_ids: Vec::new(),
         })
     })();
     let result = match data {

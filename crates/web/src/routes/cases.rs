@@ -35,7 +35,8 @@ pub struct ClueView {
     lat: Option<f64>,
     lon: Option<f64>,
     entity_id: Option<String>,
-    /// open, registered or closed
+    evidence_ids: Vec<String>,
+    /// open, registered, closed, merged or transferred
     status: &'static str,
     submitted_by: String,
     /// The day by which registration must be decided (15 days from receipt, Order 30 Art. 18).
@@ -75,6 +76,7 @@ fn clue_view(state: &AppState, c: Clue) -> ClueView {
         lat: d.lat_e6.map(|v| v as f64 / 1e6),
         lon: d.lon_e6.map(|v| v as f64 / 1e6),
         entity_id: d.entity_id.map(|e| e.to_string()),
+        evidence_ids: d.evidence_ids.iter().map(|e| e.to_string()).collect(),
         status: c.status.as_str(),
         submitted_by: c.submitted_by,
         registration_due: due.to_string(),
@@ -269,6 +271,8 @@ pub struct ClueBody {
     entity_id: Option<String>,
     /// For a 12369 complaint: who complained, sealed whole (never in an event or an export).
     complainant: Option<ComplainantBody>,
+    /// Evidence already recorded (in the clue's county) that the clue rests on.
+    evidence_ids: Option<Vec<String>>,
 }
 
 /// A complainant: `id_type` is resident_id, passport or other; all but `name` optional.
@@ -363,6 +367,21 @@ async fn submit(
         lon_e6: coordinate(b.lon),
         entity_id: entity_ref(b.entity_id)?,
         complainant: None,
+        evidence_ids: b
+            .evidence_ids
+            .unwrap_or_default()
+            .iter()
+            .enumerate()
+            .map(|(i, e)| {
+                uuid::Uuid::parse_str(e).map_err(|_| {
+                    ApiError::one(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        domain::Reason::new("clue.evidence_unknown")
+                            .field(format!("evidence_ids[{i}]")),
+                    )
+                })
+            })
+            .collect::<Result<_, _>>()?,
     };
     let complainant = b.complainant.map(ComplainantBody::into_map).transpose()?;
     let (clue, w) = state
@@ -386,7 +405,7 @@ async fn submit(
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ClueListParams {
-    /// open, registered or closed
+    /// open, registered, closed, merged or transferred
     status: Option<String>,
     source: Option<String>,
     county_code: Option<String>,
@@ -417,7 +436,10 @@ async fn list_clues(
     let per_page = number("per_page", p.per_page, 50, 1, 200)?;
     let status = p.status.unwrap_or_default();
     if !status.is_empty() && ClueStatus::parse(&status).is_none() {
-        return Err(invalid_query("status", "open, registered or closed"));
+        return Err(invalid_query(
+            "status",
+            "open, registered, closed, merged or transferred",
+        ));
     }
     let source = p.source.unwrap_or_default();
     if !source.is_empty() && ClueSource::parse(&source).is_none() {
