@@ -588,6 +588,7 @@ clue-extension_pending = An extension is already waiting for a decision.
 clue-extension_late = The time to decide ended on { $due }; it can no longer be extended.
 clue-no_extension_pending = No extension is waiting for a decision.
 case-party_known = The party is already identified.
+case-outside_powers = { $laws }: not among the laws whose penalties this authority imposes (setting app.enforced_laws); transfer the matter to the competent authority.
 clue-evidence_unknown = There is no such evidence in the clue’s county.
 evidence-subject_closed = The clue or case is { $status }: it takes no more evidence.
 evidence-case_not_registered = The case is not registered yet: before registration only a case under investigation first takes evidence; record the rest under its clue.

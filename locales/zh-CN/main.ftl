@@ -588,6 +588,7 @@ clue-extension_pending = 已有延长立案期限的申请待审批。
 clue-extension_late = 立案期限已于 { $due } 届满，不能再申请延长。
 clue-no_extension_pending = 没有待审批的延长立案期限申请。
 case-party_known = 当事人已确定，不能再认定。
+case-outside_powers = { $laws } 不在本机关行使处罚权的法律法规清单内（设置 app.enforced_laws）：无权处罚的，请移送有权机关。
 clue-evidence_unknown = 在该线索所在县（市）没有这份证据。
 evidence-subject_closed = 该线索或案件状态为 { $status }，不再接收证据。
 evidence-case_not_registered = 案件尚未立案：立案前只有先行调查的案件可以取证，其余证据请登记在线索下。

@@ -94,6 +94,11 @@ pub struct AppSettings {
     pub case_number_detachment: String,
     /// County short names for case numbers, by GB/T 2260 code.
     pub county_short_names: std::collections::BTreeMap<String, String>,
+    /// The laws and regulations whose penalties the comprehensive enforcement team imposes
+    /// (the merged powers of environment, land, agriculture, water and forestry), titled as
+    /// they are, in 《》: a case is registered only on a provision of one of them. UNCONFIRMED
+    /// (the prefecture's published list of powers decides); empty: not checked.
+    pub enforced_laws: Vec<String>,
 }
 
 impl Default for AppSettings {
@@ -116,9 +121,38 @@ impl Default for AppSettings {
                 .into_iter()
                 .map(|(c, n)| (c.to_owned(), n.to_owned()))
                 .collect(),
+            enforced_laws: ENFORCED_LAWS.iter().map(|l| (*l).to_owned()).collect(),
         }
     }
 }
+
+/// The default of `AppSettings::enforced_laws`.
+const ENFORCED_LAWS: &[&str] = &[
+    "《中华人民共和国环境保护法》",
+    "《中华人民共和国水污染防治法》",
+    "《中华人民共和国大气污染防治法》",
+    "《中华人民共和国固体废物污染环境防治法》",
+    "《中华人民共和国土壤污染防治法》",
+    "《中华人民共和国噪声污染防治法》",
+    "《中华人民共和国放射性污染防治法》",
+    "《中华人民共和国环境影响评价法》",
+    "《中华人民共和国土地管理法》",
+    "《中华人民共和国矿产资源法》",
+    "《中华人民共和国森林法》",
+    "《中华人民共和国草原法》",
+    "《中华人民共和国水法》",
+    "《中华人民共和国水土保持法》",
+    "《中华人民共和国野生动物保护法》",
+    "《中华人民共和国渔业法》",
+    "《中华人民共和国农产品质量安全法》",
+    "《排污许可管理条例》",
+    "《建设项目环境保护管理条例》",
+    "《中华人民共和国自然保护区条例》",
+    "《农药管理条例》",
+    "《畜禽规模养殖污染防治条例》",
+    "《医疗废物管理条例》",
+    "《危险废物经营许可证管理办法》",
+];
 
 pub struct App {
     /// Private: every read and write goes through `App`'s scoped queries and its one write path.

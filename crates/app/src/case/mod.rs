@@ -218,6 +218,7 @@ impl App {
             expected_version,
         };
         let case_id = cmd.case_id;
+        let enforced_laws = self.settings.enforced_laws.clone();
         let unit_id = match actor {
             Actor::User(u) => u.unit_id,
             Actor::System => None,
@@ -246,6 +247,7 @@ impl App {
                             clue,
                             handling_unit_id,
                             entity_county,
+                            enforced_laws,
                         })
                     })
                 },

@@ -120,6 +120,15 @@ const APL_ART54: LegalSource = LegalSource {
     en: "Administrative Penalty Law of the PRC (2021), Art. 54",
 };
 
+/// The comprehensive enforcement team holds the penalty powers of the departments merged into it.
+///
+/// 《中华人民共和国行政处罚法》第十八条: 国家在…生态环境…等领域推行建立综合行政执法制度，相对
+/// 集中行政处罚权.
+const APL_ART18: LegalSource = LegalSource {
+    zh_cn: "《中华人民共和国行政处罚法》第十八条",
+    en: "Administrative Penalty Law of the PRC (2021), Art. 18",
+};
+
 const APL_ART22: LegalSource = LegalSource {
     zh_cn: "《中华人民共和国行政处罚法》第二十二条",
     en: "Administrative Penalty Law of the PRC (2021), Art. 22",
@@ -155,6 +164,9 @@ pub struct ProposeCaseState {
     pub handling_unit_id: Option<Uuid>,
     /// The named entity's county, when an entity is named: `None` for an unknown id.
     pub entity_county: Option<Option<String>>,
+    /// The laws and regulations whose penalties this authority imposes (a setting; empty: not
+    /// checked).
+    pub enforced_laws: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -278,6 +290,22 @@ pub fn decide_propose_case(
             Reason::new("case.no_legal_basis")
                 .field("legal_basis")
                 .source(APL_ART54),
+        );
+    }
+    // A penalty applicable, by this authority: at least one provision of a law it enforces.
+    if !state.enforced_laws.is_empty()
+        && !f.legal_basis.is_empty()
+        && !f
+            .legal_basis
+            .iter()
+            .any(|b| state.enforced_laws.iter().any(|l| l == b.law.trim()))
+    {
+        let laws: Vec<&str> = f.legal_basis.iter().map(|b| b.law.trim()).collect();
+        unmet.push(
+            Reason::new("case.outside_powers")
+                .field("legal_basis")
+                .arg("laws", laws.join("、"))
+                .source(APL_ART18),
         );
     }
     if state.handling_unit_id.is_none() && !matches!(actor, Actor::System) {

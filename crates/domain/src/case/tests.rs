@@ -68,6 +68,10 @@ fn propose(received_on: &str, f: CaseFacts) -> Result<Vec<crate::event::Payload>
         clue: clue(received_on),
         handling_unit_id: Some(Uuid::nil()),
         entity_county: None,
+        enforced_laws: vec![
+            "《中华人民共和国水污染防治法》".into(),
+            "《中华人民共和国森林法》".into(),
+        ],
     };
     let officer = person(
         "menghai.officer",
@@ -115,6 +119,23 @@ fn no_registration_without_a_legal_basis_or_a_unit() {
     f.legal_basis.clear();
     let r = propose("2026-02-01", f).unwrap_err();
     assert_eq!(codes(&r), ["case.no_legal_basis"]);
+    // A penalty this authority imposes: a provision of a law it enforces.
+    let mut f = facts("2026-01-01", false);
+    f.legal_basis[0].law = "《中华人民共和国治安管理处罚法》".into();
+    let r = propose("2026-02-01", f.clone()).unwrap_err();
+    assert_eq!(
+        (r.kind, codes(&r)),
+        (RefusalKind::Conflict, vec!["case.outside_powers"])
+    );
+    assert!(r.reasons[0].legal_source.is_some());
+    f.legal_basis.push(LegalBasis {
+        law: "《中华人民共和国森林法》".into(),
+        article: "第七十四条".into(),
+    });
+    assert!(
+        propose("2026-02-01", f).is_ok(),
+        "one enforced law suffices"
+    );
     let mut f = facts("2026-01-01", false);
     f.legal_basis[0].law = "水污染防治法".into();
     let r = propose("2026-02-01", f).unwrap_err();
