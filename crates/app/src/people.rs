@@ -12,6 +12,8 @@ pub struct Person {
     pub display_name: String,
     /// The enforcement certificate's number (执法证号), for officers who hold one.
     pub certificate: Option<String>,
+    /// The certificate's last valid day.
+    pub certificate_valid_until: Option<chrono::NaiveDate>,
     pub unit_zh: Option<String>,
     pub unit_en: Option<String>,
 }
@@ -53,6 +55,7 @@ impl App {
                 u.username,
                 Person {
                     display_name: u.display_name,
+                    certificate_valid_until: u.certificate.as_ref().map(|c| c.valid_until),
                     certificate: u.certificate.map(|c| c.number),
                     unit_zh: unit.map(|(zh, _)| zh.clone()),
                     unit_en: unit.map(|(_, en)| en.clone()),

@@ -10,6 +10,7 @@ pub use crate::case::party::PartyIdentified;
 pub use crate::case::registration::{
     CancellationDecided, CancellationProposed, CaseProposed, CaseRegistered, RegistrationRejected,
 };
+pub use crate::case::team::OfficersAssigned;
 pub use crate::case::triage::{ClueMerged, ClueTransferred, ExtensionDecided, ExtensionProposed};
 pub use crate::entity::{EntityRegistered, EntityUpdated};
 pub use crate::evidence::{CustodyTransferred, EvidenceAccessed, EvidenceRegistered};
@@ -127,6 +128,7 @@ events! {
     ExtensionProposed = "clue.extension_proposed/v1",
     ExtensionDecided = "clue.extension_decided/v1",
     PartyIdentified = "case.party_identified/v1",
+    OfficersAssigned = "case.officers_assigned/v1",
 }
 
 /// The schemas of administration events, from [`SCHEMAS`].

@@ -6,6 +6,7 @@
 //! auxiliary staff may assist but never act as the collecting officer.
 
 use crate::Actor;
+use crate::case::team::TWO_OFFICERS;
 use crate::permission::{Capability, reach, roles_allow, within};
 use crate::refusal::{LegalSource, Reason, Reasons, Refusal, RefusalKind};
 use crate::time::Timestamp;
@@ -114,6 +115,9 @@ pub struct Subject {
     pub id: Uuid,
     pub county_code: String,
     pub intake: Intake,
+    /// For a case: the officers who may act on it (assigned, not recused); `Some(empty)` before
+    /// any are assigned. Evidence of a case is collected by two of them (APL Arts. 42, 55).
+    pub acting: Option<Vec<String>>,
 }
 
 /// Whether a subject takes new evidence.
@@ -133,6 +137,7 @@ impl Subject {
             id: e.id,
             county_code: e.data.county_code.clone(),
             intake: Intake::Open,
+            acting: None,
         }
     }
 
@@ -148,6 +153,7 @@ impl Subject {
                 ClueStatus::Open => Intake::Open,
                 s => Intake::Closed(s.as_str()),
             },
+            acting: None,
         }
     }
 
@@ -165,6 +171,12 @@ impl Subject {
                 CaseStage::PendingRegistration => Intake::NotYetRegistered,
                 s => Intake::Closed(s.as_str()),
             },
+            acting: Some(
+                c.team
+                    .as_ref()
+                    .map(|t| t.officers.clone())
+                    .unwrap_or_default(),
+            ),
         }
     }
 }
@@ -305,11 +317,6 @@ pub struct CustodyEntry {
     pub detail: String,
 }
 
-const TWO_OFFICERS: LegalSource = LegalSource {
-    zh_cn: "《中华人民共和国行政处罚法》第四十二条、第五十五条",
-    en: "Administrative Penalty Law of the PRC (2021), Arts. 42 and 55",
-};
-
 /// A person named as collector or custodian: someone who performs enforcement acts.
 fn enforcing(u: &User) -> bool {
     roles_allow(&u.roles, Capability::EnforcementAct)
@@ -422,6 +429,21 @@ pub fn check_data(
             .find(|(n, _)| n == name)
             .and_then(|(_, u)| u.as_ref())
     };
+    // Evidence of a case is an act of its investigators: every collector assigned to it, and
+    // two of them certified whether on site or not.
+    if let Some(acting) = &subject.acting {
+        for (i, name) in data.collected_by.iter().enumerate() {
+            if person(name).is_some() && !acting.contains(name) {
+                unmet.push(
+                    Reason::new("evidence.not_assigned")
+                        .field(format!("collected_by[{i}]"))
+                        .arg("username", name)
+                        .source(TWO_OFFICERS),
+                );
+            }
+        }
+    }
+    let two_needed = data.on_site || data.evidence_type.is_on_site() || subject.acting.is_some();
     let mut certified = 0;
     for (i, name) in data.collected_by.iter().enumerate() {
         let Some(u) = person(name) else { continue };
@@ -437,7 +459,7 @@ pub fn check_data(
         match &u.certificate {
             Some(c) if c.valid_on(state.collected_on) => certified += 1,
             _ => {
-                if data.on_site || data.evidence_type.is_on_site() {
+                if two_needed {
                     unmet.push(
                         Reason::new("evidence.certificate_not_valid")
                             .field(format!("collected_by[{i}]"))
@@ -449,7 +471,7 @@ pub fn check_data(
             }
         }
     }
-    if (data.on_site || data.evidence_type.is_on_site()) && certified < 2 {
+    if two_needed && certified < 2 {
         unmet.push(
             Reason::new("evidence.two_officers_required")
                 .field("collected_by")

@@ -100,10 +100,13 @@ pub enum Capability {
     /// Erasing a sealed record on a lawful deletion request: the detachment leader, who answers
     /// for the enforcement files and can judge whether the law requires keeping them.
     PersonalDataErase,
+    /// Assigning a case's investigators: the detachment leader, or an officer of the handling
+    /// brigade (there is no brigade-leader role yet).
+    CaseAssign,
 }
 
 impl Capability {
-    pub const ALL: [Capability; 28] = [
+    pub const ALL: [Capability; 29] = [
         Capability::EntityRead,
         Capability::EntityRegister,
         Capability::EvidenceRead,
@@ -132,6 +135,7 @@ impl Capability {
         Capability::CaseRead,
         Capability::PersonalDataRead,
         Capability::PersonalDataErase,
+        Capability::CaseAssign,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -164,6 +168,7 @@ impl Capability {
             Capability::CaseRead => "case_read",
             Capability::PersonalDataRead => "personal_data_read",
             Capability::PersonalDataErase => "personal_data_erase",
+            Capability::CaseAssign => "case_assign",
         }
     }
 
@@ -265,6 +270,10 @@ impl Capability {
                 "依法删除个人信息（须说明理由，留痕）",
                 "erase personal data on a lawful request (with the reason, recorded)",
             ),
+            Capability::CaseAssign => (
+                "指派案件承办人员（支队长：所有案件；大队执法人员：本大队承办的案件）",
+                "assign a case's investigators (detachment leader: any case; brigade officers: their brigade's cases)",
+            ),
         }
     }
 }
@@ -306,6 +315,7 @@ const TABLE: [(Capability, [Span; Role::ALL.len()]); Capability::ALL.len()] = [
     (Capability::CaseRead,                 [No,    No,      No,   All,  All,   All,  Own,    Own,  All,  No,     No]),
     (Capability::PersonalDataRead,         [No,    No,      No,   No,   All,   All,  Own,    No,   No,   No,     No]),
     (Capability::PersonalDataErase,        [No,    No,      No,   No,   All,   No,   No,     No,   No,   No,     No]),
+    (Capability::CaseAssign,               [No,    No,      No,   No,   All,   No,   Own,    No,   No,   No,     No]),
 ];
 
 // `span` indexes the table by declaration order; the build fails if an order differs.

@@ -64,6 +64,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "clue triage",
         include_str!("../migrations/0014_clue_triage.sql"),
     ),
+    (
+        15,
+        "case team",
+        include_str!("../migrations/0015_case_team.sql"),
+    ),
 ];
 
 pub(crate) fn run(conn: &mut Connection) -> Result<(), StoreError> {

@@ -12,6 +12,7 @@ use domain::case::registration::{
     ApproveRegistrationState, Case, CaseFacts, Decide, NumberPattern, ProposeCancellation,
     ProposeCase, ProposeCaseState,
 };
+use domain::case::team::{AssignOfficers, AssignState, Team};
 use domain::case::triage::{
     DecideExtension, ExtendRegistration, ExtendState, MergeClue, MergeState, Transfer,
     TransferClue, TransferState,
@@ -607,6 +608,64 @@ impl App {
         Ok((self.case(actor, case_id).await?, written(&committed)))
     }
 
+    /// Assigns the case's investigators (at least two certified officers of the handling unit
+    /// or the detachment; assistants named, never counted).
+    pub async fn assign_officers(
+        &self,
+        actor: &Actor,
+        case_id: Uuid,
+        expected_version: i64,
+        team: Team,
+    ) -> Result<(Case, Written), AppError> {
+        require(actor, Capability::CaseAssign)?;
+        domain::case::team::check_team_texts(&team)?;
+        let cmd = AssignOfficers {
+            case_id,
+            team,
+            expected_version,
+        };
+        let committed = self
+            .command(
+                actor,
+                cmd,
+                |r, cmd, now| {
+                    Box::pin(async move {
+                        let case = case_or_missing(r, cmd.case_id).await?;
+                        let mut people = Vec::new();
+                        let mut detachment_units = Vec::new();
+                        // The decision refuses more than 20 of each without reading them.
+                        let named = cmd
+                            .team
+                            .officers
+                            .iter()
+                            .take(21)
+                            .chain(cmd.team.assistants.iter().take(21));
+                        for name in named {
+                            let user = r.user_by_username(name).await?;
+                            if let Some(unit) = user.as_ref().and_then(|u| u.unit_id)
+                                && !detachment_units.contains(&unit)
+                                && r.unit_by_id(unit)
+                                    .await?
+                                    .is_some_and(|u| u.kind == UnitKind::Detachment)
+                            {
+                                detachment_units.push(unit);
+                            }
+                            people.push((name.clone(), user));
+                        }
+                        Ok(AssignState {
+                            case,
+                            people,
+                            detachment_units,
+                            today: now.today,
+                        })
+                    })
+                },
+                domain::case::team::decide_assign_officers,
+            )
+            .await?;
+        Ok((self.case(actor, case_id).await?, written(&committed)))
+    }
+
     /// One case within the actor's reach (404 otherwise).
     pub async fn case(&self, actor: &Actor, id: Uuid) -> Result<Case, AppError> {
         let scope = crate::scope(actor, Capability::CaseRead)?;
@@ -669,6 +728,26 @@ impl App {
             day = day.pred_opt().unwrap_or(day);
         }
         day
+    }
+
+    /// The assigned officers whose certificate ends before the case falls due (flagged on the
+    /// workspace: they can no longer act once it has).
+    pub async fn certificates_expiring(&self, case: &Case) -> Result<Vec<String>, AppError> {
+        let (Some(team), Some((_, due))) = (&case.team, self.case_deadline(case)) else {
+            return Ok(Vec::new());
+        };
+        let people = self.people().await?;
+        Ok(team
+            .officers
+            .iter()
+            .filter(|o| {
+                people
+                    .get(o)
+                    .and_then(|p| p.certificate_valid_until)
+                    .is_none_or(|until| until < due.due)
+            })
+            .cloned()
+            .collect())
     }
 
     /// The case deadline, evaluated now: its rule and the day it falls due.

@@ -604,11 +604,28 @@ async fn evidence_for_clues_and_cases(app: TestApp) {
     let (s, b) = upload(&app, &officer, evidence_on("case", id_of(&case))).await;
     assert_eq!(
         (s, error_codes(&b)),
-        (409, vec!["evidence.case_not_registered"])
+        (
+            409,
+            vec![
+                "evidence.case_not_registered",
+                "evidence.not_assigned",
+                "evidence.not_assigned"
+            ]
+        )
     );
     let (s, b) = upload(&app, &officer, evidence_on("clue", id_of(&clue))).await;
     assert_eq!((s, error_codes(&b)), (409, vec!["evidence.subject_closed"]));
     let (s, b) = act(&app, &head, &case, "approve-registration", json!({})).await;
+    assert_eq!(s, 200, "{b}");
+    // Registered: its investigators collect its evidence, and no one else.
+    let (s, b) = upload(&app, &officer, evidence_on("case", id_of(&case))).await;
+    assert_eq!(
+        (s, error_codes(&b)),
+        (409, vec!["evidence.not_assigned", "evidence.not_assigned"])
+    );
+    let pair = json!({"officers": ["menghai.officer", "menghai.officer2"],
+                      "lead": "menghai.officer"});
+    let (s, b) = act(&app, &officer, &case, "assign-officers", pair.clone()).await;
     assert_eq!(s, 200, "{b}");
     let (s, b) = upload(&app, &officer, evidence_on("case", id_of(&case))).await;
     assert_eq!(s, 201, "{b}");
@@ -622,6 +639,15 @@ async fn evidence_for_clues_and_cases(app: TestApp) {
     assert_eq!(b["case"]["urgent"], true);
     assert_eq!(b["case"]["stage"], "pending_registration");
     let urgent = b["case"]["id"].as_str().unwrap().to_owned();
+    let (s, b) = act(
+        &app,
+        &officer,
+        &format!("/api/v1/cases/{urgent}"),
+        "assign-officers",
+        pair,
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
     let (s, b) = upload(&app, &officer, evidence_on("case", urgent)).await;
     assert_eq!(s, 201, "{b}");
 }

@@ -22,6 +22,7 @@ mod limits;
 mod pages;
 mod permissions;
 mod sealed;
+mod team;
 mod triage;
 mod validation;
 mod write_path;

@@ -517,6 +517,19 @@ async fn examples(app: &TestApp) -> BTreeMap<String, Example> {
         assert_eq!(s, 201, "{b}");
         format!("/api/v1/cases/{}", b["case"]["id"].as_str().unwrap())
     };
+    let registered = proposed_case(app, &officer).await;
+    let (s, b) = act(app, &head, &registered, "approve-registration", json!({})).await;
+    assert_eq!(s, 200, "{b}");
+    m.insert(
+        "post /api/v1/cases/{id}/assign-officers".into(),
+        on(
+            "menghai.officer",
+            registered,
+            "assign-officers",
+            json!({"officers": ["menghai.officer", "menghai.officer2"],
+                   "lead": "menghai.officer", "assistants": ["menghai.aux"]}),
+        ),
+    );
     m.insert(
         "post /api/v1/cases/{id}/identify-party".into(),
         on(

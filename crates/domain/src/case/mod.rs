@@ -6,6 +6,7 @@
 pub mod clue;
 pub mod party;
 pub mod registration;
+pub mod team;
 pub mod triage;
 
 #[cfg(test)]

@@ -86,6 +86,8 @@ pub struct Case {
     pub registered_on: Option<NaiveDate>,
     /// A cancellation proposed and waiting for a head: who proposed it, and why.
     pub cancellation: Option<(String, String)>,
+    /// The investigators, once assigned.
+    pub team: Option<super::team::Team>,
     pub version: i64,
 }
 

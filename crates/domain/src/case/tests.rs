@@ -157,6 +157,7 @@ fn case(stage: CaseStage, proposed_by: &str) -> Case {
         number: None,
         registered_on: None,
         cancellation: None,
+        team: None,
         version: 1,
     }
 }
@@ -300,6 +301,73 @@ proptest! {
         }
         if role == Role::BrigadeOfficer {
             prop_assert_eq!(sees, clue_county == own_county);
+        }
+    }
+
+    /// An assignment is accepted only when every officer named is an enforcement officer of
+    /// the handling unit or the detachment with a certificate valid today, and there are at
+    /// least two; otherwise each failing officer is named.
+    #[test]
+    fn no_team_without_two_fit_officers(
+        pool in prop::collection::vec((0usize..4, 0usize..3, any::<bool>()), 1..6),
+    ) {
+        let today = day("2026-12-01");
+        let brigade = Uuid::from_u128(1);
+        let detachment = Uuid::from_u128(2);
+        let other = Uuid::from_u128(3);
+        let roles = [Role::BrigadeOfficer, Role::DetachmentOfficer, Role::AuxiliaryStaff, Role::LegalReviewer];
+        let units = [brigade, detachment, other];
+        let people: Vec<(String, Option<crate::user::User>)> = pool
+            .iter()
+            .enumerate()
+            .map(|(i, (r, u, valid))| {
+                let name = format!("p{i}");
+                let user = crate::user::User {
+                    id: Uuid::now_v7(),
+                    username: name.clone(),
+                    display_name: name.clone(),
+                    unit_id: Some(units[*u]),
+                    roles: vec![roles[*r]],
+                    counties: None,
+                    certificate: Some(crate::permission::Certificate {
+                        number: format!("N{i}"),
+                        issuing_authority: "州政府".into(),
+                        valid_from: day("2025-01-01"),
+                        valid_until: if *valid { day("2028-01-01") } else { day("2026-11-30") },
+                    }),
+                    disabled: false,
+                    demo: false,
+                    version: 1,
+                };
+                (name, Some(user))
+            })
+            .collect();
+        let fit = |(r, u, valid): &(usize, usize, bool)| *r < 2 && *u < 2 && *valid;
+        let mut c = case(CaseStage::Registered, "o");
+        c.handling_unit_id = Some(brigade);
+        let state = super::team::AssignState {
+            case: c,
+            people: people.clone(),
+            detachment_units: vec![detachment],
+            today,
+        };
+        let leader = person("zhidui.lead", Role::DetachmentLeader, None);
+        let officers: Vec<String> = people.iter().map(|(n, _)| n.clone()).collect();
+        let cmd = super::team::AssignOfficers {
+            case_id: state.case.id,
+            team: super::team::Team { lead: officers[0].clone(), officers, assistants: vec![] },
+            expected_version: 1,
+        };
+        let result = super::team::decide_assign_officers(&state, &leader, &cmd);
+        let fit_count = pool.iter().filter(|p| fit(p)).count();
+        prop_assert_eq!(result.is_ok(), fit_count == pool.len() && fit_count >= 2);
+        if let Err(r) = result {
+            let mut named: Vec<_> = r.reasons.iter()
+                .filter(|x| x.code != "team.two_officers_required")
+                .map(|x| x.field.clone())
+                .collect();
+            named.dedup();
+            prop_assert_eq!(named.len(), pool.len() - fit_count, "{:?}", r.reasons);
         }
     }
 }

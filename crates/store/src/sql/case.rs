@@ -61,17 +61,20 @@ const PROPOSE_EXTENSION: &str = "UPDATE clues SET extension_by = $2, extension_r
      version = version + 1 WHERE id = $1";
 const DECIDE_EXTENSION: &str = "UPDATE clues SET extended = $2, extension_by = NULL, \
      extension_reason = NULL, version = version + 1 WHERE id = $1";
+const SET_TEAM: &str = "UPDATE cases SET team = $2, version = version + 1 WHERE id = $1";
+const CLEAR_OFFICERS: &str = "DELETE FROM case_officers WHERE case_id = $1";
+const ADD_OFFICER: &str = "INSERT INTO case_officers (case_id, username, role) VALUES ($1, $2, $3)";
 const CASE_FACTS: &str = "SELECT facts FROM cases WHERE id = $1";
 const SET_CASE_FACTS: &str = "UPDATE cases SET facts = $2, version = version + 1 WHERE id = $1";
 const CASE_BY_ID: &str = "SELECT id, clue_id, county_code, handling_unit_id, stage, facts, \
-     proposed_by, number, registered_on, cancellation_by, cancellation_reason, version \
+     proposed_by, number, registered_on, cancellation_by, cancellation_reason, version, team \
      FROM cases WHERE id = $1";
 const CASE_IN_SCOPE: &str = "SELECT id, clue_id, county_code, handling_unit_id, stage, facts, \
-     proposed_by, number, registered_on, cancellation_by, cancellation_reason, version \
+     proposed_by, number, registered_on, cancellation_by, cancellation_reason, version, team \
      FROM cases WHERE id = $1 AND ($2 = '' OR $2 LIKE '%,' || county_code || ',%')";
 /// What waits for a head: proposals of registration and of cancellation.
 const AWAITING: &str = "SELECT id, clue_id, county_code, handling_unit_id, stage, facts, \
-     proposed_by, number, registered_on, cancellation_by, cancellation_reason, version \
+     proposed_by, number, registered_on, cancellation_by, cancellation_reason, version, team \
      FROM cases WHERE ($1 = '' OR $1 LIKE '%,' || county_code || ',%') \
      AND (stage = 'pending_registration' OR (stage = 'registered' AND cancellation_by IS NOT NULL)) \
      ORDER BY created_at, id";
@@ -82,6 +85,7 @@ pub(super) const TABLES: &[super::Projection] = &[
     crate::projection!("cases", order_by "id"),
     crate::projection!("case_counters", order_by "counter_key"),
     crate::projection!("case_events", order_by "subject_id, event_id"),
+    crate::projection!("case_officers", order_by "case_id, username"),
 ];
 
 const LINK_EVENT: &str = "INSERT INTO case_events (subject_id, event_id) VALUES ($1, $2)";
@@ -119,6 +123,7 @@ fn subjects(payload: &Payload) -> Vec<Uuid> {
         Payload::CancellationProposed(p) => vec![p.case_id],
         Payload::CancellationDecided(p) => vec![p.case_id],
         Payload::PartyIdentified(p) => vec![p.case_id],
+        Payload::OfficersAssigned(p) => vec![p.case_id],
         _ => Vec::new(),
     }
 }
@@ -194,6 +199,27 @@ async fn apply_state(exec: &mut dyn Exec, event: &Event) -> Result<Option<u64>, 
                 .await?,
             "clue.extension_decided",
         )?,
+        Payload::OfficersAssigned(p) => {
+            exec.execute(CLEAR_OFFICERS, &[p.case_id.into()]).await?;
+            let t = &p.team;
+            let roles = t
+                .officers
+                .iter()
+                .map(|o| (o, if *o == t.lead { "lead" } else { "officer" }))
+                .chain(t.assistants.iter().map(|a| (a, "assistant")));
+            for (username, role) in roles {
+                exec.execute(
+                    ADD_OFFICER,
+                    &[p.case_id.into(), username.as_str().into(), role.into()],
+                )
+                .await?;
+            }
+            changed(
+                exec.execute(SET_TEAM, &[p.case_id.into(), json(t)?])
+                    .await?,
+                "case.officers_assigned",
+            )?
+        }
         Payload::PartyIdentified(p) => {
             let row = query_one(exec, CASE_FACTS, &[p.case_id.into()]).await?;
             let mut facts: CaseFacts = serde_json::from_str(&row.text(0)?).map_err(corrupt)?;
@@ -362,6 +388,10 @@ fn case_from_row(r: &Row) -> Result<Case, StoreError> {
         registered_on: date(r.opt_text(8)?)?,
         cancellation,
         version: r.i64(11)?,
+        team: r
+            .opt_text(12)?
+            .map(|t| serde_json::from_str(&t).map_err(corrupt))
+            .transpose()?,
     })
 }
 
@@ -404,7 +434,7 @@ pub struct CaseFilter {
     pub stage: String,
     pub county: String,
     pub handling_unit: Option<Uuid>,
-    /// Cases this officer proposed (and, once officers are assigned, handles).
+    /// Cases this officer proposed or is assigned to.
     pub officer: String,
     /// Only registered cases registered on or before this day: the caller turns "overdue"
     /// into the last registration day whose deadline has passed (the calendar stays in
@@ -559,14 +589,15 @@ macro_rules! case_filter {
     () => {
         "WHERE ($1 = '' OR $1 LIKE '%,' || county_code || ',%') \
          AND ($2 = '' OR stage = $2) AND ($3 = '' OR county_code = $3) \
-         AND ($4 IS NULL OR handling_unit_id = $4) AND ($5 = '' OR proposed_by = $5) \
+         AND ($4 IS NULL OR handling_unit_id = $4) AND ($5 = '' OR proposed_by = $5 \
+         OR id IN (SELECT case_id FROM case_officers WHERE username = $5)) \
          AND ($6 = '' OR (stage = 'registered' AND registered_on <= $6)) "
     };
 }
 const CASES_COUNT: &str = concat!("SELECT COUNT(*) FROM cases ", case_filter!());
 const CASES_PAGE: &str = concat!(
     "SELECT id, clue_id, county_code, handling_unit_id, stage, facts, \
-     proposed_by, number, registered_on, cancellation_by, cancellation_reason, version \
+     proposed_by, number, registered_on, cancellation_by, cancellation_reason, version, team \
      FROM cases ",
     case_filter!(),
     "ORDER BY created_at DESC, id DESC LIMIT $7 OFFSET $8"

@@ -157,8 +157,21 @@ pub struct CaseView {
     registered_on: Option<String>,
     /// A cancellation waiting for a head's decision.
     cancellation: Option<CancellationView>,
+    /// The assigned investigators (usernames), once assigned.
+    team: Option<TeamView>,
+    /// Assigned officers whose certificate ends before the case falls due (on `GET` of one
+    /// case).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    certificates_expiring: Option<Vec<String>>,
     deadline: Option<DeadlineView>,
     version: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TeamView {
+    officers: Vec<String>,
+    lead: String,
+    assistants: Vec<String>,
 }
 
 impl Versioned for CaseView {
@@ -210,6 +223,12 @@ fn case_view(state: &AppState, c: Case) -> CaseView {
                 proposed_by,
                 reason,
             }),
+        team: c.team.map(|t| TeamView {
+            officers: t.officers,
+            lead: t.lead,
+            assistants: t.assistants,
+        }),
+        certificates_expiring: None,
         deadline,
         version: c.version,
     }
@@ -885,6 +904,45 @@ async fn identify_party(
     .await
 }
 
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AssignBody {
+    /// Usernames of at least two enforcement officers of the handling unit or the detachment,
+    /// with certificates valid today.
+    officers: Vec<String>,
+    /// One of `officers`: the officer in charge.
+    lead: String,
+    /// Usernames of auxiliary staff who assist (never counted).
+    assistants: Option<Vec<String>>,
+}
+
+/// Assigns the case's investigators (the detachment leader, or an officer of the handling
+/// brigade); a reassignment replaces the team, and acts recorded before stay valid.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/assign-officers", tag = "cases",
+    params(("id" = String, Path)), request_body = AssignBody,
+    responses((status = 200, body = CaseAnswer), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem),
+              (status = 412, body = Problem), (status = 422, body = Problem),
+              (status = 428, body = Problem)),
+    security(("bearer" = [])))]
+async fn assign_officers(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    ApiJson(b): ApiJson<AssignBody>,
+) -> Result<Response, ApiError> {
+    let team = domain::case::team::Team {
+        officers: b.officers,
+        lead: b.lead,
+        assistants: b.assistants.unwrap_or_default(),
+    };
+    on_case(&state, &id, &headers, |id, v| {
+        state.app.assign_officers(&auth.actor, id, v, team)
+    })
+    .await
+}
+
 /// A command on a case: the path's id, the `If-Match` version, the command, the answer.
 async fn on_case<F, Fut>(
     state: &AppState,
@@ -1117,7 +1175,10 @@ async fn get_case(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let case = state.app.case(&auth.actor, parse_id(&id)?).await?;
-    Ok(with_etag(StatusCode::OK, case_view(&state, case)))
+    let expiring = state.app.certificates_expiring(&case).await?;
+    let mut view = case_view(&state, case);
+    view.certificates_expiring = Some(expiring);
+    Ok(with_etag(StatusCode::OK, view))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -1206,6 +1267,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(approve_extension))
         .routes(routes!(reject_extension))
         .routes(routes!(identify_party))
+        .routes(routes!(assign_officers))
         .routes(routes!(list_cases))
         .routes(routes!(get_case))
         .routes(routes!(approve_registration))
