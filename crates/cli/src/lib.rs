@@ -326,7 +326,7 @@ async fn verify(args: VerifyArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let app = App::new(store, Arc::new(SystemClock), settings.app.clone());
+    let app = App::new(store, Arc::new(SystemClock), settings.app_settings());
     if !args.no_blobs {
         match settings.evidence_store() {
             Ok(e) => {
@@ -407,7 +407,7 @@ async fn resume(args: ResumeArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let app = App::new(store, Arc::new(SystemClock), settings.app.clone());
+    let app = App::new(store, Arc::new(SystemClock), settings.app_settings());
     let signer = settings.signer();
     let outcome = match app.resume_ledger(&signer.dir, &signer.origin, &text).await {
         Ok(o) => o,
@@ -581,10 +581,14 @@ pub async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
 }
 
 async fn serve(args: ServeArgs) -> ExitCode {
-    let settings = match args.store.settings(args.listen) {
+    let mut settings = match args.store.settings(args.listen) {
         Ok(s) => s,
         Err(code) => return code,
     };
+    if args.demo && settings.organisation.main_head.is_empty() {
+        // The demo organisation's main head (演示数据).
+        settings.organisation.main_head = "ju.head".into();
+    }
     init_tracing(&settings);
     let store = match open_store(&settings).await {
         Ok(s) => s,
@@ -593,7 +597,11 @@ async fn serve(args: ServeArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let app = Arc::new(App::new(store, Arc::new(SystemClock), settings.app.clone()));
+    let app = Arc::new(App::new(
+        store,
+        Arc::new(SystemClock),
+        settings.app_settings(),
+    ));
     if let Err(e) = app.reload_calendar(Some(settings.data_dir())) {
         eprintln!(
             "{}",

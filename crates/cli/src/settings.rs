@@ -15,7 +15,27 @@ pub struct Settings {
     pub log: LogSettings,
     pub ledger: LedgerSettings,
     pub evidence: EvidenceSettings,
+    pub organisation: OrganisationSettings,
     pub app: app::AppSettings,
+}
+
+/// Facts of the organisation that decide who does what.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrganisationSettings {
+    /// The username of the bureau's main head (主要负责人): a deputy head's recusal is his to
+    /// decide, and his own goes to the heads' collective deliberation. Every other bureau head
+    /// is a deputy. Empty: not set (`serve --demo` takes `ju.head`).
+    pub main_head: String,
+}
+
+impl Settings {
+    /// The application's settings, with the organisation's facts it needs.
+    pub fn app_settings(&self) -> app::AppSettings {
+        let mut a = self.app.clone();
+        a.main_head = self.organisation.main_head.clone();
+        a
+    }
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -64,6 +84,7 @@ impl Default for Settings {
                 store_url: String::new(),
                 max_bytes: 4 << 30,
             },
+            organisation: OrganisationSettings::default(),
             app,
         }
     }

@@ -7,6 +7,7 @@ use crate::actor::ActorRef;
 pub use crate::admin::{CredentialReset, UserAccessChanged, UserDisabled, UserEdited};
 pub use crate::case::clue::{ClueClosed, ClueSubmitted};
 pub use crate::case::party::PartyIdentified;
+pub use crate::case::recusal::{RecusalDecided, RecusalRequested};
 pub use crate::case::registration::{
     CancellationDecided, CancellationProposed, CaseProposed, CaseRegistered, RegistrationRejected,
 };
@@ -129,6 +130,8 @@ events! {
     ExtensionDecided = "clue.extension_decided/v1",
     PartyIdentified = "case.party_identified/v1",
     OfficersAssigned = "case.officers_assigned/v1",
+    RecusalRequested = "case.recusal_requested/v1",
+    RecusalDecided = "case.recusal_decided/v1",
 }
 
 /// The schemas of administration events, from [`SCHEMAS`].

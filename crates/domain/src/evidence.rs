@@ -171,12 +171,7 @@ impl Subject {
                 CaseStage::PendingRegistration => Intake::NotYetRegistered,
                 s => Intake::Closed(s.as_str()),
             },
-            acting: Some(
-                c.team
-                    .as_ref()
-                    .map(|t| t.officers.clone())
-                    .unwrap_or_default(),
-            ),
+            acting: Some(c.acting_officers()),
         }
     }
 }

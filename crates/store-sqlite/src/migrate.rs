@@ -69,6 +69,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "case team",
         include_str!("../migrations/0015_case_team.sql"),
     ),
+    (
+        16,
+        "case recusals",
+        include_str!("../migrations/0016_case_recusals.sql"),
+    ),
 ];
 
 pub(crate) fn run(conn: &mut Connection) -> Result<(), StoreError> {
@@ -105,4 +110,32 @@ pub(crate) fn run(conn: &mut Connection) -> Result<(), StoreError> {
         tracing::info!(version, description, "applied SQLite migration");
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every file in `migrations/` is in the list, in order: a file added and not listed would
+    /// leave SQLite a version behind PostgreSQL (whose runner reads the folder).
+    #[test]
+    fn every_migration_file_is_listed() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+        let mut files: Vec<String> = std::fs::read_dir(dir)
+            .expect("migrations folder")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".sql"))
+            .collect();
+        files.sort();
+        assert_eq!(files.len(), super::MIGRATIONS.len(), "{files:?}");
+        for (file, (version, _, text)) in files.iter().zip(super::MIGRATIONS) {
+            let number: i64 = file[..4].parse().expect("NNNN_ prefix");
+            assert_eq!(number, *version, "{file}");
+            let on_disk = std::fs::read_to_string(
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("migrations")
+                    .join(file),
+            )
+            .expect("read");
+            assert_eq!(&on_disk, text, "{file}");
+        }
+    }
 }

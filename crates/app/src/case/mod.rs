@@ -7,6 +7,9 @@ use domain::case::clue::{
     CloseClue, Clue, ClueData, REGISTRATION_DAYS, SubmitClue, SubmitClueState,
 };
 use domain::case::party::{IdentifyParty, IdentifyPartyState, Party};
+use domain::case::recusal::{
+    DecideRecusal, DecideRecusalState, RecusalBy, RequestRecusal, RequestRecusalState,
+};
 use domain::case::registration::CASE_DAYS;
 use domain::case::registration::{
     ApproveRegistrationState, Case, CaseFacts, Decide, NumberPattern, ProposeCancellation,
@@ -661,6 +664,85 @@ impl App {
                     })
                 },
                 domain::case::team::decide_assign_officers,
+            )
+            .await?;
+        Ok((self.case(actor, case_id).await?, written(&committed)))
+    }
+
+    /// Records a request for recusal (by the party or the officer); the investigation goes on.
+    pub async fn request_recusal(
+        &self,
+        actor: &Actor,
+        case_id: Uuid,
+        expected_version: i64,
+        officer: String,
+        grounds: String,
+        by: RecusalBy,
+    ) -> Result<(Case, Written), AppError> {
+        require(actor, Capability::EnforcementAct)?;
+        domain::text::check_texts([("officer", officer.as_str(), false)])?;
+        let cmd = RequestRecusal {
+            case_id,
+            officer,
+            grounds,
+            by,
+            expected_version,
+        };
+        let committed = self
+            .command(
+                actor,
+                cmd,
+                |r, cmd, _| {
+                    Box::pin(async move {
+                        Ok(RequestRecusalState {
+                            case: case_or_missing(r, cmd.case_id).await?,
+                            officer: r.user_by_username(&cmd.officer).await?,
+                        })
+                    })
+                },
+                domain::case::recusal::decide_request_recusal,
+            )
+            .await?;
+        Ok((self.case(actor, case_id).await?, written(&committed)))
+    }
+
+    /// A head decides a recusal (the main head a deputy's; the heads together the main head's).
+    #[allow(clippy::too_many_arguments)]
+    pub async fn decide_recusal(
+        &self,
+        actor: &Actor,
+        case_id: Uuid,
+        expected_version: i64,
+        officer: String,
+        granted: bool,
+        reasons: String,
+        collective: bool,
+    ) -> Result<(Case, Written), AppError> {
+        require(actor, Capability::CaseApprove)?;
+        domain::text::check_texts([("officer", officer.as_str(), false)])?;
+        let cmd = DecideRecusal {
+            case_id,
+            officer,
+            granted,
+            reasons,
+            collective,
+            expected_version,
+        };
+        let main_head = self.settings.main_head.clone();
+        let committed = self
+            .command(
+                actor,
+                cmd,
+                |r, cmd, _| {
+                    Box::pin(async move {
+                        Ok(DecideRecusalState {
+                            case: case_or_missing(r, cmd.case_id).await?,
+                            officer: r.user_by_username(&cmd.officer).await?,
+                            main_head,
+                        })
+                    })
+                },
+                domain::case::recusal::decide_recusal,
             )
             .await?;
         Ok((self.case(actor, case_id).await?, written(&committed)))

@@ -78,6 +78,8 @@ async fn openapi_describes_every_route(app: TestApp) {
         ("/api/v1/clues/{id}/reject-extension", vec!["post"]),
         ("/api/v1/cases/{id}/identify-party", vec!["post"]),
         ("/api/v1/cases/{id}/assign-officers", vec!["post"]),
+        ("/api/v1/cases/{id}/request-recusal", vec!["post"]),
+        ("/api/v1/cases/{id}/decide-recusal", vec!["post"]),
         ("/api/v1/cases", vec!["get"]),
         ("/api/v1/cases/{id}", vec!["get"]),
         ("/api/v1/cases/{id}/approve-registration", vec!["post"]),

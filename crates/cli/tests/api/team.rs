@@ -167,3 +167,202 @@ async fn assignment(app: TestApp) {
 }
 
 on_both_backends!(assignment);
+
+/// Issue 21 point 4: recusal asked by the party or the officer, decided by a head (a deputy's by
+/// the main head, the main head's by the heads together); the investigation goes on meanwhile,
+/// and a recused officer can no longer act on the case.
+async fn recusal(kind: crate::helpers::Kind) {
+    use crate::evidence::{PNG, form, on_site, upload};
+    let settings = app::AppSettings {
+        main_head: "ju.head".into(),
+        ..Default::default()
+    };
+    let clock = std::sync::Arc::new(app::SystemClock);
+    let Some(app) = crate::helpers::spawn_app_with(kind, "recusal", settings, clock).await else {
+        return;
+    };
+    app.app.seed_demo().await.unwrap();
+    let officer = app.login("menghai.officer", DEMO_PASSWORD).await;
+    let head = app.login("ju.head", DEMO_PASSWORD).await;
+    let deputy = app.login("ju.deputy", DEMO_PASSWORD).await;
+    let case = registered_case(&app, &officer, "532822").await;
+    let pair = team(&["menghai.officer", "menghai.officer2"], "menghai.officer");
+    let (s, b) = act(&app, &officer, &case, "assign-officers", pair.clone()).await;
+    assert_eq!(s, 200, "{b}");
+    let case_id = case.rsplit('/').next().unwrap().to_owned();
+    let evidence = || {
+        let mut fields = on_site();
+        fields.insert(0, ("subject_type", "case"));
+        form(&case_id, &fields, PNG)
+    };
+    let ask = |who: &str, by: &str| json!({"officer": who, "grounds": "系当事人近亲属", "by": by});
+
+    let (s, b) = act(
+        &app,
+        &officer,
+        &case,
+        "request-recusal",
+        ask("jinghong.officer", "party"),
+    )
+    .await;
+    assert_eq!((s, error_codes(&b)), (422, vec!["recusal.not_on_case"]));
+    let (s, b) = act(
+        &app,
+        &officer,
+        &case,
+        "request-recusal",
+        ask("menghai.officer2", "x"),
+    )
+    .await;
+    assert_eq!((s, error_codes(&b)), (422, vec!["recusal.bad_by"]));
+    let (s, b) = act(
+        &app,
+        &officer,
+        &case,
+        "request-recusal",
+        ask("menghai.officer2", "party"),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(b["events"][0]["schema"], "case.recusal_requested/v1");
+    assert_eq!(b["case"]["recusals"][0]["by"], "party");
+    let (s, b) = act(
+        &app,
+        &officer,
+        &case,
+        "request-recusal",
+        ask("menghai.officer2", "party"),
+    )
+    .await;
+    assert_eq!((s, error_codes(&b)), (409, vec!["recusal.pending"]));
+
+    // The investigation goes on while the request waits.
+    let (s, b) = upload(&app, &officer, evidence()).await;
+    assert_eq!(s, 201, "{b}");
+
+    // Only a head decides; then the recused officer can no longer act, nor be assigned again.
+    let decide = |who: &str, collective: bool| {
+        json!({"officer": who, "granted": true, "reasons": "理由成立",
+               "collective_deliberation": collective})
+    };
+    let (s, _) = act(
+        &app,
+        &officer,
+        &case,
+        "decide-recusal",
+        decide("menghai.officer2", false),
+    )
+    .await;
+    assert_eq!(s, 403);
+    let (s, b) = act(
+        &app,
+        &head,
+        &case,
+        "decide-recusal",
+        decide("menghai.officer2", false),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(
+        b["case"]["recusals"][0]["decision"]["decided_by"],
+        "ju.head"
+    );
+    let (s, b) = upload(&app, &officer, evidence()).await;
+    assert_eq!(s, 409, "{b}");
+    assert_eq!(error_codes(&b), vec!["evidence.not_assigned"], "{b}");
+    let (s, b) = act(&app, &officer, &case, "assign-officers", pair).await;
+    assert_eq!(
+        (s, error_codes(&b)),
+        (409, vec!["team.recused", "team.two_officers_required"])
+    );
+    let (s, b) = act(
+        &app,
+        &officer,
+        &case,
+        "assign-officers",
+        team(&["menghai.officer", "zhidui.officer"], "menghai.officer"),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+
+    // A deputy head's recusal: the main head decides, not the deputy himself.
+    let (s, b) = act(
+        &app,
+        &officer,
+        &case,
+        "request-recusal",
+        ask("ju.deputy", "officer"),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    let (s, b) = act(
+        &app,
+        &deputy,
+        &case,
+        "decide-recusal",
+        decide("ju.deputy", false),
+    )
+    .await;
+    assert_eq!(
+        (s, error_codes(&b)),
+        (409, vec!["recusal.own", "recusal.main_head_decides"])
+    );
+    let (s, b) = act(
+        &app,
+        &head,
+        &case,
+        "decide-recusal",
+        decide("ju.deputy", false),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+
+    // The main head's: by the heads' collective deliberation, recorded as such.
+    let (s, b) = act(
+        &app,
+        &officer,
+        &case,
+        "request-recusal",
+        ask("ju.head", "party"),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    let (s, b) = act(
+        &app,
+        &deputy,
+        &case,
+        "decide-recusal",
+        decide("ju.head", false),
+    )
+    .await;
+    assert_eq!(
+        (s, error_codes(&b)),
+        (409, vec!["recusal.collective_required"])
+    );
+    let (s, b) = act(
+        &app,
+        &deputy,
+        &case,
+        "decide-recusal",
+        decide("ju.head", true),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    let last = b["case"]["recusals"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(last["decision"]["collective"], true);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn recusal_sqlite() {
+    recusal(crate::helpers::Kind::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn recusal_postgres() {
+    recusal(crate::helpers::Kind::Postgres).await;
+}

@@ -61,6 +61,8 @@ const MULTI_LINE: &[&str] = &[
     "post /api/v1/clues/{id}/register violation",
     "post /api/v1/clues/{id}/close reason",
     "post /api/v1/clues/{id}/transfer reason",
+    "post /api/v1/cases/{id}/request-recusal grounds",
+    "post /api/v1/cases/{id}/decide-recusal reasons",
     "post /api/v1/clues/{id}/extend-registration reason",
     "post /api/v1/clues/{id}/approve-extension comment",
     "post /api/v1/clues/{id}/reject-extension reason",
@@ -520,6 +522,49 @@ async fn examples(app: &TestApp) -> BTreeMap<String, Example> {
     let registered = proposed_case(app, &officer).await;
     let (s, b) = act(app, &head, &registered, "approve-registration", json!({})).await;
     assert_eq!(s, 200, "{b}");
+    let recusing = proposed_case(app, &officer).await;
+    let (s, b) = act(app, &head, &recusing, "approve-registration", json!({})).await;
+    assert_eq!(s, 200, "{b}");
+    let pair = json!({"officers": ["menghai.officer", "menghai.officer2"],
+                      "lead": "menghai.officer"});
+    let (s, b) = act(app, &officer, &recusing, "assign-officers", pair).await;
+    assert_eq!(s, 200, "{b}");
+    m.insert(
+        "post /api/v1/cases/{id}/request-recusal".into(),
+        on(
+            "menghai.officer",
+            recusing.clone(),
+            "request-recusal",
+            json!({"officer": "menghai.officer2", "grounds": "系当事人近亲属\r\n申请回避",
+                   "by": "party"}),
+        ),
+    );
+    let decided = proposed_case(app, &officer).await;
+    let (s, b) = act(app, &head, &decided, "approve-registration", json!({})).await;
+    assert_eq!(s, 200, "{b}");
+    let pair = json!({"officers": ["menghai.officer", "menghai.officer2"],
+                      "lead": "menghai.officer"});
+    let (s, b) = act(app, &officer, &decided, "assign-officers", pair).await;
+    assert_eq!(s, 200, "{b}");
+    let (s, b) = act(
+        app,
+        &officer,
+        &decided,
+        "request-recusal",
+        json!({"officer": "menghai.officer2", "grounds": "x", "by": "officer"}),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    m.insert(
+        "post /api/v1/cases/{id}/decide-recusal".into(),
+        on(
+            "ju.head",
+            decided,
+            "decide-recusal",
+            json!({"officer": "menghai.officer2", "granted": true,
+                   "reasons": "理由成立\r\n同意回避", "collective_deliberation": false}),
+        ),
+    );
     m.insert(
         "post /api/v1/cases/{id}/assign-officers".into(),
         on(

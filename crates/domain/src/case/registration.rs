@@ -88,7 +88,25 @@ pub struct Case {
     pub cancellation: Option<(String, String)>,
     /// The investigators, once assigned.
     pub team: Option<super::team::Team>,
+    /// Requests for recusal, decided or not, in the order made.
+    pub recusals: Vec<super::recusal::Recusal>,
     pub version: i64,
+}
+
+impl Case {
+    /// The assigned officers who may act: not recused.
+    pub fn acting_officers(&self) -> Vec<String> {
+        self.team
+            .as_ref()
+            .map(|t| {
+                t.officers
+                    .iter()
+                    .filter(|o| !super::recusal::recused(&self.recusals, o))
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
 }
 
 /// The case deadline: 90 natural days from registration.

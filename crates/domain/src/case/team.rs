@@ -153,7 +153,15 @@ pub fn decide_assign_officers(
         let Some(u) = user(name) else { continue };
         let field = format!("officers[{i}]");
         let mut fit = true;
-        if u.disabled || !roles_allow(&u.roles, Capability::EnforcementAct) {
+        if super::recusal::recused(&case.recusals, name) {
+            unmet.push(
+                Reason::new("team.recused")
+                    .field(field.clone())
+                    .arg("username", name)
+                    .source(super::recusal::RECUSAL),
+            );
+            fit = false;
+        } else if u.disabled || !roles_allow(&u.roles, Capability::EnforcementAct) {
             unmet.push(
                 Reason::new("team.not_an_officer")
                     .field(field.clone())

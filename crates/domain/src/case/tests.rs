@@ -158,6 +158,7 @@ fn case(stage: CaseStage, proposed_by: &str) -> Case {
         registered_on: None,
         cancellation: None,
         team: None,
+        recusals: Vec::new(),
         version: 1,
     }
 }

@@ -64,17 +64,19 @@ const DECIDE_EXTENSION: &str = "UPDATE clues SET extended = $2, extension_by = N
 const SET_TEAM: &str = "UPDATE cases SET team = $2, version = version + 1 WHERE id = $1";
 const CLEAR_OFFICERS: &str = "DELETE FROM case_officers WHERE case_id = $1";
 const ADD_OFFICER: &str = "INSERT INTO case_officers (case_id, username, role) VALUES ($1, $2, $3)";
+const CASE_RECUSALS: &str = "SELECT recusals FROM cases WHERE id = $1";
+const SET_RECUSALS: &str = "UPDATE cases SET recusals = $2, version = version + 1 WHERE id = $1";
 const CASE_FACTS: &str = "SELECT facts FROM cases WHERE id = $1";
 const SET_CASE_FACTS: &str = "UPDATE cases SET facts = $2, version = version + 1 WHERE id = $1";
 const CASE_BY_ID: &str = "SELECT id, clue_id, county_code, handling_unit_id, stage, facts, \
-     proposed_by, number, registered_on, cancellation_by, cancellation_reason, version, team \
+     proposed_by, number, registered_on, cancellation_by, cancellation_reason, version, team, recusals \
      FROM cases WHERE id = $1";
 const CASE_IN_SCOPE: &str = "SELECT id, clue_id, county_code, handling_unit_id, stage, facts, \
-     proposed_by, number, registered_on, cancellation_by, cancellation_reason, version, team \
+     proposed_by, number, registered_on, cancellation_by, cancellation_reason, version, team, recusals \
      FROM cases WHERE id = $1 AND ($2 = '' OR $2 LIKE '%,' || county_code || ',%')";
 /// What waits for a head: proposals of registration and of cancellation.
 const AWAITING: &str = "SELECT id, clue_id, county_code, handling_unit_id, stage, facts, \
-     proposed_by, number, registered_on, cancellation_by, cancellation_reason, version, team \
+     proposed_by, number, registered_on, cancellation_by, cancellation_reason, version, team, recusals \
      FROM cases WHERE ($1 = '' OR $1 LIKE '%,' || county_code || ',%') \
      AND (stage = 'pending_registration' OR (stage = 'registered' AND cancellation_by IS NOT NULL)) \
      ORDER BY created_at, id";
@@ -124,6 +126,8 @@ fn subjects(payload: &Payload) -> Vec<Uuid> {
         Payload::CancellationDecided(p) => vec![p.case_id],
         Payload::PartyIdentified(p) => vec![p.case_id],
         Payload::OfficersAssigned(p) => vec![p.case_id],
+        Payload::RecusalRequested(p) => vec![p.case_id],
+        Payload::RecusalDecided(p) => vec![p.case_id],
         _ => Vec::new(),
     }
 }
@@ -199,6 +203,28 @@ async fn apply_state(exec: &mut dyn Exec, event: &Event) -> Result<Option<u64>, 
                 .await?,
             "clue.extension_decided",
         )?,
+        Payload::RecusalRequested(p) => {
+            let mut list = recusals(exec, p.case_id).await?;
+            list.push(p.recusal.clone());
+            changed(
+                exec.execute(SET_RECUSALS, &[p.case_id.into(), json(&list)?])
+                    .await?,
+                "case.recusal_requested",
+            )?
+        }
+        Payload::RecusalDecided(p) => {
+            let mut list = recusals(exec, p.case_id).await?;
+            let pending = list
+                .iter_mut()
+                .find(|r| r.officer == p.officer && r.decision.is_none())
+                .ok_or_else(|| StoreError::Corrupt("case.recusal_decided: none pending".into()))?;
+            pending.decision = Some(p.decision.clone());
+            changed(
+                exec.execute(SET_RECUSALS, &[p.case_id.into(), json(&list)?])
+                    .await?,
+                "case.recusal_decided",
+            )?
+        }
         Payload::OfficersAssigned(p) => {
             exec.execute(CLEAR_OFFICERS, &[p.case_id.into()]).await?;
             let t = &p.team;
@@ -339,6 +365,14 @@ async fn apply_state(exec: &mut dyn Exec, event: &Event) -> Result<Option<u64>, 
     }))
 }
 
+async fn recusals(
+    exec: &mut dyn Exec,
+    case_id: Uuid,
+) -> Result<Vec<domain::case::recusal::Recusal>, StoreError> {
+    let row = query_one(exec, CASE_RECUSALS, &[case_id.into()]).await?;
+    serde_json::from_str(&row.text(0)?).map_err(corrupt)
+}
+
 fn date(s: Option<String>) -> Result<Option<NaiveDate>, StoreError> {
     s.map(|d| d.parse().map_err(corrupt)).transpose()
 }
@@ -392,6 +426,7 @@ fn case_from_row(r: &Row) -> Result<Case, StoreError> {
             .opt_text(12)?
             .map(|t| serde_json::from_str(&t).map_err(corrupt))
             .transpose()?,
+        recusals: serde_json::from_str(&r.text(13)?).map_err(corrupt)?,
     })
 }
 
@@ -597,7 +632,7 @@ macro_rules! case_filter {
 const CASES_COUNT: &str = concat!("SELECT COUNT(*) FROM cases ", case_filter!());
 const CASES_PAGE: &str = concat!(
     "SELECT id, clue_id, county_code, handling_unit_id, stage, facts, \
-     proposed_by, number, registered_on, cancellation_by, cancellation_reason, version, team \
+     proposed_by, number, registered_on, cancellation_by, cancellation_reason, version, team, recusals \
      FROM cases ",
     case_filter!(),
     "ORDER BY created_at DESC, id DESC LIMIT $7 OFFSET $8"

@@ -159,6 +159,9 @@ pub struct CaseView {
     cancellation: Option<CancellationView>,
     /// The assigned investigators (usernames), once assigned.
     team: Option<TeamView>,
+    /// Requests for recusal and their decisions, in the order made.
+    #[schema(value_type = Vec<Object>)]
+    recusals: Vec<serde_json::Value>,
     /// Assigned officers whose certificate ends before the case falls due (on `GET` of one
     /// case).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -229,6 +232,11 @@ fn case_view(state: &AppState, c: Case) -> CaseView {
             assistants: t.assistants,
         }),
         certificates_expiring: None,
+        recusals: c
+            .recusals
+            .iter()
+            .filter_map(|r| serde_json::to_value(r).ok())
+            .collect(),
         deadline,
         version: c.version,
     }
@@ -943,6 +951,91 @@ async fn assign_officers(
     .await
 }
 
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecusalRequestBody {
+    /// The username of the officer (or bureau head) asked to step aside.
+    officer: String,
+    grounds: String,
+    /// party or officer: who asked.
+    by: String,
+}
+
+/// Records a request for recusal; the investigation goes on meanwhile (APL Art. 43).
+#[utoipa::path(post, path = "/api/v1/cases/{id}/request-recusal", tag = "cases",
+    params(("id" = String, Path)), request_body = RecusalRequestBody,
+    responses((status = 200, body = CaseAnswer), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem),
+              (status = 412, body = Problem), (status = 422, body = Problem),
+              (status = 428, body = Problem)),
+    security(("bearer" = [])))]
+async fn request_recusal(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    ApiJson(b): ApiJson<RecusalRequestBody>,
+) -> Result<Response, ApiError> {
+    use domain::case::recusal::RecusalBy;
+    let by = match b.by.as_str() {
+        "party" => RecusalBy::Party,
+        "officer" => RecusalBy::Officer,
+        _ => {
+            return Err(ApiError::one(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                domain::Reason::new("recusal.bad_by").field("by"),
+            ));
+        }
+    };
+    on_case(&state, &id, &headers, |id, v| {
+        state
+            .app
+            .request_recusal(&auth.actor, id, v, b.officer, b.grounds, by)
+    })
+    .await
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecusalDecisionBody {
+    /// Whose recusal is decided (a pending request).
+    officer: String,
+    granted: bool,
+    reasons: String,
+    /// The bureau heads decided together (required for the main head's own recusal).
+    collective_deliberation: Option<bool>,
+}
+
+/// A bureau head decides a recusal: an officer's by any head, a deputy head's by the main head,
+/// the main head's by the heads' collective deliberation.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/decide-recusal", tag = "cases",
+    params(("id" = String, Path)), request_body = RecusalDecisionBody,
+    responses((status = 200, body = CaseAnswer), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem),
+              (status = 412, body = Problem), (status = 422, body = Problem),
+              (status = 428, body = Problem)),
+    security(("bearer" = [])))]
+async fn decide_recusal(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    ApiJson(b): ApiJson<RecusalDecisionBody>,
+) -> Result<Response, ApiError> {
+    on_case(&state, &id, &headers, |id, v| {
+        state.app.decide_recusal(
+            &auth.actor,
+            id,
+            v,
+            b.officer,
+            b.granted,
+            b.reasons,
+            b.collective_deliberation.unwrap_or(false),
+        )
+    })
+    .await
+}
+
 /// A command on a case: the path's id, the `If-Match` version, the command, the answer.
 async fn on_case<F, Fut>(
     state: &AppState,
@@ -1268,6 +1361,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(reject_extension))
         .routes(routes!(identify_party))
         .routes(routes!(assign_officers))
+        .routes(routes!(request_recusal))
+        .routes(routes!(decide_recusal))
         .routes(routes!(list_cases))
         .routes(routes!(get_case))
         .routes(routes!(approve_registration))
