@@ -95,7 +95,7 @@ struct CluesPage {
     chrome: Chrome,
     rows: Vec<ClueRow>,
     can_submit: bool,
-    /// The chosen status (`""` for all), and the choices: value, words.
+    /// The chosen status (`all` for every one), and the choices: value, words.
     status: String,
     statuses: Vec<(String, String)>,
     export_query: String,
