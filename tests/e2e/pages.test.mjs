@@ -19,6 +19,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cjkFontMissing, demoTotpSecret, launch, signIn, skipReason, startServer } from './harness.mjs';
 import { demoDisplayNames, demoLoginNames, internalCodes } from './codes.mjs';
+import { caseFixtures } from './fixtures.mjs';
 import { TECHNICAL, codesInPage, overflowInPage, structureOfPage } from './inspect.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -43,23 +44,30 @@ const ERROR_WORDS = /无权|出错|not allowed|went wrong/i;
 const ERROR_TITLE = /出错|went wrong/i;
 
 // The accounts and the key pages each may open (docs/permissions.md): every role has a home page
-// and an account page; the officer the register, evidence and import; the administrators theirs.
+// and an account page; the officer the register, evidence, import, clues and cases; the head the
+// approvals; the liaison its clues; the administrators theirs. Clue and case pages open the
+// fixtures (fixtures.mjs): `clue-open` the liaison's open clue (every triage form, for who may
+// triage), `clue-extension` the clue whose extension waits for a head, `case-pending` the case
+// waiting for approval (party unidentified), `case-registered` the numbered case against a person.
 const ACCOUNTS = [
   { user: 'admin', role: 'system_admin', totp: true, pages: ['home', 'account', 'admin', 'admin-user'] },
   { user: 'secadmin', role: 'security_admin', totp: true, pages: ['home', 'account', 'admin', 'admin-user'] },
   { user: 'auditadmin', role: 'audit_admin', totp: true, pages: ['home', 'account', 'admin-audit'] },
-  { user: 'ju.head', role: 'bureau_head', pages: ['home', 'account'] },
-  { user: 'zhidui.lead', role: 'detachment_leader', pages: ['home', 'account'] },
+  { user: 'ju.head', role: 'bureau_head', pages: ['home', 'account', 'approvals', 'clue-extension', 'case-pending', 'cases'] },
+  { user: 'zhidui.lead', role: 'detachment_leader', pages: ['home', 'account', 'clues'] },
   { user: 'zhidui.officer', role: 'detachment_officer', pages: ['home', 'account'] },
   {
     user: 'menghai.officer', role: 'brigade_officer',
-    pages: ['home', 'entities', 'entity', 'evidence-upload', 'evidence', 'certificate', 'import', 'account'],
+    pages: ['home', 'entities', 'entity', 'evidence-upload', 'evidence', 'certificate', 'import', 'account',
+      'clues', 'clue-open', 'cases', 'case-pending', 'case-registered'],
   },
   { user: 'menghai.aux', role: 'auxiliary_staff', pages: ['home', 'account'] },
-  { user: 'fazhi.reviewer', role: 'legal_reviewer', pages: ['home', 'account'] },
-  { user: 'mengzhe.liaison', role: 'liaison', pages: ['home', 'account'] },
-  { user: 'police.partner', role: 'partner_agency', pages: ['home', 'account'] },
+  { user: 'fazhi.reviewer', role: 'legal_reviewer', pages: ['home', 'account', 'case-registered'] },
+  { user: 'mengzhe.liaison', role: 'liaison', pages: ['home', 'account', 'clues', 'clue-open'] },
+  { user: 'police.partner', role: 'partner_agency', pages: ['home', 'account', 'clues'] },
 ];
+/** The fixtures' paths, made once the server is up. */
+let FIXTURES = null;
 /** The account whose administration page the administrators open. */
 const SUBJECT = 'menghai.officer';
 // A 1×1 PNG.
@@ -204,6 +212,8 @@ async function everyWay(page, url, opts) {
         found.error.push({ at: `${opts.name} · ${opts.user ? `${opts.role} (${opts.user})` : opts.role}`, variant: variant(lang, size), msg: `could not be opened: ${oneLine(e.message)}` });
         continue;
       }
+      // Folded sections (a clue's less common triage forms) are checked open.
+      await page.evaluate(() => document.querySelectorAll('main details').forEach((d) => { d.open = true; }));
       await inspect(page, response, { ...opts, lang, size });
     }
   }
@@ -301,6 +311,7 @@ async function crawl() {
   const secret = demoTotpSecret(server);
   const base = server.url;
   try {
+    FIXTURES = await caseFixtures(base);
     // Signed out: the sign-in page, and an unknown address.
     {
       const context = await browser.newContext();
@@ -347,6 +358,16 @@ async function visitAccount(browser, base, secret, account) {
       else if (name === 'admin-audit') await everyWay(page, `${base}/admin/audit`, { ...accountPage, name });
       else if (name === 'admin-user') await everyWay(page, `${base}/admin/users/${SUBJECT}`, { ...accountPage, name });
       else if (name === 'entities') await officerPages(page, base, account);
+      else if (name === 'approvals') await everyWay(page, `${base}/approvals`, { ...opts, name });
+      else if (name === 'clues') await everyWay(page, `${base}/clues?status=all`, { ...opts, name });
+      else if (name === 'cases') await everyWay(page, `${base}/cases`, { ...opts, name });
+      else if (name === 'clue-open') await everyWay(page, `${base}${FIXTURES.liaisonClue}`, { ...opts, name });
+      else if (name === 'clue-extension') await everyWay(page, `${base}${FIXTURES.extensionClue}`, { ...opts, name });
+      else if (name === 'case-pending') await everyWay(page, `${base}${FIXTURES.pendingCase}`, { ...opts, name });
+      else if (name === 'case-registered') await everyWay(page, `${base}${FIXTURES.registeredCase}`, { ...opts, name });
+      else if (!['entity', 'evidence-upload', 'evidence', 'certificate', 'import'].includes(name)) {
+        throw new Error(`no such key page: ${name}`);
+      }
     }
     await offeredLinks(page, base, account);
     if (account.user === 'menghai.officer') await notFound(page, base, opts);

@@ -40,3 +40,19 @@
     }
   }, true);
 })();
+
+// The party form shows the fields of the kind chosen (a person, an organisation, a registered
+// entity). Without JavaScript every kind's fields show, and the server reads the chosen kind's.
+(() => {
+  const sync = (form) => {
+    const kind = form.querySelector('input[name=kind]:checked')?.value;
+    for (const set of form.querySelectorAll('fieldset.party-kind')) set.hidden = set.dataset.kind !== kind;
+  };
+  const all = () => document.querySelectorAll('form.party-form').forEach(sync);
+  document.addEventListener('change', (ev) => {
+    const form = ev.target.closest?.('form.party-form');
+    if (form && ev.target.name === 'kind') sync(form);
+  });
+  document.addEventListener('DOMContentLoaded', all);
+  document.addEventListener('htmx:afterSettle', all);
+})();

@@ -771,6 +771,67 @@ impl App {
             .await?)
     }
 
+    /// The open cases a clue may join (the page's merge list): of the clue's county, pending
+    /// registration or registered, and of the clue's entity when it names one — what
+    /// `decide_merge_clue` accepts, so a choice from the list is not refused for its case.
+    pub async fn merge_candidates(
+        &self,
+        actor: &Actor,
+        clue: &Clue,
+    ) -> Result<Vec<Case>, AppError> {
+        let mut out = Vec::new();
+        for stage in [
+            domain::case::registration::CaseStage::Registered,
+            domain::case::registration::CaseStage::PendingRegistration,
+        ] {
+            let filter = CaseFilter {
+                stage: stage.as_str().to_owned(),
+                county: clue.data.county_code.clone(),
+                ..Default::default()
+            };
+            let mut page = 1;
+            loop {
+                let p = self.cases(actor, filter.clone(), page, 200).await?;
+                let n = p.items.len();
+                out.extend(p.items.into_iter().filter(|c| {
+                    domain::case::registration::open(c)
+                        && clue
+                            .data
+                            .entity_id
+                            .is_none_or(|e| c.facts.entity_id == Some(e))
+                }));
+                if n < 200 || page >= 10 {
+                    break;
+                }
+                page += 1;
+            }
+        }
+        Ok(out)
+    }
+
+    /// The officers who propose cases within the reader's reach (the case list's officer
+    /// filter): login name and display name, by name.
+    pub async fn case_officers(&self, actor: &Actor) -> Result<Vec<(String, String)>, AppError> {
+        let reach = domain::permission::reach(actor, Capability::CaseRead)?;
+        let mut out: Vec<(String, String)> = self
+            .store
+            .users()
+            .await?
+            .into_iter()
+            .filter(|u| {
+                domain::permission::roles_allow(&u.roles, Capability::CaseRegister)
+                    && match (&reach, &u.counties) {
+                        (None, _) => true,
+                        (Some(_), None) => true,
+                        (Some(mine), Some(theirs)) => theirs.iter().any(|c| mine.contains(c)),
+                    }
+            })
+            .map(|u| (u.username, u.display_name))
+            .collect();
+        out.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
+        Ok(out)
+    }
+
     /// The ledger entries of a case and of the clue it came from (404 outside the actor's
     /// reach; every entry concerns the case's county, so a reader of the case sees them all).
     pub async fn case_timeline(

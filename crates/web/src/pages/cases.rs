@@ -2,19 +2,31 @@
 //! for liaisons), triage of a clue, the case list and the case workspace's header with the
 //! head's approvals. Every form posts the version it showed, as the API's `If-Match`.
 
-use super::{Chrome, PageCtx, see_other_flash};
+use super::entities::{XLSX, download, encode, invalid};
+use super::{Chrome, PageCtx, Tr, neutralise, see_other_flash};
 use crate::AppState;
 use app::AppError;
 use askama::Template;
-use axum::extract::{Form, Path, State};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::NaiveDate;
 use domain::case::clue::{Clue, ClueData, ClueSource, ClueStatus};
+use domain::case::party::{IdType, Party};
 use domain::case::registration::{Case, CaseFacts, CaseStage, LegalBasis};
-use domain::permission::{Capability, allows};
+use domain::case::triage::Transfer;
+use domain::permission::{Capability, allows, reach, within};
+use domain::unit::UnitKind;
 use domain::{Reason, Refusal, RefusalKind};
 use serde::Deserialize;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// Rows a list page shows at once.
+const PER_PAGE: i64 = 50;
+/// An export reads the list page by page, up to this many rows.
+const EXPORT_LIMIT: i64 = 100_000;
 
 pub struct ClueRow {
     pub id: String,
@@ -26,6 +38,8 @@ pub struct ClueRow {
     pub status: String,
     pub due: String,
     pub overdue: bool,
+    /// Still to be decided: the due date matters.
+    pub open: bool,
 }
 
 fn clue_row(state: &AppState, ctx: &PageCtx, c: &Clue) -> ClueRow {
@@ -41,6 +55,37 @@ fn clue_row(state: &AppState, ctx: &PageCtx, c: &Clue) -> ClueRow {
         status: tr.t(&format!("ui-clue_status_{}", c.status.as_str())),
         due: due.to_string(),
         overdue: overdue && c.status == ClueStatus::Open,
+        open: c.status == ClueStatus::Open,
+    }
+}
+
+/// The clue statuses the inbox filters by, in the order a clue moves.
+const CLUE_STATUSES: [ClueStatus; 5] = [
+    ClueStatus::Open,
+    ClueStatus::Registered,
+    ClueStatus::Merged,
+    ClueStatus::Transferred,
+    ClueStatus::Closed,
+];
+
+#[derive(Deserialize, Default)]
+pub struct ClueQuery {
+    /// A status, `all`, or absent: the open clues.
+    status: Option<String>,
+    #[allow(dead_code)]
+    lang: Option<String>,
+}
+
+/// The inbox's status filter: `open` unless another status (or `all`, as "") is asked for.
+fn clue_status_filter(q: Result<Query<ClueQuery>, QueryRejection>) -> Result<String, AppError> {
+    let Ok(Query(q)) = q else {
+        return Err(invalid("query"));
+    };
+    match q.status.as_deref() {
+        None | Some("") => Ok("open".into()),
+        Some("all") => Ok(String::new()),
+        Some(s) if ClueStatus::parse(s).is_some() => Ok(s.to_owned()),
+        Some(_) => Err(invalid("status")),
     }
 }
 
@@ -50,15 +95,27 @@ struct CluesPage {
     chrome: Chrome,
     rows: Vec<ClueRow>,
     can_submit: bool,
+    /// The chosen status (`all` for every one), and the choices: value, words.
+    status: String,
+    statuses: Vec<(String, String)>,
+    export_query: String,
 }
 
-pub async fn inbox(State(state): State<AppState>, ctx: PageCtx) -> Response {
+pub async fn inbox(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    query: Result<Query<ClueQuery>, QueryRejection>,
+) -> Response {
     let auth = match ctx.require() {
         Ok(a) => a,
         Err(r) => return r,
     };
+    let status = match clue_status_filter(query) {
+        Ok(s) => s,
+        Err(e) => return ctx.error(e),
+    };
     let filter = app::ClueFilter {
-        status: "open".into(),
+        status: status.clone(),
         ..Default::default()
     };
     let page = match state.app.clues(&auth.actor, filter, 1, 200).await {
@@ -72,14 +129,168 @@ pub async fn inbox(State(state): State<AppState>, ctx: PageCtx) -> Response {
         .collect();
     // Due soon first.
     rows.sort_by(|a, b| a.due.cmp(&b.due));
+    let tr = ctx.tr();
+    let mut statuses = vec![("all".to_owned(), tr.t("ui-all_statuses"))];
+    statuses.extend(CLUE_STATUSES.iter().map(|s| {
+        (
+            s.as_str().to_owned(),
+            tr.t(&format!("ui-clue_status_{}", s.as_str())),
+        )
+    }));
     ctx.render(
         StatusCode::OK,
         &CluesPage {
             chrome: ctx.chrome(),
             rows,
             can_submit: allows(&auth.actor, Capability::ClueSubmit),
+            export_query: format!("status={}", if status.is_empty() { "all" } else { &status }),
+            status: if status.is_empty() {
+                "all".into()
+            } else {
+                status
+            },
+            statuses,
         },
     )
+}
+
+/// A sheet of text cells: every column formatted as text (a number typed into a number column
+/// would be reformatted), the header bold and frozen, every cell neutralised.
+fn sheet_xlsx(
+    name: &str,
+    header: &[String],
+    rows: &[Vec<String>],
+) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let text = Format::new().set_num_format("@");
+    let bold = Format::new().set_bold().set_num_format("@");
+    let mut book = Workbook::new();
+    let ws = book.add_worksheet();
+    ws.set_name(name)?;
+    for (c, h) in header.iter().enumerate() {
+        let c = c as u16;
+        ws.set_column_format(c, &text)?;
+        ws.set_column_width(c, 18)?;
+        ws.write_string_with_format(0, c, h, &bold)?;
+    }
+    ws.set_freeze_panes(1, 0)?;
+    for (r, cells) in rows.iter().enumerate() {
+        for (c, v) in cells.iter().enumerate() {
+            ws.write_string(r as u32 + 1, c as u16, neutralise(v))?;
+        }
+    }
+    book.save_to_buffer()
+}
+
+fn xlsx_download(
+    ctx: &PageCtx,
+    sheet: &str,
+    file: &str,
+    header: &[String],
+    rows: &[Vec<String>],
+) -> Response {
+    match sheet_xlsx(sheet, header, rows) {
+        Ok(bytes) => download(XLSX, file, bytes),
+        Err(e) => ctx.error(AppError::Internal(format!("writing XLSX: {e}"))),
+    }
+}
+
+/// The inbox under its filter as a spreadsheet. A complaint's complainant is never in it: a
+/// clue holds only the sealed record's reference, and the export does not name even that.
+pub async fn export_clues(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    query: Result<Query<ClueQuery>, QueryRejection>,
+) -> Response {
+    let auth = match ctx.require() {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let status = match clue_status_filter(query) {
+        Ok(s) => s,
+        Err(e) => return ctx.error(e),
+    };
+    let filter = app::ClueFilter {
+        status,
+        ..Default::default()
+    };
+    let mut clues = Vec::new();
+    let mut page = 1;
+    loop {
+        let p = match state
+            .app
+            .clues(&auth.actor, filter.clone(), page, 200)
+            .await
+        {
+            Ok(p) => p,
+            Err(e) => return ctx.error(e),
+        };
+        let n = p.items.len() as i64;
+        clues.extend(p.items);
+        if n < 200 || clues.len() as i64 >= EXPORT_LIMIT {
+            break;
+        }
+        page += 1;
+    }
+    let people = match state.app.people().await {
+        Ok(p) => p,
+        Err(e) => return ctx.error(e),
+    };
+    let tr = ctx.tr();
+    let mut rows: Vec<(String, Vec<String>)> = clues
+        .iter()
+        .map(|c| {
+            let r = clue_row(&state, &ctx, c);
+            (
+                r.due.clone(),
+                vec![
+                    r.received_on,
+                    r.source,
+                    c.data.department.clone().unwrap_or_default(),
+                    r.county,
+                    r.place,
+                    r.description,
+                    r.status,
+                    if r.open { r.due } else { String::new() },
+                    if r.overdue {
+                        tr.t("ui-yes")
+                    } else {
+                        String::new()
+                    },
+                    if c.extended {
+                        tr.t("ui-yes")
+                    } else {
+                        String::new()
+                    },
+                    c.transfer
+                        .as_ref()
+                        .map(|t| format!("{}（{}）", t.to, t.letter_on))
+                        .unwrap_or_default(),
+                    ctx.person_name(&people, &c.submitted_by),
+                ],
+            )
+        })
+        .collect();
+    rows.sort_by(|a, b| a.0.cmp(&b.0));
+    let rows: Vec<Vec<String>> = rows.into_iter().map(|(_, r)| r).collect();
+    let header: Vec<String> = [
+        "ui-received_on",
+        "ui-clue_source",
+        "ui-clue_department",
+        "ui-county",
+        "ui-clue_place",
+        "ui-clue_description",
+        "ui-status",
+        "ui-registration_due",
+        "ui-overdue_header",
+        "ui-extended_header",
+        "ui-transferred_to",
+        "ui-submitted_by",
+    ]
+    .iter()
+    .map(|id| tr.t(id))
+    .collect();
+    xlsx_download(&ctx, &tr.t("ui-nav_clues"), "clues.xlsx", &header, &rows)
 }
 
 #[derive(Template)]
@@ -227,6 +438,13 @@ pub async fn submit_clue(
     }
 }
 
+/// A choice in a select: value, words, chosen.
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub chosen: bool,
+}
+
 #[derive(Template)]
 #[template(path = "clue.html")]
 struct CluePage {
@@ -236,8 +454,31 @@ struct CluePage {
     submitted_by: String,
     department: String,
     closed_reason: String,
+    /// The time to decide was extended (Order 30 Art. 18).
+    extended: bool,
+    /// An extension waiting for a head: who asked, and why.
+    extension: Option<(String, String)>,
+    /// The case the clue joined: its address (when the reader may open cases) and its number.
+    merged_into: Option<(Option<String>, String)>,
+    /// Handed to another authority: to whom, the letter's date, why.
+    transfer: Option<(String, String, String)>,
     can_triage: bool,
+    can_extend: bool,
+    can_decide_extension: bool,
+    /// The open cases of the clue's county (and entity) it may join.
+    merge_cases: Vec<Choice>,
+    today: String,
     errors: Vec<String>,
+}
+
+/// A case as a choice names it: its number (or that it has none yet) and its violation.
+fn case_label(tr: &Tr, c: &Case) -> String {
+    let number = c.number.clone().unwrap_or_else(|| tr.t("ui-no_number_yet"));
+    let mut violation: String = c.facts.violation.chars().take(40).collect();
+    if c.facts.violation.chars().count() > 40 {
+        violation.push('…');
+    }
+    format!("{number} · {violation}")
 }
 
 async fn clue_page(
@@ -255,6 +496,39 @@ async fn clue_page(
         Ok(v) => v,
         Err(e) => return ctx.error(e),
     };
+    let tr = ctx.tr();
+    let open = clue.status == ClueStatus::Open;
+    let may = |cap| allows(&auth.actor, cap);
+    let can_triage = open && may(Capability::CaseRegister);
+    let me = match &auth.actor {
+        domain::Actor::User(u) => u.username.as_str(),
+        domain::Actor::System => "system",
+    };
+    let merge_cases = if can_triage {
+        match state.app.merge_candidates(&auth.actor, &clue).await {
+            Ok(cases) => cases
+                .iter()
+                .map(|c| Choice {
+                    value: c.id.to_string(),
+                    label: case_label(&tr, c),
+                    chosen: false,
+                })
+                .collect(),
+            Err(e) => return ctx.error(e),
+        }
+    } else {
+        Vec::new()
+    };
+    let merged_into = match clue.merged_into {
+        Some(case_id) if may(Capability::CaseRead) => {
+            match state.app.case(&auth.actor, case_id).await {
+                Ok(c) => Some((Some(format!("/cases/{case_id}")), case_label(&tr, &c))),
+                Err(_) => Some((None, tr.t("ui-merged_case"))),
+            }
+        }
+        Some(_) => Some((None, tr.t("ui-merged_case"))),
+        None => None,
+    };
     ctx.render(
         status,
         &CluePage {
@@ -264,8 +538,34 @@ async fn clue_page(
             submitted_by: ctx.person_name(&people, &clue.submitted_by),
             department: clue.data.department.clone().unwrap_or_default(),
             closed_reason: clue.closed_reason.clone().unwrap_or_default(),
-            can_triage: clue.status == ClueStatus::Open
-                && allows(&auth.actor, Capability::CaseRegister),
+            extended: clue.extended,
+            extension: clue.extension.as_ref().map(|e| {
+                (
+                    tr.with(
+                        "ui-extension_asked",
+                        &[("name", ctx.person_name(&people, &e.proposed_by))],
+                    ),
+                    e.reason.clone(),
+                )
+            }),
+            merged_into,
+            transfer: clue.transfer.as_ref().map(|t| {
+                (
+                    t.to.clone(),
+                    tr.with(
+                        "ui-transfer_letter_on",
+                        &[("date", t.letter_on.to_string())],
+                    ),
+                    t.reason.clone(),
+                )
+            }),
+            can_triage,
+            can_extend: can_triage && !clue.extended && clue.extension.is_none(),
+            can_decide_extension: open
+                && may(Capability::CaseApprove)
+                && clue.extension.as_ref().is_some_and(|e| e.proposed_by != me),
+            merge_cases,
+            today: state.app.today().to_string(),
             errors,
         },
     )
@@ -374,31 +674,374 @@ pub async fn close(
     }
 }
 
+/// What a clue's page does after an action: back to the clue with a message, or the page
+/// again with the refusal's reasons.
+async fn after_clue_action<T>(
+    state: &AppState,
+    ctx: &PageCtx,
+    id: uuid::Uuid,
+    result: Result<T, AppError>,
+    flash: impl FnOnce(&T) -> &'static str,
+) -> Response {
+    match result {
+        Ok(v) => see_other_flash(&format!("/clues/{id}"), flash(&v)),
+        Err(e) => match ctx.refusal(e) {
+            Ok((status, errors)) => clue_page(state, ctx, id, status, errors).await,
+            Err(r) => r,
+        },
+    }
+}
+
+/// An officer asks for 15 more days to decide (a head's own request is approved at once).
+pub async fn extend(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Path(id): Path<String>,
+    Form(form): Form<ReasonForm>,
+) -> Response {
+    let auth = match ctx.require() {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let id = match path_id(&ctx, &id) {
+        Ok(i) => i,
+        Err(r) => return r,
+    };
+    let result = state
+        .app
+        .extend_registration(&auth.actor, id, form.version, form.text)
+        .await;
+    after_clue_action(&state, &ctx, id, result, |(c, _)| {
+        if c.extended {
+            "ui-flash_extension_approved"
+        } else {
+            "ui-flash_extension_proposed"
+        }
+    })
+    .await
+}
+
+/// A head approves (`approve`) or rejects a proposed extension.
+async fn decide_extension(
+    state: AppState,
+    ctx: PageCtx,
+    id: String,
+    form: ReasonForm,
+    approve: bool,
+) -> Response {
+    let auth = match ctx.require() {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let id = match path_id(&ctx, &id) {
+        Ok(i) => i,
+        Err(r) => return r,
+    };
+    let result = state
+        .app
+        .decide_extension(&auth.actor, id, form.version, approve, form.text)
+        .await;
+    after_clue_action(&state, &ctx, id, result, |_| {
+        if approve {
+            "ui-flash_extension_approved"
+        } else {
+            "ui-flash_extension_rejected"
+        }
+    })
+    .await
+}
+
+pub async fn approve_extension(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Path(id): Path<String>,
+    Form(form): Form<ReasonForm>,
+) -> Response {
+    decide_extension(state, ctx, id, form, true).await
+}
+
+pub async fn reject_extension(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Path(id): Path<String>,
+    Form(form): Form<ReasonForm>,
+) -> Response {
+    decide_extension(state, ctx, id, form, false).await
+}
+
+#[derive(Deserialize)]
+pub struct MergeForm {
+    version: i64,
+    #[serde(default)]
+    case_id: String,
+}
+
+/// Attaches the clue to an open case of the same county (and party), chosen from a list.
+pub async fn merge(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Path(id): Path<String>,
+    Form(form): Form<MergeForm>,
+) -> Response {
+    let auth = match ctx.require() {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let id = match path_id(&ctx, &id) {
+        Ok(i) => i,
+        Err(r) => return r,
+    };
+    let result = match Uuid::parse_str(form.case_id.trim()) {
+        Ok(case_id) => {
+            state
+                .app
+                .merge_clue(&auth.actor, id, form.version, case_id)
+                .await
+        }
+        Err(_) => Err(AppError::Refused(Refusal::one(
+            RefusalKind::Invalid,
+            Reason::new("clue.merge_case_unknown").field("case_id"),
+        ))),
+    };
+    after_clue_action(&state, &ctx, id, result, |_| "ui-flash_clue_merged").await
+}
+
+#[derive(Deserialize)]
+pub struct TransferForm {
+    version: i64,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    letter_on: String,
+}
+
+/// Hands the clue to another competent authority, with the transfer letter's date.
+pub async fn transfer(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Path(id): Path<String>,
+    Form(form): Form<TransferForm>,
+) -> Response {
+    let auth = match ctx.require() {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let id = match path_id(&ctx, &id) {
+        Ok(i) => i,
+        Err(r) => return r,
+    };
+    let result = match NaiveDate::parse_from_str(&form.letter_on, "%Y-%m-%d") {
+        Ok(letter_on) => {
+            let transfer = Transfer {
+                to: form.to,
+                reason: form.reason,
+                letter_on,
+            };
+            state
+                .app
+                .transfer_clue(&auth.actor, id, form.version, transfer)
+                .await
+        }
+        Err(_) => Err(bad_date("letter_on")),
+    };
+    after_clue_action(&state, &ctx, id, result, |_| "ui-flash_clue_transferred").await
+}
+
+/// The party as a page or an export shows it: personal data only masked.
+pub struct PartyView {
+    /// Person, organisation, registered entity: in words.
+    pub kind: String,
+    pub name: String,
+    /// A person's ID type and masked number; an organisation's USCC.
+    pub detail: String,
+    /// A person's masked phone.
+    pub phone: String,
+    /// The entity's page.
+    pub link: Option<String>,
+}
+
+fn id_type_name(tr: &Tr, t: IdType) -> String {
+    tr.t(match t {
+        IdType::ResidentId => "ui-id_type_resident_id",
+        IdType::Passport => "ui-id_type_passport",
+        IdType::Other => "ui-id_type_other",
+    })
+}
+
+/// `None` while the party is not identified. `list` masks a person's name too (`张*三`), as
+/// lists and exports show it; the case's own page shows the name whole.
+fn party_view(
+    tr: &Tr,
+    party: Option<&Party>,
+    entities: &HashMap<Uuid, String>,
+    list: bool,
+) -> Option<PartyView> {
+    match party? {
+        Party::Unidentified => None,
+        Party::Entity { entity_id } => Some(PartyView {
+            kind: tr.t("ui-party_kind_entity"),
+            name: entities
+                .get(entity_id)
+                .cloned()
+                .unwrap_or_else(|| tr.t("ui-party_kind_entity")),
+            detail: String::new(),
+            phone: String::new(),
+            link: Some(format!("/entities/{entity_id}")),
+        }),
+        Party::Person {
+            name,
+            id_type,
+            id_number_masked,
+            phone_masked,
+            ..
+        } => Some(PartyView {
+            kind: tr.t("ui-party_kind_person"),
+            name: if list {
+                domain::sealed::mask_name(name)
+            } else {
+                name.clone()
+            },
+            detail: format!("{} {}", id_type_name(tr, *id_type), id_number_masked),
+            phone: phone_masked.clone(),
+            link: None,
+        }),
+        Party::Organisation { name, uscc } => Some(PartyView {
+            kind: tr.t("ui-party_kind_organisation"),
+            name: name.clone(),
+            detail: uscc.clone().unwrap_or_default(),
+            phone: String::new(),
+            link: None,
+        }),
+    }
+}
+
+/// The names of the registered entities that are parties of these cases (those the reader may
+/// open; another is shown by its kind alone).
+async fn entity_names<'a>(
+    state: &AppState,
+    actor: &domain::Actor,
+    cases: impl IntoIterator<Item = &'a Case>,
+) -> HashMap<Uuid, String> {
+    let mut names = HashMap::new();
+    for c in cases {
+        if let Some(Party::Entity { entity_id }) = &c.facts.party
+            && !names.contains_key(entity_id)
+            && let Ok(e) = state.app.entity(actor, *entity_id).await
+        {
+            names.insert(*entity_id, e.data.name);
+        }
+    }
+    names
+}
+
 pub struct CaseRow {
     pub id: String,
     pub number: String,
     pub stage: String,
     pub county: String,
     pub violation: String,
+    /// The party in one line, masked; empty while unidentified.
+    pub party: String,
     pub days_left: Option<i64>,
     pub due: String,
+    pub urgent: bool,
 }
 
-fn case_row(state: &AppState, ctx: &PageCtx, c: &Case) -> CaseRow {
+fn case_row(
+    state: &AppState,
+    ctx: &PageCtx,
+    c: &Case,
+    entities: &HashMap<Uuid, String>,
+) -> CaseRow {
     let tr = ctx.tr();
     let deadline = state.app.case_deadline(c);
+    let party = party_view(&tr, c.facts.party.as_ref(), entities, true)
+        .map(|p| {
+            if p.detail.is_empty() {
+                p.name
+            } else {
+                format!("{}（{}）", p.name, p.detail)
+            }
+        })
+        .unwrap_or_default();
     CaseRow {
         id: c.id.to_string(),
         number: c.number.clone().unwrap_or_else(|| tr.t("ui-no_number_yet")),
         stage: tr.t(&format!("ui-stage_{}", c.stage.as_str())),
         county: app::divisions::name(&c.county_code, tr.english()),
         violation: c.facts.violation.clone(),
+        party,
         days_left: deadline
             .as_ref()
             .filter(|_| c.stage == CaseStage::Registered)
             .map(|(_, d)| (d.due - state.app.today()).num_days()),
         due: deadline.map(|(_, d)| d.due.to_string()).unwrap_or_default(),
+        urgent: c.facts.urgent,
     }
+}
+
+#[derive(Deserialize, Default)]
+pub struct CaseQuery {
+    #[serde(default)]
+    stage: String,
+    #[serde(default)]
+    county: String,
+    /// The handling unit's id.
+    #[serde(default)]
+    unit: String,
+    /// A login name: the cases this officer proposed.
+    #[serde(default)]
+    officer: String,
+    /// `1`: only registered cases past their deadline.
+    #[serde(default)]
+    overdue: String,
+    page: Option<String>,
+    #[allow(dead_code)]
+    lang: Option<String>,
+}
+
+/// The list's filter, checked as the API checks it.
+fn case_filter(state: &AppState, q: &CaseQuery) -> Result<app::CaseFilter, AppError> {
+    if !q.stage.is_empty() && CaseStage::parse(&q.stage).is_none() {
+        return Err(invalid("stage"));
+    }
+    if !q.county.is_empty() && !state.app.counties().contains(&q.county) {
+        return Err(invalid("county"));
+    }
+    let handling_unit = match q.unit.as_str() {
+        "" => None,
+        u => Some(Uuid::parse_str(u).map_err(|_| invalid("unit"))?),
+    };
+    if q.officer.chars().count() > 64 {
+        return Err(invalid("officer"));
+    }
+    domain::text::check_text("officer", &q.officer, false)
+        .map_err(|r| AppError::Refused(Refusal::one(RefusalKind::Invalid, r)))?;
+    let registered_by = match q.overdue.as_str() {
+        "" | "0" | "false" => None,
+        "1" | "true" => Some(state.app.overdue_registered_by()),
+        _ => return Err(invalid("overdue")),
+    };
+    Ok(app::CaseFilter {
+        stage: q.stage.clone(),
+        county: q.county.clone(),
+        handling_unit,
+        officer: q.officer.clone(),
+        registered_by,
+    })
+}
+
+fn case_filter_query(f: &app::CaseFilter) -> String {
+    format!(
+        "stage={}&county={}&unit={}&officer={}&overdue={}",
+        encode(&f.stage),
+        encode(&f.county),
+        f.handling_unit.map(|u| u.to_string()).unwrap_or_default(),
+        encode(&f.officer),
+        if f.registered_by.is_some() { "1" } else { "" }
+    )
 }
 
 #[derive(Template)]
@@ -406,33 +1049,238 @@ fn case_row(state: &AppState, ctx: &PageCtx, c: &Case) -> CaseRow {
 struct CasesPage {
     chrome: Chrome,
     rows: Vec<CaseRow>,
+    stages: Vec<Choice>,
+    counties: Vec<Choice>,
+    units: Vec<Choice>,
+    officers: Vec<Choice>,
+    overdue: bool,
+    filtered: bool,
+    total_text: String,
+    page_text: String,
+    prev_url: Option<String>,
+    next_url: Option<String>,
+    filter_query: String,
 }
 
-pub async fn list(State(state): State<AppState>, ctx: PageCtx) -> Response {
+pub async fn list(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    query: Result<Query<CaseQuery>, QueryRejection>,
+) -> Response {
     let auth = match ctx.require() {
         Ok(a) => a,
         Err(r) => return r,
     };
-    let page = match state
-        .app
-        .cases(&auth.actor, app::CaseFilter::default(), 1, 200)
-        .await
-    {
-        Ok(p) => p,
+    let Ok(Query(query)) = query else {
+        return ctx.error(invalid("query"));
+    };
+    let filter = match case_filter(&state, &query) {
+        Ok(f) => f,
         Err(e) => return ctx.error(e),
     };
-    let rows = page
+    let page = match query.page.as_deref().map(str::parse::<i64>) {
+        None => 1,
+        Some(Ok(p)) if p >= 1 => p,
+        Some(_) => return ctx.error(invalid("page")),
+    };
+    let (result, units, officers) = match tokio::try_join!(
+        state.app.cases(&auth.actor, filter.clone(), page, PER_PAGE),
+        state.app.units(),
+        state.app.case_officers(&auth.actor),
+    ) {
+        Ok(v) => v,
+        Err(e) => return ctx.error(e),
+    };
+    let names = entity_names(&state, &auth.actor, &result.items).await;
+    let tr = ctx.tr();
+    let english = tr.english();
+    let case_reach = reach(&auth.actor, Capability::CaseRead).unwrap_or(Some(Vec::new()));
+    let all = |label: &str, chosen: bool| Choice {
+        value: String::new(),
+        label: tr.t(label),
+        chosen,
+    };
+    let mut stages = vec![all("ui-all_stages", filter.stage.is_empty())];
+    stages.extend(CaseStage::ALL.iter().map(|s| Choice {
+        value: s.as_str().to_owned(),
+        label: tr.t(&format!("ui-stage_{}", s.as_str())),
+        chosen: filter.stage == s.as_str(),
+    }));
+    let mut counties = vec![all("ui-all_counties", filter.county.is_empty())];
+    counties.extend(
+        state
+            .app
+            .counties()
+            .into_iter()
+            .filter(|c| within(&case_reach, c))
+            .map(|c| Choice {
+                label: app::divisions::name(&c, english),
+                chosen: filter.county == c,
+                value: c,
+            }),
+    );
+    let mut unit_choices = vec![all("ui-all_units", filter.handling_unit.is_none())];
+    unit_choices.extend(
+        units
+            .into_iter()
+            .filter(|u| {
+                u.kind == UnitKind::Detachment
+                    || (u.kind == UnitKind::Brigade && within(&case_reach, &u.division_code))
+            })
+            .map(|u| Choice {
+                value: u.id.to_string(),
+                chosen: filter.handling_unit == Some(u.id),
+                label: if english { u.name_en } else { u.name_zh },
+            }),
+    );
+    let mut officer_choices = vec![all("ui-all_officers", filter.officer.is_empty())];
+    officer_choices.extend(officers.into_iter().map(|(username, name)| Choice {
+        chosen: filter.officer == username,
+        value: username,
+        label: name,
+    }));
+    let pages = ((result.total + PER_PAGE - 1) / PER_PAGE).max(1);
+    let base = case_filter_query(&filter);
+    let rows = result
         .items
         .iter()
-        .map(|c| case_row(&state, &ctx, c))
+        .map(|c| case_row(&state, &ctx, c, &names))
         .collect();
     ctx.render(
         StatusCode::OK,
         &CasesPage {
             chrome: ctx.chrome(),
             rows,
+            stages,
+            counties,
+            units: unit_choices,
+            officers: officer_choices,
+            overdue: filter.registered_by.is_some(),
+            filtered: !filter.stage.is_empty()
+                || !filter.county.is_empty()
+                || filter.handling_unit.is_some()
+                || !filter.officer.is_empty()
+                || filter.registered_by.is_some(),
+            total_text: tr.with("ui-total", &[("total", result.total.to_string())]),
+            page_text: tr.with(
+                "ui-page",
+                &[("page", page.to_string()), ("pages", pages.to_string())],
+            ),
+            prev_url: (page > 1).then(|| format!("/cases?{base}&page={}", page - 1)),
+            next_url: (page < pages).then(|| format!("/cases?{base}&page={}", page + 1)),
+            filter_query: base,
         },
     )
+}
+
+/// The list under its filters as a spreadsheet: the party masked as in the list (a person's
+/// name, ID number masked; never the sealed record, its reference or a phone).
+pub async fn export_cases(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    query: Result<Query<CaseQuery>, QueryRejection>,
+) -> Response {
+    let auth = match ctx.require() {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let Ok(Query(query)) = query else {
+        return ctx.error(invalid("query"));
+    };
+    let filter = match case_filter(&state, &query) {
+        Ok(f) => f,
+        Err(e) => return ctx.error(e),
+    };
+    let mut cases = Vec::new();
+    let mut page = 1;
+    loop {
+        let p = match state
+            .app
+            .cases(&auth.actor, filter.clone(), page, 200)
+            .await
+        {
+            Ok(p) => p,
+            Err(e) => return ctx.error(e),
+        };
+        let n = p.items.len() as i64;
+        cases.extend(p.items);
+        if n < 200 || cases.len() as i64 >= EXPORT_LIMIT {
+            break;
+        }
+        page += 1;
+    }
+    let (people, units) = match tokio::try_join!(state.app.people(), state.app.units()) {
+        Ok(v) => v,
+        Err(e) => return ctx.error(e),
+    };
+    let names = entity_names(&state, &auth.actor, &cases).await;
+    let tr = ctx.tr();
+    let english = tr.english();
+    let unit_names: HashMap<Uuid, String> = units
+        .into_iter()
+        .map(|u| (u.id, if english { u.name_en } else { u.name_zh }))
+        .collect();
+    let rows: Vec<Vec<String>> = cases
+        .iter()
+        .map(|c| {
+            let r = case_row(&state, &ctx, c, &names);
+            let party = party_view(&tr, c.facts.party.as_ref(), &names, true);
+            vec![
+                r.number,
+                r.stage,
+                r.county,
+                c.handling_unit_id
+                    .and_then(|u| unit_names.get(&u).cloned())
+                    .unwrap_or_default(),
+                party
+                    .as_ref()
+                    .map(|p| p.kind.clone())
+                    .unwrap_or_else(|| tr.t("ui-party_unidentified")),
+                party.as_ref().map(|p| p.name.clone()).unwrap_or_default(),
+                party.map(|p| p.detail).unwrap_or_default(),
+                r.violation,
+                c.facts
+                    .legal_basis
+                    .iter()
+                    .map(|b| format!("{}{}", b.law, b.article))
+                    .collect::<Vec<_>>()
+                    .join("；"),
+                ctx.person_name(&people, &c.proposed_by),
+                c.registered_on.map(|d| d.to_string()).unwrap_or_default(),
+                if c.stage == CaseStage::Registered {
+                    r.due
+                } else {
+                    String::new()
+                },
+                r.days_left.map(|d| d.to_string()).unwrap_or_default(),
+                if c.facts.urgent {
+                    tr.t("ui-yes")
+                } else {
+                    String::new()
+                },
+            ]
+        })
+        .collect();
+    let header: Vec<String> = [
+        "ui-case_number",
+        "ui-stage",
+        "ui-county",
+        "ui-handling_unit",
+        "ui-party_kind",
+        "ui-party",
+        "ui-party_id",
+        "ui-violation",
+        "ui-legal_basis",
+        "ui-proposed_by",
+        "ui-registered_on",
+        "ui-case_due",
+        "ui-days_left",
+        "ui-urgent_header",
+    ]
+    .iter()
+    .map(|id| tr.t(id))
+    .collect();
+    xlsx_download(&ctx, &tr.t("ui-nav_cases"), "cases.xlsx", &header, &rows)
 }
 
 #[derive(Template)]
@@ -445,10 +1293,20 @@ struct CasePage {
     proposed_by: String,
     registered_on: String,
     cancellation: Option<(String, String)>,
+    party: Option<PartyView>,
+    /// The clue the case came from, for who may open clues.
+    clue_url: Option<String>,
     can_decide_registration: bool,
     can_decide_cancellation: bool,
     can_propose_cancellation: bool,
+    /// The identify-party form: the county's entities and the ID types to choose from.
+    identify: Option<IdentifyForm>,
     errors: Vec<String>,
+}
+
+pub struct IdentifyForm {
+    pub entities: Vec<Choice>,
+    pub id_types: Vec<Choice>,
 }
 
 async fn case_page(
@@ -466,12 +1324,59 @@ async fn case_page(
         Ok(v) => v,
         Err(e) => return ctx.error(e),
     };
+    let tr = ctx.tr();
     let head = allows(&auth.actor, Capability::CaseApprove);
+    let names = entity_names(state, &auth.actor, [&case]).await;
+    let unidentified = matches!(case.facts.party, None | Some(Party::Unidentified));
+    let identify = if unidentified
+        && domain::case::registration::open(&case)
+        && reach(&auth.actor, Capability::CaseRegister).is_ok_and(|r| within(&r, &case.county_code))
+    {
+        let filter = app::EntityFilter {
+            county: case.county_code.clone(),
+            ..Default::default()
+        };
+        let mut entities = Vec::new();
+        let mut page = 1;
+        loop {
+            let p = match state.app.entities(&auth.actor, &filter, page, 200).await {
+                Ok(p) => p,
+                Err(e) => return ctx.error(e),
+            };
+            let n = p.items.len();
+            entities.extend(p.items.into_iter().map(|e| Choice {
+                value: e.id.to_string(),
+                label: format!("{}（{}）", e.data.name, e.data.uscc),
+                chosen: false,
+            }));
+            if n < 200 || page >= 25 {
+                break;
+            }
+            page += 1;
+        }
+        entities.sort_by(|a, b| a.label.cmp(&b.label));
+        Some(IdentifyForm {
+            entities,
+            id_types: [IdType::ResidentId, IdType::Passport, IdType::Other]
+                .into_iter()
+                .map(|t| Choice {
+                    value: serde_json::to_value(t)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_owned))
+                        .unwrap_or_default(),
+                    label: id_type_name(&tr, t),
+                    chosen: t == IdType::ResidentId,
+                })
+                .collect(),
+        })
+    } else {
+        None
+    };
     ctx.render(
         status,
         &CasePage {
             chrome: ctx.chrome(),
-            c: case_row(state, ctx, &case),
+            c: case_row(state, ctx, &case, &names),
             version: case.version,
             legal_basis: case
                 .facts
@@ -489,6 +1394,9 @@ async fn case_page(
                 .cancellation
                 .as_ref()
                 .map(|(by, why)| (ctx.person_name(&people, by), why.clone())),
+            party: party_view(&tr, case.facts.party.as_ref(), &names, false),
+            clue_url: allows(&auth.actor, Capability::ClueRead)
+                .then(|| format!("/clues/{}", case.clue_id)),
             can_decide_registration: head && case.stage == CaseStage::PendingRegistration,
             can_decide_cancellation: head
                 && case.stage == CaseStage::Registered
@@ -496,6 +1404,7 @@ async fn case_page(
             can_propose_cancellation: allows(&auth.actor, Capability::CaseRegister)
                 && case.stage == CaseStage::Registered
                 && case.cancellation.is_none(),
+            identify,
             errors,
         },
     )
@@ -553,5 +1462,215 @@ pub async fn act(
             Ok((status, errors)) => case_page(&state, &ctx, id, status, errors).await,
             Err(r) => r,
         },
+    }
+}
+
+#[derive(Deserialize)]
+pub struct IdentifyPartyForm {
+    version: i64,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    person_name: String,
+    #[serde(default)]
+    id_type: String,
+    #[serde(default)]
+    id_number: String,
+    #[serde(default)]
+    address: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    org_name: String,
+    #[serde(default)]
+    uscc: String,
+    #[serde(default)]
+    entity_id: String,
+}
+
+/// Names the party of a case opened against an unidentified one. A person's ID number, address
+/// and phone go to `App::identify_party`, which seals them; the case keeps masked forms.
+pub async fn identify_party(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Path(id): Path<String>,
+    Form(form): Form<IdentifyPartyForm>,
+) -> Response {
+    let auth = match ctx.require() {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let id = match path_id(&ctx, &id) {
+        Ok(i) => i,
+        Err(r) => return r,
+    };
+    let party_form = |field: &str| {
+        AppError::Refused(Refusal::one(
+            RefusalKind::Invalid,
+            Reason::new("case.party_form").field(field),
+        ))
+    };
+    let party = match form.kind.as_str() {
+        "person" => match serde_json::from_value::<IdType>(serde_json::json!(form.id_type)) {
+            Ok(id_type) => Ok(app::case::PartyInput::Person {
+                name: form.person_name,
+                id_type,
+                id_number: form.id_number,
+                address: form.address,
+                phone: form.phone,
+            }),
+            Err(_) => Err(party_form("id_type")),
+        },
+        "organisation" => Ok(app::case::PartyInput::Organisation {
+            name: form.org_name,
+            uscc: Some(form.uscc.trim().to_owned()).filter(|u| !u.is_empty()),
+        }),
+        "entity" => Uuid::parse_str(form.entity_id.trim())
+            .map(app::case::PartyInput::Entity)
+            .map_err(|_| {
+                AppError::Refused(Refusal::one(
+                    RefusalKind::Invalid,
+                    Reason::new("clue.entity_unknown").field("entity_id"),
+                ))
+            }),
+        _ => Err(party_form("kind")),
+    };
+    let result = match party {
+        Ok(p) => {
+            state
+                .app
+                .identify_party(&auth.actor, id, form.version, p)
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(_) => see_other_flash(&format!("/cases/{id}"), "ui-flash_party_identified"),
+        Err(e) => match ctx.refusal(e) {
+            Ok((status, errors)) => case_page(&state, &ctx, id, status, errors).await,
+            Err(r) => r,
+        },
+    }
+}
+
+/// One step waiting for a head.
+pub struct ApprovalRow {
+    pub what: String,
+    pub county: String,
+    /// The case's number (or that it has none yet) or the clue's place.
+    pub subject: String,
+    pub detail: String,
+    pub by: String,
+    /// Why, when the step says (a cancellation, an extension).
+    pub reason: String,
+    pub href: String,
+}
+
+/// The steps waiting for a head (as `GET /api/v1/approvals`), each with its page: a proposed
+/// registration, a proposed cancellation, an extension of the time to decide.
+pub async fn approval_rows(
+    state: &AppState,
+    ctx: &PageCtx,
+    actor: &domain::Actor,
+) -> Result<Vec<ApprovalRow>, AppError> {
+    let ((cases, clues), people) =
+        tokio::try_join!(state.app.approvals(actor), state.app.people())?;
+    let tr = ctx.tr();
+    let english = tr.english();
+    let mut rows = Vec::new();
+    for c in cases {
+        let registration = c.stage == CaseStage::PendingRegistration;
+        let (by, reason) = match (&c.cancellation, registration) {
+            (Some((by, why)), false) => (by.clone(), why.clone()),
+            _ => (c.proposed_by.clone(), String::new()),
+        };
+        rows.push(ApprovalRow {
+            what: tr.t(if registration {
+                "ui-approval_registration"
+            } else {
+                "ui-approval_cancellation"
+            }),
+            county: app::divisions::name(&c.county_code, english),
+            subject: c.number.clone().unwrap_or_else(|| tr.t("ui-no_number_yet")),
+            detail: c.facts.violation.clone(),
+            by: ctx.person_name(&people, &by),
+            reason,
+            href: format!("/cases/{}", c.id),
+        });
+    }
+    for c in clues {
+        let (by, reason) = c
+            .extension
+            .as_ref()
+            .map(|e| (ctx.person_name(&people, &e.proposed_by), e.reason.clone()))
+            .unwrap_or_default();
+        rows.push(ApprovalRow {
+            what: tr.t("ui-approval_extension"),
+            county: app::divisions::name(&c.data.county_code, english),
+            subject: c.data.place.clone(),
+            detail: c.data.description.clone(),
+            by,
+            reason,
+            href: format!("/clues/{}", c.id),
+        });
+    }
+    Ok(rows)
+}
+
+#[derive(Template)]
+#[template(path = "approvals.html")]
+struct ApprovalsPage {
+    chrome: Chrome,
+    rows: Vec<ApprovalRow>,
+}
+
+/// Every step waiting for the signed-in head, each linked to its case or clue.
+pub async fn approvals(State(state): State<AppState>, ctx: PageCtx) -> Response {
+    let auth = match ctx.require() {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    match approval_rows(&state, &ctx, &auth.actor).await {
+        Ok(rows) => ctx.render(
+            StatusCode::OK,
+            &ApprovalsPage {
+                chrome: ctx.chrome(),
+                rows,
+            },
+        ),
+        Err(e) => ctx.error(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use app::i18n::{Lang, has_message};
+
+    /// The ids these pages build from codes (a status, a stage, a source) have words in both
+    /// languages: a missing one would show its id (`every_page_text_exists_in_both_languages`
+    /// only finds literal ids).
+    #[test]
+    fn every_status_stage_and_source_has_words() {
+        let mut ids: Vec<String> = CLUE_STATUSES
+            .iter()
+            .map(|s| format!("ui-clue_status_{}", s.as_str()))
+            .collect();
+        ids.extend(
+            CaseStage::ALL
+                .iter()
+                .map(|s| format!("ui-stage_{}", s.as_str())),
+        );
+        ids.extend(
+            ClueSource::ALL
+                .iter()
+                .map(|s| format!("ui-source_{}", s.as_str())),
+        );
+        let missing: Vec<_> = ids
+            .iter()
+            .flat_map(|id| Lang::ALL.map(|l| (l, id)))
+            .filter(|(l, id)| !has_message(*l, id))
+            .collect();
+        assert!(missing.is_empty(), "{missing:?}");
     }
 }

@@ -65,7 +65,7 @@ struct ListPage {
     can_import: bool,
 }
 
-fn invalid(field: &str) -> AppError {
+pub(super) fn invalid(field: &str) -> AppError {
     AppError::Refused(Refusal::one(
         RefusalKind::Invalid,
         Reason::new("query.invalid")
@@ -96,7 +96,7 @@ fn filter(q: &ListQuery, counties: &[String]) -> Result<EntityFilter, AppError> 
     })
 }
 
-fn encode(s: &str) -> String {
+pub(super) fn encode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {

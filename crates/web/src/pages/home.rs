@@ -40,13 +40,6 @@ pub struct MyCertificate {
 }
 
 /// A link to the next thing to do.
-/// Something waiting for the signed-in head.
-pub struct Waiting {
-    pub what: String,
-    pub county: String,
-    pub detail: String,
-}
-
 pub struct Action {
     pub id: &'static str,
     pub href: &'static str,
@@ -64,7 +57,9 @@ struct HomePage {
     /// what will fill the list once the case module lands.
     waiting_title: String,
     waiting_empty: String,
-    waiting: Vec<Waiting>,
+    waiting: Vec<super::cases::ApprovalRow>,
+    /// A head: the waiting list links to the approvals page.
+    can_approve: bool,
     actions: Vec<Action>,
     certificate: Option<MyCertificate>,
     counties: Vec<CountyRow>,
@@ -246,32 +241,13 @@ pub async fn home(State(state): State<AppState>, ctx: PageCtx) -> Response {
                 .collect();
         }
     }
-    // A head's approvals (registrations, cancellations, extensions), as `GET /api/v1/approvals`.
+    // A head's approvals (registrations, cancellations, extensions), as `GET /api/v1/approvals`,
+    // each linked to its case or clue.
     let mut waiting = Vec::new();
     if may(Capability::CaseApprove) {
-        let (cases, clues) = match state.app.approvals(&auth.actor).await {
-            Ok(c) => c,
+        match super::cases::approval_rows(&state, &ctx, &auth.actor).await {
+            Ok(rows) => waiting = rows,
             Err(e) => return ctx.error(e),
-        };
-        for c in cases {
-            waiting.push(Waiting {
-                what: tr.t(
-                    if c.stage == domain::case::registration::CaseStage::PendingRegistration {
-                        "ui-approval_registration"
-                    } else {
-                        "ui-approval_cancellation"
-                    },
-                ),
-                county: app::divisions::name(&c.county_code, english),
-                detail: c.facts.violation,
-            });
-        }
-        for c in clues {
-            waiting.push(Waiting {
-                what: tr.t("ui-approval_extension"),
-                county: app::divisions::name(&c.data.county_code, english),
-                detail: c.data.description,
-            });
         }
     }
     let role_names = me
@@ -288,6 +264,7 @@ pub async fn home(State(state): State<AppState>, ctx: PageCtx) -> Response {
             waiting_title: tr.t(waiting_title),
             waiting_empty: tr.t(waiting_empty),
             waiting,
+            can_approve: may(Capability::CaseApprove),
             actions,
             certificate,
             counties,

@@ -63,12 +63,27 @@ pub fn router() -> axum::Router<AppState> {
         .route("/entities/{id}", get(entities::detail))
         .route("/clues", get(cases::inbox).post(cases::submit_clue))
         .route("/clues/new", get(cases::new_clue))
+        .route("/clues/export.xlsx", get(cases::export_clues))
         .route("/clues/{id}", get(cases::clue))
         .route("/clues/{id}/register", post(cases::register))
         .route("/clues/{id}/close", post(cases::close))
+        .route("/clues/{id}/extend-registration", post(cases::extend))
+        .route(
+            "/clues/{id}/approve-extension",
+            post(cases::approve_extension),
+        )
+        .route(
+            "/clues/{id}/reject-extension",
+            post(cases::reject_extension),
+        )
+        .route("/clues/{id}/merge", post(cases::merge))
+        .route("/clues/{id}/transfer", post(cases::transfer))
         .route("/cases", get(cases::list))
+        .route("/cases/export.xlsx", get(cases::export_cases))
         .route("/cases/{id}", get(cases::case))
+        .route("/cases/{id}/identify-party", post(cases::identify_party))
         .route("/cases/{id}/{action}", post(cases::act))
+        .route("/approvals", get(cases::approvals))
         .route("/evidence/{id}", get(evidence::detail))
         .route("/evidence/{id}/content", get(evidence::content))
         .route("/evidence/{id}/certificate", get(evidence::certificate))
@@ -326,6 +341,12 @@ const FLASHES: &[&str] = &[
     "ui-flash_uploaded",
     "ui-flash_clue_submitted",
     "ui-flash_case_proposed",
+    "ui-flash_extension_proposed",
+    "ui-flash_extension_approved",
+    "ui-flash_extension_rejected",
+    "ui-flash_clue_merged",
+    "ui-flash_clue_transferred",
+    "ui-flash_party_identified",
 ];
 
 /// A redirect after an action, and a message about it on the next page.
@@ -392,6 +413,14 @@ impl PageCtx {
                         href: "/cases",
                         label: tr.t("ui-nav_cases"),
                         active: path.starts_with("/cases"),
+                    });
+                }
+                if may(Capability::CaseApprove) {
+                    items.push(NavItem {
+                        id: "nav-approvals",
+                        href: "/approvals",
+                        label: tr.t("ui-nav_approvals"),
+                        active: path.starts_with("/approvals"),
                     });
                 }
                 if may(Capability::AccountRead) {
