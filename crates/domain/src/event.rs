@@ -7,6 +7,7 @@ use crate::actor::ActorRef;
 pub use crate::admin::{CredentialReset, UserAccessChanged, UserDisabled, UserEdited};
 pub use crate::case::clue::{ClueClosed, ClueSubmitted};
 pub use crate::case::party::PartyIdentified;
+pub use crate::case::record::RecordAdded;
 pub use crate::case::recusal::{RecusalDecided, RecusalRequested};
 pub use crate::case::registration::{
     CancellationDecided, CancellationProposed, CaseProposed, CaseRegistered, RegistrationRejected,
@@ -132,6 +133,7 @@ events! {
     OfficersAssigned = "case.officers_assigned/v1",
     RecusalRequested = "case.recusal_requested/v1",
     RecusalDecided = "case.recusal_decided/v1",
+    RecordAdded = "case.record_added/v1",
 }
 
 /// The schemas of administration events, from [`SCHEMAS`].

@@ -74,6 +74,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "case recusals",
         include_str!("../migrations/0016_case_recusals.sql"),
     ),
+    (
+        17,
+        "case records",
+        include_str!("../migrations/0017_case_records.sql"),
+    ),
 ];
 
 pub(crate) fn run(conn: &mut Connection) -> Result<(), StoreError> {

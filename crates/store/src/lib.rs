@@ -189,6 +189,12 @@ pub trait Reader: Send {
     ) -> Result<Option<domain::case::registration::Case>, StoreError>;
     /// The last serial of a case-number counter (0 before the first).
     async fn case_counter(&mut self, key: &str) -> Result<i64, StoreError>;
+    /// The kind of one of a case's records (`None` when the case has no such record).
+    async fn record_kind(
+        &mut self,
+        case_id: Uuid,
+        record_id: Uuid,
+    ) -> Result<Option<domain::case::record::RecordKind>, StoreError>;
     /// A sealed record, unscoped: the decision checks the actor's reach.
     async fn sealed_record(&mut self, reference: &str) -> Result<Option<SealedRecord>, StoreError>;
 }
@@ -552,6 +558,9 @@ pub trait CaseQueries: Send + Sync {
         &self,
         scope: &Scope,
     ) -> Result<Vec<domain::case::registration::Case>, StoreError>;
+    /// A case's records, in the order recorded (the caller has checked the reader may see the
+    /// case).
+    async fn case_records(&self, case_id: Uuid) -> Result<Vec<RecordEntry>, StoreError>;
     /// Clues whose extension of the time to decide waits for a head, oldest first.
     async fn extensions_awaiting_approval(
         &self,
@@ -560,6 +569,14 @@ pub trait CaseQueries: Send + Sync {
 }
 
 pub use sql::case::{CaseFilter, ClueFilter};
+
+/// One record of a case, with who recorded it and when.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordEntry {
+    pub record: domain::case::record::Record,
+    pub recorded_by: String,
+    pub recorded_at: domain::Timestamp,
+}
 
 /// One ledger entry of a case's timeline.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -7,6 +7,7 @@ use domain::case::clue::{
     CloseClue, Clue, ClueData, REGISTRATION_DAYS, SubmitClue, SubmitClueState,
 };
 use domain::case::party::{IdentifyParty, IdentifyPartyState, Party};
+use domain::case::record::{AddRecord, AddRecordState, Record, RecordContent};
 use domain::case::recusal::{
     DecideRecusal, DecideRecusalState, RecusalBy, RequestRecusal, RequestRecusalState,
 };
@@ -746,6 +747,99 @@ impl App {
             )
             .await?;
         Ok((self.case(actor, case_id).await?, written(&committed)))
+    }
+
+    /// Adds a record of the investigation; the person questioned (a JSON object of text
+    /// fields: name, ID, phone, address, relation to the party) is sealed whole, and the record
+    /// keeps the name, the reference and the masked ID.
+    pub async fn add_record(
+        &self,
+        actor: &Actor,
+        case_id: Uuid,
+        expected_version: i64,
+        mut record: Record,
+        questioned: Option<serde_json::Map<String, serde_json::Value>>,
+    ) -> Result<(Case, Written), AppError> {
+        require(actor, Capability::EnforcementAct)?;
+        domain::text::check_texts(domain::case::record::record_texts(&record))?;
+        let mut sealed = Vec::new();
+        if let (RecordContent::Questioning { person, .. }, Some(q)) =
+            (&mut record.content, questioned)
+        {
+            domain::text::check_texts(
+                q.values()
+                    .map(|v| ("person", v.as_str().unwrap_or(""), false)),
+            )?;
+            if q.values()
+                .any(|v| v.as_str().is_none_or(|s| s.chars().count() > 200))
+            {
+                return Err(AppError::Refused(Refusal::one(
+                    domain::RefusalKind::Invalid,
+                    domain::Reason::new("record.person_form").field("person"),
+                )));
+            }
+            let county = self.case(actor, case_id).await?.county_code;
+            person.id_number_masked = q
+                .get("id_number")
+                .and_then(|v| v.as_str())
+                .filter(|n| !n.trim().is_empty())
+                .map(|n| domain::sealed::mask_id_number(n.trim()))
+                .unwrap_or_default();
+            let (reference, write) =
+                self.seal(SealedKind::Party, &county, &serde_json::Value::Object(q))?;
+            person.reference = reference;
+            sealed.push(write);
+        }
+        record.id = Uuid::now_v7();
+        let cmd = AddRecord {
+            case_id,
+            record,
+            expected_version,
+        };
+        let committed = self
+            .command_with_secrets(
+                actor,
+                cmd,
+                |r, cmd, now| {
+                    Box::pin(async move {
+                        let case = case_or_missing(r, cmd.case_id).await?;
+                        let mut people = Vec::new();
+                        for name in cmd.record.officers.iter().take(20) {
+                            people.push((name.clone(), r.user_by_username(name).await?));
+                        }
+                        let mut evidence_subjects = Vec::new();
+                        for id in cmd.record.evidence_ids.iter().take(101) {
+                            evidence_subjects
+                                .push(r.evidence_by_id(*id).await?.map(|e| e.data.subject_id));
+                        }
+                        let corrected_kind = match cmd.record.corrects {
+                            Some(id) => r.record_kind(cmd.case_id, id).await?,
+                            None => None,
+                        };
+                        Ok(AddRecordState {
+                            case,
+                            people,
+                            evidence_subjects,
+                            corrected_kind,
+                            now: now.at,
+                        })
+                    })
+                },
+                domain::case::record::decide_add_record,
+                move |_, _| sealed,
+            )
+            .await?;
+        Ok((self.case(actor, case_id).await?, written(&committed)))
+    }
+
+    /// A case's records, in the order recorded (404 outside the reader's reach).
+    pub async fn case_records(
+        &self,
+        actor: &Actor,
+        case_id: Uuid,
+    ) -> Result<Vec<store::RecordEntry>, AppError> {
+        let case = self.case(actor, case_id).await?;
+        Ok(self.store.case_records(case.id).await?)
     }
 
     /// One case within the actor's reach (404 otherwise).

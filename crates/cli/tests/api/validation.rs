@@ -62,6 +62,12 @@ const MULTI_LINE: &[&str] = &[
     "post /api/v1/clues/{id}/close reason",
     "post /api/v1/clues/{id}/transfer reason",
     "post /api/v1/cases/{id}/request-recusal grounds",
+    "post /api/v1/cases/{id}/record-inspection observed",
+    "post /api/v1/cases/{id}/record-inspection signature.refusal",
+    "post /api/v1/cases/{id}/record-questioning exchanges[0].question",
+    "post /api/v1/cases/{id}/record-questioning exchanges[0].answer",
+    "post /api/v1/cases/{id}/record-questioning signature.refusal",
+    "post /api/v1/cases/{id}/record-sampling signature.refusal",
     "post /api/v1/cases/{id}/decide-recusal reasons",
     "post /api/v1/clues/{id}/extend-registration reason",
     "post /api/v1/clues/{id}/approve-extension comment",
@@ -555,6 +561,31 @@ async fn examples(app: &TestApp) -> BTreeMap<String, Example> {
     )
     .await;
     assert_eq!(s, 200, "{b}");
+    let pair = ["menghai.officer", "menghai.officer2"];
+    for (verb, body) in [
+        ("record-inspection", crate::records::inspection(&pair)),
+        ("record-questioning", crate::records::questioning(&pair)),
+        ("record-sampling", crate::records::sampling(&pair)),
+    ] {
+        let case = proposed_case(app, &officer).await;
+        let (s, b) = act(app, &head, &case, "approve-registration", json!({})).await;
+        assert_eq!(s, 200, "{b}");
+        let (s, b) = act(
+            app,
+            &officer,
+            &case,
+            "assign-officers",
+            json!({"officers": pair, "lead": "menghai.officer"}),
+        )
+        .await;
+        assert_eq!(s, 200, "{b}");
+        let mut body = body;
+        body["signature"] = json!({"signed": false, "refusal": "拒绝签字\r\n见证人签名"});
+        m.insert(
+            format!("post /api/v1/cases/{{id}}/{verb}"),
+            on("menghai.officer", case, verb, body),
+        );
+    }
     m.insert(
         "post /api/v1/cases/{id}/decide-recusal".into(),
         on(

@@ -5,6 +5,7 @@
 
 pub mod clue;
 pub mod party;
+pub mod record;
 pub mod recusal;
 pub mod registration;
 pub mod team;

@@ -66,6 +66,11 @@ const CLEAR_OFFICERS: &str = "DELETE FROM case_officers WHERE case_id = $1";
 const ADD_OFFICER: &str = "INSERT INTO case_officers (case_id, username, role) VALUES ($1, $2, $3)";
 const CASE_RECUSALS: &str = "SELECT recusals FROM cases WHERE id = $1";
 const SET_RECUSALS: &str = "UPDATE cases SET recusals = $2, version = version + 1 WHERE id = $1";
+const INSERT_RECORD: &str = "INSERT INTO case_records (id, case_id, kind, record, recorded_by, \
+     recorded_at) VALUES ($1, $2, $3, $4, $5, $6)";
+const RECORD_KIND: &str = "SELECT kind FROM case_records WHERE case_id = $1 AND id = $2";
+const RECORDS: &str = "SELECT record, recorded_by, recorded_at FROM case_records \
+     WHERE case_id = $1 ORDER BY recorded_at, id";
 const CASE_FACTS: &str = "SELECT facts FROM cases WHERE id = $1";
 const SET_CASE_FACTS: &str = "UPDATE cases SET facts = $2, version = version + 1 WHERE id = $1";
 const CASE_BY_ID: &str = "SELECT id, clue_id, county_code, handling_unit_id, stage, facts, \
@@ -88,6 +93,7 @@ pub(super) const TABLES: &[super::Projection] = &[
     crate::projection!("case_counters", order_by "counter_key"),
     crate::projection!("case_events", order_by "subject_id, event_id"),
     crate::projection!("case_officers", order_by "case_id, username"),
+    crate::projection!("case_records", order_by "id"),
 ];
 
 const LINK_EVENT: &str = "INSERT INTO case_events (subject_id, event_id) VALUES ($1, $2)";
@@ -128,6 +134,7 @@ fn subjects(payload: &Payload) -> Vec<Uuid> {
         Payload::OfficersAssigned(p) => vec![p.case_id],
         Payload::RecusalRequested(p) => vec![p.case_id],
         Payload::RecusalDecided(p) => vec![p.case_id],
+        Payload::RecordAdded(p) => vec![p.case_id],
         _ => Vec::new(),
     }
 }
@@ -203,6 +210,20 @@ async fn apply_state(exec: &mut dyn Exec, event: &Event) -> Result<Option<u64>, 
                 .await?,
             "clue.extension_decided",
         )?,
+        Payload::RecordAdded(p) => {
+            exec.execute(
+                INSERT_RECORD,
+                &[
+                    p.record.id.into(),
+                    p.case_id.into(),
+                    p.record.content.kind().as_str().into(),
+                    json(&p.record)?,
+                    p.recorded_by.as_str().into(),
+                    event.at.into(),
+                ],
+            )
+            .await?
+        }
         Payload::RecusalRequested(p) => {
             let mut list = recusals(exec, p.case_id).await?;
             list.push(p.recusal.clone());
@@ -371,6 +392,25 @@ async fn recusals(
 ) -> Result<Vec<domain::case::recusal::Recusal>, StoreError> {
     let row = query_one(exec, CASE_RECUSALS, &[case_id.into()]).await?;
     serde_json::from_str(&row.text(0)?).map_err(corrupt)
+}
+
+pub(crate) async fn record_kind(
+    exec: &mut dyn Exec,
+    case_id: Uuid,
+    record_id: Uuid,
+) -> Result<Option<domain::case::record::RecordKind>, StoreError> {
+    use domain::case::record::RecordKind;
+    Ok(
+        match query_opt(exec, RECORD_KIND, &[case_id.into(), record_id.into()]).await? {
+            None => None,
+            Some(r) => Some(match r.text(0)?.as_str() {
+                "inspection" => RecordKind::Inspection,
+                "questioning" => RecordKind::Questioning,
+                "sampling" => RecordKind::Sampling,
+                other => return Err(StoreError::Corrupt(format!("record kind {other}"))),
+            }),
+        },
+    )
 }
 
 fn date(s: Option<String>) -> Result<Option<NaiveDate>, StoreError> {
@@ -582,6 +622,22 @@ impl<B: SqlBackend> CaseQueries for B {
                     schema: r.text(1)?,
                     at: r.time(2)?,
                     actor: actor.name,
+                })
+            })
+            .collect())
+    }
+
+    async fn case_records(&self, case_id: Uuid) -> Result<Vec<crate::RecordEntry>, StoreError> {
+        let values: Vec<Value> = vec![case_id.into()];
+        run!(self, |e| e
+            .query(RECORDS, &values)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(crate::RecordEntry {
+                    record: serde_json::from_str(&r.text(0)?).map_err(corrupt)?,
+                    recorded_by: r.text(1)?,
+                    recorded_at: r.time(2)?,
                 })
             })
             .collect())

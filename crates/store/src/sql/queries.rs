@@ -670,6 +670,13 @@ impl crate::Reader for TxReader<'_> {
     async fn case_counter(&mut self, key: &str) -> Result<i64, StoreError> {
         super::case::counter(self.exec, key).await
     }
+    async fn record_kind(
+        &mut self,
+        case_id: Uuid,
+        record_id: Uuid,
+    ) -> Result<Option<domain::case::record::RecordKind>, StoreError> {
+        super::case::record_kind(self.exec, case_id, record_id).await
+    }
     async fn sealed_record(
         &mut self,
         reference: &str,

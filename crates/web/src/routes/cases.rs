@@ -1036,6 +1036,321 @@ async fn decide_recusal(
     .await
 }
 
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignatureBody {
+    /// The party (or the person questioned) signed.
+    signed: bool,
+    /// When not signed: what happened (refused to sign, absent).
+    refusal: Option<String>,
+}
+
+/// A record's body: what every record states (times, officers, signature, evidence, the record
+/// it corrects), then its form's own fields.
+macro_rules! record_body {
+    ($(#[$doc:meta])* $name:ident { $($(#[$fdoc:meta])* $field:ident: $ty:ty,)* }) => {
+        $(#[$doc])*
+        #[derive(Deserialize, ToSchema)]
+        #[serde(deny_unknown_fields)]
+        pub struct $name {
+            /// RFC 3339
+            started_at: String,
+            /// RFC 3339
+            ended_at: String,
+            /// Usernames of at least two officers assigned to the case, with certificates valid
+            /// that day.
+            officers: Vec<String>,
+            signature: SignatureBody,
+            /// Evidence of this case the record refers to (photos, audio, video).
+            evidence_ids: Option<Vec<String>>,
+            /// The record this one corrects (records are never edited).
+            corrects: Option<String>,
+            $($(#[$fdoc])* $field: $ty,)*
+        }
+
+        impl $name {
+            fn common(&mut self) -> RecordCommon {
+                RecordCommon {
+                    started_at: std::mem::take(&mut self.started_at),
+                    ended_at: std::mem::take(&mut self.ended_at),
+                    officers: std::mem::take(&mut self.officers),
+                    signature: SignatureBody {
+                        signed: self.signature.signed,
+                        refusal: self.signature.refusal.take(),
+                    },
+                    evidence_ids: self.evidence_ids.take(),
+                    corrects: self.corrects.take(),
+                }
+            }
+        }
+    };
+}
+
+/// The fields every record shares, taken from its body.
+struct RecordCommon {
+    started_at: String,
+    ended_at: String,
+    officers: Vec<String>,
+    signature: SignatureBody,
+    evidence_ids: Option<Vec<String>>,
+    corrects: Option<String>,
+}
+
+fn instant(field: &str, s: &str) -> Result<domain::Timestamp, ApiError> {
+    domain::Timestamp::parse(s).map_err(|_| {
+        ApiError::one(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            domain::Reason::new("field.bad_instant").field(field),
+        )
+    })
+}
+
+fn ids(field: &str, v: Option<Vec<String>>) -> Result<Vec<uuid::Uuid>, ApiError> {
+    v.unwrap_or_default()
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            uuid::Uuid::parse_str(s).map_err(|_| {
+                ApiError::one(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    domain::Reason::new("record.evidence_unknown").field(format!("{field}[{i}]")),
+                )
+            })
+        })
+        .collect()
+}
+
+impl RecordCommon {
+    fn into_record(
+        self,
+        content: domain::case::record::RecordContent,
+    ) -> Result<domain::case::record::Record, ApiError> {
+        Ok(domain::case::record::Record {
+            id: uuid::Uuid::nil(),
+            started_at: instant("started_at", &self.started_at)?,
+            ended_at: instant("ended_at", &self.ended_at)?,
+            officers: self.officers,
+            content,
+            signature: domain::case::record::Signature {
+                signed: self.signature.signed,
+                refusal: self.signature.refusal.unwrap_or_default(),
+            },
+            evidence_ids: ids("evidence_ids", self.evidence_ids)?,
+            corrects: self
+                .corrects
+                .map(|c| {
+                    uuid::Uuid::parse_str(&c).map_err(|_| {
+                        ApiError::one(
+                            StatusCode::UNPROCESSABLE_ENTITY,
+                            domain::Reason::new("record.corrects_unknown").field("corrects"),
+                        )
+                    })
+                })
+                .transpose()?,
+        })
+    }
+}
+
+record_body!(InspectionBody {
+    place: String,
+    /// Who was present besides the officers.
+    present: Vec<String>,
+    /// What was seen.
+    observed: String,
+});
+
+/// Adds an on-site inspection record (现场检查（勘察）笔录) made by two of the case's officers.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/record-inspection", tag = "cases",
+    params(("id" = String, Path)), request_body = InspectionBody,
+    responses((status = 200, body = CaseAnswer), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem),
+              (status = 412, body = Problem), (status = 422, body = Problem),
+              (status = 428, body = Problem)),
+    security(("bearer" = [])))]
+async fn record_inspection(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    ApiJson(mut b): ApiJson<InspectionBody>,
+) -> Result<Response, ApiError> {
+    let record = b
+        .common()
+        .into_record(domain::case::record::RecordContent::Inspection {
+            place: b.place,
+            present: b.present,
+            observed: b.observed,
+        })?;
+    on_case(&state, &id, &headers, |id, v| {
+        state.app.add_record(&auth.actor, id, v, record, None)
+    })
+    .await
+}
+
+/// The person questioned: sealed whole (never in an event); the record keeps the name.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QuestionedBody {
+    name: String,
+    id_type: Option<String>,
+    id_number: Option<String>,
+    phone: Option<String>,
+    address: Option<String>,
+    /// Relation to the party (e.g. 法定代表人, 员工).
+    relation: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExchangeBody {
+    question: String,
+    answer: String,
+}
+
+record_body!(QuestioningBody {
+    place: String,
+    person: QuestionedBody,
+    exchanges: Vec<ExchangeBody>,
+});
+
+/// Adds a questioning record (询问笔录); the person questioned is sealed.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/record-questioning", tag = "cases",
+    params(("id" = String, Path)), request_body = QuestioningBody,
+    responses((status = 200, body = CaseAnswer), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem),
+              (status = 412, body = Problem), (status = 422, body = Problem),
+              (status = 428, body = Problem)),
+    security(("bearer" = [])))]
+async fn record_questioning(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    ApiJson(mut b): ApiJson<QuestioningBody>,
+) -> Result<Response, ApiError> {
+    let common = b.common();
+    let p = b.person;
+    let mut person = serde_json::Map::new();
+    person.insert("name".into(), p.name.clone().into());
+    for (k, v) in [
+        ("id_type", p.id_type),
+        ("id_number", p.id_number),
+        ("phone", p.phone),
+        ("address", p.address),
+        ("relation", p.relation),
+    ] {
+        if let Some(v) = v {
+            person.insert(k.into(), v.into());
+        }
+    }
+    let record = common.into_record(domain::case::record::RecordContent::Questioning {
+        place: b.place,
+        person: domain::case::record::Questioned {
+            name: p.name,
+            reference: String::new(),
+            id_number_masked: String::new(),
+        },
+        exchanges: b
+            .exchanges
+            .into_iter()
+            .map(|e| domain::case::record::Exchange {
+                question: e.question,
+                answer: e.answer,
+            })
+            .collect(),
+    })?;
+    on_case(&state, &id, &headers, |id, v| {
+        state
+            .app
+            .add_record(&auth.actor, id, v, record, Some(person))
+    })
+    .await
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SamplingPointBody {
+    point: String,
+    items: Vec<String>,
+    container: String,
+    seal_number: String,
+}
+
+record_body!(SamplingBody {
+    place: String,
+    points: Vec<SamplingPointBody>,
+    /// The laboratory the samples go to.
+    lab: String,
+});
+
+/// Adds a sampling record (采样记录): points, items, containers, seal numbers, the lab.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/record-sampling", tag = "cases",
+    params(("id" = String, Path)), request_body = SamplingBody,
+    responses((status = 200, body = CaseAnswer), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem),
+              (status = 412, body = Problem), (status = 422, body = Problem),
+              (status = 428, body = Problem)),
+    security(("bearer" = [])))]
+async fn record_sampling(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    ApiJson(mut b): ApiJson<SamplingBody>,
+) -> Result<Response, ApiError> {
+    let record = b
+        .common()
+        .into_record(domain::case::record::RecordContent::Sampling {
+            place: b.place,
+            points: b
+                .points
+                .into_iter()
+                .map(|p| domain::case::record::SamplingPoint {
+                    point: p.point,
+                    items: p.items,
+                    container: p.container,
+                    seal_number: p.seal_number,
+                })
+                .collect(),
+            lab: b.lab,
+        })?;
+    on_case(&state, &id, &headers, |id, v| {
+        state.app.add_record(&auth.actor, id, v, record, None)
+    })
+    .await
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RecordView {
+    #[schema(value_type = Object)]
+    record: serde_json::Value,
+    recorded_by: String,
+    recorded_at: String,
+}
+
+/// The case's records, in the order recorded.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/records", tag = "cases",
+    params(("id" = String, Path)),
+    responses((status = 200, body = Vec<RecordView>), (status = 404, body = Problem)),
+    security(("bearer" = [])))]
+async fn records(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<RecordView>>, ApiError> {
+    let items = state.app.case_records(&auth.actor, parse_id(&id)?).await?;
+    Ok(Json(
+        items
+            .into_iter()
+            .map(|e| RecordView {
+                record: serde_json::to_value(&e.record).unwrap_or_default(),
+                recorded_by: e.recorded_by,
+                recorded_at: e.recorded_at.to_rfc3339(),
+            })
+            .collect(),
+    ))
+}
+
 /// A command on a case: the path's id, the `If-Match` version, the command, the answer.
 async fn on_case<F, Fut>(
     state: &AppState,
@@ -1363,6 +1678,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(assign_officers))
         .routes(routes!(request_recusal))
         .routes(routes!(decide_recusal))
+        .routes(routes!(record_inspection))
+        .routes(routes!(record_questioning))
+        .routes(routes!(record_sampling))
+        .routes(routes!(records))
         .routes(routes!(list_cases))
         .routes(routes!(get_case))
         .routes(routes!(approve_registration))

@@ -1,0 +1,190 @@
+//! Issue 21 points 2 and 3: records of the investigation — inspection, questioning (the person
+//! sealed), sampling — each by two assigned, unrecused, certified officers, linking the case's
+//! evidence; never edited, corrected by a record that names it. On both backends.
+
+use crate::cases::{act, get_with_etag};
+use crate::helpers::{TestApp, error_codes};
+use crate::on_both_backends;
+use crate::team::registered_case;
+use app::seed::DEMO_PASSWORD;
+use serde_json::{Value, json};
+
+fn common(officers: &[&str]) -> Value {
+    let end = chrono::Utc::now() - chrono::Duration::minutes(5);
+    let start = end - chrono::Duration::minutes(40);
+    json!({
+        "started_at": start.to_rfc3339(),
+        "ended_at": end.to_rfc3339(),
+        "officers": officers,
+        "signature": {"signed": true}
+    })
+}
+
+fn with(mut base: Value, extra: Value) -> Value {
+    for (k, v) in extra.as_object().unwrap() {
+        base[k] = v.clone();
+    }
+    base
+}
+
+pub fn inspection(officers: &[&str]) -> Value {
+    with(
+        common(officers),
+        json!({"place": "勐海县勐遮镇某橡胶厂排污口", "present": ["岩温（厂长）"],
+               "observed": "排污口有黑色废水流入南览河，现场拍照三张。\n厂区废水处理设施未运行。"}),
+    )
+}
+
+pub fn questioning(officers: &[&str]) -> Value {
+    with(
+        common(officers),
+        json!({"place": "勐海县勐遮镇某橡胶厂办公室",
+               "person": {"name": "岩温", "id_type": "resident_id",
+                          "id_number": "532822197001011111", "phone": "13800001111",
+                          "relation": "法定代表人"},
+               "exchanges": [{"question": "废水处理设施为何未运行？", "answer": "设备坏了三天。"}]}),
+    )
+}
+
+pub fn sampling(officers: &[&str]) -> Value {
+    with(
+        common(officers),
+        json!({"place": "南览河入河排污口", "lab": "西双版纳州生态环境监测站",
+               "points": [{"point": "排污口下游 10 米", "items": ["COD", "氨氮"],
+                           "container": "500 mL 玻璃瓶", "seal_number": "XS-2026-0001"}]}),
+    )
+}
+
+async fn records(app: TestApp) {
+    use crate::evidence::{PNG, form, on_site, upload};
+    app.app.seed_demo().await.unwrap();
+    let officer = app.login("menghai.officer", DEMO_PASSWORD).await;
+    let case = registered_case(&app, &officer, "532822").await;
+    let pair = ["menghai.officer", "menghai.officer2"];
+
+    // Before a team is assigned, no record: no one is assigned.
+    let (s, b) = act(
+        &app,
+        &officer,
+        &case,
+        "record-inspection",
+        inspection(&pair),
+    )
+    .await;
+    assert_eq!(s, 409, "{b}");
+    assert!(
+        error_codes(&b).contains(&"team.two_officers_required"),
+        "{b}"
+    );
+    let (s, b) = act(
+        &app,
+        &officer,
+        &case,
+        "assign-officers",
+        json!({"officers": pair, "lead": "menghai.officer", "assistants": ["menghai.aux"]}),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+
+    // A photo of the case, linked from the inspection record.
+    let case_id = case.rsplit('/').next().unwrap().to_owned();
+    let mut fields = on_site();
+    fields.insert(0, ("subject_type", "case"));
+    let (s, b) = upload(&app, &officer, form(&case_id, &fields, PNG)).await;
+    assert_eq!(s, 201, "{b}");
+    let photo = b["id"].as_str().unwrap().to_owned();
+
+    // An auxiliary is no officer; evidence of another subject is not the case's.
+    let (s, b) = act(
+        &app,
+        &officer,
+        &case,
+        "record-inspection",
+        inspection(&["menghai.officer", "menghai.aux"]),
+    )
+    .await;
+    assert_eq!(
+        (s, error_codes(&b)),
+        (
+            409,
+            vec!["evidence.not_assigned", "team.two_officers_required"]
+        ),
+        "{b}"
+    );
+    let entity = crate::evidence::menghai_entity(&app, &officer).await;
+    let (s, b) = upload(&app, &officer, form(&entity, &on_site(), PNG)).await;
+    assert_eq!(s, 201, "{b}");
+    let mut body = inspection(&pair);
+    body["evidence_ids"] = json!([photo, b["id"]]);
+    let (s, b) = act(&app, &officer, &case, "record-inspection", body).await;
+    assert_eq!((s, error_codes(&b)), (422, vec!["record.evidence_unknown"]));
+    assert_eq!(b["errors"][0]["field"], "evidence_ids[1]");
+    let mut body = inspection(&pair);
+    body["signature"] = json!({"signed": false});
+    let (s, b) = act(&app, &officer, &case, "record-inspection", body).await;
+    assert_eq!((s, error_codes(&b)), (422, vec!["field.required"]));
+
+    let mut body = inspection(&pair);
+    body["evidence_ids"] = json!([photo]);
+    let (s, b) = act(&app, &officer, &case, "record-inspection", body).await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(b["events"][0]["schema"], "case.record_added/v1");
+
+    // Questioning: the person is sealed; the ledger holds the name and the masked ID only.
+    let (s, b) = act(
+        &app,
+        &officer,
+        &case,
+        "record-questioning",
+        questioning(&pair),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    let seq = b["events"][0]["seq"].as_i64().unwrap();
+    let (_, entry, _) =
+        get_with_etag(&app, &officer, &format!("/api/v1/ledger/entries/{seq}")).await;
+    let entry = entry.to_string();
+    assert!(entry.contains("5328**********1111"), "{entry}");
+    assert!(!entry.contains("532822197001011111"), "{entry}");
+    assert!(!entry.contains("13800001111"), "{entry}");
+
+    let mut body = sampling(&pair);
+    body["signature"] = json!({"signed": false, "refusal": "当事人拒绝签字，由见证人签名"});
+    let (s, b) = act(&app, &officer, &case, "record-sampling", body).await;
+    assert_eq!(s, 200, "{b}");
+
+    // A record is corrected by another that names it, of the same kind.
+    let (_, list, _) = get_with_etag(&app, &officer, &format!("{case}/records")).await;
+    let list = list.as_array().unwrap().clone();
+    assert_eq!(list.len(), 3);
+    assert_eq!(list[0]["record"]["content"]["kind"], "inspection");
+    assert_eq!(list[0]["record"]["evidence_ids"], json!([photo]));
+    assert_eq!(
+        list[1]["record"]["content"]["person"]["id_number_masked"],
+        "5328**********1111"
+    );
+    let inspection_id = list[0]["record"]["id"].as_str().unwrap().to_owned();
+    let mut body = sampling(&pair);
+    body["corrects"] = json!(inspection_id);
+    let (s, b) = act(&app, &officer, &case, "record-sampling", body).await;
+    assert_eq!((s, error_codes(&b)), (422, vec!["record.corrects_unknown"]));
+    let mut body = inspection(&pair);
+    body["corrects"] = json!(inspection_id);
+    body["observed"] = json!("更正：排污口有黑色废水流入南览河，现场拍照四张。");
+    let (s, b) = act(&app, &officer, &case, "record-inspection", body).await;
+    assert_eq!(s, 200, "{b}");
+    let (_, list, _) = get_with_etag(&app, &officer, &format!("{case}/records")).await;
+    assert_eq!(list.as_array().unwrap().len(), 4);
+    assert_eq!(
+        list[0]["record"]["content"]["observed"],
+        inspection(&pair)["observed"],
+        "the corrected record stands unchanged"
+    );
+
+    // Someone outside the county sees none of it.
+    let jinghong = app.login("jinghong.officer", DEMO_PASSWORD).await;
+    let (s, _, _) = get_with_etag(&app, &jinghong, &format!("{case}/records")).await;
+    assert_eq!(s, 404);
+}
+
+on_both_backends!(records);

@@ -1,0 +1,11 @@
+-- Records of the investigation (issue 21): inspection, questioning and sampling records, each
+-- the JSON of the form as recorded; never updated (a correction is a new record naming it).
+CREATE TABLE case_records (
+    id BLOB PRIMARY KEY,
+    case_id BLOB NOT NULL REFERENCES cases (id),
+    kind TEXT NOT NULL,
+    record TEXT NOT NULL,
+    recorded_by TEXT NOT NULL,
+    recorded_at TEXT NOT NULL
+);
+CREATE INDEX case_records_case ON case_records (case_id);
