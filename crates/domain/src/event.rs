@@ -12,6 +12,7 @@ pub use crate::case::recusal::{RecusalDecided, RecusalRequested};
 pub use crate::case::registration::{
     CancellationDecided, CancellationProposed, CaseProposed, CaseRegistered, RegistrationRejected,
 };
+pub use crate::case::review::{CaseReviewed, InvestigationReported};
 pub use crate::case::team::OfficersAssigned;
 pub use crate::case::triage::{ClueMerged, ClueTransferred, ExtensionDecided, ExtensionProposed};
 pub use crate::entity::{EntityRegistered, EntityUpdated};
@@ -134,6 +135,8 @@ events! {
     RecusalRequested = "case.recusal_requested/v1",
     RecusalDecided = "case.recusal_decided/v1",
     RecordAdded = "case.record_added/v1",
+    InvestigationReported = "case.investigation_reported/v1",
+    CaseReviewed = "case.reviewed/v1",
 }
 
 /// The schemas of administration events, from [`SCHEMAS`].

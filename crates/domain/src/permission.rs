@@ -103,10 +103,13 @@ pub enum Capability {
     /// Assigning a case's investigators: the detachment leader, or an officer of the handling
     /// brigade (there is no brigade-leader role yet).
     CaseAssign,
+    /// Reviewing a case's investigation report (案件审查): the detachment leader or a legal
+    /// reviewer, never one who investigated it.
+    CaseReview,
 }
 
 impl Capability {
-    pub const ALL: [Capability; 29] = [
+    pub const ALL: [Capability; 30] = [
         Capability::EntityRead,
         Capability::EntityRegister,
         Capability::EvidenceRead,
@@ -136,6 +139,7 @@ impl Capability {
         Capability::PersonalDataRead,
         Capability::PersonalDataErase,
         Capability::CaseAssign,
+        Capability::CaseReview,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -169,6 +173,7 @@ impl Capability {
             Capability::PersonalDataRead => "personal_data_read",
             Capability::PersonalDataErase => "personal_data_erase",
             Capability::CaseAssign => "case_assign",
+            Capability::CaseReview => "case_review",
         }
     }
 
@@ -274,6 +279,10 @@ impl Capability {
                 "指派案件承办人员（支队长：所有案件；大队执法人员：本大队承办的案件）",
                 "assign a case's investigators (detachment leader: any case; brigade officers: their brigade's cases)",
             ),
+            Capability::CaseReview => (
+                "案件审查（未参与调查的）",
+                "review a case's investigation report (not having investigated it)",
+            ),
         }
     }
 }
@@ -316,6 +325,7 @@ const TABLE: [(Capability, [Span; Role::ALL.len()]); Capability::ALL.len()] = [
     (Capability::PersonalDataRead,         [No,    No,      No,   No,   All,   All,  Own,    No,   No,   No,     No]),
     (Capability::PersonalDataErase,        [No,    No,      No,   No,   All,   No,   No,     No,   No,   No,     No]),
     (Capability::CaseAssign,               [No,    No,      No,   No,   All,   No,   Own,    No,   No,   No,     No]),
+    (Capability::CaseReview,               [No,    No,      No,   No,   All,   No,   No,     No,   All,  No,     No]),
 ];
 
 // `span` indexes the table by declaration order; the build fails if an order differs.

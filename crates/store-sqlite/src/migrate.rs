@@ -79,6 +79,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "case records",
         include_str!("../migrations/0017_case_records.sql"),
     ),
+    (
+        18,
+        "case review",
+        include_str!("../migrations/0018_case_review.sql"),
+    ),
 ];
 
 pub(crate) fn run(conn: &mut Connection) -> Result<(), StoreError> {

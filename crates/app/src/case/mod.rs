@@ -16,6 +16,7 @@ use domain::case::registration::{
     ApproveRegistrationState, Case, CaseFacts, Decide, NumberPattern, ProposeCancellation,
     ProposeCase, ProposeCaseState,
 };
+use domain::case::review::{RecordReview, SubmitReport, SubmitReportState};
 use domain::case::team::{AssignOfficers, AssignState, Team};
 use domain::case::triage::{
     DecideExtension, ExtendRegistration, ExtendState, MergeClue, MergeState, Transfer,
@@ -840,6 +841,69 @@ impl App {
     ) -> Result<Vec<store::RecordEntry>, AppError> {
         let case = self.case(actor, case_id).await?;
         Ok(self.store.case_records(case.id).await?)
+    }
+
+    /// An officer of the case reports the end of the investigation; the case goes to review.
+    pub async fn submit_report(
+        &self,
+        actor: &Actor,
+        case_id: Uuid,
+        expected_version: i64,
+        cmd: SubmitReport,
+    ) -> Result<(Case, Written), AppError> {
+        require(actor, Capability::EnforcementAct)?;
+        let cmd = SubmitReport {
+            case_id,
+            expected_version,
+            ..cmd
+        };
+        let committed = self
+            .command(
+                actor,
+                cmd,
+                |r, cmd, _| {
+                    Box::pin(async move {
+                        let case = case_or_missing(r, cmd.case_id).await?;
+                        let mut evidence_subjects = Vec::new();
+                        for id in cmd.evidence_ids.iter().take(201) {
+                            evidence_subjects
+                                .push(r.evidence_by_id(*id).await?.map(|e| e.data.subject_id));
+                        }
+                        Ok(SubmitReportState {
+                            case,
+                            evidence_subjects,
+                        })
+                    })
+                },
+                domain::case::review::decide_submit_report,
+            )
+            .await?;
+        Ok((self.case(actor, case_id).await?, written(&committed)))
+    }
+
+    /// The detachment leader or a legal reviewer who did not investigate reviews the case.
+    pub async fn record_review(
+        &self,
+        actor: &Actor,
+        case_id: Uuid,
+        expected_version: i64,
+        cmd: RecordReview,
+    ) -> Result<(Case, Written), AppError> {
+        require(actor, Capability::CaseReview)?;
+        let cmd = RecordReview {
+            case_id,
+            expected_version,
+            ..cmd
+        };
+        let committed = self
+            .command(
+                actor,
+                cmd,
+                |r, cmd, _| Box::pin(async move { case_or_missing(r, cmd.case_id).await }),
+                domain::case::review::decide_record_review,
+            )
+            .await?;
+        Ok((self.case(actor, case_id).await?, written(&committed)))
     }
 
     /// One case within the actor's reach (404 otherwise).

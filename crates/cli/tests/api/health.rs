@@ -84,6 +84,11 @@ async fn openapi_describes_every_route(app: TestApp) {
         ("/api/v1/cases/{id}/record-questioning", vec!["post"]),
         ("/api/v1/cases/{id}/record-sampling", vec!["post"]),
         ("/api/v1/cases/{id}/records", vec!["get"]),
+        (
+            "/api/v1/cases/{id}/submit-investigation-report",
+            vec!["post"],
+        ),
+        ("/api/v1/cases/{id}/record-case-review", vec!["post"]),
         ("/api/v1/cases", vec!["get"]),
         ("/api/v1/cases/{id}", vec!["get"]),
         ("/api/v1/cases/{id}/approve-registration", vec!["post"]),

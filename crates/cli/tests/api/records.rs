@@ -188,3 +188,137 @@ async fn records(app: TestApp) {
 }
 
 on_both_backends!(records);
+
+/// Issue 21 point 6: the investigation report by an officer of the case, and the case review by
+/// the detachment leader or a legal reviewer who did not investigate (查处分离); sent back, the
+/// case returns to investigation with the reasons shown.
+async fn report_and_review(app: TestApp) {
+    app.app.seed_demo().await.unwrap();
+    let officer = app.login("menghai.officer", DEMO_PASSWORD).await;
+    let reviewer = app.login("fazhi.reviewer", DEMO_PASSWORD).await;
+    let leader = app.login("zhidui.lead", DEMO_PASSWORD).await;
+    let detachment = app.login("zhidui.officer", DEMO_PASSWORD).await;
+    let case = registered_case(&app, &officer, "532822").await;
+    let (s, b) = act(
+        &app,
+        &officer,
+        &case,
+        "assign-officers",
+        json!({"officers": ["menghai.officer", "zhidui.lead"], "lead": "menghai.officer"}),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    let report = json!({
+        "facts": "经现场检查和询问，当事人于2026年11月超标排放废水。",
+        "evidence_ids": [],
+        "proposed_handling": "责令改正，处罚款十万元",
+        "legal_basis": [{"law": "《中华人民共和国水污染防治法》", "article": "第八十三条"}]
+    });
+    let review = |opinion: &str, reasons: &str| json!({"opinion": opinion, "reasons": reasons, "flags": ["complex"]});
+
+    // Nothing reaches review without a report.
+    let (s, b) = act(
+        &app,
+        &reviewer,
+        &case,
+        "record-case-review",
+        review("agree", ""),
+    )
+    .await;
+    assert_eq!((s, error_codes(&b)), (409, vec!["review.no_report"]));
+    let aux = app.login("menghai.aux", DEMO_PASSWORD).await;
+    let (s, _) = act(
+        &app,
+        &aux,
+        &case,
+        "submit-investigation-report",
+        report.clone(),
+    )
+    .await;
+    assert_eq!(s, 403);
+    let (s, b) = act(
+        &app,
+        &detachment,
+        &case,
+        "submit-investigation-report",
+        report.clone(),
+    )
+    .await;
+    assert_eq!((s, error_codes(&b)), (409, vec!["review.not_investigator"]));
+    let (s, b) = act(
+        &app,
+        &officer,
+        &case,
+        "submit-investigation-report",
+        report.clone(),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(b["case"]["stage"], "under_review");
+    assert_eq!(b["case"]["report"]["by"], "menghai.officer");
+
+    // Who investigated does not review; an officer never does.
+    let (s, b) = act(
+        &app,
+        &leader,
+        &case,
+        "record-case-review",
+        review("agree", ""),
+    )
+    .await;
+    assert_eq!((s, error_codes(&b)), (409, vec!["review.investigated"]));
+    assert!(b["errors"][0]["legal_source"]["zh-CN"].is_string());
+    let (s, _) = act(
+        &app,
+        &officer,
+        &case,
+        "record-case-review",
+        review("agree", ""),
+    )
+    .await;
+    assert_eq!(s, 403);
+
+    // Sent back: the case is investigated again, the reasons shown.
+    let (s, b) = act(
+        &app,
+        &reviewer,
+        &case,
+        "record-case-review",
+        review("supplementary_investigation", ""),
+    )
+    .await;
+    assert_eq!((s, error_codes(&b)), (422, vec!["field.required"]));
+    let (s, b) = act(
+        &app,
+        &reviewer,
+        &case,
+        "record-case-review",
+        review("supplementary_investigation", "缺少监测报告，请补充采样"),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(b["case"]["stage"], "registered");
+    assert_eq!(b["case"]["review"]["reasons"], "缺少监测报告，请补充采样");
+
+    let (s, b) = act(&app, &officer, &case, "submit-investigation-report", report).await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(
+        b["case"]["review"],
+        Value::Null,
+        "a new report awaits a new review"
+    );
+    let (s, b) = act(
+        &app,
+        &reviewer,
+        &case,
+        "record-case-review",
+        review("agree", ""),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(b["case"]["stage"], "reviewed");
+    assert_eq!(b["case"]["review"]["flags"], json!(["complex"]));
+    assert_eq!(b["events"][0]["schema"], "case.reviewed/v1");
+}
+
+on_both_backends!(report_and_review);

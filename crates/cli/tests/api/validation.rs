@@ -62,6 +62,9 @@ const MULTI_LINE: &[&str] = &[
     "post /api/v1/clues/{id}/close reason",
     "post /api/v1/clues/{id}/transfer reason",
     "post /api/v1/cases/{id}/request-recusal grounds",
+    "post /api/v1/cases/{id}/submit-investigation-report facts",
+    "post /api/v1/cases/{id}/submit-investigation-report proposed_handling",
+    "post /api/v1/cases/{id}/record-case-review reasons",
     "post /api/v1/cases/{id}/record-inspection observed",
     "post /api/v1/cases/{id}/record-inspection signature.refusal",
     "post /api/v1/cases/{id}/record-questioning exchanges[0].question",
@@ -586,6 +589,56 @@ async fn examples(app: &TestApp) -> BTreeMap<String, Example> {
             on("menghai.officer", case, verb, body),
         );
     }
+    let team_case = || async {
+        let case = proposed_case(app, &officer).await;
+        let (s, b) = act(app, &head, &case, "approve-registration", json!({})).await;
+        assert_eq!(s, 200, "{b}");
+        let (s, b) = act(
+            app,
+            &officer,
+            &case,
+            "assign-officers",
+            json!({"officers": ["menghai.officer", "menghai.officer2"], "lead": "menghai.officer"}),
+        )
+        .await;
+        assert_eq!(s, 200, "{b}");
+        case
+    };
+    let report = json!({
+        "facts": "超标排放\r\n废水", "evidence_ids": [],
+        "proposed_handling": "罚款\r\n十万元",
+        "legal_basis": [{"law": "《中华人民共和国水污染防治法》", "article": "第八十三条"}]
+    });
+    let reporting = team_case().await;
+    m.insert(
+        "post /api/v1/cases/{id}/submit-investigation-report".into(),
+        on(
+            "menghai.officer",
+            reporting,
+            "submit-investigation-report",
+            report.clone(),
+        ),
+    );
+    let reviewing = team_case().await;
+    let (s, b) = act(
+        app,
+        &officer,
+        &reviewing,
+        "submit-investigation-report",
+        report,
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    m.insert(
+        "post /api/v1/cases/{id}/record-case-review".into(),
+        on(
+            "fazhi.reviewer",
+            reviewing,
+            "record-case-review",
+            json!({"opinion": "supplementary_investigation", "reasons": "缺少\r\n监测报告",
+                   "flags": ["complex"]}),
+        ),
+    );
     m.insert(
         "post /api/v1/cases/{id}/decide-recusal".into(),
         on(

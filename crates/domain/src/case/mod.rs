@@ -8,6 +8,7 @@ pub mod party;
 pub mod record;
 pub mod recusal;
 pub mod registration;
+pub mod review;
 pub mod team;
 pub mod triage;
 

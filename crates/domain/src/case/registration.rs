@@ -29,14 +29,20 @@ pub enum CaseStage {
     /// The head did not approve the registration; the clue is open again.
     RegistrationRejected,
     Cancelled,
+    /// The investigation report is in; the case waits for its review.
+    UnderReview,
+    /// The review agreed (or gave another opinion): on to the decision.
+    Reviewed,
 }
 
 impl CaseStage {
-    pub const ALL: [CaseStage; 4] = [
+    pub const ALL: [CaseStage; 6] = [
         CaseStage::PendingRegistration,
         CaseStage::Registered,
         CaseStage::RegistrationRejected,
         CaseStage::Cancelled,
+        CaseStage::UnderReview,
+        CaseStage::Reviewed,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -45,6 +51,8 @@ impl CaseStage {
             CaseStage::Registered => "registered",
             CaseStage::RegistrationRejected => "registration_rejected",
             CaseStage::Cancelled => "cancelled",
+            CaseStage::UnderReview => "under_review",
+            CaseStage::Reviewed => "reviewed",
         }
     }
 
@@ -90,6 +98,11 @@ pub struct Case {
     pub team: Option<super::team::Team>,
     /// Requests for recusal, decided or not, in the order made.
     pub recusals: Vec<super::recusal::Recusal>,
+    /// The investigation report, once submitted (the last one, after a supplementary
+    /// investigation).
+    pub report: Option<super::review::Report>,
+    /// The last case review.
+    pub review: Option<super::review::Review>,
     pub version: i64,
 }
 

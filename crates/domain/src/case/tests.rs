@@ -159,6 +159,8 @@ fn case(stage: CaseStage, proposed_by: &str) -> Case {
         cancellation: None,
         team: None,
         recusals: Vec::new(),
+        report: None,
+        review: None,
         version: 1,
     }
 }
@@ -369,6 +371,45 @@ proptest! {
                 .collect();
             named.dedup();
             prop_assert_eq!(named.len(), pool.len() - fit_count, "{:?}", r.reasons);
+        }
+    }
+
+    /// Nothing reaches a review without an investigation report, in whatever stage; and who
+    /// investigated (an officer, an assistant, the reporter) is refused as reviewer.
+    #[test]
+    fn no_review_without_a_report_nor_by_an_investigator(
+        stage in prop::sample::select(CaseStage::ALL.to_vec()),
+        with_report in any::<bool>(),
+        reviewer_role in prop::sample::select(vec![Role::DetachmentLeader, Role::LegalReviewer]),
+        reviewer_in_team in any::<bool>(),
+        opinion in prop::sample::select(vec![
+            super::review::Opinion::Agree,
+            super::review::Opinion::SupplementaryInvestigation,
+            super::review::Opinion::Other,
+        ]),
+    ) {
+        let mut c = case(stage, "menghai.officer");
+        let mut officers = vec!["menghai.officer".to_owned(), "menghai.officer2".to_owned()];
+        if reviewer_in_team {
+            officers.push("reviewer".into());
+        }
+        c.team = Some(super::team::Team { lead: officers[0].clone(), officers, assistants: vec![] });
+        if with_report {
+            c.report = Some(super::review::Report {
+                facts: "f".into(), evidence_ids: vec![], proposed_handling: "p".into(),
+                legal_basis: vec![], by: "menghai.officer".into(),
+            });
+        }
+        let reviewer = person("reviewer", reviewer_role, None);
+        let cmd = super::review::RecordReview {
+            case_id: c.id, opinion, reasons: "理由".into(), flags: vec![], expected_version: 1,
+        };
+        let result = super::review::decide_record_review(&c, &reviewer, &cmd);
+        let allowed = with_report && stage == CaseStage::UnderReview && !reviewer_in_team;
+        prop_assert_eq!(result.is_ok(), allowed, "{:?}", result);
+        if let Err(r) = result {
+            let codes = codes(&r);
+            prop_assert_eq!(codes.contains(&"review.investigated"), reviewer_in_team);
         }
     }
 }

@@ -71,17 +71,21 @@ const INSERT_RECORD: &str = "INSERT INTO case_records (id, case_id, kind, record
 const RECORD_KIND: &str = "SELECT kind FROM case_records WHERE case_id = $1 AND id = $2";
 const RECORDS: &str = "SELECT record, recorded_by, recorded_at FROM case_records \
      WHERE case_id = $1 ORDER BY recorded_at, id";
+const SET_REPORT: &str = "UPDATE cases SET report = $2, review = NULL, stage = 'under_review', \
+     version = version + 1 WHERE id = $1";
+const SET_REVIEW: &str =
+    "UPDATE cases SET review = $2, stage = $3, version = version + 1 WHERE id = $1";
 const CASE_FACTS: &str = "SELECT facts FROM cases WHERE id = $1";
 const SET_CASE_FACTS: &str = "UPDATE cases SET facts = $2, version = version + 1 WHERE id = $1";
 const CASE_BY_ID: &str = "SELECT id, clue_id, county_code, handling_unit_id, stage, facts, \
-     proposed_by, number, registered_on, cancellation_by, cancellation_reason, version, team, recusals \
+     proposed_by, number, registered_on, cancellation_by, cancellation_reason, version, team, recusals, report, review \
      FROM cases WHERE id = $1";
 const CASE_IN_SCOPE: &str = "SELECT id, clue_id, county_code, handling_unit_id, stage, facts, \
-     proposed_by, number, registered_on, cancellation_by, cancellation_reason, version, team, recusals \
+     proposed_by, number, registered_on, cancellation_by, cancellation_reason, version, team, recusals, report, review \
      FROM cases WHERE id = $1 AND ($2 = '' OR $2 LIKE '%,' || county_code || ',%')";
 /// What waits for a head: proposals of registration and of cancellation.
 const AWAITING: &str = "SELECT id, clue_id, county_code, handling_unit_id, stage, facts, \
-     proposed_by, number, registered_on, cancellation_by, cancellation_reason, version, team, recusals \
+     proposed_by, number, registered_on, cancellation_by, cancellation_reason, version, team, recusals, report, review \
      FROM cases WHERE ($1 = '' OR $1 LIKE '%,' || county_code || ',%') \
      AND (stage = 'pending_registration' OR (stage = 'registered' AND cancellation_by IS NOT NULL)) \
      ORDER BY created_at, id";
@@ -135,6 +139,8 @@ fn subjects(payload: &Payload) -> Vec<Uuid> {
         Payload::RecusalRequested(p) => vec![p.case_id],
         Payload::RecusalDecided(p) => vec![p.case_id],
         Payload::RecordAdded(p) => vec![p.case_id],
+        Payload::InvestigationReported(p) => vec![p.case_id],
+        Payload::CaseReviewed(p) => vec![p.case_id],
         _ => Vec::new(),
     }
 }
@@ -210,6 +216,26 @@ async fn apply_state(exec: &mut dyn Exec, event: &Event) -> Result<Option<u64>, 
                 .await?,
             "clue.extension_decided",
         )?,
+        Payload::InvestigationReported(p) => changed(
+            exec.execute(SET_REPORT, &[p.case_id.into(), json(&p.report)?])
+                .await?,
+            "case.investigation_reported",
+        )?,
+        Payload::CaseReviewed(p) => {
+            use domain::case::review::Opinion;
+            let stage = match p.review.opinion {
+                Opinion::SupplementaryInvestigation => "registered",
+                Opinion::Agree | Opinion::Other => "reviewed",
+            };
+            changed(
+                exec.execute(
+                    SET_REVIEW,
+                    &[p.case_id.into(), json(&p.review)?, stage.into()],
+                )
+                .await?,
+                "case.reviewed",
+            )?
+        }
         Payload::RecordAdded(p) => {
             exec.execute(
                 INSERT_RECORD,
@@ -467,6 +493,14 @@ fn case_from_row(r: &Row) -> Result<Case, StoreError> {
             .map(|t| serde_json::from_str(&t).map_err(corrupt))
             .transpose()?,
         recusals: serde_json::from_str(&r.text(13)?).map_err(corrupt)?,
+        report: r
+            .opt_text(14)?
+            .map(|t| serde_json::from_str(&t).map_err(corrupt))
+            .transpose()?,
+        review: r
+            .opt_text(15)?
+            .map(|t| serde_json::from_str(&t).map_err(corrupt))
+            .transpose()?,
     })
 }
 
@@ -688,7 +722,7 @@ macro_rules! case_filter {
 const CASES_COUNT: &str = concat!("SELECT COUNT(*) FROM cases ", case_filter!());
 const CASES_PAGE: &str = concat!(
     "SELECT id, clue_id, county_code, handling_unit_id, stage, facts, \
-     proposed_by, number, registered_on, cancellation_by, cancellation_reason, version, team, recusals \
+     proposed_by, number, registered_on, cancellation_by, cancellation_reason, version, team, recusals, report, review \
      FROM cases ",
     case_filter!(),
     "ORDER BY created_at DESC, id DESC LIMIT $7 OFFSET $8"

@@ -162,6 +162,12 @@ pub struct CaseView {
     /// Requests for recusal and their decisions, in the order made.
     #[schema(value_type = Vec<Object>)]
     recusals: Vec<serde_json::Value>,
+    /// The investigation report, once submitted.
+    #[schema(value_type = Object)]
+    report: Option<serde_json::Value>,
+    /// The last case review (a case sent back shows it with its reasons).
+    #[schema(value_type = Object)]
+    review: Option<serde_json::Value>,
     /// Assigned officers whose certificate ends before the case falls due (on `GET` of one
     /// case).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -237,6 +243,8 @@ fn case_view(state: &AppState, c: Case) -> CaseView {
             .iter()
             .filter_map(|r| serde_json::to_value(r).ok())
             .collect(),
+        report: c.report.as_ref().and_then(|r| serde_json::to_value(r).ok()),
+        review: c.review.as_ref().and_then(|r| serde_json::to_value(r).ok()),
         deadline,
         version: c.version,
     }
@@ -1351,6 +1359,120 @@ async fn records(
     ))
 }
 
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReportBody {
+    /// The facts established.
+    facts: String,
+    /// The evidence of the case (or of its clue) they rest on.
+    evidence_ids: Vec<String>,
+    proposed_handling: String,
+    legal_basis: Vec<LegalBasisBody>,
+}
+
+/// An officer of the case reports the end of the investigation (调查终结报告); the case goes to
+/// review.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/submit-investigation-report", tag = "cases",
+    params(("id" = String, Path)), request_body = ReportBody,
+    responses((status = 200, body = CaseAnswer), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem),
+              (status = 412, body = Problem), (status = 422, body = Problem),
+              (status = 428, body = Problem)),
+    security(("bearer" = [])))]
+async fn submit_investigation_report(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    ApiJson(b): ApiJson<ReportBody>,
+) -> Result<Response, ApiError> {
+    let cmd = domain::case::review::SubmitReport {
+        case_id: uuid::Uuid::nil(),
+        facts: b.facts,
+        evidence_ids: ids("evidence_ids", Some(b.evidence_ids))?,
+        proposed_handling: b.proposed_handling,
+        legal_basis: b
+            .legal_basis
+            .into_iter()
+            .map(|l| LegalBasis {
+                law: l.law,
+                article: l.article,
+            })
+            .collect(),
+        expected_version: 0,
+    };
+    on_case(&state, &id, &headers, |id, v| {
+        state.app.submit_report(&auth.actor, id, v, cmd)
+    })
+    .await
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewBody {
+    /// agree, supplementary_investigation or other
+    opinion: String,
+    /// Required unless the opinion is agree.
+    reasons: Option<String>,
+    /// major_public_interest, major_rights, complex, other_law
+    flags: Option<Vec<String>>,
+}
+
+/// The case review (案件审查) by the detachment leader or a legal reviewer who did not
+/// investigate: agree, send back for supplementary investigation, or another opinion.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/record-case-review", tag = "cases",
+    params(("id" = String, Path)), request_body = ReviewBody,
+    responses((status = 200, body = CaseAnswer), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem),
+              (status = 412, body = Problem), (status = 422, body = Problem),
+              (status = 428, body = Problem)),
+    security(("bearer" = [])))]
+async fn record_case_review(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    ApiJson(b): ApiJson<ReviewBody>,
+) -> Result<Response, ApiError> {
+    use domain::case::review::{Opinion, ReviewFlag};
+    let bad = |field: &str| {
+        ApiError::one(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            domain::Reason::new("review.bad_value").field(field),
+        )
+    };
+    let opinion = match b.opinion.as_str() {
+        "agree" => Opinion::Agree,
+        "supplementary_investigation" => Opinion::SupplementaryInvestigation,
+        "other" => Opinion::Other,
+        _ => return Err(bad("opinion")),
+    };
+    let flags = b
+        .flags
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+        .map(|(i, f)| match f.as_str() {
+            "major_public_interest" => Ok(ReviewFlag::MajorPublicInterest),
+            "major_rights" => Ok(ReviewFlag::MajorRights),
+            "complex" => Ok(ReviewFlag::Complex),
+            "other_law" => Ok(ReviewFlag::OtherLaw),
+            _ => Err(bad(&format!("flags[{i}]"))),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let cmd = domain::case::review::RecordReview {
+        case_id: uuid::Uuid::nil(),
+        opinion,
+        reasons: b.reasons.unwrap_or_default(),
+        flags,
+        expected_version: 0,
+    };
+    on_case(&state, &id, &headers, |id, v| {
+        state.app.record_review(&auth.actor, id, v, cmd)
+    })
+    .await
+}
+
 /// A command on a case: the path's id, the `If-Match` version, the command, the answer.
 async fn on_case<F, Fut>(
     state: &AppState,
@@ -1682,6 +1804,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(record_questioning))
         .routes(routes!(record_sampling))
         .routes(routes!(records))
+        .routes(routes!(submit_investigation_report))
+        .routes(routes!(record_case_review))
         .routes(routes!(list_cases))
         .routes(routes!(get_case))
         .routes(routes!(approve_registration))
