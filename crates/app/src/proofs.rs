@@ -70,6 +70,10 @@ impl App {
                 !r.event.payload.is_administration()
                     || domain::permission::allows(actor, Capability::AdministrationEventsRead)
             })
+            .filter(|r| {
+                !r.event.payload.is_confidential()
+                    || domain::permission::allows(actor, Capability::InterferenceRead)
+            })
             .ok_or_else(Refusal::not_found)?;
         let (_, event_hash) = self
             .store

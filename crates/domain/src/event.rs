@@ -6,6 +6,7 @@
 use crate::actor::ActorRef;
 pub use crate::admin::{CredentialReset, UserAccessChanged, UserDisabled, UserEdited};
 pub use crate::case::clue::{ClueClosed, ClueSubmitted};
+pub use crate::case::interference::InterferenceRecorded;
 pub use crate::case::party::PartyIdentified;
 pub use crate::case::record::RecordAdded;
 pub use crate::case::recusal::{RecusalDecided, RecusalRequested};
@@ -34,6 +35,10 @@ pub trait EventPayload {
     /// Administration events (user accounts and their certificates) are ledger entries only the
     /// administrators may read.
     const ADMINISTRATION: bool = false;
+
+    /// Confidential events (records of interference in a case) are ledger entries only who
+    /// holds `Capability::InterferenceRead` may read.
+    const CONFIDENTIAL: bool = false;
 }
 
 /// Marks account events (users, their access, credentials and certificates) as administration
@@ -68,6 +73,14 @@ macro_rules! events {
             )*
         }
 
+        /// Whether events of this schema are confidential (see [`EventPayload::CONFIDENTIAL`]).
+        pub fn confidential_schema(schema: &str) -> bool {
+            match schema {
+                $($schema => <$name as EventPayload>::CONFIDENTIAL,)*
+                _ => false,
+            }
+        }
+
         /// Every schema with whether it is an administration event, in declaration order.
         pub const SCHEMAS: &[(&str, bool)] = &[$(($schema, <$name as EventPayload>::ADMINISTRATION),)*];
 
@@ -89,6 +102,13 @@ macro_rules! events {
             pub fn is_administration(&self) -> bool {
                 match self {
                     $(Payload::$name(_) => <$name as EventPayload>::ADMINISTRATION,)*
+                }
+            }
+
+            /// See [`EventPayload::CONFIDENTIAL`].
+            pub fn is_confidential(&self) -> bool {
+                match self {
+                    $(Payload::$name(_) => <$name as EventPayload>::CONFIDENTIAL,)*
                 }
             }
         }
@@ -137,6 +157,7 @@ events! {
     RecordAdded = "case.record_added/v1",
     InvestigationReported = "case.investigation_reported/v1",
     CaseReviewed = "case.reviewed/v1",
+    InterferenceRecorded = "case.interference_recorded/v1",
 }
 
 /// The schemas of administration events, from [`SCHEMAS`].

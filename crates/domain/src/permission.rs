@@ -106,10 +106,13 @@ pub enum Capability {
     /// Reviewing a case's investigation report (案件审查): the detachment leader or a legal
     /// reviewer, never one who investigated it.
     CaseReview,
+    /// Reading the records of interference in cases: the detachment leader, the bureau heads
+    /// and the audit administrator — not the cases' officers.
+    InterferenceRead,
 }
 
 impl Capability {
-    pub const ALL: [Capability; 30] = [
+    pub const ALL: [Capability; 31] = [
         Capability::EntityRead,
         Capability::EntityRegister,
         Capability::EvidenceRead,
@@ -140,6 +143,7 @@ impl Capability {
         Capability::PersonalDataErase,
         Capability::CaseAssign,
         Capability::CaseReview,
+        Capability::InterferenceRead,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -174,6 +178,7 @@ impl Capability {
             Capability::PersonalDataErase => "personal_data_erase",
             Capability::CaseAssign => "case_assign",
             Capability::CaseReview => "case_review",
+            Capability::InterferenceRead => "interference_read",
         }
     }
 
@@ -283,6 +288,10 @@ impl Capability {
                 "案件审查（未参与调查的）",
                 "review a case's investigation report (not having investigated it)",
             ),
+            Capability::InterferenceRead => (
+                "查阅干预案件记录",
+                "read the records of interference in cases",
+            ),
         }
     }
 }
@@ -326,6 +335,7 @@ const TABLE: [(Capability, [Span; Role::ALL.len()]); Capability::ALL.len()] = [
     (Capability::PersonalDataErase,        [No,    No,      No,   No,   All,   No,   No,     No,   No,   No,     No]),
     (Capability::CaseAssign,               [No,    No,      No,   No,   All,   No,   Own,    No,   No,   No,     No]),
     (Capability::CaseReview,               [No,    No,      No,   No,   All,   No,   No,     No,   All,  No,     No]),
+    (Capability::InterferenceRead,         [No,    No,      All,  All,  All,   No,   No,     No,   No,   No,     No]),
 ];
 
 // `span` indexes the table by declaration order; the build fails if an order differs.

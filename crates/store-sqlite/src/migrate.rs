@@ -84,6 +84,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "case review",
         include_str!("../migrations/0018_case_review.sql"),
     ),
+    (
+        19,
+        "interference",
+        include_str!("../migrations/0019_interference.sql"),
+    ),
 ];
 
 pub(crate) fn run(conn: &mut Connection) -> Result<(), StoreError> {

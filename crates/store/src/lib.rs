@@ -561,6 +561,13 @@ pub trait CaseQueries: Send + Sync {
     /// A case's records, in the order recorded (the caller has checked the reader may see the
     /// case).
     async fn case_records(&self, case_id: Uuid) -> Result<Vec<RecordEntry>, StoreError>;
+    /// The records of interference of a month (`YYYY-MM`, China Standard Time) within `scope`,
+    /// in the order they happened.
+    async fn interference(
+        &self,
+        scope: &Scope,
+        month: &str,
+    ) -> Result<Vec<domain::case::interference::InterferenceRecorded>, StoreError>;
     /// Clues whose extension of the time to decide waits for a head, oldest first.
     async fn extensions_awaiting_approval(
         &self,

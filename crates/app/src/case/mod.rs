@@ -6,6 +6,7 @@ use domain::calendar::Period;
 use domain::case::clue::{
     CloseClue, Clue, ClueData, REGISTRATION_DAYS, SubmitClue, SubmitClueState,
 };
+use domain::case::interference::{InterferenceState, RecordInterference};
 use domain::case::party::{IdentifyParty, IdentifyPartyState, Party};
 use domain::case::record::{AddRecord, AddRecordState, Record, RecordContent};
 use domain::case::recusal::{
@@ -906,6 +907,53 @@ impl App {
         Ok((self.case(actor, case_id).await?, written(&committed)))
     }
 
+    /// Records an attempt to intervene in a case (any officer in whose reach the case lies).
+    pub async fn record_interference(
+        &self,
+        actor: &Actor,
+        case_id: Uuid,
+        who: String,
+        when: domain::Timestamp,
+        how: String,
+        what_was_asked: String,
+    ) -> Result<Written, AppError> {
+        require(actor, Capability::EnforcementAct)?;
+        let cmd = RecordInterference {
+            id: Uuid::now_v7(),
+            case_id,
+            who,
+            when,
+            how,
+            what_was_asked,
+        };
+        let committed = self
+            .command(
+                actor,
+                cmd,
+                |r, cmd, now| {
+                    Box::pin(async move {
+                        Ok(InterferenceState {
+                            case: case_or_missing(r, cmd.case_id).await?,
+                            now: now.at,
+                        })
+                    })
+                },
+                domain::case::interference::decide_record_interference,
+            )
+            .await?;
+        Ok(written(&committed))
+    }
+
+    /// The records of interference of a month (`YYYY-MM`), for who may read them.
+    pub async fn interference(
+        &self,
+        actor: &Actor,
+        month: &str,
+    ) -> Result<Vec<domain::case::interference::InterferenceRecorded>, AppError> {
+        let scope = crate::scope(actor, Capability::InterferenceRead)?;
+        Ok(self.store.interference(&scope, month).await?)
+    }
+
     /// One case within the actor's reach (404 otherwise).
     pub async fn case(&self, actor: &Actor, id: Uuid) -> Result<Case, AppError> {
         let scope = crate::scope(actor, Capability::CaseRead)?;
@@ -998,7 +1046,15 @@ impl App {
         id: Uuid,
     ) -> Result<Vec<store::TimelineEntry>, AppError> {
         let case = self.case(actor, id).await?;
-        Ok(self.store.case_timeline(case.id, case.clue_id).await?)
+        let confidential_ok = domain::permission::allows(actor, Capability::InterferenceRead);
+        Ok(self
+            .store
+            .case_timeline(case.id, case.clue_id)
+            .await?
+            .into_iter()
+            // Records of interference are not the case officers' to read.
+            .filter(|t| confidential_ok || !domain::event::confidential_schema(&t.schema))
+            .collect())
     }
 
     /// What waits for the signed-in head's approval: registrations and cancellations of cases,

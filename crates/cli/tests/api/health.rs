@@ -89,6 +89,8 @@ async fn openapi_describes_every_route(app: TestApp) {
             vec!["post"],
         ),
         ("/api/v1/cases/{id}/record-case-review", vec!["post"]),
+        ("/api/v1/cases/{id}/record-interference", vec!["post"]),
+        ("/api/v1/interference", vec!["get"]),
         ("/api/v1/cases", vec!["get"]),
         ("/api/v1/cases/{id}", vec!["get"]),
         ("/api/v1/cases/{id}/approve-registration", vec!["post"]),

@@ -322,3 +322,81 @@ async fn report_and_review(app: TestApp) {
 }
 
 on_both_backends!(report_and_review);
+
+/// Issue 21 point 7: records of interference — by an officer in whose reach the case lies;
+/// read by the detachment leader, the bureau heads and the audit administrator, never by the
+/// case's officers (nor in their timeline, nor as a ledger entry).
+async fn interference(app: TestApp) {
+    app.app.seed_demo().await.unwrap();
+    let officer = app.login("menghai.officer", DEMO_PASSWORD).await;
+    let officer2 = app.login("menghai.officer2", DEMO_PASSWORD).await;
+    let case = registered_case(&app, &officer, "532822").await;
+    let when = (chrono::Utc::now() - chrono::Duration::hours(2)).to_rfc3339();
+    let body = json!({"who": "某乡镇领导（自称）", "when": when, "how": "电话",
+                      "what_was_asked": "要求对该厂从轻处理"});
+    let post = |token: String, body: Value| {
+        let app = &app;
+        let url = format!("{case}/record-interference");
+        async move {
+            let r = app
+                .client
+                .post(app.url(&url))
+                .bearer_auth(&token)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            (
+                r.status().as_u16(),
+                r.json::<Value>().await.unwrap_or(Value::Null),
+            )
+        }
+    };
+    let liaison = app.login("mengzhe.liaison", DEMO_PASSWORD).await;
+    assert_eq!(post(liaison, body.clone()).await.0, 403);
+    let jinghong = app.login("jinghong.officer", DEMO_PASSWORD).await;
+    assert_eq!(post(jinghong, body.clone()).await.0, 404);
+    let mut bad = body.clone();
+    bad["when"] = json!((chrono::Utc::now() + chrono::Duration::days(1)).to_rfc3339());
+    let (s, b) = post(officer.clone(), bad).await;
+    assert_eq!((s, error_codes(&b)), (422, vec!["record.in_future"]));
+    let (s, b) = post(officer.clone(), body).await;
+    assert_eq!(s, 201, "{b}");
+    assert_eq!(b["events"][0]["schema"], "case.interference_recorded/v1");
+    let seq = b["events"][0]["seq"].as_i64().unwrap();
+
+    // The case's officers: not in the timeline, not as a ledger entry, no list.
+    let (_, timeline, _) = get_with_etag(&app, &officer2, &format!("{case}/timeline")).await;
+    assert!(!timeline.to_string().contains("interference"), "{timeline}");
+    let (s, _, _) = get_with_etag(&app, &officer2, &format!("/api/v1/ledger/entries/{seq}")).await;
+    assert_eq!(s, 404);
+    let (s, _, _) = get_with_etag(&app, &officer, "/api/v1/interference").await;
+    assert_eq!(s, 403);
+
+    // Those who oversee: the month's list and the entry.
+    let month = chrono::Utc::now()
+        .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap())
+        .format("%Y-%m")
+        .to_string();
+    for who in ["zhidui.lead", "ju.head", "auditadmin"] {
+        let token = app.login(who, DEMO_PASSWORD).await;
+        let (s, list, _) =
+            get_with_etag(&app, &token, &format!("/api/v1/interference?month={month}")).await;
+        assert_eq!(s, 200, "{who}: {list}");
+        assert_eq!(list.as_array().unwrap().len(), 1, "{who}: {list}");
+        assert_eq!(list[0]["what_was_asked"], "要求对该厂从轻处理");
+    }
+    let head = app.login("ju.head", DEMO_PASSWORD).await;
+    let (s, _, _) = get_with_etag(&app, &head, &format!("/api/v1/ledger/entries/{seq}")).await;
+    assert_eq!(s, 200);
+    let (_, timeline, _) = get_with_etag(&app, &head, &format!("{case}/timeline")).await;
+    assert!(
+        timeline
+            .to_string()
+            .contains("case.interference_recorded/v1")
+    );
+    let (s, b, _) = get_with_etag(&app, &head, "/api/v1/interference?month=2026-13").await;
+    assert_eq!((s, error_codes(&b)), (422, vec!["query.invalid"]));
+}
+
+on_both_backends!(interference);

@@ -65,6 +65,8 @@ const MULTI_LINE: &[&str] = &[
     "post /api/v1/cases/{id}/submit-investigation-report facts",
     "post /api/v1/cases/{id}/submit-investigation-report proposed_handling",
     "post /api/v1/cases/{id}/record-case-review reasons",
+    "post /api/v1/cases/{id}/record-interference how",
+    "post /api/v1/cases/{id}/record-interference what_was_asked",
     "post /api/v1/cases/{id}/record-inspection observed",
     "post /api/v1/cases/{id}/record-inspection signature.refusal",
     "post /api/v1/cases/{id}/record-questioning exchanges[0].question",
@@ -639,6 +641,19 @@ async fn examples(app: &TestApp) -> BTreeMap<String, Example> {
                    "flags": ["complex"]}),
         ),
     );
+    let interfered = proposed_case(app, &officer).await;
+    m.insert(
+        "post /api/v1/cases/{id}/record-interference".into(),
+        Example {
+            user: Some("menghai.officer"),
+            path: format!("{interfered}/record-interference"),
+            body: json!({"who": "某领导", "when": "2026-12-01T09:00:00+08:00",
+                         "how": "电话\r\n后又来访", "what_was_asked": "从轻\r\n处理"}),
+            patch_of: None,
+            if_match: false,
+            etag_from: None,
+        },
+    );
     m.insert(
         "post /api/v1/cases/{id}/decide-recusal".into(),
         on(
@@ -783,6 +798,7 @@ async fn every_query_parameter_is_checked(app: TestApp) {
     let doc: Value = r.json().await.unwrap();
     let officer = app.login("menghai.officer", DEMO_PASSWORD).await;
     let auditor = app.login("auditadmin", DEMO_PASSWORD).await;
+    let head = app.login("ju.head", DEMO_PASSWORD).await;
     let entity = menghai_entity(&app, &officer).await;
     let (s, b) = upload(&app, &officer, evidence_form(&entity, &on_site(), PNG)).await;
     assert_eq!(s, 201, "{b}");
@@ -833,6 +849,10 @@ async fn every_query_parameter_is_checked(app: TestApp) {
         (
             "get /api/v1/cases",
             (officer.as_str(), "/api/v1/cases".to_owned()),
+        ),
+        (
+            "get /api/v1/interference",
+            (head.as_str(), "/api/v1/interference".to_owned()),
         ),
     ]
     .into_iter()

@@ -75,6 +75,10 @@ const SET_REPORT: &str = "UPDATE cases SET report = $2, review = NULL, stage = '
      version = version + 1 WHERE id = $1";
 const SET_REVIEW: &str =
     "UPDATE cases SET review = $2, stage = $3, version = version + 1 WHERE id = $1";
+const INSERT_INTERFERENCE: &str = "INSERT INTO interference_records (id, case_id, county_code, \
+     month, record, recorded_at) VALUES ($1, $2, $3, $4, $5, $6)";
+const INTERFERENCE: &str = "SELECT record FROM interference_records WHERE month = $2 \
+     AND ($1 = '' OR $1 LIKE '%,' || county_code || ',%') ORDER BY id";
 const CASE_FACTS: &str = "SELECT facts FROM cases WHERE id = $1";
 const SET_CASE_FACTS: &str = "UPDATE cases SET facts = $2, version = version + 1 WHERE id = $1";
 const CASE_BY_ID: &str = "SELECT id, clue_id, county_code, handling_unit_id, stage, facts, \
@@ -98,6 +102,7 @@ pub(super) const TABLES: &[super::Projection] = &[
     crate::projection!("case_events", order_by "subject_id, event_id"),
     crate::projection!("case_officers", order_by "case_id, username"),
     crate::projection!("case_records", order_by "id"),
+    crate::projection!("interference_records", order_by "id"),
 ];
 
 const LINK_EVENT: &str = "INSERT INTO case_events (subject_id, event_id) VALUES ($1, $2)";
@@ -141,6 +146,7 @@ fn subjects(payload: &Payload) -> Vec<Uuid> {
         Payload::RecordAdded(p) => vec![p.case_id],
         Payload::InvestigationReported(p) => vec![p.case_id],
         Payload::CaseReviewed(p) => vec![p.case_id],
+        Payload::InterferenceRecorded(p) => vec![p.case_id],
         _ => Vec::new(),
     }
 }
@@ -216,6 +222,20 @@ async fn apply_state(exec: &mut dyn Exec, event: &Event) -> Result<Option<u64>, 
                 .await?,
             "clue.extension_decided",
         )?,
+        Payload::InterferenceRecorded(p) => {
+            exec.execute(
+                INSERT_INTERFERENCE,
+                &[
+                    p.id.into(),
+                    p.case_id.into(),
+                    p.county_code.as_str().into(),
+                    p.when.china_date().format("%Y-%m").to_string().into(),
+                    json(p)?,
+                    event.at.into(),
+                ],
+            )
+            .await?
+        }
         Payload::InvestigationReported(p) => changed(
             exec.execute(SET_REPORT, &[p.case_id.into(), json(&p.report)?])
                 .await?,
@@ -675,6 +695,29 @@ impl<B: SqlBackend> CaseQueries for B {
                 })
             })
             .collect())
+    }
+
+    async fn interference(
+        &self,
+        scope: &Scope,
+        month: &str,
+    ) -> Result<Vec<domain::case::interference::InterferenceRecorded>, StoreError> {
+        let values: Vec<Value> = vec![scope.pattern().into(), month.into()];
+        run!(self, |e| {
+            let mut list = e
+                .query(INTERFERENCE, &values)
+                .await?
+                .iter()
+                .map(|r| {
+                    serde_json::from_str::<domain::case::interference::InterferenceRecorded>(
+                        &r.text(0)?,
+                    )
+                    .map_err(corrupt)
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            list.sort_by_key(|r| (r.when.as_datetime(), r.id));
+            Ok(list)
+        })
     }
 
     async fn extensions_awaiting_approval(&self, scope: &Scope) -> Result<Vec<Clue>, StoreError> {

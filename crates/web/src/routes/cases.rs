@@ -1473,6 +1473,111 @@ async fn record_case_review(
     .await
 }
 
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InterferenceBody {
+    /// Who tried to intervene (name, post, unit).
+    who: String,
+    /// RFC 3339: when.
+    when: String,
+    /// How (a call, a visit, a note…).
+    how: String,
+    what_was_asked: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct InterferenceAnswer {
+    id: String,
+    events: Vec<EventRef>,
+}
+
+/// Records an attempt to intervene in the case (干预留痕). Never edited or deleted; read by the
+/// detachment leader, the bureau heads and the audit administrator only.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/record-interference", tag = "cases",
+    params(("id" = String, Path)), request_body = InterferenceBody,
+    responses((status = 201, body = InterferenceAnswer), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+async fn record_interference(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<InterferenceBody>,
+) -> Result<Response, ApiError> {
+    let case_id = parse_id(&id)?;
+    let when = instant("when", &b.when)?;
+    let w = state
+        .app
+        .record_interference(&auth.actor, case_id, b.who, when, b.how, b.what_was_asked)
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(InterferenceAnswer {
+            id: case_id.to_string(),
+            events: events(w),
+        }),
+    )
+        .into_response())
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct InterferenceParams {
+    /// YYYY-MM (China Standard Time)
+    month: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct InterferenceView {
+    case_id: String,
+    county_code: String,
+    who: String,
+    /// RFC 3339
+    when: String,
+    how: String,
+    what_was_asked: String,
+    recorded_by: String,
+}
+
+/// The month's records of interference (the detachment leader, the bureau heads, the audit
+/// administrator).
+#[utoipa::path(get, path = "/api/v1/interference", tag = "cases", params(InterferenceParams),
+    responses((status = 200, body = Vec<InterferenceView>), (status = 403, body = Problem),
+              (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+async fn interference(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    params: Result<Query<InterferenceParams>, QueryRejection>,
+) -> Result<Json<Vec<InterferenceView>>, ApiError> {
+    let Query(p) = params.map_err(|e| invalid_query("", &e.body_text()))?;
+    let month = match p.month {
+        Some(m) => {
+            if NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d").is_err() || m.len() != 7 {
+                return Err(invalid_query("month", "YYYY-MM"));
+            }
+            m
+        }
+        None => state.app.today().format("%Y-%m").to_string(),
+    };
+    let items = state.app.interference(&auth.actor, &month).await?;
+    Ok(Json(
+        items
+            .into_iter()
+            .map(|r| InterferenceView {
+                case_id: r.case_id.to_string(),
+                county_code: r.county_code,
+                who: r.who,
+                when: r.when.to_rfc3339(),
+                how: r.how,
+                what_was_asked: r.what_was_asked,
+                recorded_by: r.recorded_by,
+            })
+            .collect(),
+    ))
+}
+
 /// A command on a case: the path's id, the `If-Match` version, the command, the answer.
 async fn on_case<F, Fut>(
     state: &AppState,
@@ -1806,6 +1911,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(records))
         .routes(routes!(submit_investigation_report))
         .routes(routes!(record_case_review))
+        .routes(routes!(record_interference))
+        .routes(routes!(interference))
         .routes(routes!(list_cases))
         .routes(routes!(get_case))
         .routes(routes!(approve_registration))

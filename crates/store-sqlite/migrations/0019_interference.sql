@@ -1,0 +1,11 @@
+-- Records of interference in cases (issue 21): never updated or deleted; `month` is YYYY-MM of
+-- `at` in China Standard Time, for the monthly list.
+CREATE TABLE interference_records (
+    id BLOB PRIMARY KEY,
+    case_id BLOB NOT NULL REFERENCES cases (id),
+    county_code TEXT NOT NULL,
+    month TEXT NOT NULL,
+    record TEXT NOT NULL,
+    recorded_at TEXT NOT NULL
+);
+CREATE INDEX interference_month ON interference_records (month, county_code);
