@@ -1,6 +1,7 @@
 // A clue to a numbered case in a real browser: the 勐遮镇 liaison reports a clue on a phone, the
-// Menghai brigade proposes a case from it, the bureau head approves it from the approvals list,
-// and the case page shows its number (西环立（勐海）〔YYYY〕N号).
+// Menghai brigade proposes a case from it (two provisions, a person as the party, investigated
+// first) and names its team, the bureau head approves it from the approvals list, and the case
+// page shows its number (西环立（勐海）〔YYYY〕N号).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, signIn, skipReason, startServer } from './harness.mjs';
@@ -53,13 +54,39 @@ test('a liaison\'s clue becomes a numbered case: reported on a phone, proposed, 
     const receivedOn = await officer.getAttribute('#act_ended_on', 'max');
     await officer.fill('#law', '《中华人民共和国水污染防治法》');
     await officer.fill('#article', '第八十三条');
+    // A second provision in a row of its own, a third added and removed again.
+    await officer.click('#add-basis');
+    await officer.click('#add-basis');
+    assert.equal(await officer.locator('#legal-basis .basis-row').count(), 3);
+    await officer.locator('#legal-basis .basis-row').nth(2).locator('.remove-basis').click();
+    const second = officer.locator('#legal-basis .basis-row').nth(1);
+    await second.locator('input[name=law]').fill('《中华人民共和国环境保护法》');
+    await second.locator('input[name=article]').fill('第四十二条');
     await officer.fill('#act_ended_on', receivedOn);
     await officer.fill('#violation', '超标排放水污染物');
+    // Not yet identified by default; a person's fields show, and are required, once chosen.
+    assert.equal(await officer.isChecked('#kind-unidentified'), true);
+    assert.equal(await officer.isVisible('#person-name'), false);
+    await officer.check('#kind-person');
+    assert.equal(await officer.$eval('#person-name', (i) => i.required), true);
+    assert.equal(await officer.$eval('#org-name', (i) => i.required), false);
+    await officer.fill('#person-name', '岩温');
+    await officer.fill('#id-number', '532822199001011234');
+    await officer.check('#urgent');
     await Promise.all([officer.waitForURL(/\/cases\/[0-9a-f-]{36}$/), officer.click('#propose')]);
     const caseUrl = officer.url();
     assert.match(await officer.textContent('#flash'), /已提请立案/);
     assert.equal((await officer.textContent('#case-stage')).trim(), '待审批立案');
     assert.equal((await officer.textContent('#case-number')).trim(), '（批准后编号）');
+    assert.match(await officer.textContent('#case-party'), /岩温[\s\S]*5328\*{10}1234/);
+    assert.equal(await officer.isVisible('#case-urgent'), true);
+    assert.match(await officer.textContent('main'), /《中华人民共和国水污染防治法》第八十三条；《中华人民共和国环境保护法》第四十二条/);
+    // Investigated first: the officer names the team at once (he leads; his colleague joins).
+    assert.equal(await officer.isChecked('#assign-form input[name=officers][value="menghai.officer"]'), true);
+    await officer.check('#assign-form input[name=officers][value="menghai.officer2"]');
+    await Promise.all([officer.waitForNavigation(), officer.click('#assign')]);
+    assert.match(await officer.textContent('#flash'), /已指派承办人员/);
+    assert.match(await officer.textContent('#team-members'), /勐海大队执法人员甲（演示）[\s\S]*主办人员[\s\S]*勐海大队执法人员乙（演示）/);
     await officerContext.close();
 
     // The bureau head: the step on the approvals page, approved on the case page.

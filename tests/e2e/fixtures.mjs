@@ -1,7 +1,8 @@
 // Clues and cases for the page checks, made through the API as the demo's people would: an
 // open clue with an extension waiting for a head, a case waiting for approval (party not yet
-// identified), a registered case against a person (masked) investigated before registration,
-// and a liaison's own clue. Returns the pages' paths.
+// identified), a registered case against a person (masked) investigated before registration
+// with its team (two officers, an assistant) and two requests for recusal (one decided, one
+// waiting for a head), and a liaison's own clue. Returns the pages' paths.
 import { DEMO_PASSWORD } from './harness.mjs';
 
 /** Today in China Standard Time, as the server's legal dates are. */
@@ -73,7 +74,16 @@ export async function caseFixtures(base) {
       address: '勐海县勐遮镇曼令村', phone: '13812345678',
     },
   }));
-  await act(base, head, `/api/v1/cases/${registered.case.id}`, 'approve-registration', { comment: '同意立案' });
+  const registeredCase = `/api/v1/cases/${registered.case.id}`;
+  await act(base, head, registeredCase, 'approve-registration', { comment: '同意立案' });
+  await act(base, officer, registeredCase, 'assign-officers', {
+    officers: ['menghai.officer', 'menghai.officer2'], lead: 'menghai.officer', assistants: ['menghai.aux'],
+  });
+  await act(base, officer, registeredCase, 'request-recusal', { officer: 'ju.deputy', grounds: '当事人称曾与分管副局长有业务往来', by: 'party' });
+  await act(base, head, registeredCase, 'decide-recusal', {
+    officer: 'ju.deputy', granted: false, reasons: '未发现直接利害关系', collective_deliberation: false,
+  });
+  await act(base, officer, registeredCase, 'request-recusal', { officer: 'menghai.officer2', grounds: '系当事人近亲属', by: 'party' });
 
   const liaisonClue = await clue(base, liaison, 'township_liaison', '勐遮镇曼燕村河段');
 

@@ -47,14 +47,16 @@ const ERROR_TITLE = /出错|went wrong/i;
 // and an account page; the officer the register, evidence, import, clues and cases; the head the
 // approvals; the liaison its clues; the administrators theirs. Clue and case pages open the
 // fixtures (fixtures.mjs): `clue-open` the liaison's open clue (every triage form, for who may
-// triage), `clue-extension` the clue whose extension waits for a head, `case-pending` the case
-// waiting for approval (party unidentified), `case-registered` the numbered case against a person.
+// triage for an officer, the head's own extension for a head), `clue-extension` the clue whose
+// extension waits for a head, `case-pending` the case waiting for approval (party unidentified),
+// `case-registered` the numbered case against a person, with its team and a request for recusal
+// waiting (the team form for the brigade and the detachment leader, the decision for the head).
 const ACCOUNTS = [
   { user: 'admin', role: 'system_admin', totp: true, pages: ['home', 'account', 'admin', 'admin-user'] },
   { user: 'secadmin', role: 'security_admin', totp: true, pages: ['home', 'account', 'admin', 'admin-user'] },
   { user: 'auditadmin', role: 'audit_admin', totp: true, pages: ['home', 'account', 'admin-audit'] },
-  { user: 'ju.head', role: 'bureau_head', pages: ['home', 'account', 'approvals', 'clue-extension', 'case-pending', 'cases'] },
-  { user: 'zhidui.lead', role: 'detachment_leader', pages: ['home', 'account', 'clues'] },
+  { user: 'ju.head', role: 'bureau_head', pages: ['home', 'account', 'approvals', 'clue-extension', 'clue-open', 'case-pending', 'case-registered', 'cases'] },
+  { user: 'zhidui.lead', role: 'detachment_leader', pages: ['home', 'account', 'clues', 'case-registered'] },
   { user: 'zhidui.officer', role: 'detachment_officer', pages: ['home', 'account'] },
   {
     user: 'menghai.officer', role: 'brigade_officer',

@@ -1,6 +1,10 @@
 // Screenshots of the main pages at desktop and phone width, for a person to look at:
 //   node shot.mjs OUT_DIR
-import { launch, startServer } from './harness.mjs';
+// then the case pages (fixtures.mjs) at 1366 and 390 px in Chinese and English: the register form
+// of a clue (an officer's, with the person's fields open; a head's own extension), and a case with
+// its team and requests for recusal (the officer's team and recusal forms, the head's decision).
+import { launch, signIn, startServer } from './harness.mjs';
+import { caseFixtures } from './fixtures.mjs';
 const out = process.argv[2] ?? '.';
 const server = await startServer(['--demo']);
 const browser = await launch();
@@ -28,6 +32,33 @@ try {
     await page.waitForSelector('#certificate-title');
     await page.screenshot({ path: `${out}/certificate-${name}.png`, fullPage: true });
     await page.close();
+  }
+  const f = await caseFixtures(server.url);
+  const shots = [
+    ['menghai.officer', 'register', f.liaisonClue, async (page) => {
+      await page.check('#kind-person');
+      await page.click('#add-basis');
+      await page.check('#urgent');
+    }],
+    ['menghai.officer', 'case-team', f.registeredCase, async (page) => {
+      await page.evaluate(() => document.querySelectorAll('main details').forEach((d) => { d.open = true; }));
+    }],
+    ['ju.head', 'case-recusal', f.registeredCase, null],
+    ['ju.head', 'clue-head-extension', f.liaisonClue, null],
+  ];
+  for (const [user, name, path, prepare] of shots) {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await signIn(page, server.url, user);
+    for (const lang of ['zh-CN', 'en']) {
+      for (const width of [1366, 390]) {
+        await page.setViewportSize({ width, height: width > 500 ? 768 : 844 });
+        await page.goto(`${server.url}${path}?lang=${lang}`);
+        if (prepare) await prepare(page);
+        await page.screenshot({ path: `${out}/${name}-${lang}-${width}.png`, fullPage: true });
+      }
+    }
+    await context.close();
   }
 } finally {
   await browser.close();

@@ -12,10 +12,26 @@ pub struct Person {
     pub display_name: String,
     /// The enforcement certificate's number (执法证号), for officers who hold one.
     pub certificate: Option<String>,
-    /// The certificate's last valid day.
+    /// The certificate's first and last valid days.
+    pub certificate_valid_from: Option<chrono::NaiveDate>,
     pub certificate_valid_until: Option<chrono::NaiveDate>,
     pub unit_zh: Option<String>,
     pub unit_en: Option<String>,
+    /// What forms need to offer the right people (a case's team, a recusal): the unit, the
+    /// roles, and whether the account is disabled.
+    pub unit_id: Option<uuid::Uuid>,
+    pub roles: Vec<domain::actor::Role>,
+    pub disabled: bool,
+}
+
+impl Person {
+    /// Whether the enforcement certificate is valid on `day`.
+    pub fn certified_on(&self, day: chrono::NaiveDate) -> bool {
+        matches!(
+            (self.certificate_valid_from, self.certificate_valid_until),
+            (Some(from), Some(until)) if from <= day && day <= until
+        )
+    }
 }
 
 /// Everyone who can appear on a page, by login name.
@@ -33,6 +49,17 @@ impl People {
     /// The login name of an account, for what events record by id.
     pub fn username(&self, id: uuid::Uuid) -> Option<&str> {
         self.usernames.get(&id).map(String::as_str)
+    }
+
+    /// Everyone, by display name (then login name).
+    pub fn all(&self) -> Vec<(&str, &Person)> {
+        let mut out: Vec<(&str, &Person)> = self
+            .by_username
+            .iter()
+            .map(|(u, p)| (u.as_str(), p))
+            .collect();
+        out.sort_by(|a, b| a.1.display_name.cmp(&b.1.display_name).then(a.0.cmp(b.0)));
+        out
     }
 }
 
@@ -55,10 +82,14 @@ impl App {
                 u.username,
                 Person {
                     display_name: u.display_name,
+                    certificate_valid_from: u.certificate.as_ref().map(|c| c.valid_from),
                     certificate_valid_until: u.certificate.as_ref().map(|c| c.valid_until),
                     certificate: u.certificate.map(|c| c.number),
                     unit_zh: unit.map(|(zh, _)| zh.clone()),
                     unit_en: unit.map(|(_, en)| en.clone()),
+                    unit_id: u.unit_id,
+                    roles: u.roles,
+                    disabled: u.disabled,
                 },
             );
         }

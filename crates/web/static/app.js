@@ -42,11 +42,15 @@
 })();
 
 // The party form shows the fields of the kind chosen (a person, an organisation, a registered
-// entity). Without JavaScript every kind's fields show, and the server reads the chosen kind's.
+// entity; none while the party is not yet identified), and those it needs are required. Without
+// JavaScript every kind's fields show, and the server reads the chosen kind's.
 (() => {
   const sync = (form) => {
     const kind = form.querySelector('input[name=kind]:checked')?.value;
-    for (const set of form.querySelectorAll('fieldset.party-kind')) set.hidden = set.dataset.kind !== kind;
+    for (const set of form.querySelectorAll('fieldset.party-kind')) {
+      set.hidden = set.dataset.kind !== kind;
+      for (const input of set.querySelectorAll('[data-required]')) input.required = !set.hidden;
+    }
   };
   const all = () => document.querySelectorAll('form.party-form').forEach(sync);
   document.addEventListener('change', (ev) => {
@@ -56,3 +60,50 @@
   document.addEventListener('DOMContentLoaded', all);
   document.addEventListener('htmx:afterSettle', all);
 })();
+
+// The legal basis of a proposed case: one row (law, article) or more. "Add" copies the first row
+// empty, with ids of its own; each added row can be removed. Without JavaScript one row is sent.
+(() => {
+  let added = 0;
+  const setup = () => {
+    for (const set of document.querySelectorAll('fieldset.legal-basis')) {
+      const add = set.querySelector('.add-basis');
+      if (!add || add.dataset.ready) continue;
+      add.dataset.ready = '1';
+      add.hidden = false;
+      add.addEventListener('click', () => {
+        const rows = set.querySelector('.basis-rows');
+        const row = rows.querySelector('.basis-row').cloneNode(true);
+        added += 1;
+        for (const input of row.querySelectorAll('input')) {
+          const id = `${input.name}-added-${added}`;
+          row.querySelector(`label[for="${input.id}"]`)?.setAttribute('for', id);
+          input.id = id;
+          input.value = '';
+        }
+        const remove = row.querySelector('.remove-basis');
+        remove.hidden = false;
+        rows.appendChild(row);
+        row.querySelector('input').focus();
+      });
+      set.addEventListener('click', (ev) => {
+        const remove = ev.target.closest('.remove-basis');
+        if (!remove) return;
+        const rows = set.querySelectorAll('.basis-row');
+        if (rows.length > 1) remove.closest('.basis-row').remove();
+        add.focus();
+      });
+    }
+  };
+  document.addEventListener('DOMContentLoaded', setup);
+  document.addEventListener('htmx:afterSettle', setup);
+})();
+
+// The case team form: choosing the lead ticks him among the officers.
+document.addEventListener('change', (ev) => {
+  const select = ev.target;
+  if (!(select instanceof HTMLSelectElement) || select.name !== 'lead') return;
+  const form = select.form;
+  const box = [...(form?.querySelectorAll('input[name=officers]') ?? [])].find((b) => b.value === select.value);
+  if (box && !box.disabled) box.checked = true;
+});

@@ -424,3 +424,446 @@ async fn triage_and_party_through_the_pages(app: TestApp) {
 }
 
 on_both_backends!(triage_and_party_through_the_pages);
+
+/// The text of the page's error box (`#errors`), tags dropped.
+fn errors_of(html: &str) -> String {
+    let Some(at) = html.find("id=\"errors\">") else {
+        return String::new();
+    };
+    let rest = &html[at + "id=\"errors\">".len()..];
+    let mut text = String::new();
+    let mut in_tag = false;
+    for ch in rest[..rest.find("</div>").unwrap()].chars() {
+        match ch {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                text.push(' ');
+            }
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    text
+}
+
+/// Issue 21 through the pages: a case proposed with its party (a person, sealed) and
+/// investigated first; a head's own extension; the team assigned (a refusal for an auxiliary
+/// counted as an officer, people named by name); recusals requested and decided — an officer's
+/// by a head, the main head's by the heads together.
+async fn register_team_and_recusal_through_the_pages(kind: crate::helpers::Kind) {
+    let settings = app::AppSettings {
+        main_head: "ju.head".into(),
+        ..Default::default()
+    };
+    let clock = std::sync::Arc::new(app::SystemClock);
+    let Some(app) = crate::helpers::spawn_app_with(kind, "team_pages", settings, clock).await
+    else {
+        return;
+    };
+    app.app.seed_demo().await.unwrap();
+    let officer = pair(&sign_in(&app, "menghai.officer", DEMO_PASSWORD).await.2);
+    let head = pair(&sign_in(&app, "ju.head", DEMO_PASSWORD).await.2);
+    let deputy = pair(&sign_in(&app, "ju.deputy", DEMO_PASSWORD).await.2);
+    let today = app.app.today().to_string();
+
+    // The register form: the party (not yet identified by default), legal-basis rows, the
+    // investigation first.
+    let clue = submit_clue(&app, &officer, "inspection", "勐遮镇曼恩村养殖场").await;
+    let (_, html, _) = page(&app, &officer, &clue).await;
+    for needle in [
+        "id=\"kind-unidentified\" value=\"unidentified\" required checked",
+        "id=\"kind-person\"",
+        "id=\"kind-entity\"",
+        "id=\"add-basis\"",
+        "name=\"urgent\"",
+        "先行调查（立案批准前即开始调查取证）",
+        "type=\"date\" id=\"act_ended_on\"",
+    ] {
+        assert!(html.contains(needle), "{needle}: {html}");
+    }
+    let v = version_in(&html, &format!("{clue}/register"));
+    let proposal = |law: &'static str| {
+        vec![
+            ("version", v.clone()),
+            ("law", law.to_owned()),
+            ("article", "第八十三条".to_owned()),
+            ("law", "《中华人民共和国环境保护法》".to_owned()),
+            ("article", "第四十二条".to_owned()),
+            // A row added and left blank.
+            ("law", String::new()),
+            ("article", String::new()),
+            ("act_ended_on", today.clone()),
+            ("violation", "养殖废水未经处理直排河道".to_owned()),
+            ("kind", "person".to_owned()),
+            ("person_name", "岩温".to_owned()),
+            ("id_type", "resident_id".to_owned()),
+            ("id_number", "532822199001011234".to_owned()),
+            ("address", "勐海县勐遮镇曼恩村".to_owned()),
+            ("phone", "13800001234".to_owned()),
+            ("urgent", "1".to_owned()),
+        ]
+    };
+    let send = |form: Vec<(&'static str, String)>| {
+        let officer = officer.clone();
+        let path = format!("{clue}/register");
+        let app = &app;
+        async move {
+            let f: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            post(app, &officer, &path, &f).await
+        }
+    };
+    // Refused (a law without its title marks): the form comes back as it was sent, but for the
+    // sealed fields.
+    let (s, _, body) = send(proposal("水污染防治法")).await;
+    assert_eq!(s, 422, "{body}");
+    assert!(!errors_of(&body).is_empty(), "{body}");
+    for kept in [
+        "value=\"水污染防治法\"",
+        "value=\"《中华人民共和国环境保护法》\"",
+        "养殖废水未经处理直排河道",
+        "value=\"岩温\"",
+        "id=\"kind-person\" value=\"person\" required checked",
+        "name=\"urgent\" value=\"1\" aria-describedby=\"urgent-help\" checked",
+    ] {
+        assert!(body.contains(kept), "{kept} kept: {body}");
+    }
+    for secret in ["532822199001011234", "13800001234", "勐海县勐遮镇曼恩村"] {
+        assert!(!body.contains(secret), "{secret} echoed");
+    }
+    let (s, to, body) = send(proposal("《中华人民共和国水污染防治法》")).await;
+    assert_eq!(s, 303, "{body}");
+    let case = to.unwrap();
+    let (_, html, _) = page(&app, &officer, &case).await;
+    assert!(
+        html.contains("岩温")
+            && html.contains("5328**********1234")
+            && html.contains("id=\"case-urgent\"")
+            && html.contains(
+                "《中华人民共和国水污染防治法》第八十三条；《中华人民共和国环境保护法》第四十二条"
+            ),
+        "{html}"
+    );
+    for secret in ["532822199001011234", "13800001234", "勐海县勐遮镇曼恩村"] {
+        assert!(!html.contains(secret), "{secret} on the case page");
+    }
+    assert!(!html.contains("id=\"identify-form\""), "the party is known");
+
+    // The team of a case investigated first: the form offers the brigade's and the
+    // detachment's officers with their certificates, the auxiliary staff as assistants.
+    assert!(
+        html.contains("id=\"no-team\"") && html.contains("id=\"assign-form\""),
+        "{html}"
+    );
+    assert!(
+        html.contains("支队执法人员甲（演示）") && html.contains("勐海大队辅助人员（演示）"),
+        "{html}"
+    );
+    assert!(
+        !html.contains("景洪大队执法人员甲（演示）"),
+        "another brigade's officers are not offered"
+    );
+    let v = version_in(&html, &format!("{case}/assign-officers"));
+    let assign = |form: Vec<(&'static str, &'static str)>| {
+        let v = v.clone();
+        let officer = officer.clone();
+        let app = &app;
+        let case = case.clone();
+        async move {
+            let mut f = vec![("version", v.as_str())];
+            f.extend(form);
+            post(app, &officer, &format!("{case}/assign-officers"), &f).await
+        }
+    };
+    let (s, _, body) = assign(vec![
+        ("officers", "menghai.officer"),
+        ("officers", "menghai.aux"),
+        ("lead", "menghai.officer"),
+    ])
+    .await;
+    assert_eq!(s, 409, "{body}");
+    let errors = errors_of(&body);
+    assert!(
+        errors.contains("勐海大队辅助人员（演示） 不是执法人员")
+            && errors.contains("须至少两名持有效执法证的执法人员承办"),
+        "every reason, people by name: {errors}"
+    );
+    assert!(!errors.contains("menghai."), "no login names: {errors}");
+    let (s, to, body) = assign(vec![
+        ("officers", "menghai.officer"),
+        ("officers", "menghai.officer2"),
+        ("lead", "menghai.officer"),
+        ("assistants", "menghai.aux"),
+    ])
+    .await;
+    assert_eq!((s, to.as_deref()), (303, Some(case.as_str())), "{body}");
+    let (_, html, _) = page(&app, &officer, &case).await;
+    let members = html.split("id=\"team-members\"").nth(1).unwrap();
+    let members = &members[..members.find("</table>").unwrap()];
+    assert!(
+        members.contains("勐海大队执法人员甲（演示）")
+            && members.contains("勐海大队执法人员乙（演示）")
+            && members.contains("勐海大队辅助人员（演示）")
+            && members.contains("主办人员")
+            && members.contains("协助人员"),
+        "{members}"
+    );
+    assert!(
+        html.contains("id=\"assign-section\""),
+        "reassignment stays possible"
+    );
+    // The case list shows the lead.
+    let (_, list, _) = page(&app, &officer, "/cases").await;
+    assert!(
+        list.contains("data-label=\"主办人员\">勐海大队执法人员甲（演示）"),
+        "{list}"
+    );
+
+    // Recusal: the officer records the party's request for his colleague; the investigation
+    // goes on; a head decides.
+    let (_, html, _) = page(&app, &officer, &case).await;
+    assert!(html.contains("id=\"request-recusal-form\""), "{html}");
+    assert!(
+        html.contains(
+            "<option value=\"menghai.officer2\">勐海大队执法人员乙（演示） · 承办人员</option>"
+        ) && html.contains("<option value=\"ju.head\">局长（演示） · 局领导</option>"),
+        "team members and heads to choose from: {html}"
+    );
+    let v = version_in(&html, &format!("{case}/request-recusal"));
+    let (s, _, body) = post(
+        &app,
+        &officer,
+        &format!("{case}/request-recusal"),
+        &[
+            ("version", &v),
+            ("officer", "menghai.officer2"),
+            ("grounds", "系当事人近亲属"),
+        ],
+    )
+    .await;
+    assert_eq!(s, 422, "who asked is required: {body}");
+    assert!(errors_of(&body).contains("请选择回避由谁提出"), "{body}");
+    assert!(body.contains("系当事人近亲属"), "the grounds are kept");
+    let (s, _, body) = post(
+        &app,
+        &officer,
+        &format!("{case}/request-recusal"),
+        &[
+            ("version", &v),
+            ("officer", "menghai.officer2"),
+            ("grounds", "系当事人近亲属"),
+            ("by", "party"),
+        ],
+    )
+    .await;
+    assert_eq!(s, 303, "{body}");
+    let (_, html, _) = page(&app, &officer, &case).await;
+    let rows = html.split("id=\"recusals\"").nth(1).unwrap();
+    assert!(
+        rows.contains("勐海大队执法人员乙（演示）")
+            && rows.contains("当事人申请")
+            && rows.contains("待决定"),
+        "{rows}"
+    );
+    assert!(
+        !html.contains("id=\"decide-recusal-0\""),
+        "officers do not decide"
+    );
+    let (_, html, _) = page(&app, &head, &case).await;
+    assert!(html.contains("id=\"decide-recusal-0\""), "{html}");
+    let v = version_in(&html, &format!("{case}/decide-recusal"));
+    let (s, _, body) = post(
+        &app,
+        &head,
+        &format!("{case}/decide-recusal"),
+        &[
+            ("version", &v),
+            ("officer", "menghai.officer2"),
+            ("reasons", "理由成立"),
+        ],
+    )
+    .await;
+    assert_eq!(s, 422, "{body}");
+    assert!(
+        errors_of(&body).contains("请选择准予回避或不予回避"),
+        "{body}"
+    );
+    let (s, _, body) = post(
+        &app,
+        &head,
+        &format!("{case}/decide-recusal"),
+        &[
+            ("version", &v),
+            ("officer", "menghai.officer2"),
+            ("granted", "1"),
+            ("reasons", "理由成立"),
+        ],
+    )
+    .await;
+    assert_eq!(s, 303, "{body}");
+    let (_, html, _) = page(&app, &officer, &case).await;
+    let rows = html.split("id=\"recusals\"").nth(1).unwrap();
+    assert!(
+        rows.contains("准予回避") && rows.contains("局长（演示）") && rows.contains("理由成立"),
+        "{rows}"
+    );
+    assert!(
+        html.contains("text-bg-secondary\">已回避"),
+        "marked in the team: {html}"
+    );
+    // A recused officer cannot be ticked again.
+    assert!(
+        html.contains("value=\"menghai.officer2\" id=\"candidate-")
+            && html
+                .split("value=\"menghai.officer2\" id=\"candidate-")
+                .nth(1)
+                .unwrap()[..60]
+                .contains("disabled"),
+        "{html}"
+    );
+
+    // The main head's recusal: the heads decide together; he does not decide his own.
+    let v = version_in(&html, &format!("{case}/request-recusal"));
+    let (s, _, body) = post(
+        &app,
+        &officer,
+        &format!("{case}/request-recusal"),
+        &[
+            ("version", &v),
+            ("officer", "ju.head"),
+            ("grounds", "曾任该养殖场顾问"),
+            ("by", "party"),
+        ],
+    )
+    .await;
+    assert_eq!(s, 303, "{body}");
+    let (_, html, _) = page(&app, &head, &case).await;
+    assert!(
+        html.contains("本人的回避由其他局领导决定") && !html.contains("id=\"decide-recusal-1\""),
+        "{html}"
+    );
+    let (_, html, _) = page(&app, &deputy, &case).await;
+    assert!(
+        html.contains("id=\"collective-1\" checked required"),
+        "the heads decide together: {html}"
+    );
+    let v = version_in(&html, &format!("{case}/decide-recusal"));
+    let (s, _, body) = post(
+        &app,
+        &deputy,
+        &format!("{case}/decide-recusal"),
+        &[
+            ("version", &v),
+            ("officer", "ju.head"),
+            ("granted", "0"),
+            ("reasons", "顾问关系已于五年前终止"),
+        ],
+    )
+    .await;
+    assert_eq!(s, 409, "without the collective deliberation: {body}");
+    let (s, _, body) = post(
+        &app,
+        &deputy,
+        &format!("{case}/decide-recusal"),
+        &[
+            ("version", &v),
+            ("officer", "ju.head"),
+            ("granted", "0"),
+            ("reasons", "顾问关系已于五年前终止"),
+            ("collective", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(s, 303, "{body}");
+    let (_, html, _) = page(&app, &officer, &case).await;
+    let rows = html.split("id=\"recusals\"").nth(1).unwrap();
+    assert!(
+        rows.contains("不予回避")
+            && rows.contains("集体讨论")
+            && rows.contains("分管副局长（演示）"),
+        "{rows}"
+    );
+
+    // Once registered, the case flags an officer whose certificate ends before it falls due.
+    let (_, html, _) = page(&app, &head, &case).await;
+    let v = version_in(&html, &format!("{case}/approve-registration"));
+    let (s, _, body) = post(
+        &app,
+        &head,
+        &format!("{case}/approve-registration"),
+        &[("version", &v), ("text", "")],
+    )
+    .await;
+    assert_eq!(s, 303, "{body}");
+    let (_, html, _) = page(&app, &officer, &case).await;
+    assert!(!html.contains("id=\"team-expiring\""), "{html}");
+    let admin = app.demo_admin_token().await;
+    let until = (app.app.today() + chrono::Days::new(30)).to_string();
+    let r = app
+        .client
+        .put(app.url("/api/v1/admin/users/menghai.officer/certificate"))
+        .bearer_auth(&admin)
+        .json(
+            &serde_json::json!({"number": "53282026000011", "issuing_authority": "云南省人民政府",
+            "valid_from": "2025-01-01", "valid_until": until}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    let (_, html, _) = page(&app, &officer, &case).await;
+    let alert = html.split("id=\"team-expiring\"").nth(1).expect("flagged");
+    let alert = &alert[..alert.find("</div>").unwrap()];
+    assert!(alert.contains("勐海大队执法人员甲（演示）"), "{alert}");
+    assert!(
+        html.contains(&format!(
+            "有效期至 {until} <span class=\"badge text-bg-warning\">执法证在办案期限前到期"
+        )),
+        "the assign form says so too: {html}"
+    );
+
+    // A head's own extension: asked and approved in one step from the clue's page.
+    let other = submit_clue(&app, &officer, "inspection", "勐遮镇曼恩村下游").await;
+    let (_, html, _) = page(&app, &head, &other).await;
+    assert!(
+        html.contains("延长立案期限（本人批准）") && html.contains("id=\"extend-form\""),
+        "{html}"
+    );
+    assert!(
+        !html.contains("id=\"register-form\""),
+        "heads do not propose cases"
+    );
+    let due_before = html.split("id=\"clue-due\">").nth(1).unwrap()[..10].to_owned();
+    let v = version_in(&html, &format!("{other}/extend-registration"));
+    let (s, to, body) = post(
+        &app,
+        &head,
+        &format!("{other}/extend-registration"),
+        &[("version", &v), ("text", "需会同农业农村部门核实")],
+    )
+    .await;
+    assert_eq!((s, to.as_deref()), (303, Some(other.as_str())), "{body}");
+    let (_, html, _) = page(&app, &head, &other).await;
+    assert!(
+        html.contains("id=\"clue-extended\"") && !html.contains("id=\"extend-form\""),
+        "{html}"
+    );
+    let due_after = html.split("id=\"clue-due\">").nth(1).unwrap()[..10].to_owned();
+    assert!(due_after > due_before, "{due_before} → {due_after}");
+    let (_, list, _) = page(&app, &head, "/approvals").await;
+    assert!(
+        !list.contains(&format!("href=\"{other}\"")),
+        "nothing waits: {list}"
+    );
+}
+
+mod register_team_and_recusal_through_the_pages {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn sqlite() {
+        super::register_team_and_recusal_through_the_pages(crate::helpers::Kind::Sqlite).await;
+    }
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn postgres() {
+        super::register_team_and_recusal_through_the_pages(crate::helpers::Kind::Postgres).await;
+    }
+}

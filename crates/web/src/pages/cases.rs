@@ -1,20 +1,26 @@
 //! The clue and case pages: the clue inbox (the oldest due first), the clue form (phone-sized
-//! for liaisons), triage of a clue, the case list and the case workspace's header with the
-//! head's approvals. Every form posts the version it showed, as the API's `If-Match`.
+//! for liaisons), triage of a clue (the proposal with its party, a head's own extension), the
+//! case list and the case workspace: its header with the head's approvals, its team and the
+//! requests for recusal. Every form posts the version it showed, as the API's `If-Match`; a
+//! refusal shows the page again with every reason, people named by name.
 
 use super::entities::{XLSX, download, encode, invalid};
 use super::{Chrome, PageCtx, Tr, neutralise, see_other_flash};
 use crate::AppState;
 use app::AppError;
+use app::people::{People, Person};
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::NaiveDate;
+use domain::actor::Role;
 use domain::case::clue::{Clue, ClueData, ClueSource, ClueStatus};
 use domain::case::party::{IdType, Party};
+use domain::case::recusal::RecusalBy;
 use domain::case::registration::{Case, CaseFacts, CaseStage, LegalBasis};
+use domain::case::team::Team;
 use domain::case::triage::Transfer;
 use domain::permission::{Capability, allows, reach, within};
 use domain::unit::UnitKind;
@@ -464,7 +470,12 @@ struct CluePage {
     transfer: Option<(String, String, String)>,
     can_triage: bool,
     can_extend: bool,
+    /// The extension is asked by a head: approved in the same step.
+    head_extends: bool,
     can_decide_extension: bool,
+    /// The register form's party choices, and what it showed before a refusal.
+    party_form: Option<PartyForm>,
+    draft: RegisterDraft,
     /// The open cases of the clue's county (and entity) it may join.
     merge_cases: Vec<Choice>,
     today: String,
@@ -487,6 +498,19 @@ async fn clue_page(
     id: uuid::Uuid,
     status: StatusCode,
     errors: Vec<String>,
+) -> Response {
+    clue_page_with(state, ctx, id, status, errors, None).await
+}
+
+/// The clue's page; after a refused proposal, the register form filled as it was sent (but the
+/// sealed fields: an ID number, an address, a phone are typed again, never echoed).
+async fn clue_page_with(
+    state: &AppState,
+    ctx: &PageCtx,
+    id: uuid::Uuid,
+    status: StatusCode,
+    errors: Vec<String>,
+    draft: Option<RegisterDraft>,
 ) -> Response {
     let Some(auth) = ctx.auth.as_ref() else {
         return super::see_other("/login");
@@ -519,6 +543,30 @@ async fn clue_page(
     } else {
         Vec::new()
     };
+    let draft = draft.unwrap_or_default();
+    let party_form =
+        if can_triage {
+            let chosen_entity = match draft.party.entity_id.as_str() {
+                "" => clue.data.entity_id,
+                e => Uuid::parse_str(e).ok(),
+            };
+            let entities =
+                match county_entities(state, &auth.actor, &clue.data.county_code, chosen_entity)
+                    .await
+                {
+                    Ok(e) => e,
+                    Err(e) => return ctx.error(e),
+                };
+            let kind = match draft.party.kind.as_str() {
+                // A clue about a registered entity proposes against it unless told otherwise.
+                "" if clue.data.entity_id.is_some() => "entity".to_owned(),
+                "" => "unidentified".to_owned(),
+                k => k.to_owned(),
+            };
+            Some(party_form(&tr, true, kind, entities, &draft.party))
+        } else {
+            None
+        };
     let merged_into = match clue.merged_into {
         Some(case_id) if may(Capability::CaseRead) => {
             match state.app.case(&auth.actor, case_id).await {
@@ -560,7 +608,14 @@ async fn clue_page(
                 )
             }),
             can_triage,
-            can_extend: can_triage && !clue.extended && clue.extension.is_none(),
+            // An officer asks; a head asks and approves at once (`App::extend_registration`).
+            can_extend: open
+                && (may(Capability::CaseRegister) || may(Capability::CaseApprove))
+                && !clue.extended
+                && clue.extension.is_none(),
+            head_extends: may(Capability::CaseApprove),
+            party_form,
+            draft,
             can_decide_extension: open
                 && may(Capability::CaseApprove)
                 && clue.extension.as_ref().is_some_and(|e| e.proposed_by != me),
@@ -585,22 +640,217 @@ pub async fn clue(State(state): State<AppState>, ctx: PageCtx, Path(id): Path<St
     }
 }
 
-#[derive(Deserialize)]
-pub struct RegisterForm {
-    version: i64,
-    law: String,
-    article: String,
-    act_ended_on: String,
-    #[serde(default)]
-    endangers: Option<String>,
-    violation: String,
+/// A form's fields in order; repeated names (legal-basis rows, a team's officers) keep every
+/// value.
+fn form_fields(body: &[u8]) -> Vec<(String, String)> {
+    form_urlencoded::parse(body).into_owned().collect()
 }
 
+/// The first value of a field, or "".
+fn field(fields: &[(String, String)], name: &str) -> String {
+    fields
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default()
+}
+
+/// Every value of a repeated field.
+fn field_all(fields: &[(String, String)], name: &str) -> Vec<String> {
+    fields
+        .iter()
+        .filter(|(k, _)| k == name)
+        .map(|(_, v)| v.clone())
+        .collect()
+}
+
+/// The version the form showed (the API's `If-Match`).
+fn form_version(fields: &[(String, String)]) -> Result<i64, AppError> {
+    field(fields, "version")
+        .trim()
+        .parse()
+        .map_err(|_| invalid("version"))
+}
+
+/// What the party form sent. The sealed fields (ID number, address, phone) are read once and
+/// never shown again.
+#[derive(Default, Clone)]
+pub struct PartyFields {
+    pub kind: String,
+    pub person_name: String,
+    pub id_type: String,
+    pub org_name: String,
+    pub uscc: String,
+    pub entity_id: String,
+}
+
+impl PartyFields {
+    fn from_fields(f: &[(String, String)]) -> Self {
+        PartyFields {
+            kind: field(f, "kind"),
+            person_name: field(f, "person_name"),
+            id_type: field(f, "id_type"),
+            org_name: field(f, "org_name"),
+            uscc: field(f, "uscc"),
+            entity_id: field(f, "entity_id"),
+        }
+    }
+
+    /// The party as `App` takes it: `None` when not yet identified; a person's ID number,
+    /// address and phone (`id_number`, `address`, `phone`) are passed on to be sealed.
+    fn input(
+        &self,
+        id_number: String,
+        address: String,
+        phone: String,
+    ) -> Result<Option<app::case::PartyInput>, AppError> {
+        let party_form = |field: &str| {
+            AppError::Refused(Refusal::one(
+                RefusalKind::Invalid,
+                Reason::new("case.party_form").field(field),
+            ))
+        };
+        match self.kind.as_str() {
+            // Not chosen (a form without the party's fields): not yet identified.
+            "" | "unidentified" => Ok(None),
+            "person" => match serde_json::from_value::<IdType>(serde_json::json!(self.id_type)) {
+                Ok(id_type) => Ok(Some(app::case::PartyInput::Person {
+                    name: self.person_name.trim().to_owned(),
+                    id_type,
+                    id_number,
+                    address,
+                    phone,
+                })),
+                Err(_) => Err(party_form("id_type")),
+            },
+            "organisation" => Ok(Some(app::case::PartyInput::Organisation {
+                name: self.org_name.trim().to_owned(),
+                uscc: Some(self.uscc.trim().to_owned()).filter(|u| !u.is_empty()),
+            })),
+            "entity" => Uuid::parse_str(self.entity_id.trim())
+                .map(|e| Some(app::case::PartyInput::Entity(e)))
+                .map_err(|_| {
+                    AppError::Refused(Refusal::one(
+                        RefusalKind::Invalid,
+                        Reason::new("clue.entity_unknown").field("entity_id"),
+                    ))
+                }),
+            _ => Err(party_form("kind")),
+        }
+    }
+}
+
+/// The party form's choices and values (the clue's register form, the case's identify form).
+pub struct PartyForm {
+    /// "Not yet identified" is offered (a proposal may be made before the party is known).
+    pub unidentified: bool,
+    /// The kind chosen: unidentified, person, organisation, entity.
+    pub kind: String,
+    pub entities: Vec<Choice>,
+    pub id_types: Vec<Choice>,
+    pub person_name: String,
+    pub org_name: String,
+    pub uscc: String,
+}
+
+fn party_form(
+    tr: &Tr,
+    unidentified: bool,
+    kind: String,
+    entities: Vec<Choice>,
+    sent: &PartyFields,
+) -> PartyForm {
+    PartyForm {
+        unidentified,
+        kind,
+        entities,
+        id_types: [IdType::ResidentId, IdType::Passport, IdType::Other]
+            .into_iter()
+            .map(|t| {
+                let value = serde_json::to_value(t)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default();
+                Choice {
+                    chosen: if sent.id_type.is_empty() {
+                        t == IdType::ResidentId
+                    } else {
+                        sent.id_type == value
+                    },
+                    value,
+                    label: id_type_name(tr, t),
+                }
+            })
+            .collect(),
+        person_name: sent.person_name.clone(),
+        org_name: sent.org_name.clone(),
+        uscc: sent.uscc.clone(),
+    }
+}
+
+/// The registered entities of a county the reader may see, by name, one of them chosen.
+async fn county_entities(
+    state: &AppState,
+    actor: &domain::Actor,
+    county: &str,
+    chosen: Option<Uuid>,
+) -> Result<Vec<Choice>, AppError> {
+    let filter = app::EntityFilter {
+        county: county.to_owned(),
+        ..Default::default()
+    };
+    let mut entities = Vec::new();
+    let mut page = 1;
+    loop {
+        let p = state.app.entities(actor, &filter, page, 200).await?;
+        let n = p.items.len();
+        entities.extend(p.items.into_iter().map(|e| Choice {
+            chosen: Some(e.id) == chosen,
+            value: e.id.to_string(),
+            label: format!("{}（{}）", e.data.name, e.data.uscc),
+        }));
+        if n < 200 || page >= 25 {
+            break;
+        }
+        page += 1;
+    }
+    entities.sort_by(|a, b| a.label.cmp(&b.label));
+    Ok(entities)
+}
+
+/// What the register form showed, kept across a refusal.
+#[derive(Clone)]
+pub struct RegisterDraft {
+    /// Legal-basis rows: law, article (at least one row, blank at first).
+    pub basis: Vec<(String, String)>,
+    pub act_ended_on: String,
+    pub endangers: bool,
+    pub violation: String,
+    pub urgent: bool,
+    pub party: PartyFields,
+}
+
+impl Default for RegisterDraft {
+    fn default() -> Self {
+        RegisterDraft {
+            basis: vec![(String::new(), String::new())],
+            act_ended_on: String::new(),
+            endangers: false,
+            violation: String::new(),
+            urgent: false,
+            party: PartyFields::default(),
+        }
+    }
+}
+
+/// Proposes a case from the clue: the legal basis (one row or more), when the act ended, what
+/// it was, the party if known (a person's identity sealed by `App::propose_case`) and whether
+/// it is investigated before registration (先行调查).
 pub async fn register(
     State(state): State<AppState>,
     ctx: PageCtx,
     Path(id): Path<String>,
-    Form(form): Form<RegisterForm>,
+    body: axum::body::Bytes,
 ) -> Response {
     let auth = match ctx.require() {
         Ok(a) => a,
@@ -610,31 +860,67 @@ pub async fn register(
         Ok(i) => i,
         Err(r) => return r,
     };
-    let result = match NaiveDate::parse_from_str(&form.act_ended_on, "%Y-%m-%d") {
-        Ok(act_ended_on) => {
-            let facts = CaseFacts {
-                legal_basis: vec![LegalBasis {
-                    law: form.law,
-                    article: form.article,
-                }],
-                act_ended_on,
-                endangers_life_health_or_finance: form.endangers.is_some(),
-                violation: form.violation,
-                entity_id: None,
-                party: None,
-                urgent: false,
-            };
-            state
-                .app
-                .propose_case(&auth.actor, id, form.version, facts, None)
-                .await
-        }
-        Err(_) => Err(bad_date("act_ended_on")),
+    let f = form_fields(&body);
+    let laws = field_all(&f, "law");
+    let articles = field_all(&f, "article");
+    let mut basis: Vec<(String, String)> = (0..laws.len().max(articles.len()))
+        .map(|i| {
+            (
+                laws.get(i).map(|l| l.trim().to_owned()).unwrap_or_default(),
+                articles
+                    .get(i)
+                    .map(|a| a.trim().to_owned())
+                    .unwrap_or_default(),
+            )
+        })
+        // A row added and left blank is no basis.
+        .filter(|(l, a)| !(l.is_empty() && a.is_empty()))
+        .collect();
+    let draft = RegisterDraft {
+        basis: if basis.is_empty() {
+            vec![(String::new(), String::new())]
+        } else {
+            basis.clone()
+        },
+        act_ended_on: field(&f, "act_ended_on"),
+        endangers: !field(&f, "endangers").is_empty(),
+        violation: field(&f, "violation"),
+        urgent: !field(&f, "urgent").is_empty(),
+        party: PartyFields::from_fields(&f),
     };
+    let result = async {
+        let version = form_version(&f)?;
+        let act_ended_on = NaiveDate::parse_from_str(draft.act_ended_on.trim(), "%Y-%m-%d")
+            .map_err(|_| bad_date("act_ended_on"))?;
+        let party = draft.party.input(
+            field(&f, "id_number"),
+            field(&f, "address"),
+            field(&f, "phone"),
+        )?;
+        let facts = CaseFacts {
+            legal_basis: basis
+                .drain(..)
+                .map(|(law, article)| LegalBasis { law, article })
+                .collect(),
+            act_ended_on,
+            endangers_life_health_or_finance: draft.endangers,
+            violation: draft.violation.clone(),
+            entity_id: None,
+            party: None,
+            urgent: draft.urgent,
+        };
+        state
+            .app
+            .propose_case(&auth.actor, id, version, facts, party)
+            .await
+    }
+    .await;
     match result {
         Ok((case, _)) => see_other_flash(&format!("/cases/{}", case.id), "ui-flash_case_proposed"),
         Err(e) => match ctx.refusal(e) {
-            Ok((status, errors)) => clue_page(&state, &ctx, id, status, errors).await,
+            Ok((status, errors)) => {
+                clue_page_with(&state, &ctx, id, status, errors, Some(draft)).await
+            }
             Err(r) => r,
         },
     }
@@ -947,6 +1233,8 @@ pub struct CaseRow {
     pub days_left: Option<i64>,
     pub due: String,
     pub urgent: bool,
+    /// The lead officer's name, once a team is assigned.
+    pub lead: String,
 }
 
 fn case_row(
@@ -954,6 +1242,7 @@ fn case_row(
     ctx: &PageCtx,
     c: &Case,
     entities: &HashMap<Uuid, String>,
+    people: &People,
 ) -> CaseRow {
     let tr = ctx.tr();
     let deadline = state.app.case_deadline(c);
@@ -979,6 +1268,11 @@ fn case_row(
             .map(|(_, d)| (d.due - state.app.today()).num_days()),
         due: deadline.map(|(_, d)| d.due.to_string()).unwrap_or_default(),
         urgent: c.facts.urgent,
+        lead: c
+            .team
+            .as_ref()
+            .map(|t| ctx.person_name(people, &t.lead))
+            .unwrap_or_default(),
     }
 }
 
@@ -1083,10 +1377,11 @@ pub async fn list(
         Some(Ok(p)) if p >= 1 => p,
         Some(_) => return ctx.error(invalid("page")),
     };
-    let (result, units, officers) = match tokio::try_join!(
+    let (result, units, officers, people) = match tokio::try_join!(
         state.app.cases(&auth.actor, filter.clone(), page, PER_PAGE),
         state.app.units(),
         state.app.case_officers(&auth.actor),
+        state.app.people(),
     ) {
         Ok(v) => v,
         Err(e) => return ctx.error(e),
@@ -1144,7 +1439,7 @@ pub async fn list(
     let rows = result
         .items
         .iter()
-        .map(|c| case_row(&state, &ctx, c, &names))
+        .map(|c| case_row(&state, &ctx, c, &names, &people))
         .collect();
     ctx.render(
         StatusCode::OK,
@@ -1223,7 +1518,7 @@ pub async fn export_cases(
     let rows: Vec<Vec<String>> = cases
         .iter()
         .map(|c| {
-            let r = case_row(&state, &ctx, c, &names);
+            let r = case_row(&state, &ctx, c, &names, &people);
             let party = party_view(&tr, c.facts.party.as_ref(), &names, true);
             vec![
                 r.number,
@@ -1258,6 +1553,7 @@ pub async fn export_cases(
                 } else {
                     String::new()
                 },
+                r.lead,
             ]
         })
         .collect();
@@ -1276,6 +1572,7 @@ pub async fn export_cases(
         "ui-case_due",
         "ui-days_left",
         "ui-urgent_header",
+        "ui-team_lead",
     ]
     .iter()
     .map(|id| tr.t(id))
@@ -1300,13 +1597,107 @@ struct CasePage {
     can_decide_cancellation: bool,
     can_propose_cancellation: bool,
     /// The identify-party form: the county's entities and the ID types to choose from.
-    identify: Option<IdentifyForm>,
+    identify: Option<PartyForm>,
+    /// The team's section: once the case may take investigators, or has them.
+    show_team: bool,
+    team: Vec<TeamRow>,
+    /// The officers whose certificate ends before the case falls due, by name, and that day.
+    expiring: Vec<String>,
+    assign: Option<AssignForm>,
+    /// Requests for recusal, in the order made.
+    recusals: Vec<RecusalRow>,
+    request_recusal: Option<RequestRecusalForm>,
     errors: Vec<String>,
 }
 
-pub struct IdentifyForm {
-    pub entities: Vec<Choice>,
-    pub id_types: Vec<Choice>,
+/// One member of a case's team as the page lists them.
+pub struct TeamRow {
+    /// Lead, officer or assistant, in words.
+    pub duty: String,
+    pub lead: bool,
+    pub name: String,
+    pub certificate: String,
+    pub valid_until: String,
+    pub unit: String,
+    /// The certificate ends before the case falls due.
+    pub expiring: bool,
+    pub recused: bool,
+}
+
+/// The people of one unit the assign form offers.
+pub struct CandidateGroup {
+    pub unit: String,
+    pub people: Vec<Candidate>,
+}
+
+/// A person the assign form offers.
+pub struct Candidate {
+    /// For the checkbox's id.
+    pub index: usize,
+    /// The login name, sent by the form (never shown).
+    pub value: String,
+    pub name: String,
+    /// Certificate number and validity.
+    pub detail: String,
+    pub checked: bool,
+    /// Why this person cannot be chosen (certificate not valid today, recused): shown, not
+    /// offered.
+    pub unfit: String,
+    /// The certificate ends before the case falls due.
+    pub expiring: bool,
+}
+
+pub struct AssignForm {
+    /// The case has a team: the form replaces it.
+    pub reassign: bool,
+    pub officers: Vec<CandidateGroup>,
+    pub assistants: Vec<CandidateGroup>,
+    /// The lead's choices: the officers who may be chosen.
+    pub leads: Vec<Choice>,
+}
+
+/// A request for recusal and its decision.
+pub struct RecusalRow {
+    pub officer: String,
+    pub grounds: String,
+    pub by: String,
+    pub requested_by: String,
+    pub pending: bool,
+    pub granted: bool,
+    pub decided_by: String,
+    pub collective: bool,
+    pub reasons: String,
+    /// This head may decide it here.
+    pub decide: Option<DecideRecusalForm>,
+    /// Why this head does not (his own recusal; another head's, the main head's to decide).
+    pub decide_note: String,
+}
+
+pub struct DecideRecusalForm {
+    /// For the form's element ids.
+    pub index: usize,
+    /// "Decide the recusal of …", by name.
+    pub title: String,
+    /// The login name, sent by the form (never shown).
+    pub officer: String,
+    /// The main head's recusal: decided by the heads together.
+    pub collective_required: bool,
+}
+
+pub struct RequestRecusalForm {
+    /// The team's members and the bureau heads who may be asked to step aside.
+    pub people: Vec<Choice>,
+    pub grounds: String,
+    /// party or officer, as sent before a refusal.
+    pub by: String,
+}
+
+/// What the case page's forms sent, shown again with a refusal.
+#[derive(Default)]
+pub struct CaseDraft {
+    team: Option<Team>,
+    /// Officer, grounds, by.
+    recusal: Option<(String, String, String)>,
 }
 
 async fn case_page(
@@ -1316,58 +1707,330 @@ async fn case_page(
     status: StatusCode,
     errors: Vec<String>,
 ) -> Response {
+    case_page_with(state, ctx, id, status, errors, CaseDraft::default()).await
+}
+
+/// The login name of the signed-in person ("system" for the platform).
+fn username_of(actor: &domain::Actor) -> &str {
+    match actor {
+        domain::Actor::User(u) => u.username.as_str(),
+        domain::Actor::System => "system",
+    }
+}
+
+async fn case_page_with(
+    state: &AppState,
+    ctx: &PageCtx,
+    id: uuid::Uuid,
+    status: StatusCode,
+    errors: Vec<String>,
+    draft: CaseDraft,
+) -> Response {
     let Some(auth) = ctx.auth.as_ref() else {
         return super::see_other("/login");
     };
-    let (case, people) = match tokio::try_join!(state.app.case(&auth.actor, id), state.app.people())
-    {
+    let actor = &auth.actor;
+    let (case, people, units) = match tokio::try_join!(
+        state.app.case(actor, id),
+        state.app.people(),
+        state.app.units()
+    ) {
+        Ok(v) => v,
+        Err(e) => return ctx.error(e),
+    };
+    let expiring_users = match state.app.certificates_expiring(&case).await {
         Ok(v) => v,
         Err(e) => return ctx.error(e),
     };
     let tr = ctx.tr();
-    let head = allows(&auth.actor, Capability::CaseApprove);
-    let names = entity_names(state, &auth.actor, [&case]).await;
+    let me = username_of(actor);
+    let today = state.app.today();
+    let due = state.app.case_deadline(&case).map(|(_, d)| d.due);
+    let head = allows(actor, Capability::CaseApprove);
+    let names = entity_names(state, actor, [&case]).await;
     let unidentified = matches!(case.facts.party, None | Some(Party::Unidentified));
     let identify = if unidentified
         && domain::case::registration::open(&case)
-        && reach(&auth.actor, Capability::CaseRegister).is_ok_and(|r| within(&r, &case.county_code))
+        && reach(actor, Capability::CaseRegister).is_ok_and(|r| within(&r, &case.county_code))
     {
-        let filter = app::EntityFilter {
-            county: case.county_code.clone(),
-            ..Default::default()
-        };
-        let mut entities = Vec::new();
-        let mut page = 1;
-        loop {
-            let p = match state.app.entities(&auth.actor, &filter, page, 200).await {
-                Ok(p) => p,
-                Err(e) => return ctx.error(e),
-            };
-            let n = p.items.len();
-            entities.extend(p.items.into_iter().map(|e| Choice {
-                value: e.id.to_string(),
-                label: format!("{}（{}）", e.data.name, e.data.uscc),
-                chosen: false,
-            }));
-            if n < 200 || page >= 25 {
-                break;
-            }
-            page += 1;
+        match county_entities(state, actor, &case.county_code, None).await {
+            Ok(entities) => Some(party_form(
+                &tr,
+                false,
+                "person".into(),
+                entities,
+                &PartyFields::default(),
+            )),
+            Err(e) => return ctx.error(e),
         }
-        entities.sort_by(|a, b| a.label.cmp(&b.label));
-        Some(IdentifyForm {
-            entities,
-            id_types: [IdType::ResidentId, IdType::Passport, IdType::Other]
+    } else {
+        None
+    };
+    let recused = |u: &str| domain::case::recusal::recused(&case.recusals, u);
+    let name = |u: &str| ctx.person_name(&people, u);
+
+    // The team: the lead first, the other officers, the assistants.
+    let mut team = Vec::new();
+    if let Some(t) = &case.team {
+        let mut officers: Vec<&String> = t.officers.iter().collect();
+        officers.sort_by_key(|o| **o != t.lead);
+        let members = officers
+            .into_iter()
+            .map(|o| (o, *o == t.lead, true))
+            .chain(t.assistants.iter().map(|a| (a, false, false)));
+        for (u, lead, officer) in members {
+            let p = people.get(u);
+            team.push(TeamRow {
+                duty: tr.t(match (lead, officer) {
+                    (true, _) => "ui-team_lead",
+                    (false, true) => "ui-team_officer",
+                    (false, false) => "ui-team_assistant",
+                }),
+                lead,
+                name: name(u),
+                certificate: p.and_then(|p| p.certificate.clone()).unwrap_or_default(),
+                valid_until: p
+                    .and_then(|p| p.certificate_valid_until)
+                    .map(|d| d.to_string())
+                    .unwrap_or_default(),
+                unit: p
+                    .and_then(|p| {
+                        if tr.english() {
+                            p.unit_en.clone()
+                        } else {
+                            p.unit_zh.clone()
+                        }
+                    })
+                    .unwrap_or_default(),
+                expiring: officer && expiring_users.contains(u),
+                recused: recused(u),
+            });
+        }
+    }
+    let expiring: Vec<String> = expiring_users.iter().map(|u| name(u)).collect();
+
+    // Who may assign: the detachment leader any case, an officer of the handling brigade its
+    // own (what `decide_assign_officers` accepts), once the case is investigated.
+    let may_assign = domain::case::team::investigating(&case)
+        && reach(actor, Capability::CaseAssign).is_ok_and(|r| within(&r, &case.county_code))
+        && match actor {
+            domain::Actor::User(u) => {
+                u.roles.contains(&Role::DetachmentLeader)
+                    || (u.unit_id.is_some() && u.unit_id == case.handling_unit_id)
+            }
+            domain::Actor::System => false,
+        };
+    let assign = may_assign.then(|| {
+        let detachments: Vec<Uuid> = units
+            .iter()
+            .filter(|u| u.kind == UnitKind::Detachment)
+            .map(|u| u.id)
+            .collect();
+        let in_units = |p: &Person| {
+            p.unit_id
+                .is_some_and(|u| Some(u) == case.handling_unit_id || detachments.contains(&u))
+        };
+        let (officers, lead, assistants) = match (&draft.team, &case.team) {
+            (Some(t), _) | (None, Some(t)) => {
+                (t.officers.clone(), t.lead.clone(), t.assistants.clone())
+            }
+            // A first assignment: whoever assigns usually leads.
+            (None, None) => (vec![me.to_owned()], me.to_owned(), Vec::new()),
+        };
+        let candidate = |u: &str, p: &Person, chosen: &[String], officer: bool| {
+            let unfit = if recused(u) {
+                tr.t("ui-recused")
+            } else if officer && !p.certified_on(today) {
+                tr.t("ui-certificate_not_valid_today")
+            } else {
+                String::new()
+            };
+            let mut detail = Vec::new();
+            if let Some(n) = &p.certificate {
+                detail.push(tr.with("ui-person_certificate", &[("number", n.clone())]));
+            }
+            if let Some(d) = p.certificate_valid_until {
+                detail.push(tr.with("ui-certificate_valid_until_on", &[("date", d.to_string())]));
+            }
+            Candidate {
+                index: 0,
+                value: u.to_owned(),
+                name: p.display_name.clone(),
+                detail: detail.join(if tr.english() { ", " } else { "，" }),
+                checked: unfit.is_empty() && chosen.iter().any(|c| c == u),
+                expiring: officer
+                    && unfit.is_empty()
+                    && matches!((p.certificate_valid_until, due), (Some(until), Some(due)) if until < due),
+                unfit,
+            }
+        };
+        // By unit (the handling unit's first, then the detachment), each by certificate number
+        // (issued in order) and name.
+        let grouped = |officer: bool, chosen: &[String]| {
+            let mut rows: Vec<(bool, String, String, Candidate)> = people
+                .all()
                 .into_iter()
-                .map(|t| Choice {
-                    value: serde_json::to_value(t)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_owned))
-                        .unwrap_or_default(),
-                    label: id_type_name(&tr, t),
-                    chosen: t == IdType::ResidentId,
+                .filter(|(_, p)| {
+                    !p.disabled
+                        && in_units(p)
+                        && if officer {
+                            domain::permission::roles_allow(&p.roles, Capability::EnforcementAct)
+                        } else {
+                            p.roles.contains(&Role::AuxiliaryStaff)
+                        }
                 })
-                .collect(),
+                .map(|(u, p)| {
+                    let unit = if tr.english() { &p.unit_en } else { &p.unit_zh };
+                    (
+                        p.unit_id != case.handling_unit_id,
+                        unit.clone().unwrap_or_default(),
+                        p.certificate.clone().unwrap_or_default(),
+                        candidate(u, p, chosen, officer),
+                    )
+                })
+                .collect();
+            rows.sort_by(|a, b| (a.0, &a.1, &a.2, &a.3.name).cmp(&(b.0, &b.1, &b.2, &b.3.name)));
+            let mut groups: Vec<CandidateGroup> = Vec::new();
+            for (_, unit, _, c) in rows {
+                match groups.last_mut() {
+                    Some(g) if g.unit == unit => g.people.push(c),
+                    _ => groups.push(CandidateGroup {
+                        unit,
+                        people: vec![c],
+                    }),
+                }
+            }
+            groups
+        };
+        let mut officer_groups = grouped(true, &officers);
+        let mut assistant_groups = grouped(false, &assistants);
+        let mut index = 0;
+        for c in officer_groups
+            .iter_mut()
+            .chain(assistant_groups.iter_mut())
+            .flat_map(|g| g.people.iter_mut())
+        {
+            index += 1;
+            c.index = index;
+        }
+        let leads = officer_groups
+            .iter()
+            .flat_map(|g| g.people.iter())
+            .filter(|c| c.unfit.is_empty())
+            .map(|c| Choice {
+                value: c.value.clone(),
+                label: c.name.clone(),
+                chosen: c.value == lead,
+            })
+            .collect();
+        AssignForm {
+            reassign: case.team.is_some(),
+            officers: officer_groups,
+            assistants: assistant_groups,
+            leads,
+        }
+    });
+
+    // Recusal: the requests, each with its decision or, for a head, the form to decide it.
+    let main_head = state.app.settings.main_head.as_str();
+    let is_head = |u: &str| {
+        people
+            .get(u)
+            .is_some_and(|p| p.roles.contains(&Role::BureauHead))
+    };
+    let recusals = case
+        .recusals
+        .iter()
+        .enumerate()
+        .map(|(index, r)| {
+            let pending = r.decision.is_none();
+            let (decide, decide_note) = if !pending || !head {
+                (None, String::new())
+            } else if r.officer == me {
+                (None, tr.t("ui-recusal_own_note"))
+            } else if is_head(&r.officer) && main_head.is_empty() {
+                (None, tr.t("ui-recusal_main_head_unset"))
+            } else if is_head(&r.officer) && r.officer != main_head && me != main_head {
+                (
+                    None,
+                    tr.with("ui-recusal_main_head_note", &[("name", name(main_head))]),
+                )
+            } else {
+                (
+                    Some(DecideRecusalForm {
+                        index,
+                        title: tr.with("ui-recusal_decide", &[("name", name(&r.officer))]),
+                        officer: r.officer.clone(),
+                        collective_required: r.officer == main_head,
+                    }),
+                    String::new(),
+                )
+            };
+            RecusalRow {
+                officer: name(&r.officer),
+                grounds: r.grounds.clone(),
+                by: tr.t(match r.by {
+                    RecusalBy::Party => "ui-recusal_by_party",
+                    RecusalBy::Officer => "ui-recusal_by_officer",
+                }),
+                requested_by: name(&r.requested_by),
+                pending,
+                granted: r.decision.as_ref().is_some_and(|d| d.granted),
+                decided_by: r
+                    .decision
+                    .as_ref()
+                    .map(|d| name(&d.decided_by))
+                    .unwrap_or_default(),
+                collective: r.decision.as_ref().is_some_and(|d| d.collective),
+                reasons: r
+                    .decision
+                    .as_ref()
+                    .map(|d| d.reasons.clone())
+                    .unwrap_or_default(),
+                decide,
+                decide_note,
+            }
+        })
+        .collect();
+    let may_request = domain::case::registration::open(&case)
+        && reach(actor, Capability::EnforcementAct).is_ok_and(|r| within(&r, &case.county_code));
+    let request_recusal = if may_request {
+        let asked = |u: &str| {
+            recused(u)
+                || case
+                    .recusals
+                    .iter()
+                    .any(|r| r.officer == u && r.decision.is_none())
+        };
+        let (chosen, grounds, by) = draft.recusal.unwrap_or_default();
+        let mut choices: Vec<Choice> = Vec::new();
+        let mut offer = |u: &str, duty: &str| {
+            if !asked(u) && !choices.iter().any(|c| c.value == u) {
+                choices.push(Choice {
+                    value: u.to_owned(),
+                    label: format!("{} · {}", name(u), tr.t(duty)),
+                    chosen: chosen == u,
+                });
+            }
+        };
+        if let Some(t) = &case.team {
+            offer(&t.lead, "ui-team_lead");
+            for o in &t.officers {
+                offer(o, "ui-team_officer");
+            }
+            for a in &t.assistants {
+                offer(a, "ui-team_assistant");
+            }
+        }
+        for (u, p) in people.all() {
+            if !p.disabled && p.roles.contains(&Role::BureauHead) {
+                offer(u, "ui-role_bureau_head");
+            }
+        }
+        (!choices.is_empty()).then_some(RequestRecusalForm {
+            people: choices,
+            grounds,
+            by,
         })
     } else {
         None
@@ -1376,7 +2039,7 @@ async fn case_page(
         status,
         &CasePage {
             chrome: ctx.chrome(),
-            c: case_row(state, ctx, &case, &names),
+            c: case_row(state, ctx, &case, &names, &people),
             version: case.version,
             legal_basis: case
                 .facts
@@ -1395,16 +2058,22 @@ async fn case_page(
                 .as_ref()
                 .map(|(by, why)| (ctx.person_name(&people, by), why.clone())),
             party: party_view(&tr, case.facts.party.as_ref(), &names, false),
-            clue_url: allows(&auth.actor, Capability::ClueRead)
+            clue_url: allows(actor, Capability::ClueRead)
                 .then(|| format!("/clues/{}", case.clue_id)),
             can_decide_registration: head && case.stage == CaseStage::PendingRegistration,
             can_decide_cancellation: head
                 && case.stage == CaseStage::Registered
                 && case.cancellation.is_some(),
-            can_propose_cancellation: allows(&auth.actor, Capability::CaseRegister)
+            can_propose_cancellation: allows(actor, Capability::CaseRegister)
                 && case.stage == CaseStage::Registered
                 && case.cancellation.is_none(),
             identify,
+            show_team: case.team.is_some() || domain::case::team::investigating(&case),
+            team,
+            expiring,
+            assign,
+            recusals,
+            request_recusal,
             errors,
         },
     )
@@ -1465,36 +2134,13 @@ pub async fn act(
     }
 }
 
-#[derive(Deserialize)]
-pub struct IdentifyPartyForm {
-    version: i64,
-    #[serde(default)]
-    kind: String,
-    #[serde(default)]
-    person_name: String,
-    #[serde(default)]
-    id_type: String,
-    #[serde(default)]
-    id_number: String,
-    #[serde(default)]
-    address: String,
-    #[serde(default)]
-    phone: String,
-    #[serde(default)]
-    org_name: String,
-    #[serde(default)]
-    uscc: String,
-    #[serde(default)]
-    entity_id: String,
-}
-
 /// Names the party of a case opened against an unidentified one. A person's ID number, address
 /// and phone go to `App::identify_party`, which seals them; the case keeps masked forms.
 pub async fn identify_party(
     State(state): State<AppState>,
     ctx: PageCtx,
     Path(id): Path<String>,
-    Form(form): Form<IdentifyPartyForm>,
+    body: axum::body::Bytes,
 ) -> Response {
     let auth = match ctx.require() {
         Ok(a) => a,
@@ -1504,46 +2150,27 @@ pub async fn identify_party(
         Ok(i) => i,
         Err(r) => return r,
     };
-    let party_form = |field: &str| {
-        AppError::Refused(Refusal::one(
-            RefusalKind::Invalid,
-            Reason::new("case.party_form").field(field),
-        ))
-    };
-    let party = match form.kind.as_str() {
-        "person" => match serde_json::from_value::<IdType>(serde_json::json!(form.id_type)) {
-            Ok(id_type) => Ok(app::case::PartyInput::Person {
-                name: form.person_name,
-                id_type,
-                id_number: form.id_number,
-                address: form.address,
-                phone: form.phone,
-            }),
-            Err(_) => Err(party_form("id_type")),
-        },
-        "organisation" => Ok(app::case::PartyInput::Organisation {
-            name: form.org_name,
-            uscc: Some(form.uscc.trim().to_owned()).filter(|u| !u.is_empty()),
-        }),
-        "entity" => Uuid::parse_str(form.entity_id.trim())
-            .map(app::case::PartyInput::Entity)
-            .map_err(|_| {
-                AppError::Refused(Refusal::one(
-                    RefusalKind::Invalid,
-                    Reason::new("clue.entity_unknown").field("entity_id"),
-                ))
-            }),
-        _ => Err(party_form("kind")),
-    };
-    let result = match party {
-        Ok(p) => {
-            state
-                .app
-                .identify_party(&auth.actor, id, form.version, p)
-                .await
-        }
-        Err(e) => Err(e),
-    };
+    let f = form_fields(&body);
+    let result = async {
+        let version = form_version(&f)?;
+        let party = PartyFields::from_fields(&f).input(
+            field(&f, "id_number"),
+            field(&f, "address"),
+            field(&f, "phone"),
+        )?;
+        // "Not yet identified" is not a party to name.
+        let party = party.ok_or_else(|| {
+            AppError::Refused(Refusal::one(
+                RefusalKind::Invalid,
+                Reason::new("case.party_form").field("kind"),
+            ))
+        })?;
+        state
+            .app
+            .identify_party(&auth.actor, id, version, party)
+            .await
+    }
+    .await;
     match result {
         Ok(_) => see_other_flash(&format!("/cases/{id}"), "ui-flash_party_identified"),
         Err(e) => match ctx.refusal(e) {
@@ -1551,6 +2178,210 @@ pub async fn identify_party(
             Err(r) => r,
         },
     }
+}
+
+/// A refusal as a page shows it: the people it names by their names, never by login names.
+fn named(people: Option<&People>, e: AppError) -> AppError {
+    match (e, people) {
+        (AppError::Refused(mut r), Some(people)) => {
+            for reason in &mut r.reasons {
+                for key in ["username", "main_head"] {
+                    if let Some(v) = reason.args.get_mut(key)
+                        && let Some(p) = people.get(v)
+                    {
+                        *v = p.display_name.clone();
+                    }
+                }
+            }
+            AppError::Refused(r)
+        }
+        (e, _) => e,
+    }
+}
+
+/// A case form's outcome: back to the case with a message, or the page again with every reason
+/// (people by name) and what the form sent.
+async fn after_case_action<T>(
+    state: &AppState,
+    ctx: &PageCtx,
+    id: uuid::Uuid,
+    result: Result<T, AppError>,
+    flash: &'static str,
+    draft: CaseDraft,
+) -> Response {
+    match result {
+        Ok(_) => see_other_flash(&format!("/cases/{id}"), flash),
+        Err(e) => {
+            let people = state.app.people().await.ok();
+            match ctx.refusal(named(people.as_ref(), e)) {
+                Ok((status, errors)) => case_page_with(state, ctx, id, status, errors, draft).await,
+                Err(r) => r,
+            }
+        }
+    }
+}
+
+/// Names the case's investigators: the officers ticked (at least two), the lead among them, the
+/// auxiliary staff who assist.
+pub async fn assign_officers(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> Response {
+    let auth = match ctx.require() {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let id = match path_id(&ctx, &id) {
+        Ok(i) => i,
+        Err(r) => return r,
+    };
+    let f = form_fields(&body);
+    let team = Team {
+        officers: field_all(&f, "officers"),
+        lead: field(&f, "lead"),
+        assistants: field_all(&f, "assistants"),
+    };
+    let result = match form_version(&f) {
+        Ok(v) => {
+            state
+                .app
+                .assign_officers(&auth.actor, id, v, team.clone())
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    let draft = CaseDraft {
+        team: Some(team),
+        ..Default::default()
+    };
+    after_case_action(&state, &ctx, id, result, "ui-flash_team_assigned", draft).await
+}
+
+#[derive(Deserialize)]
+pub struct RecusalRequestForm {
+    version: i64,
+    #[serde(default)]
+    officer: String,
+    #[serde(default)]
+    grounds: String,
+    #[serde(default)]
+    by: String,
+}
+
+/// Records a request for recusal, by the party or by the officer himself.
+pub async fn request_recusal(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Path(id): Path<String>,
+    Form(form): Form<RecusalRequestForm>,
+) -> Response {
+    let auth = match ctx.require() {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let id = match path_id(&ctx, &id) {
+        Ok(i) => i,
+        Err(r) => return r,
+    };
+    let result = match form.by.as_str() {
+        "party" | "officer" => {
+            let by = if form.by == "party" {
+                RecusalBy::Party
+            } else {
+                RecusalBy::Officer
+            };
+            state
+                .app
+                .request_recusal(
+                    &auth.actor,
+                    id,
+                    form.version,
+                    form.officer.clone(),
+                    form.grounds.clone(),
+                    by,
+                )
+                .await
+        }
+        _ => Err(AppError::Refused(Refusal::one(
+            RefusalKind::Invalid,
+            Reason::new("recusal.by_required").field("by"),
+        ))),
+    };
+    let draft = CaseDraft {
+        recusal: Some((form.officer, form.grounds, form.by)),
+        ..Default::default()
+    };
+    after_case_action(
+        &state,
+        &ctx,
+        id,
+        result,
+        "ui-flash_recusal_requested",
+        draft,
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct RecusalDecisionForm {
+    version: i64,
+    #[serde(default)]
+    officer: String,
+    /// `1` granted, `0` refused.
+    #[serde(default)]
+    granted: String,
+    #[serde(default)]
+    reasons: String,
+    #[serde(default)]
+    collective: Option<String>,
+}
+
+/// A head decides a request for recusal (with the heads together, the main head's).
+pub async fn decide_recusal(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Path(id): Path<String>,
+    Form(form): Form<RecusalDecisionForm>,
+) -> Response {
+    let auth = match ctx.require() {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let id = match path_id(&ctx, &id) {
+        Ok(i) => i,
+        Err(r) => return r,
+    };
+    let result = match form.granted.as_str() {
+        "1" | "0" => {
+            state
+                .app
+                .decide_recusal(
+                    &auth.actor,
+                    id,
+                    form.version,
+                    form.officer,
+                    form.granted == "1",
+                    form.reasons,
+                    form.collective.is_some(),
+                )
+                .await
+        }
+        _ => Err(AppError::Refused(Refusal::one(
+            RefusalKind::Invalid,
+            Reason::new("recusal.decision_required").field("granted"),
+        ))),
+    };
+    after_case_action(
+        &state,
+        &ctx,
+        id,
+        result,
+        "ui-flash_recusal_decided",
+        CaseDraft::default(),
+    )
+    .await
 }
 
 /// One step waiting for a head.

@@ -82,6 +82,9 @@ pub fn router() -> axum::Router<AppState> {
         .route("/cases/export.xlsx", get(cases::export_cases))
         .route("/cases/{id}", get(cases::case))
         .route("/cases/{id}/identify-party", post(cases::identify_party))
+        .route("/cases/{id}/assign-officers", post(cases::assign_officers))
+        .route("/cases/{id}/request-recusal", post(cases::request_recusal))
+        .route("/cases/{id}/decide-recusal", post(cases::decide_recusal))
         .route("/cases/{id}/{action}", post(cases::act))
         .route("/approvals", get(cases::approvals))
         .route("/evidence/{id}", get(evidence::detail))
@@ -347,6 +350,9 @@ const FLASHES: &[&str] = &[
     "ui-flash_clue_merged",
     "ui-flash_clue_transferred",
     "ui-flash_party_identified",
+    "ui-flash_team_assigned",
+    "ui-flash_recusal_requested",
+    "ui-flash_recusal_decided",
 ];
 
 /// A redirect after an action, and a message about it on the next page.
