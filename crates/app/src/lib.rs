@@ -99,6 +99,9 @@ pub struct AppSettings {
     /// they are, in 《》: a case is registered only on a provision of one of them. UNCONFIRMED
     /// (the prefecture's published list of powers decides); empty: not checked.
     pub enforced_laws: Vec<String>,
+    /// Hours within which a preservation taken in an emergency must be approved by a head.
+    /// UNCONFIRMED: by analogy with the Administrative Coercion Law Art. 19 (24 hours).
+    pub preservation_approval_hours: i64,
     /// The bureau's main head (the binary's `organisation.main_head`); empty when not set.
     #[serde(skip)]
     pub main_head: String,
@@ -125,6 +128,7 @@ impl Default for AppSettings {
                 .map(|(c, n)| (c.to_owned(), n.to_owned()))
                 .collect(),
             enforced_laws: ENFORCED_LAWS.iter().map(|l| (*l).to_owned()).collect(),
+            preservation_approval_hours: 24,
             main_head: String::new(),
         }
     }

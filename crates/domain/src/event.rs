@@ -8,6 +8,7 @@ pub use crate::admin::{CredentialReset, UserAccessChanged, UserDisabled, UserEdi
 pub use crate::case::clue::{ClueClosed, ClueSubmitted};
 pub use crate::case::interference::InterferenceRecorded;
 pub use crate::case::party::PartyIdentified;
+pub use crate::case::preservation::{PreservationApproved, PreservationProposed, PreservedDecided};
 pub use crate::case::record::RecordAdded;
 pub use crate::case::recusal::{RecusalDecided, RecusalRequested};
 pub use crate::case::registration::{
@@ -158,6 +159,9 @@ events! {
     InvestigationReported = "case.investigation_reported/v1",
     CaseReviewed = "case.reviewed/v1",
     InterferenceRecorded = "case.interference_recorded/v1",
+    PreservationProposed = "case.preservation_proposed/v1",
+    PreservationApproved = "case.preservation_approved/v1",
+    PreservedDecided = "case.preserved_decided/v1",
 }
 
 /// The schemas of administration events, from [`SCHEMAS`].

@@ -89,6 +89,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "interference",
         include_str!("../migrations/0019_interference.sql"),
     ),
+    (
+        20,
+        "preservations",
+        include_str!("../migrations/0020_preservations.sql"),
+    ),
 ];
 
 pub(crate) fn run(conn: &mut Connection) -> Result<(), StoreError> {

@@ -8,6 +8,11 @@ use domain::case::clue::{
 };
 use domain::case::interference::{InterferenceState, RecordInterference};
 use domain::case::party::{IdentifyParty, IdentifyPartyState, Party};
+use domain::case::preservation::{
+    Action as PreservedAction, ApprovalState as PreservationApprovalState,
+    DecidePreservationApproval, DecidePreserved, DecidePreservedState, Item as PreservedItem,
+    Preserve, PreserveState,
+};
 use domain::case::record::{AddRecord, AddRecordState, Record, RecordContent};
 use domain::case::recusal::{
     DecideRecusal, DecideRecusalState, RecusalBy, RequestRecusal, RequestRecusalState,
@@ -952,6 +957,137 @@ impl App {
     ) -> Result<Vec<domain::case::interference::InterferenceRecorded>, AppError> {
         let scope = crate::scope(actor, Capability::InterferenceRead)?;
         Ok(self.store.interference(&scope, month).await?)
+    }
+
+    /// Proposes a preservation of evidence (two officers of the case); in an emergency it
+    /// takes effect at once and waits for a head's approval afterwards.
+    pub async fn preserve_evidence(
+        &self,
+        actor: &Actor,
+        case_id: Uuid,
+        expected_version: i64,
+        items: Vec<PreservedItem>,
+        officers: Vec<String>,
+        emergency: bool,
+    ) -> Result<(Case, Written), AppError> {
+        require(actor, Capability::EnforcementAct)?;
+        domain::text::check_texts(officers.iter().map(|o| ("officers", o.as_str(), false)))?;
+        let cmd = Preserve {
+            case_id,
+            preservation_id: Uuid::now_v7(),
+            items,
+            officers,
+            emergency,
+            expected_version,
+        };
+        let committed = self
+            .command(
+                actor,
+                cmd,
+                |r, cmd, now| {
+                    Box::pin(async move {
+                        let case = case_or_missing(r, cmd.case_id).await?;
+                        let mut people = Vec::new();
+                        for name in cmd.officers.iter().take(20) {
+                            people.push((name.clone(), r.user_by_username(name).await?));
+                        }
+                        Ok(PreserveState {
+                            case,
+                            people,
+                            now: now.at,
+                        })
+                    })
+                },
+                domain::case::preservation::decide_preserve,
+            )
+            .await?;
+        Ok((self.case(actor, case_id).await?, written(&committed)))
+    }
+
+    /// A head approves or rejects a preservation.
+    pub async fn decide_preservation_approval(
+        &self,
+        actor: &Actor,
+        case_id: Uuid,
+        expected_version: i64,
+        preservation_id: Option<Uuid>,
+        approve: bool,
+        text: String,
+    ) -> Result<(Case, Written), AppError> {
+        require(actor, Capability::CaseApprove)?;
+        let cmd = DecidePreservationApproval {
+            case_id,
+            preservation_id,
+            approve,
+            text,
+            expected_version,
+        };
+        let committed = self
+            .command(
+                actor,
+                cmd,
+                |r, cmd, now| {
+                    Box::pin(async move {
+                        Ok(PreservationApprovalState {
+                            case: case_or_missing(r, cmd.case_id).await?,
+                            now: now.at,
+                        })
+                    })
+                },
+                domain::case::preservation::decide_preservation_approval,
+            )
+            .await?;
+        Ok((self.case(actor, case_id).await?, written(&committed)))
+    }
+
+    /// Decides what becomes of preserved items (within 7 working days of taking effect).
+    pub async fn decide_preserved(
+        &self,
+        actor: &Actor,
+        case_id: Uuid,
+        expected_version: i64,
+        preservation_id: Option<Uuid>,
+        action: PreservedAction,
+    ) -> Result<(Case, Written), AppError> {
+        require(actor, Capability::EnforcementAct)?;
+        let cmd = DecidePreserved {
+            case_id,
+            preservation_id,
+            action,
+            expected_version,
+        };
+        let calendar = self.calendar();
+        let approval_hours = self.settings.preservation_approval_hours;
+        let committed = self
+            .command(
+                actor,
+                cmd,
+                move |r, cmd, now| {
+                    Box::pin(async move {
+                        Ok(DecidePreservedState {
+                            case: case_or_missing(r, cmd.case_id).await?,
+                            calendar: (*calendar).clone(),
+                            now: now.at,
+                            approval_hours,
+                        })
+                    })
+                },
+                domain::case::preservation::decide_preserved,
+            )
+            .await?;
+        Ok((self.case(actor, case_id).await?, written(&committed)))
+    }
+
+    /// Where a preservation stands now (pending, in effect, decided, lapsed; approval overdue).
+    pub fn preservation_standing(
+        &self,
+        p: &domain::case::preservation::Preservation,
+    ) -> domain::case::preservation::Standing {
+        p.standing(
+            &self.calendar(),
+            self.clock.now(),
+            self.settings.preservation_approval_hours,
+        )
     }
 
     /// One case within the actor's reach (404 otherwise).

@@ -22,6 +22,7 @@ mod ledger;
 mod limits;
 mod pages;
 mod permissions;
+mod preservation;
 mod records;
 mod sealed;
 mod team;

@@ -66,6 +66,8 @@ const MULTI_LINE: &[&str] = &[
     "post /api/v1/cases/{id}/submit-investigation-report proposed_handling",
     "post /api/v1/cases/{id}/record-case-review reasons",
     "post /api/v1/cases/{id}/record-interference how",
+    "post /api/v1/cases/{id}/approve-preservation comment",
+    "post /api/v1/cases/{id}/reject-preservation reason",
     "post /api/v1/cases/{id}/record-interference what_was_asked",
     "post /api/v1/cases/{id}/record-inspection observed",
     "post /api/v1/cases/{id}/record-inspection signature.refusal",
@@ -639,6 +641,52 @@ async fn examples(app: &TestApp) -> BTreeMap<String, Example> {
             "record-case-review",
             json!({"opinion": "supplementary_investigation", "reasons": "缺少\r\n监测报告",
                    "flags": ["complex"]}),
+        ),
+    );
+    let preserve = |emergency: bool| {
+        json!({
+        "items": [{"description": "台账", "quantity": "3 本", "kept_at": "证物室"}],
+        "officers": ["menghai.officer", "menghai.officer2"], "emergency": emergency})
+    };
+    let preserving = team_case().await;
+    m.insert(
+        "post /api/v1/cases/{id}/preserve-evidence".into(),
+        on(
+            "menghai.officer",
+            preserving,
+            "preserve-evidence",
+            preserve(false),
+        ),
+    );
+    for (verb, body) in [
+        ("approve-preservation", json!({"comment": "同意\r\n保存"})),
+        ("reject-preservation", json!({"reason": "不必\r\n保存"})),
+    ] {
+        let case = team_case().await;
+        let (s, b) = act(app, &officer, &case, "preserve-evidence", preserve(false)).await;
+        assert_eq!(s, 200, "{b}");
+        m.insert(
+            format!("post /api/v1/cases/{{id}}/{verb}"),
+            on("ju.head", case, verb, body),
+        );
+    }
+    let deciding = team_case().await;
+    let (s, b) = act(
+        app,
+        &officer,
+        &deciding,
+        "preserve-evidence",
+        preserve(true),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    m.insert(
+        "post /api/v1/cases/{id}/decide-preserved".into(),
+        on(
+            "menghai.officer",
+            deciding,
+            "decide-preserved",
+            json!({"action": "release"}),
         ),
     );
     let interfered = proposed_case(app, &officer).await;

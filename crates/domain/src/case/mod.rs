@@ -6,6 +6,7 @@
 pub mod clue;
 pub mod interference;
 pub mod party;
+pub mod preservation;
 pub mod record;
 pub mod recusal;
 pub mod registration;

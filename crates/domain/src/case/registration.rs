@@ -103,6 +103,8 @@ pub struct Case {
     pub report: Option<super::review::Report>,
     /// The last case review.
     pub review: Option<super::review::Review>,
+    /// Preservations of evidence, in the order proposed.
+    pub preservations: Vec<super::preservation::Preservation>,
     pub version: i64,
 }
 

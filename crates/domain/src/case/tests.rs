@@ -161,6 +161,7 @@ fn case(stage: CaseStage, proposed_by: &str) -> Case {
         recusals: Vec::new(),
         report: None,
         review: None,
+        preservations: Vec::new(),
         version: 1,
     }
 }

@@ -79,19 +79,23 @@ const INSERT_INTERFERENCE: &str = "INSERT INTO interference_records (id, case_id
      month, record, recorded_at) VALUES ($1, $2, $3, $4, $5, $6)";
 const INTERFERENCE: &str = "SELECT record FROM interference_records WHERE month = $2 \
      AND ($1 = '' OR $1 LIKE '%,' || county_code || ',%') ORDER BY id";
+const CASE_PRESERVATIONS: &str = "SELECT preservations FROM cases WHERE id = $1";
+const SET_PRESERVATIONS: &str = "UPDATE cases SET preservations = $2, preservation_waiting = $3, \
+     version = version + 1 WHERE id = $1";
 const CASE_FACTS: &str = "SELECT facts FROM cases WHERE id = $1";
 const SET_CASE_FACTS: &str = "UPDATE cases SET facts = $2, version = version + 1 WHERE id = $1";
 const CASE_BY_ID: &str = "SELECT id, clue_id, county_code, handling_unit_id, stage, facts, \
-     proposed_by, number, registered_on, cancellation_by, cancellation_reason, version, team, recusals, report, review \
+     proposed_by, number, registered_on, cancellation_by, cancellation_reason, version, team, recusals, report, review, preservations \
      FROM cases WHERE id = $1";
 const CASE_IN_SCOPE: &str = "SELECT id, clue_id, county_code, handling_unit_id, stage, facts, \
-     proposed_by, number, registered_on, cancellation_by, cancellation_reason, version, team, recusals, report, review \
+     proposed_by, number, registered_on, cancellation_by, cancellation_reason, version, team, recusals, report, review, preservations \
      FROM cases WHERE id = $1 AND ($2 = '' OR $2 LIKE '%,' || county_code || ',%')";
 /// What waits for a head: proposals of registration and of cancellation.
 const AWAITING: &str = "SELECT id, clue_id, county_code, handling_unit_id, stage, facts, \
-     proposed_by, number, registered_on, cancellation_by, cancellation_reason, version, team, recusals, report, review \
+     proposed_by, number, registered_on, cancellation_by, cancellation_reason, version, team, recusals, report, review, preservations \
      FROM cases WHERE ($1 = '' OR $1 LIKE '%,' || county_code || ',%') \
-     AND (stage = 'pending_registration' OR (stage = 'registered' AND cancellation_by IS NOT NULL)) \
+     AND (stage = 'pending_registration' OR (stage = 'registered' AND cancellation_by IS NOT NULL) \
+     OR preservation_waiting) \
      ORDER BY created_at, id";
 
 /// Parents before children: cases refer to clues.
@@ -147,6 +151,9 @@ fn subjects(payload: &Payload) -> Vec<Uuid> {
         Payload::InvestigationReported(p) => vec![p.case_id],
         Payload::CaseReviewed(p) => vec![p.case_id],
         Payload::InterferenceRecorded(p) => vec![p.case_id],
+        Payload::PreservationProposed(p) => vec![p.case_id],
+        Payload::PreservationApproved(p) => vec![p.case_id],
+        Payload::PreservedDecided(p) => vec![p.case_id],
         _ => Vec::new(),
     }
 }
@@ -235,6 +242,32 @@ async fn apply_state(exec: &mut dyn Exec, event: &Event) -> Result<Option<u64>, 
                 ],
             )
             .await?
+        }
+        Payload::PreservationProposed(p) => {
+            let mut list = preservations(exec, p.case_id).await?;
+            list.push(p.preservation.clone());
+            set_preservations(exec, p.case_id, &list).await?
+        }
+        Payload::PreservationApproved(p) => {
+            let mut list = preservations(exec, p.case_id).await?;
+            let item = list
+                .iter_mut()
+                .find(|x| x.id == p.preservation_id)
+                .ok_or_else(|| StoreError::Corrupt("case.preservation_approved".into()))?;
+            if p.approval.approved && item.effective_at.is_none() {
+                item.effective_at = Some(p.approval.at);
+            }
+            item.approval = Some(p.approval.clone());
+            set_preservations(exec, p.case_id, &list).await?
+        }
+        Payload::PreservedDecided(p) => {
+            let mut list = preservations(exec, p.case_id).await?;
+            let item = list
+                .iter_mut()
+                .find(|x| x.id == p.preservation_id)
+                .ok_or_else(|| StoreError::Corrupt("case.preserved_decided".into()))?;
+            item.decision = Some(p.action);
+            set_preservations(exec, p.case_id, &list).await?
         }
         Payload::InvestigationReported(p) => changed(
             exec.execute(SET_REPORT, &[p.case_id.into(), json(&p.report)?])
@@ -459,6 +492,30 @@ pub(crate) async fn record_kind(
     )
 }
 
+async fn preservations(
+    exec: &mut dyn Exec,
+    case_id: Uuid,
+) -> Result<Vec<domain::case::preservation::Preservation>, StoreError> {
+    let row = query_one(exec, CASE_PRESERVATIONS, &[case_id.into()]).await?;
+    serde_json::from_str(&row.text(0)?).map_err(corrupt)
+}
+
+async fn set_preservations(
+    exec: &mut dyn Exec,
+    case_id: Uuid,
+    list: &[domain::case::preservation::Preservation],
+) -> Result<u64, StoreError> {
+    let waiting = list.iter().any(|p| p.approval.is_none());
+    changed(
+        exec.execute(
+            SET_PRESERVATIONS,
+            &[case_id.into(), json(&list)?, waiting.into()],
+        )
+        .await?,
+        "case preservations",
+    )
+}
+
 fn date(s: Option<String>) -> Result<Option<NaiveDate>, StoreError> {
     s.map(|d| d.parse().map_err(corrupt)).transpose()
 }
@@ -521,6 +578,7 @@ fn case_from_row(r: &Row) -> Result<Case, StoreError> {
             .opt_text(15)?
             .map(|t| serde_json::from_str(&t).map_err(corrupt))
             .transpose()?,
+        preservations: serde_json::from_str(&r.text(16)?).map_err(corrupt)?,
     })
 }
 
@@ -765,7 +823,7 @@ macro_rules! case_filter {
 const CASES_COUNT: &str = concat!("SELECT COUNT(*) FROM cases ", case_filter!());
 const CASES_PAGE: &str = concat!(
     "SELECT id, clue_id, county_code, handling_unit_id, stage, facts, \
-     proposed_by, number, registered_on, cancellation_by, cancellation_reason, version, team, recusals, report, review \
+     proposed_by, number, registered_on, cancellation_by, cancellation_reason, version, team, recusals, report, review, preservations \
      FROM cases ",
     case_filter!(),
     "ORDER BY created_at DESC, id DESC LIMIT $7 OFFSET $8"

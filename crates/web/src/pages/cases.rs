@@ -2410,24 +2410,38 @@ pub async fn approval_rows(
     let english = tr.english();
     let mut rows = Vec::new();
     for c in cases {
-        let registration = c.stage == CaseStage::PendingRegistration;
-        let (by, reason) = match (&c.cancellation, registration) {
-            (Some((by, why)), false) => (by.clone(), why.clone()),
-            _ => (c.proposed_by.clone(), String::new()),
-        };
-        rows.push(ApprovalRow {
-            what: tr.t(if registration {
-                "ui-approval_registration"
-            } else {
-                "ui-approval_cancellation"
-            }),
-            county: app::divisions::name(&c.county_code, english),
-            subject: c.number.clone().unwrap_or_else(|| tr.t("ui-no_number_yet")),
-            detail: c.facts.violation.clone(),
-            by: ctx.person_name(&people, &by),
-            reason,
-            href: format!("/cases/{}", c.id),
-        });
+        // One case may wait on several steps: its registration, a cancellation, preservations.
+        let mut steps: Vec<(&str, String, String)> = Vec::new();
+        if c.stage == CaseStage::PendingRegistration {
+            steps.push((
+                "ui-approval_registration",
+                c.proposed_by.clone(),
+                String::new(),
+            ));
+        }
+        if let Some((by, why)) = &c.cancellation {
+            steps.push(("ui-approval_cancellation", by.clone(), why.clone()));
+        }
+        for p in c.preservations.iter().filter(|p| p.approval.is_none()) {
+            let items = p
+                .items
+                .iter()
+                .map(|i| format!("{} {}", i.description, i.quantity))
+                .collect::<Vec<_>>()
+                .join("；");
+            steps.push(("ui-approval_preservation", p.proposed_by.clone(), items));
+        }
+        for (what, by, reason) in steps {
+            rows.push(ApprovalRow {
+                what: tr.t(what),
+                county: app::divisions::name(&c.county_code, english),
+                subject: c.number.clone().unwrap_or_else(|| tr.t("ui-no_number_yet")),
+                detail: c.facts.violation.clone(),
+                by: ctx.person_name(&people, &by),
+                reason,
+                href: format!("/cases/{}", c.id),
+            });
+        }
     }
     for c in clues {
         let (by, reason) = c

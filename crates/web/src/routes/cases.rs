@@ -168,6 +168,11 @@ pub struct CaseView {
     /// The last case review (a case sent back shows it with its reasons).
     #[schema(value_type = Object)]
     review: Option<serde_json::Value>,
+    /// Preservations of evidence, each with where it stands now (`standing`: status
+    /// pending_approval, in_effect, decided, lapsed or rejected; decision_due;
+    /// approval_overdue).
+    #[schema(value_type = Vec<Object>)]
+    preservations: Vec<serde_json::Value>,
     /// Assigned officers whose certificate ends before the case falls due (on `GET` of one
     /// case).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -245,6 +250,15 @@ fn case_view(state: &AppState, c: Case) -> CaseView {
             .collect(),
         report: c.report.as_ref().and_then(|r| serde_json::to_value(r).ok()),
         review: c.review.as_ref().and_then(|r| serde_json::to_value(r).ok()),
+        preservations: c
+            .preservations
+            .iter()
+            .filter_map(|p| {
+                let mut v = serde_json::to_value(p).ok()?;
+                v["standing"] = serde_json::to_value(state.app.preservation_standing(p)).ok()?;
+                Some(v)
+            })
+            .collect(),
         deadline,
         version: c.version,
     }
@@ -1578,6 +1592,188 @@ async fn interference(
     ))
 }
 
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PreservedItemBody {
+    description: String,
+    quantity: String,
+    /// Where it is kept.
+    kept_at: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PreserveBody {
+    items: Vec<PreservedItemBody>,
+    /// Usernames of at least two officers of the case with certificates valid today.
+    officers: Vec<String>,
+    /// Taken at once (evidence about to be lost), approved by a head afterwards.
+    emergency: Option<bool>,
+}
+
+/// Preserves evidence by registration (先行登记保存): on a head's approval, or at once in an
+/// emergency; decided within 7 working days (APL Art. 56).
+#[utoipa::path(post, path = "/api/v1/cases/{id}/preserve-evidence", tag = "cases",
+    params(("id" = String, Path)), request_body = PreserveBody,
+    responses((status = 200, body = CaseAnswer), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem),
+              (status = 412, body = Problem), (status = 422, body = Problem),
+              (status = 428, body = Problem)),
+    security(("bearer" = [])))]
+async fn preserve_evidence(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    ApiJson(b): ApiJson<PreserveBody>,
+) -> Result<Response, ApiError> {
+    let items = b
+        .items
+        .into_iter()
+        .map(|i| domain::case::preservation::Item {
+            description: i.description,
+            quantity: i.quantity,
+            kept_at: i.kept_at,
+        })
+        .collect();
+    on_case(&state, &id, &headers, |id, v| {
+        state.app.preserve_evidence(
+            &auth.actor,
+            id,
+            v,
+            items,
+            b.officers,
+            b.emergency.unwrap_or(false),
+        )
+    })
+    .await
+}
+
+fn preservation_ref(s: Option<String>) -> Result<Option<uuid::Uuid>, ApiError> {
+    s.map(|s| {
+        uuid::Uuid::parse_str(&s).map_err(|_| {
+            ApiError::one(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                domain::Reason::new("preservation.which").field("preservation_id"),
+            )
+        })
+    })
+    .transpose()
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PreservationApprovalBody {
+    /// The preservation, when more than one waits.
+    preservation_id: Option<String>,
+    comment: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PreservationRejectionBody {
+    preservation_id: Option<String>,
+    reason: String,
+}
+
+/// A head approves a preservation (beforehand, or afterwards for an emergency).
+#[utoipa::path(post, path = "/api/v1/cases/{id}/approve-preservation", tag = "cases",
+    params(("id" = String, Path)), request_body = PreservationApprovalBody,
+    responses((status = 200, body = CaseAnswer), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem),
+              (status = 412, body = Problem), (status = 422, body = Problem),
+              (status = 428, body = Problem)),
+    security(("bearer" = [])))]
+async fn approve_preservation(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    ApiJson(b): ApiJson<PreservationApprovalBody>,
+) -> Result<Response, ApiError> {
+    let which = preservation_ref(b.preservation_id)?;
+    on_case(&state, &id, &headers, |id, v| {
+        state.app.decide_preservation_approval(
+            &auth.actor,
+            id,
+            v,
+            which,
+            true,
+            b.comment.unwrap_or_default(),
+        )
+    })
+    .await
+}
+
+/// A head rejects a preservation (an emergency one taken already ends).
+#[utoipa::path(post, path = "/api/v1/cases/{id}/reject-preservation", tag = "cases",
+    params(("id" = String, Path)), request_body = PreservationRejectionBody,
+    responses((status = 200, body = CaseAnswer), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem),
+              (status = 412, body = Problem), (status = 422, body = Problem),
+              (status = 428, body = Problem)),
+    security(("bearer" = [])))]
+async fn reject_preservation(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    ApiJson(b): ApiJson<PreservationRejectionBody>,
+) -> Result<Response, ApiError> {
+    let which = preservation_ref(b.preservation_id)?;
+    on_case(&state, &id, &headers, |id, v| {
+        state
+            .app
+            .decide_preservation_approval(&auth.actor, id, v, which, false, b.reason)
+    })
+    .await
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PreservedDecisionBody {
+    preservation_id: Option<String>,
+    /// copy_or_photograph, appraisal, seal_or_seize or release
+    action: String,
+}
+
+/// Decides what becomes of preserved items, within 7 working days of taking effect.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/decide-preserved", tag = "cases",
+    params(("id" = String, Path)), request_body = PreservedDecisionBody,
+    responses((status = 200, body = CaseAnswer), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem),
+              (status = 412, body = Problem), (status = 422, body = Problem),
+              (status = 428, body = Problem)),
+    security(("bearer" = [])))]
+async fn decide_preserved(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    ApiJson(b): ApiJson<PreservedDecisionBody>,
+) -> Result<Response, ApiError> {
+    use domain::case::preservation::Action;
+    let which = preservation_ref(b.preservation_id)?;
+    let action = match b.action.as_str() {
+        "copy_or_photograph" => Action::CopyOrPhotograph,
+        "appraisal" => Action::Appraisal,
+        "seal_or_seize" => Action::SealOrSeize,
+        "release" => Action::Release,
+        _ => {
+            return Err(ApiError::one(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                domain::Reason::new("preservation.bad_action").field("action"),
+            ));
+        }
+    };
+    on_case(&state, &id, &headers, |id, v| {
+        state
+            .app
+            .decide_preserved(&auth.actor, id, v, which, action)
+    })
+    .await
+}
+
 /// A command on a case: the path's id, the `If-Match` version, the command, the answer.
 async fn on_case<F, Fut>(
     state: &AppState,
@@ -1851,8 +2047,8 @@ async fn timeline(
     ))
 }
 
-/// One step waiting for a head: `step` is registration, cancellation (with `case`) or
-/// registration_extension (with `clue`).
+/// One step waiting for a head: `step` is registration, cancellation, preservation (with
+/// `case`) or registration_extension (with `clue`).
 #[derive(Serialize, ToSchema)]
 pub struct Approval {
     step: &'static str,
@@ -1870,18 +2066,26 @@ async fn approvals(
     Auth(auth): Auth,
 ) -> Result<Json<Vec<Approval>>, ApiError> {
     let (cases, clues) = state.app.approvals(&auth.actor).await?;
-    let mut items: Vec<Approval> = cases
-        .into_iter()
-        .map(|c| Approval {
-            step: if c.stage == CaseStage::PendingRegistration {
-                "registration"
-            } else {
-                "cancellation"
-            },
-            case: Some(case_view(&state, c)),
-            clue: None,
-        })
-        .collect();
+    let mut items: Vec<Approval> = Vec::new();
+    for c in cases {
+        // One case may wait on several steps: its registration, a cancellation, preservations.
+        let mut steps = Vec::new();
+        if c.stage == CaseStage::PendingRegistration {
+            steps.push("registration");
+        }
+        if c.cancellation.is_some() {
+            steps.push("cancellation");
+        }
+        let waiting = c.preservations.iter().filter(|p| p.approval.is_none());
+        steps.extend(waiting.map(|_| "preservation"));
+        for step in steps {
+            items.push(Approval {
+                step,
+                case: Some(case_view(&state, c.clone())),
+                clue: None,
+            });
+        }
+    }
     items.extend(clues.into_iter().map(|c| Approval {
         step: "registration_extension",
         case: None,
@@ -1912,6 +2116,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(submit_investigation_report))
         .routes(routes!(record_case_review))
         .routes(routes!(record_interference))
+        .routes(routes!(preserve_evidence))
+        .routes(routes!(approve_preservation))
+        .routes(routes!(reject_preservation))
+        .routes(routes!(decide_preserved))
         .routes(routes!(interference))
         .routes(routes!(list_cases))
         .routes(routes!(get_case))
