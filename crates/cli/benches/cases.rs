@@ -87,6 +87,7 @@ fn clue_data(county: &str, n: u32, today: chrono::NaiveDate) -> ClueData {
         lon_e6: Some(100_450_000 + i64::from(n % 10_000)),
         entity_id: None,
         complainant: None,
+        evidence_ids: Vec::new(),
     }
 }
 
