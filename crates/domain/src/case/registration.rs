@@ -183,6 +183,36 @@ pub fn limitation_ends(act_ended_on: NaiveDate, endangers: bool) -> NaiveDate {
         .unwrap_or(act_ended_on)
 }
 
+/// Provisions written as the law writes them: the law's title in 《》, the article as 第…条; at
+/// most 20.
+pub fn check_legal_basis(basis: &[LegalBasis], invalid: &mut Reasons) {
+    if basis.len() > 20 {
+        invalid.push(
+            Reason::new("field.too_long")
+                .field("legal_basis")
+                .arg("max", 20),
+        );
+    }
+    for b in basis {
+        let law = b.law.trim();
+        if !(law.starts_with('《') && law.ends_with('》')) || law.chars().count() > 60 {
+            invalid.push(
+                Reason::new("case.law_form")
+                    .field("legal_basis")
+                    .arg("law", law),
+            );
+        }
+        let art = b.article.trim();
+        if !(art.starts_with('第') && art.contains('条')) || art.chars().count() > 30 {
+            invalid.push(
+                Reason::new("case.article_form")
+                    .field("legal_basis")
+                    .arg("article", art),
+            );
+        }
+    }
+}
+
 /// Proposes a case from a clue.
 #[derive(Clone, Debug)]
 pub struct ProposeCase {
@@ -279,31 +309,7 @@ pub fn decide_propose_case(
     {
         invalid.push(Reason::new("case.party_name").field("party"));
     }
-    if f.legal_basis.len() > 20 {
-        invalid.push(
-            Reason::new("field.too_long")
-                .field("legal_basis")
-                .arg("max", 20),
-        );
-    }
-    for b in &f.legal_basis {
-        let law = b.law.trim();
-        if !(law.starts_with('《') && law.ends_with('》')) || law.chars().count() > 60 {
-            invalid.push(
-                Reason::new("case.law_form")
-                    .field("legal_basis")
-                    .arg("law", law),
-            );
-        }
-        let art = b.article.trim();
-        if !(art.starts_with('第') && art.contains('条')) || art.chars().count() > 30 {
-            invalid.push(
-                Reason::new("case.article_form")
-                    .field("legal_basis")
-                    .arg("article", art),
-            );
-        }
-    }
+    check_legal_basis(&f.legal_basis, &mut invalid);
     match &state.entity_county {
         Some(None) => invalid.push(Reason::new("clue.entity_unknown").field("entity_id")),
         Some(Some(c)) if *c != clue.data.county_code => {

@@ -148,24 +148,7 @@ pub fn decide_submit_report(
     if cmd.legal_basis.is_empty() {
         invalid.push(Reason::new("case.no_legal_basis").field("legal_basis"));
     }
-    for b in &cmd.legal_basis {
-        let law = b.law.trim();
-        if !(law.starts_with('《') && law.ends_with('》')) || law.chars().count() > 60 {
-            invalid.push(
-                Reason::new("case.law_form")
-                    .field("legal_basis")
-                    .arg("law", law),
-            );
-        }
-        let art = b.article.trim();
-        if !(art.starts_with('第') && art.contains('条')) || art.chars().count() > 30 {
-            invalid.push(
-                Reason::new("case.article_form")
-                    .field("legal_basis")
-                    .arg("article", art),
-            );
-        }
-    }
+    super::registration::check_legal_basis(&cmd.legal_basis, &mut invalid);
     if cmd.evidence_ids.len() > 200 {
         invalid.push(
             Reason::new("field.too_long")
