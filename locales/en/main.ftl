@@ -633,6 +633,7 @@ ui-approval_registration = Registration
 ui-approval_cancellation = Cancellation
 ui-approval_extension = Extension of the time to decide
 ui-approval_preservation = Preservation of evidence
+ui-approval_recusal = Recusal to decide
 ui-nav_clues = Clues
 ui-nav_cases = Cases
 ui-clue_inbox = Clue inbox

@@ -633,6 +633,7 @@ ui-approval_registration = 立案审批
 ui-approval_cancellation = 撤销立案审批
 ui-approval_extension = 延长立案期限审批
 ui-approval_preservation = 先行登记保存审批
+ui-approval_recusal = 回避决定
 ui-nav_clues = 线索
 ui-nav_cases = 案件
 ui-clue_inbox = 线索待办

@@ -94,6 +94,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "preservations",
         include_str!("../migrations/0020_preservations.sql"),
     ),
+    (
+        21,
+        "recusal waiting",
+        include_str!("../migrations/0021_recusal_waiting.sql"),
+    ),
 ];
 
 pub(crate) fn run(conn: &mut Connection) -> Result<(), StoreError> {

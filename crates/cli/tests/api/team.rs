@@ -226,6 +226,15 @@ async fn recusal(kind: crate::helpers::Kind) {
     assert_eq!(s, 200, "{b}");
     assert_eq!(b["events"][0]["schema"], "case.recusal_requested/v1");
     assert_eq!(b["case"]["recusals"][0]["by"], "party");
+    let (_, waiting, _) = get_with_etag(&app, &head, "/api/v1/approvals").await;
+    assert!(
+        waiting
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w["step"] == "recusal"),
+        "a head sees the request waiting: {waiting}"
+    );
     let (s, b) = act(
         &app,
         &officer,

@@ -65,7 +65,8 @@ const SET_TEAM: &str = "UPDATE cases SET team = $2, version = version + 1 WHERE 
 const CLEAR_OFFICERS: &str = "DELETE FROM case_officers WHERE case_id = $1";
 const ADD_OFFICER: &str = "INSERT INTO case_officers (case_id, username, role) VALUES ($1, $2, $3)";
 const CASE_RECUSALS: &str = "SELECT recusals FROM cases WHERE id = $1";
-const SET_RECUSALS: &str = "UPDATE cases SET recusals = $2, version = version + 1 WHERE id = $1";
+const SET_RECUSALS: &str = "UPDATE cases SET recusals = $2, recusal_waiting = $3, \
+     version = version + 1 WHERE id = $1";
 const INSERT_RECORD: &str = "INSERT INTO case_records (id, case_id, kind, record, recorded_by, \
      recorded_at) VALUES ($1, $2, $3, $4, $5, $6)";
 const RECORD_KIND: &str = "SELECT kind FROM case_records WHERE case_id = $1 AND id = $2";
@@ -95,7 +96,7 @@ const AWAITING: &str = "SELECT id, clue_id, county_code, handling_unit_id, stage
      proposed_by, number, registered_on, cancellation_by, cancellation_reason, version, team, recusals, report, review, preservations \
      FROM cases WHERE ($1 = '' OR $1 LIKE '%,' || county_code || ',%') \
      AND (stage = 'pending_registration' OR (stage = 'registered' AND cancellation_by IS NOT NULL) \
-     OR preservation_waiting) \
+     OR preservation_waiting OR recusal_waiting) \
      ORDER BY created_at, id";
 
 /// Parents before children: cases refer to clues.
@@ -307,8 +308,15 @@ async fn apply_state(exec: &mut dyn Exec, event: &Event) -> Result<Option<u64>, 
             let mut list = recusals(exec, p.case_id).await?;
             list.push(p.recusal.clone());
             changed(
-                exec.execute(SET_RECUSALS, &[p.case_id.into(), json(&list)?])
-                    .await?,
+                exec.execute(
+                    SET_RECUSALS,
+                    &[
+                        p.case_id.into(),
+                        json(&list)?,
+                        list.iter().any(|r| r.decision.is_none()).into(),
+                    ],
+                )
+                .await?,
                 "case.recusal_requested",
             )?
         }
@@ -320,8 +328,15 @@ async fn apply_state(exec: &mut dyn Exec, event: &Event) -> Result<Option<u64>, 
                 .ok_or_else(|| StoreError::Corrupt("case.recusal_decided: none pending".into()))?;
             pending.decision = Some(p.decision.clone());
             changed(
-                exec.execute(SET_RECUSALS, &[p.case_id.into(), json(&list)?])
-                    .await?,
+                exec.execute(
+                    SET_RECUSALS,
+                    &[
+                        p.case_id.into(),
+                        json(&list)?,
+                        list.iter().any(|r| r.decision.is_none()).into(),
+                    ],
+                )
+                .await?,
                 "case.recusal_decided",
             )?
         }

@@ -1264,7 +1264,12 @@ fn case_row(
         party,
         days_left: deadline
             .as_ref()
-            .filter(|_| c.stage == CaseStage::Registered)
+            .filter(|_| {
+                matches!(
+                    c.stage,
+                    CaseStage::Registered | CaseStage::UnderReview | CaseStage::Reviewed
+                )
+            })
             .map(|(_, d)| (d.due - state.app.today()).num_days()),
         due: deadline.map(|(_, d)| d.due.to_string()).unwrap_or_default(),
         urgent: c.facts.urgent,
@@ -2430,6 +2435,13 @@ pub async fn approval_rows(
                 .collect::<Vec<_>>()
                 .join("；");
             steps.push(("ui-approval_preservation", p.proposed_by.clone(), items));
+        }
+        for r in c.recusals.iter().filter(|r| r.decision.is_none()) {
+            steps.push((
+                "ui-approval_recusal",
+                r.requested_by.clone(),
+                r.grounds.clone(),
+            ));
         }
         for (what, by, reason) in steps {
             rows.push(ApprovalRow {

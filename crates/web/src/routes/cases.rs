@@ -2047,8 +2047,8 @@ async fn timeline(
     ))
 }
 
-/// One step waiting for a head: `step` is registration, cancellation, preservation (with
-/// `case`) or registration_extension (with `clue`).
+/// One step waiting for a head: `step` is registration, cancellation, preservation, recusal
+/// (with `case`) or registration_extension (with `clue`).
 #[derive(Serialize, ToSchema)]
 pub struct Approval {
     step: &'static str,
@@ -2078,6 +2078,8 @@ async fn approvals(
         }
         let waiting = c.preservations.iter().filter(|p| p.approval.is_none());
         steps.extend(waiting.map(|_| "preservation"));
+        let recusals = c.recusals.iter().filter(|r| r.decision.is_none());
+        steps.extend(recusals.map(|_| "recusal"));
         for step in steps {
             items.push(Approval {
                 step,
