@@ -94,17 +94,25 @@ impl Actor {
         }
     }
 
+    /// The login name events record: the user's, or `system` for the platform.
+    pub fn name(&self) -> &str {
+        match self {
+            Actor::System => "system",
+            Actor::User(u) => &u.username,
+        }
+    }
+
     pub fn to_ref(&self) -> ActorRef {
         match self {
             Actor::System => ActorRef {
                 kind: ActorKind::System,
                 id: None,
-                name: "system".to_owned(),
+                name: self.name().to_owned(),
             },
             Actor::User(u) => ActorRef {
                 kind: ActorKind::User,
                 id: Some(u.id),
-                name: u.username.clone(),
+                name: self.name().to_owned(),
             },
         }
     }

@@ -912,7 +912,8 @@ impl App {
         Ok((self.case(actor, case_id).await?, written(&committed)))
     }
 
-    /// Records an attempt to intervene in a case (any officer in whose reach the case lies).
+    /// Records an attempt to intervene in a case (any officer in whose reach the case lies):
+    /// the record's id and what was written.
     pub async fn record_interference(
         &self,
         actor: &Actor,
@@ -921,7 +922,7 @@ impl App {
         when: domain::Timestamp,
         how: String,
         what_was_asked: String,
-    ) -> Result<Written, AppError> {
+    ) -> Result<(Uuid, Written), AppError> {
         require(actor, Capability::EnforcementAct)?;
         let cmd = RecordInterference {
             id: Uuid::now_v7(),
@@ -931,6 +932,7 @@ impl App {
             how,
             what_was_asked,
         };
+        let id = cmd.id;
         let committed = self
             .command(
                 actor,
@@ -946,7 +948,7 @@ impl App {
                 domain::case::interference::decide_record_interference,
             )
             .await?;
-        Ok(written(&committed))
+        Ok((id, written(&committed)))
     }
 
     /// The records of interference of a month (`YYYY-MM`), for who may read them.

@@ -7,7 +7,7 @@ use crate::helpers::{Kind, error_codes, spawn_app_with};
 use app::seed::DEMO_PASSWORD;
 use app::{AppSettings, FixedClock};
 use chrono::{DateTime, Utc};
-use serde_json::{Value, json};
+use serde_json::json;
 use std::sync::Arc;
 
 fn at(s: &str) -> DateTime<Utc> {
@@ -182,7 +182,6 @@ async fn preservation(kind: Kind) {
     .await;
     assert_eq!((s, error_codes(&b)), (409, vec!["preservation.lapsed"]));
     assert_eq!(b["errors"][0]["args"]["due"], "2026-10-15");
-    let _: Value = view;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

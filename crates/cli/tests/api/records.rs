@@ -363,6 +363,8 @@ async fn interference(app: TestApp) {
     let (s, b) = post(officer.clone(), body).await;
     assert_eq!(s, 201, "{b}");
     assert_eq!(b["events"][0]["schema"], "case.interference_recorded/v1");
+    let record_id = b["id"].as_str().unwrap().to_owned();
+    assert_ne!(Some(record_id.as_str()), case.rsplit('/').next());
     let seq = b["events"][0]["seq"].as_i64().unwrap();
 
     // The case's officers: not in the timeline, not as a ledger entry, no list.
@@ -385,6 +387,7 @@ async fn interference(app: TestApp) {
         assert_eq!(s, 200, "{who}: {list}");
         assert_eq!(list.as_array().unwrap().len(), 1, "{who}: {list}");
         assert_eq!(list[0]["what_was_asked"], "要求对该厂从轻处理");
+        assert_eq!(list[0]["id"], record_id.as_str());
     }
     let head = app.login("ju.head", DEMO_PASSWORD).await;
     let (s, _, _) = get_with_etag(&app, &head, &format!("/api/v1/ledger/entries/{seq}")).await;

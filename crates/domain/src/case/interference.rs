@@ -91,10 +91,7 @@ pub fn decide_record_interference(
             when: cmd.when,
             how: cmd.how.trim().to_owned(),
             what_was_asked: cmd.what_was_asked.trim().to_owned(),
-            recorded_by: match actor {
-                Actor::User(u) => u.username.clone(),
-                Actor::System => "system".to_owned(),
-            },
+            recorded_by: actor.name().to_owned(),
         }
         .into(),
     ])

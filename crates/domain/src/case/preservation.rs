@@ -202,10 +202,7 @@ pub fn decide_preserve(
         unmet.push(Reason::new("case.wrong_stage").arg("stage", case.stage.as_str()));
     }
     unmet.into_result(RefusalKind::Conflict)?;
-    let me = match actor {
-        Actor::User(u) => u.username.clone(),
-        Actor::System => "system".to_owned(),
-    };
+    let me = actor.name().to_owned();
     Ok(vec![
         PreservationProposed {
             case_id: case.id,
@@ -309,10 +306,7 @@ pub fn decide_preservation_approval(
         ));
     }
     let p = target(case, cmd.preservation_id, |p| p.approval.is_none())?;
-    let me = match actor {
-        Actor::User(u) => u.username.clone(),
-        Actor::System => "system".to_owned(),
-    };
+    let me = actor.name().to_owned();
     if p.proposed_by == me {
         return Err(Refusal::one(
             RefusalKind::Conflict,

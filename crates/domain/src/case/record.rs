@@ -392,10 +392,7 @@ pub fn decide_add_record(
             case_id: case.id,
             county_code: case.county_code.clone(),
             record: r.clone(),
-            recorded_by: match actor {
-                Actor::User(u) => u.username.clone(),
-                Actor::System => "system".to_owned(),
-            },
+            recorded_by: actor.name().to_owned(),
         }
         .into(),
     ])

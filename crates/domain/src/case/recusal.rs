@@ -62,13 +62,6 @@ pub fn recused(recusals: &[Recusal], officer: &str) -> bool {
         .any(|r| r.officer == officer && r.decision.as_ref().is_some_and(|d| d.granted))
 }
 
-fn username(actor: &Actor) -> String {
-    match actor {
-        Actor::User(u) => u.username.clone(),
-        Actor::System => "system".to_owned(),
-    }
-}
-
 #[derive(Clone, Debug)]
 pub struct RequestRecusal {
     pub case_id: Uuid,
@@ -163,7 +156,7 @@ pub fn decide_request_recusal(
                 officer: cmd.officer.clone(),
                 grounds: cmd.grounds.trim().to_owned(),
                 by: cmd.by,
-                requested_by: username(actor),
+                requested_by: actor.name().to_owned(),
                 decision: None,
             },
         }
@@ -226,7 +219,7 @@ pub fn decide_recusal(
             Reason::new("field.required").field("reasons"),
         ));
     }
-    let me = username(actor);
+    let me = actor.name().to_owned();
     let mut unmet = Reasons::default();
     if !case
         .recusals

@@ -251,13 +251,6 @@ impl crate::event::EventPayload for CaseProposed {
     }
 }
 
-fn username(actor: &Actor) -> String {
-    match actor {
-        Actor::User(u) => u.username.clone(),
-        Actor::System => "system".to_owned(),
-    }
-}
-
 /// The registration conditions: a suspected violation named by its legal basis, a penalty
 /// applicable, this authority's jurisdiction, and the limitation period.
 ///
@@ -389,7 +382,7 @@ pub fn decide_propose_case(
                     .collect(),
                 ..f.clone()
             },
-            proposed_by: username(actor),
+            proposed_by: actor.name().to_owned(),
         }
         .into(),
     ])
@@ -609,7 +602,7 @@ pub fn decide_propose_cancellation(
             case_id: case.id,
             county_code: case.county_code.clone(),
             reason: cmd.reason.trim().to_owned(),
-            proposed_by: username(actor),
+            proposed_by: actor.name().to_owned(),
         }
         .into(),
     ])

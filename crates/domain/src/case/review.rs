@@ -63,13 +63,6 @@ pub struct Review {
     pub by: String,
 }
 
-fn username(actor: &Actor) -> String {
-    match actor {
-        Actor::User(u) => u.username.clone(),
-        Actor::System => "system".to_owned(),
-    }
-}
-
 /// Who investigated: the team (officers and assistants, recused or not) and the reporter.
 pub fn investigators(case: &Case) -> Vec<String> {
     let mut v: Vec<String> = case
@@ -163,7 +156,7 @@ pub fn decide_submit_report(
         }
     }
     invalid.into_result(RefusalKind::Invalid)?;
-    let me = username(actor);
+    let me = actor.name().to_owned();
     let mut unmet = Reasons::default();
     if case.stage != CaseStage::Registered {
         unmet.push(Reason::new("case.wrong_stage").arg("stage", case.stage.as_str()));
@@ -244,7 +237,7 @@ pub fn decide_record_review(
         );
     }
     invalid.into_result(RefusalKind::Invalid)?;
-    let me = username(actor);
+    let me = actor.name().to_owned();
     let mut unmet = Reasons::default();
     if case.stage != CaseStage::UnderReview || case.report.is_none() {
         unmet.push(Reason::new("review.no_report").arg("stage", case.stage.as_str()));

@@ -14,13 +14,6 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-fn username(actor: &Actor) -> String {
-    match actor {
-        Actor::User(u) => u.username.clone(),
-        Actor::System => "system".to_owned(),
-    }
-}
-
 /// Who handles the clue's county may triage it (404 outside reach).
 fn check_handler(actor: &Actor, clue: &Clue, expected_version: i64) -> Result<(), Refusal> {
     let reach = reach(actor, Capability::CaseRegister)?;
@@ -293,7 +286,7 @@ pub fn decide_extend_registration(
             id: clue.id,
             county_code: clue.data.county_code.clone(),
             reason: cmd.reason.trim().to_owned(),
-            proposed_by: username(actor),
+            proposed_by: actor.name().to_owned(),
             approved: head,
         }
         .into(),
@@ -324,7 +317,7 @@ pub fn decide_extension(
     let mut unmet = Reasons::default();
     match &clue.extension {
         None => unmet.push(Reason::new("clue.no_extension_pending")),
-        Some(p) if p.proposed_by == username(actor) => {
+        Some(p) if p.proposed_by == actor.name() => {
             unmet.push(Reason::new("approval.own_proposal"))
         }
         Some(_) => {}

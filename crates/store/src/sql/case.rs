@@ -307,18 +307,7 @@ async fn apply_state(exec: &mut dyn Exec, event: &Event) -> Result<Option<u64>, 
         Payload::RecusalRequested(p) => {
             let mut list = recusals(exec, p.case_id).await?;
             list.push(p.recusal.clone());
-            changed(
-                exec.execute(
-                    SET_RECUSALS,
-                    &[
-                        p.case_id.into(),
-                        json(&list)?,
-                        list.iter().any(|r| r.decision.is_none()).into(),
-                    ],
-                )
-                .await?,
-                "case.recusal_requested",
-            )?
+            set_recusals(exec, p.case_id, &list).await?
         }
         Payload::RecusalDecided(p) => {
             let mut list = recusals(exec, p.case_id).await?;
@@ -327,18 +316,7 @@ async fn apply_state(exec: &mut dyn Exec, event: &Event) -> Result<Option<u64>, 
                 .find(|r| r.officer == p.officer && r.decision.is_none())
                 .ok_or_else(|| StoreError::Corrupt("case.recusal_decided: none pending".into()))?;
             pending.decision = Some(p.decision.clone());
-            changed(
-                exec.execute(
-                    SET_RECUSALS,
-                    &[
-                        p.case_id.into(),
-                        json(&list)?,
-                        list.iter().any(|r| r.decision.is_none()).into(),
-                    ],
-                )
-                .await?,
-                "case.recusal_decided",
-            )?
+            set_recusals(exec, p.case_id, &list).await?
         }
         Payload::OfficersAssigned(p) => {
             exec.execute(CLEAR_OFFICERS, &[p.case_id.into()]).await?;
@@ -504,6 +482,22 @@ pub(crate) async fn record_kind(
                 other => return Err(StoreError::Corrupt(format!("record kind {other}"))),
             }),
         },
+    )
+}
+
+async fn set_recusals(
+    exec: &mut dyn Exec,
+    case_id: Uuid,
+    list: &[domain::case::recusal::Recusal],
+) -> Result<u64, StoreError> {
+    let waiting = list.iter().any(|r| r.decision.is_none());
+    changed(
+        exec.execute(
+            SET_RECUSALS,
+            &[case_id.into(), json(&list)?, waiting.into()],
+        )
+        .await?,
+        "case recusals",
     )
 }
 

@@ -524,10 +524,7 @@ async fn clue_page_with(
     let open = clue.status == ClueStatus::Open;
     let may = |cap| allows(&auth.actor, cap);
     let can_triage = open && may(Capability::CaseRegister);
-    let me = match &auth.actor {
-        domain::Actor::User(u) => u.username.as_str(),
-        domain::Actor::System => "system",
-    };
+    let me = auth.actor.name();
     let merge_cases = if can_triage {
         match state.app.merge_candidates(&auth.actor, &clue).await {
             Ok(cases) => cases
@@ -1715,14 +1712,6 @@ async fn case_page(
     case_page_with(state, ctx, id, status, errors, CaseDraft::default()).await
 }
 
-/// The login name of the signed-in person ("system" for the platform).
-fn username_of(actor: &domain::Actor) -> &str {
-    match actor {
-        domain::Actor::User(u) => u.username.as_str(),
-        domain::Actor::System => "system",
-    }
-}
-
 async fn case_page_with(
     state: &AppState,
     ctx: &PageCtx,
@@ -1748,7 +1737,7 @@ async fn case_page_with(
         Err(e) => return ctx.error(e),
     };
     let tr = ctx.tr();
-    let me = username_of(actor);
+    let me = actor.name();
     let today = state.app.today();
     let due = state.app.case_deadline(&case).map(|(_, d)| d.due);
     let head = allows(actor, Capability::CaseApprove);

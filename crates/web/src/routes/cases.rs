@@ -1501,6 +1501,7 @@ pub struct InterferenceBody {
 
 #[derive(Serialize, ToSchema)]
 pub struct InterferenceAnswer {
+    /// The record's id.
     id: String,
     events: Vec<EventRef>,
 }
@@ -1520,14 +1521,14 @@ async fn record_interference(
 ) -> Result<Response, ApiError> {
     let case_id = parse_id(&id)?;
     let when = instant("when", &b.when)?;
-    let w = state
+    let (record_id, w) = state
         .app
         .record_interference(&auth.actor, case_id, b.who, when, b.how, b.what_was_asked)
         .await?;
     Ok((
         StatusCode::CREATED,
         Json(InterferenceAnswer {
-            id: case_id.to_string(),
+            id: record_id.to_string(),
             events: events(w),
         }),
     )
@@ -1544,6 +1545,7 @@ pub struct InterferenceParams {
 
 #[derive(Serialize, ToSchema)]
 pub struct InterferenceView {
+    id: String,
     case_id: String,
     county_code: String,
     who: String,
@@ -1580,6 +1582,7 @@ async fn interference(
         items
             .into_iter()
             .map(|r| InterferenceView {
+                id: r.id.to_string(),
                 case_id: r.case_id.to_string(),
                 county_code: r.county_code,
                 who: r.who,
