@@ -106,6 +106,10 @@ impl Reasons {
         self.0.is_empty()
     }
 
+    pub fn into_vec(self) -> Vec<Reason> {
+        self.0
+    }
+
     pub fn into_result(self, kind: RefusalKind) -> Result<(), Refusal> {
         if self.0.is_empty() {
             Ok(())

@@ -99,6 +99,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "recusal waiting",
         include_str!("../migrations/0021_recusal_waiting.sql"),
     ),
+    (
+        22,
+        "preservation open",
+        include_str!("../migrations/0022_preservation_open.sql"),
+    ),
 ];
 
 pub(crate) fn run(conn: &mut Connection) -> Result<(), StoreError> {

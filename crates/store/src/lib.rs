@@ -401,6 +401,8 @@ pub trait Queries: Send + Sync {
     async fn entity_counts(&self, scope: &Scope) -> Result<Vec<(String, String, i64)>, StoreError>;
     /// Every user, ordered by username.
     async fn users(&self) -> Result<Vec<User>, StoreError>;
+    /// The users of these usernames (those that exist), in the order named.
+    async fn users_named(&self, usernames: &[String]) -> Result<Vec<User>, StoreError>;
     /// A user's sessions, newest first.
     async fn sessions_of(&self, user_id: Uuid) -> Result<Vec<Session>, StoreError>;
     /// Every sign-in attempt, newest first.

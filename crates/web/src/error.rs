@@ -52,7 +52,7 @@ pub struct ApiError {
     pub retry_after: Option<u64>,
 }
 
-pub(crate) fn item(reason: &Reason) -> ProblemItem {
+pub fn item(reason: &Reason) -> ProblemItem {
     ProblemItem {
         field: reason.field.clone(),
         code: reason.code.to_owned(),

@@ -2,7 +2,6 @@
 //! transaction and decides through `App::command` (see `crate::command`).
 
 use crate::{App, AppError};
-use domain::calendar::Period;
 use domain::case::clue::{
     CloseClue, Clue, ClueData, REGISTRATION_DAYS, SubmitClue, SubmitClueState,
 };
@@ -17,7 +16,6 @@ use domain::case::record::{AddRecord, AddRecordState, Record, RecordContent};
 use domain::case::recusal::{
     DecideRecusal, DecideRecusalState, RecusalBy, RequestRecusal, RequestRecusalState,
 };
-use domain::case::registration::CASE_DAYS;
 use domain::case::registration::{
     ApproveRegistrationState, Case, CaseFacts, Decide, NumberPattern, ProposeCancellation,
     ProposeCase, ProposeCaseState,
@@ -34,6 +32,9 @@ use domain::unit::UnitKind;
 use domain::{Actor, Refusal};
 use store::{CaseFilter, ClueFilter, Committed, Page};
 use uuid::Uuid;
+
+mod tasks;
+pub use tasks::{DueItem, DueKind, Task};
 
 /// The party as an officer states it; a natural person's ID number, address and phone are
 /// sealed before the command, and only their reference and masked forms reach the event.
@@ -1206,23 +1207,10 @@ impl App {
     }
 
     /// The last registration day whose case deadline has passed today, for the "overdue"
-    /// filter: deadlines only move forward with the registration day, so every case registered
-    /// on or before it is overdue and none after.
+    /// filter: every case registered on or before it is overdue and none after.
     pub fn overdue_registered_by(&self) -> chrono::NaiveDate {
-        let calendar = self.calendar();
         let today = self.today();
-        let mut day = today - chrono::Days::new(u64::from(CASE_DAYS) + 1);
-        // Rest days move a deadline by at most a few weeks (the Spring Festival).
-        for _ in 0..60 {
-            let due = domain::calendar::DeadlineRule::new(day, Period::Days(CASE_DAYS))
-                .evaluate(&calendar, today)
-                .due;
-            if due < today {
-                break;
-            }
-            day = day.pred_opt().unwrap_or(day);
-        }
-        day
+        tasks::last_registration_due_by(&self.calendar(), today, today.pred_opt().unwrap_or(today))
     }
 
     /// The assigned officers whose certificate ends before the case falls due (flagged on the
@@ -1231,15 +1219,16 @@ impl App {
         let (Some(team), Some((_, due))) = (&case.team, self.case_deadline(case)) else {
             return Ok(Vec::new());
         };
-        let people = self.people().await?;
+        let users = self.store.users_named(&team.officers).await?;
         Ok(team
             .officers
             .iter()
             .filter(|o| {
-                people
-                    .get(o)
-                    .and_then(|p| p.certificate_valid_until)
-                    .is_none_or(|until| until < due.due)
+                users
+                    .iter()
+                    .find(|u| &u.username == *o)
+                    .and_then(|u| u.certificate.as_ref())
+                    .is_none_or(|c| c.valid_until < due.due)
             })
             .cloned()
             .collect())

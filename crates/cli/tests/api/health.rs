@@ -91,6 +91,8 @@ async fn openapi_describes_every_route(app: TestApp) {
         ("/api/v1/cases/{id}/record-case-review", vec!["post"]),
         ("/api/v1/cases/{id}/record-interference", vec!["post"]),
         ("/api/v1/interference", vec!["get"]),
+        ("/api/v1/tasks", vec!["get"]),
+        ("/api/v1/deadlines", vec!["get"]),
         ("/api/v1/cases/{id}/preserve-evidence", vec!["post"]),
         ("/api/v1/cases/{id}/approve-preservation", vec!["post"]),
         ("/api/v1/cases/{id}/reject-preservation", vec!["post"]),

@@ -25,6 +25,7 @@ mod permissions;
 mod preservation;
 mod records;
 mod sealed;
+mod tasks;
 mod team;
 mod triage;
 mod validation;

@@ -7,7 +7,7 @@ use crate::helpers::{Kind, error_codes, spawn_app_with};
 use app::seed::DEMO_PASSWORD;
 use app::{AppSettings, FixedClock};
 use chrono::{DateTime, Utc};
-use serde_json::json;
+use serde_json::{Value, json};
 use std::sync::Arc;
 
 fn at(s: &str) -> DateTime<Utc> {
@@ -135,6 +135,24 @@ async fn preservation(kind: Kind) {
         view["preservations"][1]["standing"]["approval_overdue"], true,
         "{view}"
     );
+    // The deadline lists show the approval overdue and both decisions due.
+    let (_, due, _) = get_with_etag(&app, &officer, "/api/v1/deadlines?within=30").await;
+    let kinds: Vec<(&str, bool)> = due
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["case_id"] == view["id"])
+        .map(|i| (i["kind"].as_str().unwrap(), i["overdue"].as_bool().unwrap()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("preservation_approval", true),
+            ("preservation_decision", false),
+            ("preservation_decision", false)
+        ],
+        "{due}"
+    );
 
     // Decided in time; the other, undecided, lapses the next working day.
     clock.set(at("2026-10-15T04:00:00Z"));
@@ -171,6 +189,18 @@ async fn preservation(kind: Kind) {
     assert_eq!(
         view["preservations"][1]["standing"]["status"], "lapsed",
         "{view}"
+    );
+    let (_, due, _) = get_with_etag(&app, &officer, "/api/v1/deadlines").await;
+    let lapsed: Vec<&Value> = due
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["case_id"] == view["id"] && i["kind"] == "preservation_decision")
+        .collect();
+    assert_eq!(lapsed.len(), 1, "the decided one is done: {due}");
+    assert_eq!(
+        (&lapsed[0]["due"], &lapsed[0]["overdue"]),
+        (&json!("2026-10-15"), &json!(true))
     );
     let (s, b) = act(
         &app,

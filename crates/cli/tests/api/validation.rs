@@ -902,6 +902,10 @@ async fn every_query_parameter_is_checked(app: TestApp) {
             "get /api/v1/interference",
             (head.as_str(), "/api/v1/interference".to_owned()),
         ),
+        (
+            "get /api/v1/deadlines",
+            (officer.as_str(), "/api/v1/deadlines".to_owned()),
+        ),
     ]
     .into_iter()
     .collect();

@@ -11,6 +11,7 @@ pub mod record;
 pub mod recusal;
 pub mod registration;
 pub mod review;
+pub mod steps;
 pub mod team;
 pub mod triage;
 

@@ -198,6 +198,37 @@ impl crate::event::EventPayload for RecusalDecided {
     }
 }
 
+/// Who may decide on `officer`'s recusal: never the officer; a deputy head's is the main
+/// head's to decide, the main head's collective deliberation's.
+pub fn decider_unmet(
+    me: &str,
+    officer: &str,
+    officer_user: Option<&crate::user::User>,
+    main_head: &str,
+    collective: bool,
+    unmet: &mut Reasons,
+) {
+    let target_is_head = officer_user.is_some_and(|u| u.roles.contains(&Role::BureauHead));
+    if me == officer {
+        unmet.push(Reason::new("recusal.own").source(RECUSAL));
+    }
+    if target_is_head {
+        if main_head.is_empty() {
+            unmet.push(Reason::new("recusal.main_head_unset"));
+        } else if officer == main_head {
+            if !collective {
+                unmet.push(Reason::new("recusal.collective_required").source(RECUSAL));
+            }
+        } else if me != main_head {
+            unmet.push(
+                Reason::new("recusal.main_head_decides")
+                    .arg("main_head", main_head)
+                    .source(RECUSAL),
+            );
+        }
+    }
+}
+
 pub fn decide_recusal(
     state: &DecideRecusalState,
     actor: &Actor,
@@ -228,28 +259,14 @@ pub fn decide_recusal(
     {
         unmet.push(Reason::new("recusal.none_pending").arg("username", &cmd.officer));
     }
-    let target_is_head = state
-        .officer
-        .as_ref()
-        .is_some_and(|u| u.roles.contains(&Role::BureauHead));
-    if me == cmd.officer {
-        unmet.push(Reason::new("recusal.own").source(RECUSAL));
-    }
-    if target_is_head {
-        if state.main_head.is_empty() {
-            unmet.push(Reason::new("recusal.main_head_unset"));
-        } else if cmd.officer == state.main_head {
-            if !cmd.collective {
-                unmet.push(Reason::new("recusal.collective_required").source(RECUSAL));
-            }
-        } else if me != state.main_head {
-            unmet.push(
-                Reason::new("recusal.main_head_decides")
-                    .arg("main_head", &state.main_head)
-                    .source(RECUSAL),
-            );
-        }
-    }
+    decider_unmet(
+        &me,
+        &cmd.officer,
+        state.officer.as_ref(),
+        &state.main_head,
+        cmd.collective,
+        &mut unmet,
+    );
     unmet.into_result(RefusalKind::Conflict)?;
     Ok(vec![
         RecusalDecided {

@@ -468,7 +468,7 @@ pub fn case_number(p: &NumberPattern, year: i32, n: i64) -> String {
 ///
 /// 《中华人民共和国行政处罚法》第五十四条 and 《生态环境行政处罚办法》第十八条: registration is
 /// approved by the head of the authority.
-fn check_approver(actor: &Actor, case: &Case, proposer: &str) -> Result<(), Refusal> {
+pub(crate) fn check_approver(actor: &Actor, case: &Case, proposer: &str) -> Result<(), Refusal> {
     let reach = reach(actor, Capability::CaseApprove)?;
     if !within(&reach, &case.county_code) {
         return Err(Refusal::not_found());

@@ -86,6 +86,19 @@ pub fn investigating(case: &Case) -> bool {
         || (case.stage == CaseStage::PendingRegistration && case.facts.urgent)
 }
 
+/// A brigade officer assigns the cases of his own brigade; the detachment leader any.
+pub fn assigner_unmet(case: &Case, actor: &Actor) -> Option<Reason> {
+    match actor {
+        Actor::User(u)
+            if !u.roles.contains(&crate::actor::Role::DetachmentLeader)
+                && u.unit_id.is_none_or(|id| Some(id) != case.handling_unit_id) =>
+        {
+            Some(Reason::new("team.not_handling_unit"))
+        }
+        _ => None,
+    }
+}
+
 pub fn decide_assign_officers(
     state: &AssignState,
     actor: &Actor,
@@ -141,12 +154,8 @@ pub fn decide_assign_officers(
     if !investigating(case) {
         unmet.push(Reason::new("case.wrong_stage").arg("stage", case.stage.as_str()));
     }
-    // A brigade officer assigns the cases of his own brigade; the detachment leader any.
-    if let Actor::User(u) = actor
-        && !u.roles.contains(&crate::actor::Role::DetachmentLeader)
-        && u.unit_id.is_none_or(|id| Some(id) != case.handling_unit_id)
-    {
-        unmet.push(Reason::new("team.not_handling_unit"));
+    if let Some(r) = assigner_unmet(case, actor) {
+        unmet.push(r);
     }
     let mut counted = 0;
     for (i, name) in t.officers.iter().enumerate() {

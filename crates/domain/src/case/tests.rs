@@ -455,3 +455,240 @@ fn who_may_submit_what() {
         ["clue.received_in_future"]
     );
 }
+
+fn officer_user(name: &str, role: Role, valid_until: &str) -> crate::user::User {
+    crate::user::User {
+        id: Uuid::now_v7(),
+        username: name.to_owned(),
+        display_name: name.to_owned(),
+        unit_id: Some(Uuid::nil()),
+        roles: vec![role],
+        counties: Some(vec!["532822".into()]),
+        certificate: Some(crate::permission::Certificate {
+            number: format!("N-{name}"),
+            issuing_authority: "州政府".into(),
+            valid_from: day("2025-01-01"),
+            valid_until: day(valid_until),
+        }),
+        disabled: false,
+        demo: false,
+        version: 1,
+    }
+}
+
+fn steps_of(
+    c: &Case,
+    actor: &Actor,
+    people: &[(String, Option<crate::user::User>)],
+) -> Vec<(&'static str, bool, Vec<&'static str>)> {
+    let ctx = super::steps::StepContext {
+        today: day("2026-12-01"),
+        people,
+        preservations: &[],
+        main_head: "ju.head",
+    };
+    super::steps::next_steps(c, actor, &ctx)
+        .into_iter()
+        .map(|s| {
+            (
+                s.command,
+                s.allowed,
+                s.reasons.iter().map(|r| r.code).collect(),
+            )
+        })
+        .collect()
+}
+
+fn step<'a>(
+    steps: &'a [(&'static str, bool, Vec<&'static str>)],
+    command: &str,
+) -> Option<&'a (&'static str, bool, Vec<&'static str>)> {
+    steps.iter().find(|s| s.0 == command)
+}
+
+/// The workspace's steps follow the stage: a head approves a pending registration, an officer
+/// sees it waiting for one; a registered case without a team offers the assignment and blocks
+/// the records with APL Art. 42; under review, an investigator is refused as reviewer.
+#[test]
+fn the_next_steps_follow_the_stage_and_the_reader() {
+    let officer = person(
+        "menghai.officer",
+        Role::BrigadeOfficer,
+        Some(vec!["532822"]),
+    );
+    let head = person("ju.deputy", Role::BureauHead, None);
+    let pending = case(CaseStage::PendingRegistration, "menghai.officer");
+    let s = steps_of(&pending, &head, &[]);
+    assert!(step(&s, "approve-registration").unwrap().1);
+    let s = steps_of(&pending, &officer, &[]);
+    assert_eq!(
+        step(&s, "approve-registration").unwrap().2,
+        ["step.needs_head"]
+    );
+    assert!(
+        step(&s, "record-inspection").is_none(),
+        "not investigated first"
+    );
+
+    let mut registered = case(CaseStage::Registered, "menghai.officer");
+    let s = steps_of(&registered, &officer, &[]);
+    assert_eq!(
+        step(&s, "assign-officers").unwrap().2,
+        ["team.not_handling_unit"],
+        "another brigade's case"
+    );
+    registered.handling_unit_id = Some(Uuid::nil());
+    let s = steps_of(&registered, &officer, &[]);
+    assert!(step(&s, "assign-officers").unwrap().1);
+    let inspection = step(&s, "record-inspection").unwrap();
+    assert_eq!(
+        (inspection.1, inspection.2.as_slice()),
+        (false, &["step.no_team"][..])
+    );
+
+    // Two officers, one of them with a certificate that ran out: blocked, naming him.
+    registered.team = Some(super::team::Team {
+        officers: vec!["menghai.officer".into(), "menghai.officer2".into()],
+        lead: "menghai.officer".into(),
+        assistants: vec![],
+    });
+    let people = vec![
+        (
+            "menghai.officer".to_owned(),
+            Some(officer_user(
+                "menghai.officer",
+                Role::BrigadeOfficer,
+                "2028-01-01",
+            )),
+        ),
+        (
+            "menghai.officer2".to_owned(),
+            Some(officer_user(
+                "menghai.officer2",
+                Role::BrigadeOfficer,
+                "2026-11-30",
+            )),
+        ),
+    ];
+    let s = steps_of(&registered, &officer, &people);
+    let inspection = step(&s, "record-inspection").unwrap();
+    assert!(!inspection.1);
+    assert_eq!(
+        inspection.2,
+        ["team.certificate_not_valid", "team.two_officers_required"]
+    );
+    let mut renewed = people.clone();
+    renewed[1].1 = Some(officer_user(
+        "menghai.officer2",
+        Role::BrigadeOfficer,
+        "2028-01-01",
+    ));
+    let s = steps_of(&registered, &officer, &renewed);
+    assert!(step(&s, "record-inspection").unwrap().1);
+    assert!(step(&s, "submit-investigation-report").unwrap().1);
+    assert!(step(&s, "record-case-review").is_none());
+    let outsider = person("menghai.other", Role::BrigadeOfficer, Some(vec!["532822"]));
+    assert_eq!(
+        step(
+            &steps_of(&registered, &outsider, &renewed),
+            "submit-investigation-report"
+        )
+        .unwrap()
+        .2,
+        ["review.not_investigator"]
+    );
+
+    registered.stage = CaseStage::UnderReview;
+    let reviewer = person("fazhi.reviewer", Role::LegalReviewer, None);
+    let s = steps_of(&registered, &reviewer, &renewed);
+    assert_eq!(
+        s.iter().filter(|x| x.1).map(|x| x.0).collect::<Vec<_>>(),
+        ["record-case-review"]
+    );
+    let lead_who_investigated = person("menghai.officer", Role::DetachmentLeader, None);
+    assert_eq!(
+        step(
+            &steps_of(&registered, &lead_who_investigated, &renewed),
+            "record-case-review"
+        )
+        .unwrap()
+        .2,
+        ["review.investigated"]
+    );
+    registered.stage = CaseStage::Cancelled;
+    assert!(steps_of(&registered, &head, &renewed).is_empty());
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// A record step is offered as allowed exactly when a record naming the team's fit officers
+    /// is accepted, and then there are at least two of them: no act with fewer than two valid,
+    /// assigned, unrecused officers.
+    #[test]
+    fn an_allowed_step_is_a_command_the_decision_accepts(
+        pool in prop::collection::vec((any::<bool>(), any::<bool>(), any::<bool>()), 0..5),
+    ) {
+        let mut c = case(CaseStage::Registered, "menghai.officer");
+        let mut people = Vec::new();
+        let mut officers = Vec::new();
+        for (i, (valid, officer_role, recused)) in pool.iter().enumerate() {
+            let name = format!("p{i}");
+            let role = if *officer_role { Role::BrigadeOfficer } else { Role::AuxiliaryStaff };
+            let until = if *valid { "2028-01-01" } else { "2026-11-30" };
+            people.push((name.clone(), Some(officer_user(&name, role, until))));
+            officers.push(name.clone());
+            if *recused {
+                c.recusals.push(super::recusal::Recusal {
+                    officer: name.clone(),
+                    grounds: "亲属".into(),
+                    by: super::recusal::RecusalBy::Party,
+                    requested_by: "x".into(),
+                    decision: Some(super::recusal::RecusalDecision {
+                        granted: true,
+                        reasons: "同意".into(),
+                        decided_by: "ju.head".into(),
+                        collective: false,
+                    }),
+                });
+            }
+        }
+        if !officers.is_empty() {
+            c.team = Some(super::team::Team { lead: officers[0].clone(), officers: officers.clone(), assistants: vec![] });
+        }
+        let actor = person("menghai.officer", Role::BrigadeOfficer, Some(vec!["532822"]));
+        let s = steps_of(&c, &actor, &people);
+        let allowed = step(&s, "record-inspection").unwrap().1;
+        let fit: Vec<String> = pool.iter().zip(&officers)
+            .filter(|((v, o, r), _)| *v && *o && !*r)
+            .map(|(_, n)| n.clone())
+            .collect();
+        let at = crate::time::Timestamp::parse("2026-12-01T02:00:00Z").unwrap();
+        let state = super::record::AddRecordState {
+            case: c.clone(),
+            people: people.clone(),
+            evidence_subjects: vec![],
+            corrected_kind: None,
+            now: at,
+        };
+        let cmd = super::record::AddRecord {
+            case_id: c.id,
+            record: super::record::Record {
+                id: Uuid::now_v7(),
+                started_at: at,
+                ended_at: at,
+                officers: fit.clone(),
+                content: super::record::RecordContent::Inspection {
+                    place: "厂区".into(), present: vec![], observed: "排口".into(),
+                },
+                signature: super::record::Signature { signed: true, refusal: String::new() },
+                evidence_ids: vec![],
+                corrects: None,
+            },
+            expected_version: 1,
+        };
+        let accepted = super::record::decide_add_record(&state, &actor, &cmd).is_ok();
+        prop_assert_eq!(allowed, accepted);
+        prop_assert_eq!(allowed, fit.len() >= 2);
+    }
+}

@@ -82,7 +82,7 @@ const INTERFERENCE: &str = "SELECT record FROM interference_records WHERE month 
      AND ($1 = '' OR $1 LIKE '%,' || county_code || ',%') ORDER BY id";
 const CASE_PRESERVATIONS: &str = "SELECT preservations FROM cases WHERE id = $1";
 const SET_PRESERVATIONS: &str = "UPDATE cases SET preservations = $2, preservation_waiting = $3, \
-     version = version + 1 WHERE id = $1";
+     preservation_open = $4, version = version + 1 WHERE id = $1";
 const CASE_FACTS: &str = "SELECT facts FROM cases WHERE id = $1";
 const SET_CASE_FACTS: &str = "UPDATE cases SET facts = $2, version = version + 1 WHERE id = $1";
 const CASE_BY_ID: &str = "SELECT id, clue_id, county_code, handling_unit_id, stage, facts, \
@@ -515,10 +515,16 @@ async fn set_preservations(
     list: &[domain::case::preservation::Preservation],
 ) -> Result<u64, StoreError> {
     let waiting = list.iter().any(|p| p.approval.is_none());
+    // In effect and undecided (lapsed or not: the deadline lists show both).
+    let open = list.iter().any(|p| {
+        p.effective_at.is_some()
+            && p.decision.is_none()
+            && p.approval.as_ref().is_none_or(|a| a.approved)
+    });
     changed(
         exec.execute(
             SET_PRESERVATIONS,
-            &[case_id.into(), json(&list)?, waiting.into()],
+            &[case_id.into(), json(&list)?, waiting.into(), open.into()],
         )
         .await?,
         "case preservations",
@@ -622,6 +628,8 @@ pub struct ClueFilter {
     pub county: String,
     /// Only the clues this user submitted (liaisons, partner agencies).
     pub submitted_by: String,
+    /// Only clues received on or before this day (the deadline lists).
+    pub received_by: Option<NaiveDate>,
 }
 
 /// Filters of the case list; empty strings and `None` mean no filter.
@@ -632,10 +640,13 @@ pub struct CaseFilter {
     pub handling_unit: Option<Uuid>,
     /// Cases this officer proposed or is assigned to.
     pub officer: String,
-    /// Only registered cases registered on or before this day: the caller turns "overdue"
-    /// into the last registration day whose deadline has passed (the calendar stays in
+    /// Only cases running against their deadline (registered, under review, reviewed) and
+    /// registered on or before this day: the caller turns "overdue" or "due within n days"
+    /// into the last registration day whose deadline falls in range (the calendar stays in
     /// `domain`, evaluated when read).
     pub registered_by: Option<NaiveDate>,
+    /// Only cases with a preservation of evidence in effect and undecided.
+    pub preservation_open: bool,
 }
 
 #[async_trait]
@@ -667,6 +678,10 @@ impl<B: SqlBackend> CaseQueries for B {
             f.status.as_str().into(),
             f.source.as_str().into(),
             f.county.as_str().into(),
+            f.received_by
+                .map(|d| d.to_string())
+                .unwrap_or_default()
+                .into(),
         ];
         run!(self, |e| {
             let total = query_one(e, CLUES_COUNT, &values).await?.i64(0)?;
@@ -709,6 +724,7 @@ impl<B: SqlBackend> CaseQueries for B {
                 .map(|d| d.to_string())
                 .unwrap_or_default()
                 .into(),
+            f.preservation_open.into(),
         ];
         run!(self, |e| {
             let total = query_one(e, CASES_COUNT, &values).await?.i64(0)?;
@@ -808,16 +824,20 @@ impl<B: SqlBackend> CaseQueries for B {
     }
 }
 
-const CLUES_COUNT: &str = "SELECT COUNT(*) FROM clues \
-     WHERE ($1 = '' OR $1 LIKE '%,' || county_code || ',%') \
-     AND ($2 = '' OR submitted_by = $2) AND ($3 = '' OR status = $3) \
-     AND ($4 = '' OR source = $4) AND ($5 = '' OR county_code = $5)";
+/// `$6` received on or before (YYYY-MM-DD sorts as text).
+macro_rules! clue_filter {
+    () => {
+        "WHERE ($1 = '' OR $1 LIKE '%,' || county_code || ',%') \
+         AND ($2 = '' OR submitted_by = $2) AND ($3 = '' OR status = $3) \
+         AND ($4 = '' OR source = $4) AND ($5 = '' OR county_code = $5) \
+         AND ($6 = '' OR received_on <= $6) "
+    };
+}
+const CLUES_COUNT: &str = concat!("SELECT COUNT(*) FROM clues ", clue_filter!());
 const CLUES_PAGE: &str = concat!(
     clue_columns!(),
-    "WHERE ($1 = '' OR $1 LIKE '%,' || county_code || ',%') \
-     AND ($2 = '' OR submitted_by = $2) AND ($3 = '' OR status = $3) \
-     AND ($4 = '' OR source = $4) AND ($5 = '' OR county_code = $5) \
-     ORDER BY received_on, id LIMIT $6 OFFSET $7"
+    clue_filter!(),
+    "ORDER BY received_on, id LIMIT $7 OFFSET $8"
 );
 /// `$4` handling unit, `$5` officer, `$6` registered on or before (YYYY-MM-DD sorts as text).
 macro_rules! case_filter {
@@ -826,7 +846,8 @@ macro_rules! case_filter {
          AND ($2 = '' OR stage = $2) AND ($3 = '' OR county_code = $3) \
          AND ($4 IS NULL OR handling_unit_id = $4) AND ($5 = '' OR proposed_by = $5 \
          OR id IN (SELECT case_id FROM case_officers WHERE username = $5)) \
-         AND ($6 = '' OR (stage = 'registered' AND registered_on <= $6)) "
+         AND ($6 = '' OR (stage IN ('registered', 'under_review', 'reviewed') \
+         AND registered_on <= $6)) AND ($7 = FALSE OR preservation_open) "
     };
 }
 const CASES_COUNT: &str = concat!("SELECT COUNT(*) FROM cases ", case_filter!());
@@ -835,5 +856,5 @@ const CASES_PAGE: &str = concat!(
      proposed_by, number, registered_on, cancellation_by, cancellation_reason, version, team, recusals, report, review, preservations \
      FROM cases ",
     case_filter!(),
-    "ORDER BY created_at DESC, id DESC LIMIT $7 OFFSET $8"
+    "ORDER BY created_at DESC, id DESC LIMIT $8 OFFSET $9"
 );

@@ -998,6 +998,19 @@ impl<B: SqlBackend> Queries for B {
             .collect())
     }
 
+    async fn users_named(&self, usernames: &[String]) -> Result<Vec<User>, StoreError> {
+        let usernames = usernames.to_vec();
+        run!(self, |e| {
+            let mut out = Vec::new();
+            for name in &usernames {
+                if let Some(u) = user_by_username(e, name).await? {
+                    out.push(u);
+                }
+            }
+            Ok(out)
+        })
+    }
+
     async fn sessions_of(&self, user_id: Uuid) -> Result<Vec<Session>, StoreError> {
         run!(self, |e| e
             .query(SESSIONS_OF, &[user_id.into()])

@@ -1326,6 +1326,7 @@ fn case_filter(state: &AppState, q: &CaseQuery) -> Result<app::CaseFilter, AppEr
         handling_unit,
         officer: q.officer.clone(),
         registered_by,
+        preservation_open: false,
     })
 }
 

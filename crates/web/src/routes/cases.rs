@@ -177,8 +177,36 @@ pub struct CaseView {
     /// case).
     #[serde(skip_serializing_if = "Option::is_none")]
     certificates_expiring: Option<Vec<String>>,
+    /// The next lawful steps for the caller (on `GET` of one case): each command with whether
+    /// the caller may send it now and, if not, why (with the legal source).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_steps: Option<Vec<NextStepView>>,
     deadline: Option<DeadlineView>,
     version: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct NextStepView {
+    /// The verb: `POST /api/v1/cases/{id}/<command>`.
+    pub command: &'static str,
+    pub allowed: bool,
+    /// Why not, each with its message in both languages and its legal source.
+    pub reasons: Vec<crate::error::ProblemItem>,
+    /// Open at any time rather than waiting to be done (asking a recusal, proposing a
+    /// cancellation, reassigning a team that can act).
+    pub on_demand: bool,
+}
+
+pub fn next_step_views(steps: Vec<domain::case::steps::NextStep>) -> Vec<NextStepView> {
+    steps
+        .into_iter()
+        .map(|s| NextStepView {
+            command: s.command,
+            allowed: s.allowed,
+            reasons: s.reasons.iter().map(crate::error::item).collect(),
+            on_demand: s.on_demand,
+        })
+        .collect()
 }
 
 #[derive(Serialize, ToSchema)]
@@ -194,7 +222,7 @@ impl Versioned for CaseView {
     }
 }
 
-fn case_view(state: &AppState, c: Case) -> CaseView {
+pub(crate) fn case_view(state: &AppState, c: Case) -> CaseView {
     let deadline = state.app.case_deadline(&c).map(|(rule, d)| DeadlineView {
         rule: format!(
             "{} + {} days",
@@ -243,6 +271,7 @@ fn case_view(state: &AppState, c: Case) -> CaseView {
             assistants: t.assistants,
         }),
         certificates_expiring: None,
+        next_steps: None,
         recusals: c
             .recusals
             .iter()
@@ -506,6 +535,7 @@ async fn list_clues(
         source,
         county,
         submitted_by: String::new(),
+        received_by: None,
     };
     let result = state.app.clues(&auth.actor, filter, page, per_page).await?;
     Ok(Json(ClueList {
@@ -1927,7 +1957,7 @@ pub struct CaseListParams {
     handling_unit_id: Option<String>,
     /// A username: the cases this officer proposed.
     officer: Option<String>,
-    /// true: only registered cases past their deadline.
+    /// true: only cases past their deadline (registered, under review or reviewed).
     overdue: Option<String>,
     page: Option<String>,
     per_page: Option<String>,
@@ -1985,6 +2015,7 @@ async fn list_cases(
         handling_unit,
         officer,
         registered_by,
+        preservation_open: false,
     };
     let result = state.app.cases(&auth.actor, filter, page, per_page).await?;
     Ok(Json(CaseList {
@@ -2010,8 +2041,10 @@ async fn get_case(
 ) -> Result<Response, ApiError> {
     let case = state.app.case(&auth.actor, parse_id(&id)?).await?;
     let expiring = state.app.certificates_expiring(&case).await?;
+    let steps = state.app.next_steps(&auth.actor, &case).await?;
     let mut view = case_view(&state, case);
     view.certificates_expiring = Some(expiring);
+    view.next_steps = Some(next_step_views(steps));
     Ok(with_etag(StatusCode::OK, view))
 }
 

@@ -7,6 +7,7 @@ pub mod health;
 pub mod import;
 pub mod ledger;
 pub mod sealed;
+pub mod tasks;
 pub mod units;
 
 use crate::error::ApiError;

@@ -1,0 +1,282 @@
+//! What waits to be done: a case's next lawful steps for the reader (computed by
+//! `domain::case::steps`), the reader's own tasks, and the deadlines falling due or passed —
+//! per brigade, or for the whole detachment.
+
+use crate::{App, AppError};
+use chrono::NaiveDate;
+use domain::Actor;
+use domain::calendar::{DeadlineRule, Period};
+use domain::case::clue::{Clue, ClueStatus, REGISTRATION_DAYS};
+use domain::case::registration::{CASE_DAYS, Case};
+use domain::case::steps::{NextStep, StepContext};
+use domain::permission::Capability;
+use domain::unit::UnitKind;
+use store::{CaseFilter, ClueFilter};
+use uuid::Uuid;
+
+/// Lists read at most this many pages of 200 rows (a brigade's open work is far smaller).
+const MAX_PAGES: i64 = 25;
+
+/// Which deadline an item is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DueKind {
+    /// Decide on registering a clue (15 days, 30 with an extension: Order 30 Art. 18).
+    Registration,
+    /// Decide the case (90 days from registration: APL Art. 60).
+    CaseDecision,
+    /// Decide on preserved evidence (7 working days: APL Art. 56).
+    PreservationDecision,
+    /// Approve an emergency preservation afterwards (setting `app.preservation_approval_hours`).
+    PreservationApproval,
+}
+
+/// One deadline falling due or passed.
+#[derive(Clone, Debug)]
+pub struct DueItem {
+    pub kind: DueKind,
+    pub due: NaiveDate,
+    /// Negative when overdue (or lapsed).
+    pub days_left: i64,
+    /// Passed: the day is behind us, or (an approval due by the hour) the hour is.
+    pub overdue: bool,
+    pub county_code: String,
+    /// The unit that handles it: the case's, or for a clue the brigade of its county.
+    pub unit_id: Option<Uuid>,
+    pub case: Option<Case>,
+    pub clue: Option<Clue>,
+}
+
+/// A case of mine with the steps I may take now.
+pub struct Task {
+    pub case: Case,
+    pub steps: Vec<NextStep>,
+}
+
+impl App {
+    /// The next lawful steps of a case for the reader (the workspace shows them as forms).
+    pub async fn next_steps(&self, actor: &Actor, case: &Case) -> Result<Vec<NextStep>, AppError> {
+        let mut names: Vec<String> = Vec::new();
+        if let Some(t) = &case.team {
+            names.extend(t.officers.iter().chain(&t.assistants).cloned());
+        }
+        for r in &case.recusals {
+            if !names.contains(&r.officer) {
+                names.push(r.officer.clone());
+            }
+        }
+        let users = self.store.users_named(&names).await?;
+        let people: Vec<_> = names
+            .iter()
+            .map(|n| (n.clone(), users.iter().find(|u| &u.username == n).cloned()))
+            .collect();
+        let standings: Vec<_> = case
+            .preservations
+            .iter()
+            .map(|p| self.preservation_standing(p))
+            .collect();
+        Ok(domain::case::steps::next_steps(
+            case,
+            actor,
+            &StepContext {
+                today: self.today(),
+                people: &people,
+                preservations: &standings,
+                main_head: &self.settings.main_head,
+            },
+        ))
+    }
+
+    /// My tasks: the open cases I am assigned to as an officer where a step waits for me (not
+    /// counting what is open at any time, such as asking a recusal).
+    pub async fn my_tasks(&self, actor: &Actor) -> Result<Vec<Task>, AppError> {
+        let me = actor.name().to_owned();
+        let filter = CaseFilter {
+            officer: me.clone(),
+            ..Default::default()
+        };
+        let mut out = Vec::new();
+        for page in 1..=MAX_PAGES {
+            let p = self.cases(actor, filter.clone(), page, 200).await?;
+            let n = p.items.len();
+            for case in p.items {
+                let assigned = case.team.as_ref().is_some_and(|t| t.officers.contains(&me));
+                if !assigned || !domain::case::registration::open(&case) {
+                    continue;
+                }
+                let steps: Vec<_> = self
+                    .next_steps(actor, &case)
+                    .await?
+                    .into_iter()
+                    .filter(|s| s.allowed && !s.on_demand)
+                    .collect();
+                if !steps.is_empty() {
+                    out.push(Task { case, steps });
+                }
+            }
+            if n < 200 {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Deadlines due within `within` days from today, or passed, of one unit's work or of all
+    /// within the reader's reach: clues to decide on, cases to decide, preserved evidence to
+    /// decide on, emergency preservations to approve. Most urgent first.
+    pub async fn deadlines(
+        &self,
+        actor: &Actor,
+        unit: Option<Uuid>,
+        within: u32,
+    ) -> Result<Vec<DueItem>, AppError> {
+        domain::permission::require(actor, Capability::CaseRead)?;
+        let calendar = self.calendar();
+        let today = self.today();
+        let horizon = today + chrono::Days::new(u64::from(within));
+        let units = self.units().await?;
+        let brigade_of = |county: &str| {
+            units
+                .iter()
+                .find(|u| u.kind == UnitKind::Brigade && u.division_code == county)
+                .map(|u| u.id)
+        };
+        let counties: Option<Vec<String>> = unit.map(|id| {
+            units
+                .iter()
+                .filter(|u| u.id == id && u.kind == UnitKind::Brigade)
+                .map(|u| u.division_code.clone())
+                .collect()
+        });
+        let mut out = Vec::new();
+        let item = |kind, due: NaiveDate, county: &str, unit_id| DueItem {
+            kind,
+            due,
+            days_left: (due - today).num_days(),
+            overdue: due < today,
+            county_code: county.to_owned(),
+            unit_id,
+            case: None,
+            clue: None,
+        };
+
+        // Clues: 15 natural days from receipt at the least, so none received after this day
+        // falls due within the horizon.
+        let received_by = horizon - chrono::Days::new(u64::from(REGISTRATION_DAYS));
+        for county in counties.clone().unwrap_or_else(|| vec![String::new()]) {
+            let filter = ClueFilter {
+                status: ClueStatus::Open.as_str().to_owned(),
+                county,
+                received_by: Some(received_by),
+                ..Default::default()
+            };
+            for page in 1..=MAX_PAGES {
+                let p = self.clues(actor, filter.clone(), page, 200).await?;
+                let n = p.items.len();
+                for clue in p.items {
+                    let (due, _) = self.registration_due(&clue);
+                    if due <= horizon {
+                        let mut i = item(
+                            DueKind::Registration,
+                            due,
+                            &clue.data.county_code,
+                            brigade_of(&clue.data.county_code),
+                        );
+                        i.clue = Some(clue);
+                        out.push(i);
+                    }
+                }
+                if n < 200 {
+                    break;
+                }
+            }
+        }
+
+        // Cases: every case registered on or before the last registration day whose deadline
+        // falls within the horizon.
+        let registered_by = last_registration_due_by(&calendar, today, horizon);
+        let case_filters = [
+            CaseFilter {
+                handling_unit: unit,
+                registered_by: Some(registered_by),
+                ..Default::default()
+            },
+            CaseFilter {
+                handling_unit: unit,
+                preservation_open: true,
+                ..Default::default()
+            },
+        ];
+        let mut seen = std::collections::HashSet::new();
+        for filter in case_filters {
+            for page in 1..=MAX_PAGES {
+                let p = self.cases(actor, filter.clone(), page, 200).await?;
+                let n = p.items.len();
+                for case in p.items {
+                    if !seen.insert(case.id) {
+                        continue;
+                    }
+                    let county = case.county_code.clone();
+                    let unit_id = case.handling_unit_id;
+                    let mut found = Vec::new();
+                    if let Some((_, d)) = self.case_deadline(&case)
+                        && d.due <= horizon
+                    {
+                        found.push(item(DueKind::CaseDecision, d.due, &county, unit_id));
+                    }
+                    for p in &case.preservations {
+                        let st = self.preservation_standing(p);
+                        if let Some(due) = st.decision_due
+                            && matches!(st.status, "in_effect" | "lapsed")
+                            && due <= horizon
+                        {
+                            found.push(item(DueKind::PreservationDecision, due, &county, unit_id));
+                        }
+                        // An emergency preservation waits for its approval by the hour.
+                        if p.emergency && p.approval.is_none() {
+                            let at = p.proposed_at.as_datetime()
+                                + chrono::Duration::hours(
+                                    self.settings.preservation_approval_hours,
+                                );
+                            let due = domain::time::Timestamp::new(at).china_date();
+                            let mut i = item(DueKind::PreservationApproval, due, &county, unit_id);
+                            i.overdue = st.approval_overdue;
+                            found.push(i);
+                        }
+                    }
+                    for mut i in found {
+                        i.case = Some(case.clone());
+                        out.push(i);
+                    }
+                }
+                if n < 200 {
+                    break;
+                }
+            }
+        }
+        out.sort_by_key(|i| (i.due, i.kind as u8));
+        Ok(out)
+    }
+}
+
+/// The last registration day whose 90-day case deadline falls on or before `limit`: deadlines
+/// only move forward with the registration day, so every case registered on or before it is due
+/// by `limit` and none after.
+pub(crate) fn last_registration_due_by(
+    calendar: &domain::calendar::Calendar,
+    today: NaiveDate,
+    limit: NaiveDate,
+) -> NaiveDate {
+    let mut day = limit - chrono::Days::new(u64::from(CASE_DAYS));
+    // Rest days move a deadline by at most a few weeks (the Spring Festival).
+    for _ in 0..60 {
+        let due = DeadlineRule::new(day, Period::Days(CASE_DAYS))
+            .evaluate(calendar, today)
+            .due;
+        if due <= limit {
+            break;
+        }
+        day = day.pred_opt().unwrap_or(day);
+    }
+    day
+}

@@ -1,0 +1,252 @@
+//! The next lawful steps of a case (下一步): for the case's stage, the commands the procedure
+//! offers, each allowed for the reader now or blocked with its reasons and their legal sources.
+//! The conditions are the decisions' own (each `decide_<verb>` calls the same checks); what a
+//! step's form will still check — the fields, the officers named — is left to the decision.
+
+use super::preservation::Standing;
+use super::record::check_act_officers;
+use super::registration::{Case, CaseStage, check_approver, open};
+use super::review::SEPARATION;
+use super::team::{TWO_OFFICERS, assigner_unmet, investigating};
+use crate::permission::{Capability, reach, within};
+use crate::refusal::Reasons;
+use crate::user::User;
+use crate::{Actor, Reason};
+use chrono::NaiveDate;
+use serde::Serialize;
+
+/// One step: the command's verb (`POST /api/v1/cases/{id}/<command>`), whether the reader may
+/// send it now, and if not, why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct NextStep {
+    pub command: &'static str,
+    pub allowed: bool,
+    pub reasons: Vec<Reason>,
+    /// Open at any time but not waiting to be done (asking a recusal, proposing a
+    /// cancellation, reassigning a team that can act): not a task.
+    pub on_demand: bool,
+}
+
+/// What the steps depend on besides the case and the reader.
+pub struct StepContext<'a> {
+    pub today: NaiveDate,
+    /// The case's officers (and anyone whose recusal is asked), with their accounts.
+    pub people: &'a [(String, Option<User>)],
+    /// Where each of the case's preservations stands now, in the case's order.
+    pub preservations: &'a [Standing],
+    /// The main head's username (setting `organisation.main_head`; empty when not set).
+    pub main_head: &'a str,
+}
+
+/// Why a reader whose roles lack the capability cannot take the step: who can.
+fn role_reason(cap: Capability) -> Reason {
+    Reason::new(match cap {
+        Capability::CaseApprove => "step.needs_head",
+        Capability::CaseReview => "step.needs_reviewer",
+        Capability::CaseAssign => "step.needs_assigner",
+        Capability::CaseRegister => "step.needs_registrar",
+        _ => "step.needs_officer",
+    })
+}
+
+struct Steps<'a> {
+    case: &'a Case,
+    actor: &'a Actor,
+    out: Vec<NextStep>,
+}
+
+impl Steps<'_> {
+    /// Adds a step: blocked by the reader's role first (nothing else is said to a reader who
+    /// could not take it anyway), then by `unmet`.
+    fn push(&mut self, command: &'static str, cap: Capability, unmet: Vec<Reason>) {
+        self.push_as(command, cap, unmet, false);
+    }
+
+    fn push_as(
+        &mut self,
+        command: &'static str,
+        cap: Capability,
+        unmet: Vec<Reason>,
+        on_demand: bool,
+    ) {
+        let reasons = match reach(self.actor, cap) {
+            Ok(r) if within(&r, &self.case.county_code) => unmet,
+            _ => vec![role_reason(cap)],
+        };
+        self.out.push(NextStep {
+            command,
+            allowed: reasons.is_empty(),
+            reasons,
+            on_demand,
+        });
+    }
+}
+
+/// The team can act today: at least two assigned, unrecused officers with valid certificates.
+fn team_unmet(case: &Case, ctx: &StepContext) -> Vec<Reason> {
+    if case.team.is_none() {
+        return vec![Reason::new("step.no_team").source(TWO_OFFICERS)];
+    }
+    let acting = case.acting_officers();
+    let (mut invalid, mut unmet) = (Reasons::default(), Reasons::default());
+    check_act_officers(
+        case,
+        &acting,
+        ctx.people,
+        ctx.today,
+        &mut invalid,
+        &mut unmet,
+    );
+    let unmet = unmet.into_vec();
+    if unmet.iter().any(|r| r.code == "team.two_officers_required") {
+        unmet
+    } else {
+        Vec::new()
+    }
+}
+
+/// The steps open on `case` for `actor`, in the order an officer would take them.
+pub fn next_steps(case: &Case, actor: &Actor, ctx: &StepContext) -> Vec<NextStep> {
+    let me = actor.name().to_owned();
+    let mut s = Steps {
+        case,
+        actor,
+        out: Vec::new(),
+    };
+    if !open(case) {
+        return s.out;
+    }
+    let approver = |proposer: &str| -> Vec<Reason> {
+        match check_approver(actor, case, proposer) {
+            Ok(()) => Vec::new(),
+            Err(r) => r.reasons,
+        }
+    };
+    if case.stage == CaseStage::PendingRegistration {
+        for verb in ["approve-registration", "reject-registration"] {
+            s.push(verb, Capability::CaseApprove, approver(&case.proposed_by));
+        }
+    }
+    if matches!(
+        case.facts.party,
+        None | Some(super::party::Party::Unidentified)
+    ) {
+        s.push("identify-party", Capability::CaseRegister, Vec::new());
+    }
+    if investigating(case) {
+        let team = team_unmet(case, ctx);
+        s.push_as(
+            "assign-officers",
+            Capability::CaseAssign,
+            assigner_unmet(case, actor).into_iter().collect(),
+            team.is_empty(),
+        );
+        for verb in [
+            "record-inspection",
+            "record-questioning",
+            "record-sampling",
+            "preserve-evidence",
+        ] {
+            s.push(verb, Capability::EnforcementAct, team.clone());
+        }
+    }
+    let no_team = || {
+        if case.team.is_none() {
+            vec![Reason::new("step.no_team").source(TWO_OFFICERS)]
+        } else {
+            Vec::new()
+        }
+    };
+    s.push_as(
+        "request-recusal",
+        Capability::EnforcementAct,
+        no_team(),
+        true,
+    );
+    // Each pending recusal: the reader may decide it unless the rules of who decides say not.
+    for r in case.recusals.iter().filter(|r| r.decision.is_none()) {
+        let user = ctx
+            .people
+            .iter()
+            .find(|(n, _)| *n == r.officer)
+            .and_then(|(_, u)| u.as_ref());
+        let mut unmet = Reasons::default();
+        super::recusal::decider_unmet(&me, &r.officer, user, ctx.main_head, true, &mut unmet);
+        s.push("decide-recusal", Capability::CaseApprove, unmet.into_vec());
+    }
+    let pending: Vec<_> = case
+        .preservations
+        .iter()
+        .filter(|p| p.approval.is_none())
+        .collect();
+    if !pending.is_empty() {
+        let unmet = if pending.iter().all(|p| p.proposed_by == me) {
+            vec![Reason::new("approval.own_proposal")]
+        } else {
+            Vec::new()
+        };
+        for verb in ["approve-preservation", "reject-preservation"] {
+            s.push(verb, Capability::CaseApprove, unmet.clone());
+        }
+    }
+    let undecided: Vec<&Standing> = case
+        .preservations
+        .iter()
+        .zip(ctx.preservations)
+        .filter(|(p, _)| p.decision.is_none() && p.effective_at.is_some())
+        .map(|(_, st)| st)
+        .filter(|st| st.status != "rejected")
+        .collect();
+    if !undecided.is_empty() {
+        let unmet = if undecided.iter().any(|st| st.status == "in_effect") {
+            Vec::new()
+        } else {
+            undecided
+                .iter()
+                .map(|st| {
+                    Reason::new("preservation.lapsed")
+                        .arg("due", st.decision_due.unwrap_or_default())
+                        .source(super::preservation::APL_ART56)
+                })
+                .collect()
+        };
+        s.push("decide-preserved", Capability::EnforcementAct, unmet);
+    }
+    if case.stage == CaseStage::Registered {
+        let mut unmet = no_team();
+        if case.team.is_some() && !case.acting_officers().contains(&me) {
+            unmet.push(Reason::new("review.not_investigator").arg("username", &me));
+        }
+        s.push(
+            "submit-investigation-report",
+            Capability::EnforcementAct,
+            unmet,
+        );
+        match &case.cancellation {
+            None => s.push_as(
+                "cancel-registration",
+                Capability::CaseRegister,
+                Vec::new(),
+                true,
+            ),
+            Some((proposer, _)) => {
+                for verb in ["approve-cancellation", "reject-cancellation"] {
+                    s.push(verb, Capability::CaseApprove, approver(proposer));
+                }
+            }
+        }
+    }
+    if case.stage == CaseStage::UnderReview {
+        let unmet = if super::review::investigators(case).contains(&me) {
+            vec![
+                Reason::new("review.investigated")
+                    .arg("username", &me)
+                    .source(SEPARATION),
+            ]
+        } else {
+            Vec::new()
+        };
+        s.push("record-case-review", Capability::CaseReview, unmet);
+    }
+    s.out
+}

@@ -1,0 +1,11 @@
+-- Cases with a preservation of evidence in effect and not yet decided (issue 21: the deadline
+-- lists show its 7-working-day decision due or its lapse). Existing rows are filled from the
+-- JSON list: taken effect, no decision, not rejected.
+ALTER TABLE cases ADD COLUMN preservation_open BOOLEAN NOT NULL DEFAULT FALSE;
+UPDATE cases SET preservation_open = EXISTS (
+    SELECT 1 FROM json_each(cases.preservations) p
+    WHERE json_extract(p.value, '$.effective_at') IS NOT NULL
+      AND json_type(p.value, '$.decision') IS NULL
+      AND COALESCE(json_extract(p.value, '$.approval.approved'), 1) = 1
+);
+CREATE INDEX cases_preservation_open ON cases (preservation_open) WHERE preservation_open;
