@@ -962,6 +962,31 @@ impl App {
         Ok(self.store.interference(&scope, month).await?)
     }
 
+    /// The numbers of the cases these records concern, for their readers (who may not read the
+    /// cases themselves: the audit administrator): read within the same reach as the records.
+    pub async fn interference_case_numbers(
+        &self,
+        actor: &Actor,
+        records: &[domain::case::interference::InterferenceRecorded],
+    ) -> Result<std::collections::HashMap<Uuid, String>, AppError> {
+        let scope = crate::scope(actor, Capability::InterferenceRead)?;
+        let mut out = std::collections::HashMap::new();
+        for r in records {
+            if out.contains_key(&r.case_id) {
+                continue;
+            }
+            if let Some(number) = self
+                .store
+                .case(&scope, r.case_id)
+                .await?
+                .and_then(|c| c.number)
+            {
+                out.insert(r.case_id, number);
+            }
+        }
+        Ok(out)
+    }
+
     /// Proposes a preservation of evidence (two officers of the case); in an emergency it
     /// takes effect at once and waits for a head's approval afterwards.
     pub async fn preserve_evidence(

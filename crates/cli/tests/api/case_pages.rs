@@ -59,7 +59,7 @@ async fn submit_clue(app: &TestApp, cookie: &str, source: &str, place: &str) -> 
 }
 
 /// The text of every cell of the first sheet of an XLSX download, and its bytes' check.
-async fn xlsx_cells(app: &TestApp, cookie: &str, path: &str) -> Vec<Vec<String>> {
+pub(crate) async fn xlsx_cells(app: &TestApp, cookie: &str, path: &str) -> Vec<Vec<String>> {
     use calamine::Reader as _;
     let r = client()
         .get(app.url(path))

@@ -25,6 +25,7 @@ mod permissions;
 mod preservation;
 mod records;
 mod sealed;
+mod task_pages;
 mod tasks;
 mod team;
 mod triage;

@@ -27,6 +27,28 @@ pub struct NextStep {
     pub on_demand: bool,
 }
 
+/// Every command a step may name (each has words on the pages).
+pub const COMMANDS: [&str; 18] = [
+    "approve-registration",
+    "reject-registration",
+    "identify-party",
+    "assign-officers",
+    "record-inspection",
+    "record-questioning",
+    "record-sampling",
+    "preserve-evidence",
+    "request-recusal",
+    "decide-recusal",
+    "approve-preservation",
+    "reject-preservation",
+    "decide-preserved",
+    "submit-investigation-report",
+    "cancel-registration",
+    "approve-cancellation",
+    "reject-cancellation",
+    "record-case-review",
+];
+
 /// What the steps depend on besides the case and the reader.
 pub struct StepContext<'a> {
     pub today: NaiveDate,
@@ -69,6 +91,7 @@ impl Steps<'_> {
         unmet: Vec<Reason>,
         on_demand: bool,
     ) {
+        debug_assert!(COMMANDS.contains(&command), "{command} is listed");
         let reasons = match reach(self.actor, cap) {
             Ok(r) if within(&r, &self.case.county_code) => unmet,
             _ => vec![role_reason(cap)],

@@ -188,7 +188,7 @@ fn sheet_xlsx(
     book.save_to_buffer()
 }
 
-fn xlsx_download(
+pub(super) fn xlsx_download(
     ctx: &PageCtx,
     sheet: &str,
     file: &str,

@@ -12,7 +12,9 @@ mod entities;
 mod evidence;
 mod home;
 pub(crate) mod import;
+mod interference;
 mod login;
+mod tasks;
 
 use crate::AppState;
 use app::AppError;
@@ -87,6 +89,11 @@ pub fn router() -> axum::Router<AppState> {
         .route("/cases/{id}/decide-recusal", post(cases::decide_recusal))
         .route("/cases/{id}/{action}", post(cases::act))
         .route("/approvals", get(cases::approvals))
+        .route("/tasks", get(tasks::tasks))
+        .route("/tasks/export.xlsx", get(tasks::export_tasks))
+        .route("/tasks/deadlines.xlsx", get(tasks::export_deadlines))
+        .route("/interference", get(interference::list))
+        .route("/interference/export.xlsx", get(interference::export))
         .route("/evidence/{id}", get(evidence::detail))
         .route("/evidence/{id}/content", get(evidence::content))
         .route("/evidence/{id}/certificate", get(evidence::certificate))
@@ -421,12 +428,28 @@ impl PageCtx {
                         active: path.starts_with("/cases"),
                     });
                 }
+                if may(Capability::CaseRead) {
+                    items.push(NavItem {
+                        id: "nav-tasks",
+                        href: "/tasks",
+                        label: tr.t("ui-nav_tasks"),
+                        active: path.starts_with("/tasks"),
+                    });
+                }
                 if may(Capability::CaseApprove) {
                     items.push(NavItem {
                         id: "nav-approvals",
                         href: "/approvals",
                         label: tr.t("ui-nav_approvals"),
                         active: path.starts_with("/approvals"),
+                    });
+                }
+                if may(Capability::InterferenceRead) {
+                    items.push(NavItem {
+                        id: "nav-interference",
+                        href: "/interference",
+                        label: tr.t("ui-nav_interference"),
+                        active: path.starts_with("/interference"),
                     });
                 }
                 if may(Capability::AccountRead) {
