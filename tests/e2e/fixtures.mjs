@@ -84,6 +84,11 @@ export async function caseFixtures(base) {
     officer: 'ju.deputy', granted: false, reasons: '未发现直接利害关系', collective_deliberation: false,
   });
   await act(base, officer, registeredCase, 'request-recusal', { officer: 'menghai.officer2', grounds: '系当事人近亲属', by: 'party' });
+  // A record of interference an hour ago, for the monthly list of its readers.
+  await call(base, officer, 'POST', `${registeredCase}/record-interference`, {
+    who: '某乡镇领导（自称）', when: new Date(Date.now() - 3600_000).toISOString(), how: '电话',
+    what_was_asked: '要求对该养殖场从轻处理',
+  });
 
   const liaisonClue = await clue(base, liaison, 'township_liaison', '勐遮镇曼燕村河段');
 

@@ -54,14 +54,14 @@ const ERROR_TITLE = /出错|went wrong/i;
 const ACCOUNTS = [
   { user: 'admin', role: 'system_admin', totp: true, pages: ['home', 'account', 'admin', 'admin-user'] },
   { user: 'secadmin', role: 'security_admin', totp: true, pages: ['home', 'account', 'admin', 'admin-user'] },
-  { user: 'auditadmin', role: 'audit_admin', totp: true, pages: ['home', 'account', 'admin-audit'] },
-  { user: 'ju.head', role: 'bureau_head', pages: ['home', 'account', 'approvals', 'clue-extension', 'clue-open', 'case-pending', 'case-registered', 'cases'] },
-  { user: 'zhidui.lead', role: 'detachment_leader', pages: ['home', 'account', 'clues', 'case-registered'] },
+  { user: 'auditadmin', role: 'audit_admin', totp: true, pages: ['home', 'account', 'admin-audit', 'interference'] },
+  { user: 'ju.head', role: 'bureau_head', pages: ['home', 'account', 'approvals', 'clue-extension', 'clue-open', 'case-pending', 'case-registered', 'cases', 'tasks', 'interference'] },
+  { user: 'zhidui.lead', role: 'detachment_leader', pages: ['home', 'account', 'clues', 'case-registered', 'tasks', 'interference'] },
   { user: 'zhidui.officer', role: 'detachment_officer', pages: ['home', 'account'] },
   {
     user: 'menghai.officer', role: 'brigade_officer',
     pages: ['home', 'entities', 'entity', 'evidence-upload', 'evidence', 'certificate', 'import', 'account',
-      'clues', 'clue-open', 'cases', 'case-pending', 'case-registered'],
+      'clues', 'clue-open', 'cases', 'case-pending', 'case-registered', 'tasks'],
   },
   { user: 'menghai.aux', role: 'auxiliary_staff', pages: ['home', 'account'] },
   { user: 'fazhi.reviewer', role: 'legal_reviewer', pages: ['home', 'account', 'case-registered'] },
@@ -363,6 +363,8 @@ async function visitAccount(browser, base, secret, account) {
       else if (name === 'approvals') await everyWay(page, `${base}/approvals`, { ...opts, name });
       else if (name === 'clues') await everyWay(page, `${base}/clues?status=all`, { ...opts, name });
       else if (name === 'cases') await everyWay(page, `${base}/cases`, { ...opts, name });
+      else if (name === 'tasks') await everyWay(page, `${base}/tasks?within=90`, { ...opts, name });
+      else if (name === 'interference') await everyWay(page, `${base}/interference`, { ...opts, name });
       else if (name === 'clue-open') await everyWay(page, `${base}${FIXTURES.liaisonClue}`, { ...opts, name });
       else if (name === 'clue-extension') await everyWay(page, `${base}${FIXTURES.extensionClue}`, { ...opts, name });
       else if (name === 'case-pending') await everyWay(page, `${base}${FIXTURES.pendingCase}`, { ...opts, name });
