@@ -1,0 +1,119 @@
+//! Issue 22's measurements: per template, the render time (median and p99 of 200 renders, after
+//! one warm-up) and the PDF's size, for a one-page document and a long one; then the peak RSS
+//! while rendering 100 documents on all cores at once.
+//!
+//! `cargo bench -p documents --bench render`
+
+use documents::Engine;
+use serde_json::json;
+use std::time::{Duration, Instant};
+
+fn one_page(kind: &str) -> serde_json::Value {
+    match kind {
+        "registration_approval" => json!({
+            "organ": "西双版纳傣族自治州生态环境局", "number": "西环立（勐海）〔2026〕12号",
+            "source": "12369环保举报", "cause": "超过水污染物排放标准排放水污染物",
+            "party": {"name": "勐海县某养殖专业合作社", "address": "勐海县勐遮镇曼令村",
+                      "id_label": "统一社会信用代码", "id_number": "92532822MA6N0XXXXX",
+                      "representative": "岩温"},
+            "act_ended_on": "2026年11月30日",
+            "legal_basis": ["《中华人民共和国水污染防治法》第八十三条"],
+            "summary": "接群众举报，该合作社排污口有黑色废水直排入南览河。",
+            "handler": {"text": "建议立案调查。", "by": "勐海大队执法人员甲", "date": "2026年12月1日"},
+            "approval": {"text": "同意立案。", "by": "局长", "date": "2026年12月2日"},
+        }),
+        _ => json!({
+            "organ": "西双版纳傣族自治州生态环境局", "case_number": "西环立（勐海）〔2026〕12号",
+            "cause": "超过水污染物排放标准排放水污染物",
+            "started_at": "2026年12月2日9时30分", "ended_at": "2026年12月2日11时5分",
+            "place": "勐海县勐遮镇曼令村养殖场排污口",
+            "inspected": {"name": "勐海县某养殖专业合作社", "address": "勐海县勐遮镇曼令村", "representative": "岩温"},
+            "officers": [{"name": "勐海大队执法人员甲", "certificate": "53280001"},
+                         {"name": "勐海大队执法人员乙", "certificate": "53280002"}],
+            "present": ["岩温"], "observed": "废水处理设施未运行，排污口有黑色废水直排入南览河。",
+            "signature": {"signed": true},
+        }),
+    }
+}
+
+fn long(kind: &str) -> serde_json::Value {
+    let mut v = one_page(kind);
+    let text =
+        "经现场检查，该单位废水处理设施未正常运行，排污口有黑色废水直排入南览河，现场有明显异味。"
+            .repeat(40);
+    v[if kind == "registration_approval" {
+        "summary"
+    } else {
+        "observed"
+    }] = json!(text);
+    v
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn peak_rss_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .and_then(|k| k.parse::<f64>().ok())
+            })
+        })
+        .map(|kib| kib / 1024.0)
+        .unwrap_or(f64::NAN)
+}
+
+fn main() {
+    let t = Instant::now();
+    let engine = Engine::new(&[]).expect("fonts");
+    println!(
+        "engine with the embedded fonts: {:.0} ms",
+        t.elapsed().as_secs_f64() * 1e3
+    );
+    for kind in Engine::kinds() {
+        for (what, data) in [("one page", one_page(kind)), ("long", long(kind))] {
+            let first = engine.render(kind, &data).expect("render");
+            let mut times = Vec::new();
+            for _ in 0..200 {
+                let t = Instant::now();
+                let r = engine.render(kind, &data).expect("render");
+                times.push(t.elapsed());
+                assert_eq!(r.pages, first.pages);
+            }
+            times.sort();
+            println!(
+                "{kind:<24} {what:<8} pages {:>2}  median {:>6.1} ms  p99 {:>6.1} ms  PDF {:>6.1} KiB",
+                first.pages,
+                percentile(&times, 0.5).as_secs_f64() * 1e3,
+                percentile(&times, 0.99).as_secs_f64() * 1e3,
+                first.pdf.len() as f64 / 1024.0
+            );
+        }
+    }
+    let before = peak_rss_mib();
+    let t = Instant::now();
+    std::thread::scope(|s| {
+        for i in 0..100 {
+            let engine = &engine;
+            s.spawn(move || {
+                let kind = if i % 2 == 0 {
+                    "registration_approval"
+                } else {
+                    "inspection_record"
+                };
+                let mut data = one_page(kind);
+                data["place"] = json!(format!("第{i}号排污口"));
+                engine.render(kind, &data).expect("render");
+            });
+        }
+    });
+    println!(
+        "100 documents rendered at once: {:.0} ms; peak RSS {before:.0} MiB before, {:.0} MiB after",
+        t.elapsed().as_secs_f64() * 1e3,
+        peak_rss_mib()
+    );
+}

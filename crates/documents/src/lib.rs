@@ -1,0 +1,151 @@
+//! Enforcement documents (执法文书) as PDF. Each kind is a typst template in `templates/`, laid
+//! out as a Chinese official document (GB/T 9704-2012: A4, its margins, the title, the 文号 line,
+//! page numbers "— 1 —"), with the kind's fixed wording; the caller fills it with JSON data, which
+//! the template reads as `json("/data.json")`.
+//!
+//! Fonts: the binary carries Noto Serif CJK SC (SIL OFL 1.1), regular and bold, cut to the 8,105
+//! characters of 《通用规范汉字表》 (2013), GB 2312's hanzi and the punctuation documents use
+//! (`fonts/README.md`); fuller fonts found in the configured directories come first (an agency
+//! that licenses 仿宋_GB2312 and 方正小标宋 drops them there). A character no font has is never
+//! a silent box: [`Rendered::missing`] lists it, and the caller warns.
+
+mod fonts;
+mod world;
+
+pub use fonts::FontSet;
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use typst::foundations::Bytes;
+use typst_layout::PagedDocument;
+
+/// Every kind of document, with its template.
+const TEMPLATES: &[(&str, &str)] = &[
+    (
+        "registration_approval",
+        include_str!("../templates/registration_approval.typ"),
+    ),
+    (
+        "inspection_record",
+        include_str!("../templates/inspection_record.typ"),
+    ),
+];
+
+/// What every template imports: the page, the fonts, the title block, the signature lines.
+const COMMON: &str = include_str!("../templates/common.typ");
+
+/// A document that could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum DocumentError {
+    #[error("no document template of kind {0}")]
+    UnknownKind(String),
+    #[error("the {kind} template failed: {message}")]
+    Template { kind: String, message: String },
+    #[error("writing the PDF of {kind} failed: {message}")]
+    Pdf { kind: String, message: String },
+    #[error("reading font directory {dir}: {message}")]
+    FontDir { dir: PathBuf, message: String },
+}
+
+/// A rendered document.
+#[derive(Debug)]
+pub struct Rendered {
+    pub pdf: Vec<u8>,
+    pub pages: usize,
+    /// Characters of the data that no available font has (drawn as boxes: the caller warns).
+    pub missing: Vec<char>,
+    /// The typesetter's warnings.
+    pub warnings: Vec<String>,
+}
+
+/// Renders documents; built once (fonts are read then) and shared.
+pub struct Engine {
+    fonts: FontSet,
+    library: typst::utils::LazyHash<typst::Library>,
+}
+
+impl Engine {
+    /// The embedded fonts, then those found in `font_dirs` (which take precedence by family).
+    pub fn new(font_dirs: &[PathBuf]) -> Result<Engine, DocumentError> {
+        use typst::LibraryExt as _;
+        Ok(Engine {
+            fonts: FontSet::load(font_dirs)?,
+            library: typst::utils::LazyHash::new(typst::Library::default()),
+        })
+    }
+
+    /// The kinds of document there are templates for.
+    pub fn kinds() -> impl Iterator<Item = &'static str> {
+        TEMPLATES.iter().map(|(k, _)| *k)
+    }
+
+    pub fn fonts(&self) -> &FontSet {
+        &self.fonts
+    }
+
+    /// Renders a document of `kind` with `data` (the template's `json("/data.json")`).
+    pub fn render(&self, kind: &str, data: &serde_json::Value) -> Result<Rendered, DocumentError> {
+        let template = TEMPLATES
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .map(|(_, t)| *t)
+            .ok_or_else(|| DocumentError::UnknownKind(kind.to_owned()))?;
+        let world = world::DocumentWorld::new(
+            &self.library,
+            &self.fonts,
+            template,
+            COMMON,
+            Bytes::new(data.to_string().into_bytes()),
+        );
+        let warned = typst::compile::<PagedDocument>(&world);
+        let warnings: Vec<String> = warned
+            .warnings
+            .iter()
+            .map(|w| w.message.to_string())
+            .collect();
+        let document = warned.output.map_err(|errors| DocumentError::Template {
+            kind: kind.to_owned(),
+            message: errors
+                .iter()
+                .map(|e| e.message.to_string())
+                .collect::<Vec<_>>()
+                .join("; "),
+        })?;
+        let pdf =
+            typst_pdf::pdf(&document, &typst_pdf::PdfOptions::default()).map_err(|errors| {
+                DocumentError::Pdf {
+                    kind: kind.to_owned(),
+                    message: errors
+                        .iter()
+                        .map(|e| e.message.to_string())
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                }
+            })?;
+        let mut missing = BTreeSet::new();
+        texts(data, &mut |s| {
+            missing.extend(
+                s.chars()
+                    .filter(|c| !c.is_whitespace() && !self.fonts.covers(*c)),
+            )
+        });
+        Ok(Rendered {
+            pdf,
+            pages: document.pages().len(),
+            missing: missing.into_iter().collect(),
+            warnings,
+        })
+    }
+}
+
+/// Every string in a JSON value.
+fn texts(v: &serde_json::Value, f: &mut impl FnMut(&str)) {
+    match v {
+        serde_json::Value::String(s) => f(s),
+        serde_json::Value::Array(a) => a.iter().for_each(|x| texts(x, f)),
+        serde_json::Value::Object(o) => o.values().for_each(|x| texts(x, f)),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,192 @@
+use super::*;
+use serde_json::json;
+use std::sync::LazyLock;
+
+static ENGINE: LazyLock<Engine> = LazyLock::new(|| Engine::new(&[]).expect("the embedded fonts"));
+
+/// The text of a PDF as `pdftotext` (poppler-utils) reads it; `None` (with the reason printed)
+/// where the tool is absent — `.ci/run` installs it.
+fn pdf_text(pdf: &[u8]) -> Option<String> {
+    let dir = tempfile_dir();
+    let file = dir.join("doc.pdf");
+    std::fs::write(&file, pdf).unwrap();
+    match std::process::Command::new("pdftotext")
+        .args(["-raw", "-enc", "UTF-8"])
+        .arg(&file)
+        .arg("-")
+        .output()
+    {
+        Ok(out) if out.status.success() => Some(String::from_utf8(out.stdout).unwrap()),
+        Ok(out) => panic!("pdftotext failed: {}", String::from_utf8_lossy(&out.stderr)),
+        Err(e) => {
+            eprintln!(
+                "SKIPPED text extraction: pdftotext not found ({e}); apt-get install poppler-utils"
+            );
+            None
+        }
+    }
+}
+
+fn tempfile_dir() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "documents-test-{}-{:?}",
+        std::process::id(),
+        std::thread::current().id()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Text as pdftotext lays it out: without the spaces justification and table cells put in.
+fn squeeze(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+fn maximal(kind: &str) -> serde_json::Value {
+    let long_name = "西双版纳傣族自治州勐海县勐遮镇曼令村民委员会第三村民小组集体所有制养殖专业合作社（普通合伙）";
+    let long_text =
+        "经现场检查，该单位废水处理设施未正常运行，排污口有黑色废水直排入南览河，现场有明显异味。"
+            .repeat(12);
+    match kind {
+        "registration_approval" => json!({
+            "organ": "西双版纳傣族自治州生态环境局",
+            "number": "西环立（勐海）〔2026〕12号",
+            "demo": true,
+            "source": "12369环保举报",
+            "cause": "超过水污染物排放标准排放水污染物",
+            "party": {"name": long_name, "address": "勐海县勐遮镇曼令村".repeat(4),
+                      "id_label": "统一社会信用代码", "id_number": "92532822MA6N0XXXXX",
+                      "representative": "岩温"},
+            "act_ended_on": "2026年11月30日",
+            "legal_basis": (0..30).map(|i| format!("《中华人民共和国水污染防治法》第{}条", 80 + i)).collect::<Vec<_>>(),
+            "summary": long_text,
+            "handler": {"text": "建议立案调查。", "by": "勐海大队执法人员甲", "date": "2026年12月1日"},
+            "approval": {"text": "同意立案。", "by": "局长", "date": "2026年12月2日"},
+        }),
+        _ => json!({
+            "organ": "西双版纳傣族自治州生态环境局",
+            "case_number": "西环立（勐海）〔2026〕12号",
+            "cause": "超过水污染物排放标准排放水污染物",
+            "started_at": "2026年12月2日9时30分",
+            "ended_at": "2026年12月2日11时5分",
+            "place": "勐海县勐遮镇曼令村养殖场排污口",
+            "inspected": {"name": long_name, "address": "勐海县勐遮镇曼令村", "representative": "岩温"},
+            "officers": [{"name": "勐海大队执法人员甲", "certificate": "53280001"},
+                         {"name": "勐海大队执法人员乙", "certificate": "53280002"}],
+            "present": (0..30).map(|i| format!("在场人员{i}")).collect::<Vec<_>>(),
+            "observed": long_text,
+            "evidence": (0..30).map(|i| format!("现场照片{i}")).collect::<Vec<_>>(),
+            "signature": {"signed": false, "refusal": "当事人称需请示负责人，拒绝签名"},
+        }),
+    }
+}
+
+/// Every kind renders from nothing (a blank form) and from everything (long names, 30 items),
+/// and its words are in the PDF's text.
+#[test]
+fn every_template_renders_minimal_and_maximal() {
+    for kind in Engine::kinds() {
+        let blank = ENGINE.render(kind, &json!({})).unwrap();
+        assert!(blank.pdf.starts_with(b"%PDF-"), "{kind}");
+        // A blank record runs on to a second page of lines to write on.
+        let expected = if kind == "registration_approval" {
+            1
+        } else {
+            2
+        };
+        assert_eq!(blank.pages, expected, "{kind}: a blank form's pages");
+        let full = ENGINE.render(kind, &maximal(kind)).unwrap();
+        assert!(full.pages >= 2, "{kind}: the long version runs on");
+        assert!(full.missing.is_empty(), "{kind}: {:?}", full.missing);
+        if let Some(text) = pdf_text(&full.pdf) {
+            let text = squeeze(&text);
+            assert!(
+                text.contains("西环立（勐海）〔2026〕12号"),
+                "{kind}: {text}"
+            );
+            assert!(
+                text.contains("西双版纳傣族自治州勐海县勐遮镇曼令村民委员会"),
+                "{kind}"
+            );
+            assert!(
+                text.contains("—1—") && text.contains("—2—"),
+                "{kind}: page numbers"
+            );
+        }
+    }
+    if let Some(text) = pdf_text(
+        &ENGINE
+            .render("registration_approval", &json!({}))
+            .unwrap()
+            .pdf,
+    ) {
+        assert!(squeeze(&text).contains("立案审批表"));
+    }
+}
+
+/// The demo mark is on demo documents and never on others.
+#[test]
+fn demo_documents_say_so() {
+    let demo = ENGINE
+        .render("registration_approval", &json!({"demo": true}))
+        .unwrap();
+    let real = ENGINE.render("registration_approval", &json!({})).unwrap();
+    if let (Some(demo), Some(real)) = (pdf_text(&demo.pdf), pdf_text(&real.pdf)) {
+        assert!(squeeze(&demo).contains("演示数据"));
+        assert!(!squeeze(&real).contains("演示数据"));
+    }
+}
+
+/// The embedded faces cover every character of 《通用规范汉字表》.
+#[test]
+fn the_embedded_font_covers_the_general_standard_table() {
+    let table = include_str!("../fonts/tongyong-guifan-8105.txt");
+    let chars: Vec<char> = table.trim().chars().collect();
+    assert_eq!(chars.len(), 8105);
+    let missing: String = chars
+        .iter()
+        .filter(|c| !ENGINE.fonts().covers(**c))
+        .collect();
+    assert!(missing.is_empty(), "not covered: {missing}");
+    assert!(
+        ENGINE
+            .fonts()
+            .families()
+            .contains(&fonts::EMBEDDED_FAMILY.to_owned())
+    );
+}
+
+/// A character no font has is reported, never silently a box: here a name written in New Tai
+/// Lue (新傣文, used in Xishuangbanna), which the embedded faces do not cover.
+#[test]
+fn a_character_without_a_glyph_is_reported() {
+    let r = ENGINE
+        .render(
+            "registration_approval",
+            &json!({"party": {"name": "岩温（\u{1980}）"}, "cause": "排污"}),
+        )
+        .unwrap();
+    assert_eq!(r.missing, vec!['\u{1980}']);
+}
+
+#[test]
+fn an_unknown_kind_is_an_error() {
+    assert!(matches!(
+        ENGINE.render("no_such", &json!({})),
+        Err(DocumentError::UnknownKind(_))
+    ));
+}
+
+/// Writes the maximal documents to `ECOENFORCE_DOCUMENTS_OUT` for a look (pdftoppm).
+#[test]
+fn write_samples_when_asked() {
+    let Ok(dir) = std::env::var("ECOENFORCE_DOCUMENTS_OUT") else {
+        return;
+    };
+    for kind in Engine::kinds() {
+        let full = ENGINE.render(kind, &maximal(kind)).unwrap();
+        std::fs::write(format!("{dir}/{kind}.pdf"), &full.pdf).unwrap();
+        let blank = ENGINE.render(kind, &json!({})).unwrap();
+        std::fs::write(format!("{dir}/{kind}-blank.pdf"), &blank.pdf).unwrap();
+    }
+}
