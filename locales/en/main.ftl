@@ -982,3 +982,6 @@ ui-flash_preserved_decided = Decision on the preserved items recorded.
 ui-flash_report_submitted = Investigation report submitted; the case goes to review.
 ui-flash_review_recorded = Review recorded.
 ui-flash_interference_recorded = Interference recorded confidentially.
+ui-steps_allowed = What you can do now
+ui-steps_none_for_you = Nothing on this case waits for you now.
+ui-steps_blocked = Steps you cannot take now, and why

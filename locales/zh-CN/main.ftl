@@ -982,3 +982,6 @@ ui-flash_preserved_decided = 已对登记保存物品作出处理决定。
 ui-flash_report_submitted = 调查终结报告已提交，案件进入审查。
 ui-flash_review_recorded = 审查意见已记录。
 ui-flash_interference_recorded = 干预情况已保密记录。
+ui-steps_allowed = 您现在可以办理
+ui-steps_none_for_you = 本案目前没有需要您办理的步骤。
+ui-steps_blocked = 暂不能由您办理的步骤及原因

@@ -338,12 +338,22 @@ pub struct Workspace {
     pub interference: Option<InterferenceForm>,
     /// The investigation sections have something to show.
     pub investigating: bool,
+    /// A label's colon in the page's language.
+    pub colon: &'static str,
 }
 
 impl Workspace {
     /// The reader may take this step now (the next steps say so).
     pub fn may(&self, command: &str) -> bool {
         self.allowed.contains(&command)
+    }
+
+    pub fn has_allowed(&self) -> bool {
+        self.steps.iter().any(|s| s.allowed)
+    }
+
+    pub fn has_blocked(&self) -> bool {
+        self.steps.iter().any(|s| !s.allowed)
     }
 }
 
@@ -463,6 +473,7 @@ pub async fn workspace(
     let actor = &auth.actor;
     let me = actor.name().to_owned();
     let tr = ctx.tr();
+    let colon = if tr.english() { ": " } else { "：" };
     let name = |u: &str| ctx.person_name(people, u);
     let steps = state.app.next_steps(actor, case).await?;
     let allowed: Vec<&'static str> = steps
@@ -599,7 +610,11 @@ pub async fn workspace(
                 signature: if r.signature.signed {
                     tr.t("ui-record_signed")
                 } else {
-                    format!("{}：{}", tr.t("ui-record_not_signed"), r.signature.refusal)
+                    format!(
+                        "{}{colon}{}",
+                        tr.t("ui-record_not_signed"),
+                        r.signature.refusal
+                    )
                 },
                 evidence: r
                     .evidence_ids
@@ -762,7 +777,7 @@ pub async fn workspace(
                         });
                         let mut s = format!("{what} {} {}", name(&a.by), local(a.at));
                         if !a.text.is_empty() {
-                            s = format!("{s}：{}", a.text);
+                            s = format!("{s}{colon}{}", a.text);
                         }
                         s
                     })
@@ -911,6 +926,7 @@ pub async fn workspace(
         review_form,
         interference,
         investigating,
+        colon,
     })
 }
 
