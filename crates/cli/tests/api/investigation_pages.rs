@@ -204,13 +204,9 @@ async fn workspace_forms(app: TestApp) {
     );
     let (_, records, _) = get_with_etag(&app, &token, &format!("{api_case}/records")).await;
     assert_eq!(records, json!([]), "nothing written");
-    let (_, evidence, _) =
-        get_with_etag(&app, &token, &format!("/api/v1/evidence?subject_id={id}")).await;
-    assert_eq!(
-        evidence["items"].as_array().map(Vec::len).unwrap_or(0),
-        0,
-        "{evidence}"
-    );
+    let evidence_list = format!("/api/v1/evidence?subject_id={id}");
+    let (s, evidence, _) = get_with_etag(&app, &token, &evidence_list).await;
+    assert_eq!((s, evidence), (200, json!([])), "the photo was not kept");
 
     // With both officers and the photo: one record, the photo registered and linked.
     let sent = record(
@@ -235,6 +231,13 @@ async fn workspace_forms(app: TestApp) {
         .as_str()
         .unwrap()
         .to_owned();
+    let (_, evidence, _) = get_with_etag(&app, &token, &evidence_list).await;
+    assert_eq!(evidence[0]["id"], json!(photo), "{evidence}");
+    assert_eq!(
+        evidence[0]["collected_by"],
+        json!(["menghai.officer", "menghai.officer2"]),
+        "{evidence}"
+    );
     assert!(
         html.contains(&format!("href=\"/evidence/{photo}\">排污口现场照片</a>")),
         "the photo linked: {html}"
