@@ -10,7 +10,7 @@ export function todayCst() {
   return new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
 }
 
-async function login(base, username) {
+export async function login(base, username) {
   const r = await fetch(`${base}/api/v1/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -32,12 +32,12 @@ async function call(base, token, method, path, body, headers = {}) {
 }
 
 /** A command on `resource` with the If-Match its current version gives. */
-async function act(base, token, resource, verb, body) {
+export async function act(base, token, resource, verb, body) {
   const { etag } = await call(base, token, 'GET', resource);
   return (await call(base, token, 'POST', `${resource}/${verb}`, body, { 'if-match': etag })).json;
 }
 
-async function clue(base, token, source, place) {
+export async function clue(base, token, source, place) {
   const { location } = await call(base, token, 'POST', '/api/v1/clues', {
     source, received_on: todayCst(), county_code: '532822', place,
     description: '巡查发现排污口有黑水直排入南览河，岸边有异味',
@@ -45,7 +45,7 @@ async function clue(base, token, source, place) {
   return location;
 }
 
-function proposal(extra = {}) {
+export function proposal(extra = {}) {
   return {
     legal_basis: [{ law: '《中华人民共和国水污染防治法》', article: '第八十三条' }],
     act_ended_on: todayCst(),

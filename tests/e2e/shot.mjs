@@ -4,7 +4,7 @@
 // of a clue (an officer's, with the person's fields open; a head's own extension), and a case with
 // its team and requests for recusal (the officer's team and recusal forms, the head's decision).
 import { launch, signIn, startServer } from './harness.mjs';
-import { caseFixtures } from './fixtures.mjs';
+import { act, caseFixtures, login } from './fixtures.mjs';
 const out = process.argv[2] ?? '.';
 const server = await startServer(['--demo']);
 const browser = await launch();
@@ -34,6 +34,20 @@ try {
     await page.close();
   }
   const f = await caseFixtures(server.url);
+  // The registered case investigated: an inspection record and an emergency preservation, so the
+  // workspace shows its lists as well as its forms.
+  const officerToken = await login(server.url, 'menghai.officer');
+  const caseApi = `/api/v1${f.registeredCase}`;
+  const end = new Date(Date.now() - 10 * 60_000);
+  await act(server.url, officerToken, caseApi, 'record-inspection', {
+    started_at: new Date(end - 40 * 60_000).toISOString(), ended_at: end.toISOString(),
+    officers: ['menghai.officer', 'menghai.officer2'], signature: { signed: false, refusal: '当事人拒绝签名' },
+    place: '勐海县勐遮镇曼令村养殖场排污口', present: ['岩温（场主）'], observed: '养殖废水经暗管排入南览河，现场拍照三张。',
+  });
+  await act(server.url, officerToken, caseApi, 'preserve-evidence', {
+    items: [{ description: '排污暗管阀门', quantity: '1 个', kept_at: '勐海大队证物室' }],
+    officers: ['menghai.officer', 'menghai.officer2'], emergency: true,
+  });
   const shots = [
     ['menghai.officer', 'register', f.liaisonClue, async (page) => {
       await page.check('#kind-person');

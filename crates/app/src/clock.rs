@@ -14,6 +14,11 @@ pub trait Clock: Send + Sync {
 }
 
 impl crate::App {
+    /// Now, by the application's clock (a test's fixed clock included).
+    pub fn now(&self) -> domain::Timestamp {
+        self.clock.now()
+    }
+
     /// Today in China Standard Time, by the application's clock.
     pub fn today(&self) -> NaiveDate {
         self.clock.today()

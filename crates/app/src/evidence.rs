@@ -21,6 +21,12 @@ use uuid::Uuid;
 /// Incomplete resumable uploads are removed this long after they were created.
 pub const UPLOAD_TTL_SECONDS: i64 = 7 * 24 * 3600;
 
+/// An upload whose bytes are stored and whose registration waits to be decided.
+pub(crate) struct Prepared {
+    pub cmd: RegisterEvidence,
+    pub pin: store::blobs::BlobPin,
+}
+
 /// The evidence store of a running instance.
 pub struct EvidenceStore {
     pub blobs: BlobStore,
@@ -215,6 +221,24 @@ pub(crate) async fn subject(
     })
 }
 
+/// A registration's state, read in the write transaction.
+pub(crate) async fn register_state(
+    r: &mut dyn Reader,
+    data: &EvidenceData,
+    now: Timestamp,
+) -> Result<RegisterState, StoreError> {
+    let mut people = Vec::new();
+    for name in data.collected_by.iter().chain(&data.assisted_by) {
+        people.push((name.clone(), r.user_by_username(name).await?));
+    }
+    Ok(RegisterState {
+        subject: subject(r, data.subject_type, data.subject_id).await?,
+        people,
+        collected_on: data.collected_at.china_date(),
+        now,
+    })
+}
+
 fn blob_error(e: BlobError) -> AppError {
     match e {
         BlobError::TooLarge { max } => AppError::TooLarge { max },
@@ -287,15 +311,16 @@ impl App {
         })
     }
 
-    /// Registers evidence: checks the statement, streams the bytes into the store, compares the
-    /// device's hash, then records the registration. On any refusal nothing stays stored.
-    pub async fn register_evidence<S>(
+    /// Checks an upload's statement (early, outside the write path), streams its bytes into the
+    /// store and compares the device's hash: the registration to decide, and the pin that holds
+    /// the bytes until it is written or given back ([`App::discard_blob`]).
+    pub(crate) async fn prepare_evidence<S>(
         &self,
         actor: &Actor,
         fields: &EvidenceFields,
         body: S,
         ip: &str,
-    ) -> Result<Evidence, AppError>
+    ) -> Result<Prepared, AppError>
     where
         S: Stream<Item = Result<Bytes, std::io::Error>> + Unpin + Send,
     {
@@ -314,16 +339,10 @@ impl App {
         } = store.blobs.ingest(body).await.map_err(blob_error)?;
         // The pin holds the blob until the evidence is recorded (the end of this function); a
         // refused upload gives it back, and the blob goes unless someone else needs it.
-        let discard = |pin| async {
-            let referenced = async { self.store.blob_in_use(&sha256).await.unwrap_or(true) };
-            if let Err(e) = store.blobs.discard(pin, referenced).await {
-                tracing::warn!(sha256, error = %e, "a refused upload's bytes stay stored");
-            }
-        };
         if let Some(stated) = &device_sha256
             && *stated != sha256
         {
-            discard(pin).await;
+            self.discard_blob(pin, &sha256).await;
             let (username, user_id) = match actor {
                 Actor::User(u) => (u.username.clone(), Some(u.id)),
                 Actor::System => ("system".to_owned(), None),
@@ -361,38 +380,54 @@ impl App {
             mime,
             file_name: fields.file_name.clone(),
         };
-        let cmd = RegisterEvidence {
-            id: Uuid::now_v7(),
-            data: data.clone(),
-            blob,
-            demo: false,
+        Ok(Prepared {
+            cmd: RegisterEvidence {
+                id: Uuid::now_v7(),
+                data,
+                blob,
+                demo: false,
+            },
+            pin,
+        })
+    }
+
+    /// Gives back a refused upload's bytes: the blob goes unless other evidence holds it.
+    pub(crate) async fn discard_blob(&self, pin: store::blobs::BlobPin, sha256: &str) {
+        let Ok(store) = self.evidence_store() else {
+            return;
         };
+        let referenced = async { self.store.blob_in_use(sha256).await.unwrap_or(true) };
+        if let Err(e) = store.blobs.discard(pin, referenced).await {
+            tracing::warn!(sha256, error = %e, "a refused upload's bytes stay stored");
+        }
+    }
+
+    /// Registers evidence: checks the statement, streams the bytes into the store, compares the
+    /// device's hash, then records the registration. On any refusal nothing stays stored.
+    pub async fn register_evidence<S>(
+        &self,
+        actor: &Actor,
+        fields: &EvidenceFields,
+        body: S,
+        ip: &str,
+    ) -> Result<Evidence, AppError>
+    where
+        S: Stream<Item = Result<Bytes, std::io::Error>> + Unpin + Send,
+    {
+        let Prepared { cmd, pin } = self.prepare_evidence(actor, fields, body, ip).await?;
+        let sha256 = cmd.blob.sha256.clone();
         let written = self
             .command(
                 actor,
                 cmd,
-                |r, cmd, now| {
-                    Box::pin(async move {
-                        let data = &cmd.data;
-                        let mut people = Vec::new();
-                        for name in data.collected_by.iter().chain(&data.assisted_by) {
-                            people.push((name.clone(), r.user_by_username(name).await?));
-                        }
-                        Ok(RegisterState {
-                            subject: subject(r, data.subject_type, data.subject_id).await?,
-                            people,
-                            collected_on: data.collected_at.china_date(),
-                            now: now.at,
-                        })
-                    })
-                },
+                |r, cmd, now| Box::pin(register_state(r, &cmd.data, now.at)),
                 domain::evidence::decide_register,
             )
             .await;
         let committed = match written {
             Ok(c) => c,
             Err(e) => {
-                discard(pin).await;
+                self.discard_blob(pin, &sha256).await;
                 return Err(e);
             }
         };

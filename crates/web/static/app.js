@@ -107,3 +107,51 @@ document.addEventListener('change', (ev) => {
   const box = [...(form?.querySelectorAll('input[name=officers]') ?? [])].find((b) => b.value === select.value);
   if (box && !box.disabled) box.checked = true;
 });
+
+// Rows of a workspace form (questions and answers, sampling points, preserved items): "Add"
+// copies the first row empty, with ids of its own; each added row can be removed. Without
+// JavaScript the rows the page shows are sent.
+(() => {
+  let added = 0;
+  const setup = () => {
+    for (const set of document.querySelectorAll('fieldset.form-rows')) {
+      const add = set.querySelector('.add-row');
+      if (!add || add.dataset.ready) continue;
+      add.dataset.ready = '1';
+      add.hidden = false;
+      add.addEventListener('click', () => {
+        const list = set.querySelector('.rows-list');
+        const row = list.querySelector('.row-item').cloneNode(true);
+        added += 1;
+        for (const input of row.querySelectorAll('input, textarea, select')) {
+          const id = `${input.name}-row-${added}`;
+          row.querySelector(`label[for="${input.id}"]`)?.setAttribute('for', id);
+          input.id = id;
+          input.value = '';
+        }
+        row.querySelector('.remove-row').hidden = false;
+        list.appendChild(row);
+        row.querySelector('input, textarea').focus();
+      });
+      set.addEventListener('click', (ev) => {
+        const remove = ev.target.closest('.remove-row');
+        if (!remove) return;
+        if (set.querySelectorAll('.row-item').length > 1) remove.closest('.row-item').remove();
+        add.focus();
+      });
+    }
+  };
+  document.addEventListener('DOMContentLoaded', setup);
+  document.addEventListener('htmx:afterSettle', setup);
+})();
+
+// A link to a step's form opens it when it is folded away.
+(() => {
+  const open = () => {
+    const id = decodeURIComponent(location.hash.slice(1));
+    const target = id && document.getElementById(id);
+    if (target instanceof HTMLDetailsElement) target.open = true;
+  };
+  window.addEventListener('hashchange', open);
+  document.addEventListener('DOMContentLoaded', open);
+})();

@@ -12,7 +12,10 @@ use domain::case::preservation::{
     DecidePreservationApproval, DecidePreserved, DecidePreservedState, Item as PreservedItem,
     Preserve, PreserveState,
 };
-use domain::case::record::{AddRecord, AddRecordState, Record, RecordContent};
+use domain::case::record::{
+    AddRecord, AddRecordState, AddRecordWithEvidence, AddRecordWithEvidenceState, Record,
+    RecordContent,
+};
 use domain::case::recusal::{
     DecideRecusal, DecideRecusalState, RecusalBy, RequestRecusal, RequestRecusalState,
 };
@@ -765,8 +768,65 @@ impl App {
         actor: &Actor,
         case_id: Uuid,
         expected_version: i64,
+        record: Record,
+        questioned: Option<serde_json::Map<String, serde_json::Value>>,
+    ) -> Result<(Case, Written), AppError> {
+        self.add_record_and_evidence(actor, case_id, expected_version, record, questioned, None)
+            .await
+    }
+
+    /// Adds a record with a file taken on the spot (a photo), sent together from the record
+    /// form: the file is registered as evidence of the case (`fields` state it, as an upload
+    /// does) and linked from the record, in one transaction — both are written, or neither
+    /// is and the bytes are given back.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn add_record_with_evidence<S>(
+        &self,
+        actor: &Actor,
+        case_id: Uuid,
+        expected_version: i64,
         mut record: Record,
         questioned: Option<serde_json::Map<String, serde_json::Value>>,
+        fields: &crate::evidence::EvidenceFields,
+        body: S,
+        ip: &str,
+    ) -> Result<(Case, Written), AppError>
+    where
+        S: futures::Stream<Item = Result<bytes::Bytes, std::io::Error>> + Unpin + Send,
+    {
+        require(actor, Capability::EnforcementAct)?;
+        // The record's own text is checked before any byte is stored.
+        domain::text::check_texts(domain::case::record::record_texts(&record))?;
+        let crate::evidence::Prepared { cmd, pin } =
+            self.prepare_evidence(actor, fields, body, ip).await?;
+        let sha256 = cmd.blob.sha256.clone();
+        record.evidence_ids.push(cmd.id);
+        let result = self
+            .add_record_and_evidence(
+                actor,
+                case_id,
+                expected_version,
+                record,
+                questioned,
+                Some(cmd),
+            )
+            .await;
+        if result.is_err() {
+            self.discard_blob(pin, &sha256).await;
+        } else {
+            drop(pin);
+        }
+        result
+    }
+
+    async fn add_record_and_evidence(
+        &self,
+        actor: &Actor,
+        case_id: Uuid,
+        expected_version: i64,
+        mut record: Record,
+        questioned: Option<serde_json::Map<String, serde_json::Value>>,
+        evidence: Option<domain::evidence::RegisterEvidence>,
     ) -> Result<(Case, Written), AppError> {
         require(actor, Capability::EnforcementAct)?;
         domain::text::check_texts(domain::case::record::record_texts(&record))?;
@@ -799,17 +859,28 @@ impl App {
             sealed.push(write);
         }
         record.id = Uuid::now_v7();
-        let cmd = AddRecord {
-            case_id,
-            record,
-            expected_version,
+        let cmd = AddRecordWithEvidence {
+            evidence,
+            record: AddRecord {
+                case_id,
+                record,
+                expected_version,
+            },
         };
         let committed = self
             .command_with_secrets(
                 actor,
                 cmd,
-                |r, cmd, now| {
+                |r, both, now| {
                     Box::pin(async move {
+                        let evidence = match &both.evidence {
+                            Some(e) => {
+                                Some(crate::evidence::register_state(r, &e.data, now.at).await?)
+                            }
+                            None => None,
+                        };
+                        let new_evidence = both.evidence.as_ref().map(|e| e.id);
+                        let cmd = &both.record;
                         let case = case_or_missing(r, cmd.case_id).await?;
                         let mut people = Vec::new();
                         for name in cmd.record.officers.iter().take(20) {
@@ -817,6 +888,11 @@ impl App {
                         }
                         let mut evidence_subjects = Vec::new();
                         for id in cmd.record.evidence_ids.iter().take(101) {
+                            // The file sent with the record is written with it: of this case.
+                            if Some(*id) == new_evidence {
+                                evidence_subjects.push(Some(cmd.case_id));
+                                continue;
+                            }
                             evidence_subjects
                                 .push(r.evidence_by_id(*id).await?.map(|e| e.data.subject_id));
                         }
@@ -824,16 +900,19 @@ impl App {
                             Some(id) => r.record_kind(cmd.case_id, id).await?,
                             None => None,
                         };
-                        Ok(AddRecordState {
-                            case,
-                            people,
-                            evidence_subjects,
-                            corrected_kind,
-                            now: now.at,
+                        Ok(AddRecordWithEvidenceState {
+                            evidence,
+                            record: AddRecordState {
+                                case,
+                                people,
+                                evidence_subjects,
+                                corrected_kind,
+                                now: now.at,
+                            },
                         })
                     })
                 },
-                domain::case::record::decide_add_record,
+                domain::case::record::decide_add_record_with_evidence,
                 move |_, _| sealed,
             )
             .await?;

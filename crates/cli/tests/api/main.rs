@@ -18,6 +18,7 @@ mod health;
 mod helpers;
 mod hj212_cli;
 mod import;
+mod investigation_pages;
 mod ledger;
 mod limits;
 mod pages;

@@ -397,3 +397,64 @@ pub fn decide_add_record(
         .into(),
     ])
 }
+
+/// A record with the photo (or other file) taken for it on the spot, sent together from the
+/// record form: both are written, or neither is.
+pub struct AddRecordWithEvidence {
+    pub evidence: Option<crate::evidence::RegisterEvidence>,
+    pub record: AddRecord,
+}
+
+pub struct AddRecordWithEvidenceState {
+    pub evidence: Option<crate::evidence::RegisterState>,
+    pub record: AddRecordState,
+}
+
+/// Both decisions, each on its own rules; a refusal of either refuses both, with every reason
+/// of the two (so the officer fixes the form once). Who may not act at all (403, 404) or a
+/// stale form (412) is answered alone.
+pub fn decide_add_record_with_evidence(
+    state: &AddRecordWithEvidenceState,
+    actor: &Actor,
+    cmd: &AddRecordWithEvidence,
+) -> Result<Vec<Payload>, Refusal> {
+    let evidence = match (&state.evidence, &cmd.evidence) {
+        (Some(s), Some(c)) => crate::evidence::decide_register(s, actor, c),
+        _ => Ok(Vec::new()),
+    };
+    let record = decide_add_record(&state.record, actor, &cmd.record);
+    match (evidence, record) {
+        (Ok(mut e), Ok(r)) => {
+            e.extend(r);
+            Ok(e)
+        }
+        (Err(x), Ok(_)) | (Ok(_), Err(x)) => Err(x),
+        (Err(a), Err(b)) => {
+            let alone = |k: RefusalKind| {
+                matches!(
+                    k,
+                    RefusalKind::Forbidden | RefusalKind::NotFound | RefusalKind::Stale
+                )
+            };
+            if alone(b.kind) {
+                return Err(b);
+            }
+            if alone(a.kind) {
+                return Err(a);
+            }
+            let kind = if a.kind == RefusalKind::Invalid || b.kind == RefusalKind::Invalid {
+                RefusalKind::Invalid
+            } else {
+                RefusalKind::Conflict
+            };
+            // The officers are checked by both: each reason once.
+            let mut reasons = a.reasons;
+            for r in b.reasons {
+                if !reasons.contains(&r) {
+                    reasons.push(r);
+                }
+            }
+            Err(Refusal::new(kind, reasons))
+        }
+    }
+}

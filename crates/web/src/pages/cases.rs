@@ -623,7 +623,7 @@ async fn clue_page_with(
     )
 }
 
-fn path_id(ctx: &PageCtx, id: &str) -> Result<uuid::Uuid, Response> {
+pub(super) fn path_id(ctx: &PageCtx, id: &str) -> Result<uuid::Uuid, Response> {
     uuid::Uuid::parse_str(id).map_err(|_| ctx.not_found())
 }
 
@@ -639,12 +639,12 @@ pub async fn clue(State(state): State<AppState>, ctx: PageCtx, Path(id): Path<St
 
 /// A form's fields in order; repeated names (legal-basis rows, a team's officers) keep every
 /// value.
-fn form_fields(body: &[u8]) -> Vec<(String, String)> {
+pub(super) fn form_fields(body: &[u8]) -> Vec<(String, String)> {
     form_urlencoded::parse(body).into_owned().collect()
 }
 
 /// The first value of a field, or "".
-fn field(fields: &[(String, String)], name: &str) -> String {
+pub(super) fn field(fields: &[(String, String)], name: &str) -> String {
     fields
         .iter()
         .find(|(k, _)| k == name)
@@ -653,7 +653,7 @@ fn field(fields: &[(String, String)], name: &str) -> String {
 }
 
 /// Every value of a repeated field.
-fn field_all(fields: &[(String, String)], name: &str) -> Vec<String> {
+pub(super) fn field_all(fields: &[(String, String)], name: &str) -> Vec<String> {
     fields
         .iter()
         .filter(|(k, _)| k == name)
@@ -662,7 +662,7 @@ fn field_all(fields: &[(String, String)], name: &str) -> Vec<String> {
 }
 
 /// The version the form showed (the API's `If-Match`).
-fn form_version(fields: &[(String, String)]) -> Result<i64, AppError> {
+pub(super) fn form_version(fields: &[(String, String)]) -> Result<i64, AppError> {
     field(fields, "version")
         .trim()
         .parse()
@@ -1610,6 +1610,8 @@ struct CasePage {
     /// Requests for recusal, in the order made.
     recusals: Vec<RecusalRow>,
     request_recusal: Option<RequestRecusalForm>,
+    /// The next steps and the investigation's parts.
+    ws: super::investigation::Workspace,
     errors: Vec<String>,
 }
 
@@ -1698,9 +1700,11 @@ pub struct RequestRecusalForm {
 /// What the case page's forms sent, shown again with a refusal.
 #[derive(Default)]
 pub struct CaseDraft {
-    team: Option<Team>,
+    pub team: Option<Team>,
+    /// A form of the investigation (records, preservation, report, review, interference).
+    pub ws: super::investigation::WsDraft,
     /// Officer, grounds, by.
-    recusal: Option<(String, String, String)>,
+    pub recusal: Option<(String, String, String)>,
 }
 
 async fn case_page(
@@ -1743,11 +1747,11 @@ async fn case_page_with(
     let due = state.app.case_deadline(&case).map(|(_, d)| d.due);
     let head = allows(actor, Capability::CaseApprove);
     let names = entity_names(state, actor, [&case]).await;
-    let unidentified = matches!(case.facts.party, None | Some(Party::Unidentified));
-    let identify = if unidentified
-        && domain::case::registration::open(&case)
-        && reach(actor, Capability::CaseRegister).is_ok_and(|r| within(&r, &case.county_code))
-    {
+    let ws = match super::investigation::workspace(state, ctx, &case, &people, &draft.ws).await {
+        Ok(w) => w,
+        Err(e) => return ctx.error(e),
+    };
+    let identify = if ws.may("identify-party") {
         match county_entities(state, actor, &case.county_code, None).await {
             Ok(entities) => Some(party_form(
                 &tr,
@@ -2055,13 +2059,9 @@ async fn case_page_with(
             party: party_view(&tr, case.facts.party.as_ref(), &names, false),
             clue_url: allows(actor, Capability::ClueRead)
                 .then(|| format!("/clues/{}", case.clue_id)),
-            can_decide_registration: head && case.stage == CaseStage::PendingRegistration,
-            can_decide_cancellation: head
-                && case.stage == CaseStage::Registered
-                && case.cancellation.is_some(),
-            can_propose_cancellation: allows(actor, Capability::CaseRegister)
-                && case.stage == CaseStage::Registered
-                && case.cancellation.is_none(),
+            can_decide_registration: ws.may("approve-registration"),
+            can_decide_cancellation: ws.may("approve-cancellation"),
+            can_propose_cancellation: ws.may("cancel-registration"),
             identify,
             show_team: case.team.is_some() || domain::case::team::investigating(&case),
             team,
@@ -2069,6 +2069,7 @@ async fn case_page_with(
             assign,
             recusals,
             request_recusal,
+            ws,
             errors,
         },
     )
@@ -2196,7 +2197,7 @@ fn named(people: Option<&People>, e: AppError) -> AppError {
 
 /// A case form's outcome: back to the case with a message, or the page again with every reason
 /// (people by name) and what the form sent.
-async fn after_case_action<T>(
+pub(super) async fn after_case_action<T>(
     state: &AppState,
     ctx: &PageCtx,
     id: uuid::Uuid,

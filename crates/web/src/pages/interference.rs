@@ -158,12 +158,12 @@ pub async fn export(
     };
     let tr = ctx.tr();
     let header: Vec<String> = [
-        "ui-interference_when",
+        "ui-interference_col_when",
         "ui-case_number",
         "ui-county",
-        "ui-interference_who",
-        "ui-interference_how",
-        "ui-interference_what",
+        "ui-interference_col_who",
+        "ui-interference_col_how",
+        "ui-interference_col_what",
         "ui-recorded_by",
     ]
     .iter()

@@ -13,6 +13,7 @@ mod evidence;
 mod home;
 pub(crate) mod import;
 mod interference;
+mod investigation;
 mod login;
 mod tasks;
 
@@ -87,6 +88,40 @@ pub fn router() -> axum::Router<AppState> {
         .route("/cases/{id}/assign-officers", post(cases::assign_officers))
         .route("/cases/{id}/request-recusal", post(cases::request_recusal))
         .route("/cases/{id}/decide-recusal", post(cases::decide_recusal))
+        .route(
+            "/cases/{id}/records/{kind}",
+            // A photo taken on the spot comes with the record: the evidence store's own limit
+            // applies to it, the text fields are read within theirs.
+            post(investigation::record).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/cases/{id}/preserve-evidence",
+            post(investigation::preserve),
+        )
+        .route(
+            "/cases/{id}/approve-preservation",
+            post(investigation::approve_preservation),
+        )
+        .route(
+            "/cases/{id}/reject-preservation",
+            post(investigation::reject_preservation),
+        )
+        .route(
+            "/cases/{id}/decide-preserved",
+            post(investigation::decide_preserved),
+        )
+        .route(
+            "/cases/{id}/submit-investigation-report",
+            post(investigation::submit_report),
+        )
+        .route(
+            "/cases/{id}/record-case-review",
+            post(investigation::review),
+        )
+        .route(
+            "/cases/{id}/record-interference",
+            post(investigation::interference),
+        )
         .route("/cases/{id}/{action}", post(cases::act))
         .route("/approvals", get(cases::approvals))
         .route("/tasks", get(tasks::tasks))
@@ -360,6 +395,13 @@ const FLASHES: &[&str] = &[
     "ui-flash_team_assigned",
     "ui-flash_recusal_requested",
     "ui-flash_recusal_decided",
+    "ui-flash_record_added",
+    "ui-flash_preservation_proposed",
+    "ui-flash_preservation_decided",
+    "ui-flash_preserved_decided",
+    "ui-flash_report_submitted",
+    "ui-flash_review_recorded",
+    "ui-flash_interference_recorded",
 ];
 
 /// A redirect after an action, and a message about it on the next page.
