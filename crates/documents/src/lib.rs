@@ -30,6 +30,9 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
 ];
 
+/// Renders after which an unused memoised result is dropped.
+const MEMO_AGE: usize = 16;
+
 /// What every template imports: the page, the fonts, the title block, the signature lines.
 const COMMON: &str = include_str!("../templates/common.typ");
 
@@ -97,6 +100,9 @@ impl Engine {
             Bytes::new(data.to_string().into_bytes()),
         );
         let warned = typst::compile::<PagedDocument>(&world);
+        // The typesetter memoises across renders; in a server that never stops, what has not been
+        // used for a while goes (each render ages every entry by one).
+        typst::comemo::evict(MEMO_AGE);
         let warnings: Vec<String> = warned
             .warnings
             .iter()
