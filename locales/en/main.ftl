@@ -875,24 +875,6 @@ ui-interference_col_when = When
 ui-interference_col_who = Who intervened
 ui-interference_col_how = How
 ui-interference_col_what = What was asked
-ui-next_step_approve_registration = Approve registration
-ui-next_step_reject_registration = Reject registration
-ui-next_step_identify_party = Identify the party
-ui-next_step_assign_officers = Assign officers
-ui-next_step_record_inspection = On-site inspection record
-ui-next_step_record_questioning = Questioning record
-ui-next_step_record_sampling = Sampling record
-ui-next_step_preserve_evidence = Preserve evidence
-ui-next_step_request_recusal = Request recusal
-ui-next_step_decide_recusal = Decide on recusal
-ui-next_step_approve_preservation = Approve preservation
-ui-next_step_reject_preservation = Reject preservation
-ui-next_step_decide_preserved = Decide on preserved evidence
-ui-next_step_submit_investigation_report = Submit the investigation report
-ui-next_step_cancel_registration = Propose cancelling the registration
-ui-next_step_approve_cancellation = Approve the cancellation
-ui-next_step_reject_cancellation = Reject the cancellation
-ui-next_step_record_case_review = Review the case
 
 ## The case workspace: next steps and the investigation (issue 21 points 8 and 9)
 record-signature_choice = Say whether the party (or the person questioned) signed.

@@ -875,24 +875,6 @@ ui-interference_col_when = 干预时间
 ui-interference_col_who = 干预人
 ui-interference_col_how = 干预方式
 ui-interference_col_what = 干预内容
-ui-next_step_approve_registration = 批准立案
-ui-next_step_reject_registration = 不予立案
-ui-next_step_identify_party = 确定当事人
-ui-next_step_assign_officers = 指派承办人员
-ui-next_step_record_inspection = 制作现场检查（勘察）笔录
-ui-next_step_record_questioning = 制作询问笔录
-ui-next_step_record_sampling = 制作采样记录
-ui-next_step_preserve_evidence = 先行登记保存证据
-ui-next_step_request_recusal = 申请回避
-ui-next_step_decide_recusal = 决定回避
-ui-next_step_approve_preservation = 批准登记保存
-ui-next_step_reject_preservation = 不批准登记保存
-ui-next_step_decide_preserved = 对登记保存的证据作出处理决定
-ui-next_step_submit_investigation_report = 提交调查终结报告
-ui-next_step_cancel_registration = 提请撤销立案
-ui-next_step_approve_cancellation = 批准撤销立案
-ui-next_step_reject_cancellation = 不批准撤销立案
-ui-next_step_record_case_review = 案件审查
 
 ## The case workspace: next steps and the investigation (issue 21 points 8 and 9)
 record-signature_choice = 请选择当事人（被询问人）是否签名。

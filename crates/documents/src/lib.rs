@@ -110,21 +110,13 @@ impl Engine {
             .collect();
         let document = warned.output.map_err(|errors| DocumentError::Template {
             kind: kind.to_owned(),
-            message: errors
-                .iter()
-                .map(|e| e.message.to_string())
-                .collect::<Vec<_>>()
-                .join("; "),
+            message: messages(&errors),
         })?;
         let pdf =
             typst_pdf::pdf(&document, &typst_pdf::PdfOptions::default()).map_err(|errors| {
                 DocumentError::Pdf {
                     kind: kind.to_owned(),
-                    message: errors
-                        .iter()
-                        .map(|e| e.message.to_string())
-                        .collect::<Vec<_>>()
-                        .join("; "),
+                    message: messages(&errors),
                 }
             })?;
         let mut missing = BTreeSet::new();
@@ -141,6 +133,15 @@ impl Engine {
             warnings,
         })
     }
+}
+
+/// The typesetter's diagnostics, as one line.
+fn messages(errors: &[typst::diag::SourceDiagnostic]) -> String {
+    errors
+        .iter()
+        .map(|e| e.message.to_string())
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// Every string in a JSON value.

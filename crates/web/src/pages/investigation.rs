@@ -56,7 +56,7 @@ fn draft(form: &'static str, fields: Vec<(String, String)>) -> CaseDraft {
 }
 
 /// The step's name (message id) and the form it leads to on the page.
-fn step_parts(command: &str) -> (&'static str, &'static str) {
+pub(super) fn step_parts(command: &str) -> (&'static str, &'static str) {
     match command {
         "approve-registration" => ("ui-step_approve_registration", "decide"),
         "reject-registration" => ("ui-step_reject_registration", "decide"),
@@ -79,29 +79,6 @@ fn step_parts(command: &str) -> (&'static str, &'static str) {
         _ => ("ui-step_other", ""),
     }
 }
-
-/// Every command `domain::case::steps` may list (for the test that each has its words).
-#[cfg(test)]
-const COMMANDS: [&str; 18] = [
-    "approve-registration",
-    "reject-registration",
-    "identify-party",
-    "assign-officers",
-    "record-inspection",
-    "record-questioning",
-    "record-sampling",
-    "preserve-evidence",
-    "request-recusal",
-    "decide-recusal",
-    "approve-preservation",
-    "reject-preservation",
-    "decide-preserved",
-    "submit-investigation-report",
-    "cancel-registration",
-    "approve-cancellation",
-    "reject-cancellation",
-    "record-case-review",
-];
 
 /// One step of the next-steps panel.
 pub struct StepRow {
@@ -1560,7 +1537,7 @@ mod tests {
     /// Every step the domain may list has a name in both languages and a place on the page.
     #[test]
     fn every_step_has_words_and_a_form() {
-        for c in COMMANDS {
+        for c in domain::case::steps::COMMANDS {
             let (id, anchor) = step_parts(c);
             assert_ne!(id, "ui-step_other", "{c}");
             assert!(!anchor.is_empty(), "{c}");
