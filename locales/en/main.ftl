@@ -1011,3 +1011,4 @@ ui-interference_who = Who (name, post, unit)
 ui-interference_when = When (China time)
 ui-interference_how = How (a call, a visit, a note…)
 ui-interference_what = What was asked
+document-unknown_kind = There is no document of kind “{ $kind }”.

@@ -1011,3 +1011,4 @@ ui-interference_who = 干预人（姓名、职务、单位）
 ui-interference_when = 时间（北京时间）
 ui-interference_how = 方式（电话、当面、便条等）
 ui-interference_what = 提出的要求
+document-unknown_kind = 没有“{ $kind }”这种文书。

@@ -16,6 +16,7 @@ pub mod checkpoints;
 pub mod clock;
 mod command;
 pub mod divisions;
+pub mod documents;
 pub mod entities;
 pub mod error;
 pub mod evidence;
@@ -105,6 +106,9 @@ pub struct AppSettings {
     /// The bureau's main head (the binary's `organisation.main_head`); empty when not set.
     #[serde(skip)]
     pub main_head: String,
+    /// Font directories for documents (the binary's `documents.font_dirs`).
+    #[serde(skip)]
+    pub font_dirs: Vec<std::path::PathBuf>,
 }
 
 impl Default for AppSettings {
@@ -130,6 +134,7 @@ impl Default for AppSettings {
             enforced_laws: ENFORCED_LAWS.iter().map(|l| (*l).to_owned()).collect(),
             preservation_approval_hours: 24,
             main_head: String::new(),
+            font_dirs: Vec::new(),
         }
     }
 }
@@ -177,6 +182,8 @@ pub struct App {
     evidence_store: std::sync::OnceLock<Arc<evidence::EvidenceStore>>,
     /// The sealed store's key (`<data-dir>/sealed.key`), attached at start-up.
     sealed_key: std::sync::OnceLock<Arc<sealed::SealedKey>>,
+    /// The document engine, made on first use (its fonts are read then).
+    documents: std::sync::OnceLock<Arc<::documents::Engine>>,
 }
 
 impl App {
@@ -197,6 +204,7 @@ impl App {
             signer: std::sync::OnceLock::new(),
             evidence_store: std::sync::OnceLock::new(),
             sealed_key: std::sync::OnceLock::new(),
+            documents: std::sync::OnceLock::new(),
         }
     }
 

@@ -16,7 +16,17 @@ pub struct Settings {
     pub ledger: LedgerSettings,
     pub evidence: EvidenceSettings,
     pub organisation: OrganisationSettings,
+    pub documents: DocumentSettings,
     pub app: app::AppSettings,
+}
+
+/// How enforcement documents are made.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentSettings {
+    /// Directories of fonts the documents use before the embedded Noto Serif CJK SC: where an
+    /// agency that licenses 仿宋_GB2312 and 方正小标宋 puts them (GB/T 9704-2012 names them).
+    pub font_dirs: Vec<PathBuf>,
 }
 
 /// Facts of the organisation that decide who does what.
@@ -34,6 +44,7 @@ impl Settings {
     pub fn app_settings(&self) -> app::AppSettings {
         let mut a = self.app.clone();
         a.main_head = self.organisation.main_head.clone();
+        a.font_dirs = self.documents.font_dirs.clone();
         a
     }
 }
@@ -85,6 +96,7 @@ impl Default for Settings {
                 max_bytes: 4 << 30,
             },
             organisation: OrganisationSettings::default(),
+            documents: DocumentSettings::default(),
             app,
         }
     }

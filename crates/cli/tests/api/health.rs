@@ -93,6 +93,7 @@ async fn openapi_describes_every_route(app: TestApp) {
         ("/api/v1/interference", vec!["get"]),
         ("/api/v1/tasks", vec!["get"]),
         ("/api/v1/deadlines", vec!["get"]),
+        ("/api/v1/documents/blank/{file}", vec!["get"]),
         ("/api/v1/cases/{id}/preserve-evidence", vec!["post"]),
         ("/api/v1/cases/{id}/approve-preservation", vec!["post"]),
         ("/api/v1/cases/{id}/reject-preservation", vec!["post"]),

@@ -10,6 +10,7 @@ mod cases;
 mod checkpoints;
 mod clock;
 mod credentials;
+mod documents;
 mod draw_cli;
 mod entities;
 mod errors;

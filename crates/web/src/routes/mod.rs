@@ -1,6 +1,7 @@
 pub mod admin;
 pub mod auth;
 pub mod cases;
+pub mod documents;
 pub mod entities;
 pub mod evidence;
 pub mod health;
