@@ -33,6 +33,11 @@ impl App {
         data: serde_json::Value,
     ) -> Result<Pdf, AppError> {
         let engine = self.document_engine()?;
+        let _permit = self
+            .rendering
+            .acquire()
+            .await
+            .map_err(|e| AppError::Internal(format!("rendering {kind}: {e}")))?;
         let kind_owned = kind.to_owned();
         let rendered = tokio::task::spawn_blocking(move || engine.render(&kind_owned, &data))
             .await

@@ -184,6 +184,9 @@ pub struct App {
     sealed_key: std::sync::OnceLock<Arc<sealed::SealedKey>>,
     /// The document engine, made on first use (its fonts are read then).
     documents: std::sync::OnceLock<Arc<::documents::Engine>>,
+    /// Documents rendered at once: one per core, so that a burst of requests queues rather
+    /// than piling up blocking threads.
+    rendering: Semaphore,
 }
 
 impl App {
@@ -205,6 +208,11 @@ impl App {
             evidence_store: std::sync::OnceLock::new(),
             sealed_key: std::sync::OnceLock::new(),
             documents: std::sync::OnceLock::new(),
+            rendering: Semaphore::new(
+                std::thread::available_parallelism()
+                    .map(usize::from)
+                    .unwrap_or(2),
+            ),
         }
     }
 

@@ -16,13 +16,15 @@ pub struct Settings {
     pub ledger: LedgerSettings,
     pub evidence: EvidenceSettings,
     pub organisation: OrganisationSettings,
+    // Empty lists vanish when the defaults pass through the config crate: default when absent.
+    #[serde(default)]
     pub documents: DocumentSettings,
     pub app: app::AppSettings,
 }
 
 /// How enforcement documents are made.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, default)]
 pub struct DocumentSettings {
     /// Directories of fonts the documents use before the embedded Noto Serif CJK SC: where an
     /// agency that licenses 仿宋_GB2312 and 方正小标宋 puts them (GB/T 9704-2012 names them).

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use domain::Actor;
 use domain::calendar::{DeadlineRule, Period};
 use domain::case::clue::{Clue, ClueStatus, REGISTRATION_DAYS};
-use domain::case::registration::{CASE_DAYS, Case};
+use domain::case::registration::{CASE_DAYS, Case, CaseStage};
 use domain::case::steps::{NextStep, StepContext};
 use domain::permission::Capability;
 use domain::unit::UnitKind;
@@ -16,6 +16,9 @@ use uuid::Uuid;
 
 /// Lists read at most this many pages of 200 rows (a brigade's open work is far smaller).
 const MAX_PAGES: i64 = 25;
+
+/// Days a lapsed preservation stays in the deadline lists after its decision was due.
+const LAPSED_LISTED_DAYS: i64 = 30;
 
 /// Which deadline an item is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -87,35 +90,62 @@ impl App {
         ))
     }
 
-    /// My tasks: the open cases I am assigned to as an officer where a step waits for me (not
-    /// counting what is open at any time, such as asking a recusal).
+    /// My tasks: the open cases where a step waits for me (not counting what is open at any
+    /// time, such as asking a recusal) — those I am assigned to and not recused from; for a
+    /// reviewer, the cases waiting for review; for a head, what waits for approval.
     pub async fn my_tasks(&self, actor: &Actor) -> Result<Vec<Task>, AppError> {
         let me = actor.name().to_owned();
-        let filter = CaseFilter {
-            officer: me.clone(),
-            ..Default::default()
-        };
-        let mut out = Vec::new();
-        for page in 1..=MAX_PAGES {
-            let p = self.cases(actor, filter.clone(), page, 200).await?;
-            let n = p.items.len();
-            for case in p.items {
-                let assigned = case.team.as_ref().is_some_and(|t| t.officers.contains(&me));
-                if !assigned || !domain::case::registration::open(&case) {
-                    continue;
-                }
-                let steps: Vec<_> = self
-                    .next_steps(actor, &case)
-                    .await?
-                    .into_iter()
-                    .filter(|s| s.allowed && !s.on_demand)
-                    .collect();
-                if !steps.is_empty() {
-                    out.push(Task { case, steps });
+        let mut candidates: Vec<Case> = Vec::new();
+        let pass = |filter: CaseFilter| async move {
+            let mut found = Vec::new();
+            for page in 1..=MAX_PAGES {
+                let p = self.cases(actor, filter.clone(), page, 200).await?;
+                let n = p.items.len();
+                found.extend(p.items);
+                if n < 200 {
+                    break;
                 }
             }
-            if n < 200 {
-                break;
+            Ok::<_, AppError>(found)
+        };
+        candidates.extend(
+            pass(CaseFilter {
+                officer: me.clone(),
+                ..Default::default()
+            })
+            .await?
+            .into_iter()
+            .filter(|c| c.acting_officers().contains(&me)),
+        );
+        if domain::permission::allows(actor, Capability::CaseReview) {
+            candidates.extend(
+                pass(CaseFilter {
+                    stage: domain::case::registration::CaseStage::UnderReview
+                        .as_str()
+                        .to_owned(),
+                    ..Default::default()
+                })
+                .await?,
+            );
+        }
+        if domain::permission::allows(actor, Capability::CaseApprove) {
+            candidates.extend(self.approvals(actor).await?.0);
+        }
+        let mut seen = std::collections::HashSet::new();
+        let mut out = Vec::new();
+        for case in candidates {
+            if !seen.insert(case.id) || !domain::case::registration::open(&case) {
+                continue;
+            }
+            let mut steps: Vec<NextStep> = Vec::new();
+            for s in self.next_steps(actor, &case).await? {
+                // One link per command (a case may wait on two recusal decisions).
+                if s.allowed && !s.on_demand && !steps.iter().any(|x| x.command == s.command) {
+                    steps.push(s);
+                }
+            }
+            if !steps.is_empty() {
+                out.push(Task { case, steps });
             }
         }
         Ok(out)
@@ -207,6 +237,35 @@ impl App {
                 ..Default::default()
             },
         ];
+        // A proposed case waits for its registration decision within the clue's time.
+        for page in 1..=MAX_PAGES {
+            let filter = CaseFilter {
+                stage: CaseStage::PendingRegistration.as_str().to_owned(),
+                handling_unit: unit,
+                ..Default::default()
+            };
+            let p = self.cases(actor, filter, page, 200).await?;
+            let n = p.items.len();
+            for case in p.items {
+                let Ok(clue) = self.clue(actor, case.clue_id).await else {
+                    continue;
+                };
+                let (due, _) = self.registration_due(&clue);
+                if due <= horizon {
+                    let mut i = item(
+                        DueKind::Registration,
+                        due,
+                        &case.county_code,
+                        case.handling_unit_id,
+                    );
+                    i.case = Some(case);
+                    out.push(i);
+                }
+            }
+            if n < 200 {
+                break;
+            }
+        }
         let mut seen = std::collections::HashSet::new();
         for filter in case_filters {
             for page in 1..=MAX_PAGES {
@@ -219,16 +278,24 @@ impl App {
                     let county = case.county_code.clone();
                     let unit_id = case.handling_unit_id;
                     let mut found = Vec::new();
+                    // The decision is due while the case runs (a cancelled one has none).
+                    let running = matches!(
+                        case.stage,
+                        CaseStage::Registered | CaseStage::UnderReview | CaseStage::Reviewed
+                    );
                     if let Some((_, d)) = self.case_deadline(&case)
+                        && running
                         && d.due <= horizon
                     {
                         found.push(item(DueKind::CaseDecision, d.due, &county, unit_id));
                     }
                     for p in &case.preservations {
                         let st = self.preservation_standing(p);
+                        // A lapsed measure stays listed for a while, then is history.
                         if let Some(due) = st.decision_due
                             && matches!(st.status, "in_effect" | "lapsed")
                             && due <= horizon
+                            && (today - due).num_days() <= LAPSED_LISTED_DAYS
                         {
                             found.push(item(DueKind::PreservationDecision, due, &county, unit_id));
                         }

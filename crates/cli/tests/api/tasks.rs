@@ -59,6 +59,25 @@ async fn steps_tasks_and_deadlines(kind: Kind) {
     let clue_id = clue.rsplit('/').next().unwrap().to_owned();
     let case = registered_case(&app, &officer, "532822").await;
     let case_id = case.rsplit('/').next().unwrap().to_owned();
+    // A case waiting for a head: his task, and its registration deadline in the lists.
+    let pending = crate::cases::proposed_case(&app, &officer).await;
+    let pending_id = pending.rsplit('/').next().unwrap().to_owned();
+    let (_, head_tasks, _) = get_with_etag(&app, &head, "/api/v1/tasks").await;
+    let waiting = head_tasks
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["case"]["id"] == pending_id.as_str())
+        .unwrap_or_else(|| panic!("{head_tasks}"));
+    assert_eq!(waiting["steps"][0]["command"], "approve-registration");
+    let (_, due, _) = get_with_etag(&app, &officer, "/api/v1/deadlines?within=30").await;
+    assert!(
+        due.as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["case_id"] == pending_id.as_str() && i["kind"] == "registration"),
+        "{due}"
+    );
 
     // Without a team the records wait for one, with APL Art. 42 named.
     let (_, view, _) = get_with_etag(&app, &officer, &case).await;
@@ -119,6 +138,35 @@ async fn steps_tasks_and_deadlines(kind: Kind) {
     let jinghong = app.login("jinghong.officer", DEMO_PASSWORD).await;
     let (_, tasks, _) = get_with_etag(&app, &jinghong, "/api/v1/tasks").await;
     assert!(tasks.as_array().unwrap().is_empty());
+    // A recused officer has no task on the case any more.
+    let (s, b) = act(
+        &app,
+        &officer,
+        &case,
+        "request-recusal",
+        json!({"officer": "menghai.officer2", "grounds": "系当事人近亲属", "by": "party"}),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    let (s, b) = act(
+        &app,
+        &head,
+        &case,
+        "decide-recusal",
+        json!({"officer": "menghai.officer2", "granted": true, "reasons": "情况属实"}),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    let officer2 = app.login("menghai.officer2", DEMO_PASSWORD).await;
+    let (_, tasks, _) = get_with_etag(&app, &officer2, "/api/v1/tasks").await;
+    assert!(
+        !tasks
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["case"]["id"] == case_id.as_str()),
+        "{tasks}"
+    );
 
     // Deadlines: the clue falls due in 14 days — outside the default week, inside a fortnight.
     let (s, due, _) = get_with_etag(&app, &officer, "/api/v1/deadlines").await;
@@ -173,7 +221,13 @@ async fn steps_tasks_and_deadlines(kind: Kind) {
     )
     .await;
     assert!(ids_of(&due, "clue_id").contains(&clue_id), "{due}");
-    for bad in ["within=91", "within=x", "unit_id=nope", "color=red"] {
+    for bad in [
+        "within=91",
+        "within=x",
+        "unit_id=nope",
+        "unit_id=01a24b4b-d6ae-76ed-b8db-d1a25d2cc2fc",
+        "color=red",
+    ] {
         let (s, b, _) = get_with_etag(&app, &officer, &format!("/api/v1/deadlines?{bad}")).await;
         assert_eq!(s, 422, "{bad}: {b}");
     }
@@ -220,6 +274,12 @@ async fn steps_tasks_and_deadlines(kind: Kind) {
     let reviewer = app.login("fazhi.reviewer", DEMO_PASSWORD).await;
     let (_, view, _) = get_with_etag(&app, &reviewer, &case).await;
     assert_eq!(step(&view, "record-case-review")["allowed"], true, "{view}");
+    let (_, tasks, _) = get_with_etag(&app, &reviewer, "/api/v1/tasks").await;
+    assert_eq!(
+        tasks[0]["case"]["id"],
+        case_id.as_str(),
+        "the reviewer's task: {tasks}"
+    );
 
     // A day past the deadline: overdue in the deadlines and in the case list's filter.
     clock.set(at(&format!(

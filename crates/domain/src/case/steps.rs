@@ -180,10 +180,12 @@ pub fn next_steps(case: &Case, actor: &Actor, ctx: &StepContext) -> Vec<NextStep
             Vec::new()
         }
     };
+    // A recusal may be asked of a head too, before any team (the party objects to the head
+    // who approves): the form names whom.
     s.push_as(
         "request-recusal",
         Capability::EnforcementAct,
-        no_team(),
+        Vec::new(),
         true,
     );
     // Each pending recusal: the reader may decide it unless the rules of who decides say not.

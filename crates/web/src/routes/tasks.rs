@@ -114,6 +114,11 @@ async fn deadlines(
         .filter(|u| !u.is_empty())
         .map(|u| uuid::Uuid::parse_str(&u).map_err(|_| invalid_query("unit_id", "a unit id")))
         .transpose()?;
+    if let Some(id) = unit
+        && !state.app.units().await?.iter().any(|u| u.id == id)
+    {
+        return Err(invalid_query("unit_id", "a unit id"));
+    }
     let items = state
         .app
         .deadlines(&auth.actor, unit, within as u32)
