@@ -28,6 +28,30 @@ const TEMPLATES: &[(&str, &str)] = &[
         "inspection_record",
         include_str!("../templates/inspection_record.typ"),
     ),
+    (
+        "questioning_record",
+        include_str!("../templates/questioning_record.typ"),
+    ),
+    (
+        "sampling_record",
+        include_str!("../templates/sampling_record.typ"),
+    ),
+    (
+        "preservation_notice",
+        include_str!("../templates/preservation_notice.typ"),
+    ),
+    (
+        "investigation_report",
+        include_str!("../templates/investigation_report.typ"),
+    ),
+    (
+        "review_opinion",
+        include_str!("../templates/review_opinion.typ"),
+    ),
+    (
+        "recusal_decision",
+        include_str!("../templates/recusal_decision.typ"),
+    ),
 ];
 
 /// Renders after which an unused memoised result is dropped.

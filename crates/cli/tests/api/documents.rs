@@ -55,6 +55,12 @@ async fn blank_forms(app: TestApp) {
     for path in [
         "/api/v1/documents/blank/inspection_record.pdf",
         "/api/v1/documents/blank/registration_approval.pdf",
+        "/api/v1/documents/blank/questioning_record.pdf",
+        "/api/v1/documents/blank/sampling_record.pdf",
+        "/api/v1/documents/blank/preservation_notice.pdf",
+        "/api/v1/documents/blank/investigation_report.pdf",
+        "/api/v1/documents/blank/review_opinion.pdf",
+        "/api/v1/documents/blank/recusal_decision.pdf",
     ] {
         let (s, kind, body) = get(Some(officer.clone()), path).await;
         assert_eq!((s, kind.as_str()), (200, "application/pdf"), "{path}");

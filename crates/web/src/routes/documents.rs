@@ -9,8 +9,10 @@ use axum::response::{IntoResponse, Response};
 use domain::Reason;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-/// A blank form (`<kind>.pdf`: registration_approval, inspection_record) for printing, headed
-/// with the bureau's name; any reader of cases.
+/// A blank form (`<kind>.pdf`: registration_approval 立案审批表, inspection_record 现场检查（勘察）
+/// 笔录, questioning_record 调查询问笔录, sampling_record 采样记录, preservation_notice
+/// 先行登记保存通知书, investigation_report 案件调查终结报告, review_opinion 案件审查意见书,
+/// recusal_decision 回避决定书) for printing, headed with the bureau's name; any reader of cases.
 #[utoipa::path(get, path = "/api/v1/documents/blank/{file}", tag = "documents",
     params(("file" = String, Path, description = "`<kind>.pdf`")),
     responses((status = 200, content_type = "application/pdf", description = "the form"),
