@@ -47,6 +47,21 @@ async fn tasks_deadlines_and_interference_pages(app: TestApp) {
     assert_eq!(rows[0][0], "案号");
     assert!(rows.iter().any(|r| r[0] == number), "{rows:?}");
 
+    // Blank forms to print, from the same page.
+    assert!(html.contains("href=\"/documents/blank/inspection_record.pdf\""));
+    let r = crate::pages::client()
+        .get(app.url("/documents/blank/inspection_record.pdf"))
+        .header("cookie", &officer)
+        .header("sec-fetch-site", "same-origin")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    assert!(r.bytes().await.unwrap().starts_with(b"%PDF-"));
+    let (s, _, _) = page(&app, &officer, "/documents/blank/nothing.pdf").await;
+    assert_eq!(s, 404);
+
     // Deadlines of my brigade by default; a fortnight shows the clue, in both formats.
     let (s, html, _) = page(&app, &officer, "/tasks?within=30").await;
     assert_eq!(s, 200);

@@ -127,6 +127,7 @@ pub fn router() -> axum::Router<AppState> {
         .route("/tasks", get(tasks::tasks))
         .route("/tasks/export.xlsx", get(tasks::export_tasks))
         .route("/tasks/deadlines.xlsx", get(tasks::export_deadlines))
+        .route("/documents/blank/{file}", get(tasks::blank_form))
         .route("/interference", get(interference::list))
         .route("/interference/export.xlsx", get(interference::export))
         .route("/evidence/{id}", get(evidence::detail))

@@ -77,6 +77,8 @@ struct TasksPage {
     /// The deadlines' filter as a query string, for the export link.
     due_query: String,
     overdue_count: usize,
+    /// Blank forms to print: link and words.
+    blanks: Vec<(String, String)>,
 }
 
 fn task_rows(state: &AppState, tr: &Tr, tasks: Vec<Task>) -> Vec<TaskRow> {
@@ -282,6 +284,10 @@ pub async fn tasks(
     let page = TasksPage {
         tasks: task_rows(&state, &tr, tasks),
         overdue_count: dues.iter().filter(|d| d.overdue).count(),
+        blanks: BLANK_FORMS
+            .iter()
+            .map(|(kind, words)| (format!("/documents/blank/{kind}.pdf"), tr.t(words)))
+            .collect(),
         dues,
         units,
         windows: {
@@ -397,4 +403,33 @@ pub async fn export_tasks(State(state): State<AppState>, ctx: PageCtx) -> Respon
     .map(|id| tr.t(id))
     .collect();
     xlsx_download(&ctx, &tr.t("ui-tasks_mine"), "tasks.xlsx", &header, &rows)
+}
+
+/// The blank forms an officer prints before a field visit (the tasks page lists them).
+const BLANK_FORMS: [(&str, &str); 8] = [
+    ("inspection_record", "ui-blank_inspection_record"),
+    ("questioning_record", "ui-blank_questioning_record"),
+    ("sampling_record", "ui-blank_sampling_record"),
+    ("preservation_notice", "ui-blank_preservation_notice"),
+    ("registration_approval", "ui-blank_registration_approval"),
+    ("investigation_report", "ui-blank_investigation_report"),
+    ("review_opinion", "ui-blank_review_opinion"),
+    ("recusal_decision", "ui-blank_recusal_decision"),
+];
+
+/// A blank form as PDF (`/documents/blank/{kind}.pdf`), for any reader of cases.
+pub async fn blank_form(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    axum::extract::Path(file): axum::extract::Path<String>,
+) -> Response {
+    let auth = match ctx.require() {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let kind = file.strip_suffix(".pdf").unwrap_or(&file);
+    match state.app.blank_form(&auth.actor, kind).await {
+        Ok(pdf) => super::entities::download("application/pdf", &file, pdf.bytes),
+        Err(e) => ctx.error(e),
+    }
 }
