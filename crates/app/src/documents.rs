@@ -15,7 +15,7 @@ pub struct Pdf {
 }
 
 impl App {
-    /// The engine: the embedded fonts and those of `documents.font_dirs`, read once.
+    /// The engine: the fonts of `documents.font_dirs` and the system's Noto CJK, read once.
     pub fn document_engine(&self) -> Result<Arc<::documents::Engine>, AppError> {
         if let Some(e) = self.documents.get() {
             return Ok(e.clone());

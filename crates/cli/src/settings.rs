@@ -26,7 +26,7 @@ pub struct Settings {
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct DocumentSettings {
-    /// Directories of fonts the documents use before the embedded Noto Serif CJK SC: where an
+    /// Directories of fonts the documents use before the system's Noto Serif CJK SC: where an
     /// agency that licenses 仿宋_GB2312 and 方正小标宋 puts them (GB/T 9704-2012 names them).
     pub font_dirs: Vec<PathBuf>,
 }

@@ -1,5 +1,6 @@
-//! The fonts documents are set in: those found in the configured directories, then the embedded
-//! Noto Serif CJK SC subset (regular and bold), so that a fresh machine renders every document.
+//! The fonts documents are set in: those of the configured directories, then those of the
+//! system's Noto CJK package (Debian's `fonts-noto-cjk`, which `.ci/run` installs), whose
+//! Noto Serif CJK SC ends every template's font list. No font file is kept in the repository.
 
 use crate::DocumentError;
 use std::path::{Path, PathBuf};
@@ -7,15 +8,12 @@ use typst::foundations::Bytes;
 use typst::text::{Font, FontBook};
 use typst::utils::LazyHash;
 
-/// The embedded faces (SIL OFL 1.1; `fonts/README.md` says how they were cut).
-const EMBEDDED: [&[u8]; 2] = [
-    include_bytes!("../fonts/NotoSerifSC-Regular-subset.otf"),
-    include_bytes!("../fonts/NotoSerifSC-Bold-subset.otf"),
-];
+/// Where the system's CJK fonts are, read after the configured directories when present.
+const SYSTEM_DIRS: [&str; 1] = ["/usr/share/fonts/opentype/noto"];
 
-/// The family of the embedded faces, the last in every template's font list.
+/// The family every template falls back to.
 #[cfg(test)]
-pub const EMBEDDED_FAMILY: &str = "Noto Serif CJK SC";
+pub const FALLBACK_FAMILY: &str = "Noto Serif CJK SC";
 
 /// Font directories are read this deep (a font package's tree, not a whole disk).
 const MAX_DEPTH: usize = 4;
@@ -26,10 +24,16 @@ pub struct FontSet {
 }
 
 impl FontSet {
-    /// The faces of `dirs` (TrueType, OpenType and their collections), then the embedded ones.
+    /// The faces of `dirs` (TrueType, OpenType and their collections), then the system's CJK
+    /// fonts when installed.
     pub fn load(dirs: &[PathBuf]) -> Result<FontSet, DocumentError> {
         let mut fonts = Vec::new();
-        for dir in dirs {
+        let system = SYSTEM_DIRS
+            .iter()
+            .map(PathBuf::from)
+            .filter(|d| d.is_dir() && !dirs.contains(d));
+        for dir in dirs.iter().cloned().chain(system) {
+            let dir = &dir;
             let mut files = Vec::new();
             collect(dir, 0, &mut files).map_err(|e| DocumentError::FontDir {
                 dir: dir.clone(),
@@ -43,9 +47,6 @@ impl FontSet {
                 })?;
                 fonts.extend(Font::iter(Bytes::new(bytes)));
             }
-        }
-        for data in EMBEDDED {
-            fonts.extend(Font::iter(Bytes::new(data)));
         }
         let book = LazyHash::new(FontBook::from_fonts(&fonts));
         Ok(FontSet { fonts, book })

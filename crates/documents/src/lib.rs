@@ -3,11 +3,9 @@
 //! page numbers "— 1 —"), with the kind's fixed wording; the caller fills it with JSON data, which
 //! the template reads as `json("/data.json")`.
 //!
-//! Fonts: the binary carries Noto Serif CJK SC (SIL OFL 1.1), regular and bold, cut to the 8,105
-//! characters of 《通用规范汉字表》 (2013), GB 2312's hanzi and the punctuation documents use
-//! (`fonts/README.md`); fuller fonts found in the configured directories come first (an agency
-//! that licenses 仿宋_GB2312 and 方正小标宋 drops them there). A character no font has is never
-//! a silent box: [`Rendered::missing`] lists it, and the caller warns.
+//! Fonts: those of the configured directories (an agency that licenses 仿宋_GB2312 and 方正小标宋
+//! puts them there), then the system's Noto CJK (`fonts/README.md`). A character no font has is
+//! never a silent box: [`Rendered::missing`] lists it, and the caller warns.
 
 mod fonts;
 mod world;
@@ -91,7 +89,7 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// The embedded fonts, then those found in `font_dirs` (which take precedence by family).
+    /// The fonts of `font_dirs`, then the system's Noto CJK (`fonts/README.md`).
     pub fn new(font_dirs: &[PathBuf]) -> Result<Engine, DocumentError> {
         use typst::LibraryExt as _;
         Ok(Engine {

@@ -2,7 +2,17 @@ use super::*;
 use serde_json::json;
 use std::sync::LazyLock;
 
-static ENGINE: LazyLock<Engine> = LazyLock::new(|| Engine::new(&[]).expect("the embedded fonts"));
+static ENGINE: LazyLock<Engine> = LazyLock::new(|| Engine::new(&[]).expect("the fonts"));
+
+/// Whether a CJK font is installed (Debian's `fonts-noto-cjk`, which `.ci/run` installs); the
+/// tests that read Chinese text say why they skip without one.
+fn cjk() -> bool {
+    let found = ENGINE.fonts().covers('中');
+    if !found {
+        eprintln!("SKIPPED Chinese text checks: no CJK font; apt-get install fonts-noto-cjk");
+    }
+    found
+}
 
 /// The text of a PDF as `pdftotext` (poppler-utils) reads it; `None` (with the reason printed)
 /// where the tool is absent — `.ci/run` installs it.
@@ -58,7 +68,7 @@ fn maximal(kind: &str) -> serde_json::Value {
             "source": "12369环保举报",
             "cause": "超过水污染物排放标准排放水污染物",
             "party": {"name": long_name, "address": "勐海县勐遮镇曼令村".repeat(4),
-                      "id_label": "统一社会信用代码", "id_number": "92532822MA6N0XXXXX",
+                      "id_label": "统一社会信用代码", "id_number": "92532822MA6N0K7Q3G",
                       "representative": "岩温"},
             "act_ended_on": "2026年11月30日",
             "legal_basis": (0..30).map(|i| format!("《中华人民共和国水污染防治法》第{}条", 80 + i)).collect::<Vec<_>>(),
@@ -135,6 +145,9 @@ fn every_template_renders_minimal_and_maximal() {
         );
         let full = ENGINE.render(kind, &maximal(kind)).unwrap();
         assert!(full.pages >= 2, "{kind}: the long version runs on");
+        if !cjk() {
+            continue;
+        }
         assert!(full.missing.is_empty(), "{kind}: {:?}", full.missing);
         if let Some(text) = pdf_text(&full.pdf) {
             let text = squeeze(&text);
@@ -152,6 +165,9 @@ fn every_template_renders_minimal_and_maximal() {
             );
         }
     }
+    if !cjk() {
+        return;
+    }
     if let Some(text) = pdf_text(
         &ENGINE
             .render("registration_approval", &json!({}))
@@ -165,6 +181,9 @@ fn every_template_renders_minimal_and_maximal() {
 /// The demo mark is on demo documents and never on others.
 #[test]
 fn demo_documents_say_so() {
+    if !cjk() {
+        return;
+    }
     let demo = ENGINE
         .render("registration_approval", &json!({"demo": true}))
         .unwrap();
@@ -175,9 +194,12 @@ fn demo_documents_say_so() {
     }
 }
 
-/// The embedded faces cover every character of 《通用规范汉字表》.
+/// The fonts in use cover every character of 《通用规范汉字表》 (Noto Serif CJK SC does).
 #[test]
-fn the_embedded_font_covers_the_general_standard_table() {
+fn the_fonts_cover_the_general_standard_table() {
+    if !cjk() {
+        return;
+    }
     let table = include_str!("../fonts/tongyong-guifan-8105.txt");
     let chars: Vec<char> = table.trim().chars().collect();
     assert_eq!(chars.len(), 8105);
@@ -190,14 +212,17 @@ fn the_embedded_font_covers_the_general_standard_table() {
         ENGINE
             .fonts()
             .families()
-            .contains(&fonts::EMBEDDED_FAMILY.to_owned())
+            .contains(&fonts::FALLBACK_FAMILY.to_owned())
     );
 }
 
 /// A character no font has is reported, never silently a box: here a name written in New Tai
-/// Lue (新傣文, used in Xishuangbanna), which the embedded faces do not cover.
+/// Lue (新傣文, used in Xishuangbanna), which Noto CJK does not cover.
 #[test]
 fn a_character_without_a_glyph_is_reported() {
+    if !cjk() {
+        return;
+    }
     let r = ENGINE
         .render(
             "registration_approval",
