@@ -66,4 +66,39 @@ fi
 if "$bin" ledger verify-certificate "$work/certificate.json" --file "$work/evidence.txt" >/dev/null; then
   echo "a changed evidence file was accepted by the CLI"; exit 1
 fi
-echo "ledger checker: ok against $url (size $size); certificate checked by both checkers"
+# An issued document (the registration approval form of a new demo case), checked through its
+# public proof by the CLI and by the Python checker, and a changed byte refused by both.
+clue=$(curl -fs "${mh[@]}" "$url/api/v1/clues" -H 'content-type: application/json' -d '{"source":"inspection",
+  "received_on":"'"$(date -u +%Y-%m-%d)"'","county_code":"532822","description":"CI 巡查线索（演示数据）",
+  "place":"勐海县勐遮镇"}' | "$py" -c 'import json,sys; print(json.load(sys.stdin)["clue"]["id"])')
+cetag=$(curl -fsI "${mh[@]}" "$url/api/v1/clues/$clue" | tr -d '\r' | sed -n 's/^etag: //Ip')
+case=$(curl -fs "${mh[@]}" -H "if-match: $cetag" -H 'content-type: application/json' "$url/api/v1/clues/$clue/register" \
+  -d '{"legal_basis":[{"law":"《中华人民共和国水污染防治法》","article":"第八十三条"}],"act_ended_on":"'"$(date -u +%Y-%m-%d)"'",
+  "endangers_life_health_or_finance":false,"violation":"超过水污染物排放标准排放水污染物","party":{"kind":"unidentified"}}' \
+  | "$py" -c 'import json,sys; print(json.load(sys.stdin)["case"]["id"])')
+head=$(curl -fs "$url/api/v1/auth/login" -H 'content-type: application/json' \
+  -d '{"username":"ju.head","password":"Demo@2026!"}' | "$py" -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+hd=(-H "authorization: Bearer $head")
+kase=$(curl -fsI "${hd[@]}" "$url/api/v1/cases/$case" | tr -d '\r' | sed -n 's/^etag: //Ip')
+curl -fs "${hd[@]}" -H "if-match: $kase" -H 'content-type: application/json' -d '{}' \
+  "$url/api/v1/cases/$case/approve-registration" >/dev/null
+curl -fs "${mh[@]}" "$url/api/v1/cases/$case/documents" >"$work/documents.json"
+code=$("$py" -c 'import json,sys; print(json.load(open(sys.argv[1]))["items"][0]["verify_code"])' "$work/documents.json")
+pdf=$("$py" -c 'import json,sys; print(json.load(open(sys.argv[1]))["items"][0]["pdf"])' "$work/documents.json")
+curl -fs "${mh[@]}" "$url$pdf" >"$work/document.pdf"
+curl -fs "$url/api/v1/verify/$code" >"$work/proof.json"
+"$bin" ledger verify-document "$work/document.pdf" --key "$vkey" --proof "$work/proof.json" >/dev/null
+"$py" docs/document_check.py "$work/proof.json" --file "$work/document.pdf" --key "$vkey" >/dev/null
+"$py" - "$work/document.pdf" <<'PY'
+import sys
+b = bytearray(open(sys.argv[1], "rb").read())
+b[len(b) // 2] ^= 1
+open(sys.argv[1], "wb").write(bytes(b))
+PY
+if "$py" docs/document_check.py "$work/proof.json" --file "$work/document.pdf" --key "$vkey" >/dev/null; then
+  echo "a changed document was accepted by the Python checker"; exit 1
+fi
+if "$bin" ledger verify-document "$work/document.pdf" --key "$vkey" --proof "$work/proof.json" >/dev/null; then
+  echo "a changed document was accepted by the CLI"; exit 1
+fi
+echo "ledger checker: ok against $url (size $size); certificate and issued document checked by both checkers"

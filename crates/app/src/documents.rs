@@ -14,15 +14,35 @@ pub struct Pdf {
     pub missing: Vec<char>,
 }
 
+/// Engines by font directories, shared by every `App` of the process: the fonts (some 90 MB
+/// of Noto CJK) are read once, however many applications a process runs (the test suite runs
+/// hundreds).
+fn shared_engine(font_dirs: &[std::path::PathBuf]) -> Result<Arc<::documents::Engine>, AppError> {
+    static ENGINES: std::sync::Mutex<Vec<(Vec<std::path::PathBuf>, Arc<::documents::Engine>)>> =
+        std::sync::Mutex::new(Vec::new());
+    let mut engines = ENGINES.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some((_, e)) = engines
+        .iter()
+        .find(|(dirs, _)| dirs.as_slice() == font_dirs)
+    {
+        return Ok(e.clone());
+    }
+    let engine = Arc::new(
+        ::documents::Engine::new(font_dirs)
+            .map_err(|e| AppError::Internal(format!("loading the document fonts: {e}")))?,
+    );
+    engines.push((font_dirs.to_vec(), engine.clone()));
+    Ok(engine)
+}
+
 impl App {
     /// The engine: the fonts of `documents.font_dirs` and the system's Noto CJK, read once.
     pub fn document_engine(&self) -> Result<Arc<::documents::Engine>, AppError> {
         if let Some(e) = self.documents.get() {
             return Ok(e.clone());
         }
-        let engine = ::documents::Engine::new(&self.settings.font_dirs)
-            .map_err(|e| AppError::Internal(format!("loading the document fonts: {e}")))?;
-        Ok(self.documents.get_or_init(|| Arc::new(engine)).clone())
+        let engine = shared_engine(&self.settings.font_dirs)?;
+        Ok(self.documents.get_or_init(|| engine).clone())
     }
 
     /// Renders off the async workers (a long record takes some milliseconds), and logs what no

@@ -103,6 +103,13 @@ pub struct AppSettings {
     /// Hours within which a preservation taken in an emergency must be approved by a head.
     /// UNCONFIRMED: by analogy with the Administrative Coercion Law Art. 19 (24 hours).
     pub preservation_approval_hours: i64,
+    /// 文号 of documents by kind (`case::documents::DocumentNumber`); a kind absent is not
+    /// numbered. UNCONFIRMED for Xishuangbanna, like the case numbers.
+    pub document_numbers: std::collections::BTreeMap<String, case::documents::DocumentNumber>,
+    /// The platform's public address (the binary's `web.public_url`), printed under each
+    /// document's QR as `<public_url>/verify/<code>`.
+    #[serde(skip)]
+    pub public_url: String,
     /// The bureau's main head (the binary's `organisation.main_head`); empty when not set.
     #[serde(skip)]
     pub main_head: String,
@@ -135,6 +142,8 @@ impl Default for AppSettings {
             preservation_approval_hours: 24,
             main_head: String::new(),
             font_dirs: Vec::new(),
+            document_numbers: case::documents::default_document_numbers(),
+            public_url: "http://127.0.0.1:8080".into(),
         }
     }
 }

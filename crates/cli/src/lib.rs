@@ -5,6 +5,7 @@
 
 mod backup;
 mod certificate_cli;
+mod document_cli;
 mod draw_cli;
 mod hj212_cli;
 pub mod settings;
@@ -131,6 +132,22 @@ pub enum LedgerCommand {
     /// Checks an evidence certificate offline: the checkpoint's signature, the event's inclusion,
     /// that the event names the evidence's hashes, and with --file both hashes of the file.
     VerifyCertificate(VerifyCertificateArgs),
+    /// Checks an issued document offline: that the PDF is, byte for byte, the document whose
+    /// issue the proof bundle (from its check page) shows in the signed ledger.
+    VerifyDocument(VerifyDocumentArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct VerifyDocumentArgs {
+    /// The PDF to check.
+    pub file: PathBuf,
+    /// The ledger's verifier key, obtained independently of the document.
+    #[arg(long)]
+    pub key: String,
+    /// The proof bundle (JSON from GET /api/v1/verify/{code}, the page's "proof" link); without
+    /// it, the command prints the file's SHA-256 and the check address found in the file.
+    #[arg(long)]
+    pub proof: Option<PathBuf>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -251,6 +268,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Ledger(LedgerCommand::Verify(args)) => block_on(verify(args)),
         Command::Ledger(LedgerCommand::Resume(args)) => block_on(resume(args)),
         Command::Ledger(LedgerCommand::RotateKey(args)) => rotate_key(args),
+        Command::Ledger(LedgerCommand::VerifyDocument(args)) => document_cli::verify_document(args),
         Command::Ledger(LedgerCommand::VerifyCertificate(args)) => {
             certificate_cli::verify_certificate(args)
         }

@@ -19,7 +19,19 @@ pub struct Settings {
     // Empty lists vanish when the defaults pass through the config crate: default when absent.
     #[serde(default)]
     pub documents: DocumentSettings,
+    #[serde(default)]
+    pub web: WebSettings,
     pub app: app::AppSettings,
+}
+
+/// How the platform is reached from outside.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WebSettings {
+    /// The absolute address people reach the platform at (`https://…`, no trailing path),
+    /// printed under each document's QR code with `/verify/<code>`. Empty: `http://<listen>`,
+    /// which only a machine on the same network can open — set it in production.
+    pub public_url: String,
 }
 
 /// How enforcement documents are made.
@@ -47,6 +59,11 @@ impl Settings {
         let mut a = self.app.clone();
         a.main_head = self.organisation.main_head.clone();
         a.font_dirs = self.documents.font_dirs.clone();
+        a.public_url = if self.web.public_url.trim().is_empty() {
+            format!("http://{}", self.listen)
+        } else {
+            self.web.public_url.trim().trim_end_matches('/').to_owned()
+        };
         a
     }
 }
@@ -99,6 +116,7 @@ impl Default for Settings {
             },
             organisation: OrganisationSettings::default(),
             documents: DocumentSettings::default(),
+            web: WebSettings::default(),
             app,
         }
     }
@@ -165,6 +183,28 @@ impl Settings {
     }
 
     fn validate(&self) -> anyhow::Result<()> {
+        let url = self.web.public_url.trim();
+        anyhow::ensure!(
+            url.is_empty()
+                || ((url.starts_with("https://") || url.starts_with("http://"))
+                    && url.len() > "https://".len()
+                    && !url.contains(char::is_whitespace)
+                    && !url.contains(['?', '#'])),
+            "{}",
+            crate::both("cli.public_url_invalid", &[("url", url)])
+        );
+        for (kind, n) in &self.app.document_numbers {
+            anyhow::ensure!(
+                domain::case::document::DocumentKind::parse(kind).is_some()
+                    && [&n.brigade, &n.detachment]
+                        .iter()
+                        .all(|p| p.contains("{n}") && p.contains("{year}"))
+                    && !n.sequence.trim().is_empty()
+                    && !n.sequence.contains('|'),
+                "{}",
+                crate::both("cli.document_number_invalid", &[("kind", kind)])
+            );
+        }
         let origin = &self.ledger.origin;
         anyhow::ensure!(
             !origin.is_empty() && !origin.contains([' ', '+', ':', '\n']),

@@ -3,6 +3,9 @@
 //! page numbers "— 1 —"), with the kind's fixed wording; the caller fills it with JSON data, which
 //! the template reads as `json("/data.json")`.
 //!
+//! An issued document's data has `verify: {url, code}`: the template prints the QR of `url` and,
+//! under it, the address itself, on the last page.
+//!
 //! Fonts: those of the configured directories (an agency that licenses 仿宋_GB2312 and 方正小标宋
 //! puts them there), then the system's Noto CJK (`fonts/README.md`). A character no font has is
 //! never a silent box: [`Rendered::missing`] lists it, and the caller warns.
@@ -114,12 +117,22 @@ impl Engine {
             .find(|(k, _)| *k == kind)
             .map(|(_, t)| *t)
             .ok_or_else(|| DocumentError::UnknownKind(kind.to_owned()))?;
+        let qr = data
+            .pointer("/verify/url")
+            .and_then(serde_json::Value::as_str)
+            .map(qr_svg)
+            .transpose()
+            .map_err(|message| DocumentError::Template {
+                kind: kind.to_owned(),
+                message,
+            })?;
         let world = world::DocumentWorld::new(
             &self.library,
             &self.fonts,
             template,
             COMMON,
             Bytes::new(data.to_string().into_bytes()),
+            qr.map(|q| Bytes::new(q.into_bytes())),
         );
         let warned = typst::compile::<PagedDocument>(&world);
         // The typesetter memoises across renders; in a server that never stops, what has not been
@@ -155,6 +168,17 @@ impl Engine {
             warnings,
         })
     }
+}
+
+/// The QR code of `text` as SVG (error correction M: a crumpled printout still scans).
+fn qr_svg(text: &str) -> Result<String, String> {
+    qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M)
+        .map(|c| {
+            c.render::<qrcode::render::svg::Color<'_>>()
+                .quiet_zone(true)
+                .build()
+        })
+        .map_err(|e| format!("the check address cannot be a QR code: {e}"))
 }
 
 /// The typesetter's diagnostics, as one line.

@@ -178,6 +178,31 @@ fn every_template_renders_minimal_and_maximal() {
     }
 }
 
+/// An issued document prints the QR and, under it, its check address whole; every kind does.
+#[test]
+fn issued_documents_carry_their_check_address() {
+    let url = "https://enforce.example.gov.cn/verify/7K3M-Q9XD-2FHN";
+    for kind in Engine::kinds() {
+        let mut data = maximal(kind);
+        data["verify"] = json!({"url": url, "code": "7K3M-Q9XD-2FHN"});
+        let doc = ENGINE.render(kind, &data).unwrap();
+        let plain = ENGINE.render(kind, &maximal(kind)).unwrap();
+        assert!(
+            doc.pdf.len() > plain.pdf.len(),
+            "{kind}: the QR image adds bytes"
+        );
+        if let Some(text) = pdf_text(&doc.pdf) {
+            // One unbroken line, so it can be typed as printed.
+            assert!(text.lines().any(|l| l.trim() == url), "{kind}: {text}");
+            assert!(text.contains("7K3M-Q9XD-2FHN"), "{kind}");
+        }
+    }
+    // Nothing to scan on a blank form.
+    if let Some(text) = pdf_text(&ENGINE.render("inspection_record", &json!({})).unwrap().pdf) {
+        assert!(!text.contains("/verify/"));
+    }
+}
+
 /// The demo mark is on demo documents and never on others.
 #[test]
 fn demo_documents_say_so() {

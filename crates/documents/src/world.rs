@@ -1,5 +1,5 @@
 //! The typesetter's view of one render: the template as `/main.typ`, the shared layout as
-//! `/common.typ`, the data as `/data.json`, our fonts — and nothing else (no file system, no
+//! `/common.typ`, the data as `/data.json`, the QR of its check address as `/qr.svg`, our fonts — and nothing else (no file system, no
 //! packages, no clock: every date a document shows comes in its data).
 
 use crate::fonts::FontSet;
@@ -21,6 +21,7 @@ fn file_id(path: &str) -> FileId {
 static MAIN: LazyLock<FileId> = LazyLock::new(|| file_id("/main.typ"));
 static COMMON: LazyLock<FileId> = LazyLock::new(|| file_id("/common.typ"));
 static DATA: LazyLock<FileId> = LazyLock::new(|| file_id("/data.json"));
+static QR: LazyLock<FileId> = LazyLock::new(|| file_id("/qr.svg"));
 
 pub struct DocumentWorld<'a> {
     library: &'a LazyHash<Library>,
@@ -28,6 +29,8 @@ pub struct DocumentWorld<'a> {
     main: Source,
     common: Source,
     data: Bytes,
+    /// The QR of the check page's address, when the document has one.
+    qr: Option<Bytes>,
 }
 
 impl<'a> DocumentWorld<'a> {
@@ -37,6 +40,7 @@ impl<'a> DocumentWorld<'a> {
         template: &str,
         common: &str,
         data: Bytes,
+        qr: Option<Bytes>,
     ) -> Self {
         DocumentWorld {
             library,
@@ -44,6 +48,7 @@ impl<'a> DocumentWorld<'a> {
             main: Source::new(*MAIN, template.to_owned()),
             common: Source::new(*COMMON, common.to_owned()),
             data,
+            qr,
         }
     }
 }
@@ -76,6 +81,10 @@ impl World for DocumentWorld<'_> {
     fn file(&self, id: FileId) -> FileResult<Bytes> {
         if id == *DATA {
             Ok(self.data.clone())
+        } else if id == *QR
+            && let Some(qr) = &self.qr
+        {
+            Ok(qr.clone())
         } else {
             Err(FileError::NotFound(
                 id.get().vpath().get_without_slash().into(),

@@ -6,6 +6,7 @@
 use crate::actor::ActorRef;
 pub use crate::admin::{CredentialReset, UserAccessChanged, UserDisabled, UserEdited};
 pub use crate::case::clue::{ClueClosed, ClueSubmitted};
+pub use crate::case::document::{DocumentIssued, DocumentSigned};
 pub use crate::case::interference::InterferenceRecorded;
 pub use crate::case::party::PartyIdentified;
 pub use crate::case::preservation::{PreservationApproved, PreservationProposed, PreservedDecided};
@@ -162,6 +163,8 @@ events! {
     PreservationProposed = "case.preservation_proposed/v1",
     PreservationApproved = "case.preservation_approved/v1",
     PreservedDecided = "case.preserved_decided/v1",
+    DocumentIssued = "document.issued/v1",
+    DocumentSigned = "document.signed/v1",
 }
 
 /// The schemas of administration events, from [`SCHEMAS`].

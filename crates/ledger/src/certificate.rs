@@ -19,7 +19,7 @@ pub struct Check {
     pub detail: String,
 }
 
-fn check(code: &'static str, result: Result<(), String>) -> Check {
+pub(crate) fn check(code: &'static str, result: Result<(), String>) -> Check {
     match result {
         Ok(()) => Check {
             code,
@@ -34,7 +34,7 @@ fn check(code: &'static str, result: Result<(), String>) -> Check {
     }
 }
 
-fn text<'a>(v: &'a Value, path: &str) -> Result<&'a str, String> {
+pub(crate) fn text<'a>(v: &'a Value, path: &str) -> Result<&'a str, String> {
     v.pointer(path)
         .and_then(Value::as_str)
         .ok_or_else(|| format!("{path} is missing"))
@@ -51,28 +51,8 @@ pub fn check_bundle(bundle: &Value, file: Option<(&str, &str)>, key: Option<&str
         },
     ));
     // 1. The event hashes to event_hash (SHA-256 of its RFC 8785 canonical JSON).
-    let event_hash: Option<Hash> = bundle
-        .get("event_hash")
-        .and_then(Value::as_str)
-        .and_then(parse_hash_hex);
-    out.push(check(
-        "event_hash",
-        (|| {
-            let stated = event_hash.ok_or("event_hash is not 64 hex digits")?;
-            let event = bundle.get("event").ok_or("no event")?;
-            let canonical = serde_json_canonicalizer::to_vec(event).map_err(|e| e.to_string())?;
-            let computed = crate::event_hash(&canonical);
-            if computed == stated {
-                Ok(())
-            } else {
-                Err(format!(
-                    "the event hashes to {}, the bundle says {}",
-                    hex(&computed),
-                    hex(&stated)
-                ))
-            }
-        })(),
-    ));
+    let (hash_check, event_hash) = event_hash_check(bundle);
+    out.push(hash_check);
     // 2. The event is the registration of this evidence, with these hashes.
     out.push(check(
         "event_names_evidence",
@@ -101,6 +81,88 @@ pub fn check_bundle(bundle: &Value, file: Option<(&str, &str)>, key: Option<&str
             Ok(())
         })(),
     ));
+    // 3–4. The checkpoint is signed by a key of this ledger; the event is at `index` in it.
+    let signed = signed_inclusion(bundle, event_hash, key, &mut out);
+    // 5. The QR text names the same entry and tree.
+    out.push(check(
+        "qr",
+        (|| {
+            let (origin, size, root) = signed.as_ref().map_err(Clone::clone)?;
+            let expected = format!(
+                "ecoenforce-cert:v1:{origin}:{}:{}:{size}:{}",
+                bundle
+                    .get("index")
+                    .and_then(Value::as_u64)
+                    .unwrap_or(u64::MAX),
+                event_hash.map(|h| hex(&h)).unwrap_or_default(),
+                base64::engine::general_purpose::STANDARD.encode(root)
+            );
+            match bundle.get("qr").and_then(Value::as_str) {
+                Some(q) if q == expected => Ok(()),
+                other => Err(format!("qr is {other:?}, expected {expected}")),
+            }
+        })(),
+    ));
+    // 6–7. The file, when given, is the evidence.
+    if let Some((sha256, sm3)) = file {
+        for (code, path, got) in [
+            ("file_sha256", "/evidence/sha256", sha256),
+            ("file_sm3", "/evidence/sm3", sm3),
+        ] {
+            out.push(check(
+                code,
+                text(bundle, path).and_then(|stated| {
+                    if stated.eq_ignore_ascii_case(got) {
+                        Ok(())
+                    } else {
+                        Err(format!(
+                            "the file's hash is {got}, the certificate says {stated}"
+                        ))
+                    }
+                }),
+            ));
+        }
+    }
+    out
+}
+
+/// Whether the bundle's `event` hashes to its `event_hash` (SHA-256 of the RFC 8785 canonical
+/// JSON), and that hash.
+pub(crate) fn event_hash_check(bundle: &Value) -> (Check, Option<Hash>) {
+    let event_hash: Option<Hash> = bundle
+        .get("event_hash")
+        .and_then(Value::as_str)
+        .and_then(parse_hash_hex);
+    let c = check(
+        "event_hash",
+        (|| {
+            let stated = event_hash.ok_or("event_hash is not 64 hex digits")?;
+            let event = bundle.get("event").ok_or("no event")?;
+            let canonical = serde_json_canonicalizer::to_vec(event).map_err(|e| e.to_string())?;
+            let computed = crate::event_hash(&canonical);
+            if computed == stated {
+                Ok(())
+            } else {
+                Err(format!(
+                    "the event hashes to {}, the bundle says {}",
+                    hex(&computed),
+                    hex(&stated)
+                ))
+            }
+        })(),
+    );
+    (c, event_hash)
+}
+
+/// The checks `checkpoint_signature` and `inclusion`: the bundle's checkpoint is signed by one
+/// of the keys (the given one, else the bundle's own), and the event is at `index` in that
+/// tree. Returns the signed checkpoint's origin, size and root.
+pub(crate) fn signed_inclusion(
+    bundle: &Value,
+    event_hash: Option<Hash>,
+    key: Option<&str>,
+    out: &mut Vec<Check>,
+) -> Result<(String, u64, Hash), String> {
     // 3. The checkpoint is signed by a key of this ledger.
     let proof = bundle
         .get("tlog_proof")
@@ -151,47 +213,7 @@ pub fn check_bundle(bundle: &Value, file: Option<(&str, &str)>, key: Option<&str
             }
         })(),
     ));
-    // 5. The QR text names the same entry and tree.
-    out.push(check(
-        "qr",
-        (|| {
-            let (origin, size, root) = signed.as_ref().map_err(Clone::clone)?;
-            let expected = format!(
-                "ecoenforce-cert:v1:{origin}:{}:{}:{size}:{}",
-                bundle
-                    .get("index")
-                    .and_then(Value::as_u64)
-                    .unwrap_or(u64::MAX),
-                event_hash.map(|h| hex(&h)).unwrap_or_default(),
-                base64::engine::general_purpose::STANDARD.encode(root)
-            );
-            match bundle.get("qr").and_then(Value::as_str) {
-                Some(q) if q == expected => Ok(()),
-                other => Err(format!("qr is {other:?}, expected {expected}")),
-            }
-        })(),
-    ));
-    // 6–7. The file, when given, is the evidence.
-    if let Some((sha256, sm3)) = file {
-        for (code, path, got) in [
-            ("file_sha256", "/evidence/sha256", sha256),
-            ("file_sm3", "/evidence/sm3", sm3),
-        ] {
-            out.push(check(
-                code,
-                text(bundle, path).and_then(|stated| {
-                    if stated.eq_ignore_ascii_case(got) {
-                        Ok(())
-                    } else {
-                        Err(format!(
-                            "the file's hash is {got}, the certificate says {stated}"
-                        ))
-                    }
-                }),
-            ));
-        }
-    }
-    out
+    signed
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod certificate;
+pub mod document;
 pub mod note;
 pub mod tiles;
 pub mod tree;

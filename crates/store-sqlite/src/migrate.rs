@@ -104,6 +104,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "preservation open",
         include_str!("../migrations/0022_preservation_open.sql"),
     ),
+    (
+        23,
+        "documents",
+        include_str!("../migrations/0023_documents.sql"),
+    ),
 ];
 
 pub(crate) fn run(conn: &mut Connection) -> Result<(), StoreError> {

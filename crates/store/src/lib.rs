@@ -100,6 +100,8 @@ pub enum SecretWrite {
     Sealed(SealedRecord),
     /// Deletes a sealed record, salt and all (the command's `sealed.erased/v1` stays).
     EraseSealed { reference: String },
+    /// Stores an issued document's PDF (its `document.issued/v1` holds the SHA-256).
+    DocumentFile { document_id: Uuid, pdf: Vec<u8> },
 }
 
 /// A sealed record as stored: encrypted, with what names it and who may see it.
@@ -150,6 +152,11 @@ impl std::fmt::Debug for SecretWrite {
             SecretWrite::EraseSealed { reference } => {
                 write!(f, "SecretWrite::EraseSealed {{ reference: {reference} }}")
             }
+            SecretWrite::DocumentFile { document_id, pdf } => write!(
+                f,
+                "SecretWrite::DocumentFile {{ document_id: {document_id}, {} bytes }}",
+                pdf.len()
+            ),
         }
     }
 }
@@ -197,6 +204,17 @@ pub trait Reader: Send {
     ) -> Result<Option<domain::case::record::RecordKind>, StoreError>;
     /// A sealed record, unscoped: the decision checks the actor's reach.
     async fn sealed_record(&mut self, reference: &str) -> Result<Option<SealedRecord>, StoreError>;
+    /// The documents of a case already issued, of one kind.
+    async fn documents_of_kind(
+        &mut self,
+        case_id: Uuid,
+        kind: domain::case::document::DocumentKind,
+    ) -> Result<Vec<domain::case::document::Document>, StoreError>;
+    /// Any issued document, unscoped: the decision checks the actor's reach.
+    async fn document_by_id(
+        &mut self,
+        id: Uuid,
+    ) -> Result<Option<domain::case::document::Document>, StoreError>;
 }
 
 /// Filters of the entity list; empty strings mean no filter.
@@ -596,6 +614,29 @@ pub struct TimelineEntry {
     pub actor: String,
 }
 
+/// Reads of issued documents.
+#[async_trait]
+pub trait DocumentQueries: Send + Sync {
+    /// The documents of a case within `scope`, in the order issued.
+    async fn case_documents(
+        &self,
+        scope: &Scope,
+        case_id: Uuid,
+    ) -> Result<Vec<domain::case::document::Document>, StoreError>;
+    /// One document, unscoped: `app` checks the reader may see its case.
+    async fn document(
+        &self,
+        id: Uuid,
+    ) -> Result<Option<domain::case::document::Document>, StoreError>;
+    /// The PDF as issued.
+    async fn document_pdf(&self, id: Uuid) -> Result<Option<Vec<u8>>, StoreError>;
+    /// A document by its check code, with its issuing event's id (the public check page).
+    async fn document_by_code(
+        &self,
+        code: &str,
+    ) -> Result<Option<(domain::case::document::Document, Uuid)>, StoreError>;
+}
+
 /// Reads of the sealed store (its writes are [`SecretWrite`]s on the write path).
 #[async_trait]
 pub trait SealedQueries: Send + Sync {
@@ -607,11 +648,18 @@ pub trait SealedQueries: Send + Sync {
 }
 
 pub trait Store:
-    Queries + Writer + LedgerQueries + EvidenceQueries + CaseQueries + SealedQueries
+    Queries + Writer + LedgerQueries + EvidenceQueries + CaseQueries + SealedQueries + DocumentQueries
 {
 }
-impl<T: Queries + Writer + LedgerQueries + EvidenceQueries + CaseQueries + SealedQueries> Store
-    for T
+impl<
+    T: Queries
+        + Writer
+        + LedgerQueries
+        + EvidenceQueries
+        + CaseQueries
+        + SealedQueries
+        + DocumentQueries,
+> Store for T
 {
 }
 

@@ -23,6 +23,8 @@ pub const LOG_TABLES: &[&str] = &[
 pub const NON_PROJECTION_TABLES: &[&str] = &[
     "credentials",
     "sealed_records",
+    // The issued PDFs, whose SHA-256 the events hold.
+    "document_files",
     "sessions",
     "signin_audit",
     "security_audit",

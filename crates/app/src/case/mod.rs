@@ -5,6 +5,7 @@ use crate::{App, AppError};
 use domain::case::clue::{
     CloseClue, Clue, ClueData, REGISTRATION_DAYS, SubmitClue, SubmitClueState,
 };
+use domain::case::document::DocumentKind;
 use domain::case::interference::{InterferenceState, RecordInterference};
 use domain::case::party::{IdentifyParty, IdentifyPartyState, Party};
 use domain::case::preservation::{
@@ -36,6 +37,7 @@ use domain::{Actor, Refusal};
 use store::{CaseFilter, ClueFilter, Committed, Page};
 use uuid::Uuid;
 
+pub mod documents;
 mod tasks;
 pub use tasks::{DueItem, DueKind, Task};
 
@@ -341,6 +343,25 @@ impl App {
         text: String,
     ) -> Result<(Case, Written), AppError> {
         require(actor, Capability::CaseApprove)?;
+        // The approval form, filled before the transaction and numbered and rendered in it.
+        let form = if approve {
+            let case = self.case(actor, case_id).await?;
+            let data = self
+                .document_data(actor, &case, DocumentKind::RegistrationApproval, None)
+                .await?;
+            let prepare = self
+                .prepare_render(&case, DocumentKind::RegistrationApproval)
+                .await?;
+            let approver = self
+                .people()
+                .await?
+                .get(actor.name())
+                .map(|p| p.display_name.clone())
+                .unwrap_or_else(|| actor.name().to_owned());
+            data.map(|d| (d, prepare, approver))
+        } else {
+            None
+        };
         let cmd = Decide {
             case_id,
             approve,
@@ -349,10 +370,10 @@ impl App {
         };
         let settings = self.settings.clone();
         let committed = self
-            .command(
+            .command_with_secrets(
                 actor,
                 cmd,
-                |r, cmd, now| {
+                move |r, cmd, now| {
                     Box::pin(async move {
                         let case = case_or_missing(r, cmd.case_id).await?;
                         let detachment = match case.handling_unit_id {
@@ -385,16 +406,42 @@ impl App {
                             now.today.year()
                         );
                         let last_number = r.case_counter(&counter_key).await?;
+                        let pattern = NumberPattern { pattern, county };
+                        let document = match form {
+                            Some((mut data, prepare, approver)) => {
+                                let number = domain::case::registration::case_number(
+                                    &pattern,
+                                    now.today.year(),
+                                    last_number + 1,
+                                );
+                                data["approval"] = serde_json::json!({
+                                    "text": if cmd.text.trim().is_empty() { "同意立案。" } else { cmd.text.trim() },
+                                    "by": approver,
+                                    "date": documents::zh_date(now.today),
+                                });
+                                Some(prepare.render_numbered(
+                                    data,
+                                    Some(domain::case::document::Numbered {
+                                        number,
+                                        counter: None,
+                                    }),
+                                    now,
+                                )?)
+                            }
+                            None => None,
+                        };
                         Ok(ApproveRegistrationState {
                             case,
                             today: now.today,
-                            pattern: NumberPattern { pattern, county },
+                            pattern,
                             counter_key,
                             last_number,
+                            document,
                         })
                     })
                 },
                 domain::case::registration::decide_registration,
+                |state, _| documents::file_write(state.document.as_ref()),
             )
             .await?;
         Ok((self.case(actor, case_id).await?, written(&committed)))

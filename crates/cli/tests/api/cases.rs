@@ -303,6 +303,7 @@ async fn clue_to_cancelled_case(app: TestApp) {
             "clue.submitted/v1",
             "case.proposed/v1",
             "case.registered/v1",
+            "document.issued/v1",
             "case.cancellation_proposed/v1",
             "case.cancellation_decided/v1"
         ]

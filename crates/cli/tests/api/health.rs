@@ -106,6 +106,13 @@ async fn openapi_describes_every_route(app: TestApp) {
         ("/api/v1/cases/{id}/approve-cancellation", vec!["post"]),
         ("/api/v1/cases/{id}/reject-cancellation", vec!["post"]),
         ("/api/v1/approvals", vec!["get"]),
+        ("/api/v1/cases/{id}/documents", vec!["get", "post"]),
+        ("/api/v1/cases/{id}/documents/{file}", vec!["get"]),
+        (
+            "/api/v1/cases/{id}/documents/{doc_id}/signatures",
+            vec!["post"],
+        ),
+        ("/api/v1/verify/{code}", vec!["get", "post"]),
         ("/api/v1/cases/{id}/timeline", vec!["get"]),
     ];
     for (path, methods) in &expected {

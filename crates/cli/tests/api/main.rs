@@ -5,6 +5,7 @@
 mod admin;
 mod binary;
 mod calendar_cli;
+mod case_documents;
 mod case_pages;
 mod cases;
 mod checkpoints;

@@ -32,6 +32,8 @@ const NOT_JSON: &[&str] = &[
     // The bytes of a resumable upload; its fields (Upload-Metadata) are checked by
     // `evidence_fields_are_checked`.
     "PATCH /api/v1/uploads/{id}",
+    // The bytes of a PDF to compare with the document issued.
+    "POST /api/v1/verify/{code}",
 ];
 
 /// A field is county-like when its name says it holds a division code.
@@ -76,6 +78,8 @@ const MULTI_LINE: &[&str] = &[
     "post /api/v1/cases/{id}/record-questioning signature.refusal",
     "post /api/v1/cases/{id}/record-sampling signature.refusal",
     "post /api/v1/cases/{id}/decide-recusal reasons",
+    "post /api/v1/cases/{id}/documents/{doc_id}/signatures reason",
+    "post /api/v1/cases/{id}/documents/{doc_id}/signatures officers_note",
     "post /api/v1/clues/{id}/extend-registration reason",
     "post /api/v1/clues/{id}/approve-extension comment",
     "post /api/v1/clues/{id}/reject-extension reason",
@@ -697,6 +701,63 @@ async fn examples(app: &TestApp) -> BTreeMap<String, Example> {
             path: format!("{interfered}/record-interference"),
             body: json!({"who": "某领导", "when": "2026-12-01T09:00:00+08:00",
                          "how": "电话\r\n后又来访", "what_was_asked": "从轻\r\n处理"}),
+            patch_of: None,
+            if_match: false,
+            etag_from: None,
+        },
+    );
+    // A record, and its document issued, for the documents' bodies.
+    let recorded = team_case().await;
+    let (s, b) = act(
+        app,
+        &officer,
+        &recorded,
+        "record-inspection",
+        crate::records::inspection(&["menghai.officer", "menghai.officer2"]),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    let (_, records) = get(app, &officer, &format!("{recorded}/records")).await;
+    let record = records[0]["record"]["id"].as_str().unwrap().to_owned();
+    m.insert(
+        "post /api/v1/cases/{id}/documents".into(),
+        Example {
+            user: Some("menghai.officer"),
+            path: format!("{recorded}/documents"),
+            body: json!({"kind": "inspection_record", "subject": record}),
+            patch_of: None,
+            if_match: true,
+            etag_from: Some(recorded.clone()),
+        },
+    );
+    let signing = team_case().await;
+    let (s, b) = act(
+        app,
+        &officer,
+        &signing,
+        "record-inspection",
+        crate::records::inspection(&["menghai.officer", "menghai.officer2"]),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    let (_, records) = get(app, &officer, &format!("{signing}/records")).await;
+    let record = records[0]["record"]["id"].as_str().unwrap().to_owned();
+    let (s, b) = crate::case_documents::issue(
+        app,
+        &officer,
+        &signing,
+        json!({"kind": "inspection_record", "subject": record}),
+    )
+    .await;
+    assert_eq!(s, 201, "{b}");
+    let doc = b["document"]["id"].as_str().unwrap().to_owned();
+    m.insert(
+        "post /api/v1/cases/{id}/documents/{doc_id}/signatures".into(),
+        Example {
+            user: Some("menghai.officer"),
+            path: format!("{signing}/documents/{doc}/signatures"),
+            body: json!({"reason": "称需请示\r\n负责人", "officers_note": "当场宣读\r\n后拒签",
+                         "witness": "村委会主任岩香", "video_evidence_id": null}),
             patch_of: None,
             if_match: false,
             etag_from: None,

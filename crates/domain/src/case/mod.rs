@@ -4,6 +4,7 @@
 //! command through this module and the four other places that share its name.
 
 pub mod clue;
+pub mod document;
 pub mod interference;
 pub mod party;
 pub mod preservation;

@@ -420,6 +420,8 @@ pub struct ApproveRegistrationState {
     /// The counter's key (organ, branch or none, kind, year) and its last number.
     pub counter_key: String,
     pub last_number: i64,
+    /// The 立案审批表, rendered with the number the approval takes (on an approval).
+    pub document: Option<super::document::Rendered>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -518,18 +520,38 @@ pub fn decide_registration(
         ]);
     }
     let serial = state.last_number + 1;
-    Ok(vec![
+    let number = case_number(&state.pattern, state.today.year(), serial);
+    let mut out: Vec<Payload> = vec![
         CaseRegistered {
             case_id: case.id,
             county_code: case.county_code.clone(),
-            number: case_number(&state.pattern, state.today.year(), serial),
+            number: number.clone(),
             counter_key: state.counter_key.clone(),
             serial,
             registered_on: state.today,
             comment: cmd.text.trim().to_owned(),
         }
         .into(),
-    ])
+    ];
+    // The approval form is issued at once, numbered with the case number.
+    if let Some(doc) = &state.document {
+        if doc.number.as_ref().map(|n| n.number.as_str()) != Some(number.as_str()) {
+            return Err(Refusal::one(
+                RefusalKind::Conflict,
+                Reason::new("document.number_moved"),
+            ));
+        }
+        out.push(
+            super::document::DocumentIssued::new(
+                case,
+                super::document::DocumentKind::RegistrationApproval,
+                None,
+                doc,
+            )
+            .into(),
+        );
+    }
+    Ok(out)
 }
 
 /// Proposes to cancel a registration whose conditions turned out not to be met.

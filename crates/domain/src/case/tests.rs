@@ -176,7 +176,122 @@ fn approve_state(c: Case, last: i64) -> ApproveRegistrationState {
         },
         counter_key: "xsbn|532822|立|2026".into(),
         last_number: last,
+        document: None,
     }
+}
+
+fn rendered(number: Option<&str>, counter: Option<(&str, i64)>) -> crate::case::document::Rendered {
+    crate::case::document::Rendered {
+        document_id: Uuid::now_v7(),
+        number: number.map(|n| crate::case::document::Numbered {
+            number: n.into(),
+            counter: counter.map(|(k, s)| (k.to_owned(), s)),
+        }),
+        sha256: "ab".repeat(32),
+        size: 1000,
+        verify_code: "ABCD-EFGH-JKMN".into(),
+        organ: "西双版纳傣族自治州生态环境局".into(),
+        issued_on: day("2026-12-07"),
+        pdf: b"%PDF-".to_vec(),
+    }
+}
+
+#[test]
+fn the_approval_issues_its_form_with_the_case_number_or_nothing() {
+    let head = person("ju.head", Role::BureauHead, None);
+    let d = Decide {
+        case_id: Uuid::nil(),
+        approve: true,
+        text: String::new(),
+        expected_version: 1,
+    };
+    let mut state = approve_state(case(CaseStage::PendingRegistration, "menghai.officer"), 6);
+    state.document = Some(rendered(Some("西环立（勐海）〔2026〕7号"), None));
+    let events = decide_registration(&state, &head, &d).unwrap();
+    let crate::event::Payload::DocumentIssued(doc) = &events[1] else {
+        panic!("{events:?}")
+    };
+    assert_eq!(doc.number.as_deref(), Some("西环立（勐海）〔2026〕7号"));
+    assert_eq!(doc.title, "立案审批表");
+    assert_eq!((doc.counter_key.as_deref(), doc.serial), (None, None));
+    // A form rendered with another number is never issued.
+    state.document = Some(rendered(Some("西环立（勐海）〔2026〕6号"), None));
+    let r = decide_registration(&state, &head, &d).unwrap_err();
+    assert_eq!(r.reasons[0].code, "document.number_moved");
+}
+
+#[test]
+fn a_numbered_document_takes_the_serial_after_the_last() {
+    use crate::case::document::*;
+    let officer = person(
+        "menghai.officer",
+        Role::BrigadeOfficer,
+        Some(vec!["532822"]),
+    );
+    let mut c = case(CaseStage::Registered, "menghai.officer");
+    c.recusals.push(crate::case::recusal::Recusal {
+        officer: "menghai.officer2".into(),
+        grounds: "亲属".into(),
+        by: crate::case::recusal::RecusalBy::Officer,
+        requested_by: "menghai.officer2".into(),
+        decision: None,
+    });
+    let cmd = IssueDocument {
+        case_id: c.id,
+        kind: DocumentKind::RecusalDecision,
+        subject: Some("menghai.officer2".into()),
+        expected_version: 1,
+    };
+    let mut state = IssueDocumentState {
+        case: c,
+        record_found: false,
+        rendered: Some(rendered(Some("西环回避〔2026〕3号"), Some(("k", 3)))),
+        last_serial: Some(2),
+        already_issued: false,
+    };
+    // Undecided: nothing to decide on yet.
+    let r = decide_issue_document(&state, &officer, &cmd).unwrap_err();
+    assert_eq!(r.reasons[0].code, "document.recusal_undecided");
+    state.case.recusals[0].decision = Some(crate::case::recusal::RecusalDecision {
+        granted: true,
+        reasons: "近亲属".into(),
+        decided_by: "ju.head".into(),
+        collective: false,
+    });
+    let events = decide_issue_document(&state, &officer, &cmd).unwrap();
+    let crate::event::Payload::DocumentIssued(doc) = &events[0] else {
+        panic!("{events:?}")
+    };
+    assert_eq!(
+        (doc.counter_key.as_deref(), doc.serial),
+        (Some("k"), Some(3))
+    );
+    // Issued once: printed again from its PDF, never issued twice.
+    state.already_issued = true;
+    let r = decide_issue_document(&state, &officer, &cmd).unwrap_err();
+    assert_eq!(r.reasons[0].code, "document.already_issued");
+    state.already_issued = false;
+    // Another took serial 3 meanwhile: refused, never a second 3.
+    state.last_serial = Some(3);
+    let r = decide_issue_document(&state, &officer, &cmd).unwrap_err();
+    assert_eq!(r.reasons[0].code, "document.number_moved");
+    // Outside the officer's county: not found.
+    let other = person(
+        "jinghong.officer",
+        Role::BrigadeOfficer,
+        Some(vec!["532801"]),
+    );
+    let r = decide_issue_document(&state, &other, &cmd).unwrap_err();
+    assert_eq!(r.kind, crate::RefusalKind::NotFound);
+    // The approval form is issued by the approval only.
+    let cmd = IssueDocument {
+        kind: DocumentKind::RegistrationApproval,
+        subject: None,
+        ..cmd
+    };
+    state.last_serial = Some(2);
+    let r = decide_issue_document(&state, &officer, &cmd).unwrap_err();
+    assert_eq!(r.reasons[0].code, "document.issued_on_approval");
 }
 
 #[test]

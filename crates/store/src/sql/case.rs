@@ -108,6 +108,7 @@ pub(super) const TABLES: &[super::Projection] = &[
     crate::projection!("case_officers", order_by "case_id, username"),
     crate::projection!("case_records", order_by "id"),
     crate::projection!("interference_records", order_by "id"),
+    super::document::TABLE,
 ];
 
 const LINK_EVENT: &str = "INSERT INTO case_events (subject_id, event_id) VALUES ($1, $2)";
@@ -155,6 +156,8 @@ fn subjects(payload: &Payload) -> Vec<Uuid> {
         Payload::PreservationProposed(p) => vec![p.case_id],
         Payload::PreservationApproved(p) => vec![p.case_id],
         Payload::PreservedDecided(p) => vec![p.case_id],
+        Payload::DocumentIssued(p) => vec![p.case_id],
+        Payload::DocumentSigned(p) => vec![p.case_id],
         _ => Vec::new(),
     }
 }
@@ -173,6 +176,9 @@ pub(crate) async fn apply(exec: &mut dyn Exec, event: &Event) -> Result<Option<u
 }
 
 async fn apply_state(exec: &mut dyn Exec, event: &Event) -> Result<Option<u64>, StoreError> {
+    if let Some(n) = super::document::apply(exec, event).await? {
+        return Ok(Some(n));
+    }
     Ok(Some(match &event.payload {
         Payload::ClueSubmitted(p) => {
             let d = &p.data;
@@ -380,21 +386,7 @@ async fn apply_state(exec: &mut dyn Exec, event: &Event) -> Result<Option<u64>, 
             .await?
         }
         Payload::CaseRegistered(p) => {
-            let taken = if p.serial == 1 {
-                exec.execute(NEW_COUNTER, &[p.counter_key.as_str().into(), 1i64.into()])
-                    .await?
-            } else {
-                exec.execute(
-                    TAKE_SERIAL,
-                    &[
-                        p.counter_key.as_str().into(),
-                        p.serial.into(),
-                        (p.serial - 1).into(),
-                    ],
-                )
-                .await?
-            };
-            changed(taken, "case number counter")?;
+            take_serial(exec, &p.counter_key, p.serial).await?;
             changed(
                 exec.execute(
                     REGISTER_CASE,
@@ -611,6 +603,27 @@ pub(crate) async fn case_by_id(exec: &mut dyn Exec, id: Uuid) -> Result<Option<C
         .as_ref()
         .map(case_from_row)
         .transpose()
+}
+
+/// Moves a counter of numbers (case numbers, 文号) from `serial - 1` to `serial`, or fails the
+/// transaction.
+pub(super) async fn take_serial(
+    exec: &mut dyn Exec,
+    key: &str,
+    serial: i64,
+) -> Result<(), StoreError> {
+    let taken = if serial == 1 {
+        exec.execute(NEW_COUNTER, &[key.into(), 1i64.into()])
+            .await?
+    } else {
+        exec.execute(
+            TAKE_SERIAL,
+            &[key.into(), serial.into(), (serial - 1).into()],
+        )
+        .await?
+    };
+    changed(taken, "number counter")?;
+    Ok(())
 }
 
 pub(crate) async fn counter(exec: &mut dyn Exec, key: &str) -> Result<i64, StoreError> {

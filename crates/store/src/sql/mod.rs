@@ -15,6 +15,7 @@ macro_rules! run {
 }
 
 pub mod case;
+mod document;
 mod entity;
 mod evidence;
 mod ledger;

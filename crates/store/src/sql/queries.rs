@@ -578,6 +578,9 @@ async fn write_secret(exec: &mut dyn Exec, secret: &SecretWrite) -> Result<(), S
         }
         SecretWrite::Sealed(record) => super::sealed::insert(exec, record).await?,
         SecretWrite::EraseSealed { reference } => super::sealed::erase(exec, reference).await?,
+        SecretWrite::DocumentFile { document_id, pdf } => {
+            super::document::insert_file(exec, *document_id, pdf).await?
+        }
     }
     Ok(())
 }
@@ -682,6 +685,19 @@ impl crate::Reader for TxReader<'_> {
         reference: &str,
     ) -> Result<Option<crate::SealedRecord>, StoreError> {
         super::sealed::record(self.exec, reference).await
+    }
+    async fn documents_of_kind(
+        &mut self,
+        case_id: Uuid,
+        kind: domain::case::document::DocumentKind,
+    ) -> Result<Vec<domain::case::document::Document>, StoreError> {
+        super::document::documents_of_kind(self.exec, case_id, kind).await
+    }
+    async fn document_by_id(
+        &mut self,
+        id: Uuid,
+    ) -> Result<Option<domain::case::document::Document>, StoreError> {
+        super::document::document_by_id(self.exec, id).await
     }
 }
 

@@ -299,7 +299,7 @@ pub struct EventRef {
     schema: &'static str,
 }
 
-fn events(w: Written) -> Vec<EventRef> {
+pub(crate) fn events(w: Written) -> Vec<EventRef> {
     w.into_iter()
         .map(|(seq, schema)| EventRef { seq, schema })
         .collect()

@@ -1,0 +1,929 @@
+//! A case's documents: the data each template is filled with, issuing (the PDF rendered inside
+//! the issuing command's transaction, so its event holds the bytes' SHA-256 and a numbered
+//! document takes its 文号 from the counter there), the list and the PDFs, signatures.
+
+use super::{Written, case_or_missing, written};
+use crate::{App, AppError};
+use chrono::Datelike;
+use domain::case::document::{
+    Document, DocumentKind, IssueDocument, IssueDocumentState, Numbered, Rendered, SignDocument,
+    SignDocumentState, SignatureEntry, SubjectKind,
+};
+use domain::case::party::Party;
+use domain::case::registration::Case;
+use domain::permission::{Capability, require};
+use domain::unit::UnitKind;
+use domain::{Actor, Reason, Refusal, RefusalKind};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use sha2::Digest;
+use std::sync::Arc;
+use uuid::Uuid;
+
+/// How the documents of one kind are numbered (文号): the counter's type code, and the patterns
+/// for a brigade's case and the detachment's, with `{county}` (the branch's short name),
+/// `{year}` and `{n}` filled in. Kinds with the same `sequence` share one counter (an advance
+/// notice and its decision, in some bureaus). UNCONFIRMED for Xishuangbanna (documents.md §3).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentNumber {
+    pub sequence: String,
+    pub brigade: String,
+    pub detachment: String,
+}
+
+/// The shipped 文号 patterns: guesses in the bureau's known style (西环…), marked unconfirmed
+/// on the settings page. Kinds without one are not numbered (records, reports, opinions show
+/// the case number).
+pub fn default_document_numbers() -> std::collections::BTreeMap<String, DocumentNumber> {
+    [
+        ("preservation_notice", "保存"),
+        ("recusal_decision", "回避"),
+    ]
+    .into_iter()
+    .map(|(kind, code)| {
+        (
+            kind.to_owned(),
+            DocumentNumber {
+                sequence: code.to_owned(),
+                brigade: format!("西环{code}（{{county}}）〔{{year}}〕{{n}}号"),
+                detachment: format!("西环{code}〔{{year}}〕{{n}}号"),
+            },
+        )
+    })
+    .collect()
+}
+
+/// A document as the API shows it.
+#[derive(Clone, Debug, Serialize)]
+pub struct DocumentView {
+    pub id: Uuid,
+    pub kind: DocumentKind,
+    pub title: String,
+    pub number: Option<String>,
+    pub issued_on: chrono::NaiveDate,
+    pub sha256: String,
+    pub size: i64,
+    pub subject: Option<String>,
+    pub verify_code: String,
+    pub verify_url: String,
+    pub signatures: Vec<SignatureEntry>,
+}
+
+/// What the public check page shows of a document: never the party.
+#[derive(Clone, Debug, Serialize)]
+pub struct PublicDocument {
+    pub organ: String,
+    pub kind: DocumentKind,
+    pub title: String,
+    pub number: Option<String>,
+    pub issued_on: chrono::NaiveDate,
+    pub sha256: String,
+    pub size: i64,
+    pub verify_code: String,
+}
+
+/// A date as Chinese documents print it: 2026年12月2日 (no zero padding, GB/T 9704).
+pub fn zh_date(d: chrono::NaiveDate) -> String {
+    format!("{}年{}月{}日", d.year(), d.month(), d.day())
+}
+
+/// An instant in China Standard Time as records print it: 2026年12月2日9时30分.
+pub fn zh_time(t: domain::Timestamp) -> String {
+    use chrono::Timelike;
+    let l = t
+        .as_datetime()
+        .with_timezone(&domain::time::CHINA_STANDARD_TIME);
+    format!(
+        "{}年{}月{}日{}时{}分",
+        l.year(),
+        l.month(),
+        l.day(),
+        l.hour(),
+        l.minute()
+    )
+}
+
+fn basis_text(b: &domain::case::registration::LegalBasis) -> String {
+    let article = b.article.trim();
+    if !article.is_empty() && article.chars().all(|c| c.is_ascii_digit()) {
+        format!("{}第{}条", b.law, article)
+    } else {
+        format!("{}{}", b.law, article)
+    }
+}
+
+fn not_found_kind(kind: &str) -> AppError {
+    AppError::Refused(Refusal::one(
+        RefusalKind::Invalid,
+        Reason::new("document.unknown_kind")
+            .field("kind")
+            .arg("kind", kind),
+    ))
+}
+
+impl App {
+    /// The issuing organ (the prefecture's bureau) and whether it is demo data.
+    async fn organ(&self) -> Result<(String, bool), AppError> {
+        let bureau = self
+            .units()
+            .await?
+            .into_iter()
+            .find(|u| u.kind == UnitKind::PrefectureBureau);
+        Ok((
+            bureau
+                .as_ref()
+                .map(|u| u.name_zh.clone())
+                .unwrap_or_default(),
+            bureau.is_some_and(|u| u.demo),
+        ))
+    }
+
+    /// The address printed under a document's QR.
+    pub fn verify_url(&self, code: &str) -> String {
+        format!(
+            "{}/verify/{code}",
+            self.settings.public_url.trim_end_matches('/')
+        )
+    }
+
+    /// The party as documents print it: name, address, identifier and representative. A
+    /// person's ID number is printed masked: the full number stays sealed.
+    async fn party_data(&self, case: &Case) -> Result<Value, AppError> {
+        Ok(match &case.facts.party {
+            Some(Party::Entity { entity_id }) => {
+                match self.store.entity(&store::Scope::all(), *entity_id).await? {
+                    Some(e) => json!({
+                        "name": e.data.name, "address": e.data.address,
+                        "id_label": "统一社会信用代码", "id_number": e.data.uscc,
+                        "representative": e.data.legal_representative,
+                    }),
+                    None => json!({}),
+                }
+            }
+            Some(Party::Person {
+                name,
+                id_number_masked,
+                ..
+            }) => json!({
+                "name": name, "id_label": "公民身份号码", "id_number": id_number_masked,
+            }),
+            Some(Party::Organisation { name, uscc }) => json!({
+                "name": name, "id_label": "统一社会信用代码",
+                "id_number": uscc.clone().unwrap_or_default(),
+            }),
+            Some(Party::Unidentified) | None => json!({}),
+        })
+    }
+
+    /// What the template of `kind` is filled with, from the case as the reader sees it; `None`
+    /// when the subject names nothing of this case (the decision says why).
+    pub(super) async fn document_data(
+        &self,
+        actor: &Actor,
+        case: &Case,
+        kind: DocumentKind,
+        subject: Option<&str>,
+    ) -> Result<Option<Value>, AppError> {
+        let (organ, demo) = self.organ().await?;
+        let people = self.people().await?;
+        let name = |u: &str| {
+            people
+                .get(u)
+                .map(|p| p.display_name.clone())
+                .unwrap_or_else(|| u.to_owned())
+        };
+        let officer = |u: &str| {
+            json!({
+                "name": name(u),
+                "certificate": people.get(u).and_then(|p| p.certificate.clone()).unwrap_or_default(),
+            })
+        };
+        let party = self.party_data(case).await?;
+        let party_name = party.get("name").cloned().unwrap_or(json!(""));
+        let team: Vec<String> = case
+            .team
+            .as_ref()
+            .map(|t| t.officers.iter().map(|o| name(o)).collect())
+            .unwrap_or_default();
+        let mut d = json!({
+            "organ": organ, "demo": demo,
+            "case_number": case.number.clone().unwrap_or_default(),
+            "cause": case.facts.violation,
+        });
+        let extra = match kind.subject() {
+            SubjectKind::Record(_) => {
+                let Some(id) = subject.and_then(|s| Uuid::parse_str(s).ok()) else {
+                    return Ok(None);
+                };
+                let Some(entry) = self
+                    .case_records(actor, case.id)
+                    .await?
+                    .into_iter()
+                    .find(|r| r.record.id == id)
+                else {
+                    return Ok(None);
+                };
+                let r = &entry.record;
+                let mut evidence = Vec::new();
+                for e in &r.evidence_ids {
+                    if let Some(ev) = self.store.evidence(&store::Scope::all(), *e).await? {
+                        evidence.push(ev.data.title);
+                    }
+                }
+                let mut v = json!({
+                    "started_at": zh_time(r.started_at), "ended_at": zh_time(r.ended_at),
+                    "officers": r.officers.iter().map(|o| officer(o)).collect::<Vec<_>>(),
+                    "recorder": name(&entry.recorded_by),
+                    "evidence": evidence,
+                    "signature": {"signed": r.signature.signed, "refusal": r.signature.refusal},
+                });
+                use domain::case::record::RecordContent;
+                let content = match &r.content {
+                    RecordContent::Inspection {
+                        place,
+                        present,
+                        observed,
+                    } => json!({
+                        "place": place, "present": present, "observed": observed,
+                        "inspected": party,
+                    }),
+                    RecordContent::Questioning {
+                        place,
+                        person,
+                        exchanges,
+                    } => json!({
+                        "place": place,
+                        "person": {"name": person.name, "id_number": person.id_number_masked},
+                        "exchanges": exchanges,
+                    }),
+                    RecordContent::Sampling { place, points, lab } => {
+                        json!({"place": place, "points": points, "lab": lab})
+                    }
+                };
+                merge(&mut v, content);
+                v
+            }
+            SubjectKind::Preservation => {
+                let id = subject.and_then(|s| Uuid::parse_str(s).ok());
+                let Some(p) = case.preservations.iter().find(|p| Some(p.id) == id) else {
+                    return Ok(None);
+                };
+                json!({
+                    "party": party_name,
+                    "date": p.effective_at.map(|t| zh_date(t.china_date())).unwrap_or_default(),
+                    "items": p.items,
+                })
+            }
+            SubjectKind::Recusal => {
+                let Some(r) = case
+                    .recusals
+                    .iter()
+                    .rfind(|r| Some(r.officer.as_str()) == subject)
+                else {
+                    return Ok(None);
+                };
+                let Some(dec) = &r.decision else {
+                    return Ok(None);
+                };
+                json!({
+                    "addressee": if r.by == domain::case::recusal::RecusalBy::Party {
+                        party_name.clone()
+                    } else {
+                        json!(name(&r.officer))
+                    },
+                    "requested_by": name(&r.requested_by),
+                    "officer": name(&r.officer),
+                    "grounds": r.grounds,
+                    "decided_by": if dec.collective { "集体讨论".to_owned() } else { name(&dec.decided_by) },
+                    "decision": if dec.granted { "准予回避" } else { "不予回避" },
+                    "reasons": dec.reasons,
+                    "date": zh_date(self.clock.now().china_date()),
+                })
+            }
+            SubjectKind::Case => match kind {
+                DocumentKind::RegistrationApproval => {
+                    let clue = self
+                        .store
+                        .clue(&store::Scope::all(), "", case.clue_id)
+                        .await?;
+                    let source = clue
+                        .as_ref()
+                        .map(|c| {
+                            crate::i18n::message(
+                                crate::i18n::Lang::ZhCn,
+                                &format!("ui.source_{}", c.data.source.as_str()),
+                                &Default::default(),
+                            )
+                        })
+                        .unwrap_or_default();
+                    json!({
+                        "source": source,
+                        "party": party,
+                        "act_ended_on": zh_date(case.facts.act_ended_on),
+                        "legal_basis": case.facts.legal_basis.iter().map(basis_text).collect::<Vec<_>>(),
+                        "summary": clue.map(|c| c.data.description).unwrap_or_default(),
+                        "handler": {"text": "建议立案调查。", "by": name(&case.proposed_by), "date": ""},
+                    })
+                }
+                DocumentKind::InvestigationReport => {
+                    let Some(r) = &case.report else {
+                        return Ok(None);
+                    };
+                    let mut evidence = Vec::new();
+                    for e in &r.evidence_ids {
+                        if let Some(ev) = self.store.evidence(&store::Scope::all(), *e).await? {
+                            evidence.push(ev.data.title);
+                        }
+                    }
+                    json!({
+                        "party": party_name, "facts": r.facts, "evidence": evidence,
+                        "proposed_handling": r.proposed_handling,
+                        "legal_basis": r.legal_basis.iter().map(basis_text).collect::<Vec<_>>(),
+                        "officers": team, "date": zh_date(self.clock.now().china_date()),
+                    })
+                }
+                DocumentKind::ReviewOpinion => {
+                    let Some(r) = &case.review else {
+                        return Ok(None);
+                    };
+                    let opinion = match r.opinion {
+                        domain::case::review::Opinion::Agree => "同意",
+                        domain::case::review::Opinion::SupplementaryInvestigation => "补充调查",
+                        domain::case::review::Opinion::Other => "其他",
+                    };
+                    let flags: Vec<String> = r
+                        .flags
+                        .iter()
+                        .map(|f| {
+                            crate::i18n::message(
+                                crate::i18n::Lang::ZhCn,
+                                &format!("ui.review_flag_{}", serde_plain(f)),
+                                &Default::default(),
+                            )
+                        })
+                        .collect();
+                    json!({
+                        "party": party_name, "officers": team, "opinion": opinion,
+                        "reasons": r.reasons, "flags": flags, "reviewer": name(&r.by),
+                        "date": zh_date(self.clock.now().china_date()),
+                    })
+                }
+                _ => json!({}),
+            },
+        };
+        merge(&mut d, extra);
+        Ok(Some(d))
+    }
+
+    /// Issues a document of a step of the case: rendered and numbered in one transaction.
+    pub async fn issue_document(
+        &self,
+        actor: &Actor,
+        case_id: Uuid,
+        expected_version: i64,
+        kind: &str,
+        subject: Option<String>,
+    ) -> Result<(DocumentView, Written), AppError> {
+        require(actor, Capability::CaseRead)?;
+        let kind = DocumentKind::parse(kind).ok_or_else(|| not_found_kind(kind))?;
+        let case = self.case(actor, case_id).await?;
+        let data = self
+            .document_data(actor, &case, kind, subject.as_deref())
+            .await?;
+        let prepare = self.prepare_render(&case, kind).await?;
+        let cmd = IssueDocument {
+            case_id,
+            kind,
+            subject,
+            expected_version,
+        };
+        let committed = self
+            .command_with_secrets(
+                actor,
+                cmd,
+                move |r, cmd, now| {
+                    Box::pin(async move {
+                        let case = case_or_missing(r, cmd.case_id).await?;
+                        let record_found = match (kind.subject(), &cmd.subject) {
+                            (SubjectKind::Record(k), Some(s)) => match Uuid::parse_str(s) {
+                                Ok(id) => r.record_kind(case.id, id).await? == Some(k),
+                                Err(_) => false,
+                            },
+                            _ => false,
+                        };
+                        let already_issued = r
+                            .documents_of_kind(case.id, kind)
+                            .await?
+                            .iter()
+                            .any(|d| d.issued.subject == cmd.subject);
+                        let fit = !already_issued
+                            && domain::case::document::subject_unmet(
+                                &case,
+                                kind,
+                                cmd.subject.as_deref(),
+                            )
+                            .is_none();
+                        let (rendered, last_serial) = match data {
+                            Some(data) if fit => {
+                                let (rendered, last) = prepare.render(r, data, now).await?;
+                                (Some(rendered), last)
+                            }
+                            _ => (None, None),
+                        };
+                        Ok(IssueDocumentState {
+                            case,
+                            record_found,
+                            rendered,
+                            last_serial,
+                            already_issued,
+                        })
+                    })
+                },
+                domain::case::document::decide_issue_document,
+                |state, _| file_write(state.rendered.as_ref()),
+            )
+            .await?;
+        let issued = crate::command::committed(&committed, "document.issued", |p| match p {
+            domain::Payload::DocumentIssued(d) => Some(d.document_id),
+            _ => None,
+        })?;
+        Ok((
+            self.document(actor, case_id, issued).await?,
+            written(&committed),
+        ))
+    }
+
+    /// What rendering inside the transaction needs, gathered before it: the engine, the number
+    /// rule and the branch, the check address.
+    pub(super) async fn prepare_render(
+        &self,
+        case: &Case,
+        kind: DocumentKind,
+    ) -> Result<PrepareRender, AppError> {
+        let engine = self.document_engine()?;
+        let detachment = match case.handling_unit_id {
+            Some(id) => self
+                .units()
+                .await?
+                .iter()
+                .any(|u| u.id == id && u.kind == UnitKind::Detachment),
+            None => true,
+        };
+        let county = self
+            .settings
+            .county_short_names
+            .get(&case.county_code)
+            .cloned()
+            .unwrap_or_else(|| case.county_code.clone());
+        let rule = self
+            .settings
+            .document_numbers
+            .get(kind.as_str())
+            .map(|n| NumberRule {
+                pattern: if detachment {
+                    n.detachment.clone()
+                } else {
+                    n.brigade.clone()
+                },
+                sequence: n.sequence.clone(),
+            });
+        let (organ, _) = self.organ().await?;
+        let mut random = [0u8; 8];
+        getrandom::fill(&mut random)
+            .map_err(|e| AppError::Internal(format!("the OS random source: {e}")))?;
+        let code = domain::case::document::verify_code(u64::from_le_bytes(random));
+        Ok(PrepareRender {
+            engine,
+            kind,
+            rule,
+            county,
+            branch: if detachment {
+                String::new()
+            } else {
+                case.county_code.clone()
+            },
+            prefecture: self.settings.prefecture_code.clone(),
+            organ,
+            url: self.verify_url(&code),
+            code,
+        })
+    }
+
+    /// The documents of a case, in the order issued (404 outside the reader's reach).
+    pub async fn case_documents(
+        &self,
+        actor: &Actor,
+        case_id: Uuid,
+    ) -> Result<Vec<DocumentView>, AppError> {
+        let case = self.case(actor, case_id).await?;
+        let scope = crate::scope(actor, Capability::CaseRead)?;
+        Ok(self
+            .store
+            .case_documents(&scope, case.id)
+            .await?
+            .into_iter()
+            .map(|d| self.view(d))
+            .collect())
+    }
+
+    fn view(&self, d: Document) -> DocumentView {
+        let i = d.issued;
+        DocumentView {
+            id: i.document_id,
+            kind: i.kind,
+            title: i.title,
+            number: i.number,
+            issued_on: i.issued_on,
+            sha256: i.sha256,
+            size: i.size,
+            subject: i.subject,
+            verify_url: self.verify_url(&i.verify_code),
+            verify_code: i.verify_code,
+            signatures: d.signatures,
+        }
+    }
+
+    /// One document of a case (404 outside reach or of another case).
+    pub async fn document(
+        &self,
+        actor: &Actor,
+        case_id: Uuid,
+        id: Uuid,
+    ) -> Result<DocumentView, AppError> {
+        let case = self.case(actor, case_id).await?;
+        match self.store.document(id).await? {
+            Some(d) if d.issued.case_id == case.id => Ok(self.view(d)),
+            _ => Err(Refusal::not_found().into()),
+        }
+    }
+
+    /// The PDF as issued, and its title and number for the file name.
+    pub async fn document_pdf(
+        &self,
+        actor: &Actor,
+        case_id: Uuid,
+        id: Uuid,
+    ) -> Result<(DocumentView, Vec<u8>), AppError> {
+        let view = self.document(actor, case_id, id).await?;
+        let pdf = self
+            .store
+            .document_pdf(id)
+            .await?
+            .ok_or_else(|| AppError::Internal(format!("document {id} has no PDF")))?;
+        Ok((view, pdf))
+    }
+
+    /// The public check of a code: what the document is (never the party), or 404.
+    pub async fn public_document(&self, code: &str) -> Result<(PublicDocument, Uuid), AppError> {
+        let unknown = || Refusal::one(RefusalKind::NotFound, Reason::new("document.unknown_code"));
+        let code = domain::case::document::normal_code(code).ok_or_else(unknown)?;
+        let (d, event_id) = self
+            .store
+            .document_by_code(&code)
+            .await?
+            .ok_or_else(unknown)?;
+        let i = d.issued;
+        Ok((
+            PublicDocument {
+                organ: i.organ,
+                kind: i.kind,
+                title: i.title,
+                number: i.number,
+                issued_on: i.issued_on,
+                sha256: i.sha256,
+                size: i.size,
+                verify_code: i.verify_code,
+            },
+            event_id,
+        ))
+    }
+
+    /// Whether a file is the document issued under `code`, byte for byte: its SHA-256 (read
+    /// as it streams, at most [`CHECK_MAX`] bytes) against the issued one. Nothing is stored.
+    pub async fn check_document_file<S>(
+        &self,
+        code: &str,
+        mut body: S,
+    ) -> Result<(PublicDocument, String), AppError>
+    where
+        S: futures::Stream<Item = Result<bytes::Bytes, std::io::Error>> + Unpin + Send,
+    {
+        use futures::StreamExt;
+        let (doc, _) = self.public_document(code).await?;
+        let mut hasher = sha2::Sha256::new();
+        let mut seen = 0usize;
+        while let Some(chunk) = body.next().await {
+            let chunk = chunk.map_err(|e| AppError::Internal(format!("reading the file: {e}")))?;
+            seen += chunk.len();
+            if seen > CHECK_MAX {
+                return Err(AppError::TooLarge {
+                    max: CHECK_MAX as u64,
+                });
+            }
+            hasher.update(&chunk);
+        }
+        Ok((doc, ledger::hex(&hasher.finalize())))
+    }
+
+    /// The offline proof of a document (`docs/document-proof.md`): its issuing event, the
+    /// event's inclusion in the latest signed checkpoint (one is signed first when none covers
+    /// it), and the verifier keys. Public: it names no person.
+    pub async fn document_proof(&self, code: &str) -> Result<Value, AppError> {
+        let (doc, event_id) = self.public_document(code).await?;
+        let index = self
+            .store
+            .event_seq(event_id)
+            .await?
+            .ok_or_else(|| AppError::Internal("the issuing event is not in the log".into()))?;
+        let record = self
+            .store
+            .events(&store::Scope::all(), index, 1)
+            .await?
+            .into_iter()
+            .next()
+            .ok_or_else(|| AppError::Internal("the issuing event is not in the log".into()))?;
+        let event_hash = store::event_hash(&record.event);
+        let mut checkpoint = self.store.latest_checkpoint().await?;
+        if checkpoint.as_ref().is_none_or(|c| c.size <= index) {
+            checkpoint = Some(self.sign_checkpoint_now().await?);
+        }
+        let cp = checkpoint.ok_or_else(|| AppError::Internal("no checkpoint".into()))?;
+        let path = self.store.inclusion_proof(index, cp.size).await?;
+        let keys: Vec<String> = self
+            .store
+            .ledger_keys()
+            .await?
+            .into_iter()
+            .map(|k| k.vkey)
+            .collect();
+        Ok(json!({
+            "format": ledger::document::FORMAT,
+            "document": doc,
+            "event": record.event.envelope(),
+            "event_hash": ledger::hex(&event_hash),
+            "index": index,
+            "tlog_proof": ledger::tiles::tlog_proof(index as u64, &path, &cp.note, None),
+            "verifier_keys": keys,
+        }))
+    }
+
+    /// Records a signature or a refusal to sign on a document of the case.
+    pub async fn sign_document(
+        &self,
+        actor: &Actor,
+        case_id: Uuid,
+        document_id: Uuid,
+        entry: SignatureEntry,
+    ) -> Result<(DocumentView, Written), AppError> {
+        self.sign_with_evidence(actor, case_id, document_id, entry, None)
+            .await
+    }
+
+    /// A signature drawn on the pad or a signed scan: the file becomes evidence of the case and
+    /// the signature names it, in one transaction; a refused signature keeps no file.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn sign_document_with_file<S>(
+        &self,
+        actor: &Actor,
+        case_id: Uuid,
+        document_id: Uuid,
+        signer: domain::case::document::Signer,
+        method: domain::case::document::SignatureMethod,
+        file_name: &str,
+        body: S,
+        ip: &str,
+    ) -> Result<(DocumentView, Written), AppError>
+    where
+        S: futures::Stream<Item = Result<bytes::Bytes, std::io::Error>> + Unpin + Send,
+    {
+        require(actor, Capability::EnforcementAct)?;
+        let doc = self.document(actor, case_id, document_id).await?;
+        let title = match method {
+            domain::case::document::SignatureMethod::Pad => format!("{}签名", doc.title),
+            domain::case::document::SignatureMethod::Scan => format!("{}（签名件扫描）", doc.title),
+        };
+        let collected_by = actor.name().to_owned();
+        let fields = crate::evidence::EvidenceFields {
+            fields: vec![
+                ("subject_type".into(), "case".into()),
+                ("subject_id".into(), case_id.to_string()),
+                ("type".into(), "documentary".into()),
+                ("title".into(), title),
+                ("collected_at".into(), self.clock.now().to_rfc3339()),
+                ("collected_by".into(), collected_by),
+            ],
+            file_name: file_name.to_owned(),
+        };
+        let crate::evidence::Prepared { cmd, pin } =
+            self.prepare_evidence(actor, &fields, body, ip).await?;
+        let sha256 = cmd.blob.sha256.clone();
+        let entry = SignatureEntry::Signed {
+            signer,
+            method,
+            evidence_id: cmd.id,
+        };
+        let result = self
+            .sign_with_evidence(actor, case_id, document_id, entry, Some(cmd))
+            .await;
+        if result.is_err() {
+            self.discard_blob(pin, &sha256).await;
+        } else {
+            drop(pin);
+        }
+        result
+    }
+
+    async fn sign_with_evidence(
+        &self,
+        actor: &Actor,
+        case_id: Uuid,
+        document_id: Uuid,
+        entry: SignatureEntry,
+        evidence: Option<domain::evidence::RegisterEvidence>,
+    ) -> Result<(DocumentView, Written), AppError> {
+        require(actor, Capability::EnforcementAct)?;
+        // 404 before anything else outside the reader's reach.
+        self.document(actor, case_id, document_id).await?;
+        let cmd = domain::case::document::SignWithEvidence {
+            evidence,
+            sign: SignDocument {
+                case_id,
+                document_id,
+                entry,
+            },
+        };
+        let committed = self
+            .command(
+                actor,
+                cmd,
+                |r, both, now| {
+                    Box::pin(async move {
+                        let evidence = match &both.evidence {
+                            Some(e) => {
+                                Some(crate::evidence::register_state(r, &e.data, now.at).await?)
+                            }
+                            None => None,
+                        };
+                        let new_evidence = both.evidence.as_ref().map(|e| e.id);
+                        let cmd = &both.sign;
+                        let case = case_or_missing(r, cmd.case_id).await?;
+                        let document = r.document_by_id(cmd.document_id).await?;
+                        let named = match &cmd.entry {
+                            SignatureEntry::Signed { evidence_id, .. } => Some(*evidence_id),
+                            SignatureEntry::Refused {
+                                video_evidence_id, ..
+                            } => *video_evidence_id,
+                        };
+                        let mut evidence_subjects = Vec::new();
+                        if let Some(id) = named {
+                            if Some(id) == new_evidence {
+                                evidence_subjects.push(Some(cmd.case_id));
+                            } else {
+                                evidence_subjects
+                                    .push(r.evidence_by_id(id).await?.map(|e| e.data.subject_id));
+                            }
+                        }
+                        Ok(domain::case::document::SignWithEvidenceState {
+                            evidence,
+                            sign: SignDocumentState {
+                                case,
+                                document,
+                                evidence_subjects,
+                            },
+                        })
+                    })
+                },
+                domain::case::document::decide_sign_with_evidence,
+            )
+            .await?;
+        Ok((
+            self.document(actor, case_id, document_id).await?,
+            written(&committed),
+        ))
+    }
+}
+
+/// The largest file the public check reads (an issued PDF is well under 1 MiB).
+pub const CHECK_MAX: usize = 20 << 20;
+
+/// The PDF's bytes, stored beside the event that holds their hash.
+pub(super) fn file_write(rendered: Option<&Rendered>) -> Vec<store::SecretWrite> {
+    rendered
+        .map(|r| store::SecretWrite::DocumentFile {
+            document_id: r.document_id,
+            pdf: r.pdf.clone(),
+        })
+        .into_iter()
+        .collect()
+}
+
+/// A 文号 rule as it applies to one case.
+pub(super) struct NumberRule {
+    pattern: String,
+    sequence: String,
+}
+
+/// Everything a render inside the transaction needs.
+pub(super) struct PrepareRender {
+    engine: Arc<::documents::Engine>,
+    kind: DocumentKind,
+    rule: Option<NumberRule>,
+    county: String,
+    branch: String,
+    prefecture: String,
+    organ: String,
+    code: String,
+    url: String,
+}
+
+impl PrepareRender {
+    /// Inside the transaction: takes the next number (or uses `number`, the case's own), fills
+    /// it in, renders, hashes. Returns the counter's last serial for the decision to check.
+    pub(super) async fn render(
+        self,
+        r: &mut dyn store::Reader,
+        data: Value,
+        now: domain::Now,
+    ) -> Result<(Rendered, Option<i64>), store::StoreError> {
+        let (numbered, last) = match &self.rule {
+            Some(rule) => {
+                let key = format!(
+                    "{}|{}|{}|{}",
+                    self.prefecture,
+                    self.branch,
+                    rule.sequence,
+                    now.today.year()
+                );
+                let last = r.case_counter(&key).await?;
+                let number = domain::case::registration::case_number(
+                    &domain::case::registration::NumberPattern {
+                        pattern: rule.pattern.clone(),
+                        county: self.county.clone(),
+                    },
+                    now.today.year(),
+                    last + 1,
+                );
+                (
+                    Some(Numbered {
+                        number,
+                        counter: Some((key, last + 1)),
+                    }),
+                    Some(last),
+                )
+            }
+            None => (None, None),
+        };
+        let rendered = self.render_numbered(data, numbered, now)?;
+        Ok((rendered, last))
+    }
+
+    /// Renders with a number already decided (the case's own, for the approval form).
+    pub(super) fn render_numbered(
+        self,
+        mut data: Value,
+        numbered: Option<Numbered>,
+        now: domain::Now,
+    ) -> Result<Rendered, store::StoreError> {
+        if let Some(n) = &numbered {
+            data["number"] = json!(n.number);
+        }
+        data["verify"] = json!({"url": self.url, "code": self.code});
+        let out = self
+            .engine
+            .render(self.kind.as_str(), &data)
+            .map_err(|e| store::StoreError::database("rendering the document", e))?;
+        if !out.missing.is_empty() {
+            tracing::warn!(
+                kind = self.kind.as_str(),
+                missing = %out.missing.iter().collect::<String>(),
+                "an issued document has characters no font can draw"
+            );
+        }
+        Ok(Rendered {
+            document_id: Uuid::now_v7(),
+            number: numbered,
+            sha256: ledger::hex(&sha2::Sha256::digest(&out.pdf)),
+            size: out.pdf.len() as i64,
+            verify_code: self.code,
+            organ: self.organ,
+            issued_on: now.today,
+            pdf: out.pdf,
+        })
+    }
+}
+
+/// Adds `extra`'s fields to `d`.
+fn merge(d: &mut Value, extra: Value) {
+    if let (Some(d), Value::Object(e)) = (d.as_object_mut(), extra) {
+        d.extend(e);
+    }
+}
+
+/// An enum's serde name (`snake_case`), for message ids.
+fn serde_plain<T: Serialize>(v: &T) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
