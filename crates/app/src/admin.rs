@@ -338,6 +338,25 @@ enum Secret {
 }
 
 /// `{"a": {"b": 1}}` under `prefix` → `prefix.a.b` = `1`.
+/// Settings whose shipped defaults rest on facts not confirmed for Xishuangbanna (case numbers
+/// and 文号 forms: documents.md §3; the list of enforced laws; the emergency approval window):
+/// the settings page marks them, so an administrator knows they are to be confirmed.
+pub const UNCONFIRMED_SETTINGS: &[&str] = &[
+    "app.case_number_brigade",
+    "app.case_number_detachment",
+    "app.document_numbers",
+    "app.enforced_laws",
+    "app.preservation_approval_hours",
+];
+
+/// Whether a setting (a flattened key) has an unconfirmed default.
+pub fn unconfirmed(key: &str) -> bool {
+    UNCONFIRMED_SETTINGS.iter().any(|p| {
+        key.strip_prefix(p)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
+    })
+}
+
 fn flatten(prefix: &str, v: &serde_json::Value, out: &mut Vec<(String, String)>) {
     match v {
         serde_json::Value::Object(m) => {

@@ -25,34 +25,15 @@ impl App {
             .iter()
             .find(|c| c.kind == "uploaded")
             .ok_or_else(|| AppError::Internal(format!("evidence {id} has no upload event")))?;
-        let index = self
-            .store
-            .event_seq(upload.event_id)
-            .await?
-            .ok_or_else(|| AppError::Internal("the upload event is not in the log".into()))?;
-        let record = self
-            .store
-            .events(&store::Scope::all(), index, 1)
-            .await?
-            .into_iter()
-            .next()
-            .ok_or_else(|| AppError::Internal("the upload event is not in the log".into()))?;
-        let event_hash = store::event_hash(&record.event);
-        let mut checkpoint = self.store.latest_checkpoint().await?;
-        if checkpoint.as_ref().is_none_or(|c| c.size <= index) {
-            checkpoint = Some(self.sign_checkpoint_now().await?);
-        }
-        let cp = checkpoint.ok_or_else(|| AppError::Internal("no checkpoint".into()))?;
-        let path = self.store.inclusion_proof(index, cp.size).await?;
-        let proof = ledger::tiles::tlog_proof(index as u64, &path, &cp.note, None);
+        let crate::proofs::OfflineProof {
+            record,
+            event_hash,
+            index,
+            tlog_proof: proof,
+            checkpoint: cp,
+            verifier_keys: keys,
+        } = self.offline_proof(upload.event_id).await?;
         let origin = cp.note.lines().next().unwrap_or_default().to_owned();
-        let keys: Vec<String> = self
-            .store
-            .ledger_keys()
-            .await?
-            .into_iter()
-            .map(|k| k.vkey)
-            .collect();
         // Recorded once the bundle exists (an export of the evidence).
         self.record_access(actor, id, Access::Exported).await?;
         let hash_hex = ledger::hex(&event_hash);

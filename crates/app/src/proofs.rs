@@ -51,7 +51,59 @@ fn out_of_range(field: &str, min: i64, max: i64) -> AppError {
     ))
 }
 
+/// What an offline proof of one event carries (evidence certificates, document proofs): the
+/// event, its hash and position, its C2SP tlog-proof against the latest signed checkpoint, and
+/// the ledger's verifier keys.
+pub struct OfflineProof {
+    pub record: EventRecord,
+    pub event_hash: Hash,
+    pub index: i64,
+    pub tlog_proof: String,
+    pub checkpoint: CheckpointRecord,
+    pub verifier_keys: Vec<String>,
+}
+
 impl App {
+    /// The offline proof of the event `event_id`, unscoped (the caller has checked the reader
+    /// may see it, or it is public); a checkpoint is signed first when none covers it yet.
+    pub async fn offline_proof(&self, event_id: uuid::Uuid) -> Result<OfflineProof, AppError> {
+        let index = self
+            .store
+            .event_seq(event_id)
+            .await?
+            .ok_or_else(|| AppError::Internal(format!("event {event_id} is not in the log")))?;
+        let record = self
+            .store
+            .events(&store::Scope::all(), index, 1)
+            .await?
+            .into_iter()
+            .next()
+            .ok_or_else(|| AppError::Internal(format!("event {event_id} is not in the log")))?;
+        let event_hash = store::event_hash(&record.event);
+        let mut checkpoint = self.store.latest_checkpoint().await?;
+        if checkpoint.as_ref().is_none_or(|c| c.size <= index) {
+            checkpoint = Some(self.sign_checkpoint_now().await?);
+        }
+        let checkpoint = checkpoint.ok_or_else(|| AppError::Internal("no checkpoint".into()))?;
+        let path = self.store.inclusion_proof(index, checkpoint.size).await?;
+        let tlog_proof = ledger::tiles::tlog_proof(index as u64, &path, &checkpoint.note, None);
+        let verifier_keys = self
+            .store
+            .ledger_keys()
+            .await?
+            .into_iter()
+            .map(|k| k.vkey)
+            .collect();
+        Ok(OfflineProof {
+            record,
+            event_hash,
+            index,
+            tlog_proof,
+            checkpoint,
+            verifier_keys,
+        })
+    }
+
     /// The entry at `index`, if the actor may read its event (404 otherwise, like any row).
     pub async fn ledger_entry(&self, actor: &Actor, index: i64) -> Result<Entry, AppError> {
         let scope = crate::scope(actor, Capability::LedgerRead)?;

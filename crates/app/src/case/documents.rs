@@ -631,40 +631,15 @@ impl App {
     /// it), and the verifier keys. Public: it names no person.
     pub async fn document_proof(&self, code: &str) -> Result<Value, AppError> {
         let (doc, event_id) = self.public_document(code).await?;
-        let index = self
-            .store
-            .event_seq(event_id)
-            .await?
-            .ok_or_else(|| AppError::Internal("the issuing event is not in the log".into()))?;
-        let record = self
-            .store
-            .events(&store::Scope::all(), index, 1)
-            .await?
-            .into_iter()
-            .next()
-            .ok_or_else(|| AppError::Internal("the issuing event is not in the log".into()))?;
-        let event_hash = store::event_hash(&record.event);
-        let mut checkpoint = self.store.latest_checkpoint().await?;
-        if checkpoint.as_ref().is_none_or(|c| c.size <= index) {
-            checkpoint = Some(self.sign_checkpoint_now().await?);
-        }
-        let cp = checkpoint.ok_or_else(|| AppError::Internal("no checkpoint".into()))?;
-        let path = self.store.inclusion_proof(index, cp.size).await?;
-        let keys: Vec<String> = self
-            .store
-            .ledger_keys()
-            .await?
-            .into_iter()
-            .map(|k| k.vkey)
-            .collect();
+        let p = self.offline_proof(event_id).await?;
         Ok(json!({
             "format": ledger::document::FORMAT,
             "document": doc,
-            "event": record.event.envelope(),
-            "event_hash": ledger::hex(&event_hash),
-            "index": index,
-            "tlog_proof": ledger::tiles::tlog_proof(index as u64, &path, &cp.note, None),
-            "verifier_keys": keys,
+            "event": p.record.event.envelope(),
+            "event_hash": ledger::hex(&p.event_hash),
+            "index": p.index,
+            "tlog_proof": p.tlog_proof,
+            "verifier_keys": p.verifier_keys,
         }))
     }
 

@@ -12,31 +12,7 @@ use app::seed::DEMO_PASSWORD;
 use serde_json::{Value, json};
 use sha2::Digest;
 
-/// The text of a PDF without white space (`pdftotext`, poppler-utils); `None` with the reason
-/// printed where the tool is absent (`.ci/run` installs it).
-pub fn pdf_text(pdf: &[u8]) -> Option<String> {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("doc.pdf");
-    std::fs::write(&file, pdf).unwrap();
-    match std::process::Command::new("pdftotext")
-        .args(["-raw", "-enc", "UTF-8"])
-        .arg(&file)
-        .arg("-")
-        .output()
-    {
-        Ok(out) => Some(
-            String::from_utf8(out.stdout)
-                .unwrap()
-                .chars()
-                .filter(|c| !c.is_whitespace())
-                .collect(),
-        ),
-        Err(e) => {
-            eprintln!("SKIPPED text extraction: pdftotext not found ({e})");
-            None
-        }
-    }
-}
+use crate::documents::pdf_text;
 
 async fn get_bytes(app: &TestApp, token: &str, path: &str) -> (u16, Vec<u8>) {
     let r = app

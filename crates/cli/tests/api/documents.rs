@@ -8,7 +8,7 @@ use domain::Actor;
 
 /// The text of a PDF (`pdftotext`, from poppler-utils); `None` with the reason printed where
 /// the tool is absent (`.ci/run` installs it).
-fn pdf_text(pdf: &[u8]) -> Option<String> {
+pub fn pdf_text(pdf: &[u8]) -> Option<String> {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("doc.pdf");
     std::fs::write(&file, pdf).unwrap();

@@ -376,7 +376,27 @@ async fn administration_pages_for_their_administrators(app: TestApp) {
     assert!(html.contains("id=\"units\""));
     assert!(html.contains("app.signin_max_failures") && !html.contains("app.prefecture_code"));
     let (_, _, set) = sign_in(&app, "admin", DEMO_PASSWORD).await;
-    assert_eq!(page(&app, &cookie_of(set.clone()), "/admin").await.0, 200);
+    let (s, html, _) = page(&app, &cookie_of(set.clone()), "/admin").await;
+    assert_eq!(s, 200);
+    // The 文号 and case number forms are unconfirmed for Xishuangbanna: the page says so on
+    // each of them, and not on a confirmed setting.
+    assert!(html.contains("id=\"settings-unconfirmed\""), "{html}");
+    for key in [
+        "app.document_numbers.preservation_notice.brigade",
+        "app.case_number_brigade",
+    ] {
+        let row = html.split(&format!("<code>{key}</code>")).nth(1).unwrap();
+        let row = &row[..row.find("</tr>").unwrap()];
+        assert!(
+            row.contains("class=\"badge text-bg-warning unconfirmed\""),
+            "{key}: {row}"
+        );
+    }
+    let row = html
+        .split("<code>app.prefecture_code</code>")
+        .nth(1)
+        .unwrap();
+    assert!(!row[..row.find("</tr>").unwrap()].contains("unconfirmed"));
     assert_eq!(page(&app, &cookie_of(set), "/admin/audit").await.0, 403);
     let (_, _, set) = sign_in(&app, "auditadmin", DEMO_PASSWORD).await;
     let audit = cookie_of(set);

@@ -37,7 +37,9 @@ struct AdminPage {
     chrome: Chrome,
     /// The link to the new-account form.
     can_create: bool,
-    settings: Vec<(String, String)>,
+    /// Key, value, and whether its default is unconfirmed for Xishuangbanna.
+    settings: Vec<(String, String, bool)>,
+    has_unconfirmed: bool,
     users: Vec<UserRow>,
     units: Vec<UnitRow>,
 }
@@ -53,13 +55,21 @@ pub async fn overview(State(state): State<AppState>, ctx: PageCtx) -> Response {
     };
     let today = state.app.today();
     let english = ctx.tr().english();
+    let settings: Vec<(String, String, bool)> = match state.app.settings_in_force(&auth.actor) {
+        Ok(s) => s
+            .into_iter()
+            .map(|(k, v)| {
+                let unconfirmed = app::admin::unconfirmed(&k);
+                (k, v, unconfirmed)
+            })
+            .collect(),
+        Err(e) => return ctx.error(e),
+    };
     let page = AdminPage {
         chrome: ctx.chrome(),
         can_create: allows(&auth.actor, Capability::AccountCreate),
-        settings: match state.app.settings_in_force(&auth.actor) {
-            Ok(s) => s,
-            Err(e) => return ctx.error(e),
-        },
+        has_unconfirmed: settings.iter().any(|s| s.2),
+        settings,
         users: users.iter().map(|u| user_row(&ctx, u, today)).collect(),
         units: units
             .into_iter()
