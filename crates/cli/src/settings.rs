@@ -271,3 +271,46 @@ fn open_remote(url: &str, _max: u64) -> anyhow::Result<store::blobs::BlobStore> 
         crate::both("cli.evidence_url_unsupported", &[("url", url)])
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_public_address_is_printed_whole_or_refused() {
+        let mut s = Settings::default();
+        assert_eq!(s.app_settings().public_url, "http://127.0.0.1:8080");
+        s.web.public_url = "https://zhifa.example.gov.cn/".into();
+        assert!(s.validate().is_ok());
+        assert_eq!(s.app_settings().public_url, "https://zhifa.example.gov.cn");
+        for bad in [
+            "zhifa.example.gov.cn",
+            "https://",
+            "https://a b",
+            "https://x/?q=1",
+            "ftp://x",
+        ] {
+            s.web.public_url = bad.into();
+            let e = s.validate().unwrap_err().to_string();
+            assert!(e.contains("web.public_url"), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn a_document_number_needs_its_year_and_serial() {
+        let mut s = Settings::default();
+        assert!(s.validate().is_ok(), "the shipped patterns are valid");
+        let rule = s
+            .app
+            .document_numbers
+            .get_mut("preservation_notice")
+            .unwrap();
+        rule.brigade = "西环保存〔{year}〕号".into();
+        let e = s.validate().unwrap_err().to_string();
+        assert!(e.contains("preservation_notice"), "{e}");
+        let mut s = Settings::default();
+        let rule = s.app.document_numbers["recusal_decision"].clone();
+        s.app.document_numbers.insert("decision".into(), rule);
+        assert!(s.validate().is_err(), "an unknown kind");
+    }
+}
