@@ -678,16 +678,45 @@ impl App {
             domain::case::document::SignatureMethod::Pad => format!("{}签名", doc.title),
             domain::case::document::SignatureMethod::Scan => format!("{}（签名件扫描）", doc.title),
         };
-        let collected_by = actor.name().to_owned();
+        // Evidence of a case is collected by two of its officers (APL Art. 42): those who made
+        // the record, else the case's acting officers, the sender first.
+        let case = self.case(actor, case_id).await?;
+        let acting = case.acting_officers();
+        let record_officers = match doc.subject.as_deref().map(Uuid::parse_str) {
+            Some(Ok(id)) => self
+                .case_records(actor, case_id)
+                .await?
+                .into_iter()
+                .find(|r| r.record.id == id)
+                .map(|r| r.record.officers)
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        };
+        let mut collectors: Vec<String> = record_officers
+            .into_iter()
+            .filter(|o| acting.contains(o))
+            .collect();
+        if collectors.len() < 2 {
+            collectors = acting;
+        }
+        if let Some(i) = collectors.iter().position(|o| o == actor.name()) {
+            let me = collectors.remove(i);
+            collectors.insert(0, me);
+        }
+        let mut fields = vec![
+            ("subject_type".to_owned(), "case".to_owned()),
+            ("subject_id".to_owned(), case_id.to_string()),
+            ("type".to_owned(), "documentary".to_owned()),
+            ("title".to_owned(), title),
+            ("collected_at".to_owned(), self.clock.now().to_rfc3339()),
+        ];
+        fields.extend(
+            collectors
+                .into_iter()
+                .map(|o| ("collected_by".to_owned(), o)),
+        );
         let fields = crate::evidence::EvidenceFields {
-            fields: vec![
-                ("subject_type".into(), "case".into()),
-                ("subject_id".into(), case_id.to_string()),
-                ("type".into(), "documentary".into()),
-                ("title".into(), title),
-                ("collected_at".into(), self.clock.now().to_rfc3339()),
-                ("collected_by".into(), collected_by),
-            ],
+            fields,
             file_name: file_name.to_owned(),
         };
         let crate::evidence::Prepared { cmd, pin } =

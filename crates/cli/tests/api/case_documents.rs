@@ -199,6 +199,169 @@ async fn issued_with_the_approval_and_on_request(app: TestApp) {
     assert_eq!(s, 404);
 }
 
+/// Signatures on a record's document: drawn on the pad or scanned (the file becomes evidence of
+/// the case), or a refusal with its reason; the PDF as issued never changes.
+async fn records_are_signed_or_the_refusal_recorded(app: TestApp) {
+    app.app.seed_demo().await.unwrap();
+    let officer = app.login("menghai.officer", DEMO_PASSWORD).await;
+    let case = registered_case(&app, &officer, "532822").await;
+    let pair = ["menghai.officer", "menghai.officer2"];
+    let (s, b) = act(
+        &app,
+        &officer,
+        &case,
+        "assign-officers",
+        json!({"officers": pair, "lead": "menghai.officer"}),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    let (s, b) = act(
+        &app,
+        &officer,
+        &case,
+        "record-inspection",
+        crate::records::inspection(&pair),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    let (_, records, _) = get_with_etag(&app, &officer, &format!("{case}/records")).await;
+    let record = records[0]["record"]["id"].as_str().unwrap().to_owned();
+    let (s, b) = issue(
+        &app,
+        &officer,
+        &case,
+        json!({"kind": "inspection_record", "subject": record}),
+    )
+    .await;
+    assert_eq!(s, 201, "{b}");
+    let doc = b["document"].clone();
+    let signatures = format!(
+        "{case}/documents/{}/signatures",
+        doc["id"].as_str().unwrap()
+    );
+    let sign = |token: String, signer: &'static str, method: &'static str, with_file: bool| {
+        let (app, signatures) = (&app, signatures.clone());
+        async move {
+            let mut form = reqwest::multipart::Form::new()
+                .text("signer", signer)
+                .text("method", method);
+            if with_file {
+                form = form.part(
+                    "file",
+                    reqwest::multipart::Part::bytes(crate::evidence::PNG.to_vec())
+                        .file_name("signature.png")
+                        .mime_str("image/png")
+                        .unwrap(),
+                );
+            }
+            let r = app
+                .client
+                .post(app.url(&signatures))
+                .bearer_auth(token)
+                .multipart(form)
+                .send()
+                .await
+                .unwrap();
+            (
+                r.status().as_u16(),
+                r.json::<Value>().await.unwrap_or(Value::Null),
+            )
+        }
+    };
+    let log = app.log_size().await;
+    let (s, b) = sign(officer.clone(), "party", "pad", false).await;
+    assert_eq!((s, error_codes(&b)), (422, vec!["evidence.no_file"]));
+    let (s, b) = sign(officer.clone(), "someone", "pad", true).await;
+    assert_eq!((s, error_codes(&b)), (422, vec!["document.signature_form"]));
+    let other = app.login("jinghong.officer", DEMO_PASSWORD).await;
+    assert_eq!(sign(other.clone(), "party", "pad", true).await.0, 404);
+    assert_eq!(app.log_size().await, log, "refusals change nothing");
+
+    let (s, b) = sign(officer.clone(), "party", "pad", true).await;
+    assert_eq!(s, 201, "{b}");
+    let entry = &b["signatures"][0];
+    assert_eq!(
+        (&entry["outcome"], &entry["signer"], &entry["method"]),
+        (&json!("signed"), &json!("party"), &json!("pad"))
+    );
+    // The drawing is evidence of the case, its hash in the ledger.
+    let evidence = entry["evidence_id"].as_str().unwrap();
+    let (s, e, _) = get_with_etag(&app, &officer, &format!("/api/v1/evidence/{evidence}")).await;
+    assert_eq!(s, 200, "{e}");
+    assert_eq!(
+        e["subject_id"].as_str(),
+        case.strip_prefix("/api/v1/cases/")
+    );
+    assert_eq!(
+        e["sha256"].as_str().unwrap(),
+        sha256_hex(crate::evidence::PNG)
+    );
+    let (s, b) = sign(officer.clone(), "officers", "scan", true).await;
+    assert_eq!(s, 201, "{b}");
+    assert_eq!(b["signatures"].as_array().unwrap().len(), 2);
+
+    // A refusal: reason and note required; recorded with the witness.
+    let refuse = |body: Value| {
+        let (app, signatures, officer) = (&app, signatures.clone(), officer.clone());
+        async move {
+            let r = app
+                .client
+                .post(app.url(&signatures))
+                .bearer_auth(officer)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            (
+                r.status().as_u16(),
+                r.json::<Value>().await.unwrap_or(Value::Null),
+            )
+        }
+    };
+    let (s, b) = refuse(json!({"reason": " ", "officers_note": ""})).await;
+    assert_eq!(s, 422, "{b}");
+    assert_eq!(error_codes(&b), vec!["field.required", "field.required"]);
+    let (s, b) = refuse(
+        json!({"reason": "称需请示负责人", "officers_note": "当场宣读后拒签",
+                                "witness": "村委会主任岩香"}),
+    )
+    .await;
+    assert_eq!(s, 201, "{b}");
+    assert_eq!(b["signatures"][2]["outcome"], "refused");
+    assert_eq!(b["signatures"][2]["witness"], "村委会主任岩香");
+    // The issued PDF is unchanged.
+    let (_, pdf) = get_bytes(&app, &officer, doc["pdf"].as_str().unwrap()).await;
+    assert_eq!(sha256_hex(&pdf), doc["sha256"].as_str().unwrap());
+    // The approval form is not signed by the party.
+    let (_, list) = documents(&app, &officer, &case).await;
+    let form = list["items"][0]["id"].as_str().unwrap().to_owned();
+    let r = app
+        .client
+        .post(app.url(&format!("{case}/documents/{form}/signatures")))
+        .bearer_auth(&officer)
+        .json(&json!({"reason": "拒绝", "officers_note": "拒签"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 409);
+    let b: Value = r.json().await.unwrap();
+    assert_eq!(error_codes(&b), vec!["document.not_signed_by_party"]);
+    // A document of this case through another case's address: 404.
+    let second = registered_case(&app, &officer, "532822").await;
+    let r = app
+        .client
+        .post(app.url(&format!(
+            "{second}/documents/{}/signatures",
+            doc["id"].as_str().unwrap()
+        )))
+        .bearer_auth(&officer)
+        .json(&json!({"reason": "拒绝", "officers_note": "拒签"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+}
+
 /// Preservation notices issued at once on many cases take 1, 2, … n: no number twice, none
 /// skipped.
 async fn numbers_are_gap_free_under_parallel_issue(app: TestApp) {
@@ -418,6 +581,7 @@ async fn anyone_checks_a_document(app: TestApp) {
 
 on_both_backends!(
     issued_with_the_approval_and_on_request,
+    records_are_signed_or_the_refusal_recorded,
     numbers_are_gap_free_under_parallel_issue,
     anyone_checks_a_document,
 );
