@@ -7,6 +7,7 @@ pub mod clue;
 pub mod document;
 pub mod interference;
 pub mod party;
+pub mod penalty;
 pub mod preservation;
 pub mod record;
 pub mod recusal;
