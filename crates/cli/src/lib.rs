@@ -144,8 +144,8 @@ pub struct VerifyDocumentArgs {
     /// The ledger's verifier key, obtained independently of the document.
     #[arg(long)]
     pub key: String,
-    /// The proof bundle (JSON from GET /api/v1/verify/{code}, the page's "proof" link); without
-    /// it, the command prints the file's SHA-256 and the check address found in the file.
+    /// The proof bundle (JSON from GET /api/v1/verify/{code}, the check page's "proof" link);
+    /// without it, the command prints the file's SHA-256 and what to fetch, and exits 2.
     #[arg(long)]
     pub proof: Option<PathBuf>,
 }

@@ -193,18 +193,30 @@ impl Settings {
             "{}",
             crate::both("cli.public_url_invalid", &[("url", url)])
         );
+        // A 文号 must never repeat: a brigade's names its branch (each branch counts apart), no
+        // kind takes the case numbers' own sequence (立), and branches have distinct short names.
         for (kind, n) in &self.app.document_numbers {
             anyhow::ensure!(
-                domain::case::document::DocumentKind::parse(kind).is_some()
-                    && [&n.brigade, &n.detachment]
-                        .iter()
-                        .all(|p| p.contains("{n}") && p.contains("{year}"))
+                domain::case::document::DocumentKind::parse(kind).is_some_and(|k| {
+                    k != domain::case::document::DocumentKind::RegistrationApproval
+                }) && [&n.brigade, &n.detachment]
+                    .iter()
+                    .all(|p| p.contains("{n}") && p.contains("{year}"))
+                    && n.brigade.contains("{county}")
                     && !n.sequence.trim().is_empty()
+                    && n.sequence.trim() != "立"
                     && !n.sequence.contains('|'),
                 "{}",
                 crate::both("cli.document_number_invalid", &[("kind", kind)])
             );
         }
+        let mut short: Vec<&String> = self.app.county_short_names.values().collect();
+        short.sort();
+        anyhow::ensure!(
+            short.windows(2).all(|w| w[0] != w[1]),
+            "{}",
+            crate::both("cli.county_short_names_repeat", &[])
+        );
         let origin = &self.ledger.origin;
         anyhow::ensure!(
             !origin.is_empty() && !origin.contains([' ', '+', ':', '\n']),
@@ -308,6 +320,28 @@ mod tests {
         rule.brigade = "西环保存〔{year}〕号".into();
         let e = s.validate().unwrap_err().to_string();
         assert!(e.contains("preservation_notice"), "{e}");
+        // Without the branch, two counties would print the same number.
+        let mut s = Settings::default();
+        s.app
+            .document_numbers
+            .get_mut("preservation_notice")
+            .unwrap()
+            .brigade = "西环保存〔{year}〕{n}号".into();
+        assert!(s.validate().is_err());
+        // The case numbers' own sequence is not to be shared.
+        let mut s = Settings::default();
+        s.app
+            .document_numbers
+            .get_mut("recusal_decision")
+            .unwrap()
+            .sequence = "立".into();
+        assert!(s.validate().is_err());
+        // Two branches of one short name (勐海 and 勐腊 both 勐) would repeat numbers.
+        let mut s = Settings::default();
+        for v in s.app.county_short_names.values_mut() {
+            *v = "勐".into();
+        }
+        assert!(s.validate().is_err());
         let mut s = Settings::default();
         let rule = s.app.document_numbers["recusal_decision"].clone();
         s.app.document_numbers.insert("decision".into(), rule);

@@ -36,11 +36,20 @@ pub fn check_document_bundle(
                 ("/event/payload/verify_code", "/document/verify_code"),
                 ("/event/payload/kind", "/document/kind"),
                 ("/event/payload/issued_on", "/document/issued_on"),
+                ("/event/payload/organ", "/document/organ"),
+                ("/event/payload/title", "/document/title"),
             ] {
                 let (a, b) = (text(bundle, event_path)?, text(bundle, doc_path)?);
                 if a != b {
                     return Err(format!("{event_path} is {a}, {doc_path} is {b}"));
                 }
+            }
+            let sizes = (
+                bundle.pointer("/event/payload/size"),
+                bundle.pointer("/document/size"),
+            );
+            if sizes.0.is_none() || sizes.0 != sizes.1 {
+                return Err(format!("sizes differ: {sizes:?}"));
             }
             let numbers = (
                 bundle.pointer("/event/payload/number"),

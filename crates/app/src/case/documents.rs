@@ -67,6 +67,8 @@ pub struct DocumentView {
     pub subject: Option<String>,
     pub verify_code: String,
     pub verify_url: String,
+    /// Characters no font could draw (a warning on the document).
+    pub missing_glyphs: String,
     pub signatures: Vec<SignatureEntry>,
 }
 
@@ -276,10 +278,9 @@ impl App {
                 })
             }
             SubjectKind::Recusal => {
-                let Some(r) = case
-                    .recusals
-                    .iter()
-                    .rfind(|r| Some(r.officer.as_str()) == subject)
+                let Some(r) = subject
+                    .and_then(|s| s.parse::<usize>().ok())
+                    .and_then(|i| case.recusals.get(i))
                 else {
                     return Ok(None);
                 };
@@ -301,7 +302,7 @@ impl App {
                     "date": zh_date(self.clock.now().china_date()),
                 })
             }
-            SubjectKind::Case => match kind {
+            SubjectKind::Case | SubjectKind::Fingerprint => match kind {
                 DocumentKind::RegistrationApproval => {
                     let clue = self
                         .store
@@ -387,7 +388,11 @@ impl App {
     ) -> Result<(DocumentView, Written), AppError> {
         require(actor, Capability::CaseRead)?;
         let kind = DocumentKind::parse(kind).ok_or_else(|| not_found_kind(kind))?;
+        let mut subject = domain::case::document::normal_subject(kind, subject.as_deref())?;
         let case = self.case(actor, case_id).await?;
+        if kind.subject() == SubjectKind::Fingerprint {
+            subject = fingerprint(&case, kind);
+        }
         let data = self
             .document_data(actor, &case, kind, subject.as_deref())
             .await?;
@@ -398,6 +403,7 @@ impl App {
             subject,
             expected_version,
         };
+        let issuer = actor.clone();
         let committed = self
             .command_with_secrets(
                 actor,
@@ -405,6 +411,10 @@ impl App {
                 move |r, cmd, now| {
                     Box::pin(async move {
                         let case = case_or_missing(r, cmd.case_id).await?;
+                        // Nothing is rendered for a command the decision will refuse anyway.
+                        let allowed =
+                            domain::case::document::precheck(&case, &issuer, cmd.expected_version)
+                                .is_ok();
                         let record_found = match (kind.subject(), &cmd.subject) {
                             (SubjectKind::Record(k), Some(s)) => match Uuid::parse_str(s) {
                                 Ok(id) => r.record_kind(case.id, id).await? == Some(k),
@@ -417,7 +427,8 @@ impl App {
                             .await?
                             .iter()
                             .any(|d| d.issued.subject == cmd.subject);
-                        let fit = !already_issued
+                        let fit = allowed
+                            && !already_issued
                             && domain::case::document::subject_unmet(
                                 &case,
                                 kind,
@@ -540,6 +551,7 @@ impl App {
             subject: i.subject,
             verify_url: self.verify_url(&i.verify_code),
             verify_code: i.verify_code,
+            missing_glyphs: i.missing_glyphs,
             signatures: d.signatures,
         }
     }
@@ -571,6 +583,15 @@ impl App {
             .document_pdf(id)
             .await?
             .ok_or_else(|| AppError::Internal(format!("document {id} has no PDF")))?;
+        // Never hand out bytes other than those the ledger holds the hash of.
+        let sha256 = ledger::hex(&sha2::Sha256::digest(&pdf));
+        if sha256 != view.sha256 {
+            tracing::error!(document = %id, stored = %sha256, issued = %view.sha256,
+                "a stored PDF differs from the one issued");
+            return Err(AppError::Internal(format!(
+                "the stored PDF of document {id} is not the one issued"
+            )));
+        }
         Ok((view, pdf))
     }
 
@@ -622,6 +643,10 @@ impl App {
                 });
             }
             hasher.update(&chunk);
+            // Longer than the document issued: not it, whatever follows; read no further.
+            if seen as i64 > doc.size {
+                return Ok((doc, "(longer than the document issued)".to_owned()));
+            }
         }
         Ok((doc, ledger::hex(&hasher.finalize())))
     }
@@ -912,9 +937,22 @@ impl PrepareRender {
             verify_code: self.code,
             organ: self.organ,
             issued_on: now.today,
+            missing_glyphs: out.missing.iter().collect(),
             pdf: out.pdf,
         })
     }
+}
+
+/// The fingerprint of the case's current report or review: the first 16 hex digits of the
+/// SHA-256 of its JSON. A supplementary report or a new review gets a new one.
+fn fingerprint(case: &Case, kind: DocumentKind) -> Option<String> {
+    let json = match kind {
+        DocumentKind::InvestigationReport => serde_json::to_vec(case.report.as_ref()?),
+        DocumentKind::ReviewOpinion => serde_json::to_vec(case.review.as_ref()?),
+        _ => return None,
+    }
+    .ok()?;
+    Some(ledger::hex(&sha2::Sha256::digest(&json))[..16].to_owned())
 }
 
 /// Adds `extra`'s fields to `d`.

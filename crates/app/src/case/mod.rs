@@ -369,6 +369,7 @@ impl App {
             expected_version,
         };
         let settings = self.settings.clone();
+        let deciding = actor.clone();
         let committed = self
             .command_with_secrets(
                 actor,
@@ -407,10 +408,23 @@ impl App {
                         );
                         let last_number = r.case_counter(&counter_key).await?;
                         let pattern = NumberPattern { pattern, county };
-                        let document = match form {
+                        let mut state = ApproveRegistrationState {
+                            case,
+                            today: now.today,
+                            pattern,
+                            counter_key,
+                            last_number,
+                            document: None,
+                        };
+                        // Rendered only for an approval the decision accepts.
+                        let accepted = domain::case::registration::decide_registration(
+                            &state, &deciding, cmd,
+                        )
+                        .is_ok();
+                        state.document = match form.filter(|_| accepted) {
                             Some((mut data, prepare, approver)) => {
                                 let number = domain::case::registration::case_number(
-                                    &pattern,
+                                    &state.pattern,
                                     now.today.year(),
                                     last_number + 1,
                                 );
@@ -430,14 +444,7 @@ impl App {
                             }
                             None => None,
                         };
-                        Ok(ApproveRegistrationState {
-                            case,
-                            today: now.today,
-                            pattern,
-                            counter_key,
-                            last_number,
-                            document,
-                        })
+                        Ok(state)
                     })
                 },
                 domain::case::registration::decide_registration,

@@ -178,8 +178,24 @@ async fn issued_with_the_approval_and_on_request(app: TestApp) {
         ),
         (
             json!({"kind": "inspection_record", "subject": "nonsense"}),
-            409,
+            422,
             "document.subject_unknown",
+        ),
+        // The same record written another way is the same record: issued already.
+        (
+            json!({"kind": "inspection_record", "subject": record.to_uppercase()}),
+            409,
+            "document.already_issued",
+        ),
+        (
+            json!({"kind": "investigation_report", "subject": "任意文字"}),
+            422,
+            "document.subject_not_applicable",
+        ),
+        (
+            json!({"kind": "preservation_notice"}),
+            422,
+            "field.required",
         ),
         (json!({"kind": "review_opinion"}), 409, "document.no_review"),
         (

@@ -10,8 +10,18 @@ use app::seed::DEMO_PASSWORD;
 use serde_json::{Value, json};
 
 fn common(officers: &[&str]) -> Value {
-    let end = chrono::Utc::now() - chrono::Duration::minutes(5);
-    let start = end - chrono::Duration::minutes(40);
+    let end = chrono::Utc::now() - chrono::Duration::minutes(1);
+    // The demo certificates are valid from the China date of seeding: a record must not start
+    // on the day before it (a run just after midnight in China would fail).
+    let midnight = end
+        .with_timezone(&domain::time::CHINA_STANDARD_TIME)
+        .date_naive()
+        .and_hms_opt(0, 0, 0)
+        .unwrap()
+        .and_local_timezone(domain::time::CHINA_STANDARD_TIME)
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    let start = (end - chrono::Duration::minutes(40)).max(midnight).min(end);
     json!({
         "started_at": start.to_rfc3339(),
         "ended_at": end.to_rfc3339(),

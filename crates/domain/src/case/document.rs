@@ -4,9 +4,9 @@
 //! transaction. The event names no person: its inclusion proof is shown to anyone who scans the
 //! document's code.
 //!
-//! 《中华人民共和国行政处罚法》第五十九条 (a decision is a written document with the authority's
-//! name and date) and 《生态环境行政处罚办法》第三十一条 (records are signed by the person
-//! recorded; a refusal is noted by the officers, with a witness or recording where there is one).
+//! Records are signed by the person recorded; a refusal is noted by the officers, with a witness
+//! or a recording where there is one, and the investigation goes on (《环境行政处罚办法》(2010)
+//! 第四十三条, `shared/reference/rules.md` §1.2 step 2a; the 2023 article is unverified).
 
 use super::clue::stale;
 use super::record::RecordKind;
@@ -39,10 +39,13 @@ pub enum DocumentKind {
 pub enum SubjectKind {
     /// The case itself (a form of the case as a whole).
     Case,
+    /// The case's current report or review, named by the fingerprint of its content (set by
+    /// the server): issued once per version, again after a supplementary investigation.
+    Fingerprint,
     Record(RecordKind),
     /// A preservation of evidence, by its id.
     Preservation,
-    /// A decided request for recusal, by the officer's username.
+    /// A decided request for recusal, by its position in the case's requests (from 0).
     Recusal,
 }
 
@@ -96,7 +99,10 @@ impl DocumentKind {
             DocumentKind::SamplingRecord => SubjectKind::Record(RecordKind::Sampling),
             DocumentKind::PreservationNotice => SubjectKind::Preservation,
             DocumentKind::RecusalDecision => SubjectKind::Recusal,
-            _ => SubjectKind::Case,
+            DocumentKind::InvestigationReport | DocumentKind::ReviewOpinion => {
+                SubjectKind::Fingerprint
+            }
+            DocumentKind::RegistrationApproval => SubjectKind::Case,
         }
     }
 
@@ -124,6 +130,8 @@ pub struct Rendered {
     pub verify_code: String,
     pub organ: String,
     pub issued_on: NaiveDate,
+    /// Characters no available font could draw (empty when every one was drawn).
+    pub missing_glyphs: String,
     /// The bytes, stored beside the event (never in it).
     pub pdf: Vec<u8>,
 }
@@ -152,6 +160,10 @@ pub struct DocumentIssued {
     pub size: i64,
     /// The code of the public check page (`/verify/{code}`).
     pub verify_code: String,
+    /// Characters no available font could draw, shown as boxes in the PDF: a warning that
+    /// stays with the document (install the fonts and issue a correcting document).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub missing_glyphs: String,
 }
 
 impl crate::event::EventPayload for DocumentIssued {
@@ -186,6 +198,7 @@ impl DocumentIssued {
             sha256: r.sha256.clone(),
             size: r.size,
             verify_code: r.verify_code.clone(),
+            missing_glyphs: r.missing_glyphs.clone(),
         }
     }
 }
@@ -241,7 +254,7 @@ fn check_issuer(actor: &Actor, case: &Case) -> Result<(), Refusal> {
 pub fn subject_unmet(case: &Case, kind: DocumentKind, subject: Option<&str>) -> Option<Reason> {
     let missing = || Reason::new("document.subject_unknown").field("subject");
     match kind.subject() {
-        SubjectKind::Case => match kind {
+        SubjectKind::Case | SubjectKind::Fingerprint => match kind {
             DocumentKind::RegistrationApproval => {
                 Some(Reason::new("document.issued_on_approval").field("kind"))
             }
@@ -266,10 +279,9 @@ pub fn subject_unmet(case: &Case, kind: DocumentKind, subject: Option<&str>) -> 
             }
         }
         SubjectKind::Recusal => {
-            match case
-                .recusals
-                .iter()
-                .rfind(|r| Some(r.officer.as_str()) == subject)
+            match subject
+                .and_then(|s| s.parse::<usize>().ok())
+                .and_then(|i| case.recusals.get(i))
             {
                 None => Some(missing()),
                 Some(r) if r.decision.is_none() => Some(Reason::new("document.recusal_undecided")),
@@ -279,14 +291,72 @@ pub fn subject_unmet(case: &Case, kind: DocumentKind, subject: Option<&str>) -> 
     }
 }
 
+/// The subject as stored: a record's or preservation's id in its canonical form, a recusal's
+/// position as digits, nothing for the case's own forms (the server sets a fingerprint for a
+/// report or review). Anything else is refused: the subject goes into a public event.
+pub fn normal_subject(
+    kind: DocumentKind,
+    subject: Option<&str>,
+) -> Result<Option<String>, Refusal> {
+    let invalid =
+        |code: &'static str| Refusal::one(RefusalKind::Invalid, Reason::new(code).field("subject"));
+    let subject = subject.map(str::trim).filter(|s| !s.is_empty());
+    match (kind.subject(), subject) {
+        (SubjectKind::Case | SubjectKind::Fingerprint, None) => Ok(None),
+        (SubjectKind::Case | SubjectKind::Fingerprint, Some(_)) => {
+            Err(invalid("document.subject_not_applicable"))
+        }
+        (_, None) => Err(invalid("field.required")),
+        (_, Some(s)) if s.chars().count() > 64 => Err(Refusal::one(
+            RefusalKind::Invalid,
+            Reason::new("field.too_long")
+                .field("subject")
+                .arg("max", 64),
+        )),
+        (SubjectKind::Record(_) | SubjectKind::Preservation, Some(s)) => {
+            check_texts([("subject", s, false)])?;
+            Uuid::parse_str(s)
+                .map(|u| Some(u.to_string()))
+                .map_err(|_| invalid("document.subject_unknown"))
+        }
+        (SubjectKind::Recusal, Some(s)) => {
+            check_texts([("subject", s, false)])?;
+            s.parse::<usize>()
+                .map(|i| Some(i.to_string()))
+                .map_err(|_| invalid("document.subject_unknown"))
+        }
+    }
+}
+
+/// Documents are issued while the case stands: not on a rejected or cancelled one.
+fn check_standing(case: &Case) -> Result<(), Refusal> {
+    if matches!(
+        case.stage,
+        super::registration::CaseStage::RegistrationRejected
+            | super::registration::CaseStage::Cancelled
+    ) {
+        return Err(Refusal::one(
+            RefusalKind::Conflict,
+            Reason::new("case.wrong_stage").arg("stage", case.stage.as_str()),
+        ));
+    }
+    Ok(())
+}
+
+/// What the decision checks before anything is rendered: who, which version, the stage.
+pub fn precheck(case: &Case, actor: &Actor, expected_version: i64) -> Result<(), Refusal> {
+    check_issuer(actor, case)?;
+    stale(case.version, expected_version)?;
+    check_standing(case)
+}
+
 pub fn decide_issue_document(
     state: &IssueDocumentState,
     actor: &Actor,
     cmd: &IssueDocument,
 ) -> Result<Vec<Payload>, Refusal> {
     let case = &state.case;
-    check_issuer(actor, case)?;
-    stale(case.version, cmd.expected_version)?;
+    precheck(case, actor, cmd.expected_version)?;
     if let Some(s) = &cmd.subject {
         check_texts([("subject", s.as_str(), false)])?;
     }
@@ -426,6 +496,7 @@ pub fn decide_sign_document(
         .as_ref()
         .filter(|d| d.issued.case_id == case.id)
         .ok_or_else(Refusal::not_found)?;
+    check_standing(case)?;
     let mut invalid = Reasons::default();
     let mut unmet = Reasons::default();
     if state.evidence_subjects.iter().any(|s| *s != Some(case.id)) {
@@ -452,6 +523,13 @@ pub fn decide_sign_document(
                 ("officers_note", officers_note.as_str(), true),
                 ("witness", witness.as_str(), false),
             ])?;
+            if witness.chars().count() > 200 {
+                invalid.push(
+                    Reason::new("field.too_long")
+                        .field("witness")
+                        .arg("max", 200),
+                );
+            }
             for (field, text) in [("reason", reason), ("officers_note", officers_note)] {
                 if text.trim().is_empty() {
                     invalid.push(Reason::new("field.required").field(field));
@@ -542,10 +620,15 @@ pub fn verify_code(random: u64) -> String {
 /// Whether `s` has the shape of a check code (case-insensitive, the dashes optional), and its
 /// normal form.
 pub fn normal_code(s: &str) -> Option<String> {
+    // Crockford's decoding: O reads as 0, I and L as 1 (what people type from paper).
     let chars: Vec<char> = s
         .chars()
-        .filter(|c| *c != '-')
-        .map(|c| c.to_ascii_uppercase())
+        .filter(|c| *c != '-' && *c != ' ')
+        .map(|c| match c.to_ascii_uppercase() {
+            'O' => '0',
+            'I' | 'L' => '1',
+            c => c,
+        })
         .collect();
     if chars.len() != 12 || !chars.iter().all(|c| CODE_ALPHABET.contains(&(*c as u8))) {
         return None;
@@ -579,7 +662,12 @@ mod tests {
             Some(c.as_str())
         );
         assert_ne!(verify_code(1), verify_code(2));
-        assert_eq!(normal_code("ABCD-EFGH-IJKL"), None, "I and L are not used");
+        assert_eq!(
+            normal_code("ABCD-EFGH-IJKO").as_deref(),
+            Some("ABCD-EFGH-11K0"),
+            "I, L and O are read as 1, 1 and 0"
+        );
+        assert_eq!(normal_code("ABCD-EFGH-JKU0"), None, "U is not used");
         assert_eq!(normal_code("ABCD"), None);
         assert_eq!(normal_code("../../etc/passwd"), None);
     }

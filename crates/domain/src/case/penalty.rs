@@ -210,11 +210,11 @@ impl Default for HearingRules {
     fn default() -> Self {
         HearingRules {
             organisation: Threshold {
-                fen: 200_000_00,
+                fen: 200_000 * 100,
                 comparator: Comparator::Above,
             },
             person: Threshold {
-                fen: 5_000_00,
+                fen: 5_000 * 100,
                 comparator: Comparator::AtOrAbove,
             },
         }

@@ -192,6 +192,7 @@ fn rendered(number: Option<&str>, counter: Option<(&str, i64)>) -> crate::case::
         verify_code: "ABCD-EFGH-JKMN".into(),
         organ: "西双版纳傣族自治州生态环境局".into(),
         issued_on: day("2026-12-07"),
+        missing_glyphs: String::new(),
         pdf: b"%PDF-".to_vec(),
     }
 }
@@ -239,7 +240,7 @@ fn a_numbered_document_takes_the_serial_after_the_last() {
     let cmd = IssueDocument {
         case_id: c.id,
         kind: DocumentKind::RecusalDecision,
-        subject: Some("menghai.officer2".into()),
+        subject: Some("0".into()),
         expected_version: 1,
     };
     let mut state = IssueDocumentState {

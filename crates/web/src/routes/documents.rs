@@ -94,8 +94,11 @@ pub struct DocumentItem {
     /// SHA-256 of the PDF, 64 lowercase hex digits.
     sha256: String,
     size: i64,
-    /// The record (id), preservation (id) or recused officer the document is about.
+    /// The record's or preservation's id, the recusal request's position (from 0), or the
+    /// fingerprint of the report or review the document states.
     subject: Option<String>,
+    /// Characters no font could draw, shown as boxes in the PDF (empty: none).
+    missing_glyphs: String,
     verify_code: String,
     /// The public check page printed under the QR code.
     verify_url: String,
@@ -115,6 +118,7 @@ fn item(case_id: uuid::Uuid, d: DocumentView) -> DocumentItem {
         sha256: d.sha256,
         size: d.size,
         subject: d.subject,
+        missing_glyphs: d.missing_glyphs,
         verify_code: d.verify_code,
         verify_url: d.verify_url,
         signatures: d.signatures,
@@ -148,8 +152,9 @@ async fn list(
 pub struct IssueBody {
     /// See `DocumentItem.kind` (registration_approval is issued by the approval itself).
     kind: String,
-    /// The record's id (records), the preservation's id (preservation_notice), the recused
-    /// officer's username (recusal_decision); absent for the others.
+    /// The record's id (records), the preservation's id (preservation_notice), the recusal
+    /// request's position in the case's `recusals`, from 0 (recusal_decision); absent for the
+    /// others.
     subject: Option<String>,
 }
 
