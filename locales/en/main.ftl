@@ -174,7 +174,7 @@ cli-calendar_bad_date = The date must be YYYY-MM-DD: { $value }
 cli-calendar_bad_n = N must be an integer of at least 1: { $value }
 cli-calendar_bad_table = A holiday table is wrong: { $detail }
 cli-calendar_missing_year = Warning: there is no State Council holiday table for { $year }; that year is computed with weekends only.
-cli-verify_ok = Ledger verified: { $events } events, { $hashes } tree hashes, { $checkpoints } signed checkpoints (each extends the one before); { $blobs } evidence files rehashed (SHA-256 and SM3); every projection table equals the replay of the events.
+cli-verify_ok = Ledger verified: { $events } events, { $hashes } tree hashes, { $checkpoints } signed checkpoints (each extends the one before); { $blobs } evidence files rehashed (SHA-256 and SM3); { $documents } issued documents' PDFs rehashed against their events; every projection table equals the replay of the events.
 cli-verify_failed = Ledger verification failed; { $count } problem(s) found:
 cli-verify_no_database = No database at { $path }.
 

@@ -174,7 +174,7 @@ cli-calendar_bad_date = 日期须为 YYYY-MM-DD 格式：{ $value }
 cli-calendar_bad_n = N 须为不小于 1 的整数：{ $value }
 cli-calendar_bad_table = 节假日表有误：{ $detail }
 cli-calendar_missing_year = 警告：{ $year } 年没有国务院节假日安排表，该年按周末计算。
-cli-verify_ok = 台账验证通过：{ $events } 条事件，{ $hashes } 个树哈希、{ $checkpoints } 个已签名检查点（每个都延续前一个），{ $blobs } 个证据文件已重新计算哈希（SHA-256 与 SM3），各投影表与事件重放结果一致。
+cli-verify_ok = 台账验证通过：{ $events } 条事件，{ $hashes } 个树哈希、{ $checkpoints } 个已签名检查点（每个都延续前一个），{ $blobs } 个证据文件已重新计算哈希（SHA-256 与 SM3），{ $documents } 份已出具文书的 PDF 已与其事件核对哈希，各投影表与事件重放结果一致。
 cli-verify_failed = 台账验证未通过，发现 { $count } 处问题：
 cli-verify_no_database = 找不到数据库 { $path }。
 

@@ -13,6 +13,8 @@ pub struct VerifyReport {
     pub checkpoints: i64,
     /// Evidence files reread and rehashed (0 with `--no-blobs` or without an evidence store).
     pub blobs: i64,
+    /// Issued documents whose stored PDF was rehashed against their `document.issued/v1`.
+    pub documents: i64,
     pub problems: Vec<String>,
 }
 
@@ -65,6 +67,11 @@ impl App {
                     ));
                     next = record.seq;
                     tree_complete = false;
+                }
+                // An issued document's stored PDF is the bytes its event holds the hash of.
+                if let domain::Payload::DocumentIssued(d) = &record.event.payload {
+                    report.documents += 1;
+                    self.verify_document_file(*seq, d, &mut report).await?;
                 }
                 let computed = store::event_hash(&record.event);
                 if computed != *stored {
@@ -231,6 +238,35 @@ impl App {
                 previous = Some((size, root));
             }
         }
+    }
+
+    async fn verify_document_file(
+        &self,
+        seq: i64,
+        d: &domain::case::document::DocumentIssued,
+        report: &mut VerifyReport,
+    ) -> Result<(), AppError> {
+        use sha2::Digest;
+        match self.store.document_pdf(d.document_id).await? {
+            None => report.problems.push(format!(
+                "event {seq}: the PDF of document {} is missing",
+                d.document_id
+            )),
+            Some(pdf) => {
+                let sha256 = hex(&sha2::Sha256::digest(&pdf));
+                if sha256 != d.sha256 || pdf.len() as i64 != d.size {
+                    report.problems.push(format!(
+                        "event {seq}: the stored PDF of document {} hashes to {sha256} \
+                         ({} bytes); the ledger holds {} ({} bytes)",
+                        d.document_id,
+                        pdf.len(),
+                        d.sha256,
+                        d.size
+                    ));
+                }
+            }
+        }
+        Ok(())
     }
 
     async fn verify_blobs(&self, report: &mut VerifyReport) -> Result<(), AppError> {

@@ -369,7 +369,8 @@ async fn verify(args: VerifyArgs) -> ExitCode {
                         ("events", &report.events.to_string()),
                         ("hashes", &report.tree_hashes.to_string()),
                         ("checkpoints", &report.checkpoints.to_string()),
-                        ("blobs", &report.blobs.to_string())
+                        ("blobs", &report.blobs.to_string()),
+                        ("documents", &report.documents.to_string())
                     ]
                 )
             );

@@ -593,6 +593,28 @@ async fn anyone_checks_a_document(app: TestApp) {
     let (code_none, out) = run(&good, &key, false);
     assert_eq!(code_none, Some(2), "{out}");
     assert!(out.contains(form["sha256"].as_str().unwrap()), "{out}");
+
+    // `ledger verify` rehashes every issued PDF against its event; a lost one is named, and
+    // the download refuses rather than serve bytes the ledger does not vouch for.
+    let report = app.app.verify_ledger_with(false).await.unwrap();
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    assert_eq!(report.documents, 1);
+    app.execute_unchecked("DELETE FROM document_files").await;
+    let report = app.app.verify_ledger_with(false).await.unwrap();
+    assert!(
+        report
+            .problems
+            .iter()
+            .any(|p| p.contains("the PDF of document") && p.contains("missing")),
+        "{:?}",
+        report.problems
+    );
+    assert_eq!(
+        get_bytes(&app, &officer, form["pdf"].as_str().unwrap())
+            .await
+            .0,
+        500
+    );
 }
 
 on_both_backends!(
