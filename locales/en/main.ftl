@@ -168,7 +168,6 @@ cli-settings_missing = Settings file not found: { $path }
 cli-settings_invalid = Reading the settings failed
 cli-origin_invalid = ledger.origin must be non-empty and contain no spaces, + or : (it is { $origin })
 cli-county_short_names_repeat = app.county_short_names repeats a short name: two counties would print the same case and document numbers. Give each county its own.
-cli-no_cjk_font = No Chinese font is available: the Chinese text of documents cannot be drawn (every missing character is reported). Install the Debian package fonts-noto-cjk, or name a font directory in documents.font_dirs.
 cli-prefecture_invalid = app.prefecture_code must be a 6-digit division code
 cli-calendar_bad_date = The date must be YYYY-MM-DD: { $value }
 cli-calendar_bad_n = N must be an integer of at least 1: { $value }

@@ -168,7 +168,6 @@ cli-settings_missing = 配置文件不存在：{ $path }
 cli-settings_invalid = 读取设置失败
 cli-origin_invalid = ledger.origin 不得为空，且不得含空格、+ 或 :（当前为 { $origin }）
 cli-county_short_names_repeat = app.county_short_names 中有重复的简称：各县的案号和文号将会重复。请为每个县设定不同的简称。
-cli-no_cjk_font = 没有可用的中文字体：文书中的汉字将无法显示（每个缺字都会报告）。请安装 Debian 软件包 fonts-noto-cjk，或在 documents.font_dirs 中指定字体目录。
 cli-prefecture_invalid = app.prefecture_code 须为 6 位行政区划代码
 cli-calendar_bad_date = 日期须为 YYYY-MM-DD 格式：{ $value }
 cli-calendar_bad_n = N 须为不小于 1 的整数：{ $value }

@@ -705,16 +705,6 @@ async fn serve(args: ServeArgs) -> ExitCode {
     };
     print_start(addr, &seeded, &signer);
     tracing::info!(%addr, backend = ?app.backend(), "serving");
-    // The document fonts are read once, off the start-up path; a machine without a Chinese font
-    // is told now, not at its first document.
-    let fonts = app.clone();
-    tokio::task::spawn_blocking(move || match fonts.document_engine() {
-        Ok(engine) if !engine.fonts().covers('中') => {
-            tracing::warn!("{}", both("cli.no_cjk_font", &[]));
-        }
-        Ok(_) => {}
-        Err(e) => tracing::error!(error = %e, "{}", both("cli.no_cjk_font", &[])),
-    });
     match web::serve(listener, app, shutdown_signal()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

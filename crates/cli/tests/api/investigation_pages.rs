@@ -96,10 +96,19 @@ fn version(html: &str) -> String {
     html[v..v + html[v..].find('"').unwrap()].to_owned()
 }
 
-/// Now in China time, as a `datetime-local` value, `minutes` ago.
+/// Now in China time, as a `datetime-local` value, `minutes` ago — but never on the China day
+/// before today (the demo certificates are valid from the day of seeding: a run just after
+/// midnight in China would otherwise fail).
 fn local(minutes: i64) -> String {
-    (chrono::Utc::now() - chrono::Duration::minutes(minutes))
-        .with_timezone(&domain::time::CHINA_STANDARD_TIME)
+    let now = chrono::Utc::now().with_timezone(&domain::time::CHINA_STANDARD_TIME);
+    let midnight = now
+        .date_naive()
+        .and_hms_opt(0, 0, 0)
+        .unwrap()
+        .and_local_timezone(domain::time::CHINA_STANDARD_TIME)
+        .unwrap();
+    (now - chrono::Duration::minutes(minutes))
+        .max(midnight)
         .format("%Y-%m-%dT%H:%M")
         .to_string()
 }

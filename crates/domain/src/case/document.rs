@@ -664,7 +664,7 @@ mod tests {
         assert_ne!(verify_code(1), verify_code(2));
         assert_eq!(
             normal_code("ABCD-EFGH-IJKO").as_deref(),
-            Some("ABCD-EFGH-11K0"),
+            Some("ABCD-EFGH-1JK0"),
             "I, L and O are read as 1, 1 and 0"
         );
         assert_eq!(normal_code("ABCD-EFGH-JKU0"), None, "U is not used");
