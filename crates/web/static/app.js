@@ -158,8 +158,8 @@ document.addEventListener('change', (ev) => {
 
 // The signature pad (签名): drawn with a finger, a pen or a mouse (pointer events), sent as a PNG
 // with method=pad. The submit button stays disabled until there is enough ink on the pad (a stray
-// tap is not a signature), so an empty pad can never be sent; Clear starts again, and so does
-// turning the phone (the pad is redrawn at its new size). On success the server's redirect is
+// tap is not a signature), so an empty pad can never be sent; Clear starts again. Turning the
+// phone keeps the drawing, scaled evenly into the pad's new size. On success the server's redirect is
 // followed by hand (fetch does not show its page); a refusal shows its reasons above the pad and
 // keeps the drawing, so the person need not sign again.
 (() => {
@@ -271,13 +271,30 @@ document.addEventListener('change', (ev) => {
         status.textContent = `${form.dataset.failed} (${e.message})`;
       }
     });
-    active = { form, size, width: () => width };
+    // A new size (the phone turned): the drawing so far, scaled evenly into it.
+    const resize = () => {
+      const kept = ink;
+      const old = document.createElement('canvas');
+      old.width = canvas.width;
+      old.height = canvas.height;
+      old.getContext('2d').drawImage(canvas, 0, 0);
+      const before = { w: width, h: old.height / (window.devicePixelRatio || 1) };
+      size();
+      if (kept > 0) {
+        const box = canvas.getBoundingClientRect();
+        const scale = Math.min(box.width / before.w, box.height / before.h);
+        pen.drawImage(old, 0, 0, before.w * scale, before.h * scale);
+        ink = kept;
+        update();
+      }
+    };
+    active = { form, resize, width: () => width };
     size();
   };
   window.addEventListener('resize', () => {
     if (!active || !document.body.contains(active.form)) return;
     const box = active.form.querySelector('canvas.pad').getBoundingClientRect();
-    if (Math.abs(box.width - active.width()) > 1) active.size();
+    if (Math.abs(box.width - active.width()) > 1) active.resize();
   });
   document.addEventListener('DOMContentLoaded', setup);
   document.addEventListener('htmx:afterSettle', setup);
