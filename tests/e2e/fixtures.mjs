@@ -2,7 +2,8 @@
 // open clue with an extension waiting for a head, a case waiting for approval (party not yet
 // identified), a registered case against a person (masked) investigated before registration
 // with its team (two officers, an assistant) and two requests for recusal (one decided, one
-// waiting for a head), and a liaison's own clue. Returns the pages' paths.
+// waiting for a head) and an inspection record whose document is issued, and a liaison's own
+// clue. Returns the pages' paths.
 import { DEMO_PASSWORD } from './harness.mjs';
 
 /** Today in China Standard Time, as the server's legal dates are. */
@@ -55,6 +56,22 @@ export function proposal(extra = {}) {
   };
 }
 
+/**
+ * An on-site inspection record by `officers`, ended a second ago. It starts no earlier than
+ * midnight China time: the demo's certificates are valid from the day the server seeded them.
+ */
+export function inspectionRecord(officers) {
+  const now = Date.now();
+  const midnight = Date.parse(`${todayCst()}T00:00:00+08:00`);
+  const end = now - 1000;
+  const start = Math.min(Math.max(now - 40 * 60_000, midnight), end - 1000);
+  return {
+    started_at: new Date(start).toISOString(), ended_at: new Date(end).toISOString(), officers,
+    signature: { signed: true }, place: '勐海县勐遮镇某橡胶厂排污口', present: ['岩温（厂长）'],
+    observed: '排污口有黑色废水流入南览河，厂区废水处理设施未运行。',
+  };
+}
+
 export async function caseFixtures(base) {
   const officer = await login(base, 'menghai.officer');
   const head = await login(base, 'ju.head');
@@ -79,6 +96,13 @@ export async function caseFixtures(base) {
   await act(base, officer, registeredCase, 'assign-officers', {
     officers: ['menghai.officer', 'menghai.officer2'], lead: 'menghai.officer', assistants: ['menghai.aux'],
   });
+  // An inspection record and its document, issued: the signing page and the public check page.
+  const officers = ['menghai.officer', 'menghai.officer2'];
+  await act(base, officer, registeredCase, 'record-inspection', inspectionRecord(officers));
+  const records = await call(base, officer, 'GET', `${registeredCase}/records`);
+  const issued = await act(base, officer, registeredCase, 'documents', {
+    kind: 'inspection_record', subject: records.json[0].record.id,
+  });
   await act(base, officer, registeredCase, 'request-recusal', { officer: 'ju.deputy', grounds: '当事人称曾与分管副局长有业务往来', by: 'party' });
   await act(base, head, registeredCase, 'decide-recusal', {
     officer: 'ju.deputy', granted: false, reasons: '未发现直接利害关系', collective_deliberation: false,
@@ -99,5 +123,7 @@ export async function caseFixtures(base) {
     registeredCase: `/cases/${registered.case.id}`,
     registeredClue: page(registeredClue),
     liaisonClue: page(liaisonClue),
+    documentSign: `/cases/${registered.case.id}/documents/${issued.document.id}/sign`,
+    verify: `/verify/${issued.document.verify_code}`,
   };
 }

@@ -50,7 +50,10 @@ const ERROR_TITLE = /出错|went wrong/i;
 // triage for an officer, the head's own extension for a head), `clue-extension` the clue whose
 // extension waits for a head, `case-pending` the case waiting for approval (party unidentified),
 // `case-registered` the numbered case against a person, with its team and a request for recusal
-// waiting (the team form for the brigade and the detachment leader, the decision for the head).
+// waiting (the team form for the brigade and the detachment leader, the decision for the head) and
+// an inspection record's document issued; `document-sign` that document's signing page (the pad,
+// the scan and the refusal for an officer, a note for a reviewer). Signed out: the sign-in page
+// and the document's public check page (`verify`).
 const ACCOUNTS = [
   { user: 'admin', role: 'system_admin', totp: true, pages: ['home', 'account', 'admin', 'admin-user'] },
   { user: 'secadmin', role: 'security_admin', totp: true, pages: ['home', 'account', 'admin', 'admin-user'] },
@@ -61,10 +64,10 @@ const ACCOUNTS = [
   {
     user: 'menghai.officer', role: 'brigade_officer',
     pages: ['home', 'entities', 'entity', 'evidence-upload', 'evidence', 'certificate', 'import', 'account',
-      'clues', 'clue-open', 'cases', 'case-pending', 'case-registered', 'tasks'],
+      'clues', 'clue-open', 'cases', 'case-pending', 'case-registered', 'document-sign', 'tasks'],
   },
   { user: 'menghai.aux', role: 'auxiliary_staff', pages: ['home', 'account'] },
-  { user: 'fazhi.reviewer', role: 'legal_reviewer', pages: ['home', 'account', 'case-registered'] },
+  { user: 'fazhi.reviewer', role: 'legal_reviewer', pages: ['home', 'account', 'case-registered', 'document-sign'] },
   { user: 'mengzhe.liaison', role: 'liaison', pages: ['home', 'account', 'clues', 'clue-open'] },
   { user: 'police.partner', role: 'partner_agency', pages: ['home', 'account', 'clues'] },
 ];
@@ -319,6 +322,8 @@ async function crawl() {
       const context = await browser.newContext();
       const page = await context.newPage();
       await everyWay(page, `${base}/login`, { name: 'login', role: 'anonymous' });
+      // The public check page of an issued document, reached from its QR code.
+      await everyWay(page, `${base}${FIXTURES.verify}`, { name: 'verify', role: 'anonymous' });
       await notFound(page, base, { role: 'anonymous' });
       await context.close();
     }
@@ -369,6 +374,7 @@ async function visitAccount(browser, base, secret, account) {
       else if (name === 'clue-extension') await everyWay(page, `${base}${FIXTURES.extensionClue}`, { ...opts, name });
       else if (name === 'case-pending') await everyWay(page, `${base}${FIXTURES.pendingCase}`, { ...opts, name });
       else if (name === 'case-registered') await everyWay(page, `${base}${FIXTURES.registeredCase}`, { ...opts, name });
+      else if (name === 'document-sign') await everyWay(page, `${base}${FIXTURES.documentSign}`, { ...opts, name });
       else if (!['entity', 'evidence-upload', 'evidence', 'certificate', 'import'].includes(name)) {
         throw new Error(`no such key page: ${name}`);
       }

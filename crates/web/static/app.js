@@ -155,3 +155,147 @@ document.addEventListener('change', (ev) => {
   window.addEventListener('hashchange', open);
   document.addEventListener('DOMContentLoaded', open);
 })();
+
+// The signature pad (签名): drawn with a finger, a pen or a mouse (pointer events), sent as a PNG
+// with method=pad. The submit button stays disabled until there is enough ink on the pad (a stray
+// tap is not a signature), so an empty pad can never be sent; Clear starts again. Turning the
+// phone keeps the drawing, scaled evenly into the pad's new size. On success the server's redirect is
+// followed by hand (fetch does not show its page); a refusal shows its reasons above the pad and
+// keeps the drawing, so the person need not sign again.
+(() => {
+  const MIN_INK = 40; // CSS px of stroke
+  let active = null;
+  const setup = () => {
+    const form = document.getElementById('pad-form');
+    if (!form || form.dataset.ready) return;
+    form.dataset.ready = '1';
+    const canvas = form.querySelector('canvas.pad');
+    const submit = form.querySelector('#pad-submit');
+    const clear = form.querySelector('#pad-clear');
+    const status = form.querySelector('#pad-status');
+    const pen = canvas.getContext('2d');
+    let ink = 0;
+    let last = null;
+    let width = 0;
+    const update = () => {
+      submit.disabled = ink < MIN_INK;
+      status.textContent = ink < MIN_INK ? form.dataset.empty : form.dataset.readyText;
+    };
+    const size = () => {
+      const box = canvas.getBoundingClientRect();
+      const dpr = window.devicePixelRatio || 1;
+      width = box.width;
+      canvas.width = Math.round(box.width * dpr);
+      canvas.height = Math.round(box.height * dpr);
+      pen.setTransform(dpr, 0, 0, dpr, 0, 0);
+      // White, not transparent: the image is evidence and is opened by any viewer.
+      pen.fillStyle = '#fff';
+      pen.fillRect(0, 0, box.width, box.height);
+      pen.strokeStyle = '#000';
+      pen.fillStyle = '#000';
+      pen.lineWidth = 2.5;
+      pen.lineCap = 'round';
+      pen.lineJoin = 'round';
+      ink = 0;
+      update();
+    };
+    const at = (ev) => {
+      const box = canvas.getBoundingClientRect();
+      return { x: ev.clientX - box.left, y: ev.clientY - box.top };
+    };
+    canvas.addEventListener('pointerdown', (ev) => {
+      if (ev.button > 0) return;
+      ev.preventDefault();
+      canvas.setPointerCapture(ev.pointerId);
+      last = at(ev);
+      pen.beginPath();
+      pen.arc(last.x, last.y, 1.25, 0, 2 * Math.PI);
+      pen.fill();
+    });
+    canvas.addEventListener('pointermove', (ev) => {
+      if (!last) return;
+      ev.preventDefault();
+      const moves = ev.getCoalescedEvents ? ev.getCoalescedEvents() : [];
+      for (const e of moves.length ? moves : [ev]) {
+        const p = at(e);
+        pen.beginPath();
+        pen.moveTo(last.x, last.y);
+        pen.lineTo(p.x, p.y);
+        pen.stroke();
+        ink += Math.hypot(p.x - last.x, p.y - last.y);
+        last = p;
+      }
+      update();
+    });
+    const end = () => { last = null; };
+    canvas.addEventListener('pointerup', end);
+    canvas.addEventListener('pointercancel', end);
+    canvas.addEventListener('lostpointercapture', end);
+    clear.addEventListener('click', size);
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      if (ink < MIN_INK) { update(); return; }
+      submit.disabled = true;
+      clear.disabled = true;
+      status.textContent = form.dataset.sending;
+      try {
+        const blob = await new Promise((done) => canvas.toBlob(done, 'image/png'));
+        const body = new FormData();
+        body.append('signer', form.querySelector('input[name=signer]:checked')?.value ?? '');
+        body.append('method', 'pad');
+        body.append('file', blob, 'signature.png');
+        // Same origin: the browser sends Sec-Fetch-Site and Origin, which the server's
+        // cross-site check reads, and the session cookie.
+        const res = await fetch(form.action, { method: 'POST', body, credentials: 'same-origin', redirect: 'manual' });
+        if (res.type === 'opaqueredirect' || (res.status >= 300 && res.status < 400)) {
+          location.assign(form.dataset.done);
+          return;
+        }
+        const page = new DOMParser().parseFromString(await res.text(), 'text/html');
+        const errors = page.getElementById('errors');
+        const main = document.querySelector('main');
+        if (!errors) {
+          // Not this page again (the case or document is out of reach): show what came back.
+          const other = page.querySelector('main');
+          if (other) { main.replaceWith(other); return; }
+          throw new Error(`HTTP ${res.status}`);
+        }
+        main.querySelector('#errors')?.remove();
+        main.querySelector('#sign-document').before(errors);
+        errors.focus();
+        clear.disabled = false;
+        update();
+      } catch (e) {
+        clear.disabled = false;
+        update();
+        status.textContent = `${form.dataset.failed} (${e.message})`;
+      }
+    });
+    // A new size (the phone turned): the drawing so far, scaled evenly into it.
+    const resize = () => {
+      const kept = ink;
+      const old = document.createElement('canvas');
+      old.width = canvas.width;
+      old.height = canvas.height;
+      old.getContext('2d').drawImage(canvas, 0, 0);
+      const before = { w: width, h: old.height / (window.devicePixelRatio || 1) };
+      size();
+      if (kept > 0) {
+        const box = canvas.getBoundingClientRect();
+        const scale = Math.min(box.width / before.w, box.height / before.h);
+        pen.drawImage(old, 0, 0, before.w * scale, before.h * scale);
+        ink = kept;
+        update();
+      }
+    };
+    active = { form, resize, width: () => width };
+    size();
+  };
+  window.addEventListener('resize', () => {
+    if (!active || !document.body.contains(active.form)) return;
+    const box = active.form.querySelector('canvas.pad').getBoundingClientRect();
+    if (Math.abs(box.width - active.width()) > 1) active.resize();
+  });
+  document.addEventListener('DOMContentLoaded', setup);
+  document.addEventListener('htmx:afterSettle', setup);
+})();

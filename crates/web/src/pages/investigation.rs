@@ -313,6 +313,8 @@ pub struct Workspace {
     pub sent_back: bool,
     pub review_form: Option<ReviewForm>,
     pub interference: Option<InterferenceForm>,
+    /// The documents issued and those the reader may issue now.
+    pub documents: Option<super::documents::DocumentsSection>,
     /// The investigation sections have something to show.
     pub investigating: bool,
     /// A label's colon in the page's language.
@@ -378,7 +380,7 @@ fn kind_of(kind: &str) -> Option<RecordKind> {
     }
 }
 
-fn kind_name(tr: &Tr, k: RecordKind) -> String {
+pub(super) fn kind_name(tr: &Tr, k: RecordKind) -> String {
     tr.t(match k {
         RecordKind::Inspection => "ui-record_inspection",
         RecordKind::Questioning => "ui-record_questioning",
@@ -885,6 +887,12 @@ pub async fn workspace(
                 what_was_asked: v("what_was_asked"),
             }
         });
+    let subjects: Vec<super::documents::RecordSubject> = records
+        .iter()
+        .map(|e| super::documents::record_subject(&tr, &e.record))
+        .collect();
+    let documents =
+        super::documents::section(state, ctx, case, people, &subjects, &evidence).await?;
     let investigating = domain::case::team::investigating(case)
         || !record_rows.is_empty()
         || !preservations.is_empty();
@@ -902,6 +910,7 @@ pub async fn workspace(
         sent_back,
         review_form,
         interference,
+        documents,
         investigating,
         colon,
     })

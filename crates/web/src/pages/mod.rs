@@ -8,6 +8,7 @@
 mod account;
 mod admin;
 mod cases;
+mod documents;
 mod entities;
 mod evidence;
 mod home;
@@ -122,12 +123,32 @@ pub fn router() -> axum::Router<AppState> {
             "/cases/{id}/record-interference",
             post(investigation::interference),
         )
+        .route("/cases/{id}/documents", post(documents::issue))
+        .route("/cases/{id}/documents/{doc}", get(documents::pdf))
+        .route(
+            "/cases/{id}/documents/{doc}/sign",
+            get(documents::sign_page),
+        )
+        .route(
+            "/cases/{id}/documents/{doc}/signatures",
+            // The pad's image or the signed scan becomes evidence: the evidence store's own
+            // limit applies to it, the refusal form is read within its own.
+            post(documents::sign).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
         .route("/cases/{id}/{action}", post(cases::act))
         .route("/approvals", get(cases::approvals))
         .route("/tasks", get(tasks::tasks))
         .route("/tasks/export.xlsx", get(tasks::export_tasks))
         .route("/tasks/deadlines.xlsx", get(tasks::export_deadlines))
         .route("/documents/blank/{file}", get(tasks::blank_form))
+        .route(
+            "/verify/{code}",
+            // Public: the file checked is hashed as it streams, at most 20 MiB
+            // (`App::check_document_file`), and never kept.
+            get(documents::verify)
+                .post(documents::verify_check)
+                .layer(axum::extract::DefaultBodyLimit::disable()),
+        )
         .route("/interference", get(interference::list))
         .route("/interference/export.xlsx", get(interference::export))
         .route("/evidence/{id}", get(evidence::detail))
@@ -403,6 +424,9 @@ const FLASHES: &[&str] = &[
     "ui-flash_report_submitted",
     "ui-flash_review_recorded",
     "ui-flash_interference_recorded",
+    "ui-flash_document_issued",
+    "ui-flash_signature_recorded",
+    "ui-flash_refusal_recorded",
 ];
 
 /// A redirect after an action, and a message about it on the next page.
