@@ -945,7 +945,7 @@ impl PrepareRender {
 
 /// The fingerprint of the case's current report or review: the first 16 hex digits of the
 /// SHA-256 of its JSON. A supplementary report or a new review gets a new one.
-fn fingerprint(case: &Case, kind: DocumentKind) -> Option<String> {
+pub fn fingerprint(case: &Case, kind: DocumentKind) -> Option<String> {
     let json = match kind {
         DocumentKind::InvestigationReport => serde_json::to_vec(case.report.as_ref()?),
         DocumentKind::ReviewOpinion => serde_json::to_vec(case.review.as_ref()?),

@@ -271,11 +271,8 @@ async fn issue_and_sign_through_the_pages(app: TestApp) {
     }
     assert_eq!(page(&app, &other, &sign_path).await.0, 404);
 
-    // A drawing from the pad. The app registers the image as evidence of the case collected
-    // by the signed-in officer alone, and evidence of a case takes two certified officers
-    // (`decide_register`): so today every file signature is refused, with that reason on the
-    // signing page, and nothing is kept. (Reported to be fixed in `sign_document_with_file`;
-    // then this answers 303 with `ui-flash_signature_recorded`.)
+    // A drawing from the pad: recorded, the image evidence of the case collected by the
+    // record's officers, and listed on the document.
     let signatures = format!("{path}/documents/{doc_id}/signatures");
     let signed = |docs: &[Value]| {
         docs.iter().find(|d| d["id"] == doc_id.as_str()).unwrap()["signatures"]
@@ -284,7 +281,7 @@ async fn issue_and_sign_through_the_pages(app: TestApp) {
             .clone()
     };
     let evidence_list = format!("/api/v1/evidence?subject_id={}", &path["/cases/".len()..]);
-    let (s, _, html) = post_file(
+    let (s, to, html) = post_file(
         &app,
         &officer,
         &signatures,
@@ -292,18 +289,23 @@ async fn issue_and_sign_through_the_pages(app: TestApp) {
         ("signature.png", crate::evidence::PNG),
     )
     .await;
-    assert_eq!(s, 409, "{html}");
-    assert!(
-        html.contains("id=\"errors\"") && html.contains("现场取证须有至少两名"),
+    assert_eq!(
+        (s, to.as_deref()),
+        (303, Some(format!("{path}#documents").as_str())),
         "{html}"
     );
-    assert!(
-        html.contains("id=\"pad\""),
-        "the signing page again: {html}"
+    let entries = signed(&documents(&app, &token, &api_case).await);
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    assert_eq!(
+        (&entries[0]["outcome"], &entries[0]["method"]),
+        (&json!("signed"), &json!("pad"))
     );
-    assert!(signed(&documents(&app, &token, &api_case).await).is_empty());
     let (_, evidence, _) = get_with_etag(&app, &token, &evidence_list).await;
-    assert_eq!(evidence, json!([]), "the image was not kept");
+    assert_eq!(
+        evidence.as_array().unwrap().len(),
+        1,
+        "the image is evidence"
+    );
 
     // An empty file, a missing signer, from another site: refused, nothing recorded.
     let (s, _, html) = post_file(
@@ -335,7 +337,11 @@ async fn issue_and_sign_through_the_pages(app: TestApp) {
     )
     .await;
     assert_eq!(s, 403);
-    assert!(signed(&documents(&app, &token, &api_case).await).is_empty());
+    assert_eq!(
+        signed(&documents(&app, &token, &api_case).await).len(),
+        1,
+        "nothing more recorded"
+    );
 
     // A refusal without its reason: refused, what was typed kept; a video that is no evidence
     // of the case: refused; then recorded, and listed on the workspace.
@@ -374,7 +380,7 @@ async fn issue_and_sign_through_the_pages(app: TestApp) {
         assert_eq!(s, 422, "{video}: {html}");
         assert!(html.contains("id=\"errors\""), "{html}");
     }
-    assert!(signed(&documents(&app, &token, &api_case).await).is_empty());
+    assert_eq!(signed(&documents(&app, &token, &api_case).await).len(), 1);
     let (s, to, cookies) = post_form(
         &app,
         &officer,
@@ -398,8 +404,8 @@ async fn issue_and_sign_through_the_pages(app: TestApp) {
         "{cookies}"
     );
     let entries = signed(&documents(&app, &token, &api_case).await);
-    assert_eq!(entries.len(), 1, "{entries:?}");
-    assert_eq!(entries[0]["outcome"], "refused");
+    assert_eq!(entries.len(), 2, "{entries:?}");
+    assert_eq!(entries[1]["outcome"], "refused");
     let (_, html, _) = page(&app, &officer, &path).await;
     assert!(
         html.contains("被记录人拒绝签名")

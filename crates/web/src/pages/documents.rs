@@ -147,7 +147,7 @@ fn about(
 ) -> Option<(String, String)> {
     let subject = subject?;
     match kind.subject() {
-        SubjectKind::Case => None,
+        SubjectKind::Case | SubjectKind::Fingerprint => None,
         SubjectKind::Record(_) => records
             .iter()
             .find(|r| r.id.to_string() == subject)
@@ -157,13 +157,19 @@ fn about(
             .iter()
             .find(|p| p.id.to_string() == subject)
             .map(|p| (format!("{base}#preservations"), preservation_label(p))),
-        SubjectKind::Recusal => Some((
-            format!("{base}#recusal"),
-            ctx.tr().with(
-                "ui-doc_about_recusal",
-                &[("name", ctx.person_name(people, subject))],
-            ),
-        )),
+        SubjectKind::Recusal => {
+            let r = subject
+                .parse::<usize>()
+                .ok()
+                .and_then(|i| case.recusals.get(i))?;
+            Some((
+                format!("{base}#recusal"),
+                ctx.tr().with(
+                    "ui-doc_about_recusal",
+                    &[("name", ctx.person_name(people, &r.officer))],
+                ),
+            ))
+        }
     }
 }
 
@@ -299,25 +305,25 @@ pub async fn section(
                 add(kind, id, with_kind(kind, &preservation_label(p)));
             }
         }
-        for (kind, present) in [
-            (DocumentKind::InvestigationReport, case.report.is_some()),
-            (DocumentKind::ReviewOpinion, case.review.is_some()),
+        // The report and the review are named by their content's fingerprint: a supplementary
+        // report or a new review can be issued again.
+        for kind in [
+            DocumentKind::InvestigationReport,
+            DocumentKind::ReviewOpinion,
         ] {
-            if present && !issued(kind, None) {
+            if let Some(print) = app::case::documents::fingerprint(case, kind)
+                && !issued(kind, Some(&print))
+            {
                 add(kind, String::new(), kind_label(&tr, kind));
             }
         }
-        let mut officers: Vec<&str> = Vec::new();
-        for r in case.recusals.iter().rev() {
-            // The latest request of each officer is the one its decision document states.
-            if officers.contains(&r.officer.as_str()) {
-                continue;
-            }
-            officers.push(&r.officer);
+        // Each decided request for recusal by its position in the case.
+        for (i, r) in case.recusals.iter().enumerate() {
             let kind = DocumentKind::RecusalDecision;
-            if r.decision.is_some() && !issued(kind, Some(&r.officer)) {
+            let at = i.to_string();
+            if r.decision.is_some() && !issued(kind, Some(&at)) {
                 let name = ctx.person_name(people, &r.officer);
-                add(kind, r.officer.clone(), with_kind(kind, &name));
+                add(kind, at, with_kind(kind, &name));
             }
         }
     }
