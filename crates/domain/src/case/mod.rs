@@ -5,6 +5,7 @@
 
 pub mod clue;
 pub mod document;
+pub mod hearing;
 pub mod interference;
 pub mod party;
 pub mod penalty;
