@@ -347,6 +347,8 @@ pub const UNCONFIRMED_SETTINGS: &[&str] = &[
     "app.document_numbers",
     "app.enforced_laws",
     "app.preservation_approval_hours",
+    "app.hearing",
+    "app.statement_days",
 ];
 
 /// Whether a setting (a flattened key) has an unconfirmed default.

@@ -110,6 +110,14 @@ pub struct AppSettings {
     /// document's QR as `<public_url>/verify/<code>`.
     #[serde(skip)]
     pub public_url: String,
+    /// The "large amounts" (较大数额) that give the party a hearing right, with how each
+    /// compares. UNCONFIRMED: organisations per Order 30 Art. 89 as the commentary reads it
+    /// (above 200,000 yuan, the figure not counting); natural persons the 2010 value (5,000
+    /// yuan and up), no 2023 figure having been found.
+    pub hearing: domain::case::penalty::HearingRules,
+    /// Working days after the advance notice's service during which the party may state and
+    /// defend (陈述、申辩). UNCONFIRMED: no statutory number was found; local notices set one.
+    pub statement_days: u32,
     /// The bureau's main head (the binary's `organisation.main_head`); empty when not set.
     #[serde(skip)]
     pub main_head: String,
@@ -143,6 +151,8 @@ impl Default for AppSettings {
             main_head: String::new(),
             font_dirs: Vec::new(),
             document_numbers: case::documents::default_document_numbers(),
+            hearing: domain::case::penalty::HearingRules::default(),
+            statement_days: 5,
             public_url: "http://127.0.0.1:8080".into(),
         }
     }

@@ -210,6 +210,14 @@ impl Settings {
                 crate::both("cli.document_number_invalid", &[("kind", kind)])
             );
         }
+        let h = &self.app.hearing;
+        anyhow::ensure!(
+            h.organisation.fen > 0
+                && h.person.fen > 0
+                && (1..=60).contains(&self.app.statement_days),
+            "{}",
+            crate::both("cli.hearing_invalid", &[])
+        );
         let mut short: Vec<&String> = self.app.county_short_names.values().collect();
         short.sort();
         anyhow::ensure!(

@@ -384,6 +384,9 @@ async fn administration_pages_for_their_administrators(app: TestApp) {
     for key in [
         "app.document_numbers.preservation_notice.brigade",
         "app.case_number_brigade",
+        "app.hearing.organisation.fen",
+        "app.hearing.person.comparator",
+        "app.statement_days",
     ] {
         let row = html.split(&format!("<code>{key}</code>")).nth(1).unwrap();
         let row = &row[..row.find("</tr>").unwrap()];
