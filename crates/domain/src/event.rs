@@ -8,6 +8,7 @@ pub use crate::admin::{CredentialReset, UserAccessChanged, UserDisabled, UserEdi
 pub use crate::case::clue::{ClueClosed, ClueSubmitted};
 pub use crate::case::document::{DocumentIssued, DocumentSigned};
 pub use crate::case::interference::InterferenceRecorded;
+pub use crate::case::notice::AdvanceNoticeIssued;
 pub use crate::case::party::PartyIdentified;
 pub use crate::case::preservation::{PreservationApproved, PreservationProposed, PreservedDecided};
 pub use crate::case::record::RecordAdded;
@@ -165,6 +166,7 @@ events! {
     PreservedDecided = "case.preserved_decided/v1",
     DocumentIssued = "document.issued/v1",
     DocumentSigned = "document.signed/v1",
+    AdvanceNoticeIssued = "case.advance_notice_issued/v1",
 }
 
 /// The schemas of administration events, from [`SCHEMAS`].

@@ -109,6 +109,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "documents",
         include_str!("../migrations/0023_documents.sql"),
     ),
+    (
+        24,
+        "advance notices",
+        include_str!("../migrations/0024_advance_notices.sql"),
+    ),
 ];
 
 pub(crate) fn run(conn: &mut Connection) -> Result<(), StoreError> {

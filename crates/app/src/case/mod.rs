@@ -1021,6 +1021,42 @@ impl App {
         Ok((self.case(actor, case_id).await?, written(&committed)))
     }
 
+    /// An officer of the case issues the advance notice (after a review that agreed): the
+    /// penalties, facts, reasons and legal basis, and whether they give a hearing right.
+    pub async fn issue_advance_notice(
+        &self,
+        actor: &Actor,
+        case_id: Uuid,
+        expected_version: i64,
+        cmd: domain::case::notice::IssueAdvanceNotice,
+    ) -> Result<(Case, Written), AppError> {
+        require(actor, Capability::EnforcementAct)?;
+        let cmd = domain::case::notice::IssueAdvanceNotice {
+            case_id,
+            id: Uuid::now_v7(),
+            expected_version,
+            ..cmd
+        };
+        let rules = self.settings.hearing;
+        let committed = self
+            .command(
+                actor,
+                cmd,
+                move |r, cmd, now| {
+                    Box::pin(async move {
+                        Ok(domain::case::notice::IssueAdvanceNoticeState {
+                            case: case_or_missing(r, cmd.case_id).await?,
+                            rules,
+                            today: now.today,
+                        })
+                    })
+                },
+                domain::case::notice::decide_issue_advance_notice,
+            )
+            .await?;
+        Ok((self.case(actor, case_id).await?, written(&committed)))
+    }
+
     /// The detachment leader or a legal reviewer who did not investigate reviews the case.
     pub async fn record_review(
         &self,

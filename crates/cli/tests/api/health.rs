@@ -113,6 +113,7 @@ async fn openapi_describes_every_route(app: TestApp) {
             vec!["post"],
         ),
         ("/api/v1/verify/{code}", vec!["get", "post"]),
+        ("/api/v1/cases/{id}/issue-advance-notice", vec!["post"]),
         ("/api/v1/cases/{id}/timeline", vec!["get"]),
     ];
     for (path, methods) in &expected {

@@ -24,6 +24,7 @@ mod import;
 mod investigation_pages;
 mod ledger;
 mod limits;
+mod notices;
 mod pages;
 mod permissions;
 mod preservation;

@@ -79,6 +79,8 @@ const MULTI_LINE: &[&str] = &[
     "post /api/v1/cases/{id}/record-sampling signature.refusal",
     "post /api/v1/cases/{id}/decide-recusal reasons",
     "post /api/v1/cases/{id}/documents/{doc_id}/signatures reason",
+    "post /api/v1/cases/{id}/issue-advance-notice facts",
+    "post /api/v1/cases/{id}/issue-advance-notice reasons",
     "post /api/v1/cases/{id}/documents/{doc_id}/signatures officers_note",
     "post /api/v1/clues/{id}/extend-registration reason",
     "post /api/v1/clues/{id}/approve-extension comment",
@@ -705,6 +707,39 @@ async fn examples(app: &TestApp) -> BTreeMap<String, Example> {
             if_match: false,
             etag_from: None,
         },
+    );
+    // A case reviewed with agreement, for the advance notice.
+    let noticing = team_case().await;
+    let (s, b) = act(
+        app,
+        &officer,
+        &noticing,
+        "submit-investigation-report",
+        json!({"facts": "超标排放", "evidence_ids": [], "proposed_handling": "罚款",
+               "legal_basis": [{"law": "《中华人民共和国水污染防治法》", "article": "第八十三条"}]}),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    let reviewer = app.login("fazhi.reviewer", DEMO_PASSWORD).await;
+    let (s, b) = act(
+        app,
+        &reviewer,
+        &noticing,
+        "record-case-review",
+        json!({"opinion": "agree"}),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    m.insert(
+        "post /api/v1/cases/{id}/issue-advance-notice".into(),
+        on(
+            "menghai.officer",
+            noticing,
+            "issue-advance-notice",
+            json!({"penalties": [{"type": "fine", "amount_fen": 10_000_000}],
+                   "facts": "超标\r\n排放", "reasons": "违反\r\n规定",
+                   "legal_basis": [{"law": "《中华人民共和国水污染防治法》", "article": "第八十三条"}]}),
+        ),
     );
     // A record, and its document issued, for the documents' bodies.
     let recorded = team_case().await;

@@ -7,6 +7,7 @@ pub mod clue;
 pub mod document;
 pub mod hearing;
 pub mod interference;
+pub mod notice;
 pub mod party;
 pub mod penalty;
 pub mod preservation;

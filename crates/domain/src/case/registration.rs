@@ -105,6 +105,8 @@ pub struct Case {
     pub review: Option<super::review::Review>,
     /// Preservations of evidence, in the order proposed.
     pub preservations: Vec<super::preservation::Preservation>,
+    /// Advance notices, in the order issued (the last one is in force).
+    pub notices: Vec<super::notice::AdvanceNotice>,
     pub version: i64,
 }
 

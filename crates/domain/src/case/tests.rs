@@ -162,6 +162,7 @@ fn case(stage: CaseStage, proposed_by: &str) -> Case {
         report: None,
         review: None,
         preservations: Vec::new(),
+        notices: Vec::new(),
         version: 1,
     }
 }
@@ -807,4 +808,125 @@ proptest! {
         prop_assert_eq!(allowed, accepted);
         prop_assert_eq!(allowed, fit.len() >= 2);
     }
+}
+
+/// Issue 23 point 1: the advance notice after a review that agreed, to an identified party; on
+/// the same facts a later notice is never heavier; new facts must be new.
+#[test]
+fn an_advance_notice_follows_an_agreed_review_and_never_grows_on_the_same_facts() {
+    use crate::case::notice::*;
+    use crate::case::penalty::{HearingRules, Penalty, PenaltyType};
+    let officer = person(
+        "menghai.officer",
+        Role::BrigadeOfficer,
+        Some(vec!["532822"]),
+    );
+    let mut c = case(CaseStage::UnderReview, "menghai.officer");
+    c.team = Some(crate::case::team::Team {
+        officers: vec!["menghai.officer".into(), "menghai.officer2".into()],
+        lead: "menghai.officer".into(),
+        assistants: Vec::new(),
+    });
+    let fine = |yuan: i64| Penalty {
+        kind: PenaltyType::Fine,
+        amount_fen: Some(yuan * 100),
+        period_days: None,
+    };
+    let cmd = |penalties: Vec<Penalty>, facts: &str, new_facts: bool| IssueAdvanceNotice {
+        case_id: Uuid::nil(),
+        id: Uuid::now_v7(),
+        penalties,
+        facts: facts.into(),
+        reasons: "违反《中华人民共和国水污染防治法》第十条".into(),
+        legal_basis: vec![LegalBasis {
+            law: "《中华人民共和国水污染防治法》".into(),
+            article: "第八十三条".into(),
+        }],
+        new_facts,
+        expected_version: 1,
+    };
+    let mut state = IssueAdvanceNoticeState {
+        case: c,
+        rules: HearingRules::default(),
+        today: day("2026-12-07"),
+    };
+    let first = cmd(vec![fine(300_000)], "超标排放", false);
+    // Before a review that agreed, and to an unidentified party: refused, both reasons.
+    let r = decide_issue_advance_notice(&state, &officer, &first).unwrap_err();
+    assert_eq!(
+        codes(&r),
+        vec!["notice.review_not_agreed", "notice.party_unidentified"]
+    );
+    state.case.stage = CaseStage::Reviewed;
+    state.case.review = Some(crate::case::review::Review {
+        opinion: crate::case::review::Opinion::Agree,
+        reasons: String::new(),
+        flags: Vec::new(),
+        by: "fazhi.reviewer".into(),
+    });
+    state.case.facts.party = Some(crate::case::party::Party::Organisation {
+        name: "某橡胶厂".into(),
+        uscc: None,
+    });
+    let events = decide_issue_advance_notice(&state, &officer, &first).unwrap();
+    let crate::event::Payload::AdvanceNoticeIssued(n) = &events[0] else {
+        panic!("{events:?}")
+    };
+    // 300,000 yuan is a large fine for an organisation: the hearing form.
+    assert_eq!(n.notice.hearing_grounds, [PenaltyType::Fine]);
+    state.case.notices.push(n.notice.clone());
+    // On the same facts: never heavier, never another type.
+    let r = decide_issue_advance_notice(
+        &state,
+        &officer,
+        &cmd(
+            vec![
+                fine(300_001),
+                Penalty {
+                    kind: PenaltyType::Closure,
+                    amount_fen: None,
+                    period_days: None,
+                },
+            ],
+            "超标排放",
+            false,
+        ),
+    )
+    .unwrap_err();
+    assert_eq!(
+        codes(&r),
+        vec!["penalty.heavier_than_noticed", "penalty.not_noticed"]
+    );
+    assert!(
+        decide_issue_advance_notice(
+            &state,
+            &officer,
+            &cmd(vec![fine(100_000)], "超标排放", false)
+        )
+        .is_ok()
+    );
+    // New facts must be new facts; then the penalty may rise.
+    let r = decide_issue_advance_notice(
+        &state,
+        &officer,
+        &cmd(vec![fine(500_000)], "超标排放", true),
+    )
+    .unwrap_err();
+    assert_eq!(codes(&r), vec!["notice.facts_unchanged"]);
+    assert!(
+        decide_issue_advance_notice(
+            &state,
+            &officer,
+            &cmd(vec![fine(500_000)], "超标排放，另查明私设暗管", true)
+        )
+        .is_ok()
+    );
+    // Someone not of the case's team: refused.
+    let other = person(
+        "menghai.officer3",
+        Role::BrigadeOfficer,
+        Some(vec!["532822"]),
+    );
+    let r = decide_issue_advance_notice(&state, &other, &first).unwrap_err();
+    assert_eq!(codes(&r), vec!["notice.not_an_officer_of_the_case"]);
 }

@@ -83,17 +83,19 @@ const INTERFERENCE: &str = "SELECT record FROM interference_records WHERE month 
 const CASE_PRESERVATIONS: &str = "SELECT preservations FROM cases WHERE id = $1";
 const SET_PRESERVATIONS: &str = "UPDATE cases SET preservations = $2, preservation_waiting = $3, \
      preservation_open = $4, version = version + 1 WHERE id = $1";
+const CASE_NOTICES: &str = "SELECT notices FROM cases WHERE id = $1";
+const SET_NOTICES: &str = "UPDATE cases SET notices = $2, version = version + 1 WHERE id = $1";
 const CASE_FACTS: &str = "SELECT facts FROM cases WHERE id = $1";
 const SET_CASE_FACTS: &str = "UPDATE cases SET facts = $2, version = version + 1 WHERE id = $1";
 const CASE_BY_ID: &str = "SELECT id, clue_id, county_code, handling_unit_id, stage, facts, \
-     proposed_by, number, registered_on, cancellation_by, cancellation_reason, version, team, recusals, report, review, preservations \
+     proposed_by, number, registered_on, cancellation_by, cancellation_reason, version, team, recusals, report, review, preservations, notices \
      FROM cases WHERE id = $1";
 const CASE_IN_SCOPE: &str = "SELECT id, clue_id, county_code, handling_unit_id, stage, facts, \
-     proposed_by, number, registered_on, cancellation_by, cancellation_reason, version, team, recusals, report, review, preservations \
+     proposed_by, number, registered_on, cancellation_by, cancellation_reason, version, team, recusals, report, review, preservations, notices \
      FROM cases WHERE id = $1 AND ($2 = '' OR $2 LIKE '%,' || county_code || ',%')";
 /// What waits for a head: proposals of registration and of cancellation.
 const AWAITING: &str = "SELECT id, clue_id, county_code, handling_unit_id, stage, facts, \
-     proposed_by, number, registered_on, cancellation_by, cancellation_reason, version, team, recusals, report, review, preservations \
+     proposed_by, number, registered_on, cancellation_by, cancellation_reason, version, team, recusals, report, review, preservations, notices \
      FROM cases WHERE ($1 = '' OR $1 LIKE '%,' || county_code || ',%') \
      AND (stage = 'pending_registration' OR (stage = 'registered' AND cancellation_by IS NOT NULL) \
      OR preservation_waiting OR recusal_waiting) \
@@ -157,6 +159,7 @@ fn subjects(payload: &Payload) -> Vec<Uuid> {
         Payload::PreservationApproved(p) => vec![p.case_id],
         Payload::PreservedDecided(p) => vec![p.case_id],
         Payload::DocumentIssued(p) => vec![p.case_id],
+        Payload::AdvanceNoticeIssued(p) => vec![p.case_id],
         Payload::DocumentSigned(p) => vec![p.case_id],
         _ => Vec::new(),
     }
@@ -309,6 +312,17 @@ async fn apply_state(exec: &mut dyn Exec, event: &Event) -> Result<Option<u64>, 
                 ],
             )
             .await?
+        }
+        Payload::AdvanceNoticeIssued(p) => {
+            let row = query_one(exec, CASE_NOTICES, &[p.case_id.into()]).await?;
+            let mut list: Vec<domain::case::notice::AdvanceNotice> =
+                serde_json::from_str(&row.text(0)?).map_err(corrupt)?;
+            list.push(p.notice.clone());
+            changed(
+                exec.execute(SET_NOTICES, &[p.case_id.into(), json(&list)?])
+                    .await?,
+                "case.advance_notice_issued",
+            )?
         }
         Payload::RecusalRequested(p) => {
             let mut list = recusals(exec, p.case_id).await?;
@@ -586,6 +600,7 @@ fn case_from_row(r: &Row) -> Result<Case, StoreError> {
             .map(|t| serde_json::from_str(&t).map_err(corrupt))
             .transpose()?,
         preservations: serde_json::from_str(&r.text(16)?).map_err(corrupt)?,
+        notices: serde_json::from_str(&r.text(17)?).map_err(corrupt)?,
     })
 }
 
@@ -866,7 +881,7 @@ macro_rules! case_filter {
 const CASES_COUNT: &str = concat!("SELECT COUNT(*) FROM cases ", case_filter!());
 const CASES_PAGE: &str = concat!(
     "SELECT id, clue_id, county_code, handling_unit_id, stage, facts, \
-     proposed_by, number, registered_on, cancellation_by, cancellation_reason, version, team, recusals, report, review, preservations \
+     proposed_by, number, registered_on, cancellation_by, cancellation_reason, version, team, recusals, report, review, preservations, notices \
      FROM cases ",
     case_filter!(),
     "ORDER BY created_at DESC, id DESC LIMIT $8 OFFSET $9"

@@ -173,6 +173,11 @@ pub struct CaseView {
     /// approval_overdue).
     #[schema(value_type = Vec<Object>)]
     preservations: Vec<serde_json::Value>,
+    /// Advance notices, in the order issued (the last is in force): `{id, penalties: [{type,
+    /// amount_fen?, period_days?}], facts, reasons, legal_basis, hearing_grounds, new_facts,
+    /// issued_by, issued_on}`; `hearing_grounds` non-empty means the hearing form.
+    #[schema(value_type = Vec<Object>)]
+    notices: Vec<serde_json::Value>,
     /// Assigned officers whose certificate ends before the case falls due (on `GET` of one
     /// case).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -287,6 +292,11 @@ pub(crate) fn case_view(state: &AppState, c: Case) -> CaseView {
                 v["standing"] = serde_json::to_value(state.app.preservation_standing(p)).ok()?;
                 Some(v)
             })
+            .collect(),
+        notices: c
+            .notices
+            .iter()
+            .filter_map(|n| serde_json::to_value(n).ok())
             .collect(),
         deadline,
         version: c.version,
@@ -1453,6 +1463,88 @@ async fn submit_investigation_report(
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+pub struct PenaltyBody {
+    /// warning, public_criticism, fine, confiscate_gains, confiscate_property,
+    /// permit_suspension, qualification_downgrade, permit_revocation, licence_application_bar,
+    /// production_restriction, rectification_suspension, business_suspension, closure,
+    /// practice_restriction or practice_ban
+    #[serde(rename = "type")]
+    kind: String,
+    /// In fen: a fine, or the value confiscated.
+    amount_fen: Option<i64>,
+    /// In days: a suspension, restriction, bar or ban.
+    period_days: Option<i64>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AdvanceNoticeBody {
+    penalties: Vec<PenaltyBody>,
+    facts: String,
+    reasons: String,
+    legal_basis: Vec<LegalBasisBody>,
+    /// After an earlier notice: issued on newly found facts (the penalty may then differ).
+    new_facts: Option<bool>,
+}
+
+/// The advance notice (行政处罚事先告知书; the hearing form when the penalties give a hearing
+/// right), by an officer of the case after a review that agreed, to an identified party. On the
+/// same facts a later notice is never heavier (APL Art. 45).
+#[utoipa::path(post, path = "/api/v1/cases/{id}/issue-advance-notice", tag = "cases",
+    params(("id" = String, Path)), request_body = AdvanceNoticeBody,
+    responses((status = 200, body = CaseAnswer), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem),
+              (status = 412, body = Problem), (status = 422, body = Problem),
+              (status = 428, body = Problem)),
+    security(("bearer" = [])))]
+async fn issue_advance_notice(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    ApiJson(b): ApiJson<AdvanceNoticeBody>,
+) -> Result<Response, ApiError> {
+    let mut penalties = Vec::new();
+    for (i, p) in b.penalties.into_iter().enumerate() {
+        let kind = domain::case::penalty::PenaltyType::parse(&p.kind).ok_or_else(|| {
+            ApiError::one(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                domain::Reason::new("penalty.unknown_type")
+                    .field(format!("penalties[{i}].type"))
+                    .arg("type", &p.kind),
+            )
+        })?;
+        penalties.push(domain::case::penalty::Penalty {
+            kind,
+            amount_fen: p.amount_fen,
+            period_days: p.period_days,
+        });
+    }
+    let cmd = domain::case::notice::IssueAdvanceNotice {
+        case_id: uuid::Uuid::nil(),
+        id: uuid::Uuid::nil(),
+        penalties,
+        facts: b.facts,
+        reasons: b.reasons,
+        legal_basis: b
+            .legal_basis
+            .into_iter()
+            .map(|l| LegalBasis {
+                law: l.law,
+                article: l.article,
+            })
+            .collect(),
+        new_facts: b.new_facts.unwrap_or(false),
+        expected_version: 0,
+    };
+    on_case(&state, &id, &headers, |id, v| {
+        state.app.issue_advance_notice(&auth.actor, id, v, cmd)
+    })
+    .await
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ReviewBody {
     /// agree, supplementary_investigation or other
     opinion: String,
@@ -2153,6 +2245,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(records))
         .routes(routes!(submit_investigation_report))
         .routes(routes!(record_case_review))
+        .routes(routes!(issue_advance_notice))
         .routes(routes!(record_interference))
         .routes(routes!(preserve_evidence))
         .routes(routes!(approve_preservation))

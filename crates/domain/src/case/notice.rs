@@ -1,0 +1,196 @@
+//! The advance notice (行政处罚事先告知书, or 事先（听证）告知书 when the penalties give a hearing
+//! right): before deciding, the authority tells the party the intended penalties, their facts,
+//! reasons and legal basis, and the rights to state and defend and, where they apply, to a
+//! hearing. No decision without it.
+//!
+//! 《中华人民共和国行政处罚法》第四十四条 (the notice), 第四十五条 (no heavier penalty because of a
+//! defence), 第六十三条 (the hearing right).
+
+use super::clue::stale;
+use super::party::Party;
+use super::penalty::{HearingRules, Penalty, PenaltyType, check_penalties, heavier_than_noticed};
+use super::registration::{Case, CaseStage, LegalBasis, check_legal_basis};
+use super::review::Opinion;
+use crate::event::Payload;
+use crate::permission::{Capability, reach, within};
+use crate::refusal::{LegalSource, Reasons};
+use crate::text::check_texts;
+use crate::{Actor, Reason, Refusal, RefusalKind};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+pub const NOTICE: LegalSource = LegalSource {
+    zh_cn: "《中华人民共和国行政处罚法》第四十四条",
+    en: "Administrative Penalty Law of the PRC (2021), Art. 44",
+};
+
+/// A notice as the case keeps it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdvanceNotice {
+    pub id: Uuid,
+    pub penalties: Vec<Penalty>,
+    pub facts: String,
+    pub reasons: String,
+    pub legal_basis: Vec<LegalBasis>,
+    /// The penalties that give the party a hearing right (empty: none; the plain notice form).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hearing_grounds: Vec<PenaltyType>,
+    /// Issued on facts found after the notice before it (the windows start again).
+    #[serde(default)]
+    pub new_facts: bool,
+    pub issued_by: String,
+    pub issued_on: NaiveDate,
+}
+
+impl AdvanceNotice {
+    pub fn hearing_right(&self) -> bool {
+        !self.hearing_grounds.is_empty()
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct IssueAdvanceNotice {
+    pub case_id: Uuid,
+    pub id: Uuid,
+    pub penalties: Vec<Penalty>,
+    pub facts: String,
+    pub reasons: String,
+    pub legal_basis: Vec<LegalBasis>,
+    pub new_facts: bool,
+    pub expected_version: i64,
+}
+
+pub struct IssueAdvanceNoticeState {
+    pub case: Case,
+    pub rules: HearingRules,
+    pub today: NaiveDate,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdvanceNoticeIssued {
+    pub case_id: Uuid,
+    pub county_code: String,
+    pub notice: AdvanceNotice,
+}
+
+impl crate::event::EventPayload for AdvanceNoticeIssued {
+    fn counties(&self) -> Vec<String> {
+        vec![self.county_code.clone()]
+    }
+}
+
+/// The notice's texts: facts and reasons required, within bounds.
+fn check_notice_texts(cmd: &IssueAdvanceNotice, invalid: &mut Reasons) -> Result<(), Refusal> {
+    let mut texts = vec![
+        ("facts", cmd.facts.as_str(), true),
+        ("reasons", cmd.reasons.as_str(), true),
+    ];
+    for b in &cmd.legal_basis {
+        texts.push(("legal_basis", b.law.as_str(), false));
+        texts.push(("legal_basis", b.article.as_str(), false));
+    }
+    check_texts(texts)?;
+    for (field, text) in [("facts", &cmd.facts), ("reasons", &cmd.reasons)] {
+        if text.trim().is_empty() {
+            invalid.push(Reason::new("field.required").field(field));
+        } else if text.chars().count() > 20_000 {
+            invalid.push(
+                Reason::new("field.too_long")
+                    .field(field)
+                    .arg("max", 20_000),
+            );
+        }
+    }
+    if cmd.legal_basis.is_empty() {
+        invalid.push(Reason::new("field.required").field("legal_basis"));
+    }
+    check_legal_basis(&cmd.legal_basis, invalid);
+    Ok(())
+}
+
+pub fn decide_issue_advance_notice(
+    state: &IssueAdvanceNoticeState,
+    actor: &Actor,
+    cmd: &IssueAdvanceNotice,
+) -> Result<Vec<Payload>, Refusal> {
+    let case = &state.case;
+    let r = reach(actor, Capability::EnforcementAct)?;
+    if !within(&r, &case.county_code) {
+        return Err(Refusal::not_found());
+    }
+    stale(case.version, cmd.expected_version)?;
+    let mut invalid = Reasons::default();
+    check_notice_texts(cmd, &mut invalid)?;
+    if let Err(e) = check_penalties("penalties", &cmd.penalties) {
+        for reason in e.reasons {
+            invalid.push(reason);
+        }
+    }
+    invalid.into_result(RefusalKind::Invalid)?;
+
+    let mut unmet = Reasons::default();
+    let agreed = case.stage == CaseStage::Reviewed
+        && case
+            .review
+            .as_ref()
+            .is_some_and(|r| r.opinion == Opinion::Agree);
+    if !agreed {
+        unmet.push(Reason::new("notice.review_not_agreed").source(NOTICE));
+    }
+    let party = match &case.facts.party {
+        None | Some(Party::Unidentified) => {
+            unmet.push(Reason::new("notice.party_unidentified").source(NOTICE));
+            None
+        }
+        Some(p) => Some(p),
+    };
+    if !case.acting_officers().iter().any(|o| o == actor.name()) {
+        unmet.push(Reason::new("notice.not_an_officer_of_the_case"));
+    }
+    // After a notice: on the same facts never heavier (APL Art. 45); new facts restate them.
+    if let Some(last) = case.notices.last() {
+        if cmd.new_facts {
+            if last.facts.trim() == cmd.facts.trim() {
+                unmet.push(Reason::new("notice.facts_unchanged").field("facts"));
+            }
+        } else {
+            for reason in heavier_than_noticed(&last.penalties, &cmd.penalties) {
+                unmet.push(reason);
+            }
+        }
+    } else if cmd.new_facts {
+        unmet.push(Reason::new("notice.no_earlier_notice").field("new_facts"));
+    }
+    unmet.into_result(RefusalKind::Conflict)?;
+    let party_is_person = matches!(party, Some(Party::Person { .. }));
+    let hearing_grounds =
+        super::penalty::hearing_grounds(&state.rules, party_is_person, &cmd.penalties);
+    Ok(vec![
+        AdvanceNoticeIssued {
+            case_id: case.id,
+            county_code: case.county_code.clone(),
+            notice: AdvanceNotice {
+                id: cmd.id,
+                penalties: cmd.penalties.clone(),
+                facts: cmd.facts.trim().to_owned(),
+                reasons: cmd.reasons.trim().to_owned(),
+                legal_basis: cmd
+                    .legal_basis
+                    .iter()
+                    .map(|b| LegalBasis {
+                        law: b.law.trim().to_owned(),
+                        article: b.article.trim().to_owned(),
+                    })
+                    .collect(),
+                hearing_grounds,
+                new_facts: cmd.new_facts,
+                issued_by: actor.name().to_owned(),
+                issued_on: state.today,
+            },
+        }
+        .into(),
+    ])
+}
