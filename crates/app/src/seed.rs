@@ -130,7 +130,9 @@ pub struct Seeded {
     pub demo_accounts: Vec<String>,
 }
 
-/// Certificates: "valid" from seeding for three years; "expired" 30 days before seeding.
+/// Certificates: "valid" for three years from 30 days before seeding (demo officers were
+/// certified before the demo began, so a record started before midnight on the day of seeding is
+/// covered); "expired" 30 days before seeding.
 fn demo_certificate(
     state: &str,
     serial: usize,
@@ -143,7 +145,10 @@ fn demo_certificate(
             .pred_opt()
     };
     let (valid_from, valid_until) = match state {
-        "valid" => (today, three_years(today)?),
+        "valid" => {
+            let from = today.checked_sub_days(Days::new(30))?;
+            (from, three_years(from)?)
+        }
         "expired" => {
             let until = today.checked_sub_days(Days::new(30))?;
             let from = until.with_year(until.year() - 3)?.succ_opt()?;

@@ -12,7 +12,8 @@ use std::sync::Arc;
 /// Noon in China Standard Time on the day seeding happens.
 const SEEDED_AT: &str = "2026-06-15T04:00:00Z";
 
-/// The demo officers' certificates run for three years from seeding: evidence taken on site on
+/// The demo officers' certificates run for three years from 30 days before seeding: evidence
+/// taken on site on
 /// their last valid day is accepted, and the next day, with nothing else changed, it is refused
 /// (two certified officers, APL Art. 42 and 55); the sign-in of the day before has expired too.
 async fn a_certificate_runs_out_when_the_clock_crosses_its_last_day(kind: Kind) {
@@ -30,9 +31,9 @@ async fn a_certificate_runs_out_when_the_clock_crosses_its_last_day(kind: Kind) 
         .unwrap()
         .unwrap();
     let certificate = officer.certificate.unwrap();
-    assert_eq!(certificate.valid_from.to_string(), "2026-06-15");
+    assert_eq!(certificate.valid_from.to_string(), "2026-05-16");
     let last_day = certificate.valid_until;
-    assert!(last_day.to_string().starts_with("2029-06-1"), "{last_day}");
+    assert_eq!(last_day.to_string(), "2029-05-15");
 
     // Noon (China) on the certificate's last day.
     clock.set(last_day.and_hms_opt(4, 0, 0).unwrap().and_utc());

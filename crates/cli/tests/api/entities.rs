@@ -470,7 +470,8 @@ async fn demo_seed_is_complete_and_labelled(app: TestApp) {
             20
         );
     }
-    // Certificates: valid three years from seeding, mengla.officer2's expired 30 days before.
+    // Certificates: valid three years from 30 days before seeding, mengla.officer2's expired 30
+    // days before it.
     let today = app.app.today();
     for (user, valid) in [
         ("zhidui.lead", true),
@@ -489,8 +490,8 @@ async fn demo_seed_is_complete_and_labelled(app: TestApp) {
             "{user}"
         );
         if valid {
-            assert_eq!(c.valid_from, today);
-            assert!(c.valid_until > today + chrono::Days::new(3 * 365 - 2));
+            assert_eq!(c.valid_from, today - chrono::Days::new(30));
+            assert!(c.valid_until > today + chrono::Days::new(3 * 365 - 32));
         } else {
             assert_eq!(c.valid_until, today - chrono::Days::new(30));
         }
