@@ -167,6 +167,7 @@ cli-server_failed = The server failed: { $detail }
 cli-settings_missing = Settings file not found: { $path }
 cli-settings_invalid = Reading the settings failed
 cli-origin_invalid = ledger.origin must be non-empty and contain no spaces, + or : (it is { $origin })
+cli-public_url_unset = web.public_url is not set: issued documents will print { $url }/verify/… under their QR code, which the public may not reach, and an issued document never changes. Set the platform's public address.
 cli-hearing_invalid = The amounts of app.hearing must be above 0 (in fen), and app.statement_days from 1 to 60 working days.
 cli-county_short_names_repeat = app.county_short_names repeats a short name: two counties would print the same case and document numbers. Give each county its own.
 cli-prefecture_invalid = app.prefecture_code must be a 6-digit division code

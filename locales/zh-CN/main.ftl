@@ -167,6 +167,7 @@ cli-server_failed = 服务异常退出：{ $detail }
 cli-settings_missing = 配置文件不存在：{ $path }
 cli-settings_invalid = 读取设置失败
 cli-origin_invalid = ledger.origin 不得为空，且不得含空格、+ 或 :（当前为 { $origin }）
+cli-public_url_unset = 未设置 web.public_url：出具的文书将在二维码下印上 { $url }/verify/…，公众可能无法打开，且文书出具后不可更改。请设置本平台的公网地址。
 cli-hearing_invalid = app.hearing 的金额须大于 0（单位：分），app.statement_days 须为 1 至 60 个工作日。
 cli-county_short_names_repeat = app.county_short_names 中有重复的简称：各县的案号和文号将会重复。请为每个县设定不同的简称。
 cli-prefecture_invalid = app.prefecture_code 须为 6 位行政区划代码

@@ -609,6 +609,12 @@ async fn serve(args: ServeArgs) -> ExitCode {
         settings.organisation.main_head = "ju.head".into();
     }
     init_tracing(&settings);
+    // Every issued document prints its check address for good: say so before one is issued
+    // with an address the public cannot open.
+    if !args.demo && settings.web.public_url.trim().is_empty() {
+        let printed = format!("http://{}", settings.listen);
+        tracing::warn!("{}", both("cli.public_url_unset", &[("url", &printed)]));
+    }
     let store = match open_store(&settings).await {
         Ok(s) => s,
         Err(e) => {

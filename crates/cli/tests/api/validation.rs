@@ -81,6 +81,7 @@ const MULTI_LINE: &[&str] = &[
     "post /api/v1/cases/{id}/documents/{doc_id}/signatures reason",
     "post /api/v1/cases/{id}/issue-advance-notice facts",
     "post /api/v1/cases/{id}/issue-advance-notice reasons",
+    "post /api/v1/cases/{id}/issue-advance-notice new_facts",
     "post /api/v1/cases/{id}/documents/{doc_id}/signatures officers_note",
     "post /api/v1/clues/{id}/extend-registration reason",
     "post /api/v1/clues/{id}/approve-extension comment",
@@ -737,7 +738,7 @@ async fn examples(app: &TestApp) -> BTreeMap<String, Example> {
             noticing,
             "issue-advance-notice",
             json!({"penalties": [{"type": "fine", "amount_fen": 10_000_000}],
-                   "facts": "超标\r\n排放", "reasons": "违反\r\n规定",
+                   "facts": "超标\r\n排放", "reasons": "违反\r\n规定", "new_facts": "",
                    "legal_basis": [{"law": "《中华人民共和国水污染防治法》", "article": "第八十三条"}]}),
         ),
     );

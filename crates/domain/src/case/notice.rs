@@ -37,9 +37,10 @@ pub struct AdvanceNotice {
     /// The penalties that give the party a hearing right (empty: none; the plain notice form).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub hearing_grounds: Vec<PenaltyType>,
-    /// Issued on facts found after the notice before it (the windows start again).
-    #[serde(default)]
-    pub new_facts: bool,
+    /// The facts found after the notice before it, stated apart (the windows start again,
+    /// and the penalty may differ); empty for a notice on the same facts.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub new_facts: String,
     pub issued_by: String,
     pub issued_on: NaiveDate,
 }
@@ -58,7 +59,8 @@ pub struct IssueAdvanceNotice {
     pub facts: String,
     pub reasons: String,
     pub legal_basis: Vec<LegalBasis>,
-    pub new_facts: bool,
+    /// The newly found facts, for a notice on new facts; empty otherwise.
+    pub new_facts: String,
     pub expected_version: i64,
 }
 
@@ -87,6 +89,7 @@ fn check_notice_texts(cmd: &IssueAdvanceNotice, invalid: &mut Reasons) -> Result
     let mut texts = vec![
         ("facts", cmd.facts.as_str(), true),
         ("reasons", cmd.reasons.as_str(), true),
+        ("new_facts", cmd.new_facts.as_str(), true),
     ];
     for b in &cmd.legal_basis {
         texts.push(("legal_basis", b.law.as_str(), false));
@@ -103,6 +106,13 @@ fn check_notice_texts(cmd: &IssueAdvanceNotice, invalid: &mut Reasons) -> Result
                     .arg("max", 20_000),
             );
         }
+    }
+    if cmd.new_facts.chars().count() > 20_000 {
+        invalid.push(
+            Reason::new("field.too_long")
+                .field("new_facts")
+                .arg("max", 20_000),
+        );
     }
     if cmd.legal_basis.is_empty() {
         invalid.push(Reason::new("field.required").field("legal_basis"));
@@ -150,19 +160,35 @@ pub fn decide_issue_advance_notice(
     if !case.acting_officers().iter().any(|o| o == actor.name()) {
         unmet.push(Reason::new("notice.not_an_officer_of_the_case"));
     }
-    // After a notice: on the same facts never heavier (APL Art. 45); new facts restate them.
-    if let Some(last) = case.notices.last() {
-        if cmd.new_facts {
-            if last.facts.trim() == cmd.facts.trim() {
-                unmet.push(Reason::new("notice.facts_unchanged").field("facts"));
-            }
-        } else {
-            for reason in heavier_than_noticed(&last.penalties, &cmd.penalties) {
-                unmet.push(reason);
+    // After a notice: on the same facts never heavier than any notice on those facts (APL
+    // Art. 45) — the notices since the last one on new facts; new facts are stated apart, and
+    // are recorded for the legal review to weigh.
+    let new_facts = cmd.new_facts.trim();
+    if case.notices.is_empty() {
+        if !new_facts.is_empty() {
+            unmet.push(Reason::new("notice.no_earlier_notice").field("new_facts"));
+        }
+    } else if new_facts.is_empty() {
+        let since = case
+            .notices
+            .iter()
+            .rposition(|n| !n.new_facts.is_empty())
+            .unwrap_or(0);
+        let mut seen = Vec::new();
+        for earlier in &case.notices[since..] {
+            for reason in heavier_than_noticed(&earlier.penalties, &cmd.penalties) {
+                if !seen.contains(&reason) {
+                    seen.push(reason.clone());
+                    unmet.push(reason);
+                }
             }
         }
-    } else if cmd.new_facts {
-        unmet.push(Reason::new("notice.no_earlier_notice").field("new_facts"));
+    } else if case
+        .notices
+        .iter()
+        .any(|n| n.facts.contains(new_facts) || n.new_facts.trim() == new_facts)
+    {
+        unmet.push(Reason::new("notice.facts_unchanged").field("new_facts"));
     }
     unmet.into_result(RefusalKind::Conflict)?;
     let party_is_person = matches!(party, Some(Party::Person { .. }));
@@ -186,7 +212,7 @@ pub fn decide_issue_advance_notice(
                     })
                     .collect(),
                 hearing_grounds,
-                new_facts: cmd.new_facts,
+                new_facts: new_facts.to_owned(),
                 issued_by: actor.name().to_owned(),
                 issued_on: state.today,
             },

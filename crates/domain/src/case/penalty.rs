@@ -126,6 +126,15 @@ pub fn check_penalties(field: &str, penalties: &[Penalty]) -> Result<(), Refusal
     if penalties.is_empty() {
         invalid.push(Reason::new("field.required").field(field));
     }
+    // Each type once: a longer list repeats one, and is not read further.
+    if penalties.len() > PenaltyType::ALL.len() {
+        invalid.push(
+            Reason::new("field.too_long")
+                .field(field)
+                .arg("max", PenaltyType::ALL.len()),
+        );
+        return invalid.into_result(RefusalKind::Invalid);
+    }
     for (i, p) in penalties.iter().enumerate() {
         let at = |f: &str| format!("{field}[{i}].{f}");
         if penalties[..i].iter().any(|q| q.kind == p.kind) {
@@ -277,13 +286,17 @@ pub fn heavier_than_noticed(noticed: &[Penalty], decided: &[Penalty]) -> Vec<Rea
             ("amount_fen", d.amount_fen, n.amount_fen),
             ("period_days", d.period_days, n.period_days),
         ] {
-            if let (Some(got), Some(limit)) = (got, limit)
-                && got > limit
+            // A measure the notice did not state is heavier than none.
+            if let Some(got) = got
+                && limit.is_none_or(|limit| got > limit)
             {
                 out.push(
                     Reason::new("penalty.heavier_than_noticed")
                         .field(format!("penalties[{i}].{name}"))
-                        .arg("noticed", limit)
+                        .arg(
+                            "noticed",
+                            limit.map(|l| l.to_string()).unwrap_or_else(|| "—".into()),
+                        )
                         .arg("decided", got)
                         .source(crate::refusal::LegalSource {
                             zh_cn: "《中华人民共和国行政处罚法》第四十五条",
@@ -415,10 +428,15 @@ mod tests {
             decided in penalties(),
         ) {
             let reasons = heavier_than_noticed(&noticed, &decided);
+            let within = |d: Option<i64>, n: Option<i64>| match (d, n) {
+                (Some(a), Some(b)) => a <= b,
+                (Some(_), None) => false,
+                (None, _) => true,
+            };
             let lawful = decided.iter().all(|d| noticed.iter().any(|n| {
                 n.kind == d.kind
-                    && d.amount_fen.zip(n.amount_fen).is_none_or(|(a, b)| a <= b)
-                    && d.period_days.zip(n.period_days).is_none_or(|(a, b)| a <= b)
+                    && within(d.amount_fen, n.amount_fen)
+                    && within(d.period_days, n.period_days)
             }));
             prop_assert_eq!(reasons.is_empty(), lawful);
             // The notice itself, or anything lighter, always passes.

@@ -832,7 +832,7 @@ fn an_advance_notice_follows_an_agreed_review_and_never_grows_on_the_same_facts(
         amount_fen: Some(yuan * 100),
         period_days: None,
     };
-    let cmd = |penalties: Vec<Penalty>, facts: &str, new_facts: bool| IssueAdvanceNotice {
+    let cmd = |penalties: Vec<Penalty>, facts: &str, new_facts: &str| IssueAdvanceNotice {
         case_id: Uuid::nil(),
         id: Uuid::now_v7(),
         penalties,
@@ -842,7 +842,7 @@ fn an_advance_notice_follows_an_agreed_review_and_never_grows_on_the_same_facts(
             law: "《中华人民共和国水污染防治法》".into(),
             article: "第八十三条".into(),
         }],
-        new_facts,
+        new_facts: new_facts.into(),
         expected_version: 1,
     };
     let mut state = IssueAdvanceNoticeState {
@@ -850,7 +850,7 @@ fn an_advance_notice_follows_an_agreed_review_and_never_grows_on_the_same_facts(
         rules: HearingRules::default(),
         today: day("2026-12-07"),
     };
-    let first = cmd(vec![fine(300_000)], "超标排放", false);
+    let first = cmd(vec![fine(300_000)], "超标排放", "");
     // Before a review that agreed, and to an unidentified party: refused, both reasons.
     let r = decide_issue_advance_notice(&state, &officer, &first).unwrap_err();
     assert_eq!(
@@ -889,7 +889,7 @@ fn an_advance_notice_follows_an_agreed_review_and_never_grows_on_the_same_facts(
                 },
             ],
             "超标排放",
-            false,
+            "",
         ),
     )
     .unwrap_err();
@@ -898,26 +898,31 @@ fn an_advance_notice_follows_an_agreed_review_and_never_grows_on_the_same_facts(
         vec!["penalty.heavier_than_noticed", "penalty.not_noticed"]
     );
     assert!(
-        decide_issue_advance_notice(
-            &state,
-            &officer,
-            &cmd(vec![fine(100_000)], "超标排放", false)
-        )
-        .is_ok()
+        decide_issue_advance_notice(&state, &officer, &cmd(vec![fine(100_000)], "超标排放", ""))
+            .is_ok()
     );
     // New facts must be new facts; then the penalty may rise.
     let r = decide_issue_advance_notice(
         &state,
         &officer,
-        &cmd(vec![fine(500_000)], "超标排放", true),
+        &cmd(vec![fine(500_000)], "超标排放", "超标排放"),
     )
     .unwrap_err();
     assert_eq!(codes(&r), vec!["notice.facts_unchanged"]);
+    // On the same facts, never heavier than any notice since the last on new facts.
+    let mut lower = n.notice.clone();
+    lower.penalties = vec![fine(200_000)];
+    state.case.notices.push(lower);
+    let r =
+        decide_issue_advance_notice(&state, &officer, &cmd(vec![fine(250_000)], "超标排放", ""))
+            .unwrap_err();
+    assert_eq!(codes(&r), vec!["penalty.heavier_than_noticed"]);
+    state.case.notices.pop();
     assert!(
         decide_issue_advance_notice(
             &state,
             &officer,
-            &cmd(vec![fine(500_000)], "超标排放，另查明私设暗管", true)
+            &cmd(vec![fine(500_000)], "超标排放", "另查明私设暗管排放")
         )
         .is_ok()
     );

@@ -1483,8 +1483,9 @@ pub struct AdvanceNoticeBody {
     facts: String,
     reasons: String,
     legal_basis: Vec<LegalBasisBody>,
-    /// After an earlier notice: issued on newly found facts (the penalty may then differ).
-    new_facts: Option<bool>,
+    /// After an earlier notice: the facts newly found, stated apart (the penalty may then
+    /// differ from the notices before; otherwise it is never heavier than any of them).
+    new_facts: Option<String>,
 }
 
 /// The advance notice (行政处罚事先告知书; the hearing form when the penalties give a hearing
@@ -1534,7 +1535,7 @@ async fn issue_advance_notice(
                 article: l.article,
             })
             .collect(),
-        new_facts: b.new_facts.unwrap_or(false),
+        new_facts: b.new_facts.unwrap_or_default(),
         expected_version: 0,
     };
     on_case(&state, &id, &headers, |id, v| {
