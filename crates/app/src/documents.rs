@@ -3,7 +3,6 @@
 
 use crate::{App, AppError};
 use domain::permission::{Capability, require};
-use domain::unit::UnitKind;
 use domain::{Actor, Reason, Refusal, RefusalKind};
 use std::sync::Arc;
 
@@ -86,15 +85,8 @@ impl App {
                 Reason::new("document.unknown_kind").arg("kind", kind),
             )));
         }
-        let bureau = self
-            .units()
-            .await?
-            .into_iter()
-            .find(|u| u.kind == UnitKind::PrefectureBureau);
-        let data = serde_json::json!({
-            "organ": bureau.as_ref().map(|u| u.name_zh.clone()).unwrap_or_default(),
-            "demo": bureau.is_some_and(|u| u.demo),
-        });
+        let (organ, demo) = crate::case::documents::organ_of(&self.units().await?);
+        let data = serde_json::json!({"organ": organ, "demo": demo});
         self.render_document(kind, data).await
     }
 }

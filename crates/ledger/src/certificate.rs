@@ -42,14 +42,7 @@ pub(crate) fn text<'a>(v: &'a Value, path: &str) -> Result<&'a str, String> {
 
 /// Runs every check. `file` is the evidence file's `(sha256, sm3)` in hex, when given.
 pub fn check_bundle(bundle: &Value, file: Option<(&str, &str)>, key: Option<&str>) -> Vec<Check> {
-    let mut out = Vec::new();
-    out.push(check(
-        "format",
-        match bundle.get("format").and_then(Value::as_str) {
-            Some(FORMAT) => Ok(()),
-            other => Err(format!("format is {other:?}, not {FORMAT}")),
-        },
-    ));
+    let mut out = vec![format_check(bundle, FORMAT)];
     // 1. The event hashes to event_hash (SHA-256 of its RFC 8785 canonical JSON).
     let (hash_check, event_hash) = event_hash_check(bundle);
     out.push(hash_check);
@@ -124,6 +117,17 @@ pub fn check_bundle(bundle: &Value, file: Option<(&str, &str)>, key: Option<&str
         }
     }
     out
+}
+
+/// Whether the bundle's `format` is `expected`.
+pub(crate) fn format_check(bundle: &Value, expected: &str) -> Check {
+    check(
+        "format",
+        match bundle.get("format").and_then(Value::as_str) {
+            Some(f) if f == expected => Ok(()),
+            other => Err(format!("format is {other:?}, not {expected}")),
+        },
+    )
 }
 
 /// Whether the bundle's `event` hashes to its `event_hash` (SHA-256 of the RFC 8785 canonical

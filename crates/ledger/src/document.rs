@@ -2,7 +2,7 @@
 //! public check page, optionally the PDF's SHA-256, and optionally a verifier key the checker
 //! obtained independently. No network, no database.
 
-use crate::certificate::{Check, check, event_hash_check, signed_inclusion, text};
+use crate::certificate::{Check, check, event_hash_check, format_check, signed_inclusion, text};
 use serde_json::Value;
 
 pub const FORMAT: &str = "ecoenforce-document-proof/v1";
@@ -13,13 +13,7 @@ pub fn check_document_bundle(
     file_sha256: Option<&str>,
     key: Option<&str>,
 ) -> Vec<Check> {
-    let mut out = vec![check(
-        "format",
-        match bundle.get("format").and_then(Value::as_str) {
-            Some(FORMAT) => Ok(()),
-            other => Err(format!("format is {other:?}, not {FORMAT}")),
-        },
-    )];
+    let mut out = vec![format_check(bundle, FORMAT)];
     // 1. The event hashes to event_hash.
     let (hash_check, event_hash) = event_hash_check(bundle);
     out.push(hash_check);

@@ -127,18 +127,7 @@ fn not_found_kind(kind: &str) -> AppError {
 impl App {
     /// The issuing organ (the prefecture's bureau) and whether it is demo data.
     async fn organ(&self) -> Result<(String, bool), AppError> {
-        let bureau = self
-            .units()
-            .await?
-            .into_iter()
-            .find(|u| u.kind == UnitKind::PrefectureBureau);
-        Ok((
-            bureau
-                .as_ref()
-                .map(|u| u.name_zh.clone())
-                .unwrap_or_default(),
-            bureau.is_some_and(|u| u.demo),
-        ))
+        Ok(organ_of(&self.units().await?))
     }
 
     /// The address printed under a document's QR.
@@ -473,10 +462,9 @@ impl App {
         kind: DocumentKind,
     ) -> Result<PrepareRender, AppError> {
         let engine = self.document_engine()?;
+        let units = self.units().await?;
         let detachment = match case.handling_unit_id {
-            Some(id) => self
-                .units()
-                .await?
+            Some(id) => units
                 .iter()
                 .any(|u| u.id == id && u.kind == UnitKind::Detachment),
             None => true,
@@ -499,7 +487,7 @@ impl App {
                 },
                 sequence: n.sequence.clone(),
             });
-        let (organ, _) = self.organ().await?;
+        let (organ, _) = organ_of(&units);
         let mut random = [0u8; 8];
         getrandom::fill(&mut random)
             .map_err(|e| AppError::Internal(format!("the OS random source: {e}")))?;
@@ -953,6 +941,15 @@ pub fn fingerprint(case: &Case, kind: DocumentKind) -> Option<String> {
     }
     .ok()?;
     Some(ledger::hex(&sha2::Sha256::digest(&json))[..16].to_owned())
+}
+
+/// The prefecture's bureau among `units`: its name and whether it is demo data.
+pub(crate) fn organ_of(units: &[domain::unit::Unit]) -> (String, bool) {
+    let bureau = units.iter().find(|u| u.kind == UnitKind::PrefectureBureau);
+    (
+        bureau.map(|u| u.name_zh.clone()).unwrap_or_default(),
+        bureau.is_some_and(|u| u.demo),
+    )
 }
 
 /// Adds `extra`'s fields to `d`.

@@ -45,6 +45,31 @@ pub async fn issue(app: &TestApp, token: &str, case: &str, body: Value) -> (u16,
     (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
 }
 
+/// Two Menghai officers take the case and record an inspection: the record's id.
+async fn inspected(app: &TestApp, officer: &str, case: &str) -> String {
+    let pair = ["menghai.officer", "menghai.officer2"];
+    let (s, b) = act(
+        app,
+        officer,
+        case,
+        "assign-officers",
+        json!({"officers": pair, "lead": "menghai.officer"}),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    let (s, b) = act(
+        app,
+        officer,
+        case,
+        "record-inspection",
+        crate::records::inspection(&pair),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    let (_, records, _) = get_with_etag(app, officer, &format!("{case}/records")).await;
+    records[0]["record"]["id"].as_str().unwrap().to_owned()
+}
+
 fn sha256_hex(b: &[u8]) -> String {
     format!("{:x}", sha2::Sha256::digest(b))
 }
@@ -116,27 +141,7 @@ async fn issued_with_the_approval_and_on_request(app: TestApp) {
     assert_eq!(r.status(), 401);
 
     // A record's document, on request; it is not numbered and shows the case number.
-    let pair = ["menghai.officer", "menghai.officer2"];
-    let (s, b) = act(
-        &app,
-        &officer,
-        &case,
-        "assign-officers",
-        json!({"officers": pair, "lead": "menghai.officer"}),
-    )
-    .await;
-    assert_eq!(s, 200, "{b}");
-    let (s, b) = act(
-        &app,
-        &officer,
-        &case,
-        "record-inspection",
-        crate::records::inspection(&pair),
-    )
-    .await;
-    assert_eq!(s, 200, "{b}");
-    let (_, records, _) = get_with_etag(&app, &officer, &format!("{case}/records")).await;
-    let record = records[0]["record"]["id"].as_str().unwrap().to_owned();
+    let record = inspected(&app, &officer, &case).await;
     let (s, b) = issue(
         &app,
         &officer,
@@ -221,27 +226,7 @@ async fn records_are_signed_or_the_refusal_recorded(app: TestApp) {
     app.app.seed_demo().await.unwrap();
     let officer = app.login("menghai.officer", DEMO_PASSWORD).await;
     let case = registered_case(&app, &officer, "532822").await;
-    let pair = ["menghai.officer", "menghai.officer2"];
-    let (s, b) = act(
-        &app,
-        &officer,
-        &case,
-        "assign-officers",
-        json!({"officers": pair, "lead": "menghai.officer"}),
-    )
-    .await;
-    assert_eq!(s, 200, "{b}");
-    let (s, b) = act(
-        &app,
-        &officer,
-        &case,
-        "record-inspection",
-        crate::records::inspection(&pair),
-    )
-    .await;
-    assert_eq!(s, 200, "{b}");
-    let (_, records, _) = get_with_etag(&app, &officer, &format!("{case}/records")).await;
-    let record = records[0]["record"]["id"].as_str().unwrap().to_owned();
+    let record = inspected(&app, &officer, &case).await;
     let (s, b) = issue(
         &app,
         &officer,

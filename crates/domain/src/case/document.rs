@@ -229,7 +229,7 @@ pub struct IssueDocumentState {
 
 /// Who may issue: the case's officers and the detachment (enforcement acts), reviewers (their
 /// opinion) and the bureau's heads, within their reach.
-fn check_issuer(actor: &Actor, case: &Case) -> Result<(), Refusal> {
+pub fn check_issuer(actor: &Actor, case: &Case) -> Result<(), Refusal> {
     let mut any = false;
     for cap in [
         Capability::EnforcementAct,
@@ -476,6 +476,15 @@ impl crate::event::EventPayload for DocumentSigned {
     }
 }
 
+/// Who records signatures and refusals: those who perform enforcement acts within reach.
+pub fn check_signer(actor: &Actor, case: &Case) -> Result<(), Refusal> {
+    let r = reach(actor, Capability::EnforcementAct)?;
+    if !within(&r, &case.county_code) {
+        return Err(Refusal::not_found());
+    }
+    Ok(())
+}
+
 /// The longest refusal texts.
 const NOTE_MAX: usize = 2000;
 
@@ -487,10 +496,7 @@ pub fn decide_sign_document(
     cmd: &SignDocument,
 ) -> Result<Vec<Payload>, Refusal> {
     let case = &state.case;
-    let r = reach(actor, Capability::EnforcementAct)?;
-    if !within(&r, &case.county_code) {
-        return Err(Refusal::not_found());
-    }
+    check_signer(actor, case)?;
     let doc = state
         .document
         .as_ref()
@@ -604,7 +610,7 @@ pub fn decide_sign_with_evidence(
 /// The alphabet of check codes: Crockford's base 32 (no I, L, O, U), easy to read and type.
 pub const CODE_ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
-/// A check code from 60 random bits: `XXXX-XXXX-XXXX`.
+/// A check code from 60 random bits: three groups of four characters, e.g. `7K3M-Q9XD-2FHN`.
 pub fn verify_code(random: u64) -> String {
     let mut out = String::with_capacity(14);
     for i in 0..12 {

@@ -23,7 +23,6 @@ use domain::case::document::{DocumentKind, SignatureEntry, SignatureMethod, Sign
 use domain::case::record::{Record, RecordKind};
 use domain::case::registration::Case;
 use domain::evidence::Evidence;
-use domain::permission::{Capability, reach, within};
 use domain::time::CHINA_STANDARD_TIME;
 use uuid::Uuid;
 
@@ -113,18 +112,12 @@ fn kind_label(tr: &Tr, kind: DocumentKind) -> String {
 /// Whether the reader may issue documents of this case: its officers and the detachment,
 /// reviewers and heads, within their reach (what the API's issuer check accepts).
 fn may_issue(actor: &domain::Actor, case: &Case) -> bool {
-    [
-        Capability::EnforcementAct,
-        Capability::CaseReview,
-        Capability::CaseApprove,
-    ]
-    .into_iter()
-    .any(|cap| reach(actor, cap).is_ok_and(|r| within(&r, &case.county_code)))
+    domain::case::document::check_issuer(actor, case).is_ok()
 }
 
 /// Whether the reader may record signatures and refusals on this case's documents.
 fn may_sign(actor: &domain::Actor, case: &Case) -> bool {
-    reach(actor, Capability::EnforcementAct).is_ok_and(|r| within(&r, &case.county_code))
+    domain::case::document::check_signer(actor, case).is_ok()
 }
 
 fn preservation_label(p: &domain::case::preservation::Preservation) -> String {
