@@ -349,6 +349,7 @@ pub const UNCONFIRMED_SETTINGS: &[&str] = &[
     "app.preservation_approval_hours",
     "app.hearing",
     "app.statement_days",
+    "app.host_recusal_days",
 ];
 
 /// Whether a setting (a flattened key) has an unconfirmed default.

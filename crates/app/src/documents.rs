@@ -86,7 +86,7 @@ impl App {
             )));
         }
         let (organ, demo) = crate::case::documents::organ_of(&self.units().await?);
-        let data = serde_json::json!({"organ": organ, "demo": demo});
+        let data = serde_json::json!({"organ": organ, "demo": demo, "kind": kind});
         self.render_document(kind, data).await
     }
 }

@@ -118,6 +118,9 @@ pub struct AppSettings {
     /// Working days after the advance notice's service during which the party may state and
     /// defend (陈述、申辩). UNCONFIRMED: no statutory number was found; local notices set one.
     pub statement_days: u32,
+    /// Natural days after the hearing notice's service within which the party may ask for the
+    /// host's recusal. UNCONFIRMED: the 2010 hearing rules' 3 days.
+    pub host_recusal_days: u32,
     /// The bureau's main head (the binary's `organisation.main_head`); empty when not set.
     #[serde(skip)]
     pub main_head: String,
@@ -153,6 +156,7 @@ impl Default for AppSettings {
             document_numbers: case::documents::default_document_numbers(),
             hearing: domain::case::penalty::HearingRules::default(),
             statement_days: 5,
+            host_recusal_days: 3,
             public_url: "http://127.0.0.1:8080".into(),
         }
     }

@@ -214,7 +214,8 @@ impl Settings {
         anyhow::ensure!(
             h.organisation.fen > 0
                 && h.person.fen > 0
-                && (1..=60).contains(&self.app.statement_days),
+                && (1..=60).contains(&self.app.statement_days)
+                && (1..=30).contains(&self.app.host_recusal_days),
             "{}",
             crate::both("cli.hearing_invalid", &[])
         );

@@ -53,6 +53,27 @@ const TEMPLATES: &[(&str, &str)] = &[
         "recusal_decision",
         include_str!("../templates/recusal_decision.typ"),
     ),
+    // One template for both forms of the notice (it reads `kind`).
+    (
+        "advance_notice",
+        include_str!("../templates/advance_notice.typ"),
+    ),
+    (
+        "advance_notice_hearing",
+        include_str!("../templates/advance_notice.typ"),
+    ),
+    (
+        "statement_record",
+        include_str!("../templates/statement_record.typ"),
+    ),
+    (
+        "hearing_notice",
+        include_str!("../templates/hearing_notice.typ"),
+    ),
+    (
+        "hearing_record",
+        include_str!("../templates/hearing_record.typ"),
+    ),
 ];
 
 /// Renders after which an unused memoised result is dropped.

@@ -7,6 +7,7 @@ use crate::actor::ActorRef;
 pub use crate::admin::{CredentialReset, UserAccessChanged, UserDisabled, UserEdited};
 pub use crate::case::clue::{ClueClosed, ClueSubmitted};
 pub use crate::case::document::{DocumentIssued, DocumentSigned};
+pub use crate::case::hearing::{HearingRecorded, HearingRequested, HearingScheduled};
 pub use crate::case::interference::InterferenceRecorded;
 pub use crate::case::notice::AdvanceNoticeIssued;
 pub use crate::case::party::PartyIdentified;
@@ -17,7 +18,10 @@ pub use crate::case::registration::{
     CancellationDecided, CancellationProposed, CaseProposed, CaseRegistered, RegistrationRejected,
 };
 pub use crate::case::review::{CaseReviewed, InvestigationReported};
+pub use crate::case::service::ServiceRecorded;
+pub use crate::case::statement::{StatementAnswered, StatementRecorded, WaiverRecorded};
 pub use crate::case::team::OfficersAssigned;
+pub use crate::case::tolling::{TollingApproved, TollingEnded, TollingStarted};
 pub use crate::case::triage::{ClueMerged, ClueTransferred, ExtensionDecided, ExtensionProposed};
 pub use crate::entity::{EntityRegistered, EntityUpdated};
 pub use crate::evidence::{CustodyTransferred, EvidenceAccessed, EvidenceRegistered};
@@ -167,6 +171,16 @@ events! {
     DocumentIssued = "document.issued/v1",
     DocumentSigned = "document.signed/v1",
     AdvanceNoticeIssued = "case.advance_notice_issued/v1",
+    ServiceRecorded = "case.service_recorded/v1",
+    StatementRecorded = "case.statement_recorded/v1",
+    StatementAnswered = "case.statement_answered/v1",
+    WaiverRecorded = "case.waiver_recorded/v1",
+    HearingRequested = "case.hearing_requested/v1",
+    HearingScheduled = "case.hearing_scheduled/v1",
+    HearingRecorded = "case.hearing_recorded/v1",
+    TollingStarted = "case.tolling_started/v1",
+    TollingApproved = "case.tolling_approved/v1",
+    TollingEnded = "case.tolling_ended/v1",
 }
 
 /// The schemas of administration events, from [`SCHEMAS`].

@@ -158,7 +158,9 @@ impl Subject {
     }
 
     /// A case takes evidence once registered, or before that when it was proposed for
-    /// investigation first (先行调查, `urgent`).
+    /// investigation first (先行调查, `urgent`); after a review, the materials of notice,
+    /// defence and hearing (proofs of service, statements, hearing records). Not while the
+    /// report waits for its review: the investigation's evidence is what is reviewed.
     pub fn case(c: &crate::case::registration::Case) -> Subject {
         use crate::case::registration::CaseStage;
         Subject {
@@ -166,7 +168,7 @@ impl Subject {
             id: c.id,
             county_code: c.county_code.clone(),
             intake: match c.stage {
-                CaseStage::Registered => Intake::Open,
+                CaseStage::Registered | CaseStage::Reviewed => Intake::Open,
                 CaseStage::PendingRegistration if c.facts.urgent => Intake::Open,
                 CaseStage::PendingRegistration => Intake::NotYetRegistered,
                 s => Intake::Closed(s.as_str()),

@@ -114,6 +114,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "advance notices",
         include_str!("../migrations/0024_advance_notices.sql"),
     ),
+    (
+        25,
+        "proceedings",
+        include_str!("../migrations/0025_proceedings.sql"),
+    ),
 ];
 
 pub(crate) fn run(conn: &mut Connection) -> Result<(), StoreError> {

@@ -92,6 +92,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .merge(routes::ledger::router())
         .merge(routes::evidence::router())
         .merge(routes::cases::router())
+        .merge(routes::proceedings::router())
         .merge(routes::tasks::router())
         .merge(routes::documents::router())
         .merge(routes::sealed::router())

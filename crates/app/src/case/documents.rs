@@ -39,6 +39,10 @@ pub fn default_document_numbers() -> std::collections::BTreeMap<String, Document
     [
         ("preservation_notice", "保存"),
         ("recusal_decision", "回避"),
+        // The two forms of the advance notice share one counter.
+        ("advance_notice", "罚告"),
+        ("advance_notice_hearing", "罚告"),
+        ("hearing_notice", "听通"),
     ]
     .into_iter()
     .map(|(kind, code)| {
@@ -198,7 +202,7 @@ impl App {
             .map(|t| t.officers.iter().map(|o| name(o)).collect())
             .unwrap_or_default();
         let mut d = json!({
-            "organ": organ, "demo": demo,
+            "organ": organ, "demo": demo, "kind": kind.as_str(),
             "case_number": case.number.clone().unwrap_or_default(),
             "cause": case.facts.violation,
         });
@@ -288,6 +292,86 @@ impl App {
                     "decided_by": if dec.collective { "集体讨论".to_owned() } else { name(&dec.decided_by) },
                     "decision": if dec.granted { "准予回避" } else { "不予回避" },
                     "reasons": dec.reasons,
+                    "date": zh_date(self.clock.now().china_date()),
+                })
+            }
+            SubjectKind::Notice => {
+                let id = subject.and_then(|s| Uuid::parse_str(s).ok());
+                let Some(n) = case.notices.iter().find(|n| Some(n.id) == id) else {
+                    return Ok(None);
+                };
+                json!({
+                    "party": party,
+                    "facts": n.facts, "new_facts": n.new_facts, "reasons": n.reasons,
+                    "legal_basis": n.legal_basis.iter().map(basis_text).collect::<Vec<_>>(),
+                    "penalties": n.penalties.iter().map(|p| p.text_zh()).collect::<Vec<_>>(),
+                    "hearing_grounds": n.hearing_grounds.iter().map(|t| t.title_zh()).collect::<Vec<_>>(),
+                    "statement_days": self.settings.statement_days,
+                    "hearing_days": domain::case::hearing::REQUEST_DAYS,
+                    "officers": team,
+                    "date": zh_date(n.issued_on),
+                })
+            }
+            SubjectKind::Statement => {
+                let Some(st) = subject
+                    .and_then(|s| s.parse::<usize>().ok())
+                    .and_then(|i| case.proceedings.statements.get(i))
+                else {
+                    return Ok(None);
+                };
+                let mut evidence = Vec::new();
+                for e in &st.evidence_ids {
+                    if let Some(ev) = self.store.evidence(&store::Scope::all(), *e).await? {
+                        evidence.push(ev.data.title);
+                    }
+                }
+                let points: Vec<Value> = st
+                    .points
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| {
+                        let a = st.answers.iter().find(|a| a.point == i);
+                        json!({
+                            "point": p,
+                            "adopted": a.map(|a| if a.adopted { "采纳" } else { "不予采纳" }).unwrap_or(""),
+                            "reason": a.map(|a| a.reason.clone()).unwrap_or_default(),
+                        })
+                    })
+                    .collect();
+                json!({
+                    "party": party_name, "received_on": zh_date(st.received_on),
+                    "points": points, "evidence": evidence,
+                    "recorder": name(&st.recorded_by),
+                    "answered_by": st.answered_by.as_deref().map(name).unwrap_or_default(),
+                    "date": zh_date(self.clock.now().china_date()),
+                })
+            }
+            SubjectKind::HearingSchedule | SubjectKind::Hearing => {
+                let index = subject
+                    .and_then(|s| s.split('.').next())
+                    .and_then(|s| s.parse::<usize>().ok());
+                let Some(h) = index.and_then(|i| case.proceedings.hearings.get(i)) else {
+                    return Ok(None);
+                };
+                let Some(sch) = &h.schedule else {
+                    return Ok(None);
+                };
+                let outcome = h.outcome.as_ref().map(|o| {
+                    json!({
+                        "attended": if !o.attended { "当事人无正当理由未出席，视为放弃听证" }
+                            else if o.left_without_permission { "当事人未经许可中途退出，视为放弃听证" }
+                            else { "当事人出席" },
+                        "signed_on": zh_date(o.signed_on),
+                    })
+                });
+                json!({
+                    "party": party_name,
+                    "at": zh_time(sch.at), "place": sch.place, "host": name(&sch.host),
+                    "agents": sch.agents.iter().map(|a| format!("{}（{}）", a.name, a.relation)).collect::<Vec<_>>(),
+                    "requested_on": zh_date(h.received_on),
+                    "recusal_days": self.settings.host_recusal_days,
+                    "officers": team,
+                    "outcome": outcome,
                     "date": zh_date(self.clock.now().china_date()),
                 })
             }
@@ -382,6 +466,21 @@ impl App {
         if kind.subject() == SubjectKind::Fingerprint {
             subject = fingerprint(&case, kind);
         }
+        // The notice's form follows its hearing right, whichever of the two was asked for.
+        let kind = match case
+            .notices
+            .iter()
+            .find(|n| Some(n.id.to_string()) == subject)
+        {
+            Some(n) if kind.subject() == SubjectKind::Notice => {
+                if n.hearing_right() {
+                    DocumentKind::AdvanceNoticeHearing
+                } else {
+                    DocumentKind::AdvanceNotice
+                }
+            }
+            _ => kind,
+        };
         let data = self
             .document_data(actor, &case, kind, subject.as_deref())
             .await?;

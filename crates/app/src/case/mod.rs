@@ -38,6 +38,7 @@ use store::{CaseFilter, ClueFilter, Committed, Page};
 use uuid::Uuid;
 
 pub mod documents;
+mod proceedings;
 mod tasks;
 pub use tasks::{DueItem, DueKind, Task};
 
@@ -754,15 +755,18 @@ impl App {
             by,
             expected_version,
         };
+        let host_recusal_days = self.settings.host_recusal_days;
         let committed = self
             .command(
                 actor,
                 cmd,
-                |r, cmd, _| {
+                move |r, cmd, now| {
                     Box::pin(async move {
                         Ok(RequestRecusalState {
                             case: case_or_missing(r, cmd.case_id).await?,
                             officer: r.user_by_username(&cmd.officer).await?,
+                            host_recusal_days,
+                            today: now.today,
                         })
                     })
                 },

@@ -114,6 +114,16 @@ async fn openapi_describes_every_route(app: TestApp) {
         ),
         ("/api/v1/verify/{code}", vec!["get", "post"]),
         ("/api/v1/cases/{id}/issue-advance-notice", vec!["post"]),
+        ("/api/v1/cases/{id}/record-service", vec!["post"]),
+        ("/api/v1/cases/{id}/record-statement", vec!["post"]),
+        ("/api/v1/cases/{id}/answer-statement", vec!["post"]),
+        ("/api/v1/cases/{id}/record-waiver", vec!["post"]),
+        ("/api/v1/cases/{id}/request-hearing", vec!["post"]),
+        ("/api/v1/cases/{id}/schedule-hearing", vec!["post"]),
+        ("/api/v1/cases/{id}/record-hearing", vec!["post"]),
+        ("/api/v1/cases/{id}/start-tolling", vec!["post"]),
+        ("/api/v1/cases/{id}/approve-suspension", vec!["post"]),
+        ("/api/v1/cases/{id}/end-tolling", vec!["post"]),
         ("/api/v1/cases/{id}/timeline", vec!["get"]),
     ];
     for (path, methods) in &expected {

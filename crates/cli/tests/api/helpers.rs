@@ -348,3 +348,23 @@ macro_rules! on_both_backends {
         )*
     };
 }
+
+/// A clock that runs with the system's, shifted by an offset the test sets (a past for a walk
+/// of dated steps, while time still passes for the second factors of sign-ins).
+pub struct ShiftedClock(std::sync::Mutex<chrono::Duration>);
+
+impl ShiftedClock {
+    pub fn new() -> Self {
+        ShiftedClock(std::sync::Mutex::new(chrono::Duration::zero()))
+    }
+
+    pub fn shift(&self, by: chrono::Duration) {
+        *self.0.lock().unwrap() = by;
+    }
+}
+
+impl app::Clock for ShiftedClock {
+    fn now(&self) -> domain::Timestamp {
+        domain::Timestamp::new(chrono::Utc::now() + *self.0.lock().unwrap())
+    }
+}

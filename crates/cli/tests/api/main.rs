@@ -28,6 +28,7 @@ mod notices;
 mod pages;
 mod permissions;
 mod preservation;
+mod proceedings;
 mod records;
 mod sealed;
 mod task_pages;

@@ -6,12 +6,16 @@
 
 use crate::entities::{get, new_entity};
 use crate::evidence::{PNG, form as evidence_form, menghai_entity, on_site, upload};
+use crate::helpers::ShiftedClock;
 use crate::helpers::TestApp;
 use crate::on_both_backends;
+use app::Clock;
 use app::seed::DEMO_PASSWORD;
 use base64::Engine;
+use domain::Timestamp;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// A valid request for one operation with a JSON body: who calls it, where, and with what.
 struct Example {
@@ -82,6 +86,8 @@ const MULTI_LINE: &[&str] = &[
     "post /api/v1/cases/{id}/issue-advance-notice facts",
     "post /api/v1/cases/{id}/issue-advance-notice reasons",
     "post /api/v1/cases/{id}/issue-advance-notice new_facts",
+    "post /api/v1/cases/{id}/record-statement points[0]",
+    "post /api/v1/cases/{id}/answer-statement answers[0].reason",
     "post /api/v1/cases/{id}/documents/{doc_id}/signatures officers_note",
     "post /api/v1/clues/{id}/extend-registration reason",
     "post /api/v1/clues/{id}/approve-extension comment",
@@ -253,7 +259,8 @@ async fn send(
     (status, r.json().await.unwrap_or(Value::Null))
 }
 
-async fn examples(app: &TestApp) -> BTreeMap<String, Example> {
+async fn examples(app: &TestApp, clock: &ShiftedClock) -> BTreeMap<String, Example> {
+    let mut m = proceedings_examples(app, clock).await;
     let officer = app.login("menghai.officer", DEMO_PASSWORD).await;
     let entity = menghai_entity(app, &officer).await;
     let (s, b) = upload(app, &officer, evidence_form(&entity, &on_site(), PNG)).await;
@@ -283,7 +290,7 @@ async fn examples(app: &TestApp) -> BTreeMap<String, Example> {
         if_match: false,
         etag_from: None,
     };
-    let mut m = BTreeMap::new();
+    // (the proceedings' examples are in `m` already)
     m.insert(
         "post /api/v1/admin/users".into(),
         ex(
@@ -835,7 +842,9 @@ async fn examples(app: &TestApp) -> BTreeMap<String, Example> {
 
 /// Every string property of every JSON request body refuses control characters, and every
 /// county-like one a code outside `config/divisions.csv`; the valid example then succeeds.
-async fn every_string_of_every_body_is_checked(app: TestApp) {
+async fn every_string_of_every_body_is_checked(app: TestApp, clock: Arc<ShiftedClock>) {
+    // Seeded 40 days back, so the cases of the hearing examples can be walked from then.
+    clock.shift(-chrono::Duration::days(40));
     app.app.seed_demo().await.unwrap();
     let r = app
         .client
@@ -844,7 +853,7 @@ async fn every_string_of_every_body_is_checked(app: TestApp) {
         .await
         .unwrap();
     let doc: Value = r.json().await.unwrap();
-    let examples = examples(&app).await;
+    let examples = examples(&app, &clock).await;
     let mut tokens = BTreeMap::new();
     let mut seen = Vec::new();
     let mut failures = Vec::new();
@@ -1250,9 +1259,205 @@ async fn page_forms_refuse_the_same(app: TestApp) {
     assert_eq!(app.log_size().await, log);
 }
 
+/// With a clock the test moves (the hearing examples need a past).
+mod every_string_of_every_body_is_checked {
+    use super::*;
+
+    async fn run(kind: crate::helpers::Kind) {
+        let clock = Arc::new(ShiftedClock::new());
+        if let Some(app) = crate::helpers::spawn_app_with(
+            kind,
+            "every_string",
+            app::AppSettings::default(),
+            clock.clone(),
+        )
+        .await
+        {
+            super::every_string_of_every_body_is_checked(app, clock).await;
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn sqlite() {
+        run(crate::helpers::Kind::Sqlite).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn postgres() {
+        run(crate::helpers::Kind::Postgres).await;
+    }
+}
+
+/// The examples of the steps after the notice: cases walked from 40 days back (the clock at
+/// the seeding), then the clock set back to now.
+async fn proceedings_examples(app: &TestApp, clock: &ShiftedClock) -> BTreeMap<String, Example> {
+    use crate::proceedings::{case_evidence, noticed_case};
+    let now = clock.now().as_datetime() + chrono::Duration::days(40);
+    let back = clock.now();
+    let day = |d: chrono::DateTime<chrono::Utc>| Timestamp::new(d).china_date().to_string();
+    let on = |resource: &str, verb: &str, body: Value| Example {
+        user: Some("menghai.officer"),
+        path: format!("{resource}/{verb}"),
+        body,
+        patch_of: None,
+        if_match: true,
+        etag_from: Some(resource.to_owned()),
+    };
+    let mut m = BTreeMap::new();
+    let officer = app.login("menghai.officer", DEMO_PASSWORD).await;
+    // A: the notice issued, not served.
+    let (a, doc) = noticed_case(app, clock, false).await;
+    let proof = case_evidence(app, &officer, &a, clock).await;
+    m.insert(
+        "post /api/v1/cases/{id}/record-service".into(),
+        on(
+            &a,
+            "record-service",
+            json!({"document_id": doc, "method": "direct", "served_on": day(back.as_datetime()),
+                   "recipient": "岩温", "proof_evidence_id": proof}),
+        ),
+    );
+    m.insert(
+        "post /api/v1/cases/{id}/start-tolling".into(),
+        on(
+            &a,
+            "start-tolling",
+            json!({"reason": "monitoring", "from": day(now)}),
+        ),
+    );
+    // B: served; the party states, waives, asks for a hearing.
+    let (b, _) = noticed_case(app, clock, true).await;
+    let waiver = case_evidence(app, &officer, &b, clock).await;
+    let next_day = day(back.as_datetime() + chrono::Duration::days(1));
+    m.insert(
+        "post /api/v1/cases/{id}/record-statement".into(),
+        on(
+            &b,
+            "record-statement",
+            json!({"received_on": next_day, "points": ["罚款\r\n过重"], "evidence_ids": [waiver]}),
+        ),
+    );
+    m.insert(
+        "post /api/v1/cases/{id}/record-waiver".into(),
+        on(
+            &b,
+            "record-waiver",
+            json!({"right": "statement", "received_on": next_day, "evidence_id": waiver}),
+        ),
+    );
+    m.insert(
+        "post /api/v1/cases/{id}/request-hearing".into(),
+        on(&b, "request-hearing", json!({"received_on": next_day})),
+    );
+    // C: a statement to answer, a period to end.
+    let (c, _) = noticed_case(app, clock, true).await;
+    let (s, r) = crate::cases::act(
+        app,
+        &officer,
+        &c,
+        "record-statement",
+        json!({"received_on": day(back.as_datetime()), "points": ["已整改"]}),
+    )
+    .await;
+    assert_eq!(s, 200, "{r}");
+    let (s, r) = crate::cases::act(
+        app,
+        &officer,
+        &c,
+        "start-tolling",
+        json!({"reason": "testing", "from": day(back.as_datetime())}),
+    )
+    .await;
+    assert_eq!(s, 200, "{r}");
+    m.insert(
+        "post /api/v1/cases/{id}/answer-statement".into(),
+        on(
+            &c,
+            "answer-statement",
+            json!({"answers": [{"point": 1, "adopted": true, "reason": "经复查\r\n属实"}]}),
+        ),
+    );
+    m.insert(
+        "post /api/v1/cases/{id}/end-tolling".into(),
+        on(
+            &c,
+            "end-tolling",
+            json!({"to": day(now), "reason": "testing"}),
+        ),
+    );
+    // D: a hearing asked for, to be set.
+    let (d, _) = noticed_case(app, clock, true).await;
+    let (s, r) = crate::cases::act(
+        app,
+        &officer,
+        &d,
+        "request-hearing",
+        json!({"received_on": day(back.as_datetime())}),
+    )
+    .await;
+    assert_eq!(s, 200, "{r}");
+    m.insert(
+        "post /api/v1/cases/{id}/schedule-hearing".into(),
+        on(
+            &d,
+            "schedule-hearing",
+            json!({"host": "fazhi.reviewer", "place": "会议室",
+                   "at": (now + chrono::Duration::days(30)).to_rfc3339(),
+                   "agents": [{"name": "李律师", "relation": "律师"}]}),
+        ),
+    );
+    // E: a hearing set 25 days after the notice, its notice served: held by now.
+    let (e, _) = noticed_case(app, clock, true).await;
+    let held = back.as_datetime() + chrono::Duration::days(25);
+    for (verb, body) in [
+        (
+            "request-hearing",
+            json!({"received_on": day(back.as_datetime())}),
+        ),
+        (
+            "schedule-hearing",
+            json!({"host": "fazhi.reviewer", "place": "会议室", "at": held.to_rfc3339()}),
+        ),
+    ] {
+        let (s, r) = crate::cases::act(app, &officer, &e, verb, body).await;
+        assert_eq!(s, 200, "{r}");
+    }
+    let (s, doc) = crate::case_documents::issue(
+        app,
+        &officer,
+        &e,
+        json!({"kind": "hearing_notice", "subject": "0.1"}),
+    )
+    .await;
+    assert_eq!(s, 201, "{doc}");
+    let proof = case_evidence(app, &officer, &e, clock).await;
+    let (s, r) = crate::cases::act(
+        app,
+        &officer,
+        &e,
+        "record-service",
+        json!({"document_id": doc["document"]["id"], "method": "direct",
+               "served_on": day(back.as_datetime()), "recipient": "岩温",
+               "proof_evidence_id": proof}),
+    )
+    .await;
+    assert_eq!(s, 200, "{r}");
+    let record = case_evidence(app, &officer, &e, clock).await;
+    m.insert(
+        "post /api/v1/cases/{id}/record-hearing".into(),
+        on(
+            &e,
+            "record-hearing",
+            json!({"attended": true, "left_without_permission": false,
+                   "record_evidence_id": record, "signed_on": day(held)}),
+        ),
+    );
+    clock.shift(chrono::Duration::zero());
+    m
+}
+
 on_both_backends!(
     page_forms_refuse_the_same,
-    every_string_of_every_body_is_checked,
     every_query_parameter_is_checked,
     evidence_fields_are_checked,
     imports_refuse_unknown_counties_and_control_characters,

@@ -32,6 +32,11 @@ pub enum DocumentKind {
     InvestigationReport,
     ReviewOpinion,
     RecusalDecision,
+    AdvanceNotice,
+    AdvanceNoticeHearing,
+    StatementRecord,
+    HearingNotice,
+    HearingRecord,
 }
 
 /// What a document is about, besides its case.
@@ -47,10 +52,18 @@ pub enum SubjectKind {
     Preservation,
     /// A decided request for recusal, by its position in the case's requests (from 0).
     Recusal,
+    /// An advance notice, by its id.
+    Notice,
+    /// An answered statement, by its position in the case's statements (from 0).
+    Statement,
+    /// A hearing's arrangements: "{hearing}.{revision}" (`hearing::notice_subject`).
+    HearingSchedule,
+    /// A recorded hearing, by its position (from 0).
+    Hearing,
 }
 
 impl DocumentKind {
-    pub const ALL: [DocumentKind; 8] = [
+    pub const ALL: [DocumentKind; 13] = [
         DocumentKind::RegistrationApproval,
         DocumentKind::InspectionRecord,
         DocumentKind::QuestioningRecord,
@@ -59,6 +72,11 @@ impl DocumentKind {
         DocumentKind::InvestigationReport,
         DocumentKind::ReviewOpinion,
         DocumentKind::RecusalDecision,
+        DocumentKind::AdvanceNotice,
+        DocumentKind::AdvanceNoticeHearing,
+        DocumentKind::StatementRecord,
+        DocumentKind::HearingNotice,
+        DocumentKind::HearingRecord,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -71,6 +89,11 @@ impl DocumentKind {
             DocumentKind::InvestigationReport => "investigation_report",
             DocumentKind::ReviewOpinion => "review_opinion",
             DocumentKind::RecusalDecision => "recusal_decision",
+            DocumentKind::AdvanceNotice => "advance_notice",
+            DocumentKind::AdvanceNoticeHearing => "advance_notice_hearing",
+            DocumentKind::StatementRecord => "statement_record",
+            DocumentKind::HearingNotice => "hearing_notice",
+            DocumentKind::HearingRecord => "hearing_record",
         }
     }
 
@@ -89,6 +112,11 @@ impl DocumentKind {
             DocumentKind::InvestigationReport => "案件调查终结报告",
             DocumentKind::ReviewOpinion => "案件审查意见书",
             DocumentKind::RecusalDecision => "回避决定书",
+            DocumentKind::AdvanceNotice => "行政处罚事先告知书",
+            DocumentKind::AdvanceNoticeHearing => "行政处罚事先（听证）告知书",
+            DocumentKind::StatementRecord => "陈述申辩笔录及复核意见",
+            DocumentKind::HearingNotice => "行政处罚听证通知书",
+            DocumentKind::HearingRecord => "听证笔录",
         }
     }
 
@@ -99,6 +127,10 @@ impl DocumentKind {
             DocumentKind::SamplingRecord => SubjectKind::Record(RecordKind::Sampling),
             DocumentKind::PreservationNotice => SubjectKind::Preservation,
             DocumentKind::RecusalDecision => SubjectKind::Recusal,
+            DocumentKind::AdvanceNotice | DocumentKind::AdvanceNoticeHearing => SubjectKind::Notice,
+            DocumentKind::StatementRecord => SubjectKind::Statement,
+            DocumentKind::HearingNotice => SubjectKind::HearingSchedule,
+            DocumentKind::HearingRecord => SubjectKind::Hearing,
             DocumentKind::InvestigationReport | DocumentKind::ReviewOpinion => {
                 SubjectKind::Fingerprint
             }
@@ -288,6 +320,51 @@ pub fn subject_unmet(case: &Case, kind: DocumentKind, subject: Option<&str>) -> 
                 Some(_) => None,
             }
         }
+        SubjectKind::Notice => {
+            let id = subject.and_then(|s| Uuid::parse_str(s).ok());
+            match case.notices.iter().find(|n| Some(n.id) == id) {
+                None => Some(missing()),
+                // The form follows the notice: the hearing form exactly when it gives the right.
+                Some(n) if n.hearing_right() != (kind == DocumentKind::AdvanceNoticeHearing) => {
+                    Some(Reason::new("document.wrong_notice_form").field("kind"))
+                }
+                Some(_) => None,
+            }
+        }
+        SubjectKind::Statement => {
+            match subject
+                .and_then(|s| s.parse::<usize>().ok())
+                .and_then(|i| case.proceedings.statements.get(i))
+            {
+                None => Some(missing()),
+                Some(s) if !s.answered() => Some(Reason::new("document.statement_unanswered")),
+                Some(_) => None,
+            }
+        }
+        SubjectKind::HearingSchedule => {
+            let found = subject.and_then(|s| s.split_once('.')).and_then(|(i, r)| {
+                let i = i.parse::<usize>().ok()?;
+                let r = r.parse::<u32>().ok()?;
+                case.proceedings.hearings.get(i).map(|h| (h, r))
+            });
+            match found {
+                Some((h, r)) if h.schedule.is_some() && h.revision == r => None,
+                Some(_) => Some(Reason::new("document.hearing_not_scheduled")),
+                None => Some(missing()),
+            }
+        }
+        SubjectKind::Hearing => {
+            match subject
+                .and_then(|s| s.parse::<usize>().ok())
+                .and_then(|i| case.proceedings.hearings.get(i))
+            {
+                None => Some(missing()),
+                Some(h) if h.outcome.is_none() => {
+                    Some(Reason::new("document.hearing_not_recorded"))
+                }
+                Some(_) => None,
+            }
+        }
     }
 }
 
@@ -313,13 +390,20 @@ pub fn normal_subject(
                 .field("subject")
                 .arg("max", 64),
         )),
-        (SubjectKind::Record(_) | SubjectKind::Preservation, Some(s)) => {
+        (SubjectKind::Record(_) | SubjectKind::Preservation | SubjectKind::Notice, Some(s)) => {
             check_texts([("subject", s, false)])?;
             Uuid::parse_str(s)
                 .map(|u| Some(u.to_string()))
                 .map_err(|_| invalid("document.subject_unknown"))
         }
-        (SubjectKind::Recusal, Some(s)) => {
+        (SubjectKind::HearingSchedule, Some(s)) => {
+            check_texts([("subject", s, false)])?;
+            s.split_once('.')
+                .and_then(|(i, r)| Some((i.parse::<usize>().ok()?, r.parse::<u32>().ok()?)))
+                .map(|(i, r)| Some(super::hearing::notice_subject(i, r)))
+                .ok_or_else(|| invalid("document.subject_unknown"))
+        }
+        (SubjectKind::Recusal | SubjectKind::Statement | SubjectKind::Hearing, Some(s)) => {
             check_texts([("subject", s, false)])?;
             s.parse::<usize>()
                 .map(|i| Some(i.to_string()))

@@ -4,6 +4,7 @@
 //! command through this module and the four other places that share its name.
 
 pub mod clue;
+pub mod decision;
 pub mod document;
 pub mod hearing;
 pub mod interference;
@@ -11,12 +12,16 @@ pub mod notice;
 pub mod party;
 pub mod penalty;
 pub mod preservation;
+pub mod proceedings;
 pub mod record;
 pub mod recusal;
 pub mod registration;
 pub mod review;
+pub mod service;
+pub mod statement;
 pub mod steps;
 pub mod team;
+pub mod tolling;
 pub mod triage;
 
 #[cfg(test)]

@@ -85,6 +85,27 @@ impl PenaltyType {
         PenaltyType::ALL.into_iter().find(|t| t.as_str() == s)
     }
 
+    /// The type's name as the law writes it (APL Art. 9; Order 30 Art. 8), for documents.
+    pub fn title_zh(self) -> &'static str {
+        match self {
+            PenaltyType::Warning => "警告",
+            PenaltyType::PublicCriticism => "通报批评",
+            PenaltyType::Fine => "罚款",
+            PenaltyType::ConfiscateGains => "没收违法所得",
+            PenaltyType::ConfiscateProperty => "没收非法财物",
+            PenaltyType::PermitSuspension => "暂扣许可证件",
+            PenaltyType::QualificationDowngrade => "降低资质等级",
+            PenaltyType::PermitRevocation => "吊销许可证件",
+            PenaltyType::LicenceApplicationBar => "一定时期内不得申请行政许可",
+            PenaltyType::ProductionRestriction => "限制开展生产经营活动",
+            PenaltyType::RectificationSuspension => "责令停产整治",
+            PenaltyType::BusinessSuspension => "责令停产停业",
+            PenaltyType::Closure => "责令关闭",
+            PenaltyType::PracticeRestriction => "限制从业",
+            PenaltyType::PracticeBan => "禁止从业",
+        }
+    }
+
     pub fn measure(self) -> Measure {
         match self {
             PenaltyType::Fine | PenaltyType::ConfiscateGains | PenaltyType::ConfiscateProperty => {
@@ -118,6 +139,33 @@ pub struct Penalty {
 pub const AMOUNT_MAX_FEN: i64 = 1_000_000_000_000;
 /// The longest period a penalty may state: 20 years.
 pub const PERIOD_MAX_DAYS: i64 = 20 * 366;
+
+impl Penalty {
+    /// The penalty as a document states it: "罚款人民币12,345.60元", "责令停产整治30日".
+    pub fn text_zh(&self) -> String {
+        let title = self.kind.title_zh();
+        match (self.amount_fen, self.period_days) {
+            (Some(fen), _) => format!("{title}人民币{}元", yuan(fen)),
+            (None, Some(days)) => format!("{title}{days}日"),
+            (None, None) => title.to_owned(),
+        }
+    }
+}
+
+/// Fen as yuan with thousands separators and two decimals.
+pub fn yuan(fen: i64) -> String {
+    let sign = if fen < 0 { "-" } else { "" };
+    let fen = fen.unsigned_abs();
+    let whole = (fen / 100).to_string();
+    let mut grouped = String::new();
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    format!("{sign}{grouped}.{:02}", fen % 100)
+}
 
 /// Every penalty of a list has the measure its type needs and no other, within bounds; a type
 /// named once at most; at least one penalty.
@@ -354,6 +402,27 @@ mod tests {
             hearing_grounds(&rules, false, &list),
             [PenaltyType::Closure]
         );
+    }
+
+    #[test]
+    fn a_penalty_as_documents_state_it() {
+        assert_eq!(yuan(0), "0.00");
+        assert_eq!(yuan(1_234_560), "12,345.60");
+        assert_eq!(yuan(10_000_000_000), "100,000,000.00");
+        let p = |kind, amount_fen, period_days| Penalty {
+            kind,
+            amount_fen,
+            period_days,
+        };
+        assert_eq!(
+            p(PenaltyType::Fine, Some(600_000), None).text_zh(),
+            "罚款人民币6,000.00元"
+        );
+        assert_eq!(
+            p(PenaltyType::RectificationSuspension, None, Some(30)).text_zh(),
+            "责令停产整治30日"
+        );
+        assert_eq!(p(PenaltyType::Warning, None, None).text_zh(), "警告");
     }
 
     #[test]

@@ -75,6 +75,10 @@ pub struct RequestRecusalState {
     pub case: Case,
     /// The person named, if any.
     pub officer: Option<User>,
+    /// Days after the hearing notice's service within which the host's recusal may be asked
+    /// (UNCONFIRMED: the 2010 hearing rules' 3 days; `app.host_recusal_days`).
+    pub host_recusal_days: u32,
+    pub today: chrono::NaiveDate,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -125,7 +129,19 @@ pub fn decide_request_recusal(
         .officer
         .as_ref()
         .is_some_and(|u| u.roles.contains(&Role::BureauHead));
-    if !(in_team || head) {
+    let hosting =
+        case.proceedings.hearings.iter().any(|h| {
+            h.outcome.is_none() && h.schedule.as_ref().is_some_and(|s| s.host == cmd.officer)
+        });
+    let host_open =
+        super::hearing::host_recusal_open(case, &cmd.officer, state.host_recusal_days, state.today);
+    if hosting && !host_open && !(in_team || head) {
+        invalid.push(
+            Reason::new("recusal.host_window_closed")
+                .field("officer")
+                .arg("days", state.host_recusal_days),
+        );
+    } else if !(in_team || head || host_open) {
         invalid.push(
             Reason::new("recusal.not_on_case")
                 .field("officer")

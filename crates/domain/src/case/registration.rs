@@ -107,6 +107,8 @@ pub struct Case {
     pub preservations: Vec<super::preservation::Preservation>,
     /// Advance notices, in the order issued (the last one is in force).
     pub notices: Vec<super::notice::AdvanceNotice>,
+    /// Services, statements, waivers, hearings and tolled periods.
+    pub proceedings: super::proceedings::Proceedings,
     pub version: i64,
 }
 
@@ -126,7 +128,8 @@ impl Case {
     }
 }
 
-/// The case deadline: 90 natural days from registration.
+/// The case deadline: 90 natural days from registration, not counting the tolled periods
+/// (`super::tolling`).
 ///
 /// 《中华人民共和国行政处罚法》第六十条 and 《生态环境行政处罚办法》第五十七条: decide within
 /// 90 days of registration (extensions come with "Cases 4").
@@ -141,7 +144,10 @@ impl Case {
         today: NaiveDate,
     ) -> Option<(DeadlineRule, Deadline)> {
         let from = self.registered_on?;
-        let rule = DeadlineRule::new(from, Period::Days(CASE_DAYS));
+        let mut rule = DeadlineRule::new(from, Period::Days(CASE_DAYS));
+        for (_, t) in self.proceedings.tolled() {
+            rule = rule.with_tolling(t);
+        }
         let due = rule.evaluate(calendar, today);
         Some((rule, due))
     }

@@ -28,7 +28,7 @@ pub struct NextStep {
 }
 
 /// Every command a step may name (each has words on the pages).
-pub const COMMANDS: [&str; 18] = [
+pub const COMMANDS: [&str; 29] = [
     "approve-registration",
     "reject-registration",
     "identify-party",
@@ -47,6 +47,17 @@ pub const COMMANDS: [&str; 18] = [
     "approve-cancellation",
     "reject-cancellation",
     "record-case-review",
+    "issue-advance-notice",
+    "record-service",
+    "record-statement",
+    "answer-statement",
+    "record-waiver",
+    "request-hearing",
+    "schedule-hearing",
+    "record-hearing",
+    "start-tolling",
+    "end-tolling",
+    "approve-suspension",
 ];
 
 /// What the steps depend on besides the case and the reader.
@@ -273,5 +284,97 @@ pub fn next_steps(case: &Case, actor: &Actor, ctx: &StepContext) -> Vec<NextStep
         };
         s.push("record-case-review", Capability::CaseReview, unmet);
     }
+    notice_steps(&mut s, &me);
     s.out
+}
+
+/// The steps of notice, defence, hearing and tolling (`super::proceedings`).
+fn notice_steps(s: &mut Steps, me: &str) {
+    let case = s.case;
+    let acting = case.acting_officers().iter().any(|o| o == me);
+    let not_officer = || {
+        if acting {
+            Vec::new()
+        } else {
+            vec![Reason::new("notice.not_an_officer_of_the_case")]
+        }
+    };
+    let agreed = case.stage == CaseStage::Reviewed
+        && case
+            .review
+            .as_ref()
+            .is_some_and(|r| r.opinion == super::review::Opinion::Agree);
+    if agreed {
+        let mut unmet = not_officer();
+        if matches!(
+            case.facts.party,
+            None | Some(super::party::Party::Unidentified)
+        ) {
+            unmet.push(Reason::new("notice.party_unidentified").source(super::notice::NOTICE));
+        }
+        s.push_as(
+            "issue-advance-notice",
+            Capability::EnforcementAct,
+            unmet,
+            !case.notices.is_empty(),
+        );
+    }
+    if !case.notices.is_empty() {
+        s.push_as(
+            "record-service",
+            Capability::EnforcementAct,
+            Vec::new(),
+            true,
+        );
+    }
+    let p = &case.proceedings;
+    if let Some((notice, _)) = super::statement::served_notice(case) {
+        for verb in ["record-statement", "record-waiver"] {
+            s.push_as(verb, Capability::EnforcementAct, Vec::new(), true);
+        }
+        let waived = p
+            .waivers
+            .iter()
+            .any(|w| w.notice_id == notice.id && w.right == super::statement::Right::Hearing);
+        match p.hearing_after(notice.id) {
+            None if notice.hearing_right() && !waived => s.push_as(
+                "request-hearing",
+                Capability::EnforcementAct,
+                Vec::new(),
+                true,
+            ),
+            Some((_, h)) if h.outcome.is_none() => {
+                s.push("schedule-hearing", Capability::EnforcementAct, Vec::new());
+                if h.schedule.is_some() {
+                    s.push("record-hearing", Capability::EnforcementAct, Vec::new());
+                }
+            }
+            _ => {}
+        }
+    }
+    if p.statements.iter().any(|st| !st.answered()) {
+        s.push(
+            "answer-statement",
+            Capability::EnforcementAct,
+            not_officer(),
+        );
+    }
+    if case.registered_on.is_some() {
+        s.push_as(
+            "start-tolling",
+            Capability::EnforcementAct,
+            Vec::new(),
+            true,
+        );
+    }
+    if p.tollings.iter().any(|t| t.is_open()) {
+        s.push("end-tolling", Capability::EnforcementAct, Vec::new());
+    }
+    if p.tollings.iter().any(|t| {
+        t.reason == super::tolling::TollingReason::Suspension
+            && t.approved_by.is_none()
+            && t.is_open()
+    }) {
+        s.push("approve-suspension", Capability::CaseApprove, Vec::new());
+    }
 }

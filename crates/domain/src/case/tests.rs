@@ -145,7 +145,7 @@ fn no_registration_without_a_legal_basis_or_a_unit() {
     );
 }
 
-fn case(stage: CaseStage, proposed_by: &str) -> Case {
+pub(crate) fn case(stage: CaseStage, proposed_by: &str) -> Case {
     Case {
         id: Uuid::now_v7(),
         clue_id: Uuid::now_v7(),
@@ -163,6 +163,7 @@ fn case(stage: CaseStage, proposed_by: &str) -> Case {
         review: None,
         preservations: Vec::new(),
         notices: Vec::new(),
+        proceedings: Default::default(),
         version: 1,
     }
 }

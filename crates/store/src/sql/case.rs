@@ -85,17 +85,20 @@ const SET_PRESERVATIONS: &str = "UPDATE cases SET preservations = $2, preservati
      preservation_open = $4, version = version + 1 WHERE id = $1";
 const CASE_NOTICES: &str = "SELECT notices FROM cases WHERE id = $1";
 const SET_NOTICES: &str = "UPDATE cases SET notices = $2, version = version + 1 WHERE id = $1";
+const CASE_PROCEEDINGS: &str = "SELECT proceedings FROM cases WHERE id = $1";
+const SET_PROCEEDINGS: &str =
+    "UPDATE cases SET proceedings = $2, version = version + 1 WHERE id = $1";
 const CASE_FACTS: &str = "SELECT facts FROM cases WHERE id = $1";
 const SET_CASE_FACTS: &str = "UPDATE cases SET facts = $2, version = version + 1 WHERE id = $1";
 const CASE_BY_ID: &str = "SELECT id, clue_id, county_code, handling_unit_id, stage, facts, \
-     proposed_by, number, registered_on, cancellation_by, cancellation_reason, version, team, recusals, report, review, preservations, notices \
+     proposed_by, number, registered_on, cancellation_by, cancellation_reason, version, team, recusals, report, review, preservations, notices, proceedings \
      FROM cases WHERE id = $1";
 const CASE_IN_SCOPE: &str = "SELECT id, clue_id, county_code, handling_unit_id, stage, facts, \
-     proposed_by, number, registered_on, cancellation_by, cancellation_reason, version, team, recusals, report, review, preservations, notices \
+     proposed_by, number, registered_on, cancellation_by, cancellation_reason, version, team, recusals, report, review, preservations, notices, proceedings \
      FROM cases WHERE id = $1 AND ($2 = '' OR $2 LIKE '%,' || county_code || ',%')";
 /// What waits for a head: proposals of registration and of cancellation.
 const AWAITING: &str = "SELECT id, clue_id, county_code, handling_unit_id, stage, facts, \
-     proposed_by, number, registered_on, cancellation_by, cancellation_reason, version, team, recusals, report, review, preservations, notices \
+     proposed_by, number, registered_on, cancellation_by, cancellation_reason, version, team, recusals, report, review, preservations, notices, proceedings \
      FROM cases WHERE ($1 = '' OR $1 LIKE '%,' || county_code || ',%') \
      AND (stage = 'pending_registration' OR (stage = 'registered' AND cancellation_by IS NOT NULL) \
      OR preservation_waiting OR recusal_waiting) \
@@ -161,7 +164,9 @@ fn subjects(payload: &Payload) -> Vec<Uuid> {
         Payload::DocumentIssued(p) => vec![p.case_id],
         Payload::AdvanceNoticeIssued(p) => vec![p.case_id],
         Payload::DocumentSigned(p) => vec![p.case_id],
-        _ => Vec::new(),
+        other => domain::case::proceedings::Proceedings::case_of(other)
+            .into_iter()
+            .collect(),
     }
 }
 
@@ -181,6 +186,19 @@ pub(crate) async fn apply(exec: &mut dyn Exec, event: &Event) -> Result<Option<u
 async fn apply_state(exec: &mut dyn Exec, event: &Event) -> Result<Option<u64>, StoreError> {
     if let Some(n) = super::document::apply(exec, event).await? {
         return Ok(Some(n));
+    }
+    if let Some(case_id) = domain::case::proceedings::Proceedings::case_of(&event.payload) {
+        let row = query_one(exec, CASE_PROCEEDINGS, &[case_id.into()]).await?;
+        let mut proceedings: domain::case::proceedings::Proceedings =
+            serde_json::from_str(&row.text(0)?).map_err(corrupt)?;
+        proceedings
+            .apply(&event.payload)
+            .map_err(|e| StoreError::Corrupt(format!("{}: {e}", event.payload.schema())))?;
+        return Ok(Some(changed(
+            exec.execute(SET_PROCEEDINGS, &[case_id.into(), json(&proceedings)?])
+                .await?,
+            "case proceedings",
+        )?));
     }
     Ok(Some(match &event.payload {
         Payload::ClueSubmitted(p) => {
@@ -601,6 +619,7 @@ fn case_from_row(r: &Row) -> Result<Case, StoreError> {
             .transpose()?,
         preservations: serde_json::from_str(&r.text(16)?).map_err(corrupt)?,
         notices: serde_json::from_str(&r.text(17)?).map_err(corrupt)?,
+        proceedings: serde_json::from_str(&r.text(18)?).map_err(corrupt)?,
     })
 }
 
@@ -881,7 +900,7 @@ macro_rules! case_filter {
 const CASES_COUNT: &str = concat!("SELECT COUNT(*) FROM cases ", case_filter!());
 const CASES_PAGE: &str = concat!(
     "SELECT id, clue_id, county_code, handling_unit_id, stage, facts, \
-     proposed_by, number, registered_on, cancellation_by, cancellation_reason, version, team, recusals, report, review, preservations, notices \
+     proposed_by, number, registered_on, cancellation_by, cancellation_reason, version, team, recusals, report, review, preservations, notices, proceedings \
      FROM cases ",
     case_filter!(),
     "ORDER BY created_at DESC, id DESC LIMIT $8 OFFSET $9"

@@ -163,6 +163,43 @@ fn about(
                 ),
             ))
         }
+        SubjectKind::Notice => {
+            let n = case.notices.iter().find(|n| n.id.to_string() == subject)?;
+            Some((
+                format!("{base}#notices"),
+                ctx.tr()
+                    .with("ui-doc_about_notice", &[("date", n.issued_on.to_string())]),
+            ))
+        }
+        SubjectKind::Statement => {
+            let i = subject.parse::<usize>().ok()?;
+            let s = case.proceedings.statements.get(i)?;
+            Some((
+                format!("{base}#statements"),
+                ctx.tr().with(
+                    "ui-doc_about_statement",
+                    &[("date", s.received_on.to_string())],
+                ),
+            ))
+        }
+        SubjectKind::HearingSchedule | SubjectKind::Hearing => {
+            let i = subject.split('.').next()?.parse::<usize>().ok()?;
+            let h = case.proceedings.hearings.get(i)?;
+            let at = h
+                .schedule
+                .as_ref()
+                .map(|s| {
+                    s.at.as_datetime()
+                        .with_timezone(&CHINA_STANDARD_TIME)
+                        .format("%Y-%m-%d %H:%M")
+                        .to_string()
+                })
+                .unwrap_or_default();
+            Some((
+                format!("{base}#hearing"),
+                ctx.tr().with("ui-doc_about_hearing", &[("at", at)]),
+            ))
+        }
     }
 }
 

@@ -76,6 +76,17 @@ pub(super) fn step_parts(command: &str) -> (&'static str, &'static str) {
         "approve-cancellation" => ("ui-step_approve_cancellation", "decide"),
         "reject-cancellation" => ("ui-step_reject_cancellation", "decide"),
         "record-case-review" => ("ui-step_record_case_review", "review-form"),
+        "issue-advance-notice" => ("ui-step_issue_advance_notice", "notice-form"),
+        "record-service" => ("ui-step_record_service", "service-form"),
+        "record-statement" => ("ui-step_record_statement", "statement-form"),
+        "answer-statement" => ("ui-step_answer_statement", "answer-form"),
+        "record-waiver" => ("ui-step_record_waiver", "waiver-form"),
+        "request-hearing" => ("ui-step_request_hearing", "hearing-request-form"),
+        "schedule-hearing" => ("ui-step_schedule_hearing", "hearing-schedule-form"),
+        "record-hearing" => ("ui-step_record_hearing", "hearing-record-form"),
+        "start-tolling" => ("ui-step_start_tolling", "tolling"),
+        "end-tolling" => ("ui-step_end_tolling", "tolling"),
+        "approve-suspension" => ("ui-step_approve_suspension", "tolling"),
         _ => ("ui-step_other", ""),
     }
 }

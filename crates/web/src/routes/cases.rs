@@ -126,7 +126,19 @@ pub struct DeadlineView {
     days_left: i64,
     suspended: bool,
     tolled_days: i64,
+    /// The periods not counted, with their reasons (`hearing` from the hearing itself; an open
+    /// one has no `to`).
+    tolled: Vec<TolledView>,
     extensions: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TolledView {
+    /// suspension, hearing, public_notice, monitoring, testing, assessment, appraisal,
+    /// determination, service or criminal_transfer
+    reason: &'static str,
+    from: String,
+    to: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -178,6 +190,15 @@ pub struct CaseView {
     /// issued_by, issued_on}`; `hearing_grounds` non-empty means the hearing form.
     #[schema(value_type = Vec<Object>)]
     notices: Vec<serde_json::Value>,
+    /// After the notice: `{services: [{document_id, kind, subject, method, served_on,
+    /// recipient, proof_evidence_id, recorded_by}], statements: [{notice_id, received_on,
+    /// points, evidence_ids, recorded_by, answers: [{point (from 0), adopted, reason}],
+    /// answered_by}], waivers: [{notice_id, right, received_on, evidence_id}], hearings:
+    /// [{notice_id, received_on, schedule: {host, place, at, agents}, revision, outcome:
+    /// {attended, left_without_permission, record_evidence_id, signed_on}}], tollings:
+    /// [{reason, from, to, started_by, approved_by, ended_by}]}` (empty lists left out).
+    #[schema(value_type = Object)]
+    proceedings: serde_json::Value,
     /// Assigned officers whose certificate ends before the case falls due (on `GET` of one
     /// case).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -227,6 +248,23 @@ impl Versioned for CaseView {
     }
 }
 
+/// Days not counted so far (overlaps once; an open period up to today).
+fn tolled_days(rule: &domain::calendar::DeadlineRule, today: NaiveDate) -> i64 {
+    let mut days = std::collections::BTreeSet::new();
+    for t in &rule.tolled {
+        let mut d = t.start;
+        let end = t.end.unwrap_or(today);
+        while d <= end {
+            days.insert(d);
+            match d.succ_opt() {
+                Some(n) => d = n,
+                None => break,
+            }
+        }
+    }
+    days.len() as i64
+}
+
 pub(crate) fn case_view(state: &AppState, c: Case) -> CaseView {
     let deadline = state.app.case_deadline(&c).map(|(rule, d)| DeadlineView {
         rule: format!(
@@ -237,7 +275,17 @@ pub(crate) fn case_view(state: &AppState, c: Case) -> CaseView {
         due: d.due.to_string(),
         days_left: (d.due - state.app.today()).num_days(),
         suspended: d.suspended,
-        tolled_days: 0,
+        tolled_days: tolled_days(&rule, state.app.today()),
+        tolled: c
+            .proceedings
+            .tolled()
+            .into_iter()
+            .map(|(reason, t)| TolledView {
+                reason: reason.as_str(),
+                from: t.start.to_string(),
+                to: t.end.map(|e| e.to_string()),
+            })
+            .collect(),
         extensions: 0,
     });
     let f = c.facts;
@@ -298,6 +346,7 @@ pub(crate) fn case_view(state: &AppState, c: Case) -> CaseView {
             .iter()
             .filter_map(|n| serde_json::to_value(n).ok())
             .collect(),
+        proceedings: serde_json::to_value(&c.proceedings).unwrap_or_default(),
         deadline,
         version: c.version,
     }
@@ -400,7 +449,7 @@ impl ComplainantBody {
     }
 }
 
-fn date(field: &str, s: &str) -> Result<NaiveDate, ApiError> {
+pub(crate) fn date(field: &str, s: &str) -> Result<NaiveDate, ApiError> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
         ApiError::one(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -1158,7 +1207,7 @@ struct RecordCommon {
     corrects: Option<String>,
 }
 
-fn instant(field: &str, s: &str) -> Result<domain::Timestamp, ApiError> {
+pub(crate) fn instant(field: &str, s: &str) -> Result<domain::Timestamp, ApiError> {
     domain::Timestamp::parse(s).map_err(|_| {
         ApiError::one(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -1167,7 +1216,7 @@ fn instant(field: &str, s: &str) -> Result<domain::Timestamp, ApiError> {
     })
 }
 
-fn ids(field: &str, v: Option<Vec<String>>) -> Result<Vec<uuid::Uuid>, ApiError> {
+pub(crate) fn ids(field: &str, v: Option<Vec<String>>) -> Result<Vec<uuid::Uuid>, ApiError> {
     v.unwrap_or_default()
         .iter()
         .enumerate()
@@ -1901,7 +1950,7 @@ async fn decide_preserved(
 }
 
 /// A command on a case: the path's id, the `If-Match` version, the command, the answer.
-async fn on_case<F, Fut>(
+pub(crate) async fn on_case<F, Fut>(
     state: &AppState,
     id: &str,
     headers: &HeaderMap,

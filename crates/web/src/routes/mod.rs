@@ -7,6 +7,7 @@ pub mod evidence;
 pub mod health;
 pub mod import;
 pub mod ledger;
+pub mod proceedings;
 pub mod sealed;
 pub mod tasks;
 pub mod units;

@@ -1,0 +1,208 @@
+//! What happens between the advance notice and the decision, kept on the case as one record:
+//! the services of documents on the party, the party's statements and their answers, the
+//! rights waived, the hearings, and the periods that do not count toward the case deadline.
+//! Each event of these steps changes it by `Proceedings::apply`, the one place that knows how.
+
+use super::document::DocumentKind;
+use super::hearing::{HearingRecorded, HearingRequested, HearingScheduled};
+use super::service::{Service, ServiceRecorded};
+use super::statement::{Statement, StatementAnswered, StatementRecorded, Waiver, WaiverRecorded};
+use super::tolling::{CaseTolling, TollingApproved, TollingEnded, TollingStarted};
+use crate::event::Payload;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// A hearing (听证): asked for after one notice, then set and held (or waived).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Hearing {
+    /// The notice after whose service the party asked.
+    pub notice_id: Uuid,
+    pub received_on: NaiveDate,
+    pub recorded_by: String,
+    /// The arrangements in force (the last `schedule-hearing`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<super::hearing::Schedule>,
+    /// How many times it was set (the hearing notice of each names it).
+    #[serde(default)]
+    pub revision: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<super::hearing::Outcome>,
+}
+
+impl Hearing {
+    /// The days the hearing tolls the case deadline: from the day after the request was
+    /// received to the day its record was signed (open while it is not), both inclusive.
+    pub fn tolling(&self) -> Option<crate::calendar::Tolling> {
+        let start = self.received_on.succ_opt()?;
+        let end = self.outcome.as_ref().map(|o| o.signed_on);
+        Some(crate::calendar::Tolling {
+            start,
+            end: end.map(|e| e.max(start)),
+        })
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Proceedings {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub services: Vec<Service>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub statements: Vec<Statement>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub waivers: Vec<Waiver>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hearings: Vec<Hearing>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tollings: Vec<CaseTolling>,
+}
+
+impl Proceedings {
+    /// Whether `payload` changes the proceedings of a case (and which case).
+    pub fn case_of(payload: &Payload) -> Option<Uuid> {
+        Some(match payload {
+            Payload::ServiceRecorded(p) => p.case_id,
+            Payload::StatementRecorded(p) => p.case_id,
+            Payload::StatementAnswered(p) => p.case_id,
+            Payload::WaiverRecorded(p) => p.case_id,
+            Payload::HearingRequested(p) => p.case_id,
+            Payload::HearingScheduled(p) => p.case_id,
+            Payload::HearingRecorded(p) => p.case_id,
+            Payload::TollingStarted(p) => p.case_id,
+            Payload::TollingApproved(p) => p.case_id,
+            Payload::TollingEnded(p) => p.case_id,
+            _ => return None,
+        })
+    }
+
+    /// Applies one event; `Err` names what the event refers to and is not there (a corrupt log).
+    pub fn apply(&mut self, payload: &Payload) -> Result<(), String> {
+        match payload {
+            Payload::ServiceRecorded(ServiceRecorded { service, .. }) => {
+                self.services.push(service.clone())
+            }
+            Payload::StatementRecorded(StatementRecorded { statement, .. }) => {
+                self.statements.push(statement.clone())
+            }
+            Payload::StatementAnswered(StatementAnswered {
+                index,
+                answers,
+                answered_by,
+                ..
+            }) => {
+                let s = self
+                    .statements
+                    .get_mut(*index)
+                    .ok_or_else(|| format!("no statement {index}"))?;
+                s.answers = answers.clone();
+                s.answered_by = Some(answered_by.clone());
+            }
+            Payload::WaiverRecorded(WaiverRecorded { waiver, .. }) => {
+                self.waivers.push(waiver.clone())
+            }
+            Payload::HearingRequested(HearingRequested {
+                notice_id,
+                received_on,
+                recorded_by,
+                ..
+            }) => self.hearings.push(Hearing {
+                notice_id: *notice_id,
+                received_on: *received_on,
+                recorded_by: recorded_by.clone(),
+                schedule: None,
+                revision: 0,
+                outcome: None,
+            }),
+            Payload::HearingScheduled(HearingScheduled {
+                index, schedule, ..
+            }) => {
+                let h = self
+                    .hearings
+                    .get_mut(*index)
+                    .ok_or_else(|| format!("no hearing {index}"))?;
+                h.schedule = Some(schedule.clone());
+                h.revision += 1;
+            }
+            Payload::HearingRecorded(HearingRecorded { index, outcome, .. }) => {
+                let h = self
+                    .hearings
+                    .get_mut(*index)
+                    .ok_or_else(|| format!("no hearing {index}"))?;
+                h.outcome = Some(outcome.clone());
+            }
+            Payload::TollingStarted(TollingStarted { tolling, .. }) => {
+                self.tollings.push(tolling.clone())
+            }
+            Payload::TollingApproved(TollingApproved {
+                index, approved_by, ..
+            }) => {
+                let t = self
+                    .tollings
+                    .get_mut(*index)
+                    .ok_or_else(|| format!("no tolling {index}"))?;
+                t.approved_by = Some(approved_by.clone());
+            }
+            Payload::TollingEnded(TollingEnded {
+                index,
+                to,
+                ended_by,
+                ..
+            }) => {
+                let t = self
+                    .tollings
+                    .get_mut(*index)
+                    .ok_or_else(|| format!("no tolling {index}"))?;
+                t.to = Some(*to);
+                t.ended_by = Some(ended_by.clone());
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// The service of a document, if recorded.
+    pub fn service_of(&self, document_id: Uuid) -> Option<&Service> {
+        self.services.iter().find(|s| s.document_id == document_id)
+    }
+
+    /// The day the advance notice `notice_id` was served (its first served document).
+    pub fn notice_served_on(&self, notice_id: Uuid) -> Option<NaiveDate> {
+        let subject = notice_id.to_string();
+        self.services
+            .iter()
+            .filter(|s| {
+                matches!(
+                    s.kind,
+                    DocumentKind::AdvanceNotice | DocumentKind::AdvanceNoticeHearing
+                ) && s.subject.as_deref() == Some(subject.as_str())
+            })
+            .map(|s| s.served_on)
+            .min()
+    }
+
+    /// The hearing asked for after `notice_id`, with its position.
+    pub fn hearing_after(&self, notice_id: Uuid) -> Option<(usize, &Hearing)> {
+        self.hearings
+            .iter()
+            .enumerate()
+            .rfind(|(_, h)| h.notice_id == notice_id)
+    }
+
+    /// The periods tolled: the hearings' and the approved tollings', with their reasons.
+    pub fn tolled(&self) -> Vec<(super::tolling::TollingReason, crate::calendar::Tolling)> {
+        let mut out = Vec::new();
+        for h in &self.hearings {
+            if let Some(t) = h.tolling() {
+                out.push((super::tolling::TollingReason::Hearing, t));
+            }
+        }
+        for t in &self.tollings {
+            if let Some(period) = t.in_effect() {
+                out.push((t.reason, period));
+            }
+        }
+        out
+    }
+}

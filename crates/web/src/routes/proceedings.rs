@@ -1,0 +1,479 @@
+//! The steps between the advance notice and the decision over the API: service, statement
+//! and answer, waiver, hearing, and the periods that do not count toward the case deadline
+//! (`POST /api/v1/cases/{id}/<verb>` with `If-Match`, answering `{case, events}`).
+
+use crate::AppState;
+use crate::auth::Auth;
+use crate::error::{ApiError, Problem};
+use crate::json::ApiJson;
+use crate::routes::cases::{CaseAnswer, date, ids, instant, on_case};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use domain::Reason;
+use serde::Deserialize;
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
+use uuid::Uuid;
+
+fn one_id(field: &str, s: &str, code: &'static str) -> Result<Uuid, ApiError> {
+    Uuid::parse_str(s).map_err(|_| {
+        ApiError::one(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Reason::new(code).field(field),
+        )
+    })
+}
+
+fn unknown(field: &str, code: &'static str, value: &str) -> ApiError {
+    ApiError::one(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Reason::new(code).field(field).arg("value", value),
+    )
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceBody {
+    /// The document served (one of the case's: a notice, a hearing notice, a decision on
+    /// recusal, a preservation notice).
+    document_id: String,
+    /// direct, left_at_address, entrusted, postal, forwarded, public_notice, notarised or
+    /// electronic
+    method: String,
+    /// YYYY-MM-DD, from the document's issue to today.
+    served_on: String,
+    /// Who received it (the party, its representative, the person it was left with).
+    recipient: String,
+    /// The proof (the signed 送达回证, the postal receipt, the notice), an evidence item of
+    /// the case.
+    proof_evidence_id: String,
+}
+
+/// Records the service of a document on the party; the party's periods run from its day.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/record-service", tag = "cases",
+    params(("id" = String, Path)), request_body = ServiceBody,
+    responses((status = 200, body = CaseAnswer), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem),
+              (status = 412, body = Problem), (status = 422, body = Problem),
+              (status = 428, body = Problem)),
+    security(("bearer" = [])))]
+async fn record_service(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    ApiJson(b): ApiJson<ServiceBody>,
+) -> Result<Response, ApiError> {
+    let method = domain::case::service::ServiceMethod::parse(&b.method)
+        .ok_or_else(|| unknown("method", "service.unknown_method", &b.method))?;
+    let cmd = domain::case::service::RecordService {
+        case_id: Uuid::nil(),
+        document_id: one_id("document_id", &b.document_id, "service.document_unknown")?,
+        method,
+        served_on: date("served_on", &b.served_on)?,
+        recipient: b.recipient,
+        proof_evidence_id: one_id(
+            "proof_evidence_id",
+            &b.proof_evidence_id,
+            "record.evidence_unknown",
+        )?,
+        expected_version: 0,
+    };
+    on_case(&state, &id, &headers, |id, v| {
+        state.app.record_service(&auth.actor, id, v, cmd)
+    })
+    .await
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatementBody {
+    /// YYYY-MM-DD, from the notice's service to today.
+    received_on: String,
+    /// The points the party made, each answered later (at most 50).
+    points: Vec<String>,
+    /// What the party handed in, as evidence items of the case.
+    evidence_ids: Option<Vec<String>>,
+}
+
+/// Records the party's statement and defence (陈述、申辩) on the notice in force.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/record-statement", tag = "cases",
+    params(("id" = String, Path)), request_body = StatementBody,
+    responses((status = 200, body = CaseAnswer), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem),
+              (status = 412, body = Problem), (status = 422, body = Problem),
+              (status = 428, body = Problem)),
+    security(("bearer" = [])))]
+async fn record_statement(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    ApiJson(b): ApiJson<StatementBody>,
+) -> Result<Response, ApiError> {
+    let cmd = domain::case::statement::RecordStatement {
+        case_id: Uuid::nil(),
+        received_on: date("received_on", &b.received_on)?,
+        points: b.points,
+        evidence_ids: ids("evidence_ids", b.evidence_ids)?,
+        expected_version: 0,
+    };
+    on_case(&state, &id, &headers, |id, v| {
+        state.app.record_statement(&auth.actor, id, v, cmd)
+    })
+    .await
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AnswerBody {
+    /// The point's number in the statement, from 1.
+    point: usize,
+    adopted: bool,
+    reason: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AnswerStatementBody {
+    /// One answer for every point of the oldest statement not yet answered.
+    answers: Vec<AnswerBody>,
+}
+
+/// Answers the statement (复核): every point adopted or not, with the reason (APL Art. 45).
+#[utoipa::path(post, path = "/api/v1/cases/{id}/answer-statement", tag = "cases",
+    params(("id" = String, Path)), request_body = AnswerStatementBody,
+    responses((status = 200, body = CaseAnswer), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem),
+              (status = 412, body = Problem), (status = 422, body = Problem),
+              (status = 428, body = Problem)),
+    security(("bearer" = [])))]
+async fn answer_statement(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    ApiJson(b): ApiJson<AnswerStatementBody>,
+) -> Result<Response, ApiError> {
+    let mut answers = Vec::new();
+    for (i, a) in b.answers.into_iter().enumerate() {
+        if a.point == 0 {
+            return Err(ApiError::one(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Reason::new("statement.no_such_point")
+                    .field(format!("answers[{i}].point"))
+                    .arg("points", "≥ 1"),
+            ));
+        }
+        answers.push(domain::case::statement::Answer {
+            point: a.point - 1,
+            adopted: a.adopted,
+            reason: a.reason,
+        });
+    }
+    let cmd = domain::case::statement::AnswerStatement {
+        case_id: Uuid::nil(),
+        answers,
+        expected_version: 0,
+    };
+    on_case(&state, &id, &headers, |id, v| {
+        state.app.answer_statement(&auth.actor, id, v, cmd)
+    })
+    .await
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WaiverBody {
+    /// statement or hearing
+    right: String,
+    /// YYYY-MM-DD, from the notice's service to today.
+    received_on: String,
+    /// The party's signed waiver, an evidence item of the case.
+    evidence_id: String,
+}
+
+/// Records the party's written waiver of a right the notice in force stated (a decision may
+/// then come before the window ends).
+#[utoipa::path(post, path = "/api/v1/cases/{id}/record-waiver", tag = "cases",
+    params(("id" = String, Path)), request_body = WaiverBody,
+    responses((status = 200, body = CaseAnswer), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem),
+              (status = 412, body = Problem), (status = 422, body = Problem),
+              (status = 428, body = Problem)),
+    security(("bearer" = [])))]
+async fn record_waiver(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    ApiJson(b): ApiJson<WaiverBody>,
+) -> Result<Response, ApiError> {
+    use domain::case::statement::Right;
+    let right = match b.right.as_str() {
+        "statement" => Right::Statement,
+        "hearing" => Right::Hearing,
+        other => return Err(unknown("right", "waiver.unknown_right", other)),
+    };
+    let cmd = domain::case::statement::RecordWaiver {
+        case_id: Uuid::nil(),
+        right,
+        received_on: date("received_on", &b.received_on)?,
+        evidence_id: one_id("evidence_id", &b.evidence_id, "record.evidence_unknown")?,
+        expected_version: 0,
+    };
+    on_case(&state, &id, &headers, |id, v| {
+        state.app.record_waiver(&auth.actor, id, v, cmd)
+    })
+    .await
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HearingRequestBody {
+    /// YYYY-MM-DD: accepted up to the fifth working day after the notice's service.
+    received_on: String,
+}
+
+/// Records the party's request for a hearing (APL Art. 64: within five working days of the
+/// notice's service; refused after, naming the last day).
+#[utoipa::path(post, path = "/api/v1/cases/{id}/request-hearing", tag = "cases",
+    params(("id" = String, Path)), request_body = HearingRequestBody,
+    responses((status = 200, body = CaseAnswer), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem),
+              (status = 412, body = Problem), (status = 422, body = Problem),
+              (status = 428, body = Problem)),
+    security(("bearer" = [])))]
+async fn request_hearing(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    ApiJson(b): ApiJson<HearingRequestBody>,
+) -> Result<Response, ApiError> {
+    let received_on = date("received_on", &b.received_on)?;
+    on_case(&state, &id, &headers, |id, v| {
+        state.app.request_hearing(&auth.actor, id, v, received_on)
+    })
+    .await
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AgentBody {
+    name: String,
+    /// The agent's relation to the party (lawyer, employee, relative…).
+    relation: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduleBody {
+    /// The host's username: not an investigator of the case, not recused.
+    host: String,
+    place: String,
+    /// RFC 3339: at least seven working days after the hearing notice's service.
+    at: String,
+    /// The party's agents, one or two (none: the party comes alone).
+    agents: Option<Vec<AgentBody>>,
+}
+
+/// Sets (or sets again) the hearing the party asked for.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/schedule-hearing", tag = "cases",
+    params(("id" = String, Path)), request_body = ScheduleBody,
+    responses((status = 200, body = CaseAnswer), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem),
+              (status = 412, body = Problem), (status = 422, body = Problem),
+              (status = 428, body = Problem)),
+    security(("bearer" = [])))]
+async fn schedule_hearing(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    ApiJson(b): ApiJson<ScheduleBody>,
+) -> Result<Response, ApiError> {
+    let cmd = domain::case::hearing::ScheduleHearing {
+        case_id: Uuid::nil(),
+        host: b.host,
+        place: b.place,
+        at: instant("at", &b.at)?,
+        agents: b
+            .agents
+            .unwrap_or_default()
+            .into_iter()
+            .map(|a| domain::case::hearing::Agent {
+                name: a.name,
+                relation: a.relation,
+            })
+            .collect(),
+        expected_version: 0,
+    };
+    on_case(&state, &id, &headers, |id, v| {
+        state.app.schedule_hearing(&auth.actor, id, v, cmd)
+    })
+    .await
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HearingRecordBody {
+    /// Whether the party (or its agent) came; not coming waives the hearing.
+    attended: bool,
+    /// The party left without the host's permission (a waiver).
+    left_without_permission: Option<bool>,
+    /// The signed hearing record (or the record of absence), an evidence item of the case.
+    record_evidence_id: String,
+    /// YYYY-MM-DD: the day the record was signed (the hearing's tolling ends that day).
+    signed_on: String,
+}
+
+/// Records the hearing held, or the party's absence (a waiver, recorded as such).
+#[utoipa::path(post, path = "/api/v1/cases/{id}/record-hearing", tag = "cases",
+    params(("id" = String, Path)), request_body = HearingRecordBody,
+    responses((status = 200, body = CaseAnswer), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem),
+              (status = 412, body = Problem), (status = 422, body = Problem),
+              (status = 428, body = Problem)),
+    security(("bearer" = [])))]
+async fn record_hearing(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    ApiJson(b): ApiJson<HearingRecordBody>,
+) -> Result<Response, ApiError> {
+    let cmd = domain::case::hearing::RecordHearing {
+        case_id: Uuid::nil(),
+        attended: b.attended,
+        left_without_permission: b.left_without_permission.unwrap_or(false),
+        record_evidence_id: one_id(
+            "record_evidence_id",
+            &b.record_evidence_id,
+            "record.evidence_unknown",
+        )?,
+        signed_on: date("signed_on", &b.signed_on)?,
+        expected_version: 0,
+    };
+    on_case(&state, &id, &headers, |id, v| {
+        state.app.record_hearing(&auth.actor, id, v, cmd)
+    })
+    .await
+}
+
+fn tolling_reason(field: &str, s: &str) -> Result<domain::case::tolling::TollingReason, ApiError> {
+    domain::case::tolling::TollingReason::parse_started(s)
+        .ok_or_else(|| unknown(field, "tolling.unknown_reason", s))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StartTollingBody {
+    /// suspension, public_notice, monitoring, testing, assessment, appraisal, determination,
+    /// service or criminal_transfer (the hearing tolls by itself)
+    reason: String,
+    /// YYYY-MM-DD: the first day not counted (from registration to today).
+    from: String,
+}
+
+/// Starts a period that does not count toward the case deadline; a suspension counts once a
+/// bureau head approves it (at once when a head starts it).
+#[utoipa::path(post, path = "/api/v1/cases/{id}/start-tolling", tag = "cases",
+    params(("id" = String, Path)), request_body = StartTollingBody,
+    responses((status = 200, body = CaseAnswer), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem),
+              (status = 412, body = Problem), (status = 422, body = Problem),
+              (status = 428, body = Problem)),
+    security(("bearer" = [])))]
+async fn start_tolling(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    ApiJson(b): ApiJson<StartTollingBody>,
+) -> Result<Response, ApiError> {
+    let cmd = domain::case::tolling::StartTolling {
+        case_id: Uuid::nil(),
+        reason: tolling_reason("reason", &b.reason)?,
+        from: date("from", &b.from)?,
+        expected_version: 0,
+    };
+    on_case(&state, &id, &headers, |id, v| {
+        state.app.start_tolling(&auth.actor, id, v, cmd)
+    })
+    .await
+}
+
+/// A bureau head approves the suspension (中止) an officer asked for.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/approve-suspension", tag = "cases",
+    params(("id" = String, Path)),
+    responses((status = 200, body = CaseAnswer), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem),
+              (status = 412, body = Problem), (status = 428, body = Problem)),
+    security(("bearer" = [])))]
+async fn approve_suspension(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    on_case(&state, &id, &headers, |id, v| {
+        state.app.approve_suspension(&auth.actor, id, v)
+    })
+    .await
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EndTollingBody {
+    /// YYYY-MM-DD: the last day not counted.
+    to: String,
+    /// Which open period, when more than one is open.
+    reason: Option<String>,
+}
+
+/// Ends an open period.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/end-tolling", tag = "cases",
+    params(("id" = String, Path)), request_body = EndTollingBody,
+    responses((status = 200, body = CaseAnswer), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem),
+              (status = 412, body = Problem), (status = 422, body = Problem),
+              (status = 428, body = Problem)),
+    security(("bearer" = [])))]
+async fn end_tolling(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    ApiJson(b): ApiJson<EndTollingBody>,
+) -> Result<Response, ApiError> {
+    let cmd = domain::case::tolling::EndTolling {
+        case_id: Uuid::nil(),
+        reason: b
+            .reason
+            .as_deref()
+            .map(|r| tolling_reason("reason", r))
+            .transpose()?,
+        to: date("to", &b.to)?,
+        expected_version: 0,
+    };
+    on_case(&state, &id, &headers, |id, v| {
+        state.app.end_tolling(&auth.actor, id, v, cmd)
+    })
+    .await
+}
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(record_service))
+        .routes(routes!(record_statement))
+        .routes(routes!(answer_statement))
+        .routes(routes!(record_waiver))
+        .routes(routes!(request_hearing))
+        .routes(routes!(schedule_hearing))
+        .routes(routes!(record_hearing))
+        .routes(routes!(start_tolling))
+        .routes(routes!(approve_suspension))
+        .routes(routes!(end_tolling))
+}
