@@ -306,7 +306,7 @@ impl App {
                     "legal_basis": n.legal_basis.iter().map(basis_text).collect::<Vec<_>>(),
                     "penalties": n.penalties.iter().map(|p| p.text_zh()).collect::<Vec<_>>(),
                     "hearing_grounds": n.hearing_grounds.iter().map(|t| t.title_zh()).collect::<Vec<_>>(),
-                    "statement_days": self.settings.statement_days,
+                    "statement_days": n.statement_days,
                     "hearing_days": domain::case::hearing::REQUEST_DAYS,
                     "officers": team,
                     "date": zh_date(n.issued_on),

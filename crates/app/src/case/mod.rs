@@ -756,6 +756,7 @@ impl App {
             expected_version,
         };
         let host_recusal_days = self.settings.host_recusal_days;
+        let calendar = self.calendar();
         let committed = self
             .command(
                 actor,
@@ -766,6 +767,7 @@ impl App {
                             case: case_or_missing(r, cmd.case_id).await?,
                             officer: r.user_by_username(&cmd.officer).await?,
                             host_recusal_days,
+                            calendar: (*calendar).clone(),
                             today: now.today,
                         })
                     })
@@ -1042,6 +1044,7 @@ impl App {
             ..cmd
         };
         let rules = self.settings.hearing;
+        let statement_days = self.settings.statement_days;
         let committed = self
             .command(
                 actor,
@@ -1051,6 +1054,7 @@ impl App {
                         Ok(domain::case::notice::IssueAdvanceNoticeState {
                             case: case_or_missing(r, cmd.case_id).await?,
                             rules,
+                            statement_days,
                             today: now.today,
                         })
                     })

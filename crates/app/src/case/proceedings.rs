@@ -17,6 +17,28 @@ use domain::permission::{Capability, require};
 use domain::{Actor, Refusal};
 use uuid::Uuid;
 
+/// Whether the sender belongs to the case's handling unit or to the detachment.
+async fn unit_fits(
+    r: &mut dyn store::Reader,
+    case: &Case,
+    unit: Option<Uuid>,
+) -> Result<bool, store::StoreError> {
+    let Some(unit) = unit else {
+        return Ok(false);
+    };
+    Ok(Some(unit) == case.handling_unit_id
+        || r.unit_by_id(unit)
+            .await?
+            .is_some_and(|u| u.kind == domain::unit::UnitKind::Detachment))
+}
+
+fn unit_of(actor: &Actor) -> Option<Uuid> {
+    match actor {
+        Actor::User(u) => u.unit_id,
+        _ => None,
+    }
+}
+
 /// The case an evidence item belongs to, if any.
 async fn evidence_case(
     r: &mut dyn store::Reader,
@@ -284,14 +306,17 @@ impl App {
             expected_version,
             ..cmd
         };
+        let unit = unit_of(actor);
         let committed = self
             .command(
                 actor,
                 cmd,
-                |r, cmd, now| {
+                move |r, cmd, now| {
                     Box::pin(async move {
+                        let case = case_or_missing(r, cmd.case_id).await?;
                         Ok(TollingState {
-                            case: case_or_missing(r, cmd.case_id).await?,
+                            unit_fits: unit_fits(r, &case, unit).await?,
+                            case,
                             today: now.today,
                         })
                     })
@@ -318,7 +343,15 @@ impl App {
             .command(
                 actor,
                 cmd,
-                |r, cmd, _| Box::pin(async move { case_or_missing(r, cmd.case_id).await }),
+                |r, cmd, now| {
+                    Box::pin(async move {
+                        Ok(TollingState {
+                            case: case_or_missing(r, cmd.case_id).await?,
+                            today: now.today,
+                            unit_fits: true,
+                        })
+                    })
+                },
                 domain::case::tolling::decide_approve_suspension,
             )
             .await?;
@@ -339,14 +372,17 @@ impl App {
             expected_version,
             ..cmd
         };
+        let unit = unit_of(actor);
         let committed = self
             .command(
                 actor,
                 cmd,
-                |r, cmd, now| {
+                move |r, cmd, now| {
                     Box::pin(async move {
+                        let case = case_or_missing(r, cmd.case_id).await?;
                         Ok(TollingState {
-                            case: case_or_missing(r, cmd.case_id).await?,
+                            unit_fits: unit_fits(r, &case, unit).await?,
+                            case,
                             today: now.today,
                         })
                     })
@@ -366,13 +402,7 @@ impl App {
         penalties: &[domain::case::penalty::Penalty],
     ) -> Result<(), AppError> {
         let case = self.case(actor, case_id).await?;
-        domain::case::decision::check_decision(
-            &case,
-            &self.calendar(),
-            self.settings.statement_days,
-            self.today(),
-            penalties,
-        )?;
+        domain::case::decision::check_decision(&case, &self.calendar(), self.today(), penalties)?;
         Ok(())
     }
 }

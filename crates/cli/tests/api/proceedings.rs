@@ -265,6 +265,24 @@ async fn walk(kind: Kind) {
         json!([{"reason": "hearing", "from": "2026-10-14", "to": null}])
     );
 
+    // No new notice while the hearing asked for is pending: its record closes its period.
+    let (s, b) = act(
+        &app,
+        &officer,
+        &case,
+        "issue-advance-notice",
+        json!({"penalties": [{"type": "fine", "amount_fen": 800_000}],
+               "facts": "岩温将未经处理的废水排入南览河。", "new_facts": "另查明夜间偷排",
+               "reasons": "违反《中华人民共和国水污染防治法》第十条。",
+               "legal_basis": [{"law": "《中华人民共和国水污染防治法》", "article": "第八十三条"}]}),
+    )
+    .await;
+    assert_eq!(
+        (s, error_codes(&b)),
+        (409, vec!["notice.hearing_pending"]),
+        "{b}"
+    );
+
     // A statement of two points, answered point by point.
     let (s, b) = act(
         &app,
@@ -325,6 +343,22 @@ async fn walk(kind: Kind) {
         (409, vec!["hearing.host_investigated"]),
         "{b}"
     );
+    // Nor an administrator or an auxiliary.
+    for host in ["admin", "menghai.aux"] {
+        let (s, b) = act(
+            &app,
+            &officer,
+            &case,
+            "schedule-hearing",
+            hearing(host, at, agent.clone()),
+        )
+        .await;
+        assert_eq!(
+            (s, error_codes(&b)),
+            (422, vec!["hearing.host_not_eligible"]),
+            "{b}"
+        );
+    }
     // Notice served today at the earliest: Thu 15 … Fri 23 October is the seventh working day.
     let (s, b) = act(
         &app,
@@ -382,8 +416,9 @@ async fn walk(kind: Kind) {
     .await;
     assert_eq!(s, 200, "{b}");
 
-    // The host's recusal: within three days of the hearing notice, then no longer.
-    clock.set(noon("2026-10-18"));
+    // The host's recusal: within three days of the hearing notice (served Wednesday 14
+    // October: the 17th is a Saturday, so to Monday the 19th), then no longer.
+    clock.set(noon("2026-10-20"));
     let officer = login("menghai.officer").await;
     let (s, b) = act(
         &app,

@@ -27,7 +27,6 @@ pub fn statement_due(calendar: &Calendar, served_on: NaiveDate, days: u32) -> Na
 pub fn check_decision(
     case: &Case,
     calendar: &Calendar,
-    statement_days: u32,
     today: NaiveDate,
     penalties: &[Penalty],
 ) -> Result<(), Refusal> {
@@ -45,7 +44,7 @@ pub fn check_decision(
             .any(|w| w.notice_id == notice.id && w.right == right)
     };
     let mut unmet = Reasons::default();
-    let due = statement_due(calendar, served_on, statement_days);
+    let due = statement_due(calendar, served_on, notice.statement_days);
     if today <= due && !waived(Right::Statement) {
         unmet.push(
             Reason::new("decision.statement_window_open")
@@ -126,6 +125,7 @@ mod tests {
             new_facts: String::new(),
             issued_by: "menghai.officer".into(),
             issued_on: served,
+            statement_days: 5,
         };
         c.proceedings.services.push(Service {
             document_id: Uuid::now_v7(),
@@ -200,6 +200,7 @@ mod tests {
             to: Some(day("2026-10-02")),
             started_by: "menghai.officer".into(),
             approved_by: None,
+            approved_on: None,
             ended_by: Some("menghai.officer".into()),
         });
         assert_eq!(due(&c, "2026-10-12"), (day("2026-10-08"), false));
@@ -210,13 +211,19 @@ mod tests {
             to: Some(day("2026-10-09")),
             started_by: "menghai.officer".into(),
             approved_by: None,
+            approved_on: None,
             ended_by: Some("menghai.officer".into()),
         });
         assert_eq!(due(&c, "2026-10-12"), (day("2026-10-08"), false));
         c.proceedings.tollings[1].approved_by = Some("ju.head".into());
+        c.proceedings.tollings[1].approved_on = Some(day("2026-10-08"));
         // Tolled 8–9 October: the period's last counted day stays 7 October (rest), and the
         // first working day after it not tolled is Saturday 10 October (a make-up working day).
         assert_eq!(due(&c, "2026-10-12"), (day("2026-10-10"), false));
+        // Approved only on 9 October: it counts from then, one day, and 8 October is the
+        // first working day after 7 October not tolled.
+        c.proceedings.tollings[1].approved_on = Some(day("2026-10-09"));
+        assert_eq!(due(&c, "2026-10-12"), (day("2026-10-08"), false));
     }
 
     fn codes(r: &Refusal) -> Vec<&'static str> {
@@ -230,9 +237,9 @@ mod tests {
         let mut c = served_case("2026-07-01", vec![fine(600_000)], served);
         // The statement window: five working days after 30 September is 13 October.
         assert_eq!(statement_due(&cal, served, 5), day("2026-10-13"));
-        let r = check_decision(&c, &cal, 5, day("2026-10-13"), &[fine(600_000)]).unwrap_err();
+        let r = check_decision(&c, &cal, day("2026-10-13"), &[fine(600_000)]).unwrap_err();
         assert_eq!(codes(&r), vec!["decision.statement_window_open"]);
-        assert!(check_decision(&c, &cal, 5, day("2026-10-14"), &[fine(600_000)]).is_ok());
+        assert!(check_decision(&c, &cal, day("2026-10-14"), &[fine(600_000)]).is_ok());
         // A statement not yet answered holds the decision.
         c.proceedings.statements.push(Statement {
             notice_id: c.notices[0].id,
@@ -243,7 +250,7 @@ mod tests {
             answers: Vec::new(),
             answered_by: None,
         });
-        let r = check_decision(&c, &cal, 5, day("2026-10-14"), &[fine(600_000)]).unwrap_err();
+        let r = check_decision(&c, &cal, day("2026-10-14"), &[fine(600_000)]).unwrap_err();
         assert_eq!(codes(&r), vec!["decision.statement_unanswered"]);
         c.proceedings.statements[0].answers = vec![Answer {
             point: 0,
@@ -257,13 +264,12 @@ mod tests {
             amount_fen: None,
             period_days: None,
         };
-        let r =
-            check_decision(&c, &cal, 5, day("2026-10-14"), &[fine(600_000), warning]).unwrap_err();
+        let r = check_decision(&c, &cal, day("2026-10-14"), &[fine(600_000), warning]).unwrap_err();
         assert_eq!(codes(&r), vec!["penalty.not_noticed"]);
         // The hearing right: its window, the hearing asked for and not yet held.
         c.notices[0].hearing_grounds = vec![PenaltyType::Fine];
-        assert!(check_decision(&c, &cal, 5, day("2026-10-14"), &[fine(600_000)]).is_ok());
-        let r = check_decision(&c, &cal, 5, day("2026-10-13"), &[fine(600_000)]).unwrap_err();
+        assert!(check_decision(&c, &cal, day("2026-10-14"), &[fine(600_000)]).is_ok());
+        let r = check_decision(&c, &cal, day("2026-10-13"), &[fine(600_000)]).unwrap_err();
         assert_eq!(
             codes(&r),
             vec![
@@ -272,15 +278,15 @@ mod tests {
             ]
         );
         c.proceedings.hearings.push(hearing(&c, "2026-10-12", None));
-        let r = check_decision(&c, &cal, 5, day("2026-10-20"), &[fine(600_000)]).unwrap_err();
+        let r = check_decision(&c, &cal, day("2026-10-20"), &[fine(600_000)]).unwrap_err();
         assert_eq!(codes(&r), vec!["decision.hearing_pending"]);
         c.proceedings.hearings[0] = hearing(&c, "2026-10-12", Some("2026-10-26"));
-        assert!(check_decision(&c, &cal, 5, day("2026-10-27"), &[fine(500_000)]).is_ok());
+        assert!(check_decision(&c, &cal, day("2026-10-27"), &[fine(500_000)]).is_ok());
         // A later notice not yet served: nothing may be decided on it.
         let mut later = c.notices[0].clone();
         later.id = Uuid::now_v7();
         c.notices.push(later);
-        let r = check_decision(&c, &cal, 5, day("2026-10-27"), &[fine(500_000)]).unwrap_err();
+        let r = check_decision(&c, &cal, day("2026-10-27"), &[fine(500_000)]).unwrap_err();
         assert_eq!(codes(&r), vec!["decision.notice_not_served"]);
     }
 
@@ -308,7 +314,7 @@ mod tests {
             if with_warning {
                 penalties.push(Penalty { kind: PenaltyType::Warning, amount_fen: None, period_days: None });
             }
-            let ok = check_decision(&c, &cal, 5, day("2026-11-02"), &penalties).is_ok();
+            let ok = check_decision(&c, &cal, day("2026-11-02"), &penalties).is_ok();
             prop_assert_eq!(ok, decided <= noticed && !with_warning);
         }
 
@@ -325,6 +331,7 @@ mod tests {
             let served = day("2026-01-05") + chrono::Days::new(served);
             let today = served + chrono::Days::new(after);
             let mut c = served_case("2026-01-05", vec![fine(100_000)], served);
+            c.notices[0].statement_days = days;
             if waived {
                 c.proceedings.waivers.push(Waiver {
                     notice_id: c.notices[0].id,
@@ -334,7 +341,7 @@ mod tests {
                     recorded_by: "menghai.officer".into(),
                 });
             }
-            let ok = check_decision(&c, &cal, days, today, &[fine(100_000)]).is_ok();
+            let ok = check_decision(&c, &cal, today, &[fine(100_000)]).is_ok();
             let open = today <= cal.add_working_days(served, days).value;
             prop_assert_eq!(ok, waived || !open);
         }

@@ -267,6 +267,27 @@ impl crate::event::EventPayload for HearingScheduled {
     }
 }
 
+/// Who may host: an active account of the bureau's enforcement, its legal review or its heads,
+/// whose reach covers the case's county (never an administrator, an auxiliary, a liaison or a
+/// partner agency).
+fn host_eligible(u: &crate::user::User, county: &str) -> bool {
+    use crate::actor::Role;
+    !u.disabled
+        && u.roles.iter().any(|r| {
+            matches!(
+                r,
+                Role::BureauHead
+                    | Role::DetachmentLeader
+                    | Role::DetachmentOfficer
+                    | Role::BrigadeOfficer
+                    | Role::LegalReviewer
+            )
+        })
+        && u.counties
+            .as_ref()
+            .is_none_or(|c| c.iter().any(|c| c == county))
+}
+
 /// Who may not host: the investigators and their assistants, the recused, the report's author.
 fn host_unfit(case: &Case, host: &str) -> Option<Reason> {
     let investigated = case
@@ -282,6 +303,12 @@ fn host_unfit(case: &Case, host: &str) -> Option<Reason> {
         )
     } else if super::recusal::recused(&case.recusals, host) {
         Some(Reason::new("hearing.host_recused").field("host"))
+    } else if case
+        .recusals
+        .iter()
+        .any(|r| r.officer == host && r.decision.is_none())
+    {
+        Some(Reason::new("hearing.host_recusal_pending").field("host"))
     } else {
         None
     }
@@ -307,12 +334,18 @@ pub fn decide_schedule_hearing(
     }
     check_texts(texts)?;
     let mut invalid = Reasons::default();
-    if state.host.as_ref().is_none_or(|u| u.disabled) {
-        invalid.push(
+    match &state.host {
+        None => invalid.push(
             Reason::new("hearing.host_unknown")
                 .field("host")
                 .arg("username", &cmd.host),
-        );
+        ),
+        Some(u) if !host_eligible(u, &case.county_code) => invalid.push(
+            Reason::new("hearing.host_not_eligible")
+                .field("host")
+                .arg("username", &cmd.host),
+        ),
+        Some(_) => {}
     }
     if cmd.place.trim().is_empty() {
         invalid.push(Reason::new("field.required").field("place"));
@@ -494,8 +527,15 @@ pub fn decide_record_hearing(
 
 /// Whether the party may still ask for the host's recusal: the host of the hearing not yet
 /// held, asked within `days` natural days of the hearing notice's service (any time before it
-/// is served). UNCONFIRMED: the 2010 hearing rules' 3 days; a setting.
-pub fn host_recusal_open(case: &Case, officer: &str, days: u32, today: NaiveDate) -> bool {
+/// is served), the last day moved past rest days. UNCONFIRMED: the 2010 hearing rules' 3
+/// days; a setting.
+pub fn host_recusal_open(
+    case: &Case,
+    calendar: &Calendar,
+    officer: &str,
+    days: u32,
+    today: NaiveDate,
+) -> bool {
     case.proceedings
         .hearings
         .iter()
@@ -517,7 +557,8 @@ pub fn host_recusal_open(case: &Case, officer: &str, days: u32, today: NaiveDate
                 })
                 .map(|s| s.served_on)
                 .min();
-            served.is_none_or(|d| today <= d + chrono::Days::new(u64::from(days)))
+            // The last day moves past rest days like every period of days.
+            served.is_none_or(|d| today <= calendar.add_days(d, days).value)
         })
 }
 

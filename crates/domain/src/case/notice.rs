@@ -43,6 +43,14 @@ pub struct AdvanceNotice {
     pub new_facts: String,
     pub issued_by: String,
     pub issued_on: NaiveDate,
+    /// Working days after service for statement and defence, as the notice states them (the
+    /// setting when it was issued).
+    #[serde(default = "default_statement_days")]
+    pub statement_days: u32,
+}
+
+fn default_statement_days() -> u32 {
+    5
 }
 
 impl AdvanceNotice {
@@ -67,6 +75,8 @@ pub struct IssueAdvanceNotice {
 pub struct IssueAdvanceNoticeState {
     pub case: Case,
     pub rules: HearingRules,
+    /// `app.statement_days`, printed on the notice and kept with it.
+    pub statement_days: u32,
     pub today: NaiveDate,
 }
 
@@ -160,6 +170,15 @@ pub fn decide_issue_advance_notice(
     if !case.acting_officers().iter().any(|o| o == actor.name()) {
         unmet.push(Reason::new("notice.not_an_officer_of_the_case"));
     }
+    // A hearing asked for is held (or waived) first: its record closes the hearing's period.
+    if case
+        .proceedings
+        .hearings
+        .iter()
+        .any(|h| h.outcome.is_none())
+    {
+        unmet.push(Reason::new("notice.hearing_pending"));
+    }
     // After a notice: on the same facts never heavier than any notice on those facts (APL
     // Art. 45) — the notices since the last one on new facts; new facts are stated apart, and
     // are recorded for the legal review to weigh.
@@ -215,6 +234,7 @@ pub fn decide_issue_advance_notice(
                 new_facts: new_facts.to_owned(),
                 issued_by: actor.name().to_owned(),
                 issued_on: state.today,
+                statement_days: state.statement_days,
             },
         }
         .into(),

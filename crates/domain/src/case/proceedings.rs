@@ -136,13 +136,17 @@ impl Proceedings {
                 self.tollings.push(tolling.clone())
             }
             Payload::TollingApproved(TollingApproved {
-                index, approved_by, ..
+                index,
+                approved_by,
+                approved_on,
+                ..
             }) => {
                 let t = self
                     .tollings
                     .get_mut(*index)
                     .ok_or_else(|| format!("no tolling {index}"))?;
                 t.approved_by = Some(approved_by.clone());
+                t.approved_on = Some(*approved_on);
             }
             Payload::TollingEnded(TollingEnded {
                 index,

@@ -78,6 +78,7 @@ pub struct RequestRecusalState {
     /// Days after the hearing notice's service within which the host's recusal may be asked
     /// (UNCONFIRMED: the 2010 hearing rules' 3 days; `app.host_recusal_days`).
     pub host_recusal_days: u32,
+    pub calendar: crate::calendar::Calendar,
     pub today: chrono::NaiveDate,
 }
 
@@ -133,8 +134,13 @@ pub fn decide_request_recusal(
         case.proceedings.hearings.iter().any(|h| {
             h.outcome.is_none() && h.schedule.as_ref().is_some_and(|s| s.host == cmd.officer)
         });
-    let host_open =
-        super::hearing::host_recusal_open(case, &cmd.officer, state.host_recusal_days, state.today);
+    let host_open = super::hearing::host_recusal_open(
+        case,
+        &state.calendar,
+        &cmd.officer,
+        state.host_recusal_days,
+        state.today,
+    );
     if hosting && !host_open && !(in_team || head) {
         invalid.push(
             Reason::new("recusal.host_window_closed")

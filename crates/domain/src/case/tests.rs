@@ -849,6 +849,7 @@ fn an_advance_notice_follows_an_agreed_review_and_never_grows_on_the_same_facts(
     let mut state = IssueAdvanceNoticeState {
         case: c,
         rules: HearingRules::default(),
+        statement_days: 5,
         today: day("2026-12-07"),
     };
     let first = cmd(vec![fine(300_000)], "超标排放", "");

@@ -85,18 +85,28 @@ pub struct CaseTolling {
     /// The head who approved a suspension (set at once when a head started it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approved_by: Option<String>,
+    /// The day of the approval: a suspension counts from it, never from before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approved_on: Option<NaiveDate>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ended_by: Option<String>,
 }
 
 impl CaseTolling {
-    /// The days it tolls: none for a suspension not yet approved.
+    /// The days it tolls: none for a suspension not yet approved, and a suspension from its
+    /// approval on (Order 30 Art. 35: it takes effect on a head's approval); none when it
+    /// ended before it was approved.
     pub fn in_effect(&self) -> Option<crate::calendar::Tolling> {
-        if self.reason == TollingReason::Suspension && self.approved_by.is_none() {
+        let start = if self.reason == TollingReason::Suspension {
+            self.from.max(self.approved_on?)
+        } else {
+            self.from
+        };
+        if self.to.is_some_and(|to| to < start) {
             return None;
         }
         Some(crate::calendar::Tolling {
-            start: self.from,
+            start,
             end: self.to,
         })
     }
@@ -106,9 +116,15 @@ impl CaseTolling {
     }
 }
 
-/// Who may start and end periods: an enforcement officer of the case's reach (assigned or
-/// not) or a bureau head. Returns whether the actor is a head of the case's reach.
-fn check_sender(actor: &Actor, case: &Case, expected_version: i64) -> Result<bool, Refusal> {
+/// Who may start and end periods: an enforcement officer of the handling unit or of the
+/// detachment (assigned or not), or a bureau head, within reach. Returns whether the actor is
+/// a head of the case's reach.
+fn check_sender(
+    actor: &Actor,
+    case: &Case,
+    expected_version: i64,
+    unit_fits: bool,
+) -> Result<bool, Refusal> {
     let head = reach(actor, Capability::CaseApprove)
         .ok()
         .is_some_and(|r| within(&r, &case.county_code));
@@ -128,6 +144,9 @@ fn check_sender(actor: &Actor, case: &Case, expected_version: i64) -> Result<boo
     let mut unmet = Reasons::default();
     if !open(case) || case.registered_on.is_none() {
         unmet.push(Reason::new("case.wrong_stage").arg("stage", case.stage.as_str()));
+    }
+    if !head && !unit_fits {
+        unmet.push(Reason::new("tolling.outside_unit"));
     }
     unmet.into_result(RefusalKind::Conflict)?;
     Ok(head)
@@ -158,6 +177,8 @@ impl crate::event::EventPayload for TollingStarted {
 pub struct TollingState {
     pub case: Case,
     pub today: NaiveDate,
+    /// The sender belongs to the handling unit or to the detachment.
+    pub unit_fits: bool,
 }
 
 pub fn decide_start_tolling(
@@ -166,7 +187,7 @@ pub fn decide_start_tolling(
     cmd: &StartTolling,
 ) -> Result<Vec<Payload>, Refusal> {
     let case = &state.case;
-    let head = check_sender(actor, case, cmd.expected_version)?;
+    let head = check_sender(actor, case, cmd.expected_version, state.unit_fits)?;
     let mut invalid = Reasons::default();
     if cmd.reason == TollingReason::Hearing {
         invalid.push(Reason::new("tolling.hearing_by_itself").field("reason"));
@@ -196,6 +217,7 @@ pub fn decide_start_tolling(
     }
     let approved_by =
         (head && cmd.reason == TollingReason::Suspension).then(|| actor.name().to_owned());
+    let approved_on = approved_by.as_ref().map(|_| state.today);
     Ok(vec![
         TollingStarted {
             case_id: case.id,
@@ -206,6 +228,7 @@ pub fn decide_start_tolling(
                 to: None,
                 started_by: actor.name().to_owned(),
                 approved_by,
+                approved_on,
                 ended_by: None,
             },
         }
@@ -226,6 +249,7 @@ pub struct TollingApproved {
     pub county_code: String,
     pub index: usize,
     pub approved_by: String,
+    pub approved_on: NaiveDate,
 }
 
 impl crate::event::EventPayload for TollingApproved {
@@ -236,15 +260,16 @@ impl crate::event::EventPayload for TollingApproved {
 
 /// A bureau head approves the suspension an officer asked for: it counts from its day.
 pub fn decide_approve_suspension(
-    case: &Case,
+    state: &TollingState,
     actor: &Actor,
     cmd: &ApproveSuspension,
 ) -> Result<Vec<Payload>, Refusal> {
+    let case = &state.case;
     let r = reach(actor, Capability::CaseApprove)?;
     if !within(&r, &case.county_code) {
         return Err(Refusal::not_found());
     }
-    check_sender(actor, case, cmd.expected_version)?;
+    check_sender(actor, case, cmd.expected_version, true)?;
     let Some(index) = case.proceedings.tollings.iter().position(|t| {
         t.reason == TollingReason::Suspension && t.approved_by.is_none() && t.is_open()
     }) else {
@@ -259,6 +284,7 @@ pub fn decide_approve_suspension(
             county_code: case.county_code.clone(),
             index,
             approved_by: actor.name().to_owned(),
+            approved_on: state.today,
         }
         .into(),
     ])
@@ -296,7 +322,7 @@ pub fn decide_end_tolling(
     cmd: &EndTolling,
 ) -> Result<Vec<Payload>, Refusal> {
     let case = &state.case;
-    check_sender(actor, case, cmd.expected_version)?;
+    check_sender(actor, case, cmd.expected_version, state.unit_fits)?;
     let open: Vec<(usize, &CaseTolling)> = case
         .proceedings
         .tollings

@@ -347,6 +347,43 @@ pub async fn section(
                 add(kind, String::new(), kind_label(&tr, kind));
             }
         }
+        // Each notice, in the form its hearing right calls for.
+        for n in &case.notices {
+            let kind = if n.hearing_right() {
+                DocumentKind::AdvanceNoticeHearing
+            } else {
+                DocumentKind::AdvanceNotice
+            };
+            let id = n.id.to_string();
+            if !issued(kind, Some(&id)) {
+                add(kind, id, with_kind(kind, &n.issued_on.to_string()));
+            }
+        }
+        // Each answered statement, the hearing's notice as set now, each recorded hearing.
+        let p = &case.proceedings;
+        for (i, st) in p.statements.iter().enumerate() {
+            let kind = DocumentKind::StatementRecord;
+            let at = i.to_string();
+            if st.answered() && !issued(kind, Some(&at)) {
+                add(kind, at, with_kind(kind, &st.received_on.to_string()));
+            }
+        }
+        for (i, h) in p.hearings.iter().enumerate() {
+            if h.schedule.is_some() && h.outcome.is_none() {
+                let kind = DocumentKind::HearingNotice;
+                let at = domain::case::hearing::notice_subject(i, h.revision);
+                if !issued(kind, Some(&at)) {
+                    add(kind, at, kind_label(&tr, kind));
+                }
+            }
+            if h.outcome.is_some() {
+                let kind = DocumentKind::HearingRecord;
+                let at = i.to_string();
+                if !issued(kind, Some(&at)) {
+                    add(kind, at, kind_label(&tr, kind));
+                }
+            }
+        }
         // Each decided request for recusal by its position in the case.
         for (i, r) in case.recusals.iter().enumerate() {
             let kind = DocumentKind::RecusalDecision;

@@ -38,7 +38,7 @@ pub struct WsDraft {
 }
 
 impl WsDraft {
-    fn of(&self, form: &str) -> Option<&[(String, String)]> {
+    pub(super) fn of(&self, form: &str) -> Option<&[(String, String)]> {
         self.form
             .as_ref()
             .filter(|(f, _)| *f == form)
@@ -46,7 +46,7 @@ impl WsDraft {
     }
 }
 
-fn draft(form: &'static str, fields: Vec<(String, String)>) -> CaseDraft {
+pub(super) fn draft(form: &'static str, fields: Vec<(String, String)>) -> CaseDraft {
     CaseDraft {
         ws: WsDraft {
             form: Some((form, fields)),
@@ -326,6 +326,8 @@ pub struct Workspace {
     pub interference: Option<InterferenceForm>,
     /// The documents issued and those the reader may issue now.
     pub documents: Option<super::documents::DocumentsSection>,
+    /// The notice, the party's defence, the hearing and the periods not counted.
+    pub notice: Option<super::proceedings::NoticeSection>,
     /// The investigation sections have something to show.
     pub investigating: bool,
     /// A label's colon in the page's language.
@@ -355,7 +357,7 @@ fn local_input(t: chrono::DateTime<chrono::Utc>) -> String {
 }
 
 /// A `datetime-local` value (China time) as an instant.
-fn instant(field: &str, v: &str) -> Result<Timestamp, Reason> {
+pub(super) fn instant(field: &str, v: &str) -> Result<Timestamp, Reason> {
     let v = v.trim();
     NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M")
         .or_else(|_| NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M:%S"))
@@ -904,6 +906,8 @@ pub async fn workspace(
         .collect();
     let documents =
         super::documents::section(state, ctx, case, people, &subjects, &evidence).await?;
+    let notice =
+        super::proceedings::section(state, ctx, case, people, draft, &allowed, &evidence).await?;
     let investigating = domain::case::team::investigating(case)
         || !record_rows.is_empty()
         || !preservations.is_empty();
@@ -920,6 +924,7 @@ pub async fn workspace(
         review,
         sent_back,
         review_form,
+        notice,
         interference,
         documents,
         investigating,

@@ -16,6 +16,7 @@ pub(crate) mod import;
 mod interference;
 mod investigation;
 mod login;
+mod proceedings;
 mod tasks;
 
 use crate::AppState;
@@ -35,7 +36,7 @@ pub const SESSION_COOKIE: &str = "ecoenforce_session";
 const LANG_COOKIE: &str = "lang";
 
 pub fn router() -> axum::Router<AppState> {
-    axum::Router::new()
+    proceedings::routes(axum::Router::new())
         .route("/", get(home::home))
         .route("/login", get(login::form).post(login::submit))
         .route("/logout", post(login::logout))
@@ -427,6 +428,17 @@ const FLASHES: &[&str] = &[
     "ui-flash_document_issued",
     "ui-flash_signature_recorded",
     "ui-flash_refusal_recorded",
+    "ui-flash_notice_issued",
+    "ui-flash_service_recorded",
+    "ui-flash_statement_recorded",
+    "ui-flash_statement_answered",
+    "ui-flash_waiver_recorded",
+    "ui-flash_hearing_requested",
+    "ui-flash_hearing_scheduled",
+    "ui-flash_hearing_recorded",
+    "ui-flash_tolling_started",
+    "ui-flash_tolling_ended",
+    "ui-flash_suspension_approved",
 ];
 
 /// A redirect after an action, and a message about it on the next page.

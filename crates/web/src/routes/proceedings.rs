@@ -319,7 +319,8 @@ async fn schedule_hearing(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HearingRecordBody {
-    /// Whether the party (or its agent) came; not coming waives the hearing.
+    /// Whether the party (or its agent) came; `false` is an absence without good reason, which
+    /// waives the hearing (for an absence with good reason, set the hearing again instead).
     attended: bool,
     /// The party left without the host's permission (a waiver).
     left_without_permission: Option<bool>,
