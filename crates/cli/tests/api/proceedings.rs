@@ -549,6 +549,19 @@ async fn walk(kind: Kind) {
     );
     assert_eq!(d["tolled_days"], 16, "{d}");
 
+    // A new table of holidays (the prefecture makes 16–17 December rest days): the deadline is
+    // evaluated again against it, Friday 18 December.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("calendar/prefecture")).unwrap();
+    std::fs::write(
+        dir.path().join("calendar/prefecture/2026.toml"),
+        "year = 2026\nsource = \"test\"\nmake_up_working_days = []\n\n[[holidays]]\n\
+         name = \"test\"\nfrom = \"2026-12-16\"\nto = \"2026-12-17\"\n",
+    )
+    .unwrap();
+    app.app.reload_calendar(Some(dir.path())).unwrap();
+    assert_eq!(deadline(&app, &officer, &case).await["due"], "2026-12-18");
+
     // Another county's officer sees nothing.
     let other = login("jinghong.officer").await;
     let (s, _) = act(
