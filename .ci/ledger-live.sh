@@ -105,4 +105,36 @@ fi
 if "$bin" ledger verify-document "$work/document.pdf" --key "$vkey" --proof "$work/proof.json" >/dev/null; then
   echo "a changed document was accepted by the CLI"; exit 1
 fi
+# Discretion (issue 24): 1,000 random calculations by the live server, recomputed from the
+# published tables by the independent checker; a changed amount is caught.
+curl -fs "$url/discretion.json" >"$work/discretion.json"
+"$py" - "$url" "$work/discretion.json" "$work/calculations.jsonl" <<'PY'
+import json, random, sys, urllib.request
+url, tables, out = sys.argv[1:4]
+t = json.load(open(tables, encoding="utf-8"))
+rng = random.Random(24)
+circumstances = [c["circumstance"] for c in t["circumstances"]]
+with open(out, "w", encoding="utf-8") as f:
+    for _ in range(1000):
+        v = rng.choice(t["versions"])
+        item = rng.choice(v["items"])
+        facts = {x["factor"]: rng.choice(x["tiers"])["tier"] for x in item["factors"] if rng.random() < 0.9}
+        inp = {"item": item["item"], "version": v["version"], "facts": facts,
+               "circumstances": rng.sample(circumstances, rng.randint(0, 3))}
+        req = urllib.request.Request(url + "/api/v1/discretion/calculate", data=json.dumps(inp).encode(),
+                                     headers={"content-type": "application/json"})
+        f.write(json.dumps({"input": inp, "output": json.load(urllib.request.urlopen(req))}) + "\n")
+PY
+"$py" docs/discretion_check.py "$work/discretion.json" "$work/calculations.jsonl"
+"$py" - "$work/calculations.jsonl" <<'PY'
+import json, sys
+lines = open(sys.argv[1], encoding="utf-8").read().splitlines()
+first = json.loads(lines[0])
+first["output"]["amount_fen"] += 1
+lines[0] = json.dumps(first)
+open(sys.argv[1], "w", encoding="utf-8").write("\n".join(lines) + "\n")
+PY
+if "$py" docs/discretion_check.py "$work/discretion.json" "$work/calculations.jsonl" >/dev/null; then
+  echo "a changed calculation was accepted by the discretion checker"; exit 1
+fi
 echo "ledger checker: ok against $url (size $size); certificate and issued document checked by both checkers"

@@ -15,6 +15,7 @@ pub mod certificate;
 pub mod checkpoints;
 pub mod clock;
 mod command;
+pub mod discretion;
 pub mod divisions;
 pub mod documents;
 pub mod entities;

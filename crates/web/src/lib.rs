@@ -93,6 +93,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .merge(routes::evidence::router())
         .merge(routes::cases::router())
         .merge(routes::proceedings::router())
+        .merge(routes::discretion::router())
         .merge(routes::tasks::router())
         .merge(routes::documents::router())
         .merge(routes::sealed::router())

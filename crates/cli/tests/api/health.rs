@@ -115,6 +115,7 @@ async fn openapi_describes_every_route(app: TestApp) {
         ("/api/v1/verify/{code}", vec!["get", "post"]),
         ("/api/v1/cases/{id}/issue-advance-notice", vec!["post"]),
         ("/api/v1/cases/{id}/record-service", vec!["post"]),
+        ("/api/v1/discretion/calculate", vec!["post"]),
         ("/api/v1/cases/{id}/record-statement", vec!["post"]),
         ("/api/v1/cases/{id}/answer-statement", vec!["post"]),
         ("/api/v1/cases/{id}/record-waiver", vec!["post"]),

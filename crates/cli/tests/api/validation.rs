@@ -1304,6 +1304,18 @@ async fn proceedings_examples(app: &TestApp, clock: &ShiftedClock) -> BTreeMap<S
         etag_from: Some(resource.to_owned()),
     };
     let mut m = BTreeMap::new();
+    m.insert(
+        "post /api/v1/discretion/calculate".into(),
+        Example {
+            user: None,
+            path: "/api/v1/discretion/calculate".into(),
+            body: json!({"item": "air_99_2", "version": "gd-model-1",
+                         "facts": {"timing": "normal"}, "circumstances": ["coerced"]}),
+            patch_of: None,
+            if_match: false,
+            etag_from: None,
+        },
+    );
     let officer = app.login("menghai.officer", DEMO_PASSWORD).await;
     // A: the notice issued, not served.
     let (a, doc) = noticed_case(app, clock, false).await;

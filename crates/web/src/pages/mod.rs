@@ -8,6 +8,7 @@
 mod account;
 mod admin;
 mod cases;
+mod discretion;
 mod documents;
 mod entities;
 mod evidence;
@@ -38,6 +39,8 @@ const LANG_COOKIE: &str = "lang";
 pub fn router() -> axum::Router<AppState> {
     proceedings::routes(axum::Router::new())
         .route("/", get(home::home))
+        .route("/discretion", get(discretion::page))
+        .route("/discretion.json", get(discretion::json))
         .route("/login", get(login::form).post(login::submit))
         .route("/logout", post(login::logout))
         .route(

@@ -1,6 +1,7 @@
 pub mod admin;
 pub mod auth;
 pub mod cases;
+pub mod discretion;
 pub mod documents;
 pub mod entities;
 pub mod evidence;
