@@ -24,6 +24,24 @@ import urllib.request
 
 FULL = 10_000
 
+# What each circumstance does, from rules.md §3.4 (Jiangmen Arts. 5-6) and APL Arts. 32-33,
+# written here rather than read from the platform, so a wrong effect there is caught.
+EFFECTS = {
+    **{c: "top_of_tier" for c in (
+        "violence_against_officers", "cross_county", "bad_social_reaction", "toxic_or_hazardous",
+        "two_similar_penalties_in_2_years")},
+    **{c: "up_one_tier" for c in (
+        "three_similar_penalties_in_2_years", "larger_emergency", "larger_mass_incident",
+        "drinking_water_interrupted", "violence_causing_injury")},
+    **{c: "low_of_tier" for c in (
+        "removed_or_reduced_harm", "meritorious_help", "first_no_intent_minor_harm",
+        "corrected_on_its_own", "paid_damages", "liability_insurance", "coerced",
+        "confessed_unknown_violations")},
+    "minor_corrected_no_harm": "no_penalty_required",
+    "no_fault_proven": "no_penalty_required",
+    "first_violation_minor_corrected": "no_penalty_permitted",
+}
+
 
 def load_tables(where):
     if where.startswith(("http://", "https://")):
@@ -36,7 +54,7 @@ def load_tables(where):
 def calculate(tables, inp):
     version = next(v for v in tables["versions"] if v["version"] == inp["version"])
     item = next(i for i in version["items"] if i["item"] == inp["item"])
-    effects = {c["circumstance"]: c["effect"] for c in tables["circumstances"]}
+    effects = EFFECTS
     facts = inp.get("facts") or {}
     used = []
     for f in item["factors"]:
@@ -91,6 +109,10 @@ def main(argv):
         return 2
     tables = load_tables(argv[1])
     bad = 0
+    published = {c["circumstance"]: c["effect"] for c in tables.get("circumstances", [])}
+    if published != EFFECTS:
+        bad += 1
+        print(f"the published circumstances differ from the rules: {published}")
     n = 0
     with open(argv[2], encoding="utf-8") as f:
         for line_no, line in enumerate(f, 1):
@@ -98,10 +120,17 @@ def main(argv):
                 continue
             n += 1
             case = json.loads(line)
-            mine = calculate(tables, case["input"])
             theirs = case["output"]
-            for key in ("amount_fen", "base_amount_fen", "total_weight_bp", "tier",
-                        "legal_min_fen", "legal_max_fen", "no_penalty"):
+            inp = dict(case["input"], version=case["input"].get("version") or theirs.get("version"))
+            try:
+                mine = calculate(tables, inp)
+            except (StopIteration, KeyError, IndexError) as e:
+                bad += 1
+                print(f"line {line_no}: cannot be recomputed from the tables ({e!r})")
+                continue
+            mine["item"], mine["version"] = inp["item"], inp["version"]
+            for key in ("item", "version", "amount_fen", "base_amount_fen", "total_weight_bp",
+                        "tier", "legal_min_fen", "legal_max_fen", "no_penalty"):
                 if mine[key] != theirs.get(key):
                     bad += 1
                     print(f"line {line_no}: {key}: recomputed {mine[key]!r}, published {theirs.get(key)!r}")

@@ -189,6 +189,10 @@ const ENFORCED_LAWS: &[&str] = &[
     "《畜禽规模养殖污染防治条例》",
     "《医疗废物管理条例》",
     "《危险废物经营许可证管理办法》",
+    // Adopted by the 14th NPC at its 4th session (March 2026), codifying the environmental laws
+    // above; its effective date and which acts it governs (APL Art. 37) are UNCONFIRMED here, so
+    // cases may cite it as well as the laws it replaces.
+    "《中华人民共和国生态环境法典》",
 ];
 
 pub struct App {

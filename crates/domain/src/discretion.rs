@@ -96,6 +96,10 @@ pub struct Item {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ranges: Vec<FineRange>,
     pub factors: Vec<Factor>,
+    /// Circumstances a factor of the item already counts (a repeat count, the pollutant's
+    /// class): refused, so one fact is never counted twice.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub excluded_circumstances: Vec<Circumstance>,
     /// Where the table comes from.
     pub source: String,
 }
@@ -122,8 +126,10 @@ pub enum Circumstance {
     CrossCounty,
     BadSocialReaction,
     ToxicOrHazardous,
+    #[serde(rename = "two_similar_penalties_in_2_years")]
     TwoSimilarPenaltiesIn2Years,
     // Up one tier, the top of it (Jiangmen Art. 5).
+    #[serde(rename = "three_similar_penalties_in_2_years")]
     ThreeSimilarPenaltiesIn2Years,
     LargerEmergency,
     LargerMassIncident,
@@ -280,6 +286,10 @@ pub struct Shift {
 pub struct Calculation {
     pub item: String,
     pub version: String,
+    /// Whether the bureau adopted the version, and its label (the shipped Guangdong model is
+    /// not adopted: every result says so).
+    pub adopted: bool,
+    pub label: String,
     pub amount_fen: i64,
     pub legal_min_fen: i64,
     pub legal_max_fen: i64,
@@ -322,7 +332,10 @@ impl Benchmark {
             }
             if item.mode == Mode::Range {
                 let ok = !item.ranges.is_empty()
-                    && item.ranges.windows(2).all(|w| w[0].max_fen <= w[1].max_fen)
+                    && item
+                        .ranges
+                        .windows(2)
+                        .all(|w| w[0].min_fen <= w[1].min_fen && w[0].max_fen <= w[1].max_fen)
                     && item.ranges.iter().all(|r| {
                         item.legal_min_fen <= r.min_fen
                             && r.min_fen <= r.max_fen
@@ -411,6 +424,38 @@ pub fn calculate(
             source: item.source.clone(),
         });
     }
+    for (i, c) in circumstances.iter().enumerate() {
+        if item.excluded_circumstances.contains(c) {
+            invalid.push(
+                Reason::new("discretion.circumstance_in_factors")
+                    .field(format!("circumstances[{i}]"))
+                    .arg("value", c.as_str()),
+            );
+        }
+    }
+    // No penalty, or a first minor offence, cannot stand with harm done or repeated offences.
+    let lenient = circumstances.iter().any(|c| {
+        matches!(
+            c.effect(),
+            Effect::NoPenaltyRequired | Effect::NoPenaltyPermitted
+        ) || *c == Circumstance::FirstNoIntentMinorHarm
+    });
+    let grave = circumstances.iter().any(|c| {
+        c.effect() == Effect::UpOneTier
+            || matches!(
+                c,
+                Circumstance::BadSocialReaction
+                    | Circumstance::ToxicOrHazardous
+                    | Circumstance::TwoSimilarPenaltiesIn2Years
+            )
+    });
+    if lenient && grave {
+        invalid.push(
+            Reason::new("discretion.contradictory")
+                .field("circumstances")
+                .source(NO_PENALTY),
+        );
+    }
     invalid.into_result(RefusalKind::Invalid)?;
 
     let (min, max) = (item.legal_min_fen, item.legal_max_fen);
@@ -475,6 +520,8 @@ pub fn calculate(
     Ok(Calculation {
         item: item.item.clone(),
         version: benchmark.version.clone(),
+        adopted: benchmark.adopted,
+        label: benchmark.label.clone(),
         amount_fen: if no_penalty == Some("required") {
             0
         } else {
@@ -609,6 +656,7 @@ mod tests {
                     tiers: vec![tier("none", 0), tier("some", 1)],
                 },
             ],
+            excluded_circumstances: Vec::new(),
             source: "test".into(),
         };
         let b = Benchmark {
@@ -641,6 +689,40 @@ mod tests {
         let a = calculate(&b, &item, &facts(&fault), &[]).unwrap();
         let c = calculate(&b, &item, &facts(&[("harm", "high")]), &[]).unwrap();
         assert_eq!(highest(vec![a, c]).unwrap().amount_fen, 15_000);
+    }
+
+    #[test]
+    fn one_fact_is_not_counted_twice_nor_contradicted() {
+        let b = art99_2();
+        let item = b.item("air_99_2").unwrap();
+        let codes = |cs: &[Circumstance]| {
+            calculate(&b, item, &BTreeMap::new(), cs)
+                .unwrap_err()
+                .reasons
+                .iter()
+                .map(|r| r.code)
+                .collect::<Vec<_>>()
+        };
+        // The repeat count is a factor of this item.
+        assert_eq!(
+            codes(&[Circumstance::ThreeSimilarPenaltiesIn2Years]),
+            vec!["discretion.circumstance_in_factors"]
+        );
+        assert_eq!(
+            codes(&[
+                Circumstance::MinorCorrectedNoHarm,
+                Circumstance::LargerEmergency
+            ]),
+            vec!["discretion.contradictory"]
+        );
+    }
+
+    /// The names in data are the names of the API.
+    #[test]
+    fn circumstances_serialise_as_their_names() {
+        for c in Circumstance::ALL {
+            assert_eq!(serde_json::to_value(c).unwrap(), c.as_str());
+        }
     }
 
     #[test]
@@ -695,7 +777,10 @@ mod tests {
         ) {
             let b = art99_2();
             let item = b.item("air_99_2").unwrap();
-            let c = calculate(&b, item, &f, &cs).unwrap();
+            let Ok(c) = calculate(&b, item, &f, &cs) else {
+                // Refused: a circumstance the factors count, or contradictory ones.
+                return Ok(());
+            };
             if c.no_penalty != Some("required") {
                 prop_assert!(item.legal_min_fen <= c.amount_fen && c.amount_fen <= item.legal_max_fen);
             }
@@ -714,10 +799,14 @@ mod tests {
             let b = art99_2();
             let item = b.item("air_99_2").unwrap();
             let cs: Vec<_> = cs.into_iter().filter(|c| !matches!(c.effect(), Effect::NoPenaltyRequired)).collect();
-            let before = calculate(&b, item, &f, &cs).unwrap().amount_fen;
+            let Ok(before) = calculate(&b, item, &f, &cs).map(|c| c.amount_fen) else {
+                return Ok(());
+            };
             let mut more = cs.clone();
             more.push(added);
-            let after = calculate(&b, item, &f, &more).unwrap().amount_fen;
+            let Ok(after) = calculate(&b, item, &f, &more).map(|c| c.amount_fen) else {
+                return Ok(());
+            };
             match added.effect() {
                 Effect::TopOfTier | Effect::UpOneTier => prop_assert!(after >= before),
                 Effect::LowOfTier => prop_assert!(after <= before),
@@ -730,7 +819,7 @@ mod tests {
                 if let Some(next) = factor.tiers.get(k + 1) {
                     let mut higher = f.clone();
                     higher.insert(factor.factor.clone(), next.tier.clone());
-                    let raised = calculate(&b, item, &higher, &cs).unwrap().amount_fen;
+                    let raised = calculate(&b, item, &higher, &cs).map(|c| c.amount_fen).unwrap_or(before);
                     prop_assert!(raised >= before, "{} {} → {}", factor.factor, before, raised);
                 }
             }

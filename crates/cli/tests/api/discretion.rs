@@ -102,4 +102,83 @@ async fn public_calculator(app: TestApp) {
     assert!(html.contains("¥520,000.00"), "{html}");
 }
 
-on_both_backends!(public_calculator);
+/// Issue 24 point 4 (in part): an advance notice takes the benchmark's amount, kept with the
+/// notice (inputs, version, amount); a fine that departs from it needs a reason, and flags the
+/// case for the legal reviewer.
+async fn a_notice_follows_the_benchmark(app: TestApp) {
+    app.app.seed_demo().await.unwrap();
+    let (case, _) = crate::proceedings::noticed_case(&app, &app::SystemClock, false).await;
+    let officer = app.login("menghai.officer", app::seed::DEMO_PASSWORD).await;
+    let benchmark = |reason: Option<&str>| {
+        let mut b = json!({"item": "air_99_2", "facts": {"pollutant_class": "b_class"}});
+        if let Some(r) = reason {
+            b["departure_reason"] = json!(r);
+        }
+        b
+    };
+    let notice = |fen: i64, new_facts: &str, b: Value| {
+        json!({"penalties": [{"type": "fine", "amount_fen": fen}],
+               "facts": "岩温将未经处理的废水排入南览河。", "new_facts": new_facts,
+               "reasons": "违反《中华人民共和国大气污染防治法》第十八条。",
+               "legal_basis": [{"law": "《中华人民共和国大气污染防治法》", "article": "第九十九条"}],
+               "benchmark": b})
+    };
+    // On newly found facts, the benchmark's 200,000 yuan.
+    let (s, b) = crate::cases::act(
+        &app,
+        &officer,
+        &case,
+        "issue-advance-notice",
+        notice(20_000_000, "另查明锅炉二氧化硫超标排放", benchmark(None)),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    let kept = &b["case"]["notices"][1]["benchmark"];
+    assert_eq!(
+        (&kept["version"], &kept["amount_fen"]),
+        (&json!("gd-model-1"), &json!(20_000_000))
+    );
+    assert_eq!(b["case"]["departs_from_benchmark"], false);
+    // A lighter fine on the same facts departs from it: the reason is required, then kept.
+    let (s, b) = crate::cases::act(
+        &app,
+        &officer,
+        &case,
+        "issue-advance-notice",
+        notice(15_000_000, "", benchmark(None)),
+    )
+    .await;
+    assert_eq!(
+        (s, error_codes(&b)),
+        (409, vec!["notice.departure_unexplained"]),
+        "{b}"
+    );
+    let (s, b) = crate::cases::act(
+        &app,
+        &officer,
+        &case,
+        "issue-advance-notice",
+        notice(
+            15_000_000,
+            "",
+            benchmark(Some("当事人已主动停产整改，危害较小")),
+        ),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(b["case"]["departs_from_benchmark"], true);
+    // The client cannot set the amount: an unknown field is refused.
+    let mut forged = benchmark(None);
+    forged["amount_fen"] = json!(1);
+    let (s, _) = crate::cases::act(
+        &app,
+        &officer,
+        &case,
+        "issue-advance-notice",
+        notice(100, "", forged),
+    )
+    .await;
+    assert_eq!(s, 422);
+}
+
+on_both_backends!(public_calculator, a_notice_follows_the_benchmark);

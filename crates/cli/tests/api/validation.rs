@@ -86,6 +86,7 @@ const MULTI_LINE: &[&str] = &[
     "post /api/v1/cases/{id}/issue-advance-notice facts",
     "post /api/v1/cases/{id}/issue-advance-notice reasons",
     "post /api/v1/cases/{id}/issue-advance-notice new_facts",
+    "post /api/v1/cases/{id}/issue-advance-notice benchmark.departure_reason",
     "post /api/v1/cases/{id}/record-statement points[0]",
     "post /api/v1/cases/{id}/answer-statement answers[0].reason",
     "post /api/v1/cases/{id}/documents/{doc_id}/signatures officers_note",
@@ -746,6 +747,9 @@ async fn examples(app: &TestApp, clock: &ShiftedClock) -> BTreeMap<String, Examp
             "issue-advance-notice",
             json!({"penalties": [{"type": "fine", "amount_fen": 10_000_000}],
                    "facts": "超标\r\n排放", "reasons": "违反\r\n规定", "new_facts": "",
+                   "benchmark": {"item": "air_99_2", "version": "gd-model-1",
+                                 "facts": {"timing": "normal"}, "circumstances": ["coerced"],
+                                 "departure_reason": "危害\r\n较小"},
                    "legal_basis": [{"law": "《中华人民共和国水污染防治法》", "article": "第八十三条"}]}),
         ),
     );

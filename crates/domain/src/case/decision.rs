@@ -126,6 +126,7 @@ mod tests {
             issued_by: "menghai.officer".into(),
             issued_on: served,
             statement_days: 5,
+            benchmark: None,
         };
         c.proceedings.services.push(Service {
             document_id: Uuid::now_v7(),

@@ -25,6 +25,30 @@ pub const NOTICE: LegalSource = LegalSource {
     en: "Administrative Penalty Law of the PRC (2021), Art. 44",
 };
 
+/// The benchmark calculation a notice's fine follows (or departs from), kept with the notice:
+/// its inputs, the version and the amount, so a later table never changes it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BenchmarkUse {
+    pub item: String,
+    pub version: String,
+    #[serde(default)]
+    pub facts: std::collections::BTreeMap<String, String>,
+    #[serde(default)]
+    pub circumstances: Vec<String>,
+    /// The amount the benchmark gives.
+    pub amount_fen: i64,
+    /// The notice's fine differs from it: why (for the legal reviewer).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub departure_reason: String,
+}
+
+impl BenchmarkUse {
+    pub fn departs(&self) -> bool {
+        !self.departure_reason.is_empty()
+    }
+}
+
 /// A notice as the case keeps it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -47,6 +71,9 @@ pub struct AdvanceNotice {
     /// setting when it was issued).
     #[serde(default = "default_statement_days")]
     pub statement_days: u32,
+    /// The discretion benchmark the fine was calculated by, when one was used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub benchmark: Option<BenchmarkUse>,
 }
 
 fn default_statement_days() -> u32 {
@@ -69,6 +96,9 @@ pub struct IssueAdvanceNotice {
     pub legal_basis: Vec<LegalBasis>,
     /// The newly found facts, for a notice on new facts; empty otherwise.
     pub new_facts: String,
+    /// The benchmark calculation used (computed by the server from its inputs), and why the
+    /// fine departs from it, if it does.
+    pub benchmark: Option<BenchmarkUse>,
     pub expected_version: i64,
 }
 
@@ -101,6 +131,13 @@ fn check_notice_texts(cmd: &IssueAdvanceNotice, invalid: &mut Reasons) -> Result
         ("reasons", cmd.reasons.as_str(), true),
         ("new_facts", cmd.new_facts.as_str(), true),
     ];
+    if let Some(b) = &cmd.benchmark {
+        texts.push((
+            "benchmark.departure_reason",
+            b.departure_reason.as_str(),
+            true,
+        ));
+    }
     for b in &cmd.legal_basis {
         texts.push(("legal_basis", b.law.as_str(), false));
         texts.push(("legal_basis", b.article.as_str(), false));
@@ -209,6 +246,34 @@ pub fn decide_issue_advance_notice(
     {
         unmet.push(Reason::new("notice.facts_unchanged").field("new_facts"));
     }
+    // The fine follows the benchmark's amount, or says why not (APL Art. 5: like cases, like
+    // penalties; the reason goes to the legal reviewer).
+    if let Some(b) = &cmd.benchmark {
+        let fine = cmd
+            .penalties
+            .iter()
+            .find(|p| p.kind == super::penalty::PenaltyType::Fine)
+            .and_then(|p| p.amount_fen);
+        let reason = b.departure_reason.trim();
+        if reason.chars().count() > 5000 {
+            return Err(Refusal::one(
+                RefusalKind::Invalid,
+                Reason::new("field.too_long")
+                    .field("benchmark.departure_reason")
+                    .arg("max", 5000),
+            ));
+        }
+        match fine {
+            None => unmet.push(Reason::new("notice.benchmark_without_fine").field("benchmark")),
+            Some(f) if f != b.amount_fen && reason.is_empty() => unmet.push(
+                Reason::new("notice.departure_unexplained")
+                    .field("benchmark.departure_reason")
+                    .arg("benchmark", super::penalty::yuan(b.amount_fen))
+                    .arg("fine", super::penalty::yuan(f)),
+            ),
+            _ => {}
+        }
+    }
     unmet.into_result(RefusalKind::Conflict)?;
     let party_is_person = matches!(party, Some(Party::Person { .. }));
     let hearing_grounds =
@@ -235,6 +300,22 @@ pub fn decide_issue_advance_notice(
                 issued_by: actor.name().to_owned(),
                 issued_on: state.today,
                 statement_days: state.statement_days,
+                benchmark: cmd.benchmark.as_ref().map(|b| {
+                    let fine = cmd
+                        .penalties
+                        .iter()
+                        .find(|p| p.kind == super::penalty::PenaltyType::Fine)
+                        .and_then(|p| p.amount_fen);
+                    BenchmarkUse {
+                        // A reason only where the fine departs: following it needs none.
+                        departure_reason: if fine == Some(b.amount_fen) {
+                            String::new()
+                        } else {
+                            b.departure_reason.trim().to_owned()
+                        },
+                        ..b.clone()
+                    }
+                }),
             },
         }
         .into(),

@@ -844,6 +844,7 @@ fn an_advance_notice_follows_an_agreed_review_and_never_grows_on_the_same_facts(
             article: "第八十三条".into(),
         }],
         new_facts: new_facts.into(),
+        benchmark: None,
         expected_version: 1,
     };
     let mut state = IssueAdvanceNoticeState {

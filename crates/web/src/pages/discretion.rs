@@ -55,6 +55,8 @@ pub struct CircumstanceRow {
 }
 
 pub struct Outcome {
+    /// The version's label when it is not adopted ("Guangdong model, not adopted here").
+    pub label: String,
     pub item: String,
     pub amount: String,
     pub range: String,
@@ -140,23 +142,47 @@ pub async fn page(State(state): State<AppState>, ctx: PageCtx, RawQuery(q): RawQ
         .iter()
         .find(|(k, _)| k == "item")
         .map(|(_, v)| v.clone());
-    let facts: BTreeMap<String, String> = pairs
-        .iter()
-        .filter_map(|(k, v)| {
-            k.strip_prefix("f.")
-                .filter(|_| !v.is_empty())
-                .map(|f| (f.to_owned(), v.clone()))
-        })
-        .collect();
+    // A factor given twice (two tiers match): the heavier tier (rules.md §3.4).
+    let mut facts: BTreeMap<String, String> = BTreeMap::new();
+    let benchmarks = state.app.benchmarks();
+    let today = state.app.today();
+    let in_force = benchmarks.iter().rev().find(|b| b.effective_on <= today);
+    let position = |factor: &str, tier: &str| {
+        in_force
+            .and_then(|b| item.as_deref().and_then(|i| b.item(i)))
+            .and_then(|i| i.factors.iter().find(|f| f.factor == factor))
+            .and_then(|f| f.tiers.iter().position(|t| t.tier == tier))
+    };
+    for (k, v) in &pairs {
+        if let Some(f) = k.strip_prefix("f.").filter(|_| !v.is_empty()) {
+            let heavier = facts
+                .get(f)
+                .is_none_or(|old| position(f, v) > position(f, old));
+            if heavier {
+                facts.insert(f.to_owned(), v.clone());
+            }
+        }
+    }
     let chosen_c: Vec<String> = pairs
         .iter()
         .filter(|(k, _)| k == "c")
         .map(|(_, v)| v.clone())
         .collect();
-    let benchmarks = state.app.benchmarks();
-    let today = state.app.today();
-    let in_force = benchmarks.iter().rev().find(|b| b.effective_on <= today);
     let mut errors = Vec::new();
+    // The query's words are echoed: none with control characters, none longer than a code.
+    let bad = pairs
+        .iter()
+        .flat_map(|(k, v)| [k, v])
+        .find(|t| domain::text::check_text("query", t, false).is_err() || t.chars().count() > 64);
+    if bad.is_some() {
+        return ctx.error(app::AppError::from(domain::Refusal::one(
+            domain::RefusalKind::Invalid,
+            domain::Reason::new("query.invalid")
+                .field("query")
+                .arg("field", "query")
+                .arg("detail", "codes of the published tables"),
+        )));
+    }
     let mut outcome = None;
     if let (Some(code), Some(b)) = (&item, in_force) {
         match state
@@ -165,6 +191,11 @@ pub async fn page(State(state): State<AppState>, ctx: PageCtx, RawQuery(q): RawQ
         {
             Ok(c) => {
                 outcome = Some(Outcome {
+                    label: if c.adopted {
+                        String::new()
+                    } else {
+                        c.label.clone()
+                    },
                     item: b.item(code).map(|i| i.name.clone()).unwrap_or_default(),
                     amount: format!("¥{}", yuan(c.amount_fen)),
                     range: format!("¥{} – ¥{}", yuan(c.legal_min_fen), yuan(c.legal_max_fen)),
@@ -245,8 +276,13 @@ pub async fn page(State(state): State<AppState>, ctx: PageCtx, RawQuery(q): RawQ
             .or_else(|| b.items.first().map(|i| i.item.clone()))?;
         b.item(&code).map(|i| item_view(i, &facts))
     });
+    let excluded: Vec<Circumstance> = in_force
+        .and_then(|b| calculator.as_ref().and_then(|i| b.item(&i.item)))
+        .map(|i| i.excluded_circumstances.clone())
+        .unwrap_or_default();
     let circumstances = Circumstance::ALL
         .iter()
+        .filter(|c| !excluded.contains(c))
         .map(|c| CircumstanceRow {
             value: c.as_str(),
             label: tr.t(&format!("ui-circumstance_{}", c.as_str())),

@@ -752,6 +752,7 @@ async fn run(
                 reasons: field(f, "reasons"),
                 legal_basis,
                 new_facts: field(f, "new_facts"),
+                benchmark: None,
                 expected_version: v,
             };
             app.issue_advance_notice(actor, id, v, cmd).await?;

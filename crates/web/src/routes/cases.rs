@@ -199,6 +199,9 @@ pub struct CaseView {
     /// [{reason, from, to, started_by, approved_by, ended_by}]}` (empty lists left out).
     #[schema(value_type = Object)]
     proceedings: serde_json::Value,
+    /// The notice in force fines other than its discretion benchmark gives (its reason is on
+    /// the notice's `benchmark.departure_reason`), for the legal reviewer.
+    departs_from_benchmark: bool,
     /// Assigned officers whose certificate ends before the case falls due (on `GET` of one
     /// case).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -347,6 +350,11 @@ pub(crate) fn case_view(state: &AppState, c: Case) -> CaseView {
             .filter_map(|n| serde_json::to_value(n).ok())
             .collect(),
         proceedings: serde_json::to_value(&c.proceedings).unwrap_or_default(),
+        departs_from_benchmark: c
+            .notices
+            .last()
+            .and_then(|n| n.benchmark.as_ref())
+            .is_some_and(|b| b.departs()),
         deadline,
         version: c.version,
     }
@@ -1535,6 +1543,22 @@ pub struct AdvanceNoticeBody {
     /// After an earlier notice: the facts newly found, stated apart (the penalty may then
     /// differ from the notices before; otherwise it is never heavier than any of them).
     new_facts: Option<String>,
+    /// The discretion benchmark the fine is calculated by (`POST /api/v1/discretion/calculate`
+    /// inputs); the server calculates it again and keeps it with the notice.
+    benchmark: Option<NoticeBenchmarkBody>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NoticeBenchmarkBody {
+    item: String,
+    /// Absent: the version in force today.
+    version: Option<String>,
+    facts: Option<std::collections::BTreeMap<String, String>>,
+    circumstances: Option<Vec<String>>,
+    /// Required when the notice's fine is not the benchmark's amount: why (for the legal
+    /// reviewer; the case is flagged `departs_from_benchmark`).
+    departure_reason: Option<String>,
 }
 
 /// The advance notice (行政处罚事先告知书; the hearing form when the penalties give a hearing
@@ -1585,6 +1609,42 @@ async fn issue_advance_notice(
             })
             .collect(),
         new_facts: b.new_facts.unwrap_or_default(),
+        benchmark: match b.benchmark {
+            None => None,
+            Some(x) => {
+                let facts = x.facts.unwrap_or_default();
+                let circumstances = x.circumstances.unwrap_or_default();
+                let named: Vec<String> = (0..circumstances.len())
+                    .map(|i| format!("benchmark.circumstances[{i}]"))
+                    .collect();
+                let mut texts = vec![("benchmark.item", x.item.as_str(), false)];
+                for (k, v) in &facts {
+                    texts.push(("benchmark.facts", k.as_str(), false));
+                    texts.push(("benchmark.facts", v.as_str(), false));
+                }
+                for (c, field) in circumstances.iter().zip(&named) {
+                    texts.push((field.as_str(), c.as_str(), false));
+                }
+                if let Some(v) = &x.version {
+                    texts.push(("benchmark.version", v.as_str(), false));
+                }
+                domain::text::check_texts(texts).map_err(app::AppError::from)?;
+                let c = state.app.calculate_fine(
+                    &x.item,
+                    x.version.as_deref().unwrap_or(""),
+                    &facts,
+                    &circumstances,
+                )?;
+                Some(domain::case::notice::BenchmarkUse {
+                    item: c.item,
+                    version: c.version,
+                    facts,
+                    circumstances,
+                    amount_fen: c.amount_fen,
+                    departure_reason: x.departure_reason.unwrap_or_default(),
+                })
+            }
+        },
         expected_version: 0,
     };
     on_case(&state, &id, &headers, |id, v| {

@@ -12,8 +12,9 @@ use std::collections::BTreeMap;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-/// How many facts and circumstances one calculation reads.
+/// How many facts and circumstances one calculation reads, and how long a code may be.
 const MAX_ENTRIES: usize = 50;
+const MAX_LEN: usize = 64;
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -44,6 +45,29 @@ async fn calculate(
 ) -> Result<Response, ApiError> {
     let facts = b.facts.unwrap_or_default();
     let circumstances = b.circumstances.unwrap_or_default();
+    let refuse = |code: &'static str, field: &str| -> ApiError {
+        app::AppError::from(domain::Refusal::one(
+            domain::RefusalKind::Invalid,
+            domain::Reason::new(code).field(field).arg(
+                "max",
+                if code == "field.too_many" {
+                    MAX_ENTRIES
+                } else {
+                    MAX_LEN
+                },
+            ),
+        ))
+        .into()
+    };
+    if facts.len() > MAX_ENTRIES {
+        return Err(refuse("field.too_many", "facts"));
+    }
+    if circumstances.len() > MAX_ENTRIES {
+        return Err(refuse("field.too_many", "circumstances"));
+    }
+    let named: Vec<String> = (0..circumstances.len())
+        .map(|i| format!("circumstances[{i}]"))
+        .collect();
     let mut texts = vec![("item", b.item.as_str(), false)];
     if let Some(v) = &b.version {
         texts.push(("version", v.as_str(), false));
@@ -52,22 +76,13 @@ async fn calculate(
         texts.push(("facts", k.as_str(), false));
         texts.push(("facts", v.as_str(), false));
     }
-    for c in &circumstances {
-        texts.push(("circumstances", c.as_str(), false));
+    for (c, field) in circumstances.iter().zip(&named) {
+        texts.push((field.as_str(), c.as_str(), false));
     }
-    domain::text::check_texts(texts).map_err(app::AppError::from)?;
-    if facts.len() > MAX_ENTRIES || circumstances.len() > MAX_ENTRIES {
-        return Err(app::AppError::from(domain::Refusal::one(
-            domain::RefusalKind::Invalid,
-            domain::Reason::new("field.too_many")
-                .field(if facts.len() > MAX_ENTRIES {
-                    "facts"
-                } else {
-                    "circumstances"
-                })
-                .arg("max", MAX_ENTRIES),
-        ))
-        .into());
+    domain::text::check_texts(texts.iter().copied()).map_err(app::AppError::from)?;
+    // Nothing longer than a code is echoed back in a refusal.
+    if let Some((field, _, _)) = texts.iter().find(|(_, v, _)| v.chars().count() > MAX_LEN) {
+        return Err(refuse("field.too_long", field));
     }
     let c = state.app.calculate_fine(
         &b.item,
