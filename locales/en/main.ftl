@@ -1155,6 +1155,7 @@ hearing-request_before_service = The request's date of receipt is before the not
 hearing-request_late = The request for a hearing is late: it had to be made within five working days of service (by { $due }).
 hearing-too_soon = The hearing notice must be served seven working days before the hearing: the earliest day is { $earliest }.
 ui-discretion_dated = model dated
+ui-discretion_base = By the factors { $amount }; the circumstances below moved it.
 discretion-circumstance_in_factors = “{ $value }” is already counted by a factor of this item: choose the factor's tier instead.
 discretion-contradictory = No penalty, or a first minor offence, cannot stand with harm done or repeated offences: check the circumstances.
 notice-benchmark_without_fine = A benchmark was given but the notice has no fine to follow it.

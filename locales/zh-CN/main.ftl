@@ -1155,6 +1155,7 @@ hearing-request_before_service = 听证申请的收到日期（{ $served_on } �
 hearing-request_late = 听证申请已逾期：应在告知书送达后五个工作日内（至 { $due }）提出。
 hearing-too_soon = 听证通知须在举行听证的七个工作日前送达：最早可于 { $earliest } 举行。
 ui-discretion_dated = 模型日期
+ui-discretion_base = 按裁量因素计算为 { $amount }，经下列情节调整。
 discretion-circumstance_in_factors = “{ $value }”已由本事项的裁量因素计入：请选择该因素的档次。
 discretion-contradictory = 不予处罚或初次轻微违法，不能与造成危害或多次违法的情节并存：请核对情节。
 notice-benchmark_without_fine = 选用了裁量基准，但告知书中没有罚款。

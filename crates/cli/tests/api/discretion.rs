@@ -100,6 +100,21 @@ async fn public_calculator(app: TestApp) {
     );
     // 10 + 25 + 15 + 2 = 52 % of 1,000,000 yuan.
     assert!(html.contains("¥520,000.00"), "{html}");
+    // Pollution across counties: the top of its tier (below the middle of the legal range,
+    // light: up to 550,000), the factors' amount shown beside it.
+    let html = app
+        .client
+        .get(app.url("/discretion?item=air_99_2&f.pollutant_class=a_class&f.location=ecologically_sensitive&c=cross_county"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("¥550,000.00") && html.contains("¥520,000.00"),
+        "{html}"
+    );
 }
 
 /// Issue 24 point 4 (in part): an advance notice takes the benchmark's amount, kept with the

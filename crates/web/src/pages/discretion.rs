@@ -58,6 +58,8 @@ pub struct Outcome {
     /// The version's label when it is not adopted ("Guangdong model, not adopted here").
     pub label: String,
     pub item: String,
+    /// What the factors gave, when the circumstances moved it.
+    pub base: String,
     pub amount: String,
     pub range: String,
     pub weight: String,
@@ -197,6 +199,14 @@ pub async fn page(State(state): State<AppState>, ctx: PageCtx, RawQuery(q): RawQ
                         c.label.clone()
                     },
                     item: b.item(code).map(|i| i.name.clone()).unwrap_or_default(),
+                    base: if c.base_amount_fen == c.amount_fen {
+                        String::new()
+                    } else {
+                        tr.with(
+                            "ui-discretion_base",
+                            &[("amount", format!("¥{}", yuan(c.base_amount_fen)))],
+                        )
+                    },
                     amount: format!("¥{}", yuan(c.amount_fen)),
                     range: format!("¥{} – ¥{}", yuan(c.legal_min_fen), yuan(c.legal_max_fen)),
                     weight: tr.with(
