@@ -3,7 +3,11 @@
 //! once published), read and checked when the app starts.
 
 use crate::{App, AppError};
-use domain::discretion::{Benchmark, Calculation, Circumstance, calculate};
+use domain::Actor;
+use domain::discretion::{
+    ApproveBenchmark, ApproveBenchmarkState, Benchmark, Calculation, Circumstance,
+    ProposeBenchmark, ProposeBenchmarkState, StoredBenchmark, calculate,
+};
 use domain::{Reason, Refusal, RefusalKind};
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -32,13 +36,100 @@ pub fn shipped() -> &'static [Benchmark] {
 }
 
 impl App {
-    /// Every benchmark version, oldest first.
-    pub fn benchmarks(&self) -> &'static [Benchmark] {
-        shipped()
+    /// Every published version, oldest first: the shipped ones and those a head approved.
+    pub async fn benchmarks(&self) -> Result<Vec<Benchmark>, AppError> {
+        let mut out: Vec<Benchmark> = shipped().to_vec();
+        for s in self.store.stored_benchmarks().await? {
+            if s.approved_by.is_some() {
+                out.push(s.benchmark);
+            }
+        }
+        out.sort_by_key(|b| b.effective_on);
+        Ok(out)
+    }
+
+    /// Every proposed version, approved or not, for the legal review and the heads.
+    pub async fn proposed_benchmarks(
+        &self,
+        actor: &Actor,
+    ) -> Result<Vec<StoredBenchmark>, AppError> {
+        let reviewer = domain::permission::reach(actor, domain::permission::Capability::CaseReview);
+        if reviewer.is_err() {
+            domain::permission::require(actor, domain::permission::Capability::CaseApprove)?;
+        }
+        Ok(self.store.stored_benchmarks().await?)
+    }
+
+    /// A legal reviewer proposes a new version (the bureau's own).
+    pub async fn propose_benchmark(
+        &self,
+        actor: &Actor,
+        benchmark: Benchmark,
+    ) -> Result<crate::case::Written, AppError> {
+        domain::permission::require(actor, domain::permission::Capability::CaseReview)?;
+        let cmd = ProposeBenchmark { benchmark };
+        let committed = self
+            .command(
+                actor,
+                cmd,
+                |r, _, _| {
+                    Box::pin(async move {
+                        let mut versions: Vec<String> =
+                            shipped().iter().map(|b| b.version.clone()).collect();
+                        versions.extend(
+                            r.benchmark_versions()
+                                .await?
+                                .into_iter()
+                                .map(|s| s.benchmark.version),
+                        );
+                        Ok(ProposeBenchmarkState { versions })
+                    })
+                },
+                domain::discretion::decide_propose_benchmark,
+            )
+            .await?;
+        Ok(committed
+            .iter()
+            .map(|r| (r.seq, r.event.schema()))
+            .collect())
+    }
+
+    /// A head approves a proposed version from `effective_on`.
+    pub async fn approve_benchmark(
+        &self,
+        actor: &Actor,
+        version: String,
+        effective_on: chrono::NaiveDate,
+    ) -> Result<crate::case::Written, AppError> {
+        domain::permission::require(actor, domain::permission::Capability::CaseApprove)?;
+        domain::text::check_texts([("version", version.as_str(), false)])?;
+        let cmd = ApproveBenchmark {
+            version,
+            effective_on,
+        };
+        let committed = self
+            .command(
+                actor,
+                cmd,
+                |r, cmd, now| {
+                    Box::pin(async move {
+                        Ok(ApproveBenchmarkState {
+                            stored: r.benchmark_version(&cmd.version).await?,
+                            today: now.today,
+                        })
+                    })
+                },
+                domain::discretion::decide_approve_benchmark,
+            )
+            .await?;
+        Ok(committed
+            .iter()
+            .map(|r| (r.seq, r.event.schema()))
+            .collect())
     }
 
     /// A calculation (nothing stored): `version` empty means the version in force today.
-    pub fn calculate_fine(
+    pub async fn calculate_fine(
         &self,
         item: &str,
         version: &str,
@@ -46,10 +137,11 @@ impl App {
         circumstances: &[String],
     ) -> Result<Calculation, AppError> {
         let today = self.today();
+        let all = self.benchmarks().await?;
         let benchmark = if version.is_empty() {
-            shipped().iter().rev().find(|b| b.effective_on <= today)
+            all.iter().rev().find(|b| b.effective_on <= today)
         } else {
-            shipped().iter().find(|b| b.version == version)
+            all.iter().find(|b| b.version == version)
         }
         .ok_or_else(|| {
             Refusal::one(

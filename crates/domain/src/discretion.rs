@@ -551,6 +551,180 @@ pub fn highest(calculations: Vec<Calculation>) -> Option<Calculation> {
     calculations.into_iter().max_by_key(|c| c.amount_fen)
 }
 
+/// A version proposed by the legal reviewers: the bureau's own table (adopted once approved).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BenchmarkProposed {
+    pub benchmark: Benchmark,
+    pub proposed_by: String,
+}
+
+impl crate::event::EventPayload for BenchmarkProposed {
+    fn counties(&self) -> Vec<String> {
+        Vec::new()
+    }
+}
+
+/// A head's approval of a proposed version, from its effective day (never before the day of
+/// approval): from then it is published and calculations may use it; it never changes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BenchmarkApproved {
+    pub version: String,
+    pub effective_on: NaiveDate,
+    pub approved_by: String,
+}
+
+impl crate::event::EventPayload for BenchmarkApproved {
+    fn counties(&self) -> Vec<String> {
+        Vec::new()
+    }
+}
+
+/// A version as kept: the table, who proposed it, and once approved who approved it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredBenchmark {
+    pub benchmark: Benchmark,
+    pub proposed_by: String,
+    pub approved_by: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ProposeBenchmark {
+    pub benchmark: Benchmark,
+}
+
+pub struct ProposeBenchmarkState {
+    /// Every version that exists: shipped, proposed or approved.
+    pub versions: Vec<String>,
+}
+
+/// The table's words: one line each, no control characters, bounded, each named by its place.
+fn check_benchmark_texts(b: &Benchmark) -> Result<(), Refusal> {
+    let mut invalid = Reasons::default();
+    let mut text = |field: String, value: &str, max: usize| {
+        if let Err(r) = crate::text::check_text(&field, value, false) {
+            invalid.push(r);
+        } else if value.trim().is_empty() {
+            invalid.push(Reason::new("field.required").field(field));
+        } else if value.chars().count() > max {
+            invalid.push(Reason::new("field.too_long").field(field).arg("max", max));
+        }
+    };
+    text("version".into(), &b.version, 64);
+    text("label".into(), &b.label, 200);
+    for (i, item) in b.items.iter().enumerate() {
+        text(format!("items[{i}].item"), &item.item, 64);
+        text(format!("items[{i}].name"), &item.name, 500);
+        text(format!("items[{i}].law"), &item.law, 200);
+        text(format!("items[{i}].article"), &item.article, 200);
+        text(format!("items[{i}].source"), &item.source, 500);
+        for (j, r) in item.ranges.iter().enumerate() {
+            text(format!("items[{i}].ranges[{j}].name"), &r.name, 100);
+        }
+        for (j, f) in item.factors.iter().enumerate() {
+            text(format!("items[{i}].factors[{j}].factor"), &f.factor, 64);
+            text(format!("items[{i}].factors[{j}].name"), &f.name, 200);
+            for (k, t) in f.tiers.iter().enumerate() {
+                text(
+                    format!("items[{i}].factors[{j}].tiers[{k}].tier"),
+                    &t.tier,
+                    64,
+                );
+                text(
+                    format!("items[{i}].factors[{j}].tiers[{k}].name"),
+                    &t.name,
+                    200,
+                );
+            }
+        }
+    }
+    invalid.into_result(RefusalKind::Invalid)
+}
+
+/// A legal reviewer proposes a new version (the bureau's own, adopted once a head approves it).
+pub fn decide_propose_benchmark(
+    state: &ProposeBenchmarkState,
+    actor: &crate::Actor,
+    cmd: &ProposeBenchmark,
+) -> Result<Vec<crate::event::Payload>, Refusal> {
+    // The legal review proposes (with the detachment leader, who also reviews cases).
+    crate::permission::reach(actor, crate::permission::Capability::CaseReview)?;
+    let b = &cmd.benchmark;
+    check_benchmark_texts(b)?;
+    if b.items.is_empty() || b.items.len() > 500 {
+        return Err(Refusal::one(
+            RefusalKind::Invalid,
+            Reason::new("discretion.bad_items").field("items"),
+        ));
+    }
+    b.check()?;
+    if state.versions.iter().any(|v| v == &b.version) {
+        return Err(Refusal::one(
+            RefusalKind::Conflict,
+            Reason::new("discretion.version_exists")
+                .field("version")
+                .arg("version", &b.version),
+        ));
+    }
+    Ok(vec![
+        BenchmarkProposed {
+            benchmark: Benchmark {
+                adopted: true,
+                ..b.clone()
+            },
+            proposed_by: actor.name().to_owned(),
+        }
+        .into(),
+    ])
+}
+
+#[derive(Clone, Debug)]
+pub struct ApproveBenchmark {
+    pub version: String,
+    pub effective_on: NaiveDate,
+}
+
+pub struct ApproveBenchmarkState {
+    pub stored: Option<StoredBenchmark>,
+    pub today: NaiveDate,
+}
+
+/// A bureau head approves a proposed version from a day not before today; not one's own.
+pub fn decide_approve_benchmark(
+    state: &ApproveBenchmarkState,
+    actor: &crate::Actor,
+    cmd: &ApproveBenchmark,
+) -> Result<Vec<crate::event::Payload>, Refusal> {
+    crate::permission::reach(actor, crate::permission::Capability::CaseApprove)?;
+    let Some(stored) = &state.stored else {
+        return Err(Refusal::not_found());
+    };
+    let mut unmet = Reasons::default();
+    if stored.approved_by.is_some() {
+        unmet.push(Reason::new("discretion.version_approved").field("version"));
+    }
+    if stored.proposed_by == actor.name() {
+        unmet.push(Reason::new("approval.own_proposal"));
+    }
+    if cmd.effective_on < state.today {
+        unmet.push(
+            Reason::new("discretion.effective_in_past")
+                .field("effective_on")
+                .arg("today", state.today),
+        );
+    }
+    unmet.into_result(RefusalKind::Conflict)?;
+    Ok(vec![
+        BenchmarkApproved {
+            version: stored.benchmark.version.clone(),
+            effective_on: cmd.effective_on,
+            approved_by: actor.name().to_owned(),
+        }
+        .into(),
+    ])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

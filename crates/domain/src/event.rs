@@ -23,6 +23,7 @@ pub use crate::case::statement::{StatementAnswered, StatementRecorded, WaiverRec
 pub use crate::case::team::OfficersAssigned;
 pub use crate::case::tolling::{TollingApproved, TollingEnded, TollingStarted};
 pub use crate::case::triage::{ClueMerged, ClueTransferred, ExtensionDecided, ExtensionProposed};
+pub use crate::discretion::{BenchmarkApproved, BenchmarkProposed};
 pub use crate::entity::{EntityRegistered, EntityUpdated};
 pub use crate::evidence::{CustodyTransferred, EvidenceAccessed, EvidenceRegistered};
 pub use crate::sealed::{SealedErased, SealedViewed};
@@ -181,6 +182,8 @@ events! {
     TollingStarted = "case.tolling_started/v1",
     TollingApproved = "case.tolling_approved/v1",
     TollingEnded = "case.tolling_ended/v1",
+    BenchmarkProposed = "discretion.version_proposed/v1",
+    BenchmarkApproved = "discretion.version_approved/v1",
 }
 
 /// The schemas of administration events, from [`SCHEMAS`].

@@ -119,6 +119,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "proceedings",
         include_str!("../migrations/0025_proceedings.sql"),
     ),
+    (
+        26,
+        "benchmark versions",
+        include_str!("../migrations/0026_benchmark_versions.sql"),
+    ),
 ];
 
 pub(crate) fn run(conn: &mut Connection) -> Result<(), StoreError> {

@@ -215,6 +215,15 @@ pub trait Reader: Send {
         &mut self,
         id: Uuid,
     ) -> Result<Option<domain::case::document::Document>, StoreError>;
+    /// Every discretion benchmark version proposed (approved or not), by version.
+    async fn benchmark_versions(
+        &mut self,
+    ) -> Result<Vec<domain::discretion::StoredBenchmark>, StoreError>;
+    /// One proposed benchmark version.
+    async fn benchmark_version(
+        &mut self,
+        version: &str,
+    ) -> Result<Option<domain::discretion::StoredBenchmark>, StoreError>;
 }
 
 /// Filters of the entity list; empty strings mean no filter.
@@ -346,6 +355,10 @@ pub enum Backend {
 #[async_trait]
 pub trait Queries: Send + Sync {
     async fn ping(&self) -> Result<(), StoreError>;
+    /// Every discretion benchmark version proposed (approved or not), by version.
+    async fn stored_benchmarks(
+        &self,
+    ) -> Result<Vec<domain::discretion::StoredBenchmark>, StoreError>;
     async fn log_size(&self) -> Result<i64, StoreError>;
     async fn events(
         &self,

@@ -196,4 +196,146 @@ async fn a_notice_follows_the_benchmark(app: TestApp) {
     assert_eq!(s, 422);
 }
 
-on_both_backends!(public_calculator, a_notice_follows_the_benchmark);
+/// Issue 24 point 6 and 7 (in part): the legal review proposes a version, a head approves it
+/// with an effective day; both are ledger events; an approved version never changes and a
+/// proposed one is not used until approved.
+async fn versions_are_proposed_approved_and_never_change(app: TestApp) {
+    app.app.seed_demo().await.unwrap();
+    let reviewer = app.login("fazhi.reviewer", app::seed::DEMO_PASSWORD).await;
+    let head = app.login("ju.head", app::seed::DEMO_PASSWORD).await;
+    let officer = app.login("menghai.officer", app::seed::DEMO_PASSWORD).await;
+    let mut table: Value = toml::from_str(include_str!(
+        "../../../../config/discretion/gd-model-1.toml"
+    ))
+    .unwrap();
+    table["version"] = json!("xsbn-demo-1");
+    table["label"] = json!("西双版纳州裁量基准（演示数据） / Xishuangbanna benchmark (demo data)");
+    let propose = |token: String, body: Value| {
+        let app = &app;
+        async move {
+            let r = app
+                .client
+                .post(app.url("/api/v1/discretion/versions"))
+                .bearer_auth(token)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            (
+                r.status().as_u16(),
+                r.json::<Value>().await.unwrap_or(Value::Null),
+            )
+        }
+    };
+    let approve = |token: String, version: &str, day: String| {
+        let app = &app;
+        let url = app.url(&format!("/api/v1/discretion/versions/{version}/approve"));
+        async move {
+            let r = app
+                .client
+                .post(url)
+                .bearer_auth(token)
+                .json(&json!({"effective_on": day}))
+                .send()
+                .await
+                .unwrap();
+            (
+                r.status().as_u16(),
+                r.json::<Value>().await.unwrap_or(Value::Null),
+            )
+        }
+    };
+    // An officer proposes nothing; a control character in a tier's name is named by its place.
+    assert_eq!(propose(officer.clone(), table.clone()).await.0, 403);
+    let mut bad = table.clone();
+    bad["items"][0]["factors"][1]["tiers"][2]["name"] = json!("A类\u{7}");
+    let (s, b) = propose(reviewer.clone(), bad).await;
+    assert_eq!(s, 422, "{b}");
+    assert_eq!(b["errors"][0]["field"], "items[0].factors[1].tiers[2].name");
+    let log = app.log_size().await;
+    let (s, b) = propose(reviewer.clone(), table.clone()).await;
+    assert_eq!(s, 201, "{b}");
+    assert_eq!(b["events"][0]["schema"], "discretion.version_proposed/v1");
+    assert_eq!(app.log_size().await, log + 1);
+    // A version that exists is never proposed again, shipped or proposed.
+    let (s, b) = propose(reviewer.clone(), table.clone()).await;
+    assert_eq!(
+        (s, error_codes(&b)),
+        (409, vec!["discretion.version_exists"])
+    );
+    let mut shipped = table.clone();
+    shipped["version"] = json!("gd-model-1");
+    assert_eq!(propose(reviewer.clone(), shipped).await.0, 409);
+    // Not used before it is approved.
+    let (s, b) = calculate(&app, json!({"item": "air_99_2", "version": "xsbn-demo-1"})).await;
+    assert_eq!(
+        (s, error_codes(&b)),
+        (422, vec!["discretion.unknown_version"])
+    );
+    let today = app.app.today();
+    let (s, b) = approve(
+        head.clone(),
+        "xsbn-demo-1",
+        (today - chrono::Days::new(1)).to_string(),
+    )
+    .await;
+    assert_eq!(
+        (s, error_codes(&b)),
+        (409, vec!["discretion.effective_in_past"])
+    );
+    assert_eq!(
+        approve(reviewer.clone(), "xsbn-demo-1", today.to_string())
+            .await
+            .0,
+        403
+    );
+    assert_eq!(
+        approve(head.clone(), "nothing", today.to_string()).await.0,
+        404
+    );
+    let (s, b) = approve(head.clone(), "xsbn-demo-1", today.to_string()).await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(b["events"][0]["schema"], "discretion.version_approved/v1");
+    let (s, b) = approve(head.clone(), "xsbn-demo-1", today.to_string()).await;
+    assert_eq!(
+        (s, error_codes(&b)),
+        (409, vec!["discretion.version_approved"])
+    );
+    // In force from today: the default version, adopted, and published.
+    let (s, b) = calculate(
+        &app,
+        json!({"item": "air_99_2", "facts": {"pollutant_class": "b_class"}}),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(
+        (&b["version"], &b["adopted"]),
+        (&json!("xsbn-demo-1"), &json!(true))
+    );
+    let t: Value = app
+        .client
+        .get(app.url("/discretion.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(t["versions"][0]["version"], "xsbn-demo-1");
+    assert_eq!(t["versions"][1]["version"], "gd-model-1");
+    let (s, list) = crate::entities::get(&app, &reviewer, "/api/v1/discretion/versions").await;
+    assert_eq!(s, 200);
+    assert_eq!(list["items"][0]["approved_by"], "ju.head");
+    assert_eq!(
+        crate::entities::get(&app, &officer, "/api/v1/discretion/versions")
+            .await
+            .0,
+        403
+    );
+}
+
+on_both_backends!(
+    public_calculator,
+    a_notice_follows_the_benchmark,
+    versions_are_proposed_approved_and_never_change
+);

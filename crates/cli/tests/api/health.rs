@@ -116,6 +116,11 @@ async fn openapi_describes_every_route(app: TestApp) {
         ("/api/v1/cases/{id}/issue-advance-notice", vec!["post"]),
         ("/api/v1/cases/{id}/record-service", vec!["post"]),
         ("/api/v1/discretion/calculate", vec!["post"]),
+        ("/api/v1/discretion/versions", vec!["get", "post"]),
+        (
+            "/api/v1/discretion/versions/{version}/approve",
+            vec!["post"],
+        ),
         ("/api/v1/cases/{id}/record-statement", vec!["post"]),
         ("/api/v1/cases/{id}/answer-statement", vec!["post"]),
         ("/api/v1/cases/{id}/record-waiver", vec!["post"]),

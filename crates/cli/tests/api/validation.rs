@@ -38,6 +38,9 @@ const NOT_JSON: &[&str] = &[
     "PATCH /api/v1/uploads/{id}",
     // The bytes of a PDF to compare with the document issued.
     "POST /api/v1/verify/{code}",
+    // A whole benchmark table (nested items, factors, tiers): its strings are checked by
+    // `discretion::versions_are_proposed_approved_and_never_change`, each named by its path.
+    "POST /api/v1/discretion/versions",
 ];
 
 /// A field is county-like when its name says it holds a division code.
@@ -1315,6 +1318,33 @@ async fn proceedings_examples(app: &TestApp, clock: &ShiftedClock) -> BTreeMap<S
             path: "/api/v1/discretion/calculate".into(),
             body: json!({"item": "air_99_2", "version": "gd-model-1",
                          "facts": {"timing": "normal"}, "circumstances": ["coerced"]}),
+            patch_of: None,
+            if_match: false,
+            etag_from: None,
+        },
+    );
+    // A version proposed by the legal review, for a head to approve today.
+    let reviewer = app.login("fazhi.reviewer", DEMO_PASSWORD).await;
+    let mut table: Value = toml::from_str(include_str!(
+        "../../../../config/discretion/gd-model-1.toml"
+    ))
+    .unwrap();
+    table["version"] = json!("validation-1");
+    let r = app
+        .client
+        .post(app.url("/api/v1/discretion/versions"))
+        .bearer_auth(&reviewer)
+        .json(&table)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    m.insert(
+        "post /api/v1/discretion/versions/{version}/approve".into(),
+        Example {
+            user: Some("ju.head"),
+            path: "/api/v1/discretion/versions/validation-1/approve".into(),
+            body: json!({"effective_on": day(now)}),
             patch_of: None,
             if_match: false,
             etag_from: None,

@@ -15,6 +15,7 @@ macro_rules! run {
 }
 
 pub mod case;
+mod discretion;
 mod document;
 mod entity;
 mod evidence;

@@ -67,6 +67,7 @@ pub(crate) const FEATURES: &[Feature] = &[
     feature!(evidence),
     feature!(case),
     feature!(sealed),
+    feature!(discretion),
 ];
 
 /// Every projection table, parents before children.

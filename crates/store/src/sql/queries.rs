@@ -693,6 +693,17 @@ impl crate::Reader for TxReader<'_> {
     ) -> Result<Vec<domain::case::document::Document>, StoreError> {
         super::document::documents_of_kind(self.exec, case_id, kind).await
     }
+    async fn benchmark_versions(
+        &mut self,
+    ) -> Result<Vec<domain::discretion::StoredBenchmark>, StoreError> {
+        super::discretion::all(self.exec).await
+    }
+    async fn benchmark_version(
+        &mut self,
+        version: &str,
+    ) -> Result<Option<domain::discretion::StoredBenchmark>, StoreError> {
+        super::discretion::one(self.exec, version).await
+    }
     async fn document_by_id(
         &mut self,
         id: Uuid,
@@ -746,6 +757,11 @@ fn failure_count(row: &Row) -> Result<FailureCount, StoreError> {
 impl<B: SqlBackend> Queries for B {
     async fn ping(&self) -> Result<(), StoreError> {
         run!(self, |e| log_size(e).await.map(|_| ()))
+    }
+    async fn stored_benchmarks(
+        &self,
+    ) -> Result<Vec<domain::discretion::StoredBenchmark>, StoreError> {
+        run!(self, |e| super::discretion::all(e).await)
     }
 
     async fn log_size(&self) -> Result<i64, StoreError> {

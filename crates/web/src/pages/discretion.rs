@@ -146,7 +146,10 @@ pub async fn page(State(state): State<AppState>, ctx: PageCtx, RawQuery(q): RawQ
         .map(|(_, v)| v.clone());
     // A factor given twice (two tiers match): the heavier tier (rules.md §3.4).
     let mut facts: BTreeMap<String, String> = BTreeMap::new();
-    let benchmarks = state.app.benchmarks();
+    let benchmarks = match state.app.benchmarks().await {
+        Ok(b) => b,
+        Err(e) => return ctx.error(e),
+    };
     let today = state.app.today();
     let in_force = benchmarks.iter().rev().find(|b| b.effective_on <= today);
     let position = |factor: &str, tier: &str| {
@@ -190,6 +193,7 @@ pub async fn page(State(state): State<AppState>, ctx: PageCtx, RawQuery(q): RawQ
         match state
             .app
             .calculate_fine(code, &b.version, &facts, &chosen_c)
+            .await
         {
             Ok(c) => {
                 outcome = Some(Outcome {
@@ -331,8 +335,12 @@ pub fn effect_name(e: Effect) -> &'static str {
 
 /// `GET /discretion.json`: `{versions: [...], circumstances: [{circumstance, effect, source}]}`,
 /// every version as published, newest first, and what each circumstance does.
-pub async fn json(State(state): State<AppState>) -> Response {
-    let versions: Vec<_> = state.app.benchmarks().iter().rev().collect();
+pub async fn json(State(state): State<AppState>, ctx: PageCtx) -> Response {
+    let mut versions = match state.app.benchmarks().await {
+        Ok(b) => b,
+        Err(e) => return ctx.error(e),
+    };
+    versions.reverse();
     let circumstances: Vec<_> = Circumstance::ALL
         .iter()
         .map(|c| {

@@ -1629,12 +1629,15 @@ async fn issue_advance_notice(
                     texts.push(("benchmark.version", v.as_str(), false));
                 }
                 domain::text::check_texts(texts).map_err(app::AppError::from)?;
-                let c = state.app.calculate_fine(
-                    &x.item,
-                    x.version.as_deref().unwrap_or(""),
-                    &facts,
-                    &circumstances,
-                )?;
+                let c = state
+                    .app
+                    .calculate_fine(
+                        &x.item,
+                        x.version.as_deref().unwrap_or(""),
+                        &facts,
+                        &circumstances,
+                    )
+                    .await?;
                 Some(domain::case::notice::BenchmarkUse {
                     item: c.item,
                     version: c.version,

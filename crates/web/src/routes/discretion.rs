@@ -2,6 +2,7 @@
 //! (`/discretion.json`); a calculation stores nothing.
 
 use crate::AppState;
+use crate::auth::Auth;
 use crate::error::{ApiError, Problem};
 use crate::json::ApiJson;
 use axum::Json;
@@ -84,15 +85,83 @@ async fn calculate(
     if let Some((field, _, _)) = texts.iter().find(|(_, v, _)| v.chars().count() > MAX_LEN) {
         return Err(refuse("field.too_long", field));
     }
-    let c = state.app.calculate_fine(
-        &b.item,
-        b.version.as_deref().unwrap_or(""),
-        &facts,
-        &circumstances,
-    )?;
+    let c = state
+        .app
+        .calculate_fine(
+            &b.item,
+            b.version.as_deref().unwrap_or(""),
+            &facts,
+            &circumstances,
+        )
+        .await?;
     Ok(Json(c).into_response())
 }
 
+/// Every version proposed (approved or not), for the legal review and the heads.
+#[utoipa::path(get, path = "/api/v1/discretion/versions", tag = "discretion",
+    responses((status = 200, description = "{items: [{benchmark, proposed_by, approved_by}]}"),
+              (status = 403, body = Problem)),
+    security(("bearer" = [])))]
+async fn versions(State(state): State<AppState>, Auth(auth): Auth) -> Result<Response, ApiError> {
+    let items = state.app.proposed_benchmarks(&auth.actor).await?;
+    Ok(Json(serde_json::json!({ "items": items })).into_response())
+}
+
+/// A legal reviewer proposes a new version of the benchmark (the bureau's own: `adopted` once
+/// a head approves it). The body is a version as `/discretion.json` gives it.
+#[utoipa::path(post, path = "/api/v1/discretion/versions", tag = "discretion",
+    request_body(content = Object, description = "a version: {version, effective_on, adopted, \
+        label, items: [{item, name, law, article, mode, legal_min_fen, legal_max_fen, \
+        start_weight_bp?, floor_weight_bp?, ranges?, factors: [{factor, name, tiers: [{tier, \
+        name, weight_bp?, level?}]}], excluded_circumstances?, source}]}"),
+    responses((status = 201, description = "{events}"), (status = 403, body = Problem),
+              (status = 409, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+async fn propose(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    ApiJson(b): ApiJson<domain::discretion::Benchmark>,
+) -> Result<Response, ApiError> {
+    let w = state.app.propose_benchmark(&auth.actor, b).await?;
+    Ok((
+        axum::http::StatusCode::CREATED,
+        Json(serde_json::json!({ "events": crate::routes::cases::events(w) })),
+    )
+        .into_response())
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApproveBody {
+    /// YYYY-MM-DD, today or later: the day the version takes effect.
+    effective_on: String,
+}
+
+/// A bureau head approves a proposed version (not one's own) from a day not before today: it
+/// is published from then and never changes.
+#[utoipa::path(post, path = "/api/v1/discretion/versions/{version}/approve", tag = "discretion",
+    params(("version" = String, Path)), request_body = ApproveBody,
+    responses((status = 200, description = "{events}"), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem),
+              (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+async fn approve(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    axum::extract::Path(version): axum::extract::Path<String>,
+    ApiJson(b): ApiJson<ApproveBody>,
+) -> Result<Response, ApiError> {
+    let effective_on = crate::routes::cases::date("effective_on", &b.effective_on)?;
+    let w = state
+        .app
+        .approve_benchmark(&auth.actor, version, effective_on)
+        .await?;
+    Ok(Json(serde_json::json!({ "events": crate::routes::cases::events(w) })).into_response())
+}
+
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(calculate))
+    OpenApiRouter::new()
+        .routes(routes!(calculate))
+        .routes(routes!(versions, propose))
+        .routes(routes!(approve))
 }
