@@ -79,9 +79,19 @@ for (const [label, device] of [['1366', DESK], ['390', PHONE]]) {
       await page.waitForFunction(() => document.body.textContent.includes('须写明金额'));
       assert.equal(await page.inputValue('#notice-reasons'), '违反《中华人民共和国水污染防治法》第十条。', 'the form comes back as sent');
 
-      // 6,000 yuan to a person: at or above 5,000, a hearing right.
+      // The fine by the benchmark in force (the Guangdong model, labelled): one B-class
+      // pollutant, the other factors at their lowest — 20 %, 200,000 yuan; a fine given as
+      // 6,000 yuan departs from it and needs the reason.
       await page.selectOption('#penalty-type-1', 'fine');
       await page.fill('#penalty-amount-1', '6000');
+      assert.match(await page.textContent('#notice-benchmark-label'), /未经本州采纳/);
+      await page.check('#use-benchmark');
+      await page.selectOption('#bf-pollutant_class', 'b_class');
+      await page.click('#notice-submit');
+      await page.waitForFunction(() => document.body.textContent.includes('请写明理由'));
+      assert.equal(await page.isChecked('#use-benchmark'), true, 'the form comes back as sent');
+      await page.fill('#departure-reason', '当事人系个人，违法情节轻微，已主动停止排放');
+      // 6,000 yuan to a person: at or above 5,000, a hearing right.
       await Promise.all([page.waitForURL(/\/cases\/[0-9a-f-]{36}$/), page.click('#notice-submit')]);
       assert.match(await page.textContent('#flash'), /事先告知已作出/);
       const notice = page.locator('#notice-list > li').first();
@@ -89,6 +99,7 @@ for (const [label, device] of [['1366', DESK], ['390', PHONE]]) {
       assert.match(await notice.locator('.notice-hearing-right').textContent(), /罚款/);
       assert.match(await notice.locator('.notice-penalties').textContent(), /罚款 ¥6,000\.00/);
       assert.match(await notice.locator('.notice-served').textContent(), /尚未送达/);
+      assert.match(await notice.textContent(), /偏离裁量基准|departs/);
       await fits(page, 'the workspace with the notice');
       await shot(page, `zh-${label}`);
 

@@ -49,6 +49,20 @@ pub struct NoticeForm {
     /// A later notice: new facts may be stated.
     pub later: bool,
     pub basis: Vec<(String, String)>,
+    /// The discretion benchmark in force, to calculate the fine by (one item at a time).
+    pub benchmark: Option<BenchmarkPick>,
+}
+
+/// The notice form's benchmark: the version, the item, its factors' tiers, the circumstances.
+pub struct BenchmarkPick {
+    pub used: bool,
+    pub label: String,
+    pub version: String,
+    pub item: String,
+    pub item_name: String,
+    pub factors: Vec<(String, String, Vec<Opt>)>,
+    pub circumstances: Vec<Opt>,
+    pub departure_reason: String,
 }
 
 pub struct NoticeView {
@@ -64,6 +78,9 @@ pub struct NoticeView {
     pub statement_due: Option<String>,
     pub hearing_due: Option<String>,
     pub in_force: bool,
+    /// The benchmark the fine was calculated by, and the departure's reason.
+    pub benchmark: String,
+    pub departure: String,
 }
 
 pub struct ServiceView {
@@ -298,6 +315,27 @@ pub async fn section(
                         .to_string()
                 }),
                 in_force: Some(n.id) == last,
+                benchmark: n
+                    .benchmark
+                    .as_ref()
+                    .map(|b| {
+                        tr.with(
+                            "ui-notice_benchmark_used",
+                            &[
+                                ("version", b.version.clone()),
+                                (
+                                    "amount",
+                                    format!("¥{}", domain::case::penalty::yuan(b.amount_fen)),
+                                ),
+                            ],
+                        )
+                    })
+                    .unwrap_or_default(),
+                departure: n
+                    .benchmark
+                    .as_ref()
+                    .map(|b| b.departure_reason.clone())
+                    .unwrap_or_default(),
             }
         })
         .collect::<Vec<_>>();
@@ -419,6 +457,8 @@ pub async fn section(
     let all = |form: &str, n: &str| sent(form).map(|f| field_all(f, n)).unwrap_or_default();
     let today_s = today.to_string();
 
+    let benchmarks = state.app.benchmarks().await?;
+    let in_force = benchmarks.iter().rev().find(|b| b.effective_on <= today);
     let notice_form = may("issue-advance-notice").then(|| {
         let f = sent("issue-advance-notice");
         let types = all("issue-advance-notice", "type");
@@ -473,7 +513,59 @@ pub async fn section(
         if basis.is_empty() {
             basis.push((String::new(), String::new()));
         }
+        let pick = in_force.and_then(|b| {
+            let item = b.items.first()?;
+            let chosen = |factor: &str| {
+                v(
+                    "issue-advance-notice",
+                    &format!("bf.{factor}"),
+                    String::new(),
+                )
+            };
+            let circumstances = all("issue-advance-notice", "bc");
+            Some(BenchmarkPick {
+                used: v("issue-advance-notice", "use_benchmark", String::new()) == "yes",
+                label: if b.adopted {
+                    String::new()
+                } else {
+                    b.label.clone()
+                },
+                version: b.version.clone(),
+                item: item.item.clone(),
+                item_name: format!("{}（{}{}）", item.name, item.law, item.article),
+                factors: item
+                    .factors
+                    .iter()
+                    .map(|fa| {
+                        let c = chosen(&fa.factor);
+                        (
+                            fa.factor.clone(),
+                            fa.name.clone(),
+                            fa.tiers
+                                .iter()
+                                .map(|t| Opt {
+                                    value: t.tier.clone(),
+                                    label: t.name.clone(),
+                                    chosen: c == t.tier,
+                                })
+                                .collect(),
+                        )
+                    })
+                    .collect(),
+                circumstances: domain::discretion::Circumstance::ALL
+                    .iter()
+                    .filter(|c| !item.excluded_circumstances.contains(c))
+                    .map(|c| Opt {
+                        value: c.as_str().to_owned(),
+                        label: tr.t(&format!("ui-circumstance_{}", c.as_str())),
+                        chosen: circumstances.iter().any(|x| x == c.as_str()),
+                    })
+                    .collect(),
+                departure_reason: v("issue-advance-notice", "departure_reason", String::new()),
+            })
+        });
         NoticeForm {
+            benchmark: pick,
             open: f.is_some(),
             rows,
             facts: v(
@@ -744,6 +836,49 @@ async fn run(
                 .filter(|(l, a)| !l.trim().is_empty() || !a.trim().is_empty())
                 .map(|(law, article)| LegalBasis { law, article })
                 .collect();
+            // The benchmark, when the officer used it: calculated here again; a fine left out
+            // takes its amount.
+            let benchmark = if field(f, "use_benchmark") == "yes" {
+                let facts: std::collections::BTreeMap<String, String> = f
+                    .iter()
+                    .filter_map(|(k, v)| {
+                        k.strip_prefix("bf.")
+                            .filter(|_| !v.is_empty())
+                            .map(|k| (k.to_owned(), v.clone()))
+                    })
+                    .collect();
+                let circumstances = field_all(f, "bc");
+                let c = app
+                    .calculate_fine(
+                        &field(f, "benchmark_item"),
+                        &field(f, "benchmark_version"),
+                        &facts,
+                        &circumstances,
+                    )
+                    .await?;
+                for p in penalties.iter_mut() {
+                    if p.kind == PenaltyType::Fine && p.amount_fen.is_none() {
+                        p.amount_fen = Some(c.amount_fen);
+                    }
+                }
+                if !penalties.iter().any(|p| p.kind == PenaltyType::Fine) {
+                    penalties.push(Penalty {
+                        kind: PenaltyType::Fine,
+                        amount_fen: Some(c.amount_fen),
+                        period_days: None,
+                    });
+                }
+                Some(domain::case::notice::BenchmarkUse {
+                    item: c.item,
+                    version: c.version,
+                    facts,
+                    circumstances,
+                    amount_fen: c.amount_fen,
+                    departure_reason: field(f, "departure_reason"),
+                })
+            } else {
+                None
+            };
             let cmd = IssueAdvanceNotice {
                 case_id: id,
                 id: Uuid::nil(),
@@ -752,7 +887,7 @@ async fn run(
                 reasons: field(f, "reasons"),
                 legal_basis,
                 new_facts: field(f, "new_facts"),
-                benchmark: None,
+                benchmark,
                 expected_version: v,
             };
             app.issue_advance_notice(actor, id, v, cmd).await?;
