@@ -196,6 +196,8 @@ pub trait Reader: Send {
     ) -> Result<Option<domain::case::registration::Case>, StoreError>;
     /// The last serial of a case-number counter (0 before the first).
     async fn case_counter(&mut self, key: &str) -> Result<i64, StoreError>;
+    /// Everyone named as an officer of a case's records, or who recorded one.
+    async fn record_officers(&mut self, case_id: Uuid) -> Result<Vec<String>, StoreError>;
     /// The kind of one of a case's records (`None` when the case has no such record).
     async fn record_kind(
         &mut self,

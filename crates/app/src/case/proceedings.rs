@@ -244,6 +244,7 @@ impl App {
                 move |r, cmd, now| {
                     Box::pin(async move {
                         Ok(ScheduleHearingState {
+                            record_officers: r.record_officers(cmd.case_id).await?,
                             case: case_or_missing(r, cmd.case_id).await?,
                             host: r.user_by_username(cmd.host.trim()).await?,
                             calendar: (*calendar).clone(),
@@ -279,6 +280,7 @@ impl App {
                 move |r, cmd, now| {
                     Box::pin(async move {
                         Ok(RecordHearingState {
+                            record_officers: r.record_officers(cmd.case_id).await?,
                             case: case_or_missing(r, cmd.case_id).await?,
                             evidence_case: evidence_case(r, cmd.record_evidence_id).await?,
                             calendar: (*calendar).clone(),

@@ -245,6 +245,8 @@ pub struct ScheduleHearing {
 
 pub struct ScheduleHearingState {
     pub case: Case,
+    /// Everyone named as an officer of the case's records or who recorded one.
+    pub record_officers: Vec<String>,
     /// The host named, if an account.
     pub host: Option<crate::user::User>,
     pub calendar: Calendar,
@@ -288,12 +290,14 @@ fn host_eligible(u: &crate::user::User, county: &str) -> bool {
             .is_none_or(|c| c.iter().any(|c| c == county))
 }
 
-/// Who may not host: the investigators and their assistants, the recused, the report's author.
-fn host_unfit(case: &Case, host: &str) -> Option<Reason> {
-    let investigated = case
-        .team
-        .as_ref()
-        .is_some_and(|t| t.officers.iter().chain(&t.assistants).any(|o| o == host))
+/// Who may not host: the investigators and their assistants (on the team now, or named in a
+/// record), the recused or with a recusal pending, the report's author.
+fn host_unfit(case: &Case, record_officers: &[String], host: &str) -> Option<Reason> {
+    let investigated = record_officers.iter().any(|o| o == host)
+        || case
+            .team
+            .as_ref()
+            .is_some_and(|t| t.officers.iter().chain(&t.assistants).any(|o| o == host))
         || case.report.as_ref().is_some_and(|r| r.by == host);
     if investigated {
         Some(
@@ -386,7 +390,7 @@ pub fn decide_schedule_hearing(
     if hearing.outcome.is_some() {
         unmet.push(Reason::new("hearing.already_recorded"));
     }
-    if let Some(r) = host_unfit(case, cmd.host.trim()) {
+    if let Some(r) = host_unfit(case, &state.record_officers, cmd.host.trim()) {
         unmet.push(r);
     }
     unmet.into_result(RefusalKind::Conflict)?;
@@ -427,6 +431,7 @@ pub struct RecordHearing {
 
 pub struct RecordHearingState {
     pub case: Case,
+    pub record_officers: Vec<String>,
     pub evidence_case: Option<Uuid>,
     pub calendar: Calendar,
     pub today: NaiveDate,
@@ -504,7 +509,7 @@ pub fn decide_record_hearing(
             }
         }
     }
-    if let Some(r) = host_unfit(case, &schedule.host) {
+    if let Some(r) = host_unfit(case, &state.record_officers, &schedule.host) {
         unmet.push(r);
     }
     unmet.into_result(RefusalKind::Conflict)?;
@@ -599,6 +604,37 @@ mod tests {
         assert!(check_hearing_date(&c, day("2026-02-13"), day("2026-03-02")).is_ok());
         let r = check_hearing_date(&c, day("2026-02-13"), day("2026-02-27")).unwrap_err();
         assert_eq!(r.reasons[0].code, "hearing.too_soon");
+    }
+
+    /// One who investigated hosts no hearing: on the team, the report's author, or named in a
+    /// record though no longer on the team; nor one recused or with a recusal pending.
+    #[test]
+    fn who_investigated_hosts_no_hearing() {
+        let case = crate::case::tests::case(
+            crate::case::registration::CaseStage::Reviewed,
+            "menghai.officer",
+        );
+        let code = |c: &Case, officers: &[&str], host: &str| {
+            let officers: Vec<String> = officers.iter().map(|o| (*o).to_owned()).collect();
+            host_unfit(c, &officers, host).map(|r| r.code)
+        };
+        assert_eq!(code(&case, &[], "fazhi.reviewer"), None);
+        assert_eq!(
+            code(&case, &["zhidui.officer"], "zhidui.officer"),
+            Some("hearing.host_investigated")
+        );
+        let mut pending = case.clone();
+        pending.recusals.push(crate::case::recusal::Recusal {
+            officer: "fazhi.reviewer".into(),
+            grounds: "亲属".into(),
+            by: crate::case::recusal::RecusalBy::Party,
+            requested_by: "menghai.officer".into(),
+            decision: None,
+        });
+        assert_eq!(
+            code(&pending, &[], "fazhi.reviewer"),
+            Some("hearing.host_recusal_pending")
+        );
     }
 
     proptest! {

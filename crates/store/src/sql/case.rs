@@ -490,6 +490,25 @@ async fn recusals(
     serde_json::from_str(&row.text(0)?).map_err(corrupt)
 }
 
+/// Everyone named as an officer of a case's records, and who recorded them (the people who
+/// investigated, whatever the team is now).
+pub(crate) async fn record_officers(
+    exec: &mut dyn Exec,
+    case_id: Uuid,
+) -> Result<Vec<String>, StoreError> {
+    let mut out: Vec<String> = Vec::new();
+    for r in exec.query(RECORDS, &[case_id.into()]).await? {
+        let record: domain::case::record::Record =
+            serde_json::from_str(&r.text(0)?).map_err(corrupt)?;
+        for name in record.officers.into_iter().chain([r.text(1)?]) {
+            if !out.contains(&name) {
+                out.push(name);
+            }
+        }
+    }
+    Ok(out)
+}
+
 pub(crate) async fn record_kind(
     exec: &mut dyn Exec,
     case_id: Uuid,

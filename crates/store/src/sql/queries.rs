@@ -680,6 +680,9 @@ impl crate::Reader for TxReader<'_> {
     ) -> Result<Option<domain::case::record::RecordKind>, StoreError> {
         super::case::record_kind(self.exec, case_id, record_id).await
     }
+    async fn record_officers(&mut self, case_id: Uuid) -> Result<Vec<String>, StoreError> {
+        super::case::record_officers(self.exec, case_id).await
+    }
     async fn sealed_record(
         &mut self,
         reference: &str,
