@@ -216,6 +216,25 @@ impl DeadlineRule {
             .any(|t| t.start <= d && d <= t.end.unwrap_or(today))
     }
 
+    /// The days not counted so far: every day of a tolled interval once (an open one up to
+    /// `today`).
+    pub fn tolled_days(&self, today: NaiveDate) -> i64 {
+        let Some(first) = self.tolled.iter().map(|t| t.start).min() else {
+            return 0;
+        };
+        let last = self
+            .tolled
+            .iter()
+            .map(|t| t.end.unwrap_or(today))
+            .max()
+            .unwrap_or(first);
+        first
+            .iter_days()
+            .take_while(|d| *d <= last)
+            .filter(|d| self.is_tolled(*d, today))
+            .count() as i64
+    }
+
     pub fn evaluate(&self, calendar: &Calendar, today: NaiveDate) -> Deadline {
         let mut missing = BTreeSet::new();
         let suspended = self

@@ -488,18 +488,7 @@ pub fn decide_record_hearing(
     if hearing.outcome.is_some() {
         unmet.push(Reason::new("hearing.already_recorded"));
     }
-    let subject = notice_subject(index, hearing.revision);
-    let notice_served = case
-        .proceedings
-        .services
-        .iter()
-        .filter(|s| {
-            s.kind == super::document::DocumentKind::HearingNotice
-                && s.subject.as_deref() == Some(subject.as_str())
-        })
-        .map(|s| s.served_on)
-        .min();
-    match notice_served {
+    match case.proceedings.hearing_notice_served_on(index) {
         None => unmet.push(Reason::new("hearing.notice_not_served")),
         Some(served) => {
             if let Err(r) = check_hearing_date(&state.calendar, served, held_on) {
@@ -547,23 +536,13 @@ pub fn host_recusal_open(
         .enumerate()
         .filter(|(_, h)| h.outcome.is_none())
         .filter_map(|(i, h)| h.schedule.as_ref().map(|s| (i, h, s)))
-        .any(|(i, h, s)| {
-            if s.host != officer {
-                return false;
-            }
-            let subject = notice_subject(i, h.revision);
-            let served = case
-                .proceedings
-                .services
-                .iter()
-                .filter(|s| {
-                    s.kind == super::document::DocumentKind::HearingNotice
-                        && s.subject.as_deref() == Some(subject.as_str())
-                })
-                .map(|s| s.served_on)
-                .min();
+        .any(|(i, _, s)| {
             // The last day moves past rest days like every period of days.
-            served.is_none_or(|d| today <= calendar.add_days(d, days).value)
+            s.host == officer
+                && case
+                    .proceedings
+                    .hearing_notice_served_on(i)
+                    .is_none_or(|d| today <= calendar.add_days(d, days).value)
         })
 }
 

@@ -171,19 +171,33 @@ impl Proceedings {
         self.services.iter().find(|s| s.document_id == document_id)
     }
 
-    /// The day the advance notice `notice_id` was served (its first served document).
-    pub fn notice_served_on(&self, notice_id: Uuid) -> Option<NaiveDate> {
-        let subject = notice_id.to_string();
+    /// The first day a document of one of `kinds` about `subject` was served.
+    fn served_on(&self, kinds: &[DocumentKind], subject: &str) -> Option<NaiveDate> {
         self.services
             .iter()
-            .filter(|s| {
-                matches!(
-                    s.kind,
-                    DocumentKind::AdvanceNotice | DocumentKind::AdvanceNoticeHearing
-                ) && s.subject.as_deref() == Some(subject.as_str())
-            })
+            .filter(|s| kinds.contains(&s.kind) && s.subject.as_deref() == Some(subject))
             .map(|s| s.served_on)
             .min()
+    }
+
+    /// The day the advance notice `notice_id` was served (its first served document).
+    pub fn notice_served_on(&self, notice_id: Uuid) -> Option<NaiveDate> {
+        self.served_on(
+            &[
+                DocumentKind::AdvanceNotice,
+                DocumentKind::AdvanceNoticeHearing,
+            ],
+            &notice_id.to_string(),
+        )
+    }
+
+    /// The day the notice of the hearing at `index`, as arranged now, was served.
+    pub fn hearing_notice_served_on(&self, index: usize) -> Option<NaiveDate> {
+        let h = self.hearings.get(index)?;
+        self.served_on(
+            &[DocumentKind::HearingNotice],
+            &super::hearing::notice_subject(index, h.revision),
+        )
     }
 
     /// The hearing asked for after `notice_id`, with its position.

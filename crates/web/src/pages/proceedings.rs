@@ -457,7 +457,12 @@ pub async fn section(
     let all = |form: &str, n: &str| sent(form).map(|f| field_all(f, n)).unwrap_or_default();
     let today_s = today.to_string();
 
-    let benchmarks = state.app.benchmarks().await?;
+    // Read only for the form that offers it (not on every view of the case).
+    let benchmarks = if may("issue-advance-notice") {
+        state.app.benchmarks().await?
+    } else {
+        Vec::new()
+    };
     let in_force = benchmarks.iter().rev().find(|b| b.effective_on <= today);
     let notice_form = may("issue-advance-notice").then(|| {
         let f = sent("issue-advance-notice");

@@ -251,23 +251,6 @@ impl Versioned for CaseView {
     }
 }
 
-/// Days not counted so far (overlaps once; an open period up to today).
-fn tolled_days(rule: &domain::calendar::DeadlineRule, today: NaiveDate) -> i64 {
-    let mut days = std::collections::BTreeSet::new();
-    for t in &rule.tolled {
-        let mut d = t.start;
-        let end = t.end.unwrap_or(today);
-        while d <= end {
-            days.insert(d);
-            match d.succ_opt() {
-                Some(n) => d = n,
-                None => break,
-            }
-        }
-    }
-    days.len() as i64
-}
-
 pub(crate) fn case_view(state: &AppState, c: Case) -> CaseView {
     let deadline = state.app.case_deadline(&c).map(|(rule, d)| DeadlineView {
         rule: format!(
@@ -278,7 +261,7 @@ pub(crate) fn case_view(state: &AppState, c: Case) -> CaseView {
         due: d.due.to_string(),
         days_left: (d.due - state.app.today()).num_days(),
         suspended: d.suspended,
-        tolled_days: tolled_days(&rule, state.app.today()),
+        tolled_days: rule.tolled_days(state.app.today()),
         tolled: c
             .proceedings
             .tolled()
