@@ -172,6 +172,57 @@ impl App {
         }
         Ok(calculate(benchmark, found, facts, &parsed)?)
     }
+
+    /// A benchmark as a case uses it (a report's proposed fine, an advance notice): its inputs
+    /// checked as text under `benchmark.`, calculated again here, and kept with the version
+    /// and amount, so a later table never changes what the case used.
+    pub async fn benchmark_use(
+        &self,
+        input: BenchmarkInput,
+    ) -> Result<domain::case::notice::BenchmarkUse, AppError> {
+        let named: Vec<String> = (0..input.circumstances.len())
+            .map(|i| format!("benchmark.circumstances[{i}]"))
+            .collect();
+        let mut texts = vec![
+            ("benchmark.item", input.item.as_str(), false),
+            ("benchmark.version", input.version.as_str(), false),
+        ];
+        for (k, v) in &input.facts {
+            texts.push(("benchmark.facts", k.as_str(), false));
+            texts.push(("benchmark.facts", v.as_str(), false));
+        }
+        for (c, field) in input.circumstances.iter().zip(&named) {
+            texts.push((field.as_str(), c.as_str(), false));
+        }
+        domain::text::check_texts(texts)?;
+        let c = self
+            .calculate_fine(
+                &input.item,
+                &input.version,
+                &input.facts,
+                &input.circumstances,
+            )
+            .await?;
+        Ok(domain::case::notice::BenchmarkUse {
+            item: c.item,
+            version: c.version,
+            facts: input.facts,
+            circumstances: input.circumstances,
+            amount_fen: c.amount_fen,
+            departure_reason: input.departure_reason,
+        })
+    }
+}
+
+/// What a case's form or request gives of a benchmark calculation.
+#[derive(Clone, Debug, Default)]
+pub struct BenchmarkInput {
+    pub item: String,
+    /// Empty: the version in force today.
+    pub version: String,
+    pub facts: BTreeMap<String, String>,
+    pub circumstances: Vec<String>,
+    pub departure_reason: String,
 }
 
 #[cfg(test)]

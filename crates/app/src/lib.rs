@@ -28,6 +28,7 @@ mod keyed_locks;
 pub mod people;
 #[cfg(test)]
 mod permissions_doc;
+pub mod powers;
 pub mod proofs;
 pub mod sealed;
 pub mod seed;
@@ -205,6 +206,8 @@ pub struct App {
     attempts_by_ip: keyed_locks::KeyedLocks,
     attempts_by_name: keyed_locks::KeyedLocks,
     calendar: std::sync::RwLock<Arc<domain::calendar::Calendar>>,
+    /// The violation catalogue and power list versions (`App::reload_published`).
+    published: std::sync::RwLock<Arc<powers::Published>>,
     ledger_status: std::sync::RwLock<checkpoints::LedgerStatus>,
     signer: std::sync::OnceLock<Arc<checkpoints::Signer>>,
     evidence_store: std::sync::OnceLock<Arc<evidence::EvidenceStore>>,
@@ -231,6 +234,8 @@ impl App {
             attempts_by_ip: Default::default(),
             attempts_by_name: Default::default(),
             calendar: std::sync::RwLock::new(Arc::new(calendar)),
+            // Checked by tests like the calendar: the embedded lists always load.
+            published: std::sync::RwLock::new(Arc::new(powers::load(None).unwrap_or_default())),
             ledger_status: std::sync::RwLock::new(checkpoints::LedgerStatus::Ready),
             signer: std::sync::OnceLock::new(),
             evidence_store: std::sync::OnceLock::new(),

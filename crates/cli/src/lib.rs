@@ -634,6 +634,13 @@ async fn serve(args: ServeArgs) -> ExitCode {
         );
         return ExitCode::from(2);
     }
+    if let Err(e) = app.reload_published(Some(settings.data_dir())) {
+        eprintln!(
+            "{}",
+            both("cli.list_bad_file", &[("detail", &e.to_string())])
+        );
+        return ExitCode::from(2);
+    }
     reload_calendar_on_sighup(app.clone(), settings.data_dir().to_owned());
     let signer = match app.start_signer(settings.signer()).await {
         Ok(s) => s,
@@ -796,7 +803,8 @@ fn expire_uploads_hourly(app: Arc<App>) {
     });
 }
 
-/// SIGHUP reloads the holiday tables, so a new year's State Council notice needs no restart.
+/// SIGHUP reloads the holiday tables, the catalogue and the power list, so a new year's State
+/// Council notice or the bureau's new list needs no restart.
 fn reload_calendar_on_sighup(app: Arc<App>, data_dir: PathBuf) {
     #[cfg(unix)]
     tokio::spawn(async move {
@@ -809,6 +817,12 @@ fn reload_calendar_on_sighup(app: Arc<App>, data_dir: PathBuf) {
                 Ok(()) => tracing::info!("holiday tables reloaded"),
                 Err(e) => {
                     tracing::error!(error = %e, "holiday tables not reloaded; the old ones stay")
+                }
+            }
+            match app.reload_published(Some(&data_dir)) {
+                Ok(()) => tracing::info!("catalogue and power list reloaded"),
+                Err(e) => {
+                    tracing::error!(error = %e, "catalogue and power list not reloaded; the old ones stay")
                 }
             }
         }

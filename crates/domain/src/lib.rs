@@ -18,6 +18,7 @@ pub mod entity_import;
 pub mod event;
 pub mod evidence;
 pub mod permission;
+pub mod power;
 pub mod refusal;
 pub mod sealed;
 pub mod text;
@@ -25,6 +26,7 @@ pub mod time;
 pub mod unit;
 pub mod uscc;
 pub mod user;
+pub mod violation;
 
 pub use actor::{Actor, ActorRef, Role};
 pub use event::{Event, Payload};

@@ -196,6 +196,102 @@ async fn a_notice_follows_the_benchmark(app: TestApp) {
     assert_eq!(s, 422);
 }
 
+/// Issue 24 point 4: the investigation report's proposed handling takes the benchmark's
+/// amount (a fine left out takes it); a different proposed fine needs the reason, which flags
+/// the case for the legal reviewer until a notice speaks for the fine.
+async fn a_report_proposes_the_benchmark_fine(app: TestApp) {
+    app.app.seed_demo().await.unwrap();
+    let officer = app.login("menghai.officer", app::seed::DEMO_PASSWORD).await;
+    let case = crate::team::registered_case(&app, &officer, "532822").await;
+    let (s, b) = crate::cases::act(
+        &app,
+        &officer,
+        &case,
+        "assign-officers",
+        json!({"officers": ["menghai.officer", "menghai.officer2"], "lead": "menghai.officer"}),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    let report = |fine: Option<i64>, reason: Option<&str>| {
+        let mut b = json!({"facts": "锅炉二氧化硫超标排放", "evidence_ids": [],
+            "proposed_handling": "拟按裁量基准罚款",
+            "legal_basis": [{"law": "《中华人民共和国大气污染防治法》", "article": "第九十九条"}],
+            "benchmark": {"item": "air_99_2", "facts": {"pollutant_class": "b_class"}}});
+        if let Some(f) = fine {
+            b["proposed_fine_fen"] = json!(f);
+        }
+        if let Some(r) = reason {
+            b["benchmark"]["departure_reason"] = json!(r);
+        }
+        b
+    };
+    // Bad input named; a departure without a reason refused; nothing written.
+    let log = app.log_size().await;
+    let mut bad = report(None, None);
+    bad["benchmark"]["facts"]["timing"] = json!("noon");
+    for (body, status, code) in [
+        (bad, 422, "discretion.unknown_tier"),
+        (report(Some(0), None), 422, "penalty.measure_out_of_range"),
+        (
+            report(Some(15_000_000), None),
+            409,
+            "notice.departure_unexplained",
+        ),
+    ] {
+        let (s, b) =
+            crate::cases::act(&app, &officer, &case, "submit-investigation-report", body).await;
+        assert_eq!((s, error_codes(&b)), (status, vec![code]), "{b}");
+    }
+    assert_eq!(app.log_size().await, log);
+    let (s, b) = crate::cases::act(
+        &app,
+        &officer,
+        &case,
+        "submit-investigation-report",
+        report(Some(15_000_000), Some("当事人主动停产整改")),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    let r = &b["case"]["report"];
+    assert_eq!(r["proposed_fine_fen"], 15_000_000);
+    assert_eq!(r["benchmark"]["amount_fen"], 20_000_000);
+    assert_eq!(r["benchmark"]["version"], "gd-model-1");
+    assert_eq!(b["case"]["departs_from_benchmark"], true);
+}
+
+/// A report that leaves the fine out proposes the benchmark's amount, and needs no reason.
+async fn a_report_without_a_fine_takes_the_amount(app: TestApp) {
+    app.app.seed_demo().await.unwrap();
+    let officer = app.login("menghai.officer", app::seed::DEMO_PASSWORD).await;
+    let case = crate::team::registered_case(&app, &officer, "532822").await;
+    let (s, _) = crate::cases::act(
+        &app,
+        &officer,
+        &case,
+        "assign-officers",
+        json!({"officers": ["menghai.officer", "menghai.officer2"], "lead": "menghai.officer"}),
+    )
+    .await;
+    assert_eq!(s, 200);
+    let (s, b) = crate::cases::act(
+        &app,
+        &officer,
+        &case,
+        "submit-investigation-report",
+        json!({"facts": "锅炉二氧化硫超标排放", "evidence_ids": [],
+            "proposed_handling": "拟按裁量基准罚款",
+            "legal_basis": [{"law": "《中华人民共和国大气污染防治法》", "article": "第九十九条"}],
+            "benchmark": {"item": "air_99_2", "facts": {"pollutant_class": "b_class"},
+                          "departure_reason": "ignored when it follows"}}),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    let r = &b["case"]["report"];
+    assert_eq!(r["proposed_fine_fen"], 20_000_000);
+    assert!(r["benchmark"].get("departure_reason").is_none(), "{r}");
+    assert_eq!(b["case"]["departs_from_benchmark"], false);
+}
+
 /// Issue 24 point 6 and 7 (in part): the legal review proposes a version, a head approves it
 /// with an effective day; both are ledger events; an approved version never changes and a
 /// proposed one is not used until approved.
@@ -337,5 +433,7 @@ async fn versions_are_proposed_approved_and_never_change(app: TestApp) {
 on_both_backends!(
     public_calculator,
     a_notice_follows_the_benchmark,
-    versions_are_proposed_approved_and_never_change
+    versions_are_proposed_approved_and_never_change,
+    a_report_proposes_the_benchmark_fine,
+    a_report_without_a_fine_takes_the_amount,
 );

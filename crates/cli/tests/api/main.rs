@@ -28,6 +28,7 @@ mod limits;
 mod notices;
 mod pages;
 mod permissions;
+mod powers;
 mod preservation;
 mod proceedings;
 mod records;

@@ -73,6 +73,7 @@ const MULTI_LINE: &[&str] = &[
     "post /api/v1/cases/{id}/request-recusal grounds",
     "post /api/v1/cases/{id}/submit-investigation-report facts",
     "post /api/v1/cases/{id}/submit-investigation-report proposed_handling",
+    "post /api/v1/cases/{id}/submit-investigation-report benchmark.departure_reason",
     "post /api/v1/cases/{id}/record-case-review reasons",
     "post /api/v1/cases/{id}/record-interference how",
     "post /api/v1/cases/{id}/approve-preservation comment",
@@ -631,6 +632,12 @@ async fn examples(app: &TestApp, clock: &ShiftedClock) -> BTreeMap<String, Examp
         "proposed_handling": "罚款\r\n十万元",
         "legal_basis": [{"law": "《中华人民共和国水污染防治法》", "article": "第八十三条"}]
     });
+    // The example with a benchmark that departs, so every string of it is sent.
+    let mut report_benchmark = report.clone();
+    report_benchmark["proposed_fine_fen"] = json!(15_000_000);
+    report_benchmark["benchmark"] = json!({"item": "air_99_2", "version": "gd-model-1",
+        "facts": {"pollutant_class": "b_class"}, "circumstances": ["corrected_on_its_own"],
+        "departure_reason": "当事人\r\n主动整改"});
     let reporting = team_case().await;
     m.insert(
         "post /api/v1/cases/{id}/submit-investigation-report".into(),
@@ -638,7 +645,7 @@ async fn examples(app: &TestApp, clock: &ShiftedClock) -> BTreeMap<String, Examp
             "menghai.officer",
             reporting,
             "submit-investigation-report",
-            report.clone(),
+            report_benchmark,
         ),
     );
     let reviewing = team_case().await;

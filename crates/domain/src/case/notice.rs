@@ -47,6 +47,42 @@ impl BenchmarkUse {
     pub fn departs(&self) -> bool {
         !self.departure_reason.is_empty()
     }
+
+    /// The use as kept with `fine`: a reason only where the fine departs (following the
+    /// benchmark needs none).
+    pub fn kept(&self, fine: Option<i64>) -> BenchmarkUse {
+        BenchmarkUse {
+            departure_reason: if fine == Some(self.amount_fen) {
+                String::new()
+            } else {
+                self.departure_reason.trim().to_owned()
+            },
+            ..self.clone()
+        }
+    }
+
+    /// The fine follows the benchmark's amount, or says why not (APL Art. 5: like cases, like
+    /// penalties; the reason goes to the legal reviewer): the reason missing, or too long.
+    pub fn unexplained(&self, fine: i64) -> Option<(RefusalKind, Reason)> {
+        let reason = self.departure_reason.trim();
+        if reason.chars().count() > 5000 {
+            return Some((
+                RefusalKind::Invalid,
+                Reason::new("field.too_long")
+                    .field("benchmark.departure_reason")
+                    .arg("max", 5000),
+            ));
+        }
+        (fine != self.amount_fen && reason.is_empty()).then(|| {
+            (
+                RefusalKind::Conflict,
+                Reason::new("notice.departure_unexplained")
+                    .field("benchmark.departure_reason")
+                    .arg("benchmark", super::penalty::yuan(self.amount_fen))
+                    .arg("fine", super::penalty::yuan(fine)),
+            )
+        })
+    }
 }
 
 /// A notice as the case keeps it.
@@ -246,32 +282,17 @@ pub fn decide_issue_advance_notice(
     {
         unmet.push(Reason::new("notice.facts_unchanged").field("new_facts"));
     }
-    // The fine follows the benchmark's amount, or says why not (APL Art. 5: like cases, like
-    // penalties; the reason goes to the legal reviewer).
     if let Some(b) = &cmd.benchmark {
         let fine = cmd
             .penalties
             .iter()
             .find(|p| p.kind == super::penalty::PenaltyType::Fine)
             .and_then(|p| p.amount_fen);
-        let reason = b.departure_reason.trim();
-        if reason.chars().count() > 5000 {
-            return Err(Refusal::one(
-                RefusalKind::Invalid,
-                Reason::new("field.too_long")
-                    .field("benchmark.departure_reason")
-                    .arg("max", 5000),
-            ));
-        }
-        match fine {
+        match fine.map(|f| b.unexplained(f)) {
             None => unmet.push(Reason::new("notice.benchmark_without_fine").field("benchmark")),
-            Some(f) if f != b.amount_fen && reason.is_empty() => unmet.push(
-                Reason::new("notice.departure_unexplained")
-                    .field("benchmark.departure_reason")
-                    .arg("benchmark", super::penalty::yuan(b.amount_fen))
-                    .arg("fine", super::penalty::yuan(f)),
-            ),
-            _ => {}
+            Some(Some((RefusalKind::Conflict, r))) => unmet.push(r),
+            Some(Some((kind, r))) => return Err(Refusal::one(kind, r)),
+            Some(None) => {}
         }
     }
     unmet.into_result(RefusalKind::Conflict)?;
@@ -301,20 +322,12 @@ pub fn decide_issue_advance_notice(
                 issued_on: state.today,
                 statement_days: state.statement_days,
                 benchmark: cmd.benchmark.as_ref().map(|b| {
-                    let fine = cmd
-                        .penalties
-                        .iter()
-                        .find(|p| p.kind == super::penalty::PenaltyType::Fine)
-                        .and_then(|p| p.amount_fen);
-                    BenchmarkUse {
-                        // A reason only where the fine departs: following it needs none.
-                        departure_reason: if fine == Some(b.amount_fen) {
-                            String::new()
-                        } else {
-                            b.departure_reason.trim().to_owned()
-                        },
-                        ..b.clone()
-                    }
+                    b.kept(
+                        cmd.penalties
+                            .iter()
+                            .find(|p| p.kind == super::penalty::PenaltyType::Fine)
+                            .and_then(|p| p.amount_fen),
+                    )
                 }),
             },
         }

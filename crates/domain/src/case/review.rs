@@ -31,6 +31,12 @@ pub struct Report {
     pub proposed_handling: String,
     pub legal_basis: Vec<LegalBasis>,
     pub by: String,
+    /// The fine the investigator proposes, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proposed_fine_fen: Option<i64>,
+    /// The discretion benchmark the proposed fine was calculated by (and why it departs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub benchmark: Option<super::notice::BenchmarkUse>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -83,6 +89,10 @@ pub struct SubmitReport {
     pub evidence_ids: Vec<Uuid>,
     pub proposed_handling: String,
     pub legal_basis: Vec<LegalBasis>,
+    /// A fine proposed; with a benchmark and none given, the benchmark's amount.
+    pub proposed_fine_fen: Option<i64>,
+    /// Calculated by the server from its inputs.
+    pub benchmark: Option<super::notice::BenchmarkUse>,
     pub expected_version: i64,
 }
 
@@ -126,8 +136,35 @@ pub fn decide_submit_report(
         texts.push(("legal_basis", b.law.as_str(), false));
         texts.push(("legal_basis", b.article.as_str(), false));
     }
+    if let Some(b) = &cmd.benchmark {
+        texts.push((
+            "benchmark.departure_reason",
+            b.departure_reason.as_str(),
+            true,
+        ));
+    }
     check_texts(texts)?;
     let mut invalid = Reasons::default();
+    let fine = cmd
+        .proposed_fine_fen
+        .or(cmd.benchmark.as_ref().map(|b| b.amount_fen));
+    if let Some(f) = cmd.proposed_fine_fen
+        && !(1..=super::penalty::AMOUNT_MAX_FEN).contains(&f)
+    {
+        invalid.push(
+            Reason::new("penalty.measure_out_of_range")
+                .field("proposed_fine_fen")
+                .arg("max", super::penalty::AMOUNT_MAX_FEN),
+        );
+    }
+    let mut departure = None;
+    if let (Some(b), Some(f)) = (&cmd.benchmark, fine) {
+        match b.unexplained(f) {
+            Some((RefusalKind::Conflict, r)) => departure = Some(r),
+            Some((_, r)) => invalid.push(r),
+            None => {}
+        }
+    }
     for (field, text, max) in [
         ("facts", &cmd.facts, 20_000),
         ("proposed_handling", &cmd.proposed_handling, 4000),
@@ -164,6 +201,9 @@ pub fn decide_submit_report(
     if !case.acting_officers().contains(&me) {
         unmet.push(Reason::new("review.not_investigator").arg("username", &me));
     }
+    if let Some(r) = departure {
+        unmet.push(r);
+    }
     unmet.into_result(RefusalKind::Conflict)?;
     Ok(vec![
         InvestigationReported {
@@ -182,6 +222,8 @@ pub fn decide_submit_report(
                     })
                     .collect(),
                 by: me,
+                proposed_fine_fen: fine,
+                benchmark: cmd.benchmark.as_ref().map(|b| b.kept(fine)),
             },
         }
         .into(),

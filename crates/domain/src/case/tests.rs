@@ -517,6 +517,7 @@ proptest! {
             c.report = Some(super::review::Report {
                 facts: "f".into(), evidence_ids: vec![], proposed_handling: "p".into(),
                 legal_basis: vec![], by: "menghai.officer".into(),
+                proposed_fine_fen: None, benchmark: None,
             });
         }
         let reviewer = person("reviewer", reviewer_role, None);

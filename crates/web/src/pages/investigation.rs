@@ -274,6 +274,11 @@ pub struct ReportView {
     pub proposed_handling: String,
     pub legal_basis: String,
     pub by: String,
+    /// "¥200,000.00", empty without a proposed fine.
+    pub proposed_fine: String,
+    /// The benchmark used ("version gd-model-1: ¥…") and why the fine departs from it.
+    pub benchmark: String,
+    pub departure: String,
 }
 
 pub struct ReportForm {
@@ -282,6 +287,8 @@ pub struct ReportForm {
     pub evidence: Vec<EvidenceChoice>,
     pub proposed_handling: String,
     pub basis: Vec<(String, String)>,
+    pub proposed_fine: String,
+    pub benchmark: Option<super::proceedings::BenchmarkPick>,
 }
 
 pub struct ReviewView {
@@ -830,7 +837,27 @@ pub async fn workspace(
             .collect::<Vec<_>>()
             .join("；"),
         by: name(&r.by),
+        proposed_fine: r
+            .proposed_fine_fen
+            .map(|f| format!("¥{}", domain::case::penalty::yuan(f)))
+            .unwrap_or_default(),
+        benchmark: super::proceedings::benchmark_used(&tr, r.benchmark.as_ref()),
+        departure: r
+            .benchmark
+            .as_ref()
+            .map(|b| b.departure_reason.clone())
+            .unwrap_or_default(),
     });
+    // Read only for the form that offers them.
+    let benchmarks = if may("submit-investigation-report") {
+        state.app.benchmarks().await?
+    } else {
+        Vec::new()
+    };
+    let in_force = benchmarks
+        .iter()
+        .rev()
+        .find(|b| b.effective_on <= state.app.today());
     let report_form = may("submit-investigation-report").then(|| {
         let sent = draft.of("submit-investigation-report");
         let v = |n: &str| sent.map(|f| field(f, n)).unwrap_or_default();
@@ -855,6 +882,8 @@ pub async fn workspace(
             evidence: evidence_choices(&both, &all("evidence_ids")),
             proposed_handling: v("proposed_handling"),
             basis,
+            proposed_fine: v("proposed_fine_yuan"),
+            benchmark: in_force.and_then(|b| super::proceedings::benchmark_pick(&tr, b, sent)),
         }
     });
     let review = case.review.as_ref().map(|r| ReviewView {
@@ -1433,12 +1462,19 @@ pub async fn submit_report(
             .filter(|(l, a)| !l.trim().is_empty() || !a.trim().is_empty())
             .map(|(law, article)| LegalBasis { law, article })
             .collect();
+        let fine = field(&f, "proposed_fine_yuan");
+        let proposed_fine_fen = match fine.trim() {
+            "" => None,
+            y => Some(super::proceedings::fen_of("proposed_fine_fen", y)?),
+        };
         let cmd = SubmitReport {
             case_id: id,
             facts: field(&f, "facts"),
             evidence_ids,
             proposed_handling: field(&f, "proposed_handling"),
             legal_basis,
+            proposed_fine_fen,
+            benchmark: super::proceedings::benchmark_from_form(&state.app, &f).await?,
             expected_version: v,
         };
         state.app.submit_report(&auth.actor, id, v, cmd).await

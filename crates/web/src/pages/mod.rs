@@ -17,6 +17,7 @@ pub(crate) mod import;
 mod interference;
 mod investigation;
 mod login;
+mod powers;
 mod proceedings;
 mod tasks;
 
@@ -41,6 +42,10 @@ pub fn router() -> axum::Router<AppState> {
         .route("/", get(home::home))
         .route("/discretion", get(discretion::page))
         .route("/discretion.json", get(discretion::json))
+        .route("/powers", get(powers::page))
+        .route("/powers.xlsx", get(powers::xlsx))
+        .route("/powers.json", get(powers::json))
+        .route("/violations.json", get(powers::violations_json))
         .route("/login", get(login::form).post(login::submit))
         .route("/logout", post(login::logout))
         .route(
@@ -550,6 +555,12 @@ impl PageCtx {
                         active: path.starts_with("/admin/audit"),
                     });
                 }
+                items.push(NavItem {
+                    id: "nav-powers",
+                    href: "/powers",
+                    label: tr.t("ui-nav_powers"),
+                    active: path.starts_with("/powers"),
+                });
                 items
             }
             _ => Vec::new(),

@@ -206,7 +206,104 @@ fn yuan_input(fen: i64) -> String {
 }
 
 /// A form's amount in yuan (up to two decimals) as fen.
-fn fen_of(field_name: &str, v: &str) -> Result<i64, AppError> {
+/// "version gd-model-1: ¥200,000.00" for a benchmark a case used; empty for none.
+pub(super) fn benchmark_used(tr: &Tr, b: Option<&domain::case::notice::BenchmarkUse>) -> String {
+    b.map(|b| {
+        tr.with(
+            "ui-notice_benchmark_used",
+            &[
+                ("version", b.version.clone()),
+                (
+                    "amount",
+                    format!("¥{}", domain::case::penalty::yuan(b.amount_fen)),
+                ),
+            ],
+        )
+    })
+    .unwrap_or_default()
+}
+
+/// The benchmark picker of a form (the advance notice, the investigation report): the first
+/// item of the version in force, its factors and circumstances, what the form sent.
+pub(super) fn benchmark_pick(
+    tr: &Tr,
+    b: &domain::discretion::Benchmark,
+    sent: Option<&[(String, String)]>,
+) -> Option<BenchmarkPick> {
+    let item = b.items.first()?;
+    let v = |n: &str| sent.map(|f| field(f, n)).unwrap_or_default();
+    let circumstances = sent.map(|f| field_all(f, "bc")).unwrap_or_default();
+    Some(BenchmarkPick {
+        used: v("use_benchmark") == "yes",
+        label: if b.adopted {
+            String::new()
+        } else {
+            b.label.clone()
+        },
+        version: b.version.clone(),
+        item: item.item.clone(),
+        item_name: format!("{}（{}{}）", item.name, item.law, item.article),
+        factors: item
+            .factors
+            .iter()
+            .map(|fa| {
+                let c = v(&format!("bf.{}", fa.factor));
+                (
+                    fa.factor.clone(),
+                    fa.name.clone(),
+                    fa.tiers
+                        .iter()
+                        .map(|t| Opt {
+                            value: t.tier.clone(),
+                            label: t.name.clone(),
+                            chosen: c == t.tier,
+                        })
+                        .collect(),
+                )
+            })
+            .collect(),
+        circumstances: domain::discretion::Circumstance::ALL
+            .iter()
+            .filter(|c| !item.excluded_circumstances.contains(c))
+            .map(|c| Opt {
+                value: c.as_str().to_owned(),
+                label: tr.t(&format!("ui-circumstance_{}", c.as_str())),
+                chosen: circumstances.iter().any(|x| x == c.as_str()),
+            })
+            .collect(),
+        departure_reason: v("departure_reason"),
+    })
+}
+
+/// The benchmark a form used (`use_benchmark=yes`), calculated here again; none when unticked.
+pub(super) async fn benchmark_from_form(
+    app: &app::App,
+    f: &[(String, String)],
+) -> Result<Option<domain::case::notice::BenchmarkUse>, AppError> {
+    if field(f, "use_benchmark") != "yes" {
+        return Ok(None);
+    }
+    let facts: std::collections::BTreeMap<String, String> = f
+        .iter()
+        .filter_map(|(k, v)| {
+            k.strip_prefix("bf.")
+                .filter(|_| !v.is_empty())
+                .map(|k| (k.to_owned(), v.clone()))
+        })
+        .collect();
+    Ok(Some(
+        app.benchmark_use(app::discretion::BenchmarkInput {
+            item: field(f, "benchmark_item"),
+            version: field(f, "benchmark_version"),
+            facts,
+            circumstances: field_all(f, "bc"),
+            departure_reason: field(f, "departure_reason"),
+        })
+        .await?,
+    ))
+}
+
+pub(super) fn fen_of(field_name: &str, v: &str) -> Result<i64, AppError> {
     let bad = || {
         AppError::Refused(Refusal::one(
             RefusalKind::Invalid,
@@ -315,22 +412,7 @@ pub async fn section(
                         .to_string()
                 }),
                 in_force: Some(n.id) == last,
-                benchmark: n
-                    .benchmark
-                    .as_ref()
-                    .map(|b| {
-                        tr.with(
-                            "ui-notice_benchmark_used",
-                            &[
-                                ("version", b.version.clone()),
-                                (
-                                    "amount",
-                                    format!("¥{}", domain::case::penalty::yuan(b.amount_fen)),
-                                ),
-                            ],
-                        )
-                    })
-                    .unwrap_or_default(),
+                benchmark: benchmark_used(&tr, n.benchmark.as_ref()),
                 departure: n
                     .benchmark
                     .as_ref()
@@ -518,57 +600,7 @@ pub async fn section(
         if basis.is_empty() {
             basis.push((String::new(), String::new()));
         }
-        let pick = in_force.and_then(|b| {
-            let item = b.items.first()?;
-            let chosen = |factor: &str| {
-                v(
-                    "issue-advance-notice",
-                    &format!("bf.{factor}"),
-                    String::new(),
-                )
-            };
-            let circumstances = all("issue-advance-notice", "bc");
-            Some(BenchmarkPick {
-                used: v("issue-advance-notice", "use_benchmark", String::new()) == "yes",
-                label: if b.adopted {
-                    String::new()
-                } else {
-                    b.label.clone()
-                },
-                version: b.version.clone(),
-                item: item.item.clone(),
-                item_name: format!("{}（{}{}）", item.name, item.law, item.article),
-                factors: item
-                    .factors
-                    .iter()
-                    .map(|fa| {
-                        let c = chosen(&fa.factor);
-                        (
-                            fa.factor.clone(),
-                            fa.name.clone(),
-                            fa.tiers
-                                .iter()
-                                .map(|t| Opt {
-                                    value: t.tier.clone(),
-                                    label: t.name.clone(),
-                                    chosen: c == t.tier,
-                                })
-                                .collect(),
-                        )
-                    })
-                    .collect(),
-                circumstances: domain::discretion::Circumstance::ALL
-                    .iter()
-                    .filter(|c| !item.excluded_circumstances.contains(c))
-                    .map(|c| Opt {
-                        value: c.as_str().to_owned(),
-                        label: tr.t(&format!("ui-circumstance_{}", c.as_str())),
-                        chosen: circumstances.iter().any(|x| x == c.as_str()),
-                    })
-                    .collect(),
-                departure_reason: v("issue-advance-notice", "departure_reason", String::new()),
-            })
-        });
+        let pick = in_force.and_then(|b| benchmark_pick(&tr, b, f));
         NoticeForm {
             benchmark: pick,
             open: f.is_some(),
@@ -843,47 +875,21 @@ async fn run(
                 .collect();
             // The benchmark, when the officer used it: calculated here again; a fine left out
             // takes its amount.
-            let benchmark = if field(f, "use_benchmark") == "yes" {
-                let facts: std::collections::BTreeMap<String, String> = f
-                    .iter()
-                    .filter_map(|(k, v)| {
-                        k.strip_prefix("bf.")
-                            .filter(|_| !v.is_empty())
-                            .map(|k| (k.to_owned(), v.clone()))
-                    })
-                    .collect();
-                let circumstances = field_all(f, "bc");
-                let c = app
-                    .calculate_fine(
-                        &field(f, "benchmark_item"),
-                        &field(f, "benchmark_version"),
-                        &facts,
-                        &circumstances,
-                    )
-                    .await?;
+            let benchmark = benchmark_from_form(app, f).await?;
+            if let Some(used) = &benchmark {
                 for p in penalties.iter_mut() {
                     if p.kind == PenaltyType::Fine && p.amount_fen.is_none() {
-                        p.amount_fen = Some(c.amount_fen);
+                        p.amount_fen = Some(used.amount_fen);
                     }
                 }
                 if !penalties.iter().any(|p| p.kind == PenaltyType::Fine) {
                     penalties.push(Penalty {
                         kind: PenaltyType::Fine,
-                        amount_fen: Some(c.amount_fen),
+                        amount_fen: Some(used.amount_fen),
                         period_days: None,
                     });
                 }
-                Some(domain::case::notice::BenchmarkUse {
-                    item: c.item,
-                    version: c.version,
-                    facts,
-                    circumstances,
-                    amount_fen: c.amount_fen,
-                    departure_reason: field(f, "departure_reason"),
-                })
-            } else {
-                None
-            };
+            }
             let cmd = IssueAdvanceNotice {
                 case_id: id,
                 id: Uuid::nil(),

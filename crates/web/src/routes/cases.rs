@@ -333,11 +333,15 @@ pub(crate) fn case_view(state: &AppState, c: Case) -> CaseView {
             .filter_map(|n| serde_json::to_value(n).ok())
             .collect(),
         proceedings: serde_json::to_value(&c.proceedings).unwrap_or_default(),
-        departs_from_benchmark: c
-            .notices
-            .last()
-            .and_then(|n| n.benchmark.as_ref())
-            .is_some_and(|b| b.departs()),
+        // The last word on the fine: the last notice's, or before any notice the report's.
+        departs_from_benchmark: match c.notices.last() {
+            Some(n) => n.benchmark.as_ref().is_some_and(|b| b.departs()),
+            None => c
+                .report
+                .as_ref()
+                .and_then(|r| r.benchmark.as_ref())
+                .is_some_and(|b| b.departs()),
+        },
         deadline,
         version: c.version,
     }
@@ -1462,6 +1466,11 @@ pub struct ReportBody {
     evidence_ids: Vec<String>,
     proposed_handling: String,
     legal_basis: Vec<LegalBasisBody>,
+    /// The fine proposed, in fen; with a benchmark and none given, the benchmark's amount.
+    proposed_fine_fen: Option<i64>,
+    /// The discretion benchmark the proposed fine is calculated by (as for the advance
+    /// notice); a fine other than its amount needs `departure_reason`.
+    benchmark: Option<NoticeBenchmarkBody>,
 }
 
 /// An officer of the case reports the end of the investigation (调查终结报告); the case goes to
@@ -1493,6 +1502,11 @@ async fn submit_investigation_report(
                 article: l.article,
             })
             .collect(),
+        proposed_fine_fen: b.proposed_fine_fen,
+        benchmark: match b.benchmark {
+            None => None,
+            Some(x) => Some(state.app.benchmark_use(x.into()).await?),
+        },
         expected_version: 0,
     };
     on_case(&state, &id, &headers, |id, v| {
@@ -1529,6 +1543,18 @@ pub struct AdvanceNoticeBody {
     /// The discretion benchmark the fine is calculated by (`POST /api/v1/discretion/calculate`
     /// inputs); the server calculates it again and keeps it with the notice.
     benchmark: Option<NoticeBenchmarkBody>,
+}
+
+impl From<NoticeBenchmarkBody> for app::discretion::BenchmarkInput {
+    fn from(x: NoticeBenchmarkBody) -> Self {
+        app::discretion::BenchmarkInput {
+            item: x.item,
+            version: x.version.unwrap_or_default(),
+            facts: x.facts.unwrap_or_default(),
+            circumstances: x.circumstances.unwrap_or_default(),
+            departure_reason: x.departure_reason.unwrap_or_default(),
+        }
+    }
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -1594,42 +1620,7 @@ async fn issue_advance_notice(
         new_facts: b.new_facts.unwrap_or_default(),
         benchmark: match b.benchmark {
             None => None,
-            Some(x) => {
-                let facts = x.facts.unwrap_or_default();
-                let circumstances = x.circumstances.unwrap_or_default();
-                let named: Vec<String> = (0..circumstances.len())
-                    .map(|i| format!("benchmark.circumstances[{i}]"))
-                    .collect();
-                let mut texts = vec![("benchmark.item", x.item.as_str(), false)];
-                for (k, v) in &facts {
-                    texts.push(("benchmark.facts", k.as_str(), false));
-                    texts.push(("benchmark.facts", v.as_str(), false));
-                }
-                for (c, field) in circumstances.iter().zip(&named) {
-                    texts.push((field.as_str(), c.as_str(), false));
-                }
-                if let Some(v) = &x.version {
-                    texts.push(("benchmark.version", v.as_str(), false));
-                }
-                domain::text::check_texts(texts).map_err(app::AppError::from)?;
-                let c = state
-                    .app
-                    .calculate_fine(
-                        &x.item,
-                        x.version.as_deref().unwrap_or(""),
-                        &facts,
-                        &circumstances,
-                    )
-                    .await?;
-                Some(domain::case::notice::BenchmarkUse {
-                    item: c.item,
-                    version: c.version,
-                    facts,
-                    circumstances,
-                    amount_fen: c.amount_fen,
-                    departure_reason: x.departure_reason.unwrap_or_default(),
-                })
-            }
+            Some(x) => Some(state.app.benchmark_use(x.into()).await?),
         },
         expected_version: 0,
     };
