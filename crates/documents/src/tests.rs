@@ -127,6 +127,7 @@ fn maximal(kind: &str) -> serde_json::Value {
             "reasons": long_text, "legal_basis": ["《中华人民共和国水污染防治法》第八十三条"],
             "penalties": ["罚款人民币200,000.00元", "责令停产整治30日"],
             "hearing_grounds": ["罚款", "责令停产整治"], "statement_days": 5,
+            "discretion": long_text,
             "date": "2026年12月22日",
         }),
         "statement_record" => json!({

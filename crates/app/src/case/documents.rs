@@ -300,7 +300,36 @@ impl App {
                 let Some(n) = case.notices.iter().find(|n| Some(n.id) == id) else {
                     return Ok(None);
                 };
+                // The fine's benchmark, named with its label while the table is not the
+                // bureau's own (issue 24: "labelled on every page and document").
+                let discretion = match &n.benchmark {
+                    None => String::new(),
+                    Some(b) => {
+                        let label = self
+                            .benchmarks()
+                            .await?
+                            .into_iter()
+                            .find(|x| x.version == b.version)
+                            .filter(|x| !x.adopted)
+                            .map(|x| format!("，{}", x.label))
+                            .unwrap_or_default();
+                        let mut text = format!(
+                            "罚款数额依行政处罚裁量基准（{}{label}）计算为人民币{}元",
+                            b.version,
+                            domain::case::penalty::yuan(b.amount_fen)
+                        );
+                        if b.departs() {
+                            text.push_str(&format!(
+                                "；拟作罚款与之不同的理由：{}",
+                                b.departure_reason
+                            ));
+                        }
+                        text.push('。');
+                        text
+                    }
+                };
                 json!({
+                    "discretion": discretion,
                     "party": party,
                     "facts": n.facts, "new_facts": n.new_facts, "reasons": n.reasons,
                     "legal_basis": n.legal_basis.iter().map(basis_text).collect::<Vec<_>>(),

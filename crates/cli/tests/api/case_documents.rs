@@ -14,7 +14,7 @@ use sha2::Digest;
 
 use crate::documents::pdf_text;
 
-async fn get_bytes(app: &TestApp, token: &str, path: &str) -> (u16, Vec<u8>) {
+pub(crate) async fn get_bytes(app: &TestApp, token: &str, path: &str) -> (u16, Vec<u8>) {
     let r = app
         .client
         .get(app.url(path))

@@ -182,6 +182,26 @@ async fn a_notice_follows_the_benchmark(app: TestApp) {
     .await;
     assert_eq!(s, 200, "{b}");
     assert_eq!(b["case"]["departs_from_benchmark"], true);
+    // The notice as issued names the benchmark with its label, and the departure's reason.
+    let notice_id = b["case"]["notices"][2]["id"].as_str().unwrap().to_owned();
+    let (s, d) = crate::case_documents::issue(
+        &app,
+        &officer,
+        &case,
+        json!({"kind": "advance_notice", "subject": notice_id}),
+    )
+    .await;
+    assert_eq!(s, 201, "{d}");
+    let (s, pdf) =
+        crate::case_documents::get_bytes(&app, &officer, d["document"]["pdf"].as_str().unwrap())
+            .await;
+    assert_eq!(s, 200);
+    if let Some(text) = crate::documents::pdf_text(&pdf) {
+        let flat: String = text.split_whitespace().collect();
+        assert!(flat.contains("gd-model-1"), "{text}");
+        assert!(flat.contains("未经本州采纳"), "{text}");
+        assert!(flat.contains("当事人已主动停产整改"), "{text}");
+    }
     // The client cannot set the amount: an unknown field is refused.
     let mut forged = benchmark(None);
     forged["amount_fen"] = json!(1);
