@@ -127,6 +127,21 @@ pub struct Power {
     /// The catalogue's violation, for a penalty.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub violation: Option<String>,
+    /// For a penalty, what the catalogue says of it (so a version's diff shows a changed fine
+    /// or penalty type, not only a changed article).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub penalty: Option<PenaltyFacts>,
+}
+
+/// A penalty power's catalogue facts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PenaltyFacts {
+    pub penalties: Vec<crate::case::penalty::PenaltyType>,
+    pub fine: crate::violation::Fine,
+    pub hearing: crate::violation::Hearing,
+    pub daily_penalty: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub acts_from: Option<NaiveDate>,
 }
 
 /// A published version of the list.
@@ -147,6 +162,9 @@ impl PowerListFile {
     /// The catalogue must be the one the file names; every problem is named.
     pub fn build(&self, catalogue: &Catalogue) -> Result<PowerList, Refusal> {
         let mut invalid = Reasons::default();
+        if !crate::violation::version_well_formed(&self.version) {
+            invalid.push(Reason::new("violation.bad_version").field("version"));
+        }
         if catalogue.version != self.catalogue {
             invalid.push(
                 Reason::new("power.catalogue_missing")
@@ -195,6 +213,7 @@ impl PowerListFile {
                     .unwrap_or_else(|| self.supervision.clone()),
                 duties: p.duties.clone(),
                 violation: None,
+                penalty: None,
             });
         }
         for v in &catalogue.items {
@@ -212,6 +231,13 @@ impl PowerListFile {
                 supervision: self.supervision.clone(),
                 duties: self.penalty_duties.clone(),
                 violation: Some(v.code.clone()),
+                penalty: Some(PenaltyFacts {
+                    penalties: v.penalties.clone(),
+                    fine: v.fine.clone(),
+                    hearing: v.hearing,
+                    daily_penalty: v.daily_penalty,
+                    acts_from: v.acts_from,
+                }),
             });
         }
         for (i, p) in powers.iter().enumerate() {
@@ -283,6 +309,7 @@ pub fn diff(previous: Option<&PowerList>, next: &PowerList) -> PowerDiff {
                     ("procedure", p.procedure != q.procedure),
                     ("supervision", p.supervision != q.supervision),
                     ("duties", p.duties != q.duties),
+                    ("penalty", p.penalty != q.penalty),
                 ]
                 .into_iter()
                 .filter(|(_, differs)| *differs)
@@ -332,6 +359,7 @@ mod tests {
             hearing: Hearing::Never,
             daily_penalty: false,
             source: "s".into(),
+            acts_from: None,
         };
         Catalogue {
             version: "c1".into(),
@@ -408,6 +436,8 @@ mod tests {
             code: "c_3".into(),
             ..c.items[0].clone()
         });
+        // The same articles, a new fine: a change of the penalty power.
+        c.items[0].fine = Fine::MaxOnly { max_fen: 200 };
         let second = f.build(&c).unwrap();
         let d = diff(Some(&first), &second);
         assert_eq!(d.previous.as_deref(), Some("p1"));
@@ -430,7 +460,7 @@ mod tests {
         assert_eq!(
             changed,
             [
-                ("penalty_b_2", vec!["holder"]),
+                ("penalty_b_2", vec!["holder", "penalty"]),
                 ("inspect", vec!["procedure"])
             ]
         );

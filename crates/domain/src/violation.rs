@@ -197,6 +197,10 @@ pub struct Violation {
     pub daily_penalty: bool,
     /// The source text's title, edition and article, where the item was read.
     pub source: String,
+    /// The first day of the acts this item governs, when its law took effect after the
+    /// catalogue's other laws (APL Art. 37: an earlier act is judged by the law then in force).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acts_from: Option<NaiveDate>,
 }
 
 /// A version of the catalogue.
@@ -215,6 +219,14 @@ pub struct Catalogue {
     /// What the version is and what it is not yet (shown with it).
     pub note: String,
     pub items: Vec<Violation>,
+}
+
+/// A published version's name: it goes into links and file names, so ASCII letters, digits,
+/// `.`, `_` and `-`, at most 40.
+pub fn version_well_formed(v: &str) -> bool {
+    (1..=40).contains(&v.len())
+        && v.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }
 
 /// The large amount compared against a fixed maximum: the lower of the two thresholds, so a
@@ -266,13 +278,20 @@ impl Catalogue {
         self.acts_from.is_none_or(|f| f <= day) && self.acts_until.is_none_or(|u| day <= u)
     }
 
+    /// The item for an act of `day`: none when the version, or the item's own law, did not
+    /// govern acts of that day.
+    pub fn item_for(&self, code: &str, day: NaiveDate) -> Option<&Violation> {
+        self.item(code)
+            .filter(|v| self.governs(day) && v.acts_from.is_none_or(|f| f <= day))
+    }
+
     /// A catalogue that can be published: codes unique and well formed, every text given,
     /// amounts ordered, a fine exactly when the penalty types name one, the daily penalty only
     /// with a fine, and the hearing relevance the one its penalties give. Each problem named.
     pub fn check(&self, rules: &HearingRules) -> Result<(), Refusal> {
         let mut invalid = Reasons::default();
-        if self.version.trim().is_empty() {
-            invalid.push(Reason::new("field.required").field("version"));
+        if !version_well_formed(&self.version) {
+            invalid.push(Reason::new("violation.bad_version").field("version"));
         }
         if let (Some(f), Some(u)) = (self.acts_from, self.acts_until)
             && u < f
@@ -404,6 +423,7 @@ mod tests {
             hearing: Hearing::Always,
             daily_penalty: true,
             source: "《中华人民共和国水污染防治法》（2017年修正）第八十三条".into(),
+            acts_from: None,
         }
     }
 
@@ -475,6 +495,12 @@ mod tests {
         wrong_hearing.hearing = Hearing::Never;
         let mut no_fine = item();
         no_fine.fine = Fine::None;
+        let mut bad_version = catalogue(vec![item()]);
+        bad_version.version = "2026 一".into();
+        assert_eq!(
+            codes(bad_version.check(&HearingRules::default())),
+            ["violation.bad_version"]
+        );
         let mut bad_code = item();
         bad_code.code = "Water 83".into();
         let mut bad_citation = item();
@@ -526,6 +552,12 @@ mod tests {
         );
         // Before the new version is effective, nothing governs a later act.
         assert!(governing(&both, d(2027, 2, 1), d(2026, 12, 1)).is_none());
+        // An item whose law came later governs only the acts from its day.
+        let mut later = both[0].clone();
+        later.items[0].acts_from = Some(d(2025, 7, 1));
+        assert!(later.item_for("water_83_2", d(2025, 6, 30)).is_none());
+        assert!(later.item_for("water_83_2", d(2025, 7, 1)).is_some());
+        assert!(later.item_for("water_83_2", d(2027, 1, 1)).is_none());
     }
 
     /// The shipped catalogue parses and checks (the app embeds the same file).

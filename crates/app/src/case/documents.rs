@@ -311,7 +311,8 @@ impl App {
                             .into_iter()
                             .find(|x| x.version == b.version)
                             .filter(|x| !x.adopted)
-                            .map(|x| format!("，{}", x.label))
+                            // The Chinese half of a bilingual label, for a Chinese document.
+                            .map(|x| format!("，{}", x.label.split(" / ").next().unwrap_or("")))
                             .unwrap_or_default();
                         let mut text = format!(
                             "罚款数额依行政处罚裁量基准（{}{label}）计算为人民币{}元",
@@ -319,10 +320,8 @@ impl App {
                             domain::case::penalty::yuan(b.amount_fen)
                         );
                         if b.departs() {
-                            text.push_str(&format!(
-                                "；拟作罚款与之不同的理由：{}",
-                                b.departure_reason
-                            ));
+                            text.push_str("；拟作罚款与之不同的理由：");
+                            text.push_str(b.departure_reason.trim_end_matches(['。', '.']));
                         }
                         text.push('。');
                         text

@@ -200,6 +200,7 @@ async fn a_notice_follows_the_benchmark(app: TestApp) {
         let flat: String = text.split_whitespace().collect();
         assert!(flat.contains("gd-model-1"), "{text}");
         assert!(flat.contains("未经本州采纳"), "{text}");
+        assert!(!flat.contains("notadopted"), "a Chinese document: {text}");
         assert!(flat.contains("当事人已主动停产整改"), "{text}");
     }
     // The client cannot set the amount: an unknown field is refused.

@@ -67,6 +67,8 @@ async fn the_power_list_is_public_and_exportable() {
     assert_eq!(s, 422);
     let (s, _) = get(&app, "/powers?version=1999-1").await;
     assert_eq!(s, 404);
+    let (s, _) = get(&app, "/powers.xlsx?version=a&version=b").await;
+    assert_eq!(s, 422);
 
     let v = json(&app, "/powers.json").await;
     let list = &v["versions"][0];

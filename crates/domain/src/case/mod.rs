@@ -8,6 +8,7 @@ pub mod decision;
 pub mod document;
 pub mod hearing;
 pub mod interference;
+pub mod legal_review;
 pub mod notice;
 pub mod party;
 pub mod penalty;

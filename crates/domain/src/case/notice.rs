@@ -288,6 +288,11 @@ pub fn decide_issue_advance_notice(
             .iter()
             .find(|p| p.kind == super::penalty::PenaltyType::Fine)
             .and_then(|p| p.amount_fen);
+        // The reason's length is checked whether or not there is a fine (an amount equal to
+        // the benchmark's never asks for the reason).
+        if let Some((kind @ RefusalKind::Invalid, r)) = b.unexplained(b.amount_fen) {
+            return Err(Refusal::one(kind, r));
+        }
         match fine.map(|f| b.unexplained(f)) {
             None => unmet.push(Reason::new("notice.benchmark_without_fine").field("benchmark")),
             Some(Some((RefusalKind::Conflict, r))) => unmet.push(r),

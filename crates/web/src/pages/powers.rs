@@ -167,6 +167,16 @@ fn parse_kind(ctx: &PageCtx, kind: Option<&str>) -> Result<Option<PowerKind>, Re
     }
 }
 
+fn bad_query() -> app::AppError {
+    app::AppError::from(domain::Refusal::one(
+        domain::RefusalKind::Invalid,
+        domain::Reason::new("query.invalid")
+            .field("query")
+            .arg("field", "query")
+            .arg("detail", "version, kind"),
+    ))
+}
+
 /// `GET /powers`.
 pub async fn page(
     State(state): State<AppState>,
@@ -175,13 +185,7 @@ pub async fn page(
 ) -> Response {
     let tr = ctx.tr();
     let Ok(Query(q)) = query else {
-        return ctx.error(app::AppError::from(domain::Refusal::one(
-            domain::RefusalKind::Invalid,
-            domain::Reason::new("query.invalid")
-                .field("query")
-                .arg("field", "query")
-                .arg("detail", "version, kind"),
-        )));
+        return ctx.error(bad_query());
     };
     let published = state.app.published();
     let today = state.app.today();
@@ -283,7 +287,9 @@ pub async fn xlsx(
     query: Result<Query<PowersQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
     let tr = ctx.tr();
-    let q = query.map(|Query(q)| q).unwrap_or_default();
+    let Ok(Query(q)) = query else {
+        return ctx.error(bad_query());
+    };
     let published = state.app.published();
     let v = match chosen(&ctx, &published, q.version.as_deref(), state.app.today()) {
         Ok(v) => v,

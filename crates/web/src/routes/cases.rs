@@ -252,6 +252,7 @@ impl Versioned for CaseView {
 }
 
 pub(crate) fn case_view(state: &AppState, c: Case) -> CaseView {
+    let departs_from_benchmark = domain::case::legal_review::departs_from_benchmark(&c);
     let deadline = state.app.case_deadline(&c).map(|(rule, d)| DeadlineView {
         rule: format!(
             "{} + {} days",
@@ -333,15 +334,7 @@ pub(crate) fn case_view(state: &AppState, c: Case) -> CaseView {
             .filter_map(|n| serde_json::to_value(n).ok())
             .collect(),
         proceedings: serde_json::to_value(&c.proceedings).unwrap_or_default(),
-        // The last word on the fine: the last notice's, or before any notice the report's.
-        departs_from_benchmark: match c.notices.last() {
-            Some(n) => n.benchmark.as_ref().is_some_and(|b| b.departs()),
-            None => c
-                .report
-                .as_ref()
-                .and_then(|r| r.benchmark.as_ref())
-                .is_some_and(|b| b.departs()),
-        },
+        departs_from_benchmark,
         deadline,
         version: c.version,
     }

@@ -1,0 +1,382 @@
+//! Legal review (法制审核) before a decision, as far as its pure rules go ("Cases 4" begun): when
+//! it is required, who may do it, and what a review record must hold. The commands that submit
+//! and record a review, and the decision that waits for it, come with the rest of "Cases 4".
+//!
+//! 《中华人民共和国行政处罚法》第五十八条: before a decision, legal review is required where the
+//! case involves a major public interest; directly concerns major rights of the party or a third
+//! party and went through a hearing; is difficult or complex and involves several legal
+//! relationships; or a law or regulation requires it. Those who first take up legal review of
+//! penalty decisions must hold the national legal professional qualification (the law took
+//! effect on 2021-07-15).
+
+use super::penalty::{Penalty, PenaltyType};
+use super::registration::Case;
+use super::review::ReviewFlag;
+use crate::refusal::{LegalSource, Reasons};
+use crate::{Reason, Refusal, RefusalKind};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+pub const LEGAL_REVIEW: LegalSource = LegalSource {
+    zh_cn: "《中华人民共和国行政处罚法》第五十八条",
+    en: "Administrative Penalty Law of the PRC (2021), Art. 58",
+};
+
+/// The day the 2021 Administrative Penalty Law took effect: a reviewer who first took up legal
+/// review on or after it needs the legal professional qualification.
+pub fn qualification_required_from() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2021, 7, 15).unwrap_or(NaiveDate::MIN)
+}
+
+/// Why a case needs legal review.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Trigger {
+    /// The review flagged a major public interest.
+    MajorPublicInterest,
+    /// Major rights, and a hearing was held.
+    MajorRightsHeard,
+    /// Difficult or complex, several legal relationships.
+    Complex,
+    /// Another law or regulation requires it.
+    OtherLaw,
+    /// The fine departs from the discretion benchmark.
+    DepartsFromBenchmark,
+    /// A fine at or above the bureau's setting.
+    FineThreshold,
+    /// A penalty type the bureau's settings name (closure, revocation, …).
+    PenaltyType,
+}
+
+/// The bureau's own triggers (settings; APL Art. 58(4) leaves them to laws and regulations, and
+/// the bureau's list of cases that need legal review is UNCONFIRMED here).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewTriggers {
+    /// A fine (or confiscation) at or above this needs review; none: no amount trigger.
+    #[serde(default)]
+    pub fine_at_or_above_fen: Option<i64>,
+    /// Penalty types that always need review.
+    #[serde(default)]
+    pub penalty_types: Vec<PenaltyType>,
+}
+
+impl Default for ReviewTriggers {
+    fn default() -> Self {
+        ReviewTriggers {
+            fine_at_or_above_fen: None,
+            penalty_types: vec![
+                PenaltyType::PermitRevocation,
+                PenaltyType::Closure,
+                PenaltyType::BusinessSuspension,
+            ],
+        }
+    }
+}
+
+/// Whether a hearing of the case was held (not waived by absence or leaving).
+fn hearing_held(case: &Case) -> bool {
+    case.proceedings
+        .hearings
+        .iter()
+        .any(|h| h.outcome.as_ref().is_some_and(|o| !o.waived()))
+}
+
+/// Whether the fine the case now stands at departs from the benchmark: the last notice's, or
+/// before any notice the report's.
+pub fn departs_from_benchmark(case: &Case) -> bool {
+    match case.notices.last() {
+        Some(n) => n.benchmark.as_ref().is_some_and(|b| b.departs()),
+        None => case
+            .report
+            .as_ref()
+            .and_then(|r| r.benchmark.as_ref())
+            .is_some_and(|b| b.departs()),
+    }
+}
+
+/// Every reason the case needs legal review before `penalties` are decided (empty: none).
+pub fn required(case: &Case, triggers: &ReviewTriggers, penalties: &[Penalty]) -> Vec<Trigger> {
+    let mut out = Vec::new();
+    let flags = case
+        .review
+        .as_ref()
+        .map(|r| r.flags.clone())
+        .unwrap_or_default();
+    for (flag, trigger) in [
+        (
+            ReviewFlag::MajorPublicInterest,
+            Trigger::MajorPublicInterest,
+        ),
+        (ReviewFlag::Complex, Trigger::Complex),
+        (ReviewFlag::OtherLaw, Trigger::OtherLaw),
+    ] {
+        if flags.contains(&flag) {
+            out.push(trigger);
+        }
+    }
+    if flags.contains(&ReviewFlag::MajorRights) && hearing_held(case) {
+        out.push(Trigger::MajorRightsHeard);
+    }
+    if departs_from_benchmark(case) {
+        out.push(Trigger::DepartsFromBenchmark);
+    }
+    if let Some(limit) = triggers.fine_at_or_above_fen
+        && penalties.iter().any(|p| {
+            matches!(
+                p.kind,
+                PenaltyType::Fine | PenaltyType::ConfiscateGains | PenaltyType::ConfiscateProperty
+            ) && p.amount_fen.is_some_and(|a| a >= limit)
+        })
+    {
+        out.push(Trigger::FineThreshold);
+    }
+    if penalties
+        .iter()
+        .any(|p| triggers.penalty_types.contains(&p.kind))
+    {
+        out.push(Trigger::PenaltyType);
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// A reviewer may review penalty decisions: one who took up legal review on or after
+/// 2021-07-15 holds a legal professional qualification number.
+pub fn check_qualified(
+    reviewer_since: Option<NaiveDate>,
+    qualification_no: Option<&str>,
+) -> Result<(), Refusal> {
+    let since = reviewer_since.ok_or_else(|| {
+        Refusal::one(
+            RefusalKind::Conflict,
+            Reason::new("legal_review.reviewer_since_unknown").source(LEGAL_REVIEW),
+        )
+    })?;
+    let has_number = qualification_no.is_some_and(|n| !n.trim().is_empty());
+    if since >= qualification_required_from() && !has_number {
+        return Err(Refusal::one(
+            RefusalKind::Conflict,
+            Reason::new("legal_review.not_qualified")
+                .arg("since", since)
+                .source(LEGAL_REVIEW),
+        ));
+    }
+    Ok(())
+}
+
+/// The six points a legal review answers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Point {
+    /// 执法主体、管辖权限
+    Authority,
+    /// 事实是否清楚
+    Facts,
+    /// 证据是否确实充分
+    Evidence,
+    /// 适用法律依据是否准确
+    LegalBasis,
+    /// 程序是否合法
+    Procedure,
+    /// 裁量是否适当
+    Discretion,
+}
+
+impl Point {
+    pub const ALL: [Point; 6] = [
+        Point::Authority,
+        Point::Facts,
+        Point::Evidence,
+        Point::LegalBasis,
+        Point::Procedure,
+        Point::Discretion,
+    ];
+
+    pub fn title_zh(self) -> &'static str {
+        match self {
+            Point::Authority => "执法主体是否合法、是否超越法定权限",
+            Point::Facts => "案件事实是否清楚",
+            Point::Evidence => "证据是否确实充分",
+            Point::LegalBasis => "适用法律依据是否准确",
+            Point::Procedure => "程序是否合法",
+            Point::Discretion => "行政裁量是否适当",
+        }
+    }
+}
+
+/// One point as the reviewer answered it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PointOpinion {
+    pub point: Point,
+    pub opinion: String,
+    pub passed: bool,
+}
+
+/// A review record holds every point once, each with an opinion, and passes exactly when every
+/// point passed: a review that passes over a failed point, or fails with every point passed,
+/// says two things at once.
+pub fn check_points(points: &[PointOpinion], passed: bool) -> Result<(), Refusal> {
+    let mut invalid = Reasons::default();
+    for want in Point::ALL {
+        let n = points.iter().filter(|p| p.point == want).count();
+        if n == 0 {
+            invalid.push(
+                Reason::new("legal_review.point_missing")
+                    .field("points")
+                    .arg("point", format!("{want:?}").to_lowercase()),
+            );
+        } else if n > 1 {
+            invalid.push(
+                Reason::new("legal_review.point_repeated")
+                    .field("points")
+                    .arg("point", format!("{want:?}").to_lowercase()),
+            );
+        }
+    }
+    for (i, p) in points.iter().enumerate() {
+        if p.opinion.trim().is_empty() {
+            invalid.push(Reason::new("field.required").field(format!("points[{i}].opinion")));
+        } else if p.opinion.chars().count() > 5000 {
+            invalid.push(
+                Reason::new("field.too_long")
+                    .field(format!("points[{i}].opinion"))
+                    .arg("max", 5000),
+            );
+        }
+    }
+    if invalid.is_empty() && passed != points.iter().all(|p| p.passed) {
+        invalid.push(Reason::new("legal_review.verdict_mismatch").field("passed"));
+    }
+    invalid.into_result(RefusalKind::Invalid)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    fn all_points(passed: bool) -> Vec<PointOpinion> {
+        Point::ALL
+            .iter()
+            .map(|p| PointOpinion {
+                point: *p,
+                opinion: "符合规定".into(),
+                passed,
+            })
+            .collect()
+    }
+
+    fn codes(r: Result<(), Refusal>) -> Vec<String> {
+        r.err()
+            .map(|e| e.reasons.iter().map(|r| r.code.to_string()).collect())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn a_reviewer_since_the_2021_law_needs_a_qualification_number() {
+        assert!(check_qualified(Some(d(2021, 7, 14)), None).is_ok());
+        assert_eq!(
+            codes(check_qualified(Some(d(2021, 7, 15)), None)),
+            ["legal_review.not_qualified"]
+        );
+        assert_eq!(
+            codes(check_qualified(Some(d(2024, 1, 2)), Some("  "))),
+            ["legal_review.not_qualified"]
+        );
+        assert!(check_qualified(Some(d(2024, 1, 2)), Some("A20233201000123")).is_ok());
+        assert_eq!(
+            codes(check_qualified(None, Some("A1"))),
+            ["legal_review.reviewer_since_unknown"]
+        );
+    }
+
+    #[test]
+    fn the_six_points_each_once_and_the_verdict_agrees() {
+        assert!(check_points(&all_points(true), true).is_ok());
+        assert!(check_points(&all_points(false), false).is_ok());
+        let mut one_failed = all_points(true);
+        one_failed[2].passed = false;
+        assert_eq!(
+            codes(check_points(&one_failed, true)),
+            ["legal_review.verdict_mismatch"]
+        );
+        assert!(check_points(&one_failed, false).is_ok());
+        let mut missing = all_points(true);
+        missing.pop();
+        assert_eq!(
+            codes(check_points(&missing, true)),
+            ["legal_review.point_missing"]
+        );
+        let mut repeated = all_points(true);
+        repeated.push(repeated[0].clone());
+        assert_eq!(
+            codes(check_points(&repeated, true)),
+            ["legal_review.point_repeated"]
+        );
+        let mut empty = all_points(true);
+        empty[0].opinion = " ".into();
+        assert_eq!(codes(check_points(&empty, true)), ["field.required"]);
+    }
+
+    fn fine(fen: i64) -> Penalty {
+        Penalty {
+            kind: PenaltyType::Fine,
+            amount_fen: Some(fen),
+            period_days: None,
+        }
+    }
+
+    #[test]
+    fn the_bureau_triggers_fire_on_the_penalties() {
+        let case = crate::case::tests::case(
+            crate::case::registration::CaseStage::Registered,
+            "menghai.officer",
+        );
+        let t = ReviewTriggers {
+            fine_at_or_above_fen: Some(10_000_000),
+            ..ReviewTriggers::default()
+        };
+        assert!(required(&case, &t, &[fine(9_999_999)]).is_empty());
+        assert_eq!(
+            required(&case, &t, &[fine(10_000_000)]),
+            [Trigger::FineThreshold]
+        );
+        let closure = Penalty {
+            kind: PenaltyType::Closure,
+            amount_fen: None,
+            period_days: None,
+        };
+        assert_eq!(
+            required(&case, &ReviewTriggers::default(), &[fine(1), closure]),
+            [Trigger::PenaltyType]
+        );
+    }
+
+    proptest! {
+        /// Adding a penalty never makes review unnecessary: the triggers only grow.
+        #[test]
+        fn more_penalties_never_remove_a_trigger(
+            a in 1i64..100_000_000, b in 1i64..100_000_000, limit in 1i64..100_000_000,
+            kinds in proptest::collection::vec(0usize..PenaltyType::ALL.len(), 0..4),
+        ) {
+            let case = crate::case::tests::case(crate::case::registration::CaseStage::Registered, "menghai.officer");
+            let t = ReviewTriggers { fine_at_or_above_fen: Some(limit), ..ReviewTriggers::default() };
+            let base = vec![fine(a)];
+            let mut more = base.clone();
+            more.push(Penalty { kind: PenaltyType::ConfiscateGains, amount_fen: Some(b), period_days: None });
+            for k in kinds {
+                more.push(Penalty { kind: PenaltyType::ALL[k], amount_fen: None, period_days: None });
+            }
+            let before = required(&case, &t, &base);
+            let after = required(&case, &t, &more);
+            prop_assert!(before.iter().all(|x| after.contains(x)), "{before:?} ⊄ {after:?}");
+        }
+    }
+}
