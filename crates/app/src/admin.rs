@@ -201,6 +201,26 @@ impl App {
         .await
     }
 
+    /// System administrator: records a legal reviewer's standing (since when, and the legal
+    /// professional qualification number; APL Art. 58).
+    pub async fn qualify_reviewer_account(
+        &self,
+        actor: &Actor,
+        username: &str,
+        qualification: domain::user::LegalQualification,
+    ) -> Result<(), AppError> {
+        require(actor, Capability::AccountCertify)?;
+        self.admin_write(
+            actor,
+            username,
+            domain::user::QualifyReviewer { qualification },
+            domain::user::decide_qualify_reviewer,
+            None,
+            false,
+        )
+        .await
+    }
+
     /// System administrator: disables or enables an account. Disabling revokes its sessions in
     /// the same transaction, so enabling it again revives none of them.
     pub async fn set_disabled(
@@ -350,6 +370,7 @@ pub const UNCONFIRMED_SETTINGS: &[&str] = &[
     "app.hearing",
     "app.statement_days",
     "app.host_recusal_days",
+    "app.legal_review_triggers",
 ];
 
 /// Whether a setting (a flattened key) has an unconfirmed default.

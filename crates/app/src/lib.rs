@@ -117,6 +117,10 @@ pub struct AppSettings {
     /// (above 200,000 yuan, the figure not counting); natural persons the 2010 value (5,000
     /// yuan and up), no 2023 figure having been found.
     pub hearing: domain::case::penalty::HearingRules,
+    /// The bureau's own legal-review triggers beside APL Art. 58's (a fine at or above an
+    /// amount; penalty types). UNCONFIRMED: default none by amount; revocation, closure and
+    /// business suspension always.
+    pub legal_review_triggers: domain::case::legal_review::ReviewTriggers,
     /// Working days after the advance notice's service during which the party may state and
     /// defend (陈述、申辩). UNCONFIRMED: no statutory number was found; local notices set one.
     pub statement_days: u32,
@@ -157,6 +161,7 @@ impl Default for AppSettings {
             font_dirs: Vec::new(),
             document_numbers: case::documents::default_document_numbers(),
             hearing: domain::case::penalty::HearingRules::default(),
+            legal_review_triggers: Default::default(),
             statement_days: 5,
             host_recusal_days: 3,
             public_url: "http://127.0.0.1:8080".into(),

@@ -106,6 +106,8 @@ struct DemoUser {
     counties: Option<Vec<String>>,
     #[serde(default)]
     certificate: Option<String>,
+    #[serde(default)]
+    legal_qualification: Option<domain::user::LegalQualification>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -335,6 +337,10 @@ impl App {
                             ))
                         })?;
                 self.certify_officer(&Actor::System, user.id, certificate)
+                    .await?;
+            }
+            if let Some(q) = &u.legal_qualification {
+                self.qualify_reviewer(&Actor::System, user.id, q.clone())
                     .await?;
             }
             accounts.push(u.username);

@@ -47,6 +47,29 @@ impl App {
         Ok(())
     }
 
+    /// Records (or replaces) a legal reviewer's standing (APL Art. 58).
+    pub async fn qualify_reviewer(
+        &self,
+        actor: &Actor,
+        user_id: Uuid,
+        qualification: domain::user::LegalQualification,
+    ) -> Result<(), AppError> {
+        self.command(
+            actor,
+            domain::user::QualifyReviewer { qualification },
+            move |r, _, _| {
+                Box::pin(async move {
+                    Ok(AccountState {
+                        target: r.user_by_id(user_id).await?,
+                    })
+                })
+            },
+            domain::user::decide_qualify_reviewer,
+        )
+        .await?;
+        Ok(())
+    }
+
     pub async fn create_user(&self, actor: &Actor, input: NewUser) -> Result<User, AppError> {
         // Before the load, which looks the username up: PostgreSQL refuses a NUL outright.
         domain::text::check_texts([

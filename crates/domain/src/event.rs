@@ -9,6 +9,7 @@ pub use crate::case::clue::{ClueClosed, ClueSubmitted};
 pub use crate::case::document::{DocumentIssued, DocumentSigned};
 pub use crate::case::hearing::{HearingRecorded, HearingRequested, HearingScheduled};
 pub use crate::case::interference::InterferenceRecorded;
+pub use crate::case::legal_review::{LegalReviewRecorded, LegalReviewSubmitted};
 pub use crate::case::notice::AdvanceNoticeIssued;
 pub use crate::case::party::PartyIdentified;
 pub use crate::case::preservation::{PreservationApproved, PreservationProposed, PreservedDecided};
@@ -29,7 +30,7 @@ pub use crate::evidence::{CustodyTransferred, EvidenceAccessed, EvidenceRegister
 pub use crate::sealed::{SealedErased, SealedViewed};
 use crate::time::Timestamp;
 pub use crate::unit::{UnitCreated, UnitRenamed};
-pub use crate::user::{OfficerCertified, UserCreated};
+pub use crate::user::{OfficerCertified, ReviewerQualified, UserCreated};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -184,6 +185,9 @@ events! {
     TollingEnded = "case.tolling_ended/v1",
     BenchmarkProposed = "discretion.version_proposed/v1",
     BenchmarkApproved = "discretion.version_approved/v1",
+    ReviewerQualified = "reviewer.qualified/v1",
+    LegalReviewSubmitted = "case.legal_review_submitted/v1",
+    LegalReviewRecorded = "case.legal_review_recorded/v1",
 }
 
 /// The schemas of administration events, from [`SCHEMAS`].
@@ -357,6 +361,7 @@ mod tests {
                 "user.disabled/v1",
                 "user.edited/v1",
                 "user.credential_reset/v1",
+                "reviewer.qualified/v1",
             ]
         );
     }

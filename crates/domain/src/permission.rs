@@ -109,10 +109,14 @@ pub enum Capability {
     /// Reading the records of interference in cases: the detachment leader, the bureau heads
     /// and the audit administrator — not the cases' officers.
     InterferenceRead,
+    /// The legal review of a penalty decision (法制审核, APL Art. 58): the legal reviewers only,
+    /// never one who investigated the case, and (from 2021-07-15) only with a legal
+    /// professional qualification.
+    LegalReview,
 }
 
 impl Capability {
-    pub const ALL: [Capability; 31] = [
+    pub const ALL: [Capability; 32] = [
         Capability::EntityRead,
         Capability::EntityRegister,
         Capability::EvidenceRead,
@@ -144,6 +148,7 @@ impl Capability {
         Capability::CaseAssign,
         Capability::CaseReview,
         Capability::InterferenceRead,
+        Capability::LegalReview,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -179,6 +184,7 @@ impl Capability {
             Capability::CaseAssign => "case_assign",
             Capability::CaseReview => "case_review",
             Capability::InterferenceRead => "interference_read",
+            Capability::LegalReview => "legal_review",
         }
     }
 
@@ -292,6 +298,10 @@ impl Capability {
                 "查阅干预案件记录",
                 "read the records of interference in cases",
             ),
+            Capability::LegalReview => (
+                "行政处罚决定法制审核（未参与调查、具备法律职业资格的）",
+                "legal review of penalty decisions (not having investigated, legally qualified)",
+            ),
         }
     }
 }
@@ -336,6 +346,7 @@ const TABLE: [(Capability, [Span; Role::ALL.len()]); Capability::ALL.len()] = [
     (Capability::CaseAssign,               [No,    No,      No,   No,   All,   No,   Own,    No,   No,   No,     No]),
     (Capability::CaseReview,               [No,    No,      No,   No,   All,   No,   No,     No,   All,  No,     No]),
     (Capability::InterferenceRead,         [No,    No,      All,  All,  All,   No,   No,     No,   No,   No,     No]),
+    (Capability::LegalReview,              [No,    No,      No,   No,   No,    No,   No,     No,   All,  No,     No]),
 ];
 
 // `span` indexes the table by declaration order; the build fails if an order differs.

@@ -30,7 +30,26 @@ pub struct OfficerCertified {
     pub certificate: crate::permission::Certificate,
 }
 
-crate::event::administration_events!(UserCreated, OfficerCertified);
+/// A legal reviewer's standing (《中华人民共和国行政处罚法》第五十八条): since when they review
+/// penalty decisions, and the number of their legal professional qualification certificate
+/// (法律职业资格证书), required of those who took up review on or after 2021-07-15.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LegalQualification {
+    pub reviewer_since: chrono::NaiveDate,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+}
+
+/// A user's legal-review standing, recorded (or replaced).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewerQualified {
+    pub user_id: Uuid,
+    pub qualification: LegalQualification,
+}
+
+crate::event::administration_events!(UserCreated, OfficerCertified, ReviewerQualified);
 
 /// A user as the projection holds it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -42,6 +61,9 @@ pub struct User {
     pub roles: Vec<Role>,
     pub counties: Option<Vec<String>>,
     pub certificate: Option<crate::permission::Certificate>,
+    /// For a legal reviewer: since when, and the qualification number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legal_qualification: Option<LegalQualification>,
     /// Disabled by the system administrator: refused at sign-in and on every request.
     pub disabled: bool,
     pub demo: bool,
@@ -157,6 +179,47 @@ pub fn decide_certify(
     Ok(vec![Payload::OfficerCertified(OfficerCertified {
         user_id: user.id,
         certificate,
+    })])
+}
+
+/// Recording (or replacing) a legal reviewer's standing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QualifyReviewer {
+    pub qualification: LegalQualification,
+}
+
+/// By whom certifies officers (the system administrator), never for oneself; the number, when
+/// given, is text of at most 40 characters.
+pub fn decide_qualify_reviewer(
+    state: &crate::admin::AccountState,
+    actor: &Actor,
+    cmd: &QualifyReviewer,
+) -> Result<Vec<Payload>, Refusal> {
+    crate::permission::require(actor, Capability::AccountCertify)?;
+    let user = state.target.as_ref().ok_or_else(Refusal::not_found)?;
+    crate::admin::not_self(actor, user)?;
+    // A line break is refused before the number is trimmed.
+    if let Some(raw) = cmd.qualification.number.as_deref() {
+        let mut invalid = Reasons::default();
+        if raw.chars().any(char::is_control) {
+            invalid.push(Reason::new("field.control_characters").field("number"));
+        } else if raw.trim().chars().count() > 40 {
+            invalid.push(Reason::new("field.too_long").field("number").arg("max", 40));
+        }
+        invalid.into_result(RefusalKind::Invalid)?;
+    }
+    let number = cmd
+        .qualification
+        .number
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty());
+    Ok(vec![Payload::ReviewerQualified(ReviewerQualified {
+        user_id: user.id,
+        qualification: LegalQualification {
+            reviewer_since: cmd.qualification.reviewer_since,
+            number: number.map(str::to_owned),
+        },
     })])
 }
 

@@ -124,6 +124,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "benchmark versions",
         include_str!("../migrations/0026_benchmark_versions.sql"),
     ),
+    (
+        27,
+        "legal qualification",
+        include_str!("../migrations/0027_legal_qualification.sql"),
+    ),
 ];
 
 pub(crate) fn run(conn: &mut Connection) -> Result<(), StoreError> {

@@ -38,6 +38,7 @@ use store::{CaseFilter, ClueFilter, Committed, Page};
 use uuid::Uuid;
 
 pub mod documents;
+mod legal_review;
 mod proceedings;
 mod tasks;
 pub use tasks::{DueItem, DueKind, Task};

@@ -24,6 +24,7 @@ mod hj212_cli;
 mod import;
 mod investigation_pages;
 mod ledger;
+mod legal_review;
 mod limits;
 mod notices;
 mod pages;

@@ -74,6 +74,7 @@ const MULTI_LINE: &[&str] = &[
     "post /api/v1/cases/{id}/submit-investigation-report facts",
     "post /api/v1/cases/{id}/submit-investigation-report proposed_handling",
     "post /api/v1/cases/{id}/submit-investigation-report benchmark.departure_reason",
+    "post /api/v1/cases/{id}/record-legal-review points[0].opinion",
     "post /api/v1/cases/{id}/record-case-review reasons",
     "post /api/v1/cases/{id}/record-interference how",
     "post /api/v1/cases/{id}/approve-preservation comment",
@@ -327,6 +328,14 @@ async fn examples(app: &TestApp, clock: &ShiftedClock) -> BTreeMap<String, Examp
             "/api/v1/admin/users/menghai.officer2/certificate".into(),
             json!({"number": "YN-TEST-1", "issuing_authority": "云南省人民政府",
                    "valid_from": "2026-01-01", "valid_until": "2030-12-31"}),
+        ),
+    );
+    m.insert(
+        "put /api/v1/admin/users/{username}/legal-qualification".into(),
+        ex(
+            Some("admin"),
+            "/api/v1/admin/users/menghai.officer2/legal-qualification".into(),
+            json!({"reviewer_since": "2023-05-04", "number": "A20235300000001"}),
         ),
     );
     m.insert(
@@ -749,6 +758,63 @@ async fn examples(app: &TestApp, clock: &ShiftedClock) -> BTreeMap<String, Examp
     )
     .await;
     assert_eq!(s, 200, "{b}");
+    // Cases reviewed with agreement, for legal review: one to send, one sent.
+    let mut agreed = Vec::new();
+    for _ in 0..2 {
+        let c = team_case().await;
+        for (token, verb, body) in [
+            (
+                &officer,
+                "submit-investigation-report",
+                json!({"facts": "超标排放", "evidence_ids": [], "proposed_handling": "罚款",
+                       "legal_basis": [{"law": "《中华人民共和国水污染防治法》", "article": "第八十三条"}]}),
+            ),
+            (&reviewer, "record-case-review", json!({"opinion": "agree"})),
+        ] {
+            let (s, b) = act(app, token, &c, verb, body).await;
+            assert_eq!(s, 200, "{b}");
+        }
+        agreed.push(c);
+    }
+    let fine = json!({"penalties": [{"type": "fine", "amount_fen": 10_000_000}]});
+    let (s, b) = act(
+        app,
+        &officer,
+        &agreed[1],
+        "submit-for-legal-review",
+        fine.clone(),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    m.insert(
+        "post /api/v1/cases/{id}/submit-for-legal-review".into(),
+        on(
+            "menghai.officer",
+            agreed[0].clone(),
+            "submit-for-legal-review",
+            fine,
+        ),
+    );
+    let points: Vec<Value> = [
+        "authority",
+        "facts",
+        "evidence",
+        "legal_basis",
+        "procedure",
+        "discretion",
+    ]
+    .iter()
+    .map(|p| json!({"point": p, "opinion": "符合\r\n规定", "passed": true}))
+    .collect();
+    m.insert(
+        "post /api/v1/cases/{id}/record-legal-review".into(),
+        on(
+            "fazhi.reviewer",
+            agreed[1].clone(),
+            "record-legal-review",
+            json!({"points": points, "passed": true}),
+        ),
+    );
     m.insert(
         "post /api/v1/cases/{id}/issue-advance-notice".into(),
         on(

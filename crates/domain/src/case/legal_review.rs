@@ -9,13 +9,17 @@
 //! penalty decisions must hold the national legal professional qualification (the law took
 //! effect on 2021-07-15).
 
-use super::penalty::{Penalty, PenaltyType};
-use super::registration::Case;
-use super::review::ReviewFlag;
+use super::clue::stale;
+use super::penalty::{Penalty, PenaltyType, check_penalties};
+use super::registration::{Case, open};
+use super::review::{Opinion, ReviewFlag, investigators};
+use crate::event::Payload;
+use crate::permission::{Capability, reach, within};
 use crate::refusal::{LegalSource, Reasons};
-use crate::{Reason, Refusal, RefusalKind};
+use crate::{Actor, Reason, Refusal, RefusalKind};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+use uuid::Uuid;
 
 pub const LEGAL_REVIEW: LegalSource = LegalSource {
     zh_cn: "《中华人民共和国行政处罚法》第五十八条",
@@ -194,6 +198,17 @@ impl Point {
         Point::Discretion,
     ];
 
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Point::Authority => "authority",
+            Point::Facts => "facts",
+            Point::Evidence => "evidence",
+            Point::LegalBasis => "legal_basis",
+            Point::Procedure => "procedure",
+            Point::Discretion => "discretion",
+        }
+    }
+
     pub fn title_zh(self) -> &'static str {
         match self {
             Point::Authority => "执法主体是否合法、是否超越法定权限",
@@ -226,13 +241,13 @@ pub fn check_points(points: &[PointOpinion], passed: bool) -> Result<(), Refusal
             invalid.push(
                 Reason::new("legal_review.point_missing")
                     .field("points")
-                    .arg("point", format!("{want:?}").to_lowercase()),
+                    .arg("point", want.as_str()),
             );
         } else if n > 1 {
             invalid.push(
                 Reason::new("legal_review.point_repeated")
                     .field("points")
-                    .arg("point", format!("{want:?}").to_lowercase()),
+                    .arg("point", want.as_str()),
             );
         }
     }
@@ -251,6 +266,231 @@ pub fn check_points(points: &[PointOpinion], passed: bool) -> Result<(), Refusal
         invalid.push(Reason::new("legal_review.verdict_mismatch").field("passed"));
     }
     invalid.into_result(RefusalKind::Invalid)
+}
+
+/// What the officers send for review: the penalties they propose and why review is required
+/// (empty: asked for all the same).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Submission {
+    pub penalties: Vec<Penalty>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub triggers: Vec<Trigger>,
+    pub submitted_by: String,
+    pub submitted_on: NaiveDate,
+}
+
+/// The reviewer's answer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Answer {
+    pub points: Vec<PointOpinion>,
+    pub passed: bool,
+    pub reviewed_by: String,
+    pub reviewed_on: NaiveDate,
+}
+
+/// One legal review of a case: a submission and, once answered, the answer. A failed review
+/// sends the case back: the officers mend it and submit again.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LegalReview {
+    pub submission: Submission,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answer: Option<Answer>,
+}
+
+/// Whether the case's last legal review passed, and covers `penalties` (none heavier than it
+/// was asked about: a heavier decision needs review again).
+pub fn passed_for(case: &Case, penalties: &[Penalty]) -> bool {
+    case.proceedings.legal_reviews.last().is_some_and(|r| {
+        r.answer.as_ref().is_some_and(|a| a.passed)
+            && super::penalty::heavier_than_noticed(&r.submission.penalties, penalties).is_empty()
+    })
+}
+
+#[derive(Clone, Debug)]
+pub struct SubmitForLegalReview {
+    pub case_id: Uuid,
+    pub penalties: Vec<Penalty>,
+    pub expected_version: i64,
+}
+
+pub struct SubmitForLegalReviewState {
+    pub case: Case,
+    pub triggers: ReviewTriggers,
+    pub today: NaiveDate,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LegalReviewSubmitted {
+    pub case_id: Uuid,
+    pub county_code: String,
+    pub submission: Submission,
+}
+
+impl crate::event::EventPayload for LegalReviewSubmitted {
+    fn counties(&self) -> Vec<String> {
+        vec![self.county_code.clone()]
+    }
+}
+
+/// An officer of the case sends it for legal review, after a case review that agreed, with the
+/// penalties proposed; never while a review is waiting for its answer.
+pub fn decide_submit_for_legal_review(
+    state: &SubmitForLegalReviewState,
+    actor: &Actor,
+    cmd: &SubmitForLegalReview,
+) -> Result<Vec<Payload>, Refusal> {
+    let case = &state.case;
+    let r = reach(actor, Capability::EnforcementAct)?;
+    if !within(&r, &case.county_code) {
+        return Err(Refusal::not_found());
+    }
+    stale(case.version, cmd.expected_version)?;
+    check_penalties("penalties", &cmd.penalties)?;
+    let me = actor.name().to_owned();
+    let mut unmet = Reasons::default();
+    if !open(case) || case.registered_on.is_none() {
+        unmet.push(Reason::new("case.wrong_stage").arg("stage", case.stage.as_str()));
+    }
+    if !case.acting_officers().contains(&me) {
+        unmet.push(Reason::new("review.not_investigator").arg("username", &me));
+    }
+    if !case
+        .review
+        .as_ref()
+        .is_some_and(|r| r.opinion == Opinion::Agree)
+    {
+        unmet.push(Reason::new("legal_review.case_review_not_agreed"));
+    }
+    if case
+        .proceedings
+        .legal_reviews
+        .last()
+        .is_some_and(|r| r.answer.is_none())
+    {
+        unmet.push(Reason::new("legal_review.pending"));
+    }
+    unmet.into_result(RefusalKind::Conflict)?;
+    Ok(vec![
+        LegalReviewSubmitted {
+            case_id: case.id,
+            county_code: case.county_code.clone(),
+            submission: Submission {
+                penalties: cmd.penalties.clone(),
+                triggers: required(case, &state.triggers, &cmd.penalties),
+                submitted_by: me,
+                submitted_on: state.today,
+            },
+        }
+        .into(),
+    ])
+}
+
+#[derive(Clone, Debug)]
+pub struct RecordLegalReview {
+    pub case_id: Uuid,
+    pub points: Vec<PointOpinion>,
+    pub passed: bool,
+    pub expected_version: i64,
+}
+
+pub struct RecordLegalReviewState {
+    pub case: Case,
+    /// The reviewer's standing as the accounts record it.
+    pub qualification: Option<crate::user::LegalQualification>,
+    pub today: NaiveDate,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LegalReviewRecorded {
+    pub case_id: Uuid,
+    pub county_code: String,
+    pub index: usize,
+    pub answer: Answer,
+}
+
+impl crate::event::EventPayload for LegalReviewRecorded {
+    fn counties(&self) -> Vec<String> {
+        vec![self.county_code.clone()]
+    }
+}
+
+/// A legal reviewer who did not investigate the case, qualified, answers the waiting review:
+/// six points, each with an opinion, and a verdict that agrees with them.
+pub fn decide_record_legal_review(
+    state: &RecordLegalReviewState,
+    actor: &Actor,
+    cmd: &RecordLegalReview,
+) -> Result<Vec<Payload>, Refusal> {
+    let case = &state.case;
+    let r = reach(actor, Capability::LegalReview)?;
+    if !within(&r, &case.county_code) {
+        return Err(Refusal::not_found());
+    }
+    stale(case.version, cmd.expected_version)?;
+    let names: Vec<String> = (0..cmd.points.len())
+        .map(|i| format!("points[{i}].opinion"))
+        .collect();
+    let texts: Vec<(&str, &str, bool)> = cmd
+        .points
+        .iter()
+        .zip(&names)
+        .map(|(p, n)| (n.as_str(), p.opinion.as_str(), true))
+        .collect();
+    crate::text::check_texts(texts)?;
+    check_points(&cmd.points, cmd.passed)?;
+    let q = state.qualification.as_ref();
+    check_qualified(
+        q.map(|q| q.reviewer_since),
+        q.and_then(|q| q.number.as_deref()),
+    )?;
+    let me = actor.name().to_owned();
+    let mut unmet = Reasons::default();
+    let index = case.proceedings.legal_reviews.len().checked_sub(1);
+    let waiting = index.filter(|i| case.proceedings.legal_reviews[*i].answer.is_none());
+    if waiting.is_none() {
+        unmet.push(Reason::new("legal_review.nothing_submitted"));
+    }
+    if investigators(case).contains(&me) {
+        unmet.push(
+            Reason::new("legal_review.investigated")
+                .arg("username", &me)
+                .source(LEGAL_REVIEW),
+        );
+    }
+    unmet.into_result(RefusalKind::Conflict)?;
+    let Some(index) = waiting else {
+        return Err(Refusal::one(
+            RefusalKind::Conflict,
+            Reason::new("legal_review.nothing_submitted"),
+        ));
+    };
+    Ok(vec![
+        LegalReviewRecorded {
+            case_id: case.id,
+            county_code: case.county_code.clone(),
+            index,
+            answer: Answer {
+                points: cmd
+                    .points
+                    .iter()
+                    .map(|p| PointOpinion {
+                        point: p.point,
+                        opinion: p.opinion.trim().to_owned(),
+                        passed: p.passed,
+                    })
+                    .collect(),
+                passed: cmd.passed,
+                reviewed_by: me,
+                reviewed_on: state.today,
+            },
+        }
+        .into(),
+    ])
 }
 
 #[cfg(test)]

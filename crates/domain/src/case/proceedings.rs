@@ -57,6 +57,8 @@ pub struct Proceedings {
     pub hearings: Vec<Hearing>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tollings: Vec<CaseTolling>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub legal_reviews: Vec<super::legal_review::LegalReview>,
 }
 
 impl Proceedings {
@@ -73,6 +75,8 @@ impl Proceedings {
             Payload::TollingStarted(p) => p.case_id,
             Payload::TollingApproved(p) => p.case_id,
             Payload::TollingEnded(p) => p.case_id,
+            Payload::LegalReviewSubmitted(p) => p.case_id,
+            Payload::LegalReviewRecorded(p) => p.case_id,
             _ => return None,
         })
     }
@@ -131,6 +135,19 @@ impl Proceedings {
                     .get_mut(*index)
                     .ok_or_else(|| format!("no hearing {index}"))?;
                 h.outcome = Some(outcome.clone());
+            }
+            Payload::LegalReviewSubmitted(p) => {
+                self.legal_reviews.push(super::legal_review::LegalReview {
+                    submission: p.submission.clone(),
+                    answer: None,
+                })
+            }
+            Payload::LegalReviewRecorded(p) => {
+                let r = self
+                    .legal_reviews
+                    .get_mut(p.index)
+                    .ok_or_else(|| format!("no legal review {}", p.index))?;
+                r.answer = Some(p.answer.clone());
             }
             Payload::TollingStarted(TollingStarted { tolling, .. }) => {
                 self.tollings.push(tolling.clone())

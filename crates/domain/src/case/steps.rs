@@ -28,7 +28,7 @@ pub struct NextStep {
 }
 
 /// Every command a step may name (each has words on the pages).
-pub const COMMANDS: [&str; 29] = [
+pub const COMMANDS: [&str; 31] = [
     "approve-registration",
     "reject-registration",
     "identify-party",
@@ -58,6 +58,8 @@ pub const COMMANDS: [&str; 29] = [
     "start-tolling",
     "end-tolling",
     "approve-suspension",
+    "submit-for-legal-review",
+    "record-legal-review",
 ];
 
 /// What the steps depend on besides the case and the reader.
@@ -76,6 +78,7 @@ fn role_reason(cap: Capability) -> Reason {
     Reason::new(match cap {
         Capability::CaseApprove => "step.needs_head",
         Capability::CaseReview => "step.needs_reviewer",
+        Capability::LegalReview => "step.needs_legal_reviewer",
         Capability::CaseAssign => "step.needs_assigner",
         Capability::CaseRegister => "step.needs_registrar",
         _ => "step.needs_officer",
@@ -285,7 +288,65 @@ pub fn next_steps(case: &Case, actor: &Actor, ctx: &StepContext) -> Vec<NextStep
         s.push("record-case-review", Capability::CaseReview, unmet);
     }
     notice_steps(&mut s, &me);
+    legal_review_steps(&mut s, &me);
     s.out
+}
+
+/// Legal review (`super::legal_review`): sent by an officer after a review that agreed, a
+/// step of its own when the case's flags or a departure from the benchmark already require
+/// it; answered by a legal reviewer who did not investigate.
+fn legal_review_steps(s: &mut Steps, me: &str) {
+    let case = s.case;
+    let agreed = case.stage == CaseStage::Reviewed
+        && case
+            .review
+            .as_ref()
+            .is_some_and(|r| r.opinion == super::review::Opinion::Agree);
+    let waiting = case
+        .proceedings
+        .legal_reviews
+        .last()
+        .is_some_and(|r| r.answer.is_none());
+    if agreed && !waiting {
+        let unmet = if case.acting_officers().iter().any(|o| o == me) {
+            Vec::new()
+        } else {
+            vec![Reason::new("notice.not_an_officer_of_the_case")]
+        };
+        // Required already (whatever the penalties): flags, or a departure.
+        let required = !super::legal_review::required(
+            case,
+            &super::legal_review::ReviewTriggers {
+                fine_at_or_above_fen: None,
+                penalty_types: Vec::new(),
+            },
+            &[],
+        )
+        .is_empty();
+        let passed = case
+            .proceedings
+            .legal_reviews
+            .last()
+            .is_some_and(|r| r.answer.as_ref().is_some_and(|a| a.passed));
+        s.push_as(
+            "submit-for-legal-review",
+            Capability::EnforcementAct,
+            unmet,
+            !required || passed,
+        );
+    }
+    if waiting {
+        let unmet = if super::review::investigators(case).iter().any(|o| o == me) {
+            vec![
+                Reason::new("legal_review.investigated")
+                    .arg("username", me)
+                    .source(super::legal_review::LEGAL_REVIEW),
+            ]
+        } else {
+            Vec::new()
+        };
+        s.push("record-legal-review", Capability::LegalReview, unmet);
+    }
 }
 
 /// The steps of notice, defence, hearing and tolling (`super::proceedings`).

@@ -458,6 +458,7 @@ proptest! {
                         valid_until: if *valid { day("2028-01-01") } else { day("2026-11-30") },
                     }),
                     disabled: false,
+                    legal_qualification: None,
                     demo: false,
                     version: 1,
                 };
@@ -590,6 +591,7 @@ fn officer_user(name: &str, role: Role, valid_until: &str) -> crate::user::User 
             valid_until: day(valid_until),
         }),
         disabled: false,
+        legal_qualification: None,
         demo: false,
         version: 1,
     }

@@ -26,6 +26,8 @@ const EDIT_USER: &str =
     "UPDATE users SET display_name = $2, unit_id = $3, version = version + 1 WHERE id = $1";
 const TOUCH_USER: &str = "UPDATE users SET version = version + 1 WHERE id = $1";
 const CERTIFY_USER: &str = "UPDATE users SET certificate = $2, version = version + 1 WHERE id = $1";
+const QUALIFY_REVIEWER: &str =
+    "UPDATE users SET legal_qualification = $2, version = version + 1 WHERE id = $1";
 
 /// Applies a unit or user event; `None` for events of other kinds.
 pub(super) async fn apply(exec: &mut dyn Exec, event: &Event) -> Result<Option<u64>, StoreError> {
@@ -73,6 +75,13 @@ pub(super) async fn apply(exec: &mut dyn Exec, event: &Event) -> Result<Option<u
                     p.demo.into(),
                     at,
                 ],
+            )
+            .await?
+        }
+        Payload::ReviewerQualified(p) => {
+            exec.execute(
+                QUALIFY_REVIEWER,
+                &[p.user_id.into(), to_json(&p.qualification)?.into()],
             )
             .await?
         }

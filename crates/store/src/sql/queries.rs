@@ -340,9 +340,9 @@ const UNIT_BY_CODE: &str = "SELECT id, code, kind, name_zh, name_en, parent_id, 
 const ALL_UNITS: &str = "SELECT id, code, kind, name_zh, name_en, parent_id, division_code, demo, \
      version FROM units ORDER BY id";
 const USER_BY_ID: &str = "SELECT id, username, display_name, unit_id, roles, counties, demo, \
-     version, certificate, disabled FROM users WHERE id = $1";
+     version, certificate, disabled, legal_qualification FROM users WHERE id = $1";
 const USER_BY_USERNAME: &str = "SELECT id, username, display_name, unit_id, roles, counties, demo, \
-     version, certificate, disabled FROM users WHERE username = $1";
+     version, certificate, disabled, legal_qualification FROM users WHERE username = $1";
 const ENTITY_COLUMNS: &str = "id, uscc, name, county_code, industry_code, class, address, \
      legal_representative, lat_e6, lon_e6, outlets, permit, demo, version";
 const ENTITY_BY_ID: &str = "SELECT id, uscc, name, county_code, industry_code, class, address, \
@@ -402,6 +402,11 @@ fn user_from_row(row: &Row) -> Result<User, StoreError> {
             .transpose()
             .map_err(corrupt)?,
         disabled: row.bool(9)?,
+        legal_qualification: row
+            .opt_text(10)?
+            .map(|c| serde_json::from_str(&c))
+            .transpose()
+            .map_err(corrupt)?,
     })
 }
 
@@ -728,7 +733,7 @@ const ENTITY_COUNTS: &str = "SELECT county_code, class, COUNT(*) FROM entities \
      WHERE ($1 = '' OR $1 LIKE '%,' || county_code || ',%') \
      GROUP BY county_code, class ORDER BY county_code, class";
 const USERS_BY_NAME: &str = "SELECT id, username, display_name, unit_id, roles, counties, demo, \
-     version, certificate, disabled FROM users ORDER BY username";
+     version, certificate, disabled, legal_qualification FROM users ORDER BY username";
 const SESSIONS_OF: &str = "SELECT token_hash, user_id, created_at, expires_at, last_seen_at, \
      revoked FROM sessions WHERE user_id = $1 ORDER BY created_at DESC";
 const SIGNINS_OF: &str = "SELECT at, username, user_id, ip, outcome FROM signin_audit \

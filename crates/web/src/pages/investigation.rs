@@ -87,6 +87,8 @@ pub(super) fn step_parts(command: &str) -> (&'static str, &'static str) {
         "start-tolling" => ("ui-step_start_tolling", "tolling"),
         "end-tolling" => ("ui-step_end_tolling", "tolling"),
         "approve-suspension" => ("ui-step_approve_suspension", "tolling"),
+        "submit-for-legal-review" => ("ui-step_submit_for_legal_review", "legal-review"),
+        "record-legal-review" => ("ui-step_record_legal_review", "legal-review"),
         _ => ("ui-step_other", ""),
     }
 }
@@ -335,6 +337,7 @@ pub struct Workspace {
     pub documents: Option<super::documents::DocumentsSection>,
     /// The notice, the party's defence, the hearing and the periods not counted.
     pub notice: Option<super::proceedings::NoticeSection>,
+    pub legal_review: Option<super::legal_review::LegalReviewSection>,
     /// The investigation sections have something to show.
     pub investigating: bool,
     /// A label's colon in the page's language.
@@ -937,6 +940,7 @@ pub async fn workspace(
         super::documents::section(state, ctx, case, people, &subjects, &evidence).await?;
     let notice =
         super::proceedings::section(state, ctx, case, people, draft, &allowed, &evidence).await?;
+    let legal_review = super::legal_review::section(ctx, case, people, draft, &allowed);
     let investigating = domain::case::team::investigating(case)
         || !record_rows.is_empty()
         || !preservations.is_empty();
@@ -954,6 +958,7 @@ pub async fn workspace(
         sent_back,
         review_form,
         notice,
+        legal_review,
         interference,
         documents,
         investigating,

@@ -16,6 +16,7 @@ mod home;
 pub(crate) mod import;
 mod interference;
 mod investigation;
+mod legal_review;
 mod login;
 mod powers;
 mod proceedings;
@@ -38,7 +39,7 @@ pub const SESSION_COOKIE: &str = "ecoenforce_session";
 const LANG_COOKIE: &str = "lang";
 
 pub fn router() -> axum::Router<AppState> {
-    proceedings::routes(axum::Router::new())
+    legal_review::routes(proceedings::routes(axum::Router::new()))
         .route("/", get(home::home))
         .route("/discretion", get(discretion::page))
         .route("/discretion.json", get(discretion::json))
@@ -447,6 +448,8 @@ const FLASHES: &[&str] = &[
     "ui-flash_tolling_started",
     "ui-flash_tolling_ended",
     "ui-flash_suspension_approved",
+    "ui-flash_legal_review_submitted",
+    "ui-flash_legal_review_recorded",
 ];
 
 /// A redirect after an action, and a message about it on the next page.

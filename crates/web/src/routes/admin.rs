@@ -150,6 +150,39 @@ async fn certify(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LegalQualificationBody {
+    /// The day the person first took up legal review of penalty decisions.
+    reviewer_since: chrono::NaiveDate,
+    /// 法律职业资格证书编号: required of those who took up review on or after 2021-07-15
+    /// (checked when they review).
+    number: Option<String>,
+}
+
+/// System administrator: records or replaces a legal reviewer's standing (APL Art. 58).
+#[utoipa::path(put, path = "/api/v1/admin/users/{username}/legal-qualification", tag = "admin",
+    params(("username" = String, Path)), request_body = LegalQualificationBody,
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem),
+              (status = 409, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+async fn qualify_reviewer(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(username): Path<String>,
+    crate::json::ApiJson(body): crate::json::ApiJson<LegalQualificationBody>,
+) -> Result<StatusCode, ApiError> {
+    let qualification = domain::user::LegalQualification {
+        reviewer_since: body.reviewer_since,
+        number: body.number,
+    };
+    state
+        .app
+        .qualify_reviewer_account(&auth.actor, &username, qualification)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// The settings in force of the caller's duty (system or security administrator), as
 /// `app.<key>` → value; they change in the settings file and take effect at restart.
 #[utoipa::path(get, path = "/api/v1/admin/settings", tag = "admin",
@@ -330,6 +363,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(create_account))
         .routes(routes!(edit_account))
         .routes(routes!(certify))
+        .routes(routes!(qualify_reviewer))
         .routes(routes!(settings))
         .routes(routes!(set_access))
         .routes(routes!(disable))

@@ -1580,22 +1580,7 @@ async fn issue_advance_notice(
     headers: HeaderMap,
     ApiJson(b): ApiJson<AdvanceNoticeBody>,
 ) -> Result<Response, ApiError> {
-    let mut penalties = Vec::new();
-    for (i, p) in b.penalties.into_iter().enumerate() {
-        let kind = domain::case::penalty::PenaltyType::parse(&p.kind).ok_or_else(|| {
-            ApiError::one(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                domain::Reason::new("penalty.unknown_type")
-                    .field(format!("penalties[{i}].type"))
-                    .arg("type", &p.kind),
-            )
-        })?;
-        penalties.push(domain::case::penalty::Penalty {
-            kind,
-            amount_fen: p.amount_fen,
-            period_days: p.period_days,
-        });
-    }
+    let penalties = parse_penalties(b.penalties)?;
     let cmd = domain::case::notice::IssueAdvanceNotice {
         case_id: uuid::Uuid::nil(),
         id: uuid::Uuid::nil(),
@@ -1619,6 +1604,127 @@ async fn issue_advance_notice(
     };
     on_case(&state, &id, &headers, |id, v| {
         state.app.issue_advance_notice(&auth.actor, id, v, cmd)
+    })
+    .await
+}
+
+/// The penalties of a body, each type known.
+fn parse_penalties(
+    list: Vec<PenaltyBody>,
+) -> Result<Vec<domain::case::penalty::Penalty>, ApiError> {
+    let mut penalties = Vec::new();
+    for (i, p) in list.into_iter().enumerate() {
+        let kind = domain::case::penalty::PenaltyType::parse(&p.kind).ok_or_else(|| {
+            ApiError::one(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                domain::Reason::new("penalty.unknown_type")
+                    .field(format!("penalties[{i}].type"))
+                    .arg("type", &p.kind),
+            )
+        })?;
+        penalties.push(domain::case::penalty::Penalty {
+            kind,
+            amount_fen: p.amount_fen,
+            period_days: p.period_days,
+        });
+    }
+    Ok(penalties)
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LegalReviewSubmitBody {
+    /// The penalties the officers propose to decide.
+    penalties: Vec<PenaltyBody>,
+}
+
+/// An officer of the case sends it for legal review (法制审核, APL Art. 58) after a case review
+/// that agreed, with the penalties proposed; the answer says why review is required.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/submit-for-legal-review", tag = "cases",
+    params(("id" = String, Path)), request_body = LegalReviewSubmitBody,
+    responses((status = 200, body = CaseAnswer), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem),
+              (status = 412, body = Problem), (status = 422, body = Problem),
+              (status = 428, body = Problem)),
+    security(("bearer" = [])))]
+async fn submit_for_legal_review(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    ApiJson(b): ApiJson<LegalReviewSubmitBody>,
+) -> Result<Response, ApiError> {
+    let penalties = parse_penalties(b.penalties)?;
+    on_case(&state, &id, &headers, |id, v| {
+        state
+            .app
+            .submit_for_legal_review(&auth.actor, id, v, penalties)
+    })
+    .await
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LegalReviewPointBody {
+    /// authority, facts, evidence, legal_basis, procedure or discretion
+    point: String,
+    opinion: String,
+    passed: bool,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LegalReviewBody {
+    /// The six points, each once, each with an opinion.
+    points: Vec<LegalReviewPointBody>,
+    /// Passes exactly when every point passed.
+    passed: bool,
+}
+
+/// A legal reviewer who did not investigate the case, qualified (APL Art. 58), answers the
+/// waiting review; a failed review sends the case back to its officers.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/record-legal-review", tag = "cases",
+    params(("id" = String, Path)), request_body = LegalReviewBody,
+    responses((status = 200, body = CaseAnswer), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem),
+              (status = 412, body = Problem), (status = 422, body = Problem),
+              (status = 428, body = Problem)),
+    security(("bearer" = [])))]
+async fn record_legal_review(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    ApiJson(b): ApiJson<LegalReviewBody>,
+) -> Result<Response, ApiError> {
+    use domain::case::legal_review::{Point, PointOpinion};
+    let mut points = Vec::new();
+    for (i, p) in b.points.into_iter().enumerate() {
+        let point = Point::ALL
+            .into_iter()
+            .find(|x| x.as_str() == p.point)
+            .ok_or_else(|| {
+                ApiError::one(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    domain::Reason::new("legal_review.unknown_point")
+                        .field(format!("points[{i}].point"))
+                        .arg("point", &p.point),
+                )
+            })?;
+        points.push(PointOpinion {
+            point,
+            opinion: p.opinion,
+            passed: p.passed,
+        });
+    }
+    let cmd = domain::case::legal_review::RecordLegalReview {
+        case_id: uuid::Uuid::nil(),
+        points,
+        passed: b.passed,
+        expected_version: 0,
+    };
+    on_case(&state, &id, &headers, |id, v| {
+        state.app.record_legal_review(&auth.actor, id, v, cmd)
     })
     .await
 }
@@ -2326,6 +2432,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(submit_investigation_report))
         .routes(routes!(record_case_review))
         .routes(routes!(issue_advance_notice))
+        .routes(routes!(submit_for_legal_review))
+        .routes(routes!(record_legal_review))
         .routes(routes!(record_interference))
         .routes(routes!(preserve_evidence))
         .routes(routes!(approve_preservation))
