@@ -215,14 +215,17 @@ impl Settings {
             h.organisation.fen > 0
                 && h.person.fen > 0
                 && (1..=60).contains(&self.app.statement_days)
-                && (1..=30).contains(&self.app.host_recusal_days)
-                && self
-                    .app
-                    .legal_review_triggers
-                    .fine_at_or_above_fen
-                    .is_none_or(|f| f > 0),
+                && (1..=30).contains(&self.app.host_recusal_days),
             "{}",
             crate::both("cli.hearing_invalid", &[])
+        );
+        anyhow::ensure!(
+            self.app
+                .legal_review_triggers
+                .fine_at_or_above_fen
+                .is_none_or(|f| f > 0),
+            "{}",
+            crate::both("cli.legal_review_triggers_invalid", &[])
         );
         let mut short: Vec<&String> = self.app.county_short_names.values().collect();
         short.sort();

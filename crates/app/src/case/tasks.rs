@@ -131,6 +131,25 @@ impl App {
         if domain::permission::allows(actor, Capability::CaseApprove) {
             candidates.extend(self.approvals(actor).await?.0);
         }
+        // A legal reviewer: the reviewed cases whose last legal review waits for its answer.
+        if domain::permission::allows(actor, Capability::LegalReview) {
+            candidates.extend(
+                pass(CaseFilter {
+                    stage: domain::case::registration::CaseStage::Reviewed
+                        .as_str()
+                        .to_owned(),
+                    ..Default::default()
+                })
+                .await?
+                .into_iter()
+                .filter(|c| {
+                    c.proceedings
+                        .legal_reviews
+                        .last()
+                        .is_some_and(|r| r.answer.is_none())
+                }),
+            );
+        }
         let mut seen = std::collections::HashSet::new();
         let mut out = Vec::new();
         for case in candidates {

@@ -183,6 +183,78 @@ async fn legal_review_walk(app: TestApp) {
         b["case"]["proceedings"]["legal_reviews"][1]["answer"]["passed"],
         true
     );
+    // A review that passed and still covers the case is not sent again for the same fine.
+    let (s, b) = act(&app, &officer, &case, "submit-for-legal-review", fine).await;
+    assert_eq!(
+        (s, error_codes(&b)),
+        (409, vec!["legal_review.already_passed"]),
+        "{b}"
+    );
+}
+
+/// A waiting review is in the legal reviewer's tasks, and leaves them once answered.
+async fn a_waiting_review_is_a_reviewers_task(app: TestApp) {
+    app.app.seed_demo().await.unwrap();
+    let officer = app.login("menghai.officer", DEMO_PASSWORD).await;
+    let reviewer = app.login("fazhi.reviewer", DEMO_PASSWORD).await;
+    let case = registered_case(&app, &officer, "532822").await;
+    for (token, action, body) in [
+        (
+            &officer,
+            "assign-officers",
+            json!({"officers": ["menghai.officer", "menghai.officer2"], "lead": "menghai.officer"}),
+        ),
+        (
+            &officer,
+            "submit-investigation-report",
+            json!({"facts": "超标排放", "evidence_ids": [], "proposed_handling": "罚款",
+                   "proposed_fine_fen": 10_000_000,
+                   "legal_basis": [{"law": "《中华人民共和国水污染防治法》", "article": "第八十三条"}]}),
+        ),
+        (&reviewer, "record-case-review", json!({"opinion": "agree"})),
+        (
+            &officer,
+            "submit-for-legal-review",
+            json!({"penalties": [{"type": "fine", "amount_fen": 10_000_000}]}),
+        ),
+    ] {
+        let (s, b) = act(&app, token, &case, action, body).await;
+        assert_eq!(s, 200, "{action}: {b}");
+    }
+    let tasks = |token: String| {
+        let app = &app;
+        async move {
+            let r = app
+                .client
+                .get(app.url("/api/v1/tasks"))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200);
+            r.json::<Value>().await.unwrap()
+        }
+    };
+    let t = tasks(reviewer.clone()).await;
+    let steps: Vec<&str> = t
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|x| x["steps"].as_array().unwrap().iter())
+        .filter_map(|s| s["command"].as_str())
+        .collect();
+    assert!(steps.contains(&"record-legal-review"), "{t}");
+    let (s, _) = act(
+        &app,
+        &reviewer,
+        &case,
+        "record-legal-review",
+        json!({"points": points(None), "passed": true}),
+    )
+    .await;
+    assert_eq!(s, 200);
+    let t = tasks(reviewer).await;
+    assert!(!t.to_string().contains("record-legal-review"), "{t}");
 }
 
 /// A reviewer who took up review after the 2021 law without a qualification number is
@@ -283,4 +355,8 @@ async fn an_unqualified_reviewer_is_refused(app: TestApp) {
     assert_eq!(s, 200, "{b}");
 }
 
-on_both_backends!(legal_review_walk, an_unqualified_reviewer_is_refused);
+on_both_backends!(
+    legal_review_walk,
+    an_unqualified_reviewer_is_refused,
+    a_waiting_review_is_a_reviewers_task
+);

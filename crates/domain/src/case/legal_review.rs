@@ -234,6 +234,14 @@ pub struct PointOpinion {
 /// point passed: a review that passes over a failed point, or fails with every point passed,
 /// says two things at once.
 pub fn check_points(points: &[PointOpinion], passed: bool) -> Result<(), Refusal> {
+    if points.len() > Point::ALL.len() {
+        return Err(Refusal::one(
+            RefusalKind::Invalid,
+            Reason::new("field.too_long")
+                .field("points")
+                .arg("max", Point::ALL.len()),
+        ));
+    }
     let mut invalid = Reasons::default();
     for want in Point::ALL {
         let n = points.iter().filter(|p| p.point == want).count();
@@ -278,6 +286,49 @@ pub struct Submission {
     pub triggers: Vec<Trigger>,
     pub submitted_by: String,
     pub submitted_on: NaiveDate,
+    /// What of the case the reviewer saw: a notice, hearing or answered statement recorded
+    /// after it makes the review out of date.
+    #[serde(default)]
+    pub covers: Covers,
+}
+
+/// The procedural facts a review saw, counted.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Covers {
+    pub notices: usize,
+    pub hearings_recorded: usize,
+    pub statements_answered: usize,
+}
+
+impl Covers {
+    pub fn of(case: &Case) -> Covers {
+        let p = &case.proceedings;
+        Covers {
+            notices: case.notices.len(),
+            hearings_recorded: p.hearings.iter().filter(|h| h.outcome.is_some()).count(),
+            statements_answered: p.statements.iter().filter(|s| s.answered()).count(),
+        }
+    }
+}
+
+/// What the officers send: the last notice's penalties, or before any notice the report's
+/// proposed fine; empty when nothing is proposed yet.
+pub fn penalties_to_send(case: &Case) -> Vec<Penalty> {
+    if let Some(n) = case.notices.last() {
+        return n.penalties.clone();
+    }
+    case.report
+        .as_ref()
+        .and_then(|r| r.proposed_fine_fen)
+        .map(|f| {
+            vec![Penalty {
+                kind: PenaltyType::Fine,
+                amount_fen: Some(f),
+                period_days: None,
+            }]
+        })
+        .unwrap_or_default()
 }
 
 /// The reviewer's answer.
@@ -302,9 +353,13 @@ pub struct LegalReview {
 
 /// Whether the case's last legal review passed, and covers `penalties` (none heavier than it
 /// was asked about: a heavier decision needs review again).
+///
+/// A review made before a later notice, hearing record or answered statement is out of date:
+/// the reviewer did not see them.
 pub fn passed_for(case: &Case, penalties: &[Penalty]) -> bool {
     case.proceedings.legal_reviews.last().is_some_and(|r| {
         r.answer.as_ref().is_some_and(|a| a.passed)
+            && r.submission.covers == Covers::of(case)
             && super::penalty::heavier_than_noticed(&r.submission.penalties, penalties).is_empty()
     })
 }
@@ -373,6 +428,11 @@ pub fn decide_submit_for_legal_review(
     {
         unmet.push(Reason::new("legal_review.pending"));
     }
+    // A review that passed and still covers the case is not asked for again with the same or
+    // lighter penalties (one click would otherwise set it aside).
+    if passed_for(case, &cmd.penalties) {
+        unmet.push(Reason::new("legal_review.already_passed"));
+    }
     unmet.into_result(RefusalKind::Conflict)?;
     Ok(vec![
         LegalReviewSubmitted {
@@ -383,6 +443,7 @@ pub fn decide_submit_for_legal_review(
                 triggers: required(case, &state.triggers, &cmd.penalties),
                 submitted_by: me,
                 submitted_on: state.today,
+                covers: Covers::of(case),
             },
         }
         .into(),
@@ -448,6 +509,12 @@ pub fn decide_record_legal_review(
         q.map(|q| q.reviewer_since),
         q.and_then(|q| q.number.as_deref()),
     )?;
+    if q.is_some_and(|q| q.reviewer_since > state.today) {
+        return Err(Refusal::one(
+            RefusalKind::Conflict,
+            Reason::new("legal_review.not_yet_reviewer").source(LEGAL_REVIEW),
+        ));
+    }
     let me = actor.name().to_owned();
     let mut unmet = Reasons::default();
     let index = case.proceedings.legal_reviews.len().checked_sub(1);
@@ -554,12 +621,17 @@ mod tests {
             codes(check_points(&missing, true)),
             ["legal_review.point_missing"]
         );
+        // One point twice in place of another: both named.
         let mut repeated = all_points(true);
-        repeated.push(repeated[0].clone());
+        repeated[5] = repeated[0].clone();
         assert_eq!(
             codes(check_points(&repeated, true)),
-            ["legal_review.point_repeated"]
+            ["legal_review.point_repeated", "legal_review.point_missing"]
         );
+        // More than six is refused before anything else is read.
+        let mut seven = all_points(true);
+        seven.push(seven[0].clone());
+        assert_eq!(codes(check_points(&seven, true)), ["field.too_long"]);
         let mut empty = all_points(true);
         empty[0].opinion = " ".into();
         assert_eq!(codes(check_points(&empty, true)), ["field.required"]);
@@ -597,6 +669,46 @@ mod tests {
             required(&case, &ReviewTriggers::default(), &[fine(1), closure]),
             [Trigger::PenaltyType]
         );
+    }
+
+    #[test]
+    fn a_later_notice_makes_a_passed_review_out_of_date() {
+        let mut case = crate::case::tests::case(
+            crate::case::registration::CaseStage::Reviewed,
+            "menghai.officer",
+        );
+        let penalties = vec![fine(10_000_000)];
+        case.proceedings.legal_reviews.push(LegalReview {
+            submission: Submission {
+                penalties: penalties.clone(),
+                triggers: vec![],
+                submitted_by: "menghai.officer".into(),
+                submitted_on: d(2026, 12, 1),
+                covers: Covers::of(&case),
+            },
+            answer: Some(Answer {
+                points: all_points(true),
+                passed: true,
+                reviewed_by: "fazhi.reviewer".into(),
+                reviewed_on: d(2026, 12, 2),
+            }),
+        });
+        assert!(passed_for(&case, &penalties));
+        assert!(!passed_for(&case, &[fine(10_000_001)]), "heavier");
+        case.notices.push(crate::case::notice::AdvanceNotice {
+            id: uuid::Uuid::nil(),
+            penalties: penalties.clone(),
+            facts: "f".into(),
+            reasons: "r".into(),
+            legal_basis: vec![],
+            hearing_grounds: vec![],
+            new_facts: String::new(),
+            issued_by: "menghai.officer".into(),
+            issued_on: d(2026, 12, 3),
+            statement_days: 5,
+            benchmark: None,
+        });
+        assert!(!passed_for(&case, &penalties), "a notice after the review");
     }
 
     proptest! {

@@ -5,6 +5,7 @@
 
 pub mod clue;
 pub mod decision;
+pub mod deliberation;
 pub mod document;
 pub mod hearing;
 pub mod interference;

@@ -143,10 +143,12 @@ impl Proceedings {
                 })
             }
             Payload::LegalReviewRecorded(p) => {
+                let last = self.legal_reviews.len().checked_sub(1);
                 let r = self
                     .legal_reviews
                     .get_mut(p.index)
-                    .ok_or_else(|| format!("no legal review {}", p.index))?;
+                    .filter(|r| r.answer.is_none() && Some(p.index) == last)
+                    .ok_or_else(|| format!("no waiting legal review {}", p.index))?;
                 r.answer = Some(p.answer.clone());
             }
             Payload::TollingStarted(TollingStarted { tolling, .. }) => {

@@ -308,11 +308,17 @@ fn legal_review_steps(s: &mut Steps, me: &str) {
         .last()
         .is_some_and(|r| r.answer.is_none());
     if agreed && !waiting {
-        let unmet = if case.acting_officers().iter().any(|o| o == me) {
+        let mut unmet = if case.acting_officers().iter().any(|o| o == me) {
             Vec::new()
         } else {
             vec![Reason::new("notice.not_an_officer_of_the_case")]
         };
+        let to_send = super::legal_review::penalties_to_send(case);
+        if to_send.is_empty() {
+            unmet.push(Reason::new("legal_review.nothing_proposed"));
+        } else if super::legal_review::passed_for(case, &to_send) {
+            unmet.push(Reason::new("legal_review.already_passed"));
+        }
         // Required already (whatever the penalties): flags, or a departure.
         let required = !super::legal_review::required(
             case,

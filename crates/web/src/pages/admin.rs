@@ -118,6 +118,7 @@ fn event_words(ctx: &PageCtx, people: &app::people::People, p: &Payload) -> (Str
     let (what, whom) = match p {
         Payload::UserCreated(e) => ("ui-event_user_created", e.display_name.clone()),
         Payload::OfficerCertified(e) => ("ui-event_officer_certified", person(e.user_id)),
+        Payload::ReviewerQualified(e) => ("ui-event_reviewer_qualified", person(e.user_id)),
         Payload::UserAccessChanged(e) => ("ui-event_user_access_changed", person(e.user_id)),
         Payload::UserDisabled(e) if e.disabled => ("ui-event_user_disabled", person(e.user_id)),
         Payload::UserDisabled(e) => ("ui-event_user_enabled", person(e.user_id)),

@@ -11,7 +11,7 @@ use app::AppError;
 use app::people::People;
 use axum::extract::{Path, State};
 use domain::case::legal_review::{Point, PointOpinion, RecordLegalReview, Trigger};
-use domain::case::penalty::{Penalty, PenaltyType};
+use domain::case::penalty::Penalty;
 use domain::case::registration::Case;
 use domain::{Reason, Refusal, RefusalKind};
 use uuid::Uuid;
@@ -84,24 +84,7 @@ fn penalties_text(tr: &Tr, penalties: &[Penalty]) -> String {
         .join(if tr.english() { "; " } else { "；" })
 }
 
-/// What the officers send: the last notice's penalties, or before any notice the report's
-/// proposed fine.
-pub(super) fn penalties_to_send(case: &Case) -> Vec<Penalty> {
-    if let Some(n) = case.notices.last() {
-        return n.penalties.clone();
-    }
-    case.report
-        .as_ref()
-        .and_then(|r| r.proposed_fine_fen)
-        .map(|f| {
-            vec![Penalty {
-                kind: PenaltyType::Fine,
-                amount_fen: Some(f),
-                period_days: None,
-            }]
-        })
-        .unwrap_or_default()
-}
+use domain::case::legal_review::penalties_to_send;
 
 /// Builds the section; `None` when there is nothing to show or do.
 pub fn section(
@@ -193,6 +176,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
 ];
 
 async fn run(
+    tr: &Tr,
     state: &AppState,
     actor: &domain::Actor,
     id: Uuid,
@@ -220,15 +204,7 @@ async fn run(
                             RefusalKind::Invalid,
                             Reason::new("legal_review.point_missing")
                                 .field(format!("passed.{}", p.as_str()))
-                                .arg(
-                                    "point",
-                                    point_title(
-                                        &Tr {
-                                            lang: app::i18n::Lang::ZhCn,
-                                        },
-                                        p,
-                                    ),
-                                ),
+                                .arg("point", point_title(tr, p)),
                         )));
                     }
                 };
@@ -272,7 +248,7 @@ pub fn routes(router: axum::Router<AppState>) -> axum::Router<AppState> {
                         Err(r) => return r,
                     };
                     let f = form_fields(&body);
-                    let result = run(&state, &auth.actor, id, action, &f).await;
+                    let result = run(&ctx.tr(), &state, &auth.actor, id, action, &f).await;
                     after_case_action(&state, &ctx, id, result, flash, draft(action, f)).await
                 },
             ),

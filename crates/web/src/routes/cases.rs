@@ -196,7 +196,9 @@ pub struct CaseView {
     /// answered_by}], waivers: [{notice_id, right, received_on, evidence_id}], hearings:
     /// [{notice_id, received_on, schedule: {host, place, at, agents}, revision, outcome:
     /// {attended, left_without_permission, record_evidence_id, signed_on}}], tollings:
-    /// [{reason, from, to, started_by, approved_by, ended_by}]}` (empty lists left out).
+    /// [{reason, from, to, started_by, approved_by, ended_by}], legal_reviews: [{submission:
+    /// {penalties, triggers, submitted_by, submitted_on, covers}, answer: {points: [{point,
+    /// opinion, passed}], passed, reviewed_by, reviewed_on}}]}` (empty lists left out).
     #[schema(value_type = Object)]
     proceedings: serde_json::Value,
     /// The notice in force fines other than its discretion benchmark gives (its reason is on
