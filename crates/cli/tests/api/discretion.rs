@@ -217,22 +217,28 @@ async fn a_notice_follows_the_benchmark(app: TestApp) {
     assert_eq!(s, 422);
 }
 
-/// Issue 24 point 4: the investigation report's proposed handling takes the benchmark's
-/// amount (a fine left out takes it); a different proposed fine needs the reason, which flags
-/// the case for the legal reviewer until a notice speaks for the fine.
-async fn a_report_proposes_the_benchmark_fine(app: TestApp) {
-    app.app.seed_demo().await.unwrap();
-    let officer = app.login("menghai.officer", app::seed::DEMO_PASSWORD).await;
-    let case = crate::team::registered_case(&app, &officer, "532822").await;
+/// A Menghai case with its two officers, ready for the report.
+async fn teamed_case(app: &TestApp, officer: &str) -> String {
+    let case = crate::team::registered_case(app, officer, "532822").await;
     let (s, b) = crate::cases::act(
-        &app,
-        &officer,
+        app,
+        officer,
         &case,
         "assign-officers",
         json!({"officers": ["menghai.officer", "menghai.officer2"], "lead": "menghai.officer"}),
     )
     .await;
     assert_eq!(s, 200, "{b}");
+    case
+}
+
+/// Issue 24 point 4: the investigation report's proposed handling takes the benchmark's
+/// amount (a fine left out takes it); a different proposed fine needs the reason, which flags
+/// the case for the legal reviewer until a notice speaks for the fine.
+async fn a_report_proposes_the_benchmark_fine(app: TestApp) {
+    app.app.seed_demo().await.unwrap();
+    let officer = app.login("menghai.officer", app::seed::DEMO_PASSWORD).await;
+    let case = teamed_case(&app, &officer).await;
     let report = |fine: Option<i64>, reason: Option<&str>| {
         let mut b = json!({"facts": "锅炉二氧化硫超标排放", "evidence_ids": [],
             "proposed_handling": "拟按裁量基准罚款",
@@ -284,16 +290,7 @@ async fn a_report_proposes_the_benchmark_fine(app: TestApp) {
 async fn a_report_without_a_fine_takes_the_amount(app: TestApp) {
     app.app.seed_demo().await.unwrap();
     let officer = app.login("menghai.officer", app::seed::DEMO_PASSWORD).await;
-    let case = crate::team::registered_case(&app, &officer, "532822").await;
-    let (s, _) = crate::cases::act(
-        &app,
-        &officer,
-        &case,
-        "assign-officers",
-        json!({"officers": ["menghai.officer", "menghai.officer2"], "lead": "menghai.officer"}),
-    )
-    .await;
-    assert_eq!(s, 200);
+    let case = teamed_case(&app, &officer).await;
     let (s, b) = crate::cases::act(
         &app,
         &officer,

@@ -30,27 +30,32 @@ fn points(failed: Option<&str>) -> Value {
     )
 }
 
+/// A Menghai case with its team and an investigation report (its proposed fine, if any).
+async fn reported_case(app: &TestApp, officer: &str, proposed_fine_fen: Option<i64>) -> String {
+    let case = registered_case(app, officer, "532822").await;
+    let mut report = json!({"facts": "超标排放", "evidence_ids": [], "proposed_handling": "罚款",
+        "legal_basis": [{"law": "《中华人民共和国水污染防治法》", "article": "第八十三条"}]});
+    if let Some(f) = proposed_fine_fen {
+        report["proposed_fine_fen"] = json!(f);
+    }
+    for (action, body) in [
+        (
+            "assign-officers",
+            json!({"officers": ["menghai.officer", "menghai.officer2"], "lead": "menghai.officer"}),
+        ),
+        ("submit-investigation-report", report),
+    ] {
+        let (s, b) = act(app, officer, &case, action, body).await;
+        assert_eq!(s, 200, "{action}: {b}");
+    }
+    case
+}
+
 async fn legal_review_walk(app: TestApp) {
     app.app.seed_demo().await.unwrap();
     let officer = app.login("menghai.officer", DEMO_PASSWORD).await;
     let reviewer = app.login("fazhi.reviewer", DEMO_PASSWORD).await;
-    let case = registered_case(&app, &officer, "532822").await;
-    for (token, action, body) in [
-        (
-            &officer,
-            "assign-officers",
-            json!({"officers": ["menghai.officer", "menghai.officer2"], "lead": "menghai.officer"}),
-        ),
-        (
-            &officer,
-            "submit-investigation-report",
-            json!({"facts": "超标排放", "evidence_ids": [], "proposed_handling": "罚款十五万元",
-                   "legal_basis": [{"law": "《中华人民共和国水污染防治法》", "article": "第八十三条"}]}),
-        ),
-    ] {
-        let (s, b) = act(&app, token, &case, action, body).await;
-        assert_eq!(s, 200, "{action}: {b}");
-    }
+    let case = reported_case(&app, &officer, None).await;
     let fine = json!({"penalties": [{"type": "fine", "amount_fen": 15_000_000}]});
     // Not before the case review agreed.
     let (s, b) = act(
@@ -197,20 +202,8 @@ async fn a_waiting_review_is_a_reviewers_task(app: TestApp) {
     app.app.seed_demo().await.unwrap();
     let officer = app.login("menghai.officer", DEMO_PASSWORD).await;
     let reviewer = app.login("fazhi.reviewer", DEMO_PASSWORD).await;
-    let case = registered_case(&app, &officer, "532822").await;
+    let case = reported_case(&app, &officer, None).await;
     for (token, action, body) in [
-        (
-            &officer,
-            "assign-officers",
-            json!({"officers": ["menghai.officer", "menghai.officer2"], "lead": "menghai.officer"}),
-        ),
-        (
-            &officer,
-            "submit-investigation-report",
-            json!({"facts": "超标排放", "evidence_ids": [], "proposed_handling": "罚款",
-                   "proposed_fine_fen": 10_000_000,
-                   "legal_basis": [{"law": "《中华人民共和国水污染防治法》", "article": "第八十三条"}]}),
-        ),
         (&reviewer, "record-case-review", json!({"opinion": "agree"})),
         (
             &officer,
@@ -289,19 +282,8 @@ async fn an_unqualified_reviewer_is_refused(app: TestApp) {
         )
         .await
         .unwrap();
-    let case = registered_case(&app, &officer, "532822").await;
+    let case = reported_case(&app, &officer, Some(10_000_000)).await;
     for (token, action, body) in [
-        (
-            &officer,
-            "assign-officers",
-            json!({"officers": ["menghai.officer", "menghai.officer2"], "lead": "menghai.officer"}),
-        ),
-        (
-            &officer,
-            "submit-investigation-report",
-            json!({"facts": "超标排放", "evidence_ids": [], "proposed_handling": "罚款",
-                   "legal_basis": [{"law": "《中华人民共和国水污染防治法》", "article": "第八十三条"}]}),
-        ),
         (&head, "record-case-review", json!({"opinion": "agree"})),
         (
             &officer,

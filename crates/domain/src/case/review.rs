@@ -69,6 +69,16 @@ pub struct Review {
     pub by: String,
 }
 
+/// The case review agreed and the case stands reviewed: what the advance notice and the legal
+/// review wait for.
+pub fn agreed(case: &Case) -> bool {
+    case.stage == CaseStage::Reviewed
+        && case
+            .review
+            .as_ref()
+            .is_some_and(|r| r.opinion == Opinion::Agree)
+}
+
 /// Who investigated: the team (officers and assistants, recused or not) and the reporter.
 pub fn investigators(case: &Case) -> Vec<String> {
     let mut v: Vec<String> = case

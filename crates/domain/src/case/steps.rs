@@ -297,11 +297,7 @@ pub fn next_steps(case: &Case, actor: &Actor, ctx: &StepContext) -> Vec<NextStep
 /// it; answered by a legal reviewer who did not investigate.
 fn legal_review_steps(s: &mut Steps, me: &str) {
     let case = s.case;
-    let agreed = case.stage == CaseStage::Reviewed
-        && case
-            .review
-            .as_ref()
-            .is_some_and(|r| r.opinion == super::review::Opinion::Agree);
+    let agreed = super::review::agreed(case);
     let waiting = case
         .proceedings
         .legal_reviews
@@ -366,11 +362,7 @@ fn notice_steps(s: &mut Steps, me: &str) {
             vec![Reason::new("notice.not_an_officer_of_the_case")]
         }
     };
-    let agreed = case.stage == CaseStage::Reviewed
-        && case
-            .review
-            .as_ref()
-            .is_some_and(|r| r.opinion == super::review::Opinion::Agree);
+    let agreed = super::review::agreed(case);
     if agreed {
         let mut unmet = not_officer();
         if matches!(
