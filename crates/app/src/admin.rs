@@ -371,6 +371,8 @@ pub const UNCONFIRMED_SETTINGS: &[&str] = &[
     "app.statement_days",
     "app.host_recusal_days",
     "app.legal_review_triggers",
+    "app.deliberation",
+    "app.decision_text",
 ];
 
 /// Whether a setting (a flattened key) has an unconfirmed default.

@@ -121,6 +121,15 @@ pub struct AppSettings {
     /// amount; penalty types). UNCONFIRMED: default none by amount; revocation, closure and
     /// business suspension always.
     pub legal_review_triggers: domain::case::legal_review::ReviewTriggers,
+    /// The bureau's collective-deliberation rules beside Order 30 Art. 52's (500,000 yuan and
+    /// up, complex cases): penalty types always deliberated, and the quorum of the heads.
+    /// UNCONFIRMED: the rest of Art. 52's list; default closure and revocation, more than half.
+    pub deliberation: domain::case::deliberation::DeliberationRules,
+    /// The roles whose holders decide cases (行政处罚决定). Default the bureau heads.
+    pub deciders: Vec<domain::actor::Role>,
+    /// What the decision documents print of payment and remedies. UNCONFIRMED: the bank, the
+    /// review organ and the court are the bureau's to name.
+    pub decision_text: case::decision::DecisionText,
     /// Working days after the advance notice's service during which the party may state and
     /// defend (陈述、申辩). UNCONFIRMED: no statutory number was found; local notices set one.
     pub statement_days: u32,
@@ -162,6 +171,9 @@ impl Default for AppSettings {
             document_numbers: case::documents::default_document_numbers(),
             hearing: domain::case::penalty::HearingRules::default(),
             legal_review_triggers: Default::default(),
+            deliberation: Default::default(),
+            deciders: vec![domain::actor::Role::BureauHead],
+            decision_text: Default::default(),
             statement_days: 5,
             host_recusal_days: 3,
             public_url: "http://127.0.0.1:8080".into(),

@@ -227,6 +227,27 @@ impl Settings {
             "{}",
             crate::both("cli.legal_review_triggers_invalid", &[])
         );
+        // A quorum is a share of the heads (more than none, at most all); someone decides; the
+        // decision documents name where to pay and where to appeal.
+        let q = self.app.deliberation.quorum_above_bp;
+        anyhow::ensure!(
+            (0..10_000).contains(&q),
+            "{}",
+            crate::both("cli.deliberation_invalid", &[])
+        );
+        anyhow::ensure!(
+            !self.app.deciders.is_empty(),
+            "{}",
+            crate::both("cli.deciders_invalid", &[])
+        );
+        let t = &self.app.decision_text;
+        anyhow::ensure!(
+            [&t.payment, &t.review_organ, &t.court]
+                .iter()
+                .all(|x| !x.trim().is_empty() && !x.contains(char::is_control)),
+            "{}",
+            crate::both("cli.decision_text_invalid", &[])
+        );
         let mut short: Vec<&String> = self.app.county_short_names.values().collect();
         short.sort();
         anyhow::ensure!(

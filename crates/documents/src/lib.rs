@@ -74,6 +74,26 @@ const TEMPLATES: &[(&str, &str)] = &[
         "hearing_record",
         include_str!("../templates/hearing_record.typ"),
     ),
+    (
+        "legal_review_opinion",
+        include_str!("../templates/legal_review_opinion.typ"),
+    ),
+    (
+        "deliberation_record",
+        include_str!("../templates/deliberation_record.typ"),
+    ),
+    (
+        "extension_approval",
+        include_str!("../templates/extension_approval.typ"),
+    ),
+    (
+        "penalty_decision",
+        include_str!("../templates/penalty_decision.typ"),
+    ),
+    (
+        "no_penalty_decision",
+        include_str!("../templates/no_penalty_decision.typ"),
+    ),
 ];
 
 /// Renders after which an unused memoised result is dropped.

@@ -6,7 +6,10 @@
 use crate::actor::ActorRef;
 pub use crate::admin::{CredentialReset, UserAccessChanged, UserDisabled, UserEdited};
 pub use crate::case::clue::{ClueClosed, ClueSubmitted};
+pub use crate::case::decision::CaseDecided;
+pub use crate::case::deliberation::DeliberationRecorded;
 pub use crate::case::document::{DocumentIssued, DocumentSigned};
+pub use crate::case::extension::{CaseExtensionDecided, CaseExtensionRequested};
 pub use crate::case::hearing::{HearingRecorded, HearingRequested, HearingScheduled};
 pub use crate::case::interference::InterferenceRecorded;
 pub use crate::case::legal_review::{LegalReviewRecorded, LegalReviewSubmitted};
@@ -188,6 +191,10 @@ events! {
     ReviewerQualified = "reviewer.qualified/v1",
     LegalReviewSubmitted = "case.legal_review_submitted/v1",
     LegalReviewRecorded = "case.legal_review_recorded/v1",
+    DeliberationRecorded = "case.deliberation_recorded/v1",
+    CaseExtensionRequested = "case.extension_requested/v1",
+    CaseExtensionDecided = "case.extension_decided/v1",
+    CaseDecided = "case.decided/v1",
 }
 
 /// The schemas of administration events, from [`SCHEMAS`].

@@ -22,8 +22,10 @@ use uuid::Uuid;
 
 /// How the documents of one kind are numbered (文号): the counter's type code, and the patterns
 /// for a brigade's case and the detachment's, with `{county}` (the branch's short name),
-/// `{year}` and `{n}` filled in. Kinds with the same `sequence` share one counter (an advance
-/// notice and its decision, in some bureaus). UNCONFIRMED for Xishuangbanna (documents.md §3).
+/// `{year}` and `{n}` filled in. Kinds with the same `sequence` share one counter; a penalty
+/// decision that shares the advance notice's sequence reuses its notice's n (the notice and
+/// its decision carry one number, in some bureaus). UNCONFIRMED for Xishuangbanna
+/// (documents.md §3).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DocumentNumber {
@@ -43,6 +45,10 @@ pub fn default_document_numbers() -> std::collections::BTreeMap<String, Document
         ("advance_notice", "罚告"),
         ("advance_notice_hearing", "罚告"),
         ("hearing_notice", "听通"),
+        // The decision's own sequence; a bureau whose decision takes its notice's number gives
+        // both the same `sequence` (the decision then reuses the notice's n).
+        ("penalty_decision", "罚"),
+        ("no_penalty_decision", "不罚"),
     ]
     .into_iter()
     .map(|(kind, code)| {
@@ -300,33 +306,7 @@ impl App {
                 let Some(n) = case.notices.iter().find(|n| Some(n.id) == id) else {
                     return Ok(None);
                 };
-                // The fine's benchmark, named with its label while the table is not the
-                // bureau's own (issue 24: "labelled on every page and document").
-                let discretion = match &n.benchmark {
-                    None => String::new(),
-                    Some(b) => {
-                        let label = self
-                            .benchmarks()
-                            .await?
-                            .into_iter()
-                            .find(|x| x.version == b.version)
-                            .filter(|x| !x.adopted)
-                            // The Chinese half of a bilingual label, for a Chinese document.
-                            .map(|x| format!("，{}", x.label.split(" / ").next().unwrap_or("")))
-                            .unwrap_or_default();
-                        let mut text = format!(
-                            "罚款数额依行政处罚裁量基准（{}{label}）计算为人民币{}元",
-                            b.version,
-                            domain::case::penalty::yuan(b.amount_fen)
-                        );
-                        if b.departs() {
-                            text.push_str("；拟作罚款与之不同的理由：");
-                            text.push_str(b.departure_reason.trim_end_matches(['。', '.']));
-                        }
-                        text.push('。');
-                        text
-                    }
-                };
+                let discretion = self.discretion_text(n).await?;
                 json!({
                     "discretion": discretion,
                     "party": party,
@@ -403,6 +383,107 @@ impl App {
                     "date": zh_date(self.clock.now().china_date()),
                 })
             }
+            SubjectKind::LegalReview => {
+                let Some(r) = subject
+                    .and_then(|s| s.parse::<usize>().ok())
+                    .and_then(|i| case.proceedings.legal_reviews.get(i))
+                else {
+                    return Ok(None);
+                };
+                let Some(a) = &r.answer else {
+                    return Ok(None);
+                };
+                let qualification = self
+                    .store
+                    .users_named(std::slice::from_ref(&a.reviewed_by))
+                    .await?
+                    .into_iter()
+                    .find_map(|u| u.legal_qualification.and_then(|q| q.number))
+                    .unwrap_or_default();
+                let zh = |key: String| {
+                    crate::i18n::message(crate::i18n::Lang::ZhCn, &key, &Default::default())
+                };
+                json!({
+                    "party": party_name, "officers": team,
+                    "submitted_on": zh_date(r.submission.submitted_on),
+                    "penalties": r.submission.penalties.iter().map(|p| p.text_zh()).collect::<Vec<_>>(),
+                    "triggers": r.submission.triggers.iter()
+                        .map(|t| zh(format!("ui.legal_trigger_{}", serde_plain(t))))
+                        .collect::<Vec<_>>(),
+                    "points": a.points.iter().map(|p| json!({
+                        "title": p.point.title_zh(),
+                        "verdict": if p.passed { "通过" } else { "不通过" },
+                        "opinion": p.opinion,
+                    })).collect::<Vec<_>>(),
+                    "verdict": if a.passed { "审核通过" } else { "审核未通过，退回承办人员" },
+                    "reviewer": name(&a.reviewed_by), "qualification": qualification,
+                    "date": zh_date(a.reviewed_on),
+                })
+            }
+            SubjectKind::Deliberation => {
+                let Some(dl) = subject
+                    .and_then(|s| s.parse::<usize>().ok())
+                    .and_then(|i| case.proceedings.deliberations.get(i))
+                else {
+                    return Ok(None);
+                };
+                use domain::case::deliberation::Purpose;
+                json!({
+                    "party": party_name,
+                    "purpose": match dl.purpose {
+                        Purpose::Decision => "行政处罚决定",
+                        Purpose::Extension => "是否继续延长办案期限",
+                    },
+                    "date": zh_date(dl.recorded_on),
+                    "attendees": dl.attendees.iter().map(|a| name(a)).collect::<Vec<_>>(),
+                    "heads": dl.heads,
+                    "penalties": dl.penalties.iter().map(|p| p.text_zh()).collect::<Vec<_>>(),
+                    "opinions": dl.opinions.iter().map(|o| json!({"member": name(&o.member), "opinion": o.opinion})).collect::<Vec<_>>(),
+                    "outcome": dl.outcome, "recorder": name(&dl.recorded_by),
+                })
+            }
+            SubjectKind::Extension => {
+                let index = subject.and_then(|s| s.parse::<usize>().ok());
+                let Some((i, e)) =
+                    index.and_then(|i| case.proceedings.extensions.get(i).map(|e| (i, e)))
+                else {
+                    return Ok(None);
+                };
+                let Some(dec) = &e.decision else {
+                    return Ok(None);
+                };
+                let ordinal = case.proceedings.extensions[..i]
+                    .iter()
+                    .filter(|x| x.approved())
+                    .count();
+                let deliberation = case
+                    .proceedings
+                    .deliberations
+                    .iter()
+                    .rfind(|d| d.extension == Some(i))
+                    .map(|d| format!("{}：{}", zh_date(d.recorded_on), d.outcome))
+                    .unwrap_or_default();
+                json!({
+                    "party": party_name,
+                    "registered_on": case.registered_on.map(zh_date).unwrap_or_default(),
+                    "due_before": zh_date(e.due_before),
+                    "ordinal": if ordinal == 0 { "第一次" } else { "第二次" },
+                    "days": format!("{}日", e.days),
+                    "reason": e.reason,
+                    "requested_by": name(&e.requested_by), "requested_on": zh_date(e.requested_on),
+                    "deliberation": deliberation,
+                    "decision": if dec.approved {
+                        format!("同意延长{}日。{}", e.days, dec.reason)
+                    } else {
+                        format!("不同意延长。{}", dec.reason)
+                    },
+                    "decided_by": name(&dec.decided_by), "decided_on": zh_date(dec.decided_on),
+                })
+            }
+            SubjectKind::Decision => match self.decision_data(case, party.clone(), &name).await? {
+                Some(v) => v,
+                None => return Ok(None),
+            },
             SubjectKind::Case | SubjectKind::Fingerprint => match kind {
                 DocumentKind::RegistrationApproval => {
                     let clue = self
@@ -476,6 +557,156 @@ impl App {
         };
         merge(&mut d, extra);
         Ok(Some(d))
+    }
+
+    /// The sentence naming the fine's benchmark, with its label while the table is not the
+    /// bureau's own (issue 24: "labelled on every page and document"); empty without one.
+    async fn discretion_text(
+        &self,
+        n: &domain::case::notice::AdvanceNotice,
+    ) -> Result<String, AppError> {
+        let Some(b) = &n.benchmark else {
+            return Ok(String::new());
+        };
+        let label = self
+            .benchmarks()
+            .await?
+            .into_iter()
+            .find(|x| x.version == b.version)
+            .filter(|x| !x.adopted)
+            // The Chinese half of a bilingual label, for a Chinese document.
+            .map(|x| format!("，{}", x.label.split(" / ").next().unwrap_or("")))
+            .unwrap_or_default();
+        let mut text = format!(
+            "罚款数额依行政处罚裁量基准（{}{label}）计算为人民币{}元",
+            b.version,
+            domain::case::penalty::yuan(b.amount_fen)
+        );
+        if b.departs() {
+            text.push_str("；拟作罚款与之不同的理由：");
+            text.push_str(b.departure_reason.trim_end_matches(['。', '.']));
+        }
+        text.push('。');
+        Ok(text)
+    }
+
+    /// The titles of evidence, in the order named.
+    async fn evidence_titles(&self, ids: &[Uuid]) -> Result<Vec<String>, AppError> {
+        let mut out = Vec::new();
+        for e in ids {
+            if let Some(ev) = self.store.evidence(&store::Scope::all(), *e).await? {
+                out.push(ev.data.title);
+            }
+        }
+        Ok(out)
+    }
+
+    /// What the decision documents state (APL Art. 59; documents.md §2.1): the party with its
+    /// address, the facts and evidence, the provisions, the notice and the party's defence, the
+    /// basis, discretion and penalties, payment and remedies.
+    async fn decision_data(
+        &self,
+        case: &Case,
+        party: Value,
+        name: &(dyn Fn(&str) -> String + Sync),
+    ) -> Result<Option<Value>, AppError> {
+        use domain::case::decision::Outcome;
+        let Some(d) = &case.proceedings.decision else {
+            return Ok(None);
+        };
+        let report = case.report.as_ref();
+        let notice = d
+            .notice_id
+            .and_then(|id| case.notices.iter().find(|n| n.id == id));
+        // The records made in the case, then the evidence the report names.
+        let mut evidence: Vec<String> = self
+            .store
+            .case_records(case.id)
+            .await?
+            .into_iter()
+            .map(|e| {
+                let title = match e.record.content.kind() {
+                    domain::case::record::RecordKind::Inspection => DocumentKind::InspectionRecord,
+                    domain::case::record::RecordKind::Questioning => {
+                        DocumentKind::QuestioningRecord
+                    }
+                    domain::case::record::RecordKind::Sampling => DocumentKind::SamplingRecord,
+                }
+                .title();
+                format!("{}{title}", zh_date(e.record.started_at.china_date()))
+            })
+            .collect();
+        evidence.extend(
+            self.evidence_titles(report.map(|r| r.evidence_ids.as_slice()).unwrap_or(&[]))
+                .await?,
+        );
+        let facts = notice
+            .map(|n| n.facts.clone())
+            .or_else(|| report.map(|r| r.facts.clone()))
+            .unwrap_or_default();
+        let t = &self.settings.decision_text;
+        let mut v = json!({
+            "party": party,
+            "registered_on": case.registered_on.map(zh_date).unwrap_or_default(),
+            "facts": facts, "evidence": evidence,
+            "reasons": d.reasons,
+            "review_organ": t.review_organ, "court": t.court,
+            "decided_by": name(&d.decided_by),
+            "date": zh_date(self.clock.now().china_date()),
+        });
+        if let Some(n) = notice {
+            // The notice's own 文号 and form, as issued.
+            let issued = self
+                .store
+                .case_documents(&store::Scope::all(), case.id)
+                .await?
+                .into_iter()
+                .find(|x| x.issued.subject.as_deref() == Some(&n.id.to_string()));
+            let p = &case.proceedings;
+            let stated = p.statements.iter().any(|s| s.notice_id == n.id);
+            let heard = p
+                .hearing_after(n.id)
+                .is_some_and(|(_, h)| h.outcome.as_ref().is_some_and(|o| !o.waived()));
+            let defence = match (stated, heard) {
+                (_, true) => {
+                    "你（单位）在法定期限内要求听证，本机关依法举行了听证，并对你（单位）的意见进行了复核。"
+                }
+                (true, false) => "你（单位）在法定期限内提出了陈述、申辩，本机关对此进行了复核。",
+                (false, false) => "你（单位）在法定期限内未提出陈述、申辩，也未要求听证。",
+            };
+            let fine: i64 = d
+                .penalties
+                .iter()
+                .filter(|p| p.kind == domain::case::penalty::PenaltyType::Fine)
+                .filter_map(|p| p.amount_fen)
+                .sum();
+            merge(
+                &mut v,
+                json!({
+                    "findings": n.reasons,
+                    "notice_date": zh_date(n.issued_on),
+                    "notice_number": issued.as_ref().and_then(|x| x.issued.number.clone()).unwrap_or_default(),
+                    "notice_title": issued.map(|x| x.issued.title).unwrap_or_else(|| "行政处罚事先告知书".into()),
+                    "defence": defence,
+                    "discretion": self.discretion_text(n).await?,
+                    "legal_basis": n.legal_basis.iter().map(basis_text).collect::<Vec<_>>(),
+                    "penalties": d.penalties.iter().map(|p| p.text_zh()).collect::<Vec<_>>(),
+                    "amount": if fine > 0 { domain::case::penalty::yuan(fine) } else { String::new() },
+                    "payment": t.payment,
+                }),
+            );
+        }
+        if d.outcome != Outcome::Penalty {
+            merge(
+                &mut v,
+                json!({
+                    "basis": d.outcome.basis_zh(),
+                    // APL Art. 33 para. 3: a party not penalised is educated.
+                    "education": "望你（单位）引以为戒，严格遵守生态环境保护法律法规。",
+                }),
+            );
+        }
+        Ok(Some(v))
     }
 
     /// Issues a document of a step of the case: rendered and numbered in one transaction.
@@ -614,6 +845,26 @@ impl App {
                 },
                 sequence: n.sequence.clone(),
             });
+        // A decision whose sequence is the notice's takes the notice's n, not a new one.
+        let mut reuse = None;
+        if kind == DocumentKind::PenaltyDecision
+            && let (Some(r), Some(n)) = (
+                &rule,
+                self.settings
+                    .document_numbers
+                    .get(DocumentKind::AdvanceNotice.as_str()),
+            )
+            && r.sequence == n.sequence
+            && let Some(notice_id) = case.proceedings.decision.as_ref().and_then(|d| d.notice_id)
+        {
+            reuse = self
+                .store
+                .case_documents(&store::Scope::all(), case.id)
+                .await?
+                .into_iter()
+                .find(|d| d.issued.subject.as_deref() == Some(&notice_id.to_string()))
+                .and_then(|d| d.issued.serial.map(|n| (n, d.issued.issued_on.year())));
+        }
         let (organ, _) = organ_of(&units);
         let mut random = [0u8; 8];
         getrandom::fill(&mut random)
@@ -623,6 +874,7 @@ impl App {
             engine,
             kind,
             rule,
+            reuse,
             county,
             branch: if detachment {
                 String::new()
@@ -973,6 +1225,8 @@ pub(super) struct PrepareRender {
     engine: Arc<::documents::Engine>,
     kind: DocumentKind,
     rule: Option<NumberRule>,
+    /// The notice's serial and year a decision reuses (its sequence is the notice's).
+    reuse: Option<(i64, i32)>,
     county: String,
     branch: String,
     prefecture: String,
@@ -990,8 +1244,25 @@ impl PrepareRender {
         data: Value,
         now: domain::Now,
     ) -> Result<(Rendered, Option<i64>), store::StoreError> {
-        let (numbered, last) = match &self.rule {
-            Some(rule) => {
+        let (numbered, last) = match (&self.rule, self.reuse) {
+            (Some(rule), Some((serial, year))) => {
+                let number = domain::case::registration::case_number(
+                    &domain::case::registration::NumberPattern {
+                        pattern: rule.pattern.clone(),
+                        county: self.county.clone(),
+                    },
+                    year,
+                    serial,
+                );
+                (
+                    Some(Numbered {
+                        number,
+                        counter: None,
+                    }),
+                    None,
+                )
+            }
+            (Some(rule), None) => {
                 let key = format!(
                     "{}|{}|{}|{}",
                     self.prefecture,
@@ -1016,7 +1287,7 @@ impl PrepareRender {
                     Some(last),
                 )
             }
-            None => (None, None),
+            (None, _) => (None, None),
         };
         let rendered = self.render_numbered(data, numbered, now)?;
         Ok((rendered, last))

@@ -37,11 +37,12 @@ use domain::{Actor, Refusal};
 use store::{CaseFilter, ClueFilter, Committed, Page};
 use uuid::Uuid;
 
+pub mod decision;
 pub mod documents;
 mod legal_review;
 mod proceedings;
 mod tasks;
-pub use tasks::{DueItem, DueKind, Task};
+pub use tasks::{CaseWarning, DueItem, DueKind, Task};
 
 /// The party as an officer states it; a natural person's ID number, address and phone are
 /// sealed before the command, and only their reference and masked forms reach the event.

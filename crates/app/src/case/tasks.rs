@@ -50,6 +50,14 @@ pub struct DueItem {
     pub clue: Option<Clue>,
 }
 
+/// The case deadline near or passed: due within 10 working days (MEE Order No. 30 Art. 57 sets
+/// the deadline; the warning is the platform's), or overdue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CaseWarning {
+    pub due: NaiveDate,
+    pub overdue: bool,
+}
+
 /// A case of mine with the steps I may take now.
 pub struct Task {
     pub case: Case,
@@ -78,6 +86,7 @@ impl App {
             .iter()
             .map(|p| self.preservation_standing(p))
             .collect();
+        let calendar = self.calendar();
         Ok(domain::case::steps::next_steps(
             case,
             actor,
@@ -86,6 +95,8 @@ impl App {
                 people: &people,
                 preservations: &standings,
                 main_head: &self.settings.main_head,
+                decision: self.decision_rules(&calendar),
+                deciders: &self.settings.deciders,
             },
         ))
     }
@@ -170,6 +181,24 @@ impl App {
         Ok(out)
     }
 
+    /// The warning on a case whose decision is due within 10 working days or overdue, while it
+    /// runs toward its decision.
+    pub fn case_warning(&self, case: &Case) -> Option<CaseWarning> {
+        if !matches!(
+            case.stage,
+            CaseStage::Registered | CaseStage::UnderReview | CaseStage::Reviewed
+        ) {
+            return None;
+        }
+        let calendar = self.calendar();
+        let today = self.today();
+        let (_, d) = case.deadline(&calendar, today)?;
+        (d.due <= domain::case::extension::warned_from(&calendar, today)).then_some(CaseWarning {
+            due: d.due,
+            overdue: d.due < today,
+        })
+    }
+
     /// Deadlines due within `within` days from today, or passed, of one unit's work or of all
     /// within the reader's reach: clues to decide on, cases to decide, preserved evidence to
     /// decide on, emergency preservations to approve. Most urgent first.
@@ -183,6 +212,8 @@ impl App {
         let calendar = self.calendar();
         let today = self.today();
         let horizon = today + chrono::Days::new(u64::from(within));
+        // A case decision is always listed from 10 working days before it falls due.
+        let case_horizon = horizon.max(domain::case::extension::warned_from(&calendar, today));
         let units = self.units().await?;
         let brigade_of = |county: &str| {
             units
@@ -243,7 +274,7 @@ impl App {
 
         // Cases: every case registered on or before the last registration day whose deadline
         // falls within the horizon.
-        let registered_by = last_registration_due_by(&calendar, today, horizon);
+        let registered_by = last_registration_due_by(&calendar, today, case_horizon);
         let case_filters = [
             CaseFilter {
                 handling_unit: unit,
@@ -304,7 +335,7 @@ impl App {
                     );
                     if let Some((_, d)) = self.case_deadline(&case)
                         && running
-                        && d.due <= horizon
+                        && d.due <= case_horizon
                     {
                         found.push(item(DueKind::CaseDecision, d.due, &county, unit_id));
                     }

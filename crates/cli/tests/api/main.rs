@@ -11,6 +11,7 @@ mod cases;
 mod checkpoints;
 mod clock;
 mod credentials;
+mod decision;
 mod discretion;
 mod document_pages;
 mod documents;

@@ -75,6 +75,11 @@ const MULTI_LINE: &[&str] = &[
     "post /api/v1/cases/{id}/submit-investigation-report proposed_handling",
     "post /api/v1/cases/{id}/submit-investigation-report benchmark.departure_reason",
     "post /api/v1/cases/{id}/record-legal-review points[0].opinion",
+    "post /api/v1/cases/{id}/record-deliberation opinions[0].opinion",
+    "post /api/v1/cases/{id}/record-deliberation outcome",
+    "post /api/v1/cases/{id}/decide reasons",
+    "post /api/v1/cases/{id}/extend-deadline reason",
+    "post /api/v1/cases/{id}/approve-extension reason",
     "post /api/v1/cases/{id}/record-case-review reasons",
     "post /api/v1/cases/{id}/record-interference how",
     "post /api/v1/cases/{id}/approve-preservation comment",
@@ -758,9 +763,10 @@ async fn examples(app: &TestApp, clock: &ShiftedClock) -> BTreeMap<String, Examp
     )
     .await;
     assert_eq!(s, 200, "{b}");
-    // Cases reviewed with agreement, for legal review: one to send, one sent.
+    // Cases reviewed with agreement: for legal review one to send and one sent; one for the
+    // heads' deliberation, one to decide.
     let mut agreed = Vec::new();
-    for _ in 0..2 {
+    for _ in 0..4 {
         let c = team_case().await;
         for (token, verb, body) in [
             (
@@ -813,6 +819,56 @@ async fn examples(app: &TestApp, clock: &ShiftedClock) -> BTreeMap<String, Examp
             agreed[1].clone(),
             "record-legal-review",
             json!({"points": points, "passed": true}),
+        ),
+    );
+    let head_opinions = json!([{"member": "ju.head", "opinion": "同意\r\n处罚"},
+                               {"member": "ju.deputy", "opinion": "同意"}]);
+    m.insert(
+        "post /api/v1/cases/{id}/record-deliberation".into(),
+        on(
+            "ju.head",
+            agreed[2].clone(),
+            "record-deliberation",
+            json!({"purpose": "decision", "attendees": ["ju.head", "ju.deputy"],
+                   "opinions": head_opinions, "outcome": "同意\r\n处罚"}),
+        ),
+    );
+    m.insert(
+        "post /api/v1/cases/{id}/decide".into(),
+        on(
+            "ju.head",
+            agreed[3].clone(),
+            "decide",
+            json!({"outcome": "not_established", "penalties": [], "reasons": "证据\r\n不足"}),
+        ),
+    );
+    let extending = team_case().await;
+    m.insert(
+        "post /api/v1/cases/{id}/extend-deadline".into(),
+        on(
+            "menghai.officer",
+            extending,
+            "extend-deadline",
+            json!({"days": 30, "reason": "需要\r\n鉴定"}),
+        ),
+    );
+    let approving = team_case().await;
+    let (s, b) = act(
+        app,
+        &officer,
+        &approving,
+        "extend-deadline",
+        json!({"days": 30, "reason": "需要鉴定"}),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    m.insert(
+        "post /api/v1/cases/{id}/approve-extension".into(),
+        on(
+            "ju.head",
+            approving,
+            "approve-extension",
+            json!({"approved": true, "reason": "同意\r\n延长"}),
         ),
     );
     m.insert(

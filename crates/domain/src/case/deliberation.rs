@@ -1,7 +1,7 @@
-//! Collective deliberation (集体讨论) before a decision, as far as its pure rules go ("Cases 4"):
-//! when the bureau heads must decide together, and what a deliberation record must hold to
-//! count (a quorum of the heads, an opinion from each who attended, an outcome). The command
-//! and its document come with the rest of "Cases 4".
+//! Collective deliberation (集体讨论): when the bureau heads must decide together, what a
+//! deliberation record must hold to count (a quorum of the heads, an opinion from each who
+//! attended, an outcome), and `record-deliberation`, by a head, of a decision or of a second
+//! extension of the case deadline. The record goes to the file's secondary volume.
 //!
 //! 《生态环境行政处罚办法》(MEE Order No. 30) 第五十二条 (as `shared/reference/order30.md`
 //! quotes it): a complex case or a major violation is decided by the heads collectively, among
@@ -10,12 +10,18 @@
 //! or more; the rest of the article's list was not read here and is the bureau's setting.
 //! The second extension of the case deadline is decided collectively too (Art. 57).
 
+use super::clue::stale;
+use super::legal_review::{Covers, penalties_to_send};
 use super::penalty::{Penalty, PenaltyType};
-use super::registration::Case;
+use super::registration::{Case, CaseStage, open};
 use super::review::ReviewFlag;
+use crate::event::Payload;
+use crate::permission::{Capability, reach, within};
 use crate::refusal::{LegalSource, Reasons};
-use crate::{Reason, Refusal, RefusalKind};
+use crate::{Actor, Reason, Refusal, RefusalKind};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+use uuid::Uuid;
 
 pub const DELIBERATION: LegalSource = LegalSource {
     zh_cn: "《生态环境行政处罚办法》第五十二条",
@@ -161,6 +167,208 @@ pub fn check_record(
         ));
     }
     Ok(())
+}
+
+/// What the heads deliberated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Purpose {
+    /// The decision of the case.
+    Decision,
+    /// Whether to extend the case deadline a second time (Order 30 Art. 57).
+    Extension,
+}
+
+/// A deliberation as recorded.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Deliberation {
+    pub purpose: Purpose,
+    /// The extension request deliberated (its position among the case's requests).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extension: Option<usize>,
+    pub attendees: Vec<String>,
+    pub opinions: Vec<MemberOpinion>,
+    pub outcome: String,
+    /// What was on the table for a decision: the last notice's penalties (or the report's fine).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub penalties: Vec<Penalty>,
+    /// What of the case the heads saw: a later notice, hearing record or answered statement
+    /// makes a decision's deliberation out of date.
+    #[serde(default)]
+    pub covers: Covers,
+    /// How many bureau heads there were (the quorum's base).
+    pub heads: usize,
+    pub recorded_by: String,
+    pub recorded_on: NaiveDate,
+}
+
+/// Whether the heads deliberated the decision of the case as it stands, with penalties no
+/// lighter than `penalties` on the table.
+pub fn deliberated_for(case: &Case, penalties: &[Penalty]) -> bool {
+    case.proceedings
+        .deliberations
+        .iter()
+        .rfind(|d| d.purpose == Purpose::Decision)
+        .is_some_and(|d| {
+            d.covers == Covers::of(case)
+                && super::penalty::heavier_than_noticed(&d.penalties, penalties).is_empty()
+        })
+}
+
+#[derive(Clone, Debug)]
+pub struct RecordDeliberation {
+    pub case_id: Uuid,
+    pub purpose: Purpose,
+    pub attendees: Vec<String>,
+    pub opinions: Vec<MemberOpinion>,
+    pub outcome: String,
+    pub expected_version: i64,
+}
+
+pub struct RecordDeliberationState {
+    pub case: Case,
+    pub rules: DeliberationRules,
+    /// The usernames of the active bureau heads.
+    pub heads: Vec<String>,
+    pub today: NaiveDate,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeliberationRecorded {
+    pub case_id: Uuid,
+    pub county_code: String,
+    pub deliberation: Deliberation,
+}
+
+impl crate::event::EventPayload for DeliberationRecorded {
+    fn counties(&self) -> Vec<String> {
+        vec![self.county_code.clone()]
+    }
+}
+
+/// The longest opinion and outcome.
+const TEXT_MAX: usize = 5000;
+/// More attendees than any bureau has heads.
+const ATTENDEES_MAX: usize = 30;
+
+/// What the case must stand at for the heads to deliberate `purpose`: a decision after a
+/// review that agreed and before the decision; a second extension while it waits.
+pub fn purpose_unmet(case: &Case, purpose: Purpose) -> Option<Reason> {
+    match purpose {
+        Purpose::Decision if !super::review::agreed(case) => {
+            Some(Reason::new("deliberation.not_ready"))
+        }
+        Purpose::Extension if second_extension_waiting(case).is_none() => {
+            Some(Reason::new("deliberation.no_second_extension"))
+        }
+        _ if !open(case) || case.stage == CaseStage::Decided => {
+            Some(Reason::new("case.wrong_stage").arg("stage", case.stage.as_str()))
+        }
+        _ => None,
+    }
+}
+
+/// The waiting extension request that would be the second extension, by position.
+fn second_extension_waiting(case: &Case) -> Option<usize> {
+    let (index, _) = super::extension::pending(case)?;
+    let approved_before = case.proceedings.extensions[..index]
+        .iter()
+        .filter(|e| e.approved())
+        .count();
+    (approved_before >= 1).then_some(index)
+}
+
+/// A bureau head records the heads' deliberation: who attended (a quorum), each one's opinion,
+/// the outcome.
+pub fn decide_record_deliberation(
+    state: &RecordDeliberationState,
+    actor: &Actor,
+    cmd: &RecordDeliberation,
+) -> Result<Vec<Payload>, Refusal> {
+    let case = &state.case;
+    let r = reach(actor, Capability::CaseApprove)?;
+    if !within(&r, &case.county_code) {
+        return Err(Refusal::not_found());
+    }
+    stale(case.version, cmd.expected_version)?;
+    let names: Vec<String> = (0..cmd.opinions.len())
+        .map(|i| format!("opinions[{i}].opinion"))
+        .collect();
+    let mut texts: Vec<(&str, &str, bool)> = cmd
+        .opinions
+        .iter()
+        .zip(&names)
+        .map(|(o, n)| (n.as_str(), o.opinion.as_str(), true))
+        .collect();
+    texts.push(("outcome", cmd.outcome.as_str(), true));
+    crate::text::check_texts(texts)?;
+    let mut invalid = Reasons::default();
+    if cmd.attendees.len() > ATTENDEES_MAX || cmd.opinions.len() > ATTENDEES_MAX {
+        invalid.push(
+            Reason::new("field.too_long")
+                .field("attendees")
+                .arg("max", ATTENDEES_MAX),
+        );
+    }
+    for (i, o) in cmd.opinions.iter().enumerate() {
+        if o.opinion.chars().count() > TEXT_MAX {
+            invalid.push(
+                Reason::new("field.too_long")
+                    .field(format!("opinions[{i}].opinion"))
+                    .arg("max", TEXT_MAX),
+            );
+        }
+    }
+    if cmd.outcome.chars().count() > TEXT_MAX {
+        invalid.push(
+            Reason::new("field.too_long")
+                .field("outcome")
+                .arg("max", TEXT_MAX),
+        );
+    }
+    invalid.into_result(RefusalKind::Invalid)?;
+    check_record(
+        &state.rules,
+        &state.heads,
+        &cmd.attendees,
+        &cmd.opinions,
+        &cmd.outcome,
+    )?;
+    if let Some(r) = purpose_unmet(case, cmd.purpose) {
+        return Err(Refusal::one(RefusalKind::Conflict, r));
+    }
+    let (extension, penalties) = match cmd.purpose {
+        Purpose::Decision => (None, penalties_to_send(case)),
+        Purpose::Extension => (second_extension_waiting(case), Vec::new()),
+    };
+    Ok(vec![
+        DeliberationRecorded {
+            case_id: case.id,
+            county_code: case.county_code.clone(),
+            deliberation: Deliberation {
+                purpose: cmd.purpose,
+                extension,
+                attendees: cmd.attendees.clone(),
+                opinions: cmd
+                    .opinions
+                    .iter()
+                    .map(|o| MemberOpinion {
+                        member: o.member.clone(),
+                        opinion: o.opinion.trim().to_owned(),
+                    })
+                    .collect(),
+                outcome: cmd.outcome.trim().to_owned(),
+                penalties,
+                covers: Covers::of(case),
+                heads: state.heads.len(),
+                recorded_by: actor.name().to_owned(),
+                recorded_on: state.today,
+            },
+        }
+        .into(),
+    ])
 }
 
 #[cfg(test)]

@@ -37,6 +37,11 @@ pub enum DocumentKind {
     StatementRecord,
     HearingNotice,
     HearingRecord,
+    LegalReviewOpinion,
+    DeliberationRecord,
+    ExtensionApproval,
+    PenaltyDecision,
+    NoPenaltyDecision,
 }
 
 /// What a document is about, besides its case.
@@ -60,10 +65,18 @@ pub enum SubjectKind {
     HearingSchedule,
     /// A recorded hearing, by its position (from 0).
     Hearing,
+    /// An answered legal review, by its position (from 0).
+    LegalReview,
+    /// A deliberation of the heads, by its position (from 0).
+    Deliberation,
+    /// An answered request to extend the case deadline, by its position (from 0).
+    Extension,
+    /// The case's decision (one per case).
+    Decision,
 }
 
 impl DocumentKind {
-    pub const ALL: [DocumentKind; 13] = [
+    pub const ALL: [DocumentKind; 18] = [
         DocumentKind::RegistrationApproval,
         DocumentKind::InspectionRecord,
         DocumentKind::QuestioningRecord,
@@ -77,6 +90,11 @@ impl DocumentKind {
         DocumentKind::StatementRecord,
         DocumentKind::HearingNotice,
         DocumentKind::HearingRecord,
+        DocumentKind::LegalReviewOpinion,
+        DocumentKind::DeliberationRecord,
+        DocumentKind::ExtensionApproval,
+        DocumentKind::PenaltyDecision,
+        DocumentKind::NoPenaltyDecision,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -94,6 +112,11 @@ impl DocumentKind {
             DocumentKind::StatementRecord => "statement_record",
             DocumentKind::HearingNotice => "hearing_notice",
             DocumentKind::HearingRecord => "hearing_record",
+            DocumentKind::LegalReviewOpinion => "legal_review_opinion",
+            DocumentKind::DeliberationRecord => "deliberation_record",
+            DocumentKind::ExtensionApproval => "extension_approval",
+            DocumentKind::PenaltyDecision => "penalty_decision",
+            DocumentKind::NoPenaltyDecision => "no_penalty_decision",
         }
     }
 
@@ -117,6 +140,11 @@ impl DocumentKind {
             DocumentKind::StatementRecord => "陈述申辩笔录及复核意见",
             DocumentKind::HearingNotice => "行政处罚听证通知书",
             DocumentKind::HearingRecord => "听证笔录",
+            DocumentKind::LegalReviewOpinion => "法制审核意见书",
+            DocumentKind::DeliberationRecord => "集体讨论记录",
+            DocumentKind::ExtensionApproval => "延长办案期限审批表",
+            DocumentKind::PenaltyDecision => "行政处罚决定书",
+            DocumentKind::NoPenaltyDecision => "不予行政处罚决定书",
         }
     }
 
@@ -135,6 +163,12 @@ impl DocumentKind {
                 SubjectKind::Fingerprint
             }
             DocumentKind::RegistrationApproval => SubjectKind::Case,
+            DocumentKind::LegalReviewOpinion => SubjectKind::LegalReview,
+            DocumentKind::DeliberationRecord => SubjectKind::Deliberation,
+            DocumentKind::ExtensionApproval => SubjectKind::Extension,
+            DocumentKind::PenaltyDecision | DocumentKind::NoPenaltyDecision => {
+                SubjectKind::Decision
+            }
         }
     }
 
@@ -365,6 +399,43 @@ pub fn subject_unmet(case: &Case, kind: DocumentKind, subject: Option<&str>) -> 
                 Some(_) => None,
             }
         }
+        SubjectKind::LegalReview => {
+            match subject
+                .and_then(|s| s.parse::<usize>().ok())
+                .and_then(|i| case.proceedings.legal_reviews.get(i))
+            {
+                None => Some(missing()),
+                Some(r) if r.answer.is_none() => {
+                    Some(Reason::new("document.legal_review_unanswered"))
+                }
+                Some(_) => None,
+            }
+        }
+        SubjectKind::Deliberation => subject
+            .and_then(|s| s.parse::<usize>().ok())
+            .and_then(|i| case.proceedings.deliberations.get(i))
+            .is_none()
+            .then(missing),
+        SubjectKind::Extension => {
+            match subject
+                .and_then(|s| s.parse::<usize>().ok())
+                .and_then(|i| case.proceedings.extensions.get(i))
+            {
+                None => Some(missing()),
+                Some(e) if e.decision.is_none() => {
+                    Some(Reason::new("document.extension_undecided"))
+                }
+                Some(_) => None,
+            }
+        }
+        SubjectKind::Decision => match &case.proceedings.decision {
+            None => Some(Reason::new("document.not_decided")),
+            // The form follows the outcome.
+            Some(d) if d.outcome.document() != Some(kind) => {
+                Some(Reason::new("document.wrong_decision_form").field("kind"))
+            }
+            Some(_) => None,
+        },
     }
 }
 
@@ -379,8 +450,8 @@ pub fn normal_subject(
         |code: &'static str| Refusal::one(RefusalKind::Invalid, Reason::new(code).field("subject"));
     let subject = subject.map(str::trim).filter(|s| !s.is_empty());
     match (kind.subject(), subject) {
-        (SubjectKind::Case | SubjectKind::Fingerprint, None) => Ok(None),
-        (SubjectKind::Case | SubjectKind::Fingerprint, Some(_)) => {
+        (SubjectKind::Case | SubjectKind::Fingerprint | SubjectKind::Decision, None) => Ok(None),
+        (SubjectKind::Case | SubjectKind::Fingerprint | SubjectKind::Decision, Some(_)) => {
             Err(invalid("document.subject_not_applicable"))
         }
         (_, None) => Err(invalid("field.required")),
@@ -403,7 +474,15 @@ pub fn normal_subject(
                 .map(|(i, r)| Some(super::hearing::notice_subject(i, r)))
                 .ok_or_else(|| invalid("document.subject_unknown"))
         }
-        (SubjectKind::Recusal | SubjectKind::Statement | SubjectKind::Hearing, Some(s)) => {
+        (
+            SubjectKind::Recusal
+            | SubjectKind::Statement
+            | SubjectKind::Hearing
+            | SubjectKind::LegalReview
+            | SubjectKind::Deliberation
+            | SubjectKind::Extension,
+            Some(s),
+        ) => {
             check_texts([("subject", s, false)])?;
             s.parse::<usize>()
                 .map(|i| Some(i.to_string()))

@@ -7,6 +7,7 @@ pub mod clue;
 pub mod decision;
 pub mod deliberation;
 pub mod document;
+pub mod extension;
 pub mod hearing;
 pub mod interference;
 pub mod legal_review;

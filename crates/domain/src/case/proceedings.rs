@@ -1,6 +1,7 @@
 //! What happens between the advance notice and the decision, kept on the case as one record:
 //! the services of documents on the party, the party's statements and their answers, the
-//! rights waived, the hearings, and the periods that do not count toward the case deadline.
+//! rights waived, the hearings, the periods that do not count toward the case deadline, the
+//! legal reviews, the heads' deliberations, the extensions of the deadline, and the decision.
 //! Each event of these steps changes it by `Proceedings::apply`, the one place that knows how.
 
 use super::document::DocumentKind;
@@ -59,6 +60,12 @@ pub struct Proceedings {
     pub tollings: Vec<CaseTolling>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub legal_reviews: Vec<super::legal_review::LegalReview>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deliberations: Vec<super::deliberation::Deliberation>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extensions: Vec<super::extension::Extension>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision: Option<super::decision::Decision>,
 }
 
 impl Proceedings {
@@ -77,6 +84,10 @@ impl Proceedings {
             Payload::TollingEnded(p) => p.case_id,
             Payload::LegalReviewSubmitted(p) => p.case_id,
             Payload::LegalReviewRecorded(p) => p.case_id,
+            Payload::DeliberationRecorded(p) => p.case_id,
+            Payload::CaseExtensionRequested(p) => p.case_id,
+            Payload::CaseExtensionDecided(p) => p.case_id,
+            Payload::CaseDecided(p) => p.case_id,
             _ => return None,
         })
     }
@@ -150,6 +161,22 @@ impl Proceedings {
                     .filter(|r| r.answer.is_none() && Some(p.index) == last)
                     .ok_or_else(|| format!("no waiting legal review {}", p.index))?;
                 r.answer = Some(p.answer.clone());
+            }
+            Payload::DeliberationRecorded(p) => self.deliberations.push(p.deliberation.clone()),
+            Payload::CaseExtensionRequested(p) => self.extensions.push(p.extension.clone()),
+            Payload::CaseExtensionDecided(p) => {
+                let e = self
+                    .extensions
+                    .get_mut(p.index)
+                    .filter(|e| e.decision.is_none())
+                    .ok_or_else(|| format!("no waiting extension {}", p.index))?;
+                e.decision = Some(p.decision.clone());
+            }
+            Payload::CaseDecided(p) => {
+                if self.decision.is_some() {
+                    return Err("the case was decided already".into());
+                }
+                self.decision = Some(p.decision.clone());
             }
             Payload::TollingStarted(TollingStarted { tolling, .. }) => {
                 self.tollings.push(tolling.clone())

@@ -33,16 +33,20 @@ pub enum CaseStage {
     UnderReview,
     /// The review agreed (or gave another opinion): on to the decision.
     Reviewed,
+    /// A head decided the case (`super::decision`): a penalty, no penalty, not established, or
+    /// transferred to the judicial organs.
+    Decided,
 }
 
 impl CaseStage {
-    pub const ALL: [CaseStage; 6] = [
+    pub const ALL: [CaseStage; 7] = [
         CaseStage::PendingRegistration,
         CaseStage::Registered,
         CaseStage::RegistrationRejected,
         CaseStage::Cancelled,
         CaseStage::UnderReview,
         CaseStage::Reviewed,
+        CaseStage::Decided,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -53,6 +57,7 @@ impl CaseStage {
             CaseStage::Cancelled => "cancelled",
             CaseStage::UnderReview => "under_review",
             CaseStage::Reviewed => "reviewed",
+            CaseStage::Decided => "decided",
         }
     }
 
@@ -132,7 +137,7 @@ impl Case {
 /// (`super::tolling`).
 ///
 /// 《中华人民共和国行政处罚法》第六十条 and 《生态环境行政处罚办法》第五十七条: decide within
-/// 90 days of registration (extensions come with "Cases 4").
+/// 90 days of registration, plus the approved extensions (`super::extension`).
 pub const CASE_DAYS: u32 = 90;
 
 impl Case {
@@ -144,7 +149,8 @@ impl Case {
         today: NaiveDate,
     ) -> Option<(DeadlineRule, Deadline)> {
         let from = self.registered_on?;
-        let mut rule = DeadlineRule::new(from, Period::Days(CASE_DAYS));
+        let days = CASE_DAYS + super::extension::approved_days(self);
+        let mut rule = DeadlineRule::new(from, Period::Days(days));
         for (_, t) in self.proceedings.tolled() {
             rule = rule.with_tolling(t);
         }

@@ -28,7 +28,7 @@ pub struct NextStep {
 }
 
 /// Every command a step may name (each has words on the pages).
-pub const COMMANDS: [&str; 31] = [
+pub const COMMANDS: [&str; 35] = [
     "approve-registration",
     "reject-registration",
     "identify-party",
@@ -60,6 +60,10 @@ pub const COMMANDS: [&str; 31] = [
     "approve-suspension",
     "submit-for-legal-review",
     "record-legal-review",
+    "record-deliberation",
+    "decide",
+    "extend-deadline",
+    "approve-extension",
 ];
 
 /// What the steps depend on besides the case and the reader.
@@ -71,6 +75,10 @@ pub struct StepContext<'a> {
     pub preservations: &'a [Standing],
     /// The main head's username (setting `organisation.main_head`; empty when not set).
     pub main_head: &'a str,
+    /// The calendar, the bureau's review triggers and deliberation rules in force.
+    pub decision: super::decision::DecisionRules<'a>,
+    /// The roles that may decide (setting `app.deciders`).
+    pub deciders: &'a [crate::actor::Role],
 }
 
 /// Why a reader whose roles lack the capability cannot take the step: who can.
@@ -151,6 +159,16 @@ pub fn next_steps(case: &Case, actor: &Actor, ctx: &StepContext) -> Vec<NextStep
         out: Vec::new(),
     };
     if !open(case) {
+        return s.out;
+    }
+    // Decided: what came before is closed; the documents are served.
+    if case.stage == CaseStage::Decided {
+        s.push_as(
+            "record-service",
+            Capability::EnforcementAct,
+            Vec::new(),
+            true,
+        );
         return s.out;
     }
     let approver = |proposer: &str| -> Vec<Reason> {
@@ -289,7 +307,72 @@ pub fn next_steps(case: &Case, actor: &Actor, ctx: &StepContext) -> Vec<NextStep
     }
     notice_steps(&mut s, &me);
     legal_review_steps(&mut s, &me);
+    decision_steps(&mut s, &me, ctx);
     s.out
+}
+
+/// Deliberation, the decision and the deadline's extensions (`super::deliberation`,
+/// `super::decision`, `super::extension`). The decision step is offered on the proposed
+/// penalties (the last notice's): its form may decide another outcome, which the decision
+/// checks again.
+fn decision_steps(s: &mut Steps, me: &str, ctx: &StepContext) {
+    use super::deliberation::{Purpose, purpose_unmet};
+    let case = s.case;
+    let proposed = super::legal_review::penalties_to_send(case);
+    let agreed = super::review::agreed(case);
+    // One step for either purpose (its form asks which): a task when the decision needs the
+    // heads and they have not met on it, or a second extension waits for them.
+    let extension_waits = purpose_unmet(case, Purpose::Extension).is_none();
+    if agreed || extension_waits {
+        let required =
+            !super::deliberation::required(case, ctx.decision.deliberation, &proposed).is_empty();
+        let done = super::deliberation::deliberated_for(case, &proposed);
+        s.push_as(
+            "record-deliberation",
+            Capability::CaseApprove,
+            Vec::new(),
+            !(extension_waits || (agreed && required && !done)),
+        );
+    }
+    if agreed {
+        let reasons = match super::decision::check_decider(s.actor, case, ctx.deciders) {
+            Ok(()) => {
+                let outcome = if proposed.is_empty() {
+                    super::decision::Outcome::NotEstablished
+                } else {
+                    super::decision::Outcome::Penalty
+                };
+                super::decision::decision_unmet(case, &ctx.decision, outcome, &proposed)
+            }
+            Err(_) => vec![role_reason(Capability::CaseApprove)],
+        };
+        s.out.push(NextStep {
+            command: "decide",
+            allowed: reasons.is_empty(),
+            reasons,
+            on_demand: false,
+        });
+    }
+    if case.registered_on.is_some() {
+        let mut unmet = super::extension::request_unmet(case, ctx.decision.calendar, ctx.today);
+        if !case.acting_officers().iter().any(|o| o == me) {
+            unmet.push(Reason::new("notice.not_an_officer_of_the_case"));
+        }
+        // Offered as a task once the deadline is near (10 working days), else on demand.
+        let near = case
+            .deadline(ctx.decision.calendar, ctx.today)
+            .is_some_and(|(_, d)| {
+                d.due <= super::extension::warned_from(ctx.decision.calendar, ctx.today)
+            });
+        s.push_as("extend-deadline", Capability::EnforcementAct, unmet, !near);
+    }
+    if let Some((_, request)) = super::extension::pending(case) {
+        let mut unmet = super::extension::approval_unmet(case, ctx.decision.calendar, ctx.today);
+        if request.requested_by == me {
+            unmet.push(Reason::new("approval.own_proposal"));
+        }
+        s.push("approve-extension", Capability::CaseApprove, unmet);
+    }
 }
 
 /// Legal review (`super::legal_review`): sent by an officer after a review that agreed, a

@@ -10,7 +10,7 @@ fn day(s: &str) -> NaiveDate {
     s.parse().unwrap()
 }
 
-fn person(name: &str, role: Role, counties: Option<Vec<&str>>) -> Actor {
+pub(crate) fn person(name: &str, role: Role, counties: Option<Vec<&str>>) -> Actor {
     Actor::User(UserActor {
         id: Uuid::now_v7(),
         username: name.to_owned(),
@@ -602,11 +602,21 @@ fn steps_of(
     actor: &Actor,
     people: &[(String, Option<crate::user::User>)],
 ) -> Vec<(&'static str, bool, Vec<&'static str>)> {
+    let calendar = crate::calendar::tests::cal2026();
+    let triggers = super::legal_review::ReviewTriggers::default();
+    let rules = super::deliberation::DeliberationRules::default();
     let ctx = super::steps::StepContext {
         today: day("2026-12-01"),
         people,
         preservations: &[],
         main_head: "ju.head",
+        decision: super::decision::DecisionRules {
+            calendar: &calendar,
+            today: day("2026-12-01"),
+            review_triggers: &triggers,
+            deliberation: &rules,
+        },
+        deciders: &[crate::actor::Role::BureauHead],
     };
     super::steps::next_steps(c, actor, &ctx)
         .into_iter()

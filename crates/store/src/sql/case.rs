@@ -86,6 +86,8 @@ const SET_PRESERVATIONS: &str = "UPDATE cases SET preservations = $2, preservati
 const CASE_NOTICES: &str = "SELECT notices FROM cases WHERE id = $1";
 const SET_NOTICES: &str = "UPDATE cases SET notices = $2, version = version + 1 WHERE id = $1";
 const CASE_PROCEEDINGS: &str = "SELECT proceedings FROM cases WHERE id = $1";
+/// The decision moves the case on (its record is in the proceedings).
+const SET_DECIDED: &str = "UPDATE cases SET stage = 'decided' WHERE id = $1";
 const SET_PROCEEDINGS: &str =
     "UPDATE cases SET proceedings = $2, version = version + 1 WHERE id = $1";
 const CASE_FACTS: &str = "SELECT facts FROM cases WHERE id = $1";
@@ -194,11 +196,18 @@ async fn apply_state(exec: &mut dyn Exec, event: &Event) -> Result<Option<u64>, 
         proceedings
             .apply(&event.payload)
             .map_err(|e| StoreError::Corrupt(format!("{}: {e}", event.payload.schema())))?;
-        return Ok(Some(changed(
+        let n = changed(
             exec.execute(SET_PROCEEDINGS, &[case_id.into(), json(&proceedings)?])
                 .await?,
             "case proceedings",
-        )?));
+        )?;
+        if let Payload::CaseDecided(_) = &event.payload {
+            changed(
+                exec.execute(SET_DECIDED, &[case_id.into()]).await?,
+                "case.decided",
+            )?;
+        }
+        return Ok(Some(n));
     }
     Ok(Some(match &event.payload {
         Payload::ClueSubmitted(p) => {

@@ -200,6 +200,40 @@ fn about(
                 ctx.tr().with("ui-doc_about_hearing", &[("at", at)]),
             ))
         }
+        SubjectKind::LegalReview => {
+            let i = subject.parse::<usize>().ok()?;
+            let r = case.proceedings.legal_reviews.get(i)?;
+            Some((
+                format!("{base}#legal-review"),
+                ctx.tr().with(
+                    "ui-doc_about_legal_review",
+                    &[("date", r.submission.submitted_on.to_string())],
+                ),
+            ))
+        }
+        SubjectKind::Deliberation => {
+            let i = subject.parse::<usize>().ok()?;
+            let d = case.proceedings.deliberations.get(i)?;
+            Some((
+                format!("{base}#decision"),
+                ctx.tr().with(
+                    "ui-doc_about_deliberation",
+                    &[("date", d.recorded_on.to_string())],
+                ),
+            ))
+        }
+        SubjectKind::Extension => {
+            let i = subject.parse::<usize>().ok()?;
+            let e = case.proceedings.extensions.get(i)?;
+            Some((
+                format!("{base}#deadline"),
+                ctx.tr().with(
+                    "ui-doc_about_extension",
+                    &[("date", e.requested_on.to_string())],
+                ),
+            ))
+        }
+        SubjectKind::Decision => None,
     }
 }
 
@@ -383,6 +417,38 @@ pub async fn section(
                     add(kind, at, kind_label(&tr, kind));
                 }
             }
+        }
+        // Each answered legal review, each deliberation, each answered extension request,
+        // and the decision in the form its outcome calls for.
+        for (i, r) in p.legal_reviews.iter().enumerate() {
+            let kind = DocumentKind::LegalReviewOpinion;
+            let at = i.to_string();
+            if r.answer.is_some() && !issued(kind, Some(&at)) {
+                add(
+                    kind,
+                    at,
+                    with_kind(kind, &r.submission.submitted_on.to_string()),
+                );
+            }
+        }
+        for (i, d) in p.deliberations.iter().enumerate() {
+            let kind = DocumentKind::DeliberationRecord;
+            let at = i.to_string();
+            if !issued(kind, Some(&at)) {
+                add(kind, at, with_kind(kind, &d.recorded_on.to_string()));
+            }
+        }
+        for (i, e) in p.extensions.iter().enumerate() {
+            let kind = DocumentKind::ExtensionApproval;
+            let at = i.to_string();
+            if e.decision.is_some() && !issued(kind, Some(&at)) {
+                add(kind, at, with_kind(kind, &e.requested_on.to_string()));
+            }
+        }
+        if let Some(kind) = p.decision.as_ref().and_then(|d| d.outcome.document())
+            && !issued(kind, None)
+        {
+            add(kind, String::new(), kind_label(&tr, kind));
         }
         // Each decided request for recusal by its position in the case.
         for (i, r) in case.recusals.iter().enumerate() {

@@ -39,6 +39,14 @@ pub struct MyCertificate {
     pub banner: String,
 }
 
+/// A case whose decision is due within 10 working days, or overdue.
+pub struct DueCase {
+    pub href: String,
+    pub label: String,
+    pub due: String,
+    pub overdue: bool,
+}
+
 /// A link to the next thing to do.
 pub struct Action {
     pub id: &'static str,
@@ -66,6 +74,10 @@ struct HomePage {
     show_counties: bool,
     expiring: Vec<Expiring>,
     show_expiring: bool,
+    /// Case deadlines within 10 working days or passed: the officer's own cases, or for the
+    /// detachment leader every case (MEE Order No. 30 Art. 57's deadline; the warning is ours).
+    due_cases: Vec<DueCase>,
+    show_due: bool,
 }
 
 pub async fn home(State(state): State<AppState>, ctx: PageCtx) -> Response {
@@ -250,6 +262,36 @@ pub async fn home(State(state): State<AppState>, ctx: PageCtx) -> Response {
             Err(e) => return ctx.error(e),
         }
     }
+    // The case deadlines near or passed: an officer's own cases, the detachment leader's all.
+    let leader = has(Role::DetachmentLeader);
+    let show_due = leader || may(Capability::EnforcementAct);
+    let mut due_cases = Vec::new();
+    if show_due {
+        let items = match state.app.deadlines(&auth.actor, None, 0).await {
+            Ok(i) => i,
+            Err(e) => return ctx.error(e),
+        };
+        for i in items {
+            let Some(case) = i.case.as_ref() else {
+                continue;
+            };
+            if i.kind != app::case::DueKind::CaseDecision
+                || (!leader && !case.acting_officers().contains(&me.username))
+            {
+                continue;
+            }
+            due_cases.push(DueCase {
+                href: format!("/cases/{}#deadline", case.id),
+                label: format!(
+                    "{} {}",
+                    case.number.clone().unwrap_or_default(),
+                    case.facts.violation.chars().take(40).collect::<String>()
+                ),
+                due: i.due.to_string(),
+                overdue: i.overdue,
+            });
+        }
+    }
     let role_names = me
         .roles
         .iter()
@@ -271,6 +313,8 @@ pub async fn home(State(state): State<AppState>, ctx: PageCtx) -> Response {
             show_counties,
             expiring,
             show_expiring,
+            due_cases,
+            show_due,
             chrome: ctx.chrome(),
         },
     )

@@ -89,6 +89,10 @@ pub(super) fn step_parts(command: &str) -> (&'static str, &'static str) {
         "approve-suspension" => ("ui-step_approve_suspension", "tolling"),
         "submit-for-legal-review" => ("ui-step_submit_for_legal_review", "legal-review"),
         "record-legal-review" => ("ui-step_record_legal_review", "legal-review"),
+        "record-deliberation" => ("ui-step_record_deliberation", "decision"),
+        "decide" => ("ui-step_decide", "decision"),
+        "extend-deadline" => ("ui-step_extend_deadline", "deadline"),
+        "approve-extension" => ("ui-step_approve_extension", "deadline"),
         _ => ("ui-step_other", ""),
     }
 }
@@ -105,7 +109,7 @@ pub struct StepRow {
 }
 
 /// A reason in the reader's language, people named by name; and its legal source.
-fn reason_text(lang: Lang, people: &People, r: &Reason) -> (String, String) {
+pub(super) fn reason_text(lang: Lang, people: &People, r: &Reason) -> (String, String) {
     let mut args = r.args.clone();
     for key in ["username", "main_head"] {
         if let Some(v) = args.get_mut(key)
@@ -338,6 +342,8 @@ pub struct Workspace {
     /// The notice, the party's defence, the hearing and the periods not counted.
     pub notice: Option<super::proceedings::NoticeSection>,
     pub legal_review: Option<super::legal_review::LegalReviewSection>,
+    /// The deadline with its extensions, the deliberations and the decision.
+    pub decision: Option<super::decision::DecisionSection>,
     /// The investigation sections have something to show.
     pub investigating: bool,
     /// A label's colon in the page's language.
@@ -941,6 +947,7 @@ pub async fn workspace(
     let notice =
         super::proceedings::section(state, ctx, case, people, draft, &allowed, &evidence).await?;
     let legal_review = super::legal_review::section(ctx, case, people, draft, &allowed);
+    let decision = super::decision::section(state, ctx, case, people, draft, &allowed).await?;
     let investigating = domain::case::team::investigating(case)
         || !record_rows.is_empty()
         || !preservations.is_empty();
@@ -959,6 +966,7 @@ pub async fn workspace(
         review_form,
         notice,
         legal_review,
+        decision,
         interference,
         documents,
         investigating,

@@ -8,6 +8,7 @@
 mod account;
 mod admin;
 mod cases;
+mod decision;
 mod discretion;
 mod documents;
 mod entities;
@@ -39,155 +40,157 @@ pub const SESSION_COOKIE: &str = "ecoenforce_session";
 const LANG_COOKIE: &str = "lang";
 
 pub fn router() -> axum::Router<AppState> {
-    legal_review::routes(proceedings::routes(axum::Router::new()))
-        .route("/", get(home::home))
-        .route("/discretion", get(discretion::page))
-        .route("/discretion.json", get(discretion::json))
-        .route("/powers", get(powers::page))
-        .route("/powers.xlsx", get(powers::xlsx))
-        .route("/powers.json", get(powers::json))
-        .route("/violations.json", get(powers::violations_json))
-        .route("/login", get(login::form).post(login::submit))
-        .route("/logout", post(login::logout))
-        .route(
-            "/password",
-            get(login::password_form).post(login::password_submit),
-        )
-        .route("/entities", get(entities::list))
-        .route("/entities/export.xlsx", get(entities::export_xlsx))
-        .route("/entities/export.csv", get(entities::export_csv))
-        .route(
-            "/entities/export-outlets.csv",
-            get(entities::export_outlets_csv),
-        )
-        .route(
-            "/entities/import",
-            get(import::form)
-                .post(import::preview)
-                .layer(axum::extract::DefaultBodyLimit::disable()),
-        )
-        .route("/entities/import/commit", post(import::commit))
-        .route("/entities/import/template.xlsx", get(import::template_xlsx))
-        .route("/entities/import/problems.xlsx", get(import::problems_xlsx))
-        .route("/entities/import/template.csv", get(import::template_csv))
-        .route(
-            "/entities/import/template-outlets.csv",
-            get(import::template_outlets_csv),
-        )
-        .route("/entities/{id}", get(entities::detail))
-        .route("/clues", get(cases::inbox).post(cases::submit_clue))
-        .route("/clues/new", get(cases::new_clue))
-        .route("/clues/export.xlsx", get(cases::export_clues))
-        .route("/clues/{id}", get(cases::clue))
-        .route("/clues/{id}/register", post(cases::register))
-        .route("/clues/{id}/close", post(cases::close))
-        .route("/clues/{id}/extend-registration", post(cases::extend))
-        .route(
-            "/clues/{id}/approve-extension",
-            post(cases::approve_extension),
-        )
-        .route(
-            "/clues/{id}/reject-extension",
-            post(cases::reject_extension),
-        )
-        .route("/clues/{id}/merge", post(cases::merge))
-        .route("/clues/{id}/transfer", post(cases::transfer))
-        .route("/cases", get(cases::list))
-        .route("/cases/export.xlsx", get(cases::export_cases))
-        .route("/cases/{id}", get(cases::case))
-        .route("/cases/{id}/identify-party", post(cases::identify_party))
-        .route("/cases/{id}/assign-officers", post(cases::assign_officers))
-        .route("/cases/{id}/request-recusal", post(cases::request_recusal))
-        .route("/cases/{id}/decide-recusal", post(cases::decide_recusal))
-        .route(
-            "/cases/{id}/records/{kind}",
-            // A photo taken on the spot comes with the record: the evidence store's own limit
-            // applies to it, the text fields are read within theirs.
-            post(investigation::record).layer(axum::extract::DefaultBodyLimit::disable()),
-        )
-        .route(
-            "/cases/{id}/preserve-evidence",
-            post(investigation::preserve),
-        )
-        .route(
-            "/cases/{id}/approve-preservation",
-            post(investigation::approve_preservation),
-        )
-        .route(
-            "/cases/{id}/reject-preservation",
-            post(investigation::reject_preservation),
-        )
-        .route(
-            "/cases/{id}/decide-preserved",
-            post(investigation::decide_preserved),
-        )
-        .route(
-            "/cases/{id}/submit-investigation-report",
-            post(investigation::submit_report),
-        )
-        .route(
-            "/cases/{id}/record-case-review",
-            post(investigation::review),
-        )
-        .route(
-            "/cases/{id}/record-interference",
-            post(investigation::interference),
-        )
-        .route("/cases/{id}/documents", post(documents::issue))
-        .route("/cases/{id}/documents/{doc}", get(documents::pdf))
-        .route(
-            "/cases/{id}/documents/{doc}/sign",
-            get(documents::sign_page),
-        )
-        .route(
-            "/cases/{id}/documents/{doc}/signatures",
-            // The pad's image or the signed scan becomes evidence: the evidence store's own
-            // limit applies to it, the refusal form is read within its own.
-            post(documents::sign).layer(axum::extract::DefaultBodyLimit::disable()),
-        )
-        .route("/cases/{id}/{action}", post(cases::act))
-        .route("/approvals", get(cases::approvals))
-        .route("/tasks", get(tasks::tasks))
-        .route("/tasks/export.xlsx", get(tasks::export_tasks))
-        .route("/tasks/deadlines.xlsx", get(tasks::export_deadlines))
-        .route("/documents/blank/{file}", get(tasks::blank_form))
-        .route(
-            "/verify/{code}",
-            // Public: the file checked is hashed as it streams, at most 20 MiB
-            // (`App::check_document_file`), and never kept.
-            get(documents::verify)
-                .post(documents::verify_check)
-                .layer(axum::extract::DefaultBodyLimit::disable()),
-        )
-        .route("/interference", get(interference::list))
-        .route("/interference/export.xlsx", get(interference::export))
-        .route("/evidence/{id}", get(evidence::detail))
-        .route("/evidence/{id}/content", get(evidence::content))
-        .route("/evidence/{id}/certificate", get(evidence::certificate))
-        .route(
-            "/evidence/{id}/certificate.json",
-            get(evidence::certificate_json),
-        )
-        .route("/evidence/{id}/transfer", post(evidence::transfer))
-        .route("/evidence/uploads", post(evidence::tus_create))
-        .route(
-            "/evidence/uploads/{id}",
-            axum::routing::head(evidence::tus_head)
-                .patch(evidence::tus_patch)
-                .layer(axum::extract::DefaultBodyLimit::disable()),
-        )
-        .route("/admin", get(admin::overview))
-        .route(
-            "/admin/users",
-            get(|s, c| admin::new_account(s, c, None))
-                .post(|s, c, b| admin::new_account(s, c, Some(b))),
-        )
-        .route("/admin/users/{username}", get(admin::account))
-        .route("/admin/users/{username}/{action}", post(admin::act))
-        .route("/admin/audit", get(admin::audit))
-        .route("/account", get(account::page))
-        .route("/account/sessions/{handle}/revoke", post(account::revoke))
-        .route("/static/{*file}", get(static_file))
+    decision::routes(legal_review::routes(proceedings::routes(
+        axum::Router::new(),
+    )))
+    .route("/", get(home::home))
+    .route("/discretion", get(discretion::page))
+    .route("/discretion.json", get(discretion::json))
+    .route("/powers", get(powers::page))
+    .route("/powers.xlsx", get(powers::xlsx))
+    .route("/powers.json", get(powers::json))
+    .route("/violations.json", get(powers::violations_json))
+    .route("/login", get(login::form).post(login::submit))
+    .route("/logout", post(login::logout))
+    .route(
+        "/password",
+        get(login::password_form).post(login::password_submit),
+    )
+    .route("/entities", get(entities::list))
+    .route("/entities/export.xlsx", get(entities::export_xlsx))
+    .route("/entities/export.csv", get(entities::export_csv))
+    .route(
+        "/entities/export-outlets.csv",
+        get(entities::export_outlets_csv),
+    )
+    .route(
+        "/entities/import",
+        get(import::form)
+            .post(import::preview)
+            .layer(axum::extract::DefaultBodyLimit::disable()),
+    )
+    .route("/entities/import/commit", post(import::commit))
+    .route("/entities/import/template.xlsx", get(import::template_xlsx))
+    .route("/entities/import/problems.xlsx", get(import::problems_xlsx))
+    .route("/entities/import/template.csv", get(import::template_csv))
+    .route(
+        "/entities/import/template-outlets.csv",
+        get(import::template_outlets_csv),
+    )
+    .route("/entities/{id}", get(entities::detail))
+    .route("/clues", get(cases::inbox).post(cases::submit_clue))
+    .route("/clues/new", get(cases::new_clue))
+    .route("/clues/export.xlsx", get(cases::export_clues))
+    .route("/clues/{id}", get(cases::clue))
+    .route("/clues/{id}/register", post(cases::register))
+    .route("/clues/{id}/close", post(cases::close))
+    .route("/clues/{id}/extend-registration", post(cases::extend))
+    .route(
+        "/clues/{id}/approve-extension",
+        post(cases::approve_extension),
+    )
+    .route(
+        "/clues/{id}/reject-extension",
+        post(cases::reject_extension),
+    )
+    .route("/clues/{id}/merge", post(cases::merge))
+    .route("/clues/{id}/transfer", post(cases::transfer))
+    .route("/cases", get(cases::list))
+    .route("/cases/export.xlsx", get(cases::export_cases))
+    .route("/cases/{id}", get(cases::case))
+    .route("/cases/{id}/identify-party", post(cases::identify_party))
+    .route("/cases/{id}/assign-officers", post(cases::assign_officers))
+    .route("/cases/{id}/request-recusal", post(cases::request_recusal))
+    .route("/cases/{id}/decide-recusal", post(cases::decide_recusal))
+    .route(
+        "/cases/{id}/records/{kind}",
+        // A photo taken on the spot comes with the record: the evidence store's own limit
+        // applies to it, the text fields are read within theirs.
+        post(investigation::record).layer(axum::extract::DefaultBodyLimit::disable()),
+    )
+    .route(
+        "/cases/{id}/preserve-evidence",
+        post(investigation::preserve),
+    )
+    .route(
+        "/cases/{id}/approve-preservation",
+        post(investigation::approve_preservation),
+    )
+    .route(
+        "/cases/{id}/reject-preservation",
+        post(investigation::reject_preservation),
+    )
+    .route(
+        "/cases/{id}/decide-preserved",
+        post(investigation::decide_preserved),
+    )
+    .route(
+        "/cases/{id}/submit-investigation-report",
+        post(investigation::submit_report),
+    )
+    .route(
+        "/cases/{id}/record-case-review",
+        post(investigation::review),
+    )
+    .route(
+        "/cases/{id}/record-interference",
+        post(investigation::interference),
+    )
+    .route("/cases/{id}/documents", post(documents::issue))
+    .route("/cases/{id}/documents/{doc}", get(documents::pdf))
+    .route(
+        "/cases/{id}/documents/{doc}/sign",
+        get(documents::sign_page),
+    )
+    .route(
+        "/cases/{id}/documents/{doc}/signatures",
+        // The pad's image or the signed scan becomes evidence: the evidence store's own
+        // limit applies to it, the refusal form is read within its own.
+        post(documents::sign).layer(axum::extract::DefaultBodyLimit::disable()),
+    )
+    .route("/cases/{id}/{action}", post(cases::act))
+    .route("/approvals", get(cases::approvals))
+    .route("/tasks", get(tasks::tasks))
+    .route("/tasks/export.xlsx", get(tasks::export_tasks))
+    .route("/tasks/deadlines.xlsx", get(tasks::export_deadlines))
+    .route("/documents/blank/{file}", get(tasks::blank_form))
+    .route(
+        "/verify/{code}",
+        // Public: the file checked is hashed as it streams, at most 20 MiB
+        // (`App::check_document_file`), and never kept.
+        get(documents::verify)
+            .post(documents::verify_check)
+            .layer(axum::extract::DefaultBodyLimit::disable()),
+    )
+    .route("/interference", get(interference::list))
+    .route("/interference/export.xlsx", get(interference::export))
+    .route("/evidence/{id}", get(evidence::detail))
+    .route("/evidence/{id}/content", get(evidence::content))
+    .route("/evidence/{id}/certificate", get(evidence::certificate))
+    .route(
+        "/evidence/{id}/certificate.json",
+        get(evidence::certificate_json),
+    )
+    .route("/evidence/{id}/transfer", post(evidence::transfer))
+    .route("/evidence/uploads", post(evidence::tus_create))
+    .route(
+        "/evidence/uploads/{id}",
+        axum::routing::head(evidence::tus_head)
+            .patch(evidence::tus_patch)
+            .layer(axum::extract::DefaultBodyLimit::disable()),
+    )
+    .route("/admin", get(admin::overview))
+    .route(
+        "/admin/users",
+        get(|s, c| admin::new_account(s, c, None))
+            .post(|s, c, b| admin::new_account(s, c, Some(b))),
+    )
+    .route("/admin/users/{username}", get(admin::account))
+    .route("/admin/users/{username}/{action}", post(admin::act))
+    .route("/admin/audit", get(admin::audit))
+    .route("/account", get(account::page))
+    .route("/account/sessions/{handle}/revoke", post(account::revoke))
+    .route("/static/{*file}", get(static_file))
 }
 
 /// What the pages load, built into the binary. The vendored libraries are byte for byte their
@@ -450,6 +453,10 @@ const FLASHES: &[&str] = &[
     "ui-flash_suspension_approved",
     "ui-flash_legal_review_submitted",
     "ui-flash_legal_review_recorded",
+    "ui-flash_deliberation_recorded",
+    "ui-flash_case_decided",
+    "ui-flash_extension_requested",
+    "ui-flash_extension_decided",
 ];
 
 /// A redirect after an action, and a message about it on the next page.

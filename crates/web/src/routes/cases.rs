@@ -120,7 +120,8 @@ pub struct LegalBasisView {
 
 #[derive(Serialize, ToSchema)]
 pub struct DeadlineView {
-    /// How `due` is computed: 90 natural days from registration, rest days moved on.
+    /// How `due` is computed: 90 natural days from registration plus the approved extensions,
+    /// rest days moved on.
     rule: String,
     due: String,
     days_left: i64,
@@ -129,7 +130,14 @@ pub struct DeadlineView {
     /// The periods not counted, with their reasons (`hearing` from the hearing itself; an open
     /// one has no `to`).
     tolled: Vec<TolledView>,
+    /// Extensions approved (at most two: MEE Order No. 30 Art. 57).
     extensions: i64,
+    /// The counted days the case has: 90 plus the approved extensions, never above 150.
+    counted_days: u32,
+    /// Due within 10 working days (or passed) while the case is undecided.
+    warned: bool,
+    /// Passed while the case is undecided.
+    overdue: bool,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -255,11 +263,12 @@ impl Versioned for CaseView {
 
 pub(crate) fn case_view(state: &AppState, c: Case) -> CaseView {
     let departs_from_benchmark = domain::case::legal_review::departs_from_benchmark(&c);
+    let warning = state.app.case_warning(&c);
     let deadline = state.app.case_deadline(&c).map(|(rule, d)| DeadlineView {
         rule: format!(
             "{} + {} days",
             rule.anchor,
-            domain::case::registration::CASE_DAYS
+            domain::case::registration::CASE_DAYS + domain::case::extension::approved_days(&c)
         ),
         due: d.due.to_string(),
         days_left: (d.due - state.app.today()).num_days(),
@@ -275,7 +284,16 @@ pub(crate) fn case_view(state: &AppState, c: Case) -> CaseView {
                 to: t.end.map(|e| e.to_string()),
             })
             .collect(),
-        extensions: 0,
+        extensions: c
+            .proceedings
+            .extensions
+            .iter()
+            .filter(|e| e.approved())
+            .count() as i64,
+        counted_days: domain::case::registration::CASE_DAYS
+            + domain::case::extension::approved_days(&c),
+        warned: warning.is_some(),
+        overdue: warning.is_some_and(|w| w.overdue),
     });
     let f = c.facts;
     CaseView {
@@ -1733,6 +1751,196 @@ async fn record_legal_review(
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+pub struct MemberOpinionBody {
+    /// The head's username.
+    member: String,
+    opinion: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeliberationBody {
+    /// decision (default) or extension (the second extension of the case deadline)
+    purpose: Option<String>,
+    /// The bureau heads present (usernames): more than half of them by default.
+    attendees: Vec<String>,
+    /// One opinion from each attendee.
+    opinions: Vec<MemberOpinionBody>,
+    outcome: String,
+}
+
+/// A bureau head records the heads' collective deliberation (集体讨论, MEE Order No. 30
+/// Arts. 52 and 57) of the decision or of a second extension of the case deadline.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/record-deliberation", tag = "cases",
+    params(("id" = String, Path)), request_body = DeliberationBody,
+    responses((status = 200, body = CaseAnswer), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem),
+              (status = 412, body = Problem), (status = 422, body = Problem),
+              (status = 428, body = Problem)),
+    security(("bearer" = [])))]
+async fn record_deliberation(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    ApiJson(b): ApiJson<DeliberationBody>,
+) -> Result<Response, ApiError> {
+    use domain::case::deliberation::{MemberOpinion, Purpose};
+    let purpose = match b.purpose.as_deref() {
+        None | Some("decision") => Purpose::Decision,
+        Some("extension") => Purpose::Extension,
+        Some(other) => {
+            return Err(ApiError::one(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                domain::Reason::new("deliberation.unknown_purpose")
+                    .field("purpose")
+                    .arg("purpose", other),
+            ));
+        }
+    };
+    let opinions = b
+        .opinions
+        .into_iter()
+        .map(|o| MemberOpinion {
+            member: o.member,
+            opinion: o.opinion,
+        })
+        .collect();
+    on_case(&state, &id, &headers, |id, v| {
+        state.app.record_deliberation(
+            &auth.actor,
+            id,
+            v,
+            purpose,
+            b.attendees,
+            opinions,
+            b.outcome,
+        )
+    })
+    .await
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecideBody {
+    /// penalty, no_penalty_minor, no_penalty_first_violation, no_penalty_no_fault,
+    /// not_established or transfer_to_judicial
+    outcome: String,
+    /// For a penalty: the penalties decided (none heavier than the last notice's); none
+    /// otherwise.
+    #[serde(default)]
+    penalties: Vec<PenaltyBody>,
+    /// The reasons, as the decision document states them.
+    reasons: String,
+}
+
+/// A bureau head decides the case (行政处罚决定, APL Arts. 57–62): refused (409, with the
+/// article) without a served notice whose windows ended or were waived, above the notice, with
+/// two fines for one act, without a passed legal review or the heads' deliberation where
+/// required.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/decide", tag = "cases",
+    params(("id" = String, Path)), request_body = DecideBody,
+    responses((status = 200, body = CaseAnswer), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem),
+              (status = 412, body = Problem), (status = 422, body = Problem),
+              (status = 428, body = Problem)),
+    security(("bearer" = [])))]
+async fn decide(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    ApiJson(b): ApiJson<DecideBody>,
+) -> Result<Response, ApiError> {
+    let outcome = domain::case::decision::Outcome::parse(&b.outcome).ok_or_else(|| {
+        ApiError::one(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            domain::Reason::new("decision.unknown_outcome")
+                .field("outcome")
+                .arg("outcome", &b.outcome),
+        )
+    })?;
+    let penalties = parse_penalties(b.penalties)?;
+    on_case(&state, &id, &headers, |id, v| {
+        state
+            .app
+            .decide_case(&auth.actor, id, v, outcome, penalties, b.reasons)
+    })
+    .await
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExtendDeadlineBody {
+    /// 1 to 30 days.
+    days: i64,
+    reason: String,
+}
+
+/// An officer of the case asks to extend the case deadline (MEE Order No. 30 Art. 57): 1–30
+/// days, taking effect on a head's approval; a second only after the heads' deliberation.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/extend-deadline", tag = "cases",
+    params(("id" = String, Path)), request_body = ExtendDeadlineBody,
+    responses((status = 200, body = CaseAnswer), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem),
+              (status = 412, body = Problem), (status = 422, body = Problem),
+              (status = 428, body = Problem)),
+    security(("bearer" = [])))]
+async fn extend_deadline(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    ApiJson(b): ApiJson<ExtendDeadlineBody>,
+) -> Result<Response, ApiError> {
+    // Out of range numbers are the decision's to refuse, with the same words as 31.
+    let days = u32::try_from(b.days.clamp(0, 10_000)).unwrap_or(0);
+    on_case(&state, &id, &headers, |id, v| {
+        state
+            .app
+            .extend_deadline(&auth.actor, id, v, days, b.reason)
+    })
+    .await
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApproveExtensionBody {
+    /// false refuses the request (a reason is then required); default true.
+    approved: Option<bool>,
+    reason: Option<String>,
+}
+
+/// A bureau head, not the officer who asked, approves (or refuses) the waiting extension; the
+/// second only after the heads deliberated it.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/approve-extension", tag = "cases",
+    params(("id" = String, Path)), request_body = ApproveExtensionBody,
+    responses((status = 200, body = CaseAnswer), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem),
+              (status = 412, body = Problem), (status = 422, body = Problem),
+              (status = 428, body = Problem)),
+    security(("bearer" = [])))]
+async fn approve_case_extension(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    ApiJson(b): ApiJson<ApproveExtensionBody>,
+) -> Result<Response, ApiError> {
+    on_case(&state, &id, &headers, |id, v| {
+        state.app.approve_extension(
+            &auth.actor,
+            id,
+            v,
+            b.approved.unwrap_or(true),
+            b.reason.unwrap_or_default(),
+        )
+    })
+    .await
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ReviewBody {
     /// agree, supplementary_investigation or other
     opinion: String,
@@ -2436,6 +2644,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(issue_advance_notice))
         .routes(routes!(submit_for_legal_review))
         .routes(routes!(record_legal_review))
+        .routes(routes!(record_deliberation))
+        .routes(routes!(decide))
+        .routes(routes!(extend_deadline))
+        .routes(routes!(approve_case_extension))
         .routes(routes!(record_interference))
         .routes(routes!(preserve_evidence))
         .routes(routes!(approve_preservation))
