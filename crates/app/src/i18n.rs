@@ -45,10 +45,26 @@ pub fn fluent_id(code: &str) -> String {
 
 /// The text of `code` in `lang` with its arguments; the code itself if no text exists, so a
 /// missing translation shows up instead of vanishing (a test keeps that from happening).
+///
+/// An argument written `ui:<id>,<id>…` is a list of the page's own words (`ui-<id>`), rendered
+/// in `lang` and joined: rules name what they found by code, each language says it in words.
 pub fn message(lang: Lang, code: &str, args: &BTreeMap<String, String>) -> String {
+    let words = |v: &str| -> Option<String> {
+        let ids = v.strip_prefix("ui:")?;
+        let sep = if lang == Lang::En { ", " } else { "、" };
+        Some(
+            ids.split(',')
+                .map(|id| message(lang, &format!("ui.{id}"), &BTreeMap::new()))
+                .collect::<Vec<_>>()
+                .join(sep),
+        )
+    };
     let args: HashMap<Cow<'static, str>, FluentValue<'_>> = args
         .iter()
-        .map(|(k, v)| (Cow::Owned(k.clone()), FluentValue::from(v.as_str())))
+        .map(|(k, v)| {
+            let v = words(v).unwrap_or_else(|| v.clone());
+            (Cow::Owned(k.clone()), FluentValue::from(v))
+        })
         .collect();
     LOCALES
         .try_lookup_with_args(&lang.id(), &fluent_id(code), &args)

@@ -74,6 +74,7 @@ impl App {
         case_id: Uuid,
         expected_version: i64,
         purpose: Purpose,
+        extend: Option<bool>,
         attendees: Vec<String>,
         opinions: Vec<MemberOpinion>,
         outcome: String,
@@ -84,6 +85,7 @@ impl App {
         let cmd = RecordDeliberation {
             case_id,
             purpose,
+            extend,
             attendees,
             opinions,
             outcome,

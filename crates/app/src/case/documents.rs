@@ -431,7 +431,7 @@ impl App {
                 json!({
                     "party": party_name,
                     "purpose": match dl.purpose {
-                        Purpose::Decision => "行政处罚决定",
+                        Purpose::Decision => "案件处理决定",
                         Purpose::Extension => "是否继续延长办案期限",
                     },
                     "date": zh_date(dl.recorded_on),
@@ -652,7 +652,8 @@ impl App {
             "reasons": d.reasons,
             "review_organ": t.review_organ, "court": t.court,
             "decided_by": name(&d.decided_by),
-            "date": zh_date(self.clock.now().china_date()),
+            // The day the head decided (APL Art. 59(6)), whenever the document is printed.
+            "date": zh_date(d.decided_on),
         });
         if let Some(n) = notice {
             // The notice's own 文号 and form, as issued.
@@ -664,15 +665,19 @@ impl App {
                 .find(|x| x.issued.subject.as_deref() == Some(&n.id.to_string()));
             let p = &case.proceedings;
             let stated = p.statements.iter().any(|s| s.notice_id == n.id);
-            let heard = p
-                .hearing_after(n.id)
-                .is_some_and(|(_, h)| h.outcome.as_ref().is_some_and(|o| !o.waived()));
-            let defence = match (stated, heard) {
-                (_, true) => {
+            let hearing = p.hearing_after(n.id).and_then(|(_, h)| h.outcome.as_ref());
+            let defence = match (stated, hearing) {
+                (_, Some(o)) if !o.waived() => {
                     "你（单位）在法定期限内要求听证，本机关依法举行了听证，并对你（单位）的意见进行了复核。"
                 }
-                (true, false) => "你（单位）在法定期限内提出了陈述、申辩，本机关对此进行了复核。",
-                (false, false) => "你（单位）在法定期限内未提出陈述、申辩，也未要求听证。",
+                (true, Some(_)) => {
+                    "你（单位）在法定期限内提出了陈述、申辩，本机关对此进行了复核；你（单位）要求听证后无正当理由未出席或者未经许可中途退出，视为放弃听证。"
+                }
+                (false, Some(_)) => {
+                    "你（单位）要求听证后无正当理由未出席或者未经许可中途退出，视为放弃听证；你（单位）未提出陈述、申辩。"
+                }
+                (true, None) => "你（单位）在法定期限内提出了陈述、申辩，本机关对此进行了复核。",
+                (false, None) => "你（单位）在法定期限内未提出陈述、申辩，也未要求听证。",
             };
             let fine: i64 = d
                 .penalties
@@ -697,12 +702,19 @@ impl App {
             );
         }
         if d.outcome != Outcome::Penalty {
+            let established = d.outcome != Outcome::NotEstablished;
             merge(
                 &mut v,
                 json!({
                     "basis": d.outcome.basis_zh(),
-                    // APL Art. 33 para. 3: a party not penalised is educated.
-                    "education": "望你（单位）引以为戒，严格遵守生态环境保护法律法规。",
+                    // What was found is proved only where the violation is established.
+                    "established": established,
+                    // APL Art. 33 para. 3: a party not penalised for a violation is educated.
+                    "education": if established {
+                        "望你（单位）引以为戒，严格遵守生态环境保护法律法规。"
+                    } else {
+                        ""
+                    },
                 }),
             );
         }
@@ -845,25 +857,33 @@ impl App {
                 },
                 sequence: n.sequence.clone(),
             });
-        // A decision whose sequence is the notice's takes the notice's n, not a new one.
+        // A decision whose sequence is its notice's takes the notice's n (and year), not a new
+        // one: only when the notice as issued counted in the same sequence of the same branch.
         let mut reuse = None;
         if kind == DocumentKind::PenaltyDecision
-            && let (Some(r), Some(n)) = (
-                &rule,
-                self.settings
-                    .document_numbers
-                    .get(DocumentKind::AdvanceNotice.as_str()),
-            )
-            && r.sequence == n.sequence
+            && let Some(r) = &rule
             && let Some(notice_id) = case.proceedings.decision.as_ref().and_then(|d| d.notice_id)
-        {
-            reuse = self
+            && let Some(notice) = self
                 .store
                 .case_documents(&store::Scope::all(), case.id)
                 .await?
                 .into_iter()
                 .find(|d| d.issued.subject.as_deref() == Some(&notice_id.to_string()))
-                .and_then(|d| d.issued.serial.map(|n| (n, d.issued.issued_on.year())));
+            && let (Some(serial), Some(key)) = (notice.issued.serial, &notice.issued.counter_key)
+        {
+            let year = notice.issued.issued_on.year();
+            let branch = if detachment {
+                String::new()
+            } else {
+                case.county_code.clone()
+            };
+            let same = format!(
+                "{}|{branch}|{}|{year}",
+                self.settings.prefecture_code, r.sequence
+            );
+            if *key == same {
+                reuse = Some((serial, year));
+            }
         }
         let (organ, _) = organ_of(&units);
         let mut random = [0u8; 8];

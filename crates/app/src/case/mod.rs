@@ -70,6 +70,11 @@ fn written(c: &Committed) -> Written {
     c.iter().map(|r| (r.seq, r.event.schema())).collect()
 }
 
+/// The overdue list reads at most this many chunks of candidates (a prefecture has far fewer
+/// open cases past 90 days).
+const OVERDUE_PAGES: i64 = 50;
+const OVERDUE_CHUNK: i64 = 200;
+
 impl App {
     /// Reports a clue; a complaint's complainant (a JSON object of text fields) is sealed whole
     /// in the same transaction, and the clue keeps only the record's reference.
@@ -1306,6 +1311,7 @@ impl App {
             .ok_or_else(|| AppError::Refused(Refusal::not_found()))
     }
 
+    /// The cases under a filter, as the store finds them.
     pub async fn cases(
         &self,
         actor: &Actor,
@@ -1318,6 +1324,50 @@ impl App {
             .store
             .cases(&scope, &filter, per_page, (page - 1) * per_page)
             .await?)
+    }
+
+    /// The cases a list shows: under the "overdue" filter (`registered_by` set to
+    /// [`App::overdue_registered_by`]) only those whose deadline has truly passed.
+    pub async fn listed_cases(
+        &self,
+        actor: &Actor,
+        filter: CaseFilter,
+        page: i64,
+        per_page: i64,
+    ) -> Result<Page<Case>, AppError> {
+        let scope = crate::scope(actor, Capability::CaseRead)?;
+        if filter.registered_by.is_none() {
+            return Ok(self
+                .store
+                .cases(&scope, &filter, per_page, (page - 1) * per_page)
+                .await?);
+        }
+        // Overdue: the store finds the cases registered early enough to be overdue by 90 days;
+        // extensions and tolled periods move each one's deadline, so each is evaluated here and
+        // the page is cut from those whose deadline has truly passed.
+        let (calendar, today) = (self.calendar(), self.today());
+        let mut overdue = Vec::new();
+        for chunk in 0..OVERDUE_PAGES {
+            let p = self
+                .store
+                .cases(&scope, &filter, OVERDUE_CHUNK, chunk * OVERDUE_CHUNK)
+                .await?;
+            let n = p.items.len() as i64;
+            overdue.extend(p.items.into_iter().filter(|c| {
+                c.deadline(&calendar, today)
+                    .is_some_and(|(_, d)| d.due < today)
+            }));
+            if n < OVERDUE_CHUNK {
+                break;
+            }
+        }
+        let total = overdue.len() as i64;
+        let items = overdue
+            .into_iter()
+            .skip(((page - 1) * per_page).max(0) as usize)
+            .take(per_page.max(0) as usize)
+            .collect();
+        Ok(Page { items, total })
     }
 
     /// The open cases a clue may join (the page's merge list): of the clue's county, pending

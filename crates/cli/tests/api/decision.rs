@@ -169,6 +169,19 @@ async fn decided_walk(kind: Kind) {
     // more than half of them; then the head approves it: 150 days, 29 October.
     clock.set(noon("2026-09-25"));
     let (officer, head) = (login("menghai.officer").await, login("ju.head").await);
+    // Past 90 days but extended: not in the detachment leader's overdue list.
+    let leader = login("zhidui.lead").await;
+    let (s, list, _) = get_with_etag(&app, &leader, "/api/v1/cases?overdue=true").await;
+    assert_eq!(s, 200, "{list}");
+    let id = case.rsplit('/').next().unwrap();
+    assert!(
+        !list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["id"] == id),
+        "{list}"
+    );
     let (s, b) = act(&app, &officer, &case, "extend-deadline", ask.clone()).await;
     assert_eq!(s, 200, "{b}");
     let (s, b) = act(&app, &head, &case, "approve-extension", json!({})).await;
@@ -179,6 +192,7 @@ async fn decided_walk(kind: Kind) {
     );
     let mut alone = both_heads();
     alone["purpose"] = json!("extension");
+    alone["extend"] = json!(true);
     alone["attendees"] = json!(["ju.head"]);
     alone["opinions"] = json!([{"member": "ju.head", "opinion": "同意"}]);
     let (s, b) = act(&app, &head, &case, "record-deliberation", alone).await;
@@ -189,11 +203,22 @@ async fn decided_walk(kind: Kind) {
     );
     let mut met = both_heads();
     met["purpose"] = json!("extension");
+    // The heads must say whether to extend.
+    let (s, b) = act(&app, &head, &case, "record-deliberation", met.clone()).await;
+    assert_eq!((s, error_codes(&b)), (422, vec!["field.required"]), "{b}");
+    met["extend"] = json!(true);
     let (s, b) = act(&app, &officer, &case, "record-deliberation", met.clone()).await;
     assert_eq!(s, 403, "{b}");
-    let (s, b) = act(&app, &head, &case, "record-deliberation", met).await;
+    let (s, b) = act(&app, &head, &case, "record-deliberation", met.clone()).await;
     assert_eq!(s, 200, "{b}");
     assert_eq!(b["case"]["proceedings"]["deliberations"][0]["extension"], 1);
+    // Once is enough.
+    let (s, b) = act(&app, &head, &case, "record-deliberation", met).await;
+    assert_eq!(
+        (s, error_codes(&b)),
+        (409, vec!["deliberation.already_recorded"]),
+        "{b}"
+    );
     let (s, b) = act(&app, &head, &case, "approve-extension", json!({})).await;
     assert_eq!(s, 200, "{b}");
     let d = deadline(&app, &officer, &case).await;
@@ -314,10 +339,18 @@ async fn review_and_deliberation(kind: Kind) {
         .deliberation
         .penalty_types
         .push(domain::case::penalty::PenaltyType::Fine);
+    // The bureau numbers a decision with its notice's n.
+    settings
+        .document_numbers
+        .get_mut("penalty_decision")
+        .unwrap()
+        .sequence = "罚告".into();
     let Some(app) = spawn_app_with(kind, "decision_review", settings, clock.clone()).await else {
         return;
     };
     app.app.seed_demo().await.unwrap();
+    // Another case's notice takes n = 1; this one's, 2.
+    noticed_case(&app, clock.as_ref(), false).await;
     let (case, _) = noticed_case(&app, clock.as_ref(), true).await;
     clock.set(noon("2026-06-22"));
     let officer = app.login("menghai.officer", DEMO_PASSWORD).await;
@@ -390,6 +423,10 @@ async fn review_and_deliberation(kind: Kind) {
     );
     let (s, b) = act(&app, &head, &case, "decide", decide).await;
     assert_eq!(s, 200, "{b}");
+    // The decision reuses its notice's n, not the shared counter's next (3).
+    let (s, b) = issue(&app, &officer, &case, json!({"kind": "penalty_decision"})).await;
+    assert_eq!(s, 201, "{b}");
+    assert_eq!(b["document"]["number"], "西环罚（勐海）〔2026〕2号", "{b}");
     for (kind, subject) in [("legal_review_opinion", "0"), ("deliberation_record", "0")] {
         let (s, b) = issue(
             &app,

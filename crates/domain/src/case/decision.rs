@@ -224,12 +224,22 @@ impl crate::event::EventPayload for CaseDecided {
     }
 }
 
-/// An enum's serde name (`snake_case`), for a reason's argument.
+/// An enum's serde name (`snake_case`).
 fn snake<T: Serialize>(v: &T) -> String {
     serde_json::to_value(v)
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))
         .unwrap_or_default()
+}
+
+/// A reason's argument naming page words (`ui-<prefix><name>` each), rendered in the reader's
+/// language (`app::i18n::message`).
+fn words<T: Serialize>(prefix: &str, items: &[T]) -> String {
+    let ids: Vec<String> = items
+        .iter()
+        .map(|t| format!("{prefix}{}", snake(t)))
+        .collect();
+    format!("ui:{}", ids.join(","))
 }
 
 /// The longest statement of reasons.
@@ -295,25 +305,36 @@ pub fn decision_unmet(
             unmet.extend(r.reasons);
         }
     }
-    let review = super::legal_review::required(case, rules.review_triggers, penalties);
+    // What was proposed counts as much as what is decided: a lighter decision never escapes
+    // the review or the deliberation the proposed penalty calls for (Order 30 Art. 52: "拟").
+    let proposed = super::legal_review::penalties_to_send(case);
+    let mut review = super::legal_review::required(case, rules.review_triggers, penalties);
+    review.extend(super::legal_review::required(
+        case,
+        rules.review_triggers,
+        &proposed,
+    ));
+    review.sort();
+    review.dedup();
     if !review.is_empty() && !passed_for(case, penalties) {
         unmet.push(
             Reason::new("decision.legal_review_required")
-                .arg(
-                    "triggers",
-                    review.iter().map(snake).collect::<Vec<_>>().join(", "),
-                )
+                .arg("triggers", words("legal_trigger_", &review))
                 .source(super::legal_review::LEGAL_REVIEW),
         );
     }
-    let deliberate = super::deliberation::required(case, rules.deliberation, penalties);
+    let mut deliberate = super::deliberation::required(case, rules.deliberation, penalties);
+    deliberate.extend(super::deliberation::required(
+        case,
+        rules.deliberation,
+        &proposed,
+    ));
+    deliberate.sort();
+    deliberate.dedup();
     if !deliberate.is_empty() && !deliberated_for(case, penalties) {
         unmet.push(
             Reason::new("decision.deliberation_required")
-                .arg(
-                    "triggers",
-                    deliberate.iter().map(snake).collect::<Vec<_>>().join(", "),
-                )
+                .arg("triggers", words("deliberation_trigger_", &deliberate))
                 .source(super::deliberation::DELIBERATION),
         );
     }
@@ -330,6 +351,18 @@ pub fn decide_decide_case(
     let case = &state.case;
     check_decider(actor, case, &state.deciders)?;
     stale(case.version, cmd.expected_version)?;
+    // Investigation and decision are separate (查处分离): who investigated does not decide.
+    if super::review::investigators(case)
+        .iter()
+        .any(|i| i == actor.name())
+    {
+        return Err(Refusal::one(
+            RefusalKind::Conflict,
+            Reason::new("decision.investigated")
+                .arg("username", actor.name())
+                .source(super::review::SEPARATION),
+        ));
+    }
     crate::text::check_texts([("reasons", cmd.reasons.as_str(), true)])?;
     let mut invalid = Reasons::default();
     if cmd.reasons.trim().is_empty() {
@@ -349,7 +382,7 @@ pub fn decide_decide_case(
         _ if !cmd.penalties.is_empty() => invalid.push(
             Reason::new("decision.penalties_not_applicable")
                 .field("penalties")
-                .arg("outcome", cmd.outcome.as_str()),
+                .arg("outcome", format!("ui:outcome_{}", cmd.outcome.as_str())),
         ),
         _ => {}
     }
@@ -744,6 +777,7 @@ mod tests {
                 c.proceedings.deliberations.push(crate::case::deliberation::Deliberation {
                     purpose: crate::case::deliberation::Purpose::Decision,
                     extension: None,
+                    extend: None,
                     attendees: vec!["ju.head".into(), "ju.deputy".into()],
                     opinions: Vec::new(),
                     outcome: "同意".into(),
@@ -757,7 +791,9 @@ mod tests {
             let ok = decide(&c, today, vec![fine(decided)]).is_ok();
             let window_over = waived || today > statement_due(&cal, served, 5);
             let needs_review = complex;
-            let needs_deliberation = complex || decided >= super::super::deliberation::LARGE_AMOUNT_FEN;
+            // What was proposed counts: a lighter decision does not escape the heads.
+            let large = super::super::deliberation::LARGE_AMOUNT_FEN;
+            let needs_deliberation = complex || decided >= large || noticed >= large;
             let expected = window_over
                 && decided <= noticed
                 && (!needs_review || reviewed)

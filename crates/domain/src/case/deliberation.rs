@@ -187,6 +187,10 @@ pub struct Deliberation {
     /// The extension request deliberated (its position among the case's requests).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extension: Option<usize>,
+    /// For an extension: whether the heads decided to extend (Order 30 Art. 57 "集体讨论决定是否
+    /// 继续延期"); a head approves only what they decided.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extend: Option<bool>,
     pub attendees: Vec<String>,
     pub opinions: Vec<MemberOpinion>,
     pub outcome: String,
@@ -220,6 +224,8 @@ pub fn deliberated_for(case: &Case, penalties: &[Penalty]) -> bool {
 pub struct RecordDeliberation {
     pub case_id: Uuid,
     pub purpose: Purpose,
+    /// For an extension: whether to extend.
+    pub extend: Option<bool>,
     pub attendees: Vec<String>,
     pub opinions: Vec<MemberOpinion>,
     pub outcome: String,
@@ -260,9 +266,13 @@ pub fn purpose_unmet(case: &Case, purpose: Purpose) -> Option<Reason> {
         Purpose::Decision if !super::review::agreed(case) => {
             Some(Reason::new("deliberation.not_ready"))
         }
-        Purpose::Extension if second_extension_waiting(case).is_none() => {
-            Some(Reason::new("deliberation.no_second_extension"))
-        }
+        Purpose::Extension if second_extension_waiting(case).is_none() => Some(Reason::new(
+            if super::extension::pending(case).is_some_and(|(i, _)| deliberated(case, i)) {
+                "deliberation.already_recorded"
+            } else {
+                "deliberation.no_second_extension"
+            },
+        )),
         _ if !open(case) || case.stage == CaseStage::Decided => {
             Some(Reason::new("case.wrong_stage").arg("stage", case.stage.as_str()))
         }
@@ -270,14 +280,23 @@ pub fn purpose_unmet(case: &Case, purpose: Purpose) -> Option<Reason> {
     }
 }
 
-/// The waiting extension request that would be the second extension, by position.
+/// Whether the heads deliberated the extension request at `index`.
+fn deliberated(case: &Case, index: usize) -> bool {
+    case.proceedings
+        .deliberations
+        .iter()
+        .any(|d| d.purpose == Purpose::Extension && d.extension == Some(index))
+}
+
+/// The waiting extension request that would be the second extension and that the heads have
+/// not deliberated yet, by position.
 fn second_extension_waiting(case: &Case) -> Option<usize> {
     let (index, _) = super::extension::pending(case)?;
     let approved_before = case.proceedings.extensions[..index]
         .iter()
         .filter(|e| e.approved())
         .count();
-    (approved_before >= 1).then_some(index)
+    (approved_before >= 1 && !deliberated(case, index)).then_some(index)
 }
 
 /// A bureau head records the heads' deliberation: who attended (a quorum), each one's opinion,
@@ -339,6 +358,22 @@ pub fn decide_record_deliberation(
     if let Some(r) = purpose_unmet(case, cmd.purpose) {
         return Err(Refusal::one(RefusalKind::Conflict, r));
     }
+    // The heads decide whether to extend: the record says which.
+    match (cmd.purpose, cmd.extend) {
+        (Purpose::Extension, None) => {
+            return Err(Refusal::one(
+                RefusalKind::Invalid,
+                Reason::new("field.required").field("extend"),
+            ));
+        }
+        (Purpose::Decision, Some(_)) => {
+            return Err(Refusal::one(
+                RefusalKind::Invalid,
+                Reason::new("deliberation.extend_not_applicable").field("extend"),
+            ));
+        }
+        _ => {}
+    }
     let (extension, penalties) = match cmd.purpose {
         Purpose::Decision => (None, penalties_to_send(case)),
         Purpose::Extension => (second_extension_waiting(case), Vec::new()),
@@ -350,6 +385,7 @@ pub fn decide_record_deliberation(
             deliberation: Deliberation {
                 purpose: cmd.purpose,
                 extension,
+                extend: cmd.extend,
                 attendees: cmd.attendees.clone(),
                 opinions: cmd
                     .opinions

@@ -259,6 +259,9 @@ impl crate::event::EventPayload for CaseExtensionDecided {
 /// What a head's answer to the waiting request still needs: the request's deadline not yet
 /// passed, and for the second extension the heads' deliberation of it.
 pub fn approval_unmet(case: &Case, calendar: &Calendar, today: NaiveDate) -> Vec<Reason> {
+    if !super::registration::undecided(case) {
+        return vec![Reason::new("case.wrong_stage").arg("stage", case.stage.as_str())];
+    }
     let Some((index, _)) = pending(case) else {
         return vec![Reason::new("extension.nothing_pending")];
     };
@@ -268,11 +271,9 @@ pub fn approval_unmet(case: &Case, calendar: &Calendar, today: NaiveDate) -> Vec
         .filter(|e| e.approved())
         .count();
     if earlier >= 1
-        && !case
-            .proceedings
-            .deliberations
-            .iter()
-            .any(|d| d.purpose == Purpose::Extension && d.extension == Some(index))
+        && !case.proceedings.deliberations.iter().any(|d| {
+            d.purpose == Purpose::Extension && d.extension == Some(index) && d.extend == Some(true)
+        })
     {
         unmet.push(Reason::new("extension.deliberation_required").source(EXTENSION));
     }
@@ -289,7 +290,8 @@ pub fn approval_unmet(case: &Case, calendar: &Calendar, today: NaiveDate) -> Vec
 }
 
 /// A bureau head (not the officer who asked) approves or refuses the waiting request; a second
-/// extension only after the heads deliberated it. The extension counts from its approval.
+/// extension only after the heads decided together to extend. Approved, its days add to the
+/// case's period (the deadline is evaluated again with them).
 pub fn decide_approve_extension(
     state: &ExtensionState,
     actor: &Actor,
@@ -304,6 +306,13 @@ pub fn decide_approve_extension(
         ));
     };
     check_approver(actor, case, &request.requested_by)?;
+    // Never one's own request, a head's included (a head may be on the team).
+    if actor.name() == request.requested_by {
+        return Err(Refusal::one(
+            RefusalKind::Conflict,
+            Reason::new("approval.own_proposal"),
+        ));
+    }
     stale(case.version, cmd.expected_version)?;
     check_texts([("reason", cmd.reason.as_str(), true)])?;
     if !cmd.approved && cmd.reason.trim().is_empty() {
@@ -472,6 +481,7 @@ mod tests {
                         &RecordDeliberation {
                             case_id: c.id,
                             purpose: crate::case::deliberation::Purpose::Extension,
+                            extend: Some(yes),
                             attendees: vec!["ju.head".into(), "ju.deputy".into()],
                             opinions: ["ju.head", "ju.deputy"].map(|m| MemberOpinion {
                                 member: m.into(), opinion: "同意".into(),

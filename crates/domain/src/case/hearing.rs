@@ -5,7 +5,7 @@
 //! law are working days).
 
 use super::clue::stale;
-use super::registration::{Case, open};
+use super::registration::{Case, undecided};
 use crate::calendar::{Calendar, Dated};
 use crate::event::Payload;
 use crate::permission::{Capability, reach, within};
@@ -137,7 +137,7 @@ fn officer_of_reach(actor: &Actor, case: &Case, expected_version: i64) -> Result
         return Err(Refusal::not_found());
     }
     stale(case.version, expected_version)?;
-    if !open(case) {
+    if !undecided(case) {
         return Err(Refusal::one(
             RefusalKind::Conflict,
             Reason::new("case.wrong_stage").arg("stage", case.stage.as_str()),

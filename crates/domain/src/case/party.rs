@@ -40,7 +40,7 @@ pub enum Party {
 }
 
 use super::clue::stale;
-use super::registration::{Case, open};
+use super::registration::{Case, undecided};
 use crate::event::Payload;
 use crate::permission::{Capability, reach, within};
 use crate::{Actor, Reason, Refusal, RefusalKind};
@@ -114,7 +114,7 @@ pub fn decide_identify_party(
     }
     invalid.into_result(RefusalKind::Invalid)?;
     let mut unmet = crate::refusal::Reasons::default();
-    if !open(case) {
+    if !undecided(case) {
         unmet.push(Reason::new("case.wrong_stage").arg("stage", case.stage.as_str()));
     }
     if !matches!(case.facts.party, None | Some(Party::Unidentified)) {

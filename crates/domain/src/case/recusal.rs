@@ -4,7 +4,7 @@
 //! meanwhile, and acts recorded before the decision stay valid.
 
 use super::clue::stale;
-use super::registration::{Case, open};
+use super::registration::{Case, undecided};
 use crate::actor::Role;
 use crate::event::Payload;
 use crate::permission::{Capability, reach, within};
@@ -156,7 +156,7 @@ pub fn decide_request_recusal(
     }
     invalid.into_result(RefusalKind::Invalid)?;
     let mut unmet = Reasons::default();
-    if !open(case) {
+    if !undecided(case) {
         unmet.push(Reason::new("case.wrong_stage").arg("stage", case.stage.as_str()));
     }
     if recused(&case.recusals, &cmd.officer) {

@@ -683,6 +683,13 @@ pub fn decide_cancellation(
 }
 
 /// Whether a case still takes commands (a cancelled one keeps its number and takes none).
+/// The case stands and is not decided yet: what comes before the decision (statements, waivers,
+/// hearings, tolled periods, recusals, the party named) may still be recorded; after it, only
+/// what serves and carries it out.
+pub fn undecided(case: &Case) -> bool {
+    open(case) && case.stage != CaseStage::Decided
+}
+
 pub fn open(case: &Case) -> bool {
     !matches!(
         case.stage,

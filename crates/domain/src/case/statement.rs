@@ -8,7 +8,7 @@
 
 use super::clue::stale;
 use super::notice::AdvanceNotice;
-use super::registration::{Case, open};
+use super::registration::{Case, undecided};
 use crate::event::Payload;
 use crate::permission::{Capability, reach, within};
 use crate::refusal::{LegalSource, Reasons};
@@ -116,7 +116,7 @@ fn check_officer(actor: &Actor, case: &Case, expected_version: i64) -> Result<()
         return Err(Refusal::not_found());
     }
     stale(case.version, expected_version)?;
-    if !open(case) {
+    if !undecided(case) {
         return Err(Refusal::one(
             RefusalKind::Conflict,
             Reason::new("case.wrong_stage").arg("stage", case.stage.as_str()),

@@ -8,7 +8,7 @@
 //! transfer does not count).
 
 use super::clue::stale;
-use super::registration::{Case, open};
+use super::registration::{Case, undecided};
 use crate::event::Payload;
 use crate::permission::{Capability, reach, within};
 use crate::refusal::{LegalSource, Reasons};
@@ -142,7 +142,7 @@ fn check_sender(
     }
     stale(case.version, expected_version)?;
     let mut unmet = Reasons::default();
-    if !open(case) || case.registered_on.is_none() {
+    if !undecided(case) || case.registered_on.is_none() {
         unmet.push(Reason::new("case.wrong_stage").arg("stage", case.stage.as_str()));
     }
     if !head && !unit_fits {

@@ -1381,7 +1381,9 @@ pub async fn list(
         Some(_) => return ctx.error(invalid("page")),
     };
     let (result, units, officers, people) = match tokio::try_join!(
-        state.app.cases(&auth.actor, filter.clone(), page, PER_PAGE),
+        state
+            .app
+            .listed_cases(&auth.actor, filter.clone(), page, PER_PAGE),
         state.app.units(),
         state.app.case_officers(&auth.actor),
         state.app.people(),
@@ -1494,7 +1496,7 @@ pub async fn export_cases(
     loop {
         let p = match state
             .app
-            .cases(&auth.actor, filter.clone(), page, 200)
+            .listed_cases(&auth.actor, filter.clone(), page, 200)
             .await
         {
             Ok(p) => p,

@@ -51,6 +51,8 @@ pub struct DeliberateForm {
     pub purposes: Vec<(&'static str, String, bool)>,
     pub heads: Vec<HeadInput>,
     pub outcome: String,
+    /// A second extension waits for the heads: they say whether to extend.
+    pub extension: bool,
 }
 
 pub struct PenaltyInput {
@@ -242,6 +244,8 @@ pub async fn section(
                 })
                 .collect(),
             outcome: sent.map(|f| field(f, "outcome")).unwrap_or_default(),
+            extension: domain::case::deliberation::purpose_unmet(case, Purpose::Extension)
+                .is_none(),
         })
     } else {
         None
@@ -389,6 +393,11 @@ async fn run(
                 "extension" => Purpose::Extension,
                 _ => Purpose::Decision,
             };
+            let extend = match (purpose, field(f, "extend").as_str()) {
+                (Purpose::Extension, "yes") => Some(true),
+                (Purpose::Extension, "no") => Some(false),
+                _ => None,
+            };
             let attendees = field_all(f, "attendees");
             let opinions = attendees
                 .iter()
@@ -402,6 +411,7 @@ async fn run(
                 id,
                 v,
                 purpose,
+                extend,
                 attendees,
                 opinions,
                 field(f, "outcome"),

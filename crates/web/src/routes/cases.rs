@@ -1762,6 +1762,8 @@ pub struct MemberOpinionBody {
 pub struct DeliberationBody {
     /// decision (default) or extension (the second extension of the case deadline)
     purpose: Option<String>,
+    /// For an extension (required then): whether the heads decided to extend.
+    extend: Option<bool>,
     /// The bureau heads present (usernames): more than half of them by default.
     attendees: Vec<String>,
     /// One opinion from each attendee.
@@ -1812,6 +1814,7 @@ async fn record_deliberation(
             id,
             v,
             purpose,
+            b.extend,
             b.attendees,
             opinions,
             b.outcome,
@@ -2505,7 +2508,10 @@ async fn list_cases(
         registered_by,
         preservation_open: false,
     };
-    let result = state.app.cases(&auth.actor, filter, page, per_page).await?;
+    let result = state
+        .app
+        .listed_cases(&auth.actor, filter, page, per_page)
+        .await?;
     Ok(Json(CaseList {
         items: result
             .items
