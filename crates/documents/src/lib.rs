@@ -94,6 +94,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         "no_penalty_decision",
         include_str!("../templates/no_penalty_decision.typ"),
     ),
+    (
+        "service_receipt",
+        include_str!("../templates/service_receipt.typ"),
+    ),
 ];
 
 /// Renders after which an unused memoised result is dropped.

@@ -178,6 +178,13 @@ fn maximal(kind: &str) -> serde_json::Value {
             "requested_on": "2026年12月20日", "deliberation": long_text,
             "decision": "同意延长", "decided_by": "局长", "decided_on": "2026年12月21日",
         }),
+        "service_receipt" => json!({
+            "organ": organ, "case_number": number, "party": long_name,
+            "cause": "超过水污染物排放标准排放水污染物",
+            "document": format!("行政处罚决定书 西环罚（勐海）〔2026〕3号 {long_text}"),
+            "method": "留置送达", "served_on": "2026年12月20日", "recipient": long_name,
+            "witnesses": thirty("村委会主任"), "officers": thirty("执法人员"), "note": long_text.repeat(3),
+        }),
         "penalty_decision" | "no_penalty_decision" => json!({
             "organ": organ, "number": number, "demo": true,
             "party": {"name": long_name, "address": "勐海县勐遮镇曼令村", "id_label": "统一社会信用代码",

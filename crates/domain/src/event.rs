@@ -15,6 +15,9 @@ pub use crate::case::interference::InterferenceRecorded;
 pub use crate::case::legal_review::{LegalReviewRecorded, LegalReviewSubmitted};
 pub use crate::case::notice::AdvanceNoticeIssued;
 pub use crate::case::party::PartyIdentified;
+pub use crate::case::performance::{
+    ArrangementDecided, ArrangementRequested, CaseClosed, PerformanceRecorded,
+};
 pub use crate::case::preservation::{PreservationApproved, PreservationProposed, PreservedDecided};
 pub use crate::case::record::RecordAdded;
 pub use crate::case::recusal::{RecusalDecided, RecusalRequested};
@@ -195,6 +198,10 @@ events! {
     CaseExtensionRequested = "case.extension_requested/v1",
     CaseExtensionDecided = "case.extension_decided/v1",
     CaseDecided = "case.decided/v1",
+    PerformanceRecorded = "case.performance_recorded/v1",
+    ArrangementRequested = "case.arrangement_requested/v1",
+    ArrangementDecided = "case.arrangement_decided/v1",
+    CaseClosed = "case.closed/v1",
 }
 
 /// The schemas of administration events, from [`SCHEMAS`].

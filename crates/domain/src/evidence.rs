@@ -159,8 +159,10 @@ impl Subject {
 
     /// A case takes evidence once registered, or before that when it was proposed for
     /// investigation first (先行调查, `urgent`); after a review, the materials of notice,
-    /// defence and hearing (proofs of service, statements, hearing records). Not while the
-    /// report waits for its review: the investigation's evidence is what is reviewed.
+    /// defence and hearing (proofs of service, statements, hearing records); once decided, the
+    /// proofs of the decision's service and of its performance (receipts, applications). Not
+    /// while the report waits for its review: the investigation's evidence is what is reviewed;
+    /// nor once the case is closed.
     pub fn case(c: &crate::case::registration::Case) -> Subject {
         use crate::case::registration::CaseStage;
         Subject {
@@ -168,7 +170,7 @@ impl Subject {
             id: c.id,
             county_code: c.county_code.clone(),
             intake: match c.stage {
-                CaseStage::Registered | CaseStage::Reviewed => Intake::Open,
+                CaseStage::Registered | CaseStage::Reviewed | CaseStage::Decided => Intake::Open,
                 CaseStage::PendingRegistration if c.facts.urgent => Intake::Open,
                 CaseStage::PendingRegistration => Intake::NotYetRegistered,
                 s => Intake::Closed(s.as_str()),

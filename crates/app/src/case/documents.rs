@@ -480,6 +480,35 @@ impl App {
                     "decided_by": name(&dec.decided_by), "decided_on": zh_date(dec.decided_on),
                 })
             }
+            SubjectKind::ServedDocument => {
+                let Some(id) = subject.and_then(|s| Uuid::parse_str(s).ok()) else {
+                    return Ok(None);
+                };
+                let Some(sv) = case.proceedings.service_of(id) else {
+                    return Ok(None);
+                };
+                let served = self
+                    .store
+                    .case_documents(&store::Scope::all(), case.id)
+                    .await?
+                    .into_iter()
+                    .find(|x| x.issued.document_id == id);
+                let method = crate::i18n::message(
+                    crate::i18n::Lang::ZhCn,
+                    &format!("ui.service_{}", sv.method.as_str()),
+                    &Default::default(),
+                );
+                json!({
+                    "party": party_name,
+                    "document": served.map(|x| format!("{} {}", x.issued.title, x.issued.number.unwrap_or_default())).unwrap_or_default(),
+                    "method": method,
+                    "served_on": zh_date(sv.served_on),
+                    "recipient": sv.recipient,
+                    "witnesses": sv.witnesses,
+                    "officers": [name(&sv.recorded_by)],
+                    "note": if sv.late_reason.is_empty() { String::new() } else { format!("逾期送达理由：{}", sv.late_reason) },
+                })
+            }
             SubjectKind::Decision => match self.decision_data(case, party.clone(), &name).await? {
                 Some(v) => v,
                 None => return Ok(None),

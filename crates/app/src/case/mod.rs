@@ -40,6 +40,7 @@ use uuid::Uuid;
 pub mod decision;
 pub mod documents;
 mod legal_review;
+mod performance;
 mod proceedings;
 mod tasks;
 pub use tasks::{CaseWarning, DueItem, DueKind, Task};

@@ -40,7 +40,7 @@ fn unit_of(actor: &Actor) -> Option<Uuid> {
 }
 
 /// The case an evidence item belongs to, if any.
-async fn evidence_case(
+pub(super) async fn evidence_case(
     r: &mut dyn store::Reader,
     id: Uuid,
 ) -> Result<Option<Uuid>, store::StoreError> {
@@ -62,16 +62,32 @@ impl App {
             expected_version,
             ..cmd
         };
+        let calendar = self.calendar();
         let committed = self
             .command(
                 actor,
                 cmd,
-                |r, cmd, now| {
+                move |r, cmd, now| {
                     Box::pin(async move {
+                        let case = case_or_missing(r, cmd.case_id).await?;
+                        let consent_case = match cmd.consent_evidence_id {
+                            Some(id) => Some(evidence_case(r, id).await?),
+                            None => None,
+                        };
+                        let decision_service_due = case.proceedings.decision.as_ref().map(|d| {
+                            calendar
+                                .add_working_days(
+                                    d.decided_on,
+                                    domain::case::service::DECISION_SERVICE_DAYS,
+                                )
+                                .value
+                        });
                         Ok(RecordServiceState {
-                            case: case_or_missing(r, cmd.case_id).await?,
+                            case,
                             document: r.document_by_id(cmd.document_id).await?.map(|d| d.issued),
                             proof_case: evidence_case(r, cmd.proof_evidence_id).await?,
+                            consent_case,
+                            decision_service_due,
                             today: now.today,
                         })
                     })

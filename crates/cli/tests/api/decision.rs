@@ -7,7 +7,7 @@
 use crate::case_documents::{get_bytes, issue};
 use crate::cases::{act, get_with_etag};
 use crate::helpers::{Kind, TestApp, error_codes, spawn_app_with};
-use crate::proceedings::noticed_case;
+use crate::proceedings::{case_evidence, noticed_case};
 use app::seed::DEMO_PASSWORD;
 use app::{AppSettings, FixedClock};
 use chrono::{DateTime, Utc};
@@ -16,6 +16,49 @@ use std::sync::Arc;
 
 fn noon(day: &str) -> DateTime<Utc> {
     format!("{day}T04:00:00Z").parse().unwrap()
+}
+
+/// A case decided with a 6,000-yuan fine on the clock's day (the party waived its statement
+/// and hearing in writing), its decision document issued and served: the case's path.
+pub async fn performing_case(app: &TestApp, clock: &dyn app::Clock) -> String {
+    let (case, _) = noticed_case(app, clock, true).await;
+    let officer = app.login("menghai.officer", DEMO_PASSWORD).await;
+    let head = app.login("ju.head", DEMO_PASSWORD).await;
+    let today = clock.now().china_date().to_string();
+    let proof = case_evidence(app, &officer, &case, clock).await;
+    for right in ["statement", "hearing"] {
+        let (s, b) = act(
+            app,
+            &officer,
+            &case,
+            "record-waiver",
+            json!({"right": right, "received_on": today, "evidence_id": proof}),
+        )
+        .await;
+        assert_eq!(s, 200, "{b}");
+    }
+    let (s, b) = act(
+        app,
+        &head,
+        &case,
+        "decide",
+        json!({"outcome": "penalty", "penalties": [fine(600_000)], "reasons": "事实清楚"}),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    let (s, b) = issue(app, &officer, &case, json!({"kind": "penalty_decision"})).await;
+    assert_eq!(s, 201, "{b}");
+    let (s, b) = act(
+        app,
+        &officer,
+        &case,
+        "record-service",
+        json!({"document_id": b["document"]["id"], "method": "direct", "served_on": today,
+               "recipient": "岩温", "proof_evidence_id": proof}),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    case
 }
 
 async fn deadline(app: &TestApp, token: &str, case: &str) -> Value {
@@ -327,6 +370,147 @@ async fn decided_walk(kind: Kind) {
         .await;
         assert_eq!(s, 201, "{kind} {subject}: {b}");
     }
+
+    // Performance (issue 26 point 3): nothing before the decision is served.
+    let decision_doc = doc["id"].as_str().unwrap().to_owned();
+    let proof = case_evidence(&app, &officer, &case, clock.as_ref()).await;
+    let paid = |fen: i64, on: &str| {
+        json!({"kind": "payment", "amount_fen": fen, "on": on,
+               "evidence_id": proof, "note": "银行缴款回单"})
+    };
+    let (s, b) = act(
+        &app,
+        &officer,
+        &case,
+        "record-performance",
+        paid(200_000, "2026-09-25"),
+    )
+    .await;
+    assert_eq!(
+        (s, error_codes(&b)),
+        (409, vec!["performance.decision_not_served"]),
+        "{b}"
+    );
+    // Left at the address: its witnesses; electronic: the party's prior written consent.
+    let serve = json!({"document_id": decision_doc, "method": "direct", "served_on": "2026-09-25",
+                       "recipient": "岩温", "proof_evidence_id": proof});
+    for (method, code) in [
+        ("left_at_address", "service.witnesses_required"),
+        ("electronic", "service.consent_required"),
+    ] {
+        let mut body = serve.clone();
+        body["method"] = json!(method);
+        let (s, b) = act(&app, &officer, &case, "record-service", body).await;
+        assert_eq!((s, error_codes(&b)), (422, vec![code]), "{b}");
+    }
+    let mut left = serve.clone();
+    left["method"] = json!("left_at_address");
+    left["witnesses"] = json!(["曼令村委会主任岩罕"]);
+    let (s, b) = act(&app, &officer, &case, "record-service", left).await;
+    assert_eq!(s, 200, "{b}");
+    // Its proof of service, the 送达回证, names the witness.
+    let (s, b) = issue(
+        &app,
+        &officer,
+        &case,
+        json!({"kind": "service_receipt", "subject": decision_doc}),
+    )
+    .await;
+    assert_eq!(s, 201, "{b}");
+    let (_, pdf) = get_bytes(&app, &officer, b["document"]["pdf"].as_str().unwrap()).await;
+    if let Some(text) = crate::documents::pdf_text(&pdf) {
+        let text: String = text.split_whitespace().collect();
+        for element in [
+            "送达回证",
+            "留置送达",
+            "曼令村委会主任岩罕",
+            "西环罚（勐海）〔2026〕1号",
+        ] {
+            assert!(text.contains(element), "{element} in {text}");
+        }
+    }
+    // Served Friday 25 September: due 15 days on, Saturday 10 October (a make-up working day).
+    let (s, b) = act(
+        &app,
+        &officer,
+        &case,
+        "record-performance",
+        paid(200_000, "2026-09-25"),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(b["case"]["performance"]["due_on"], "2026-10-10", "{b}");
+    assert_eq!(b["case"]["performance"]["unperformed"], false);
+    // Tuesday 13 October: three days late on the 3,000 yuan unpaid, 3 % a day: 270 yuan.
+    clock.set(noon("2026-10-13"));
+    let (officer, head) = (login("menghai.officer").await, login("ju.head").await);
+    let (_, c, _) = get_with_etag(&app, &officer, &case).await;
+    let p = &c["performance"];
+    assert_eq!(
+        (
+            p["surcharge_fen"].as_i64(),
+            p["outstanding_fen"].as_i64(),
+            p["unperformed"].as_bool()
+        ),
+        (Some(27_000), Some(327_000), Some(true)),
+        "{p}"
+    );
+    // The court may be asked once the six months to sue have run out (after a demand).
+    assert_eq!(p["court_from"], "2027-03-26", "{p}");
+    // Too late to ask to defer; the case does not close while money is owed.
+    let (s, b) = act(
+        &app,
+        &officer,
+        &case,
+        "request-arrangement",
+        json!({"schedule": [{"due_on": "2026-11-30", "amount_fen": 300_000}],
+               "reason": "资金困难", "received_on": "2026-10-13", "evidence_id": proof}),
+    )
+    .await;
+    assert_eq!(
+        (s, error_codes(&b)),
+        (409, vec!["performance.applied_late"]),
+        "{b}"
+    );
+    let (s, b) = act(
+        &app,
+        &head,
+        &case,
+        "close-case",
+        json!({"ground": "performed"}),
+    )
+    .await;
+    assert_eq!((s, error_codes(&b)), (409, vec!["closing.not_paid"]), "{b}");
+    let (s, b) = act(
+        &app,
+        &officer,
+        &case,
+        "record-performance",
+        paid(327_000, "2026-10-13"),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    let (s, b) = act(
+        &app,
+        &officer,
+        &case,
+        "close-case",
+        json!({"ground": "performed"}),
+    )
+    .await;
+    assert_eq!(s, 403, "{b}");
+    let (s, b) = act(
+        &app,
+        &head,
+        &case,
+        "close-case",
+        json!({"ground": "performed"}),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(b["events"][0]["schema"], "case.closed/v1");
+    assert_eq!(b["case"]["stage"], "closed");
+    assert_eq!(b["case"]["proceedings"]["closing"]["ground"], "performed");
 }
 
 /// A case that needs legal review (a setting: fines from 5,000 yuan) and the heads'

@@ -80,6 +80,11 @@ const MULTI_LINE: &[&str] = &[
     "post /api/v1/cases/{id}/decide reasons",
     "post /api/v1/cases/{id}/extend-deadline reason",
     "post /api/v1/cases/{id}/approve-extension reason",
+    "post /api/v1/cases/{id}/record-performance note",
+    "post /api/v1/cases/{id}/record-service late_reason",
+    "post /api/v1/cases/{id}/request-arrangement reason",
+    "post /api/v1/cases/{id}/approve-arrangement reason",
+    "post /api/v1/cases/{id}/close-case reason",
     "post /api/v1/cases/{id}/record-case-review reasons",
     "post /api/v1/cases/{id}/record-interference how",
     "post /api/v1/cases/{id}/approve-preservation comment",
@@ -869,6 +874,63 @@ async fn examples(app: &TestApp, clock: &ShiftedClock) -> BTreeMap<String, Examp
             approving,
             "approve-extension",
             json!({"approved": true, "reason": "同意\r\n延长"}),
+        ),
+    );
+    // Decided cases, their decisions served: to pay, to ask to defer, to answer that, to close.
+    let proof_of = |case: String| async move {
+        let officer = app.login("menghai.officer", DEMO_PASSWORD).await;
+        crate::proceedings::case_evidence(app, &officer, &case, clock).await
+    };
+    let paying = crate::decision::performing_case(app, clock).await;
+    let proof = proof_of(paying.clone()).await;
+    m.insert(
+        "post /api/v1/cases/{id}/record-performance".into(),
+        on(
+            "menghai.officer",
+            paying.clone(),
+            "record-performance",
+            json!({"kind": "payment", "amount_fen": 100_000, "on": clock.now().china_date().to_string(),
+                   "evidence_id": proof, "note": "银行\r\n回单"}),
+        ),
+    );
+    let deferring = crate::decision::performing_case(app, clock).await;
+    let proof = proof_of(deferring.clone()).await;
+    let later = (clock.now().china_date() + chrono::Days::new(60)).to_string();
+    let arrangement = json!({"schedule": [{"due_on": later, "amount_fen": 600_000}],
+                             "reason": "资金\r\n困难", "received_on": clock.now().china_date().to_string(),
+                             "evidence_id": proof});
+    m.insert(
+        "post /api/v1/cases/{id}/request-arrangement".into(),
+        on(
+            "menghai.officer",
+            deferring,
+            "request-arrangement",
+            arrangement.clone(),
+        ),
+    );
+    let answering = crate::decision::performing_case(app, clock).await;
+    let proof = proof_of(answering.clone()).await;
+    let mut asked = arrangement.clone();
+    asked["evidence_id"] = json!(proof);
+    let (s, b) = act(app, &officer, &answering, "request-arrangement", asked).await;
+    assert_eq!(s, 200, "{b}");
+    m.insert(
+        "post /api/v1/cases/{id}/approve-arrangement".into(),
+        on(
+            "ju.head",
+            answering,
+            "approve-arrangement",
+            json!({"approved": true, "reason": "同意\r\n分期"}),
+        ),
+    );
+    let closing = crate::decision::performing_case(app, clock).await;
+    m.insert(
+        "post /api/v1/cases/{id}/close-case".into(),
+        on(
+            "ju.head",
+            closing,
+            "close-case",
+            json!({"ground": "other_approved", "reason": "经\r\n批准"}),
         ),
     );
     m.insert(

@@ -491,6 +491,9 @@ mod tests {
             recipient: "岩温".into(),
             proof_evidence_id: Uuid::now_v7(),
             recorded_by: "menghai.officer".into(),
+            witnesses: Vec::new(),
+            consent_evidence_id: None,
+            late_reason: String::new(),
         });
         c.notices.push(notice);
         c

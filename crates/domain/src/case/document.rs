@@ -42,6 +42,7 @@ pub enum DocumentKind {
     ExtensionApproval,
     PenaltyDecision,
     NoPenaltyDecision,
+    ServiceReceipt,
 }
 
 /// What a document is about, besides its case.
@@ -73,10 +74,12 @@ pub enum SubjectKind {
     Extension,
     /// The case's decision (one per case).
     Decision,
+    /// A served document, by its id (the 送达回证 of its service).
+    ServedDocument,
 }
 
 impl DocumentKind {
-    pub const ALL: [DocumentKind; 18] = [
+    pub const ALL: [DocumentKind; 19] = [
         DocumentKind::RegistrationApproval,
         DocumentKind::InspectionRecord,
         DocumentKind::QuestioningRecord,
@@ -95,6 +98,7 @@ impl DocumentKind {
         DocumentKind::ExtensionApproval,
         DocumentKind::PenaltyDecision,
         DocumentKind::NoPenaltyDecision,
+        DocumentKind::ServiceReceipt,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -117,6 +121,7 @@ impl DocumentKind {
             DocumentKind::ExtensionApproval => "extension_approval",
             DocumentKind::PenaltyDecision => "penalty_decision",
             DocumentKind::NoPenaltyDecision => "no_penalty_decision",
+            DocumentKind::ServiceReceipt => "service_receipt",
         }
     }
 
@@ -145,6 +150,7 @@ impl DocumentKind {
             DocumentKind::ExtensionApproval => "延长办案期限审批表",
             DocumentKind::PenaltyDecision => "行政处罚决定书",
             DocumentKind::NoPenaltyDecision => "不予行政处罚决定书",
+            DocumentKind::ServiceReceipt => "送达回证",
         }
     }
 
@@ -169,6 +175,7 @@ impl DocumentKind {
             DocumentKind::PenaltyDecision | DocumentKind::NoPenaltyDecision => {
                 SubjectKind::Decision
             }
+            DocumentKind::ServiceReceipt => SubjectKind::ServedDocument,
         }
     }
 
@@ -428,6 +435,14 @@ pub fn subject_unmet(case: &Case, kind: DocumentKind, subject: Option<&str>) -> 
                 Some(_) => None,
             }
         }
+        SubjectKind::ServedDocument => {
+            let id = subject.and_then(|s| Uuid::parse_str(s).ok());
+            match id {
+                Some(id) if case.proceedings.service_of(id).is_some() => None,
+                Some(_) => Some(Reason::new("document.not_served")),
+                None => Some(missing()),
+            }
+        }
         SubjectKind::Decision => match &case.proceedings.decision {
             None => Some(Reason::new("document.not_decided")),
             // The form follows the outcome.
@@ -461,7 +476,13 @@ pub fn normal_subject(
                 .field("subject")
                 .arg("max", 64),
         )),
-        (SubjectKind::Record(_) | SubjectKind::Preservation | SubjectKind::Notice, Some(s)) => {
+        (
+            SubjectKind::Record(_)
+            | SubjectKind::Preservation
+            | SubjectKind::Notice
+            | SubjectKind::ServedDocument,
+            Some(s),
+        ) => {
             check_texts([("subject", s, false)])?;
             Uuid::parse_str(s)
                 .map(|u| Some(u.to_string()))

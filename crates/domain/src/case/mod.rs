@@ -14,6 +14,7 @@ pub mod legal_review;
 pub mod notice;
 pub mod party;
 pub mod penalty;
+pub mod performance;
 pub mod preservation;
 pub mod proceedings;
 pub mod record;

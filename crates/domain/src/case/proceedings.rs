@@ -66,6 +66,12 @@ pub struct Proceedings {
     pub extensions: Vec<super::extension::Extension>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decision: Option<super::decision::Decision>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub performances: Vec<super::performance::Performance>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub arrangements: Vec<super::performance::Arrangement>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closing: Option<super::performance::Closing>,
 }
 
 impl Proceedings {
@@ -88,6 +94,10 @@ impl Proceedings {
             Payload::CaseExtensionRequested(p) => p.case_id,
             Payload::CaseExtensionDecided(p) => p.case_id,
             Payload::CaseDecided(p) => p.case_id,
+            Payload::PerformanceRecorded(p) => p.case_id,
+            Payload::ArrangementRequested(p) => p.case_id,
+            Payload::ArrangementDecided(p) => p.case_id,
+            Payload::CaseClosed(p) => p.case_id,
             _ => return None,
         })
     }
@@ -177,6 +187,22 @@ impl Proceedings {
                     return Err("the case was decided already".into());
                 }
                 self.decision = Some(p.decision.clone());
+            }
+            Payload::PerformanceRecorded(p) => self.performances.push(p.performance.clone()),
+            Payload::ArrangementRequested(p) => self.arrangements.push(p.arrangement.clone()),
+            Payload::ArrangementDecided(p) => {
+                let a = self
+                    .arrangements
+                    .get_mut(p.index)
+                    .filter(|a| a.decision.is_none())
+                    .ok_or_else(|| format!("no waiting arrangement {}", p.index))?;
+                a.decision = Some(p.decision.clone());
+            }
+            Payload::CaseClosed(p) => {
+                if self.closing.is_some() {
+                    return Err("the case was closed already".into());
+                }
+                self.closing = Some(p.closing.clone());
             }
             Payload::TollingStarted(TollingStarted { tolling, .. }) => {
                 self.tollings.push(tolling.clone())

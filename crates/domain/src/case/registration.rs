@@ -36,10 +36,12 @@ pub enum CaseStage {
     /// A head decided the case (`super::decision`): a penalty, no penalty, not established, or
     /// transferred to the judicial organs.
     Decided,
+    /// A head closed the decided case (`super::performance`).
+    Closed,
 }
 
 impl CaseStage {
-    pub const ALL: [CaseStage; 7] = [
+    pub const ALL: [CaseStage; 8] = [
         CaseStage::PendingRegistration,
         CaseStage::Registered,
         CaseStage::RegistrationRejected,
@@ -47,6 +49,7 @@ impl CaseStage {
         CaseStage::UnderReview,
         CaseStage::Reviewed,
         CaseStage::Decided,
+        CaseStage::Closed,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -58,6 +61,7 @@ impl CaseStage {
             CaseStage::UnderReview => "under_review",
             CaseStage::Reviewed => "reviewed",
             CaseStage::Decided => "decided",
+            CaseStage::Closed => "closed",
         }
     }
 

@@ -89,7 +89,21 @@ pub struct Service {
     pub recipient: String,
     pub proof_evidence_id: Uuid,
     pub recorded_by: String,
+    /// Who witnessed a service left at the address (留置送达).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub witnesses: Vec<String>,
+    /// The party's prior written consent to electronic service, evidence of the case.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consent_evidence_id: Option<Uuid>,
+    /// Why a decision was served later than 7 working days after it was made: the service
+    /// stands, and the case file review sees it.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub late_reason: String,
 }
+
+/// Working days within which a decision is served when the party was not there to receive it
+/// on the day (APL Art. 61).
+pub const DECISION_SERVICE_DAYS: u32 = 7;
 
 /// The documents served on the party (the others are internal forms or records).
 pub fn served_on_party(kind: DocumentKind) -> bool {
@@ -100,6 +114,8 @@ pub fn served_on_party(kind: DocumentKind) -> bool {
             | DocumentKind::HearingNotice
             | DocumentKind::PreservationNotice
             | DocumentKind::RecusalDecision
+            | DocumentKind::PenaltyDecision
+            | DocumentKind::NoPenaltyDecision
     )
 }
 
@@ -111,6 +127,9 @@ pub struct RecordService {
     pub served_on: NaiveDate,
     pub recipient: String,
     pub proof_evidence_id: Uuid,
+    pub witnesses: Vec<String>,
+    pub consent_evidence_id: Option<Uuid>,
+    pub late_reason: String,
     pub expected_version: i64,
 }
 
@@ -120,6 +139,10 @@ pub struct RecordServiceState {
     pub document: Option<DocumentIssued>,
     /// The case the proof evidence belongs to (`None`: unknown, or of no case).
     pub proof_case: Option<Uuid>,
+    /// The case the consent evidence belongs to, when one is named.
+    pub consent_case: Option<Option<Uuid>>,
+    /// The last day a decision decided on `decided_on` is served in time.
+    pub decision_service_due: Option<NaiveDate>,
     pub today: NaiveDate,
 }
 
@@ -149,7 +172,14 @@ pub fn decide_record_service(
         return Err(Refusal::not_found());
     }
     stale(case.version, cmd.expected_version)?;
-    check_texts([("recipient", cmd.recipient.as_str(), false)])?;
+    let mut texts = vec![
+        ("recipient", cmd.recipient.as_str(), false),
+        ("late_reason", cmd.late_reason.as_str(), true),
+    ];
+    for w in &cmd.witnesses {
+        texts.push(("witnesses", w.as_str(), false));
+    }
+    check_texts(texts)?;
     let mut invalid = Reasons::default();
     let recipient = cmd.recipient.trim();
     if recipient.is_empty() {
@@ -176,6 +206,60 @@ pub fn decide_record_service(
                 .field("served_on")
                 .arg("issued_on", d.issued_on)
                 .arg("today", state.today),
+        );
+    }
+    // 留置: the witnesses who saw it left (Civil Procedure Law Art. 89); electronic: the party's
+    // prior written consent (APL Art. 61 para. 2).
+    if cmd.method == ServiceMethod::LeftAtAddress
+        && !cmd.witnesses.iter().any(|w| !w.trim().is_empty())
+    {
+        invalid.push(
+            Reason::new("service.witnesses_required")
+                .field("witnesses")
+                .source(SERVICE),
+        );
+    }
+    if cmd.witnesses.len() > 10 || cmd.witnesses.iter().any(|w| w.chars().count() > 100) {
+        invalid.push(
+            Reason::new("field.too_long")
+                .field("witnesses")
+                .arg("max", 10),
+        );
+    }
+    match (cmd.method, cmd.consent_evidence_id, state.consent_case) {
+        (ServiceMethod::Electronic, None, _) => invalid.push(
+            Reason::new("service.consent_required")
+                .field("consent_evidence_id")
+                .source(SERVICE),
+        ),
+        (_, Some(_), c) if c != Some(Some(case.id)) => {
+            invalid.push(Reason::new("record.evidence_unknown").field("consent_evidence_id"))
+        }
+        _ => {}
+    }
+    if cmd.late_reason.chars().count() > 2000 {
+        invalid.push(
+            Reason::new("field.too_long")
+                .field("late_reason")
+                .arg("max", 2000),
+        );
+    }
+    // A decision served after 7 working days stands, with the reason said.
+    if let Some(due) = state.decision_service_due
+        && doc.is_some_and(|d| {
+            matches!(
+                d.kind,
+                DocumentKind::PenaltyDecision | DocumentKind::NoPenaltyDecision
+            )
+        })
+        && cmd.served_on > due
+        && cmd.late_reason.trim().is_empty()
+    {
+        invalid.push(
+            Reason::new("service.late_reason_required")
+                .field("late_reason")
+                .arg("due", due)
+                .source(SERVICE),
         );
     }
     invalid.into_result(RefusalKind::Invalid)?;
@@ -210,8 +294,89 @@ pub fn decide_record_service(
                 recipient: recipient.to_owned(),
                 proof_evidence_id: cmd.proof_evidence_id,
                 recorded_by: actor.name().to_owned(),
+                witnesses: cmd
+                    .witnesses
+                    .iter()
+                    .map(|w| w.trim().to_owned())
+                    .filter(|w| !w.is_empty())
+                    .collect(),
+                consent_evidence_id: cmd.consent_evidence_id,
+                late_reason: cmd.late_reason.trim().to_owned(),
             },
         }
         .into(),
     ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::actor::Role;
+    use crate::case::registration::CaseStage;
+
+    fn day(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn a_decision_served_late_needs_its_reason() {
+        let case = crate::case::tests::case(CaseStage::Decided, "menghai.officer");
+        let doc = DocumentIssued {
+            document_id: Uuid::now_v7(),
+            case_id: case.id,
+            county_code: case.county_code.clone(),
+            kind: DocumentKind::PenaltyDecision,
+            title: "行政处罚决定书".into(),
+            subject: None,
+            number: Some("西环罚（勐海）〔2026〕1号".into()),
+            counter_key: None,
+            serial: None,
+            organ: "西双版纳傣族自治州生态环境局".into(),
+            issued_on: day("2026-03-02"),
+            sha256: "0".repeat(64),
+            size: 1,
+            verify_code: "ABCD-EFGH-JKMN".into(),
+            missing_glyphs: String::new(),
+        };
+        let proof = Uuid::now_v7();
+        let state = RecordServiceState {
+            case: case.clone(),
+            document: Some(doc.clone()),
+            proof_case: Some(case.id),
+            consent_case: None,
+            // Decided Monday 2 March: 7 working days end on Wednesday 11 March.
+            decision_service_due: Some(day("2026-03-11")),
+            today: day("2026-03-20"),
+        };
+        let officer = crate::case::tests::person(
+            "menghai.officer",
+            Role::BrigadeOfficer,
+            Some(vec!["532822"]),
+        );
+        let cmd = |served: &str, late: &str| RecordService {
+            case_id: case.id,
+            document_id: doc.document_id,
+            method: ServiceMethod::Direct,
+            served_on: day(served),
+            recipient: "岩温".into(),
+            proof_evidence_id: proof,
+            witnesses: Vec::new(),
+            consent_evidence_id: None,
+            late_reason: late.into(),
+            expected_version: case.version,
+        };
+        assert!(decide_record_service(&state, &officer, &cmd("2026-03-11", "")).is_ok());
+        let r = decide_record_service(&state, &officer, &cmd("2026-03-12", "")).unwrap_err();
+        assert_eq!(r.reasons[0].code, "service.late_reason_required");
+        let ok = decide_record_service(
+            &state,
+            &officer,
+            &cmd("2026-03-12", "当事人外出，多次上门未遇"),
+        )
+        .unwrap();
+        let Payload::ServiceRecorded(p) = &ok[0] else {
+            panic!("a service");
+        };
+        assert_eq!(p.service.late_reason, "当事人外出，多次上门未遇");
+    }
 }

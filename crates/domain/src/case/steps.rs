@@ -28,7 +28,7 @@ pub struct NextStep {
 }
 
 /// Every command a step may name (each has words on the pages).
-pub const COMMANDS: [&str; 35] = [
+pub const COMMANDS: [&str; 39] = [
     "approve-registration",
     "reject-registration",
     "identify-party",
@@ -64,6 +64,10 @@ pub const COMMANDS: [&str; 35] = [
     "decide",
     "extend-deadline",
     "approve-extension",
+    "record-performance",
+    "request-arrangement",
+    "approve-arrangement",
+    "close-case",
 ];
 
 /// What the steps depend on besides the case and the reader.
@@ -158,10 +162,12 @@ pub fn next_steps(case: &Case, actor: &Actor, ctx: &StepContext) -> Vec<NextStep
         actor,
         out: Vec::new(),
     };
-    if !open(case) {
+    // Closed: the file waits for its archive (a later step).
+    if !open(case) || case.stage == CaseStage::Closed {
         return s.out;
     }
-    // Decided: what came before is closed; the documents are served.
+    // Decided: what came before is closed; the documents are served, the decision performed,
+    // the case closed.
     if case.stage == CaseStage::Decided {
         s.push_as(
             "record-service",
@@ -169,6 +175,7 @@ pub fn next_steps(case: &Case, actor: &Actor, ctx: &StepContext) -> Vec<NextStep
             Vec::new(),
             true,
         );
+        performance_steps(&mut s, &me, ctx);
         return s.out;
     }
     let approver = |proposer: &str| -> Vec<Reason> {
@@ -309,6 +316,57 @@ pub fn next_steps(case: &Case, actor: &Actor, ctx: &StepContext) -> Vec<NextStep
     legal_review_steps(&mut s, &me);
     decision_steps(&mut s, &me, ctx);
     s.out
+}
+
+/// Performance and closing (`super::performance`): payments and other performance recorded on
+/// demand, the party's application for instalments answered by a head, and the closing a
+/// head's task once its condition holds.
+fn performance_steps(s: &mut Steps, me: &str, ctx: &StepContext) {
+    use super::performance::{Ground, closing_unmet, performing_unmet};
+    let case = s.case;
+    let penalty = case
+        .proceedings
+        .decision
+        .as_ref()
+        .is_some_and(|d| d.outcome == super::decision::Outcome::Penalty);
+    if penalty {
+        s.push_as(
+            "record-performance",
+            Capability::EnforcementAct,
+            performing_unmet(case),
+            true,
+        );
+        if super::performance::amount_of(case) > 0 {
+            s.push_as(
+                "request-arrangement",
+                Capability::EnforcementAct,
+                performing_unmet(case),
+                true,
+            );
+        }
+    }
+    if let Some(a) = case
+        .proceedings
+        .arrangements
+        .iter()
+        .rfind(|a| a.decision.is_none())
+    {
+        let unmet = if a.requested_by == me {
+            vec![Reason::new("approval.own_proposal")]
+        } else {
+            Vec::new()
+        };
+        s.push("approve-arrangement", Capability::CaseApprove, unmet);
+    }
+    let ground = if penalty {
+        Ground::Performed
+    } else {
+        Ground::NothingToPerform
+    };
+    let unmet = closing_unmet(case, ctx.decision.calendar, ctx.today, ground);
+    // Waiting on the party is no one's task: the step shows why, on demand.
+    let waiting = !unmet.is_empty();
+    s.push_as("close-case", Capability::CaseApprove, unmet, waiting);
 }
 
 /// Deliberation, the decision and the deadline's extensions (`super::deliberation`,

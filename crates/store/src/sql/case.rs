@@ -88,6 +88,7 @@ const SET_NOTICES: &str = "UPDATE cases SET notices = $2, version = version + 1 
 const CASE_PROCEEDINGS: &str = "SELECT proceedings FROM cases WHERE id = $1";
 /// The decision moves the case on (its record is in the proceedings).
 const SET_DECIDED: &str = "UPDATE cases SET stage = 'decided' WHERE id = $1";
+const SET_CLOSED: &str = "UPDATE cases SET stage = 'closed' WHERE id = $1";
 const SET_PROCEEDINGS: &str =
     "UPDATE cases SET proceedings = $2, version = version + 1 WHERE id = $1";
 const CASE_FACTS: &str = "SELECT facts FROM cases WHERE id = $1";
@@ -201,11 +202,13 @@ async fn apply_state(exec: &mut dyn Exec, event: &Event) -> Result<Option<u64>, 
                 .await?,
             "case proceedings",
         )?;
-        if let Payload::CaseDecided(_) = &event.payload {
-            changed(
-                exec.execute(SET_DECIDED, &[case_id.into()]).await?,
-                "case.decided",
-            )?;
+        let stage = match &event.payload {
+            Payload::CaseDecided(_) => Some(SET_DECIDED),
+            Payload::CaseClosed(_) => Some(SET_CLOSED),
+            _ => None,
+        };
+        if let Some(set) = stage {
+            changed(exec.execute(set, &[case_id.into()]).await?, "case stage")?;
         }
         return Ok(Some(n));
     }

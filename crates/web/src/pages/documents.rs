@@ -234,6 +234,10 @@ fn about(
             ))
         }
         SubjectKind::Decision => None,
+        SubjectKind::ServedDocument => Some((
+            format!("{base}#documents"),
+            ctx.tr().t("ui-doc_about_service"),
+        )),
     }
 }
 
@@ -443,6 +447,19 @@ pub async fn section(
             let at = i.to_string();
             if e.decision.is_some() && !issued(kind, Some(&at)) {
                 add(kind, at, with_kind(kind, &e.requested_on.to_string()));
+            }
+        }
+        // The proof of each service recorded.
+        for sv in &p.services {
+            let kind = DocumentKind::ServiceReceipt;
+            let at = sv.document_id.to_string();
+            if !issued(kind, Some(&at)) {
+                let title = docs
+                    .iter()
+                    .find(|d| d.id == sv.document_id)
+                    .map(|d| kind_label(&tr, d.kind))
+                    .unwrap_or_default();
+                add(kind, at, with_kind(kind, &title));
             }
         }
         if let Some(kind) = p.decision.as_ref().and_then(|d| d.outcome.document())

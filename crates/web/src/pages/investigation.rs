@@ -93,6 +93,10 @@ pub(super) fn step_parts(command: &str) -> (&'static str, &'static str) {
         "decide" => ("ui-step_decide", "decision"),
         "extend-deadline" => ("ui-step_extend_deadline", "deadline"),
         "approve-extension" => ("ui-step_approve_extension", "deadline"),
+        "record-performance" => ("ui-step_record_performance", "performance"),
+        "request-arrangement" => ("ui-step_request_arrangement", "performance"),
+        "approve-arrangement" => ("ui-step_approve_arrangement", "performance"),
+        "close-case" => ("ui-step_close_case", "performance"),
         _ => ("ui-step_other", ""),
     }
 }
@@ -344,6 +348,8 @@ pub struct Workspace {
     pub legal_review: Option<super::legal_review::LegalReviewSection>,
     /// The deadline with its extensions, the deliberations and the decision.
     pub decision: Option<super::decision::DecisionSection>,
+    /// The decision's performance and the closing.
+    pub performance: Option<super::performance::PerformanceSection>,
     /// The investigation sections have something to show.
     pub investigating: bool,
     /// A label's colon in the page's language.
@@ -948,6 +954,7 @@ pub async fn workspace(
         super::proceedings::section(state, ctx, case, people, draft, &allowed, &evidence).await?;
     let legal_review = super::legal_review::section(ctx, case, people, draft, &allowed);
     let decision = super::decision::section(state, ctx, case, people, draft, &allowed).await?;
+    let performance = super::performance::section(state, ctx, case, people, &evidence, &allowed);
     let investigating = domain::case::team::investigating(case)
         || !record_rows.is_empty()
         || !preservations.is_empty();
@@ -967,6 +974,7 @@ pub async fn workspace(
         notice,
         legal_review,
         decision,
+        performance,
         interference,
         documents,
         investigating,

@@ -19,6 +19,7 @@ mod interference;
 mod investigation;
 mod legal_review;
 mod login;
+mod performance;
 mod powers;
 mod proceedings;
 mod tasks;
@@ -40,9 +41,9 @@ pub const SESSION_COOKIE: &str = "ecoenforce_session";
 const LANG_COOKIE: &str = "lang";
 
 pub fn router() -> axum::Router<AppState> {
-    decision::routes(legal_review::routes(proceedings::routes(
+    performance::routes(decision::routes(legal_review::routes(proceedings::routes(
         axum::Router::new(),
-    )))
+    ))))
     .route("/", get(home::home))
     .route("/discretion", get(discretion::page))
     .route("/discretion.json", get(discretion::json))
@@ -457,6 +458,10 @@ const FLASHES: &[&str] = &[
     "ui-flash_case_decided",
     "ui-flash_extension_requested",
     "ui-flash_extension_decided",
+    "ui-flash_performance_recorded",
+    "ui-flash_arrangement_requested",
+    "ui-flash_arrangement_decided",
+    "ui-flash_case_closed",
 ];
 
 /// A redirect after an action, and a message about it on the next page.

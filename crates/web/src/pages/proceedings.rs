@@ -926,6 +926,22 @@ async fn run(
                     &field(f, "proof_evidence_id"),
                     "record.evidence_unknown",
                 )?,
+                // One witness a line.
+                witnesses: field(f, "witnesses")
+                    .lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+                consent_evidence_id: match field(f, "consent_evidence_id").trim() {
+                    "" => None,
+                    s => Some(uuid_of(
+                        "consent_evidence_id",
+                        s,
+                        "record.evidence_unknown",
+                    )?),
+                },
+                late_reason: field(f, "late_reason"),
                 expected_version: v,
             };
             app.record_service(actor, id, v, cmd).await?;

@@ -140,6 +140,24 @@ pub struct DeadlineView {
     overdue: bool,
 }
 
+/// Where the decision's performance stands today (a penalty decided and served).
+#[derive(Serialize, ToSchema)]
+pub struct PerformanceView {
+    /// The fines and confiscated gains ordered, in fen.
+    amount_fen: i64,
+    paid_fen: i64,
+    /// The next unpaid due date (15 days from service, or the approved schedule's).
+    due_on: Option<String>,
+    /// The late-payment surcharge accrued to today (3 % a day, at most the fine).
+    surcharge_fen: i64,
+    outstanding_fen: i64,
+    /// Something owed is past due and unpaid.
+    unperformed: bool,
+    /// When the court may be asked to enforce (after a demand): from, until.
+    court_from: Option<String>,
+    court_until: Option<String>,
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct TolledView {
     /// suspension, hearing, public_notice, monitoring, testing, assessment, appraisal,
@@ -221,6 +239,9 @@ pub struct CaseView {
     #[serde(skip_serializing_if = "Option::is_none")]
     next_steps: Option<Vec<NextStepView>>,
     deadline: Option<DeadlineView>,
+    /// The decision's performance, once a penalty is decided.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    performance: Option<PerformanceView>,
     version: i64,
 }
 
@@ -264,6 +285,24 @@ impl Versioned for CaseView {
 pub(crate) fn case_view(state: &AppState, c: Case) -> CaseView {
     let departs_from_benchmark = domain::case::legal_review::departs_from_benchmark(&c);
     let warning = state.app.case_warning(&c);
+    let performance = c
+        .proceedings
+        .decision
+        .as_ref()
+        .filter(|d| d.outcome == domain::case::decision::Outcome::Penalty)
+        .map(|_| {
+            let s = state.app.performance(&c);
+            PerformanceView {
+                amount_fen: s.amount_fen,
+                paid_fen: s.paid_fen,
+                due_on: s.due_on.map(|d| d.to_string()),
+                surcharge_fen: s.surcharge_fen,
+                outstanding_fen: s.outstanding_fen,
+                unperformed: s.unperformed,
+                court_from: s.court_from.map(|d| d.to_string()),
+                court_until: s.court_until.map(|d| d.to_string()),
+            }
+        });
     let deadline = state.app.case_deadline(&c).map(|(rule, d)| DeadlineView {
         rule: format!(
             "{} + {} days",
@@ -356,6 +395,7 @@ pub(crate) fn case_view(state: &AppState, c: Case) -> CaseView {
         proceedings: serde_json::to_value(&c.proceedings).unwrap_or_default(),
         departs_from_benchmark,
         deadline,
+        performance,
         version: c.version,
     }
 }

@@ -48,6 +48,13 @@ pub struct ServiceBody {
     /// The proof (the signed 送达回证, the postal receipt, the notice), an evidence item of
     /// the case.
     proof_evidence_id: String,
+    /// For a service left at the address (留置): who witnessed it (required then).
+    witnesses: Option<Vec<String>>,
+    /// For electronic service: the party's prior written consent (required then), an evidence
+    /// item of the case.
+    consent_evidence_id: Option<String>,
+    /// A decision served more than 7 working days after it was made: why (required then).
+    late_reason: Option<String>,
 }
 
 /// Records the service of a document on the party; the party's periods run from its day.
@@ -78,6 +85,12 @@ async fn record_service(
             &b.proof_evidence_id,
             "record.evidence_unknown",
         )?,
+        witnesses: b.witnesses.unwrap_or_default(),
+        consent_evidence_id: match b.consent_evidence_id.as_deref() {
+            None | Some("") => None,
+            Some(s) => Some(one_id("consent_evidence_id", s, "record.evidence_unknown")?),
+        },
+        late_reason: b.late_reason.unwrap_or_default(),
         expected_version: 0,
     };
     on_case(&state, &id, &headers, |id, v| {
@@ -465,6 +478,200 @@ async fn end_tolling(
     .await
 }
 
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PerformanceBody {
+    /// payment or other
+    kind: String,
+    /// A payment's amount, in fen.
+    amount_fen: Option<i64>,
+    /// YYYY-MM-DD, from the decision's service to today.
+    on: String,
+    /// The receipt or the proof of performance, an evidence item of the case.
+    evidence_id: String,
+    /// What was done (required for `other`).
+    note: Option<String>,
+}
+
+/// An officer records a payment of the decided fine, or another performance, with its proof
+/// (APL Arts. 67, 72); the case shows what is still owed, the surcharge as of today, and
+/// whether it is unperformed.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/record-performance", tag = "cases",
+    params(("id" = String, Path)), request_body = PerformanceBody,
+    responses((status = 200, body = CaseAnswer), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem),
+              (status = 412, body = Problem), (status = 422, body = Problem),
+              (status = 428, body = Problem)),
+    security(("bearer" = [])))]
+async fn record_performance(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    ApiJson(b): ApiJson<PerformanceBody>,
+) -> Result<Response, ApiError> {
+    use domain::case::performance::PerformanceKind;
+    let kind = match b.kind.as_str() {
+        "payment" => PerformanceKind::Payment,
+        "other" => PerformanceKind::Other,
+        other => return Err(unknown("kind", "performance.unknown_kind", other)),
+    };
+    let cmd = domain::case::performance::RecordPerformance {
+        case_id: Uuid::nil(),
+        kind,
+        amount_fen: b.amount_fen,
+        on: date("on", &b.on)?,
+        evidence_id: one_id("evidence_id", &b.evidence_id, "record.evidence_unknown")?,
+        note: b.note.unwrap_or_default(),
+        expected_version: 0,
+    };
+    on_case(&state, &id, &headers, |id, v| {
+        state.app.record_performance(&auth.actor, id, v, cmd)
+    })
+    .await
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InstalmentBody {
+    /// YYYY-MM-DD
+    due_on: String,
+    amount_fen: i64,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ArrangementBody {
+    /// One instalment for a deferral, several for instalments; together what is still owed.
+    schedule: Vec<InstalmentBody>,
+    /// The party's reasons.
+    reason: String,
+    /// YYYY-MM-DD the application was received (before the payment fell due).
+    received_on: String,
+    /// The written application, an evidence item of the case.
+    evidence_id: String,
+}
+
+/// An officer records the party's application to pay later or in instalments (APL Art. 66);
+/// a head answers it (`approve-arrangement`).
+#[utoipa::path(post, path = "/api/v1/cases/{id}/request-arrangement", tag = "cases",
+    params(("id" = String, Path)), request_body = ArrangementBody,
+    responses((status = 200, body = CaseAnswer), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem),
+              (status = 412, body = Problem), (status = 422, body = Problem),
+              (status = 428, body = Problem)),
+    security(("bearer" = [])))]
+async fn request_arrangement(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    ApiJson(b): ApiJson<ArrangementBody>,
+) -> Result<Response, ApiError> {
+    let mut schedule = Vec::new();
+    for (i, s) in b.schedule.iter().enumerate() {
+        schedule.push(domain::case::performance::Instalment {
+            due_on: date(&format!("schedule[{i}].due_on"), &s.due_on)?,
+            amount_fen: s.amount_fen,
+        });
+    }
+    let cmd = domain::case::performance::RequestArrangement {
+        case_id: Uuid::nil(),
+        schedule,
+        reason: b.reason,
+        received_on: date("received_on", &b.received_on)?,
+        evidence_id: one_id("evidence_id", &b.evidence_id, "record.evidence_unknown")?,
+        expected_version: 0,
+    };
+    on_case(&state, &id, &headers, |id, v| {
+        state.app.request_arrangement(&auth.actor, id, v, cmd)
+    })
+    .await
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ArrangementAnswerBody {
+    /// false refuses (a reason is then required); default true.
+    approved: Option<bool>,
+    reason: Option<String>,
+}
+
+/// A head, not the officer who recorded it, approves or refuses the party's application.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/approve-arrangement", tag = "cases",
+    params(("id" = String, Path)), request_body = ArrangementAnswerBody,
+    responses((status = 200, body = CaseAnswer), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem),
+              (status = 412, body = Problem), (status = 422, body = Problem),
+              (status = 428, body = Problem)),
+    security(("bearer" = [])))]
+async fn approve_arrangement(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    ApiJson(b): ApiJson<ArrangementAnswerBody>,
+) -> Result<Response, ApiError> {
+    on_case(&state, &id, &headers, |id, v| {
+        state.app.approve_arrangement(
+            &auth.actor,
+            id,
+            v,
+            b.approved.unwrap_or(true),
+            b.reason.unwrap_or_default(),
+        )
+    })
+    .await
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CloseBody {
+    /// performed, enforced, nothing_to_perform, decision_revoked or other_approved
+    ground: String,
+    /// Required for enforced, decision_revoked and other_approved.
+    reason: Option<String>,
+    /// The court's enforcement ruling or the revoking decision (required for those grounds),
+    /// an evidence item of the case.
+    evidence_id: Option<String>,
+}
+
+/// A head closes the decided case (结案, 2010 measures Art. 67), refused (409) while the
+/// ground's condition is unmet: the fine and its surcharge paid and other penalties
+/// performed, nothing to perform, or the proof of enforcement or revocation.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/close-case", tag = "cases",
+    params(("id" = String, Path)), request_body = CloseBody,
+    responses((status = 200, body = CaseAnswer), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem),
+              (status = 412, body = Problem), (status = 422, body = Problem),
+              (status = 428, body = Problem)),
+    security(("bearer" = [])))]
+async fn close_case(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    ApiJson(b): ApiJson<CloseBody>,
+) -> Result<Response, ApiError> {
+    let ground = domain::case::performance::Ground::parse(&b.ground)
+        .ok_or_else(|| unknown("ground", "closing.unknown_ground", &b.ground))?;
+    let evidence_id = match b.evidence_id.as_deref() {
+        None | Some("") => None,
+        Some(s) => Some(one_id("evidence_id", s, "record.evidence_unknown")?),
+    };
+    let cmd = domain::case::performance::CloseCase {
+        case_id: Uuid::nil(),
+        ground,
+        reason: b.reason.unwrap_or_default(),
+        evidence_id,
+        expected_version: 0,
+    };
+    on_case(&state, &id, &headers, |id, v| {
+        state.app.close_case(&auth.actor, id, v, cmd)
+    })
+    .await
+}
+
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(record_service))
@@ -477,4 +684,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(start_tolling))
         .routes(routes!(approve_suspension))
         .routes(routes!(end_tolling))
+        .routes(routes!(record_performance))
+        .routes(routes!(request_arrangement))
+        .routes(routes!(approve_arrangement))
+        .routes(routes!(close_case))
 }
