@@ -195,7 +195,18 @@ pub fn schedule(case: &Case, calendar: &Calendar) -> Vec<Instalment> {
         .iter()
         .rfind(|a| a.decision.as_ref().is_some_and(|d| d.approved))
     {
-        return a.schedule.clone();
+        // The schedule covers what was owed when the party applied: what was paid by then is
+        // settled first, so later payments meet the instalments.
+        let settled = paid_by(case, a.received_on);
+        let mut plan = Vec::new();
+        if settled > 0 {
+            plan.push(Instalment {
+                due_on: a.received_on,
+                amount_fen: settled,
+            });
+        }
+        plan.extend(a.schedule.iter().copied());
+        return plan;
     }
     let amount = amount_of(case);
     match decision_served_on(case) {
@@ -245,9 +256,10 @@ pub fn surcharge(case: &Case, calendar: &Calendar, today: NaiveDate) -> i64 {
     let Some(first) = plan.iter().map(|i| i.due_on).min() else {
         return 0;
     };
-    let mut total = 0i64;
+    // Basis points of fen, summed over the days and divided once (no fen lost a day).
+    let mut total_bp = 0i64;
     let mut day = first.succ_opt().unwrap_or(first);
-    while day <= today && total < cap {
+    while day <= today && total_bp / 10_000 < cap {
         let due: i64 = plan
             .iter()
             .filter(|i| i.due_on < day)
@@ -257,17 +269,23 @@ pub fn surcharge(case: &Case, calendar: &Calendar, today: NaiveDate) -> i64 {
         let late = (due - paid_by(case, day.pred_opt().unwrap_or(day))).max(0);
         // The fine's part of what is late (confiscated gains bear no surcharge).
         let base = late.min(cap);
-        total += base * SURCHARGE_BP_PER_DAY / 10_000;
+        total_bp += base * SURCHARGE_BP_PER_DAY;
         day = match day.succ_opt() {
             Some(d) => d,
             None => break,
         };
     }
-    total.min(cap)
+    (total_bp / 10_000).min(cap)
 }
 
 /// The performance as of `today`.
 pub fn standing(case: &Case, calendar: &Calendar, today: NaiveDate) -> Standing {
+    // A closed case stands as it was closed: nothing accrues after.
+    let today = case
+        .proceedings
+        .closing
+        .as_ref()
+        .map_or(today, |c| c.closed_on.min(today));
     let amount = amount_of(case);
     let paid = paid_by(case, today);
     let plan = schedule(case, calendar);
@@ -278,12 +296,16 @@ pub fn standing(case: &Case, calendar: &Calendar, today: NaiveDate) -> Standing 
         (paid < cumulative).then_some(i.due_on)
     });
     let outstanding = (amount + surcharge - paid).max(0);
-    let unperformed = outstanding > 0 && due_on.is_some_and(|d| d < today);
-    let served = decision_served_on(case);
-    let court_from = served
-        .filter(|_| unperformed)
-        .map(|s| calendar.add_months(s, SUIT_MONTHS).value)
-        .and_then(|d| d.succ_opt());
+    // Past due: the next unpaid date, or when only the surcharge is left, the last one.
+    let past = due_on
+        .or_else(|| plan.iter().map(|i| i.due_on).max())
+        .is_some_and(|d| d < today);
+    let unperformed = outstanding > 0 && past;
+    // The court, within 3 months from the day the period to sue (6 months) expired.
+    let expiry = decision_served_on(case)
+        .filter(|_| unperformed && case.proceedings.closing.is_none())
+        .map(|s| calendar.add_months(s, SUIT_MONTHS).value);
+    let court_from = expiry.and_then(|d| d.succ_opt());
     Standing {
         amount_fen: amount,
         paid_fen: paid,
@@ -292,7 +314,7 @@ pub fn standing(case: &Case, calendar: &Calendar, today: NaiveDate) -> Standing 
         outstanding_fen: outstanding,
         unperformed,
         court_from,
-        court_until: court_from.map(|d| calendar.add_months(d, COURT_MONTHS).value),
+        court_until: expiry.map(|d| calendar.add_months(d, COURT_MONTHS).value),
     }
 }
 
@@ -508,13 +530,25 @@ pub fn decide_request_arrangement(
     if state.evidence_case != Some(case.id) {
         invalid.push(Reason::new("record.evidence_unknown").field("evidence_id"));
     }
-    if cmd.received_on > state.today {
+    let served = decision_served_on(case);
+    if cmd.received_on > state.today || served.is_some_and(|s| cmd.received_on < s) {
         invalid.push(
             Reason::new("performance.date_out_of_range")
                 .field("received_on")
-                .arg("served_on", "")
+                .arg(
+                    "served_on",
+                    served.map(|s| s.to_string()).unwrap_or_default(),
+                )
                 .arg("today", state.today),
         );
+    }
+    // The first instalment after the application and after today.
+    if cmd
+        .schedule
+        .first()
+        .is_some_and(|i| i.due_on <= cmd.received_on.max(state.today))
+    {
+        invalid.push(Reason::new("performance.schedule_order").field("schedule[0].due_on"));
     }
     invalid.into_result(RefusalKind::Invalid)?;
     let mut unmet = Reasons::default();
@@ -850,8 +884,10 @@ mod tests {
         let s = standing(&c, &cal, day("2026-03-20"));
         assert!(s.unperformed);
         assert_eq!(s.outstanding_fen, 1_090_000);
-        // The court: from the day after six months from service, for three months.
+        // The court: from the day after six months from service, for three months from the
+        // day those six months ended.
         assert_eq!(s.court_from, Some(day("2026-09-03")));
+        assert_eq!(s.court_until, Some(day("2026-12-02")));
         // Never more than the fine.
         assert_eq!(surcharge(&c, &cal, day("2026-12-31")), 1_000_000);
         // Half paid on 18 March: 3 % of the whole for 18 March, of half from 19 March.
@@ -864,6 +900,49 @@ mod tests {
         );
         pay(&mut c, 560_000, "2026-03-20");
         assert!(closing_unmet(&c, &cal, day("2026-03-20"), Ground::Performed).is_empty());
+    }
+
+    #[test]
+    fn instalments_cover_what_was_owed_when_applied() {
+        let cal = cal2026();
+        let mut c = decided(1_000_000, "2026-03-02");
+        pay(&mut c, 400_000, "2026-03-05");
+        c.proceedings.arrangements.push(Arrangement {
+            schedule: vec![
+                Instalment {
+                    due_on: day("2026-03-20"),
+                    amount_fen: 300_000,
+                },
+                Instalment {
+                    due_on: day("2026-04-20"),
+                    amount_fen: 300_000,
+                },
+            ],
+            reason: "资金困难".into(),
+            received_on: day("2026-03-06"),
+            evidence_id: Uuid::now_v7(),
+            requested_by: "menghai.officer".into(),
+            decision: Some(super::super::extension::ExtensionDecision {
+                approved: true,
+                decided_by: "ju.head".into(),
+                decided_on: day("2026-03-09"),
+                reason: String::new(),
+            }),
+        });
+        // Nothing paid on the first instalment: five days late on 3,000 yuan by 25 March.
+        let s = standing(&c, &cal, day("2026-03-25"));
+        assert_eq!(s.due_on, Some(day("2026-03-20")));
+        assert!(s.unperformed);
+        assert_eq!(s.surcharge_fen, 5 * 9_000);
+        // Closed on 25 March: nothing accrues after.
+        c.proceedings.closing = Some(Closing {
+            ground: Ground::OtherApproved,
+            reason: "经批准".into(),
+            evidence_id: None,
+            closed_by: "ju.head".into(),
+            closed_on: day("2026-03-25"),
+        });
+        assert_eq!(standing(&c, &cal, day("2026-06-01")).surcharge_fen, 45_000);
     }
 
     proptest! {

@@ -691,7 +691,7 @@ pub fn decide_cancellation(
 /// hearings, tolled periods, recusals, the party named) may still be recorded; after it, only
 /// what serves and carries it out.
 pub fn undecided(case: &Case) -> bool {
-    open(case) && case.stage != CaseStage::Decided
+    open(case) && !matches!(case.stage, CaseStage::Decided | CaseStage::Closed)
 }
 
 pub fn open(case: &Case) -> bool {

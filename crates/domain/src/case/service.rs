@@ -219,11 +219,18 @@ pub fn decide_record_service(
                 .source(SERVICE),
         );
     }
-    if cmd.witnesses.len() > 10 || cmd.witnesses.iter().any(|w| w.chars().count() > 100) {
+    if cmd.witnesses.len() > 10 {
+        invalid.push(
+            Reason::new("field.too_many")
+                .field("witnesses")
+                .arg("max", 10),
+        );
+    }
+    if cmd.witnesses.iter().any(|w| w.chars().count() > 100) {
         invalid.push(
             Reason::new("field.too_long")
                 .field("witnesses")
-                .arg("max", 10),
+                .arg("max", 100),
         );
     }
     match (cmd.method, cmd.consent_evidence_id, state.consent_case) {
@@ -267,7 +274,7 @@ pub fn decide_record_service(
         return Err(Refusal::not_found());
     };
     let mut unmet = Reasons::default();
-    if !open(case) {
+    if !open(case) || case.stage == super::registration::CaseStage::Closed {
         unmet.push(Reason::new("case.wrong_stage").arg("stage", case.stage.as_str()));
     }
     if !served_on_party(doc.kind) {
