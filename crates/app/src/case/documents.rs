@@ -484,30 +484,41 @@ impl App {
                 let Some(id) = subject.and_then(|s| Uuid::parse_str(s).ok()) else {
                     return Ok(None);
                 };
-                let Some(sv) = case.proceedings.service_of(id) else {
-                    return Ok(None);
-                };
+                // Printed before the service to be signed, or after it with what was recorded.
+                let sv = case.proceedings.service_of(id);
                 let served = self
                     .store
                     .case_documents(&store::Scope::all(), case.id)
                     .await?
                     .into_iter()
                     .find(|x| x.issued.document_id == id);
-                let method = crate::i18n::message(
-                    crate::i18n::Lang::ZhCn,
-                    &format!("ui.service_{}", sv.method.as_str()),
-                    &Default::default(),
-                );
-                json!({
+                let Some(served) = served else {
+                    return Ok(None);
+                };
+                let mut v = json!({
                     "party": party_name,
-                    "document": served.map(|x| format!("{} {}", x.issued.title, x.issued.number.unwrap_or_default())).unwrap_or_default(),
-                    "method": method,
-                    "served_on": zh_date(sv.served_on),
-                    "recipient": sv.recipient,
-                    "witnesses": sv.witnesses,
-                    "officers": [name(&sv.recorded_by)],
-                    "note": if sv.late_reason.is_empty() { String::new() } else { format!("逾期送达理由：{}", sv.late_reason) },
-                })
+                    "document": format!("{} {}", served.issued.title, served.issued.number.unwrap_or_default()),
+                    "officers": team,
+                });
+                if let Some(sv) = sv {
+                    let method = crate::i18n::message(
+                        crate::i18n::Lang::ZhCn,
+                        &format!("ui.service_{}", sv.method.as_str()),
+                        &Default::default(),
+                    );
+                    merge(
+                        &mut v,
+                        json!({
+                            "method": method,
+                            "served_on": zh_date(sv.served_on),
+                            "recipient": sv.recipient,
+                            "witnesses": sv.witnesses,
+                            "officers": [name(&sv.recorded_by)],
+                            "note": if sv.late_reason.is_empty() { String::new() } else { format!("逾期送达理由：{}", sv.late_reason) },
+                        }),
+                    );
+                }
+                v
             }
             SubjectKind::Decision => match self.decision_data(case, party.clone(), &name).await? {
                 Some(v) => v,
@@ -806,6 +817,13 @@ impl App {
                         let record_found = match (kind.subject(), &cmd.subject) {
                             (SubjectKind::Record(k), Some(s)) => match Uuid::parse_str(s) {
                                 Ok(id) => r.record_kind(case.id, id).await? == Some(k),
+                                Err(_) => false,
+                            },
+                            (SubjectKind::ServedDocument, Some(s)) => match Uuid::parse_str(s) {
+                                Ok(id) => r.document_by_id(id).await?.is_some_and(|d| {
+                                    d.issued.case_id == case.id
+                                        && domain::case::service::served_on_party(d.issued.kind)
+                                }),
                                 Err(_) => false,
                             },
                             _ => false,

@@ -391,6 +391,27 @@ async fn decided_walk(kind: Kind) {
         (409, vec!["performance.decision_not_served"]),
         "{b}"
     );
+    // A 送达回证 is for a document served on the party, not an internal form.
+    let (_, docs, _) = get_with_etag(&app, &officer, &format!("{case}/documents")).await;
+    let internal = docs["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["kind"] == "extension_approval")
+        .unwrap()["id"]
+        .clone();
+    let (s, b) = issue(
+        &app,
+        &officer,
+        &case,
+        json!({"kind": "service_receipt", "subject": internal}),
+    )
+    .await;
+    assert_eq!(
+        (s, error_codes(&b)),
+        (409, vec!["document.subject_unknown"]),
+        "{b}"
+    );
     // Left at the address: its witnesses; electronic: the party's prior written consent.
     let serve = json!({"document_id": decision_doc, "method": "direct", "served_on": "2026-09-25",
                        "recipient": "岩温", "proof_evidence_id": proof});

@@ -288,8 +288,9 @@ pub struct IssueDocument {
 
 pub struct IssueDocumentState {
     pub case: Case,
-    /// Whether the subject names a record of the right kind in this case (records are not part
-    /// of [`Case`]; the load checks them).
+    /// Whether the subject names a record of the right kind in this case, or for a 送达回证 a
+    /// document of this case served on the party (neither is part of [`Case`]; the load checks
+    /// them).
     pub record_found: bool,
     /// The document, rendered; `None` when there was nothing to render it from.
     pub rendered: Option<Rendered>,
@@ -435,14 +436,9 @@ pub fn subject_unmet(case: &Case, kind: DocumentKind, subject: Option<&str>) -> 
                 Some(_) => None,
             }
         }
-        SubjectKind::ServedDocument => {
-            let id = subject.and_then(|s| Uuid::parse_str(s).ok());
-            match id {
-                Some(id) if case.proceedings.service_of(id).is_some() => None,
-                Some(_) => Some(Reason::new("document.not_served")),
-                None => Some(missing()),
-            }
-        }
+        // A document of this case served on the party: checked by the load against the
+        // documents (the form is printed before the service, signed, and becomes its proof).
+        SubjectKind::ServedDocument => subject.is_none().then(missing),
         SubjectKind::Decision => match &case.proceedings.decision {
             None => Some(Reason::new("document.not_decided")),
             // The form follows the outcome.
@@ -550,7 +546,11 @@ pub fn decide_issue_document(
     }
     if let Some(r) = subject_unmet(case, cmd.kind, cmd.subject.as_deref()) {
         unmet.push(r);
-    } else if matches!(cmd.kind.subject(), SubjectKind::Record(_)) && !state.record_found {
+    } else if matches!(
+        cmd.kind.subject(),
+        SubjectKind::Record(_) | SubjectKind::ServedDocument
+    ) && !state.record_found
+    {
         unmet.push(Reason::new("document.subject_unknown").field("subject"));
     }
     unmet.into_result(RefusalKind::Conflict)?;

@@ -449,17 +449,15 @@ pub async fn section(
                 add(kind, at, with_kind(kind, &e.requested_on.to_string()));
             }
         }
-        // The proof of each service recorded.
-        for sv in &p.services {
+        // The proof of service of each document served on the party: printed to be signed.
+        for d in docs
+            .iter()
+            .filter(|d| domain::case::service::served_on_party(d.kind))
+        {
             let kind = DocumentKind::ServiceReceipt;
-            let at = sv.document_id.to_string();
+            let at = d.id.to_string();
             if !issued(kind, Some(&at)) {
-                let title = docs
-                    .iter()
-                    .find(|d| d.id == sv.document_id)
-                    .map(|d| kind_label(&tr, d.kind))
-                    .unwrap_or_default();
-                add(kind, at, with_kind(kind, &title));
+                add(kind, at, with_kind(kind, &kind_label(&tr, d.kind)));
             }
         }
         if let Some(kind) = p.decision.as_ref().and_then(|d| d.outcome.document())
