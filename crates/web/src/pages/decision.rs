@@ -14,7 +14,7 @@ use app::people::People;
 use axum::extract::{Path, State};
 use domain::case::decision::Outcome;
 use domain::case::deliberation::{MemberOpinion, Purpose};
-use domain::case::penalty::{Measure, Penalty};
+use domain::case::penalty::Measure;
 use domain::case::registration::Case;
 use domain::{Reason, Refusal, RefusalKind};
 use uuid::Uuid;
@@ -104,27 +104,6 @@ pub struct DecisionSection {
 
 fn outcome_label(tr: &Tr, o: Outcome) -> String {
     tr.t(&format!("ui-outcome_{}", o.as_str()))
-}
-
-fn penalty_words(tr: &Tr, penalties: &[Penalty]) -> String {
-    penalties
-        .iter()
-        .map(|p| {
-            let name = tr.t(&format!("ui-penalty_{}", p.kind.as_str()));
-            match (p.amount_fen, p.period_days) {
-                (Some(f), _) => format!("{name} ¥{}", domain::case::penalty::yuan(f)),
-                (None, Some(d)) => format!("{name} {d}"),
-                _ => name,
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(if tr.english() { "; " } else { "；" })
-}
-
-/// Fen as yuan for a form ("6000", "12.5").
-fn yuan_input(fen: i64) -> String {
-    let s = format!("{}.{:02}", fen / 100, fen % 100);
-    s.trim_end_matches('0').trim_end_matches('.').to_owned()
 }
 
 /// Builds the sections; `None` before the case is registered.
@@ -252,7 +231,7 @@ pub async fn section(
     };
     let decision = p.decision.as_ref().map(|d| DecisionView {
         outcome: outcome_label(&tr, d.outcome),
-        penalties: penalty_words(&tr, &d.penalties),
+        penalties: super::legal_review::penalties_text(&tr, &d.penalties),
         reasons: d.reasons.clone(),
         decided_by: name(&d.decided_by),
         decided_on: d.decided_on.to_string(),
@@ -311,7 +290,9 @@ pub async fn section(
                         .map(|(i, p)| {
                             let (measure, max) =
                                 match (p.kind.measure(), p.amount_fen, p.period_days) {
-                                    (Measure::Amount, Some(f), _) => ("amount", yuan_input(f)),
+                                    (Measure::Amount, Some(f), _) => {
+                                        ("amount", super::proceedings::yuan_input(f))
+                                    }
                                     (Measure::Period, _, Some(d)) => ("period", d.to_string()),
                                     _ => ("", String::new()),
                                 };

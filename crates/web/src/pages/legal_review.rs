@@ -69,7 +69,7 @@ fn point_title(tr: &Tr, p: Point) -> String {
     tr.t(&format!("ui-legal_point_{}", p.as_str()))
 }
 
-fn penalties_text(tr: &Tr, penalties: &[Penalty]) -> String {
+pub(super) fn penalties_text(tr: &Tr, penalties: &[Penalty]) -> String {
     penalties
         .iter()
         .map(|p| {

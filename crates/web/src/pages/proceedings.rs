@@ -200,7 +200,7 @@ fn evidence_opts(evidence: &[Evidence], chosen: &[String]) -> Vec<Opt> {
 }
 
 /// Fen as yuan for a form ("6000", "12.5").
-fn yuan_input(fen: i64) -> String {
+pub(super) fn yuan_input(fen: i64) -> String {
     let s = format!("{}.{:02}", fen / 100, fen % 100);
     s.trim_end_matches('0').trim_end_matches('.').to_owned()
 }
