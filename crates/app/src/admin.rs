@@ -373,6 +373,9 @@ pub const UNCONFIRMED_SETTINGS: &[&str] = &[
     "app.legal_review_triggers",
     "app.deliberation",
     "app.decision_text",
+    "app.publicity",
+    "app.public_notice_days",
+    "app.filing_upward",
 ];
 
 /// Whether a setting (a flattened key) has an unconfirmed default.

@@ -40,7 +40,7 @@ pub mod verify;
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::AppError;
 /// What the HTTP edge needs of the store's types reaches it through `app` (ARCHITECTURE.md).
-pub use store::{CaseFilter, ClueFilter, EntityFilter, Page};
+pub use store::{CaseFilter, ClueFilter, EntityFilter, Page, PublicationFilter};
 
 use domain::permission::Capability;
 use domain::user::PasswordPolicy;
@@ -130,6 +130,18 @@ pub struct AppSettings {
     /// What the decision documents print of payment and remedies. UNCONFIRMED: the bank, the
     /// review organ and the court are the bureau's to name.
     pub decision_text: case::decision::DecisionText,
+    /// Which decisions are published (by outcome, for organisations and for natural persons)
+    /// and within how many working days. UNCONFIRMED: Order 30's period was not found; local
+    /// practice is 7 working days; default every penalty on an organisation.
+    pub publicity: domain::case::publicity::PublicityRules,
+    /// Days after its publication when a public notice (公告送达) counts as served. UNCONFIRMED:
+    /// the Civil Procedure Law's period (Art. 95) was 60 days before its 2023 amendment and is
+    /// 30 since, as read from secondary sources.
+    pub public_notice_days: u32,
+    /// Which closed cases are filed with the higher authority (备案), with whom, within how many
+    /// days (2010 measures Art. 74: 20). UNCONFIRMED: which cases the province supervises;
+    /// default closures, revocations and fines from 1,000,000 yuan.
+    pub filing_upward: domain::case::filing::FilingRules,
     /// Working days after the advance notice's service during which the party may state and
     /// defend (陈述、申辩). UNCONFIRMED: no statutory number was found; local notices set one.
     pub statement_days: u32,
@@ -174,6 +186,9 @@ impl Default for AppSettings {
             deliberation: Default::default(),
             deciders: vec![domain::actor::Role::BureauHead],
             decision_text: Default::default(),
+            publicity: Default::default(),
+            public_notice_days: 30,
+            filing_upward: Default::default(),
             statement_days: 5,
             host_recusal_days: 3,
             public_url: "http://127.0.0.1:8080".into(),

@@ -73,6 +73,16 @@ impl App {
                     report.documents += 1;
                     self.verify_document_file(*seq, d, &mut report).await?;
                 }
+                // So is each sealed volume of an archived case.
+                if let domain::Payload::CaseArchived(a) = &record.event.payload {
+                    for v in &a.archive.volumes {
+                        report.documents += 1;
+                        let what =
+                            format!("the {} volume of case {}", v.volume.as_str(), a.case_id);
+                        self.verify_pdf(*seq, &what, v.id, &v.sha256, v.size, &mut report)
+                            .await?;
+                    }
+                }
                 let computed = store::event_hash(&record.event);
                 if computed != *stored {
                     report.problems.push(format!(
@@ -246,22 +256,33 @@ impl App {
         d: &domain::case::document::DocumentIssued,
         report: &mut VerifyReport,
     ) -> Result<(), AppError> {
+        let what = format!("document {}", d.document_id);
+        self.verify_pdf(seq, &what, d.document_id, &d.sha256, d.size, report)
+            .await
+    }
+
+    /// A stored PDF (`what`, kept under `id`) against the hash and size its event holds.
+    async fn verify_pdf(
+        &self,
+        seq: i64,
+        what: &str,
+        id: uuid::Uuid,
+        sha256_held: &str,
+        size_held: i64,
+        report: &mut VerifyReport,
+    ) -> Result<(), AppError> {
         use sha2::Digest;
-        match self.store.document_pdf(d.document_id).await? {
-            None => report.problems.push(format!(
-                "event {seq}: the PDF of document {} is missing",
-                d.document_id
-            )),
+        match self.store.document_pdf(id).await? {
+            None => report
+                .problems
+                .push(format!("event {seq}: the PDF of {what} is missing")),
             Some(pdf) => {
                 let sha256 = hex(&sha2::Sha256::digest(&pdf));
-                if sha256 != d.sha256 || pdf.len() as i64 != d.size {
+                if sha256 != sha256_held || pdf.len() as i64 != size_held {
                     report.problems.push(format!(
-                        "event {seq}: the stored PDF of document {} hashes to {sha256} \
-                         ({} bytes); the ledger holds {} ({} bytes)",
-                        d.document_id,
+                        "event {seq}: the stored PDF of {what} hashes to {sha256} \
+                         ({} bytes); the ledger holds {sha256_held} ({size_held} bytes)",
                         pdf.len(),
-                        d.sha256,
-                        d.size
                     ));
                 }
             }

@@ -3,6 +3,7 @@
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+mod archive_cli;
 mod backup;
 mod certificate_cli;
 mod document_cli;
@@ -135,6 +136,19 @@ pub enum LedgerCommand {
     /// Checks an issued document offline: that the PDF is, byte for byte, the document whose
     /// issue the proof bundle (from its check page) shows in the signed ledger.
     VerifyDocument(VerifyDocumentArgs),
+    /// Checks an archived case file offline (`docs/archive.md`): the volumes, documents, events
+    /// and evidence hashes of its archive bundle against the signed ledger; changing, adding or
+    /// removing any page or event is reported.
+    VerifyArchive(VerifyArchiveArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct VerifyArchiveArgs {
+    /// The archive bundle (JSON from GET /api/v1/cases/{id}/archive-bundle).
+    pub bundle: PathBuf,
+    /// The ledger's verifier key, obtained independently of the bundle.
+    #[arg(long)]
+    pub key: String,
 }
 
 #[derive(clap::Args, Debug)]
@@ -269,6 +283,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Ledger(LedgerCommand::Resume(args)) => block_on(resume(args)),
         Command::Ledger(LedgerCommand::RotateKey(args)) => rotate_key(args),
         Command::Ledger(LedgerCommand::VerifyDocument(args)) => document_cli::verify_document(args),
+        Command::Ledger(LedgerCommand::VerifyArchive(args)) => archive_cli::verify_archive(args),
         Command::Ledger(LedgerCommand::VerifyCertificate(args)) => {
             certificate_cli::verify_certificate(args)
         }

@@ -248,6 +248,25 @@ impl Settings {
             "{}",
             crate::both("cli.decision_text_invalid", &[])
         );
+        let f = &self.app.filing_upward;
+        anyhow::ensure!(
+            (1..=60).contains(&f.days)
+                && !f.organ.trim().is_empty()
+                && !f.organ.contains(char::is_control)
+                && f.fine_at_or_above_fen.is_none_or(|x| x > 0),
+            "{}",
+            crate::both("cli.filing_upward_invalid", &[])
+        );
+        anyhow::ensure!(
+            (1..=90).contains(&self.app.public_notice_days),
+            "{}",
+            crate::both("cli.public_notice_days_invalid", &[])
+        );
+        anyhow::ensure!(
+            (1..=60).contains(&self.app.publicity.days),
+            "{}",
+            crate::both("cli.publicity_invalid", &[])
+        );
         let mut short: Vec<&String> = self.app.county_short_names.values().collect();
         short.sort();
         anyhow::ensure!(

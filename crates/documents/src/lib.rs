@@ -100,6 +100,9 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
 ];
 
+/// A volume of the case file: not a document kind (it is no 文书 of its own, it binds them).
+const VOLUME: &str = include_str!("../templates/volume.typ");
+
 /// Renders after which an unused memoised result is dropped.
 const MEMO_AGE: usize = 16;
 
@@ -162,6 +165,32 @@ impl Engine {
             .find(|(k, _)| *k == kind)
             .map(|(_, t)| *t)
             .ok_or_else(|| DocumentError::UnknownKind(kind.to_owned()))?;
+        self.compile(kind, template, data, Vec::new())
+    }
+
+    /// Renders a volume of the case file (`templates/volume.typ`): `data` names its entries, a
+    /// document entry's `file` being `/files/<i>.pdf` for `files[i]` (the issued PDFs, bound page
+    /// for page; [`pdf_pages`] counts them).
+    pub fn render_volume(
+        &self,
+        data: &serde_json::Value,
+        files: Vec<Vec<u8>>,
+    ) -> Result<Rendered, DocumentError> {
+        self.compile(
+            "volume",
+            VOLUME,
+            data,
+            files.into_iter().map(Bytes::new).collect(),
+        )
+    }
+
+    fn compile(
+        &self,
+        kind: &str,
+        template: &str,
+        data: &serde_json::Value,
+        files: Vec<Bytes>,
+    ) -> Result<Rendered, DocumentError> {
         let qr = data
             .pointer("/verify/url")
             .and_then(serde_json::Value::as_str)
@@ -178,6 +207,7 @@ impl Engine {
             COMMON,
             Bytes::new(data.to_string().into_bytes()),
             qr.map(|q| Bytes::new(q.into_bytes())),
+            files,
         );
         let warned = typst::compile::<PagedDocument>(&world);
         // The typesetter memoises across renders; in a server that never stops, what has not been
@@ -213,6 +243,13 @@ impl Engine {
             warnings,
         })
     }
+}
+
+/// The number of pages of a PDF (`None`: not a PDF this reader can open).
+pub fn pdf_pages(pdf: &[u8]) -> Option<usize> {
+    hayro_syntax::Pdf::new(pdf.to_vec())
+        .ok()
+        .map(|p| p.pages().len())
 }
 
 /// The QR code of `text` as SVG (error correction M: a crumpled printout still scans).

@@ -372,3 +372,56 @@ fn write_samples_when_asked() {
         std::fs::write(format!("{dir}/{kind}-blank.pdf"), &blank.pdf).unwrap();
     }
 }
+
+#[test]
+fn a_volume_binds_its_documents_page_for_page_with_contents_and_numbers() {
+    let a = ENGINE
+        .render("penalty_decision", &maximal("penalty_decision"))
+        .unwrap();
+    let b = ENGINE.render("extension_approval", &json!({})).unwrap();
+    assert_eq!(pdf_pages(&a.pdf), Some(a.pages));
+    assert_eq!(pdf_pages(&b.pdf), Some(b.pages));
+    assert_eq!(pdf_pages(b"not a pdf"), None);
+    let data = json!({
+        "organ": "西双版纳傣族自治州生态环境局",
+        "volume": "main",
+        "volume_title": "正卷",
+        "case": {"number": "西环立（勐海）〔2026〕12号", "title": "关于某公司超标排放一案",
+                 "party": "某公司", "cause": "超标排放", "registered_on": "2026年3月2日",
+                 "closed_on": "2026年6月30日", "archived_on": "2026年7月1日", "archived_by": "menghai.officer"},
+        "entries": [
+            {"type": "document", "title": "行政处罚决定书", "number": "西环罚（勐海）〔2026〕3号",
+             "date": "2026年5月6日", "file": "/files/0.pdf", "pages": a.pages},
+            {"type": "table", "title": "证据目录", "columns": ["序号", "证据", "SHA-256"],
+             "widths": [1, 3, 5], "rows": [["1", "现场照片", "ab".repeat(32)]]},
+            {"type": "document", "title": "延长办案期限审批表", "file": "/files/1.pdf",
+             "pages": b.pages},
+            {"type": "form", "title": "结案", "rows": [["结案理由", "已履行"], ["结案人", ""]]},
+        ],
+    });
+    let v = ENGINE
+        .render_volume(&data, vec![a.pdf.clone(), b.pdf.clone()])
+        .unwrap();
+    // Cover, contents, the bound pages, a page each for the list and the form.
+    assert_eq!(v.pages, 2 + a.pages + 1 + b.pages + 1, "{:?}", v.warnings);
+    assert_eq!(pdf_pages(&v.pdf), Some(v.pages));
+    if cjk()
+        && let Some(text) = pdf_text(&v.pdf)
+    {
+        let t = squeeze(&text);
+        for s in [
+            "行政处罚案卷",
+            "正卷",
+            "卷内目录",
+            "证据目录",
+            "西环罚（勐海）〔2026〕3号",
+        ] {
+            assert!(t.contains(s), "{s}: {t}");
+        }
+        // The contents give each entry its first page: the decision from 1, the list after it.
+        let list = format!("证据目录{}", a.pages + 1);
+        assert!(t.contains(&list), "{list}: {t}");
+    }
+    // A missing bound file is an error, never a volume without its pages.
+    assert!(ENGINE.render_volume(&data, vec![a.pdf]).is_err());
+}

@@ -23,6 +23,17 @@ static COMMON: LazyLock<FileId> = LazyLock::new(|| file_id("/common.typ"));
 static DATA: LazyLock<FileId> = LazyLock::new(|| file_id("/data.json"));
 static QR: LazyLock<FileId> = LazyLock::new(|| file_id("/qr.svg"));
 
+/// The index of a bound PDF's path, `/files/<i>.pdf`.
+fn bound_file(id: FileId) -> Option<usize> {
+    id.get()
+        .vpath()
+        .get_without_slash()
+        .strip_prefix("files/")?
+        .strip_suffix(".pdf")?
+        .parse()
+        .ok()
+}
+
 pub struct DocumentWorld<'a> {
     library: &'a LazyHash<Library>,
     fonts: &'a FontSet,
@@ -31,6 +42,8 @@ pub struct DocumentWorld<'a> {
     data: Bytes,
     /// The QR of the check page's address, when the document has one.
     qr: Option<Bytes>,
+    /// The PDFs a volume binds, as `/files/<i>.pdf`.
+    files: Vec<Bytes>,
 }
 
 impl<'a> DocumentWorld<'a> {
@@ -41,6 +54,7 @@ impl<'a> DocumentWorld<'a> {
         common: &str,
         data: Bytes,
         qr: Option<Bytes>,
+        files: Vec<Bytes>,
     ) -> Self {
         DocumentWorld {
             library,
@@ -49,6 +63,7 @@ impl<'a> DocumentWorld<'a> {
             common: Source::new(*COMMON, common.to_owned()),
             data,
             qr,
+            files,
         }
     }
 }
@@ -85,6 +100,8 @@ impl World for DocumentWorld<'_> {
             && let Some(qr) = &self.qr
         {
             Ok(qr.clone())
+        } else if let Some(file) = bound_file(id).and_then(|i| self.files.get(i)) {
+            Ok(file.clone())
         } else {
             Err(FileError::NotFound(
                 id.get().vpath().get_without_slash().into(),

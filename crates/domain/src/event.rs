@@ -5,11 +5,13 @@
 
 use crate::actor::ActorRef;
 pub use crate::admin::{CredentialReset, UserAccessChanged, UserDisabled, UserEdited};
+pub use crate::case::archive::{AnnexAdded, CaseArchived};
 pub use crate::case::clue::{ClueClosed, ClueSubmitted};
 pub use crate::case::decision::CaseDecided;
 pub use crate::case::deliberation::DeliberationRecorded;
 pub use crate::case::document::{DocumentIssued, DocumentSigned};
 pub use crate::case::extension::{CaseExtensionDecided, CaseExtensionRequested};
+pub use crate::case::filing::FiledUpward;
 pub use crate::case::hearing::{HearingRecorded, HearingRequested, HearingScheduled};
 pub use crate::case::interference::InterferenceRecorded;
 pub use crate::case::legal_review::{LegalReviewRecorded, LegalReviewSubmitted};
@@ -19,6 +21,7 @@ pub use crate::case::performance::{
     ArrangementDecided, ArrangementRequested, CaseClosed, PerformanceRecorded,
 };
 pub use crate::case::preservation::{PreservationApproved, PreservationProposed, PreservedDecided};
+pub use crate::case::publicity::{DecisionPublished, PublicationWithdrawn};
 pub use crate::case::record::RecordAdded;
 pub use crate::case::recusal::{RecusalDecided, RecusalRequested};
 pub use crate::case::registration::{
@@ -202,6 +205,11 @@ events! {
     ArrangementRequested = "case.arrangement_requested/v1",
     ArrangementDecided = "case.arrangement_decided/v1",
     CaseClosed = "case.closed/v1",
+    CaseArchived = "case.archived/v1",
+    AnnexAdded = "case.annex_added/v1",
+    DecisionPublished = "case.decision_published/v1",
+    PublicationWithdrawn = "case.publication_withdrawn/v1",
+    FiledUpward = "case.filed_upward/v1",
 }
 
 /// The schemas of administration events, from [`SCHEMAS`].

@@ -162,7 +162,7 @@ impl Subject {
     /// defence and hearing (proofs of service, statements, hearing records); once decided, the
     /// proofs of the decision's service and of its performance (receipts, applications). Not
     /// while the report waits for its review: the investigation's evidence is what is reviewed;
-    /// nor once the case is closed.
+    /// nor once the case is archived.
     pub fn case(c: &crate::case::registration::Case) -> Subject {
         use crate::case::registration::CaseStage;
         Subject {
@@ -170,7 +170,12 @@ impl Subject {
             id: c.id,
             county_code: c.county_code.clone(),
             intake: match c.stage {
-                CaseStage::Registered | CaseStage::Reviewed | CaseStage::Decided => Intake::Open,
+                // A closed case still completes its file (the filing letter, a late receipt)
+                // until it is archived.
+                CaseStage::Registered
+                | CaseStage::Reviewed
+                | CaseStage::Decided
+                | CaseStage::Closed => Intake::Open,
                 CaseStage::PendingRegistration if c.facts.urgent => Intake::Open,
                 CaseStage::PendingRegistration => Intake::NotYetRegistered,
                 s => Intake::Closed(s.as_str()),

@@ -129,6 +129,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "legal qualification",
         include_str!("../migrations/0027_legal_qualification.sql"),
     ),
+    (
+        28,
+        "publications",
+        include_str!("../migrations/0028_publications.sql"),
+    ),
 ];
 
 pub(crate) fn run(conn: &mut Connection) -> Result<(), StoreError> {

@@ -212,6 +212,13 @@ pub trait Reader: Send {
         case_id: Uuid,
         kind: domain::case::document::DocumentKind,
     ) -> Result<Vec<domain::case::document::Document>, StoreError>;
+    /// The log positions and hashes of a case's events, as its archive counts them
+    /// (`docs/archive.md` §2).
+    async fn case_ledger(
+        &mut self,
+        case_id: Uuid,
+        clue_id: Uuid,
+    ) -> Result<Vec<(i64, ledger::Hash)>, StoreError>;
     /// Any issued document, unscoped: the decision checks the actor's reach.
     async fn document_by_id(
         &mut self,
@@ -588,6 +595,20 @@ pub trait CaseQueries: Send + Sync {
         case_id: Uuid,
         clue_id: Uuid,
     ) -> Result<Vec<TimelineEntry>, StoreError>;
+    /// The log positions and hashes of a case's events, as its archive counts them
+    /// (`docs/archive.md` §2; the caller has checked the reader may see the case).
+    async fn case_ledger(
+        &self,
+        case_id: Uuid,
+        clue_id: Uuid,
+    ) -> Result<Vec<(i64, ledger::Hash)>, StoreError>;
+    /// The published decisions (in force or withdrawn), newest first: public, unscoped.
+    async fn publications(
+        &self,
+        filter: &PublicationFilter,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Page<domain::case::publicity::Publication>, StoreError>;
     /// Cases whose registration or cancellation waits for a head, oldest first.
     async fn awaiting_approval(
         &self,
@@ -610,7 +631,7 @@ pub trait CaseQueries: Send + Sync {
     ) -> Result<Vec<domain::case::clue::Clue>, StoreError>;
 }
 
-pub use sql::case::{CaseFilter, ClueFilter};
+pub use sql::case::{CaseFilter, ClueFilter, PublicationFilter};
 
 /// One record of a case, with who recorded it and when.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -37,11 +37,14 @@ use domain::{Actor, Refusal};
 use store::{CaseFilter, ClueFilter, Committed, Page};
 use uuid::Uuid;
 
+pub mod archive;
 pub mod decision;
 pub mod documents;
 mod legal_review;
 mod performance;
 mod proceedings;
+mod publicity;
+pub use publicity::{PublicContent, PublicDecision, PublicWithdrawal};
 mod tasks;
 pub use tasks::{CaseWarning, DueItem, DueKind, Task};
 

@@ -63,6 +63,7 @@ impl App {
             ..cmd
         };
         let calendar = self.calendar();
+        let public_notice_days = self.settings.public_notice_days;
         let committed = self
             .command(
                 actor,
@@ -88,6 +89,7 @@ impl App {
                             proof_case: evidence_case(r, cmd.proof_evidence_id).await?,
                             consent_case,
                             decision_service_due,
+                            public_notice_days,
                             today: now.today,
                         })
                     })

@@ -97,6 +97,8 @@ impl App {
                 main_head: &self.settings.main_head,
                 decision: self.decision_rules(&calendar),
                 deciders: &self.settings.deciders,
+                publicity: &self.settings.publicity,
+                filing: &self.settings.filing_upward,
             },
         ))
     }

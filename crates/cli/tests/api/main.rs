@@ -3,6 +3,7 @@
 //! links once.
 
 mod admin;
+mod archive;
 mod binary;
 mod calendar_cli;
 mod case_documents;
@@ -33,6 +34,7 @@ mod permissions;
 mod powers;
 mod preservation;
 mod proceedings;
+mod publicity;
 mod records;
 mod sealed;
 mod task_pages;

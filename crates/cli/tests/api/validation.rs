@@ -82,9 +82,13 @@ const MULTI_LINE: &[&str] = &[
     "post /api/v1/cases/{id}/approve-extension reason",
     "post /api/v1/cases/{id}/record-performance note",
     "post /api/v1/cases/{id}/record-service late_reason",
+    "post /api/v1/cases/{id}/record-service notice_grounds",
     "post /api/v1/cases/{id}/request-arrangement reason",
     "post /api/v1/cases/{id}/approve-arrangement reason",
     "post /api/v1/cases/{id}/close-case reason",
+    "post /api/v1/cases/{id}/add-annex note",
+    "post /api/v1/cases/{id}/withdraw-publication reason",
+    "post /api/v1/cases/{id}/publish-decision summary",
     "post /api/v1/cases/{id}/record-case-review reasons",
     "post /api/v1/cases/{id}/record-interference how",
     "post /api/v1/cases/{id}/approve-preservation comment",
@@ -921,6 +925,59 @@ async fn examples(app: &TestApp, clock: &ShiftedClock) -> BTreeMap<String, Examp
             answering,
             "approve-arrangement",
             json!({"approved": true, "reason": "同意\r\n分期"}),
+        ),
+    );
+    let publishing = crate::decision::performing_case(app, clock).await;
+    m.insert(
+        "post /api/v1/cases/{id}/publish-decision".into(),
+        on(
+            "menghai.officer",
+            publishing.clone(),
+            "publish-decision",
+            json!({"summary": "超标\r\n排放"}),
+        ),
+    );
+    let withdrawing = crate::decision::performing_case(app, clock).await;
+    let officer = app.login("menghai.officer", DEMO_PASSWORD).await;
+    let (s, b) = crate::cases::act(
+        app,
+        &officer,
+        &withdrawing,
+        "publish-decision",
+        json!({"summary": "超标排放"}),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    m.insert(
+        "post /api/v1/cases/{id}/withdraw-publication".into(),
+        on(
+            "ju.head",
+            withdrawing,
+            "withdraw-publication",
+            json!({"ground": "changed", "reason": "决定\r\n变更", "changed_on": clock.now().china_date().to_string()}),
+        ),
+    );
+    let filing = crate::archive::closed_case(app, clock).await;
+    let officer = app.login("menghai.officer", DEMO_PASSWORD).await;
+    let letter = crate::proceedings::case_evidence(app, &officer, &filing, clock).await;
+    m.insert(
+        "post /api/v1/cases/{id}/file-upward".into(),
+        on(
+            "menghai.officer",
+            filing,
+            "file-upward",
+            json!({"filed_on": clock.now().china_date().to_string(), "reference": "西环备〔2026〕1号",
+                   "evidence_id": letter}),
+        ),
+    );
+    let annexing = crate::archive::archived_case(app, clock).await;
+    m.insert(
+        "post /api/v1/cases/{id}/add-annex".into(),
+        on(
+            "menghai.officer",
+            annexing,
+            "add-annex",
+            json!({"kind": "court", "note": "一审\r\n维持"}),
         ),
     );
     let closing = crate::decision::performing_case(app, clock).await;

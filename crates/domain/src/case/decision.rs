@@ -494,6 +494,8 @@ mod tests {
             witnesses: Vec::new(),
             consent_evidence_id: None,
             late_reason: String::new(),
+            notice_grounds: String::new(),
+            deemed_served_on: None,
         });
         c.notices.push(notice);
         c

@@ -514,6 +514,7 @@ fn check_standing(case: &Case) -> Result<(), Refusal> {
         case.stage,
         super::registration::CaseStage::RegistrationRejected
             | super::registration::CaseStage::Cancelled
+            | super::registration::CaseStage::Archived
     ) {
         return Err(Refusal::one(
             RefusalKind::Conflict,

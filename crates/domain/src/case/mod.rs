@@ -3,11 +3,13 @@
 //! (declared once in `crate::event`'s `events!` list). `docs/architecture.md` walks a new
 //! command through this module and the four other places that share its name.
 
+pub mod archive;
 pub mod clue;
 pub mod decision;
 pub mod deliberation;
 pub mod document;
 pub mod extension;
+pub mod filing;
 pub mod hearing;
 pub mod interference;
 pub mod legal_review;
@@ -17,6 +19,7 @@ pub mod penalty;
 pub mod performance;
 pub mod preservation;
 pub mod proceedings;
+pub mod publicity;
 pub mod record;
 pub mod recusal;
 pub mod registration;

@@ -182,7 +182,7 @@ pub fn decision_served_on(case: &Case) -> Option<NaiveDate> {
                 DocumentKind::PenaltyDecision | DocumentKind::NoPenaltyDecision
             )
         })
-        .map(|s| s.served_on)
+        .map(super::service::Service::effective_on)
         .min()
 }
 
@@ -363,7 +363,11 @@ impl crate::event::EventPayload for PerformanceRecorded {
 
 const NOTE_MAX: usize = 2000;
 
-fn officer_in_reach(actor: &Actor, case: &Case, expected_version: i64) -> Result<(), Refusal> {
+pub(super) fn officer_in_reach(
+    actor: &Actor,
+    case: &Case,
+    expected_version: i64,
+) -> Result<(), Refusal> {
     let r = reach(actor, Capability::EnforcementAct)?;
     if !within(&r, &case.county_code) {
         return Err(Refusal::not_found());
@@ -371,7 +375,7 @@ fn officer_in_reach(actor: &Actor, case: &Case, expected_version: i64) -> Result
     stale(case.version, expected_version)
 }
 
-fn check_note(field: &str, text: &str, required: bool, invalid: &mut Reasons) {
+pub(super) fn check_note(field: &str, text: &str, required: bool, invalid: &mut Reasons) {
     if required && text.trim().is_empty() {
         invalid.push(Reason::new("field.required").field(field));
     } else if text.chars().count() > NOTE_MAX {
@@ -857,6 +861,8 @@ mod tests {
             witnesses: Vec::new(),
             consent_evidence_id: None,
             late_reason: String::new(),
+            notice_grounds: String::new(),
+            deemed_served_on: None,
         });
         c
     }

@@ -72,6 +72,17 @@ pub struct Proceedings {
     pub arrangements: Vec<super::performance::Arrangement>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub closing: Option<super::performance::Closing>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub archive: Option<super::archive::Archive>,
+    /// Notes kept with the archived file, outside its volumes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub annexes: Vec<super::archive::Annex>,
+    /// The filing of a supervised case with the higher authority.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filing: Option<super::filing::Filing>,
+    /// The decision's publications, in force or withdrawn.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub publications: Vec<super::publicity::Publication>,
 }
 
 impl Proceedings {
@@ -98,6 +109,11 @@ impl Proceedings {
             Payload::ArrangementRequested(p) => p.case_id,
             Payload::ArrangementDecided(p) => p.case_id,
             Payload::CaseClosed(p) => p.case_id,
+            Payload::CaseArchived(p) => p.case_id,
+            Payload::AnnexAdded(p) => p.case_id,
+            Payload::DecisionPublished(p) => p.case_id,
+            Payload::PublicationWithdrawn(p) => p.case_id,
+            Payload::FiledUpward(p) => p.case_id,
             _ => return None,
         })
     }
@@ -204,6 +220,28 @@ impl Proceedings {
                 }
                 self.closing = Some(p.closing.clone());
             }
+            Payload::CaseArchived(p) => {
+                if self.archive.is_some() {
+                    return Err("the case was archived already".into());
+                }
+                self.archive = Some(p.archive.clone());
+            }
+            Payload::AnnexAdded(p) => self.annexes.push(p.annex.clone()),
+            Payload::DecisionPublished(p) => self.publications.push(p.publication.clone()),
+            Payload::FiledUpward(p) => {
+                if self.filing.is_some() {
+                    return Err("the case was filed upward already".into());
+                }
+                self.filing = Some(p.filing.clone());
+            }
+            Payload::PublicationWithdrawn(p) => {
+                let x = self
+                    .publications
+                    .iter_mut()
+                    .find(|x| x.id == p.publication_id && x.withdrawal.is_none())
+                    .ok_or_else(|| format!("no publication {} in force", p.publication_id))?;
+                x.withdrawal = Some(p.withdrawal.clone());
+            }
             Payload::TollingStarted(TollingStarted { tolling, .. }) => {
                 self.tollings.push(tolling.clone())
             }
@@ -248,7 +286,7 @@ impl Proceedings {
         self.services
             .iter()
             .filter(|s| kinds.contains(&s.kind) && s.subject.as_deref() == Some(subject))
-            .map(|s| s.served_on)
+            .map(Service::effective_on)
             .min()
     }
 

@@ -38,10 +38,12 @@ pub enum CaseStage {
     Decided,
     /// A head closed the decided case (`super::performance`).
     Closed,
+    /// The case file is sealed (`super::archive`): only annexes follow.
+    Archived,
 }
 
 impl CaseStage {
-    pub const ALL: [CaseStage; 8] = [
+    pub const ALL: [CaseStage; 9] = [
         CaseStage::PendingRegistration,
         CaseStage::Registered,
         CaseStage::RegistrationRejected,
@@ -50,6 +52,7 @@ impl CaseStage {
         CaseStage::Reviewed,
         CaseStage::Decided,
         CaseStage::Closed,
+        CaseStage::Archived,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -62,6 +65,7 @@ impl CaseStage {
             CaseStage::Reviewed => "reviewed",
             CaseStage::Decided => "decided",
             CaseStage::Closed => "closed",
+            CaseStage::Archived => "archived",
         }
     }
 
@@ -691,12 +695,19 @@ pub fn decide_cancellation(
 /// hearings, tolled periods, recusals, the party named) may still be recorded; after it, only
 /// what serves and carries it out.
 pub fn undecided(case: &Case) -> bool {
-    open(case) && !matches!(case.stage, CaseStage::Decided | CaseStage::Closed)
+    open(case) && !matches!(case.stage, CaseStage::Decided) && !finished(case)
 }
 
+/// Closed or archived: the case takes no more acts (but annexes, once archived).
+pub fn finished(case: &Case) -> bool {
+    matches!(case.stage, CaseStage::Closed | CaseStage::Archived)
+}
+
+/// Neither ended before a decision nor sealed: an archived case takes only annexes and the
+/// decision's publication (`super::archive`, `super::publicity`).
 pub fn open(case: &Case) -> bool {
     !matches!(
         case.stage,
-        CaseStage::Cancelled | CaseStage::RegistrationRejected
+        CaseStage::Cancelled | CaseStage::RegistrationRejected | CaseStage::Archived
     )
 }

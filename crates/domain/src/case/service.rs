@@ -99,6 +99,22 @@ pub struct Service {
     /// stands, and the case file review sees it.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub late_reason: String,
+    /// Public notice (公告送达): why no other method could serve the party (whereabouts unknown,
+    /// every other method failed).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub notice_grounds: String,
+    /// Public notice: the day it counts as served, the notice's period after its publication
+    /// (`served_on`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deemed_served_on: Option<NaiveDate>,
+}
+
+impl Service {
+    /// The day the periods run from: the day of service, or for a public notice the day it
+    /// counts as served.
+    pub fn effective_on(&self) -> NaiveDate {
+        self.deemed_served_on.unwrap_or(self.served_on)
+    }
 }
 
 /// Working days within which a decision is served when the party was not there to receive it
@@ -130,6 +146,7 @@ pub struct RecordService {
     pub witnesses: Vec<String>,
     pub consent_evidence_id: Option<Uuid>,
     pub late_reason: String,
+    pub notice_grounds: String,
     pub expected_version: i64,
 }
 
@@ -143,6 +160,9 @@ pub struct RecordServiceState {
     pub consent_case: Option<Option<Uuid>>,
     /// The last day a decision decided on `decided_on` is served in time.
     pub decision_service_due: Option<NaiveDate>,
+    /// Days after its publication when a public notice counts as served (setting
+    /// `app.public_notice_days`; Civil Procedure Law Art. 95).
+    pub public_notice_days: u32,
     pub today: NaiveDate,
 }
 
@@ -175,6 +195,7 @@ pub fn decide_record_service(
     let mut texts = vec![
         ("recipient", cmd.recipient.as_str(), false),
         ("late_reason", cmd.late_reason.as_str(), true),
+        ("notice_grounds", cmd.notice_grounds.as_str(), true),
     ];
     for w in &cmd.witnesses {
         texts.push(("witnesses", w.as_str(), false));
@@ -244,6 +265,21 @@ pub fn decide_record_service(
         }
         _ => {}
     }
+    // 公告送达: only when the party cannot be served otherwise, said and kept with the service.
+    if cmd.method == ServiceMethod::PublicNotice && cmd.notice_grounds.trim().is_empty() {
+        invalid.push(
+            Reason::new("service.notice_grounds_required")
+                .field("notice_grounds")
+                .source(SERVICE),
+        );
+    }
+    if cmd.notice_grounds.chars().count() > 2000 {
+        invalid.push(
+            Reason::new("field.too_long")
+                .field("notice_grounds")
+                .arg("max", 2000),
+        );
+    }
     if cmd.late_reason.chars().count() > 2000 {
         invalid.push(
             Reason::new("field.too_long")
@@ -274,7 +310,7 @@ pub fn decide_record_service(
         return Err(Refusal::not_found());
     };
     let mut unmet = Reasons::default();
-    if !open(case) || case.stage == super::registration::CaseStage::Closed {
+    if !open(case) || super::registration::finished(case) {
         unmet.push(Reason::new("case.wrong_stage").arg("stage", case.stage.as_str()));
     }
     if !served_on_party(doc.kind) {
@@ -309,6 +345,10 @@ pub fn decide_record_service(
                     .collect(),
                 consent_evidence_id: cmd.consent_evidence_id,
                 late_reason: cmd.late_reason.trim().to_owned(),
+                notice_grounds: cmd.notice_grounds.trim().to_owned(),
+                deemed_served_on: (cmd.method == ServiceMethod::PublicNotice).then(|| {
+                    cmd.served_on + chrono::Days::new(u64::from(state.public_notice_days))
+                }),
             },
         }
         .into(),
@@ -353,6 +393,7 @@ mod tests {
             consent_case: None,
             // Decided Monday 2 March: 7 working days end on Wednesday 11 March.
             decision_service_due: Some(day("2026-03-11")),
+            public_notice_days: 30,
             today: day("2026-03-20"),
         };
         let officer = crate::case::tests::person(
@@ -370,6 +411,7 @@ mod tests {
             witnesses: Vec::new(),
             consent_evidence_id: None,
             late_reason: late.into(),
+            notice_grounds: String::new(),
             expected_version: case.version,
         };
         assert!(decide_record_service(&state, &officer, &cmd("2026-03-11", "")).is_ok());
@@ -385,5 +427,21 @@ mod tests {
             panic!("a service");
         };
         assert_eq!(p.service.late_reason, "当事人外出，多次上门未遇");
+        // A public notice: only with its grounds; it counts as served 30 days after.
+        let notice = |grounds: &str| RecordService {
+            method: ServiceMethod::PublicNotice,
+            notice_grounds: grounds.into(),
+            late_reason: "下落不明".into(),
+            ..cmd("2026-03-12", "")
+        };
+        let r = decide_record_service(&state, &officer, &notice("")).unwrap_err();
+        assert_eq!(r.reasons[0].code, "service.notice_grounds_required");
+        let ok =
+            decide_record_service(&state, &officer, &notice("当事人下落不明，邮寄被退回")).unwrap();
+        let Payload::ServiceRecorded(p) = &ok[0] else {
+            panic!("a service");
+        };
+        assert_eq!(p.service.deemed_served_on, Some(day("2026-04-11")));
+        assert_eq!(p.service.effective_on(), day("2026-04-11"));
     }
 }

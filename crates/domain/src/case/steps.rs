@@ -28,7 +28,7 @@ pub struct NextStep {
 }
 
 /// Every command a step may name (each has words on the pages).
-pub const COMMANDS: [&str; 39] = [
+pub const COMMANDS: [&str; 44] = [
     "approve-registration",
     "reject-registration",
     "identify-party",
@@ -68,6 +68,11 @@ pub const COMMANDS: [&str; 39] = [
     "request-arrangement",
     "approve-arrangement",
     "close-case",
+    "archive",
+    "add-annex",
+    "publish-decision",
+    "withdraw-publication",
+    "file-upward",
 ];
 
 /// What the steps depend on besides the case and the reader.
@@ -83,6 +88,10 @@ pub struct StepContext<'a> {
     pub decision: super::decision::DecisionRules<'a>,
     /// The roles that may decide (setting `app.deciders`).
     pub deciders: &'a [crate::actor::Role],
+    /// Which decisions are published (setting `app.publicity`).
+    pub publicity: &'a super::publicity::PublicityRules,
+    /// Which closed cases are filed upward (setting `app.filing_upward`).
+    pub filing: &'a super::filing::FilingRules,
 }
 
 /// Why a reader whose roles lack the capability cannot take the step: who can.
@@ -162,8 +171,32 @@ pub fn next_steps(case: &Case, actor: &Actor, ctx: &StepContext) -> Vec<NextStep
         actor,
         out: Vec::new(),
     };
-    // Closed: the file waits for its archive (a later step).
-    if !open(case) || case.stage == CaseStage::Closed {
+    // Closed: the file waits for its archive; archived: only annexes, when something happens.
+    // The publication of the decision runs beside both (APL Art. 48 knows no case file).
+    match case.stage {
+        CaseStage::Closed => {
+            publicity_steps(&mut s, ctx);
+            let supervised = super::filing::supervised(case, ctx.filing);
+            if supervised && case.proceedings.filing.is_none() {
+                s.push_as("file-upward", Capability::EnforcementAct, Vec::new(), false);
+            }
+            let unmet = if supervised && case.proceedings.filing.is_none() {
+                vec![Reason::new("archive.filing_pending").source(super::filing::FILING)]
+            } else {
+                Vec::new()
+            };
+            let waiting = !unmet.is_empty();
+            s.push_as("archive", Capability::EnforcementAct, unmet, waiting);
+            return s.out;
+        }
+        CaseStage::Archived => {
+            publicity_steps(&mut s, ctx);
+            s.push_as("add-annex", Capability::EnforcementAct, Vec::new(), true);
+            return s.out;
+        }
+        _ => {}
+    }
+    if !open(case) {
         return s.out;
     }
     // Decided: what came before is closed; the documents are served, the decision performed,
@@ -176,6 +209,7 @@ pub fn next_steps(case: &Case, actor: &Actor, ctx: &StepContext) -> Vec<NextStep
             true,
         );
         performance_steps(&mut s, &me, ctx);
+        publicity_steps(&mut s, ctx);
         return s.out;
     }
     let approver = |proposer: &str| -> Vec<Reason> {
@@ -316,6 +350,33 @@ pub fn next_steps(case: &Case, actor: &Actor, ctx: &StepContext) -> Vec<NextStep
     legal_review_steps(&mut s, &me);
     decision_steps(&mut s, &me, ctx);
     s.out
+}
+
+/// Publication (`super::publicity`): a task while the settings require it and it is not done
+/// (on demand otherwise); the withdrawal on demand while a publication is in force. The
+/// archive never waits for it.
+fn publicity_steps(s: &mut Steps, ctx: &StepContext) {
+    use super::publicity::{current, required};
+    let case = s.case;
+    if case.proceedings.decision.is_none() {
+        return;
+    }
+    if current(case).is_some() {
+        s.push_as(
+            "withdraw-publication",
+            Capability::CaseApprove,
+            Vec::new(),
+            true,
+        );
+    } else if case.stage != CaseStage::Archived || required(case, ctx.publicity) {
+        let waiting = !required(case, ctx.publicity) || !case.proceedings.publications.is_empty();
+        s.push_as(
+            "publish-decision",
+            Capability::EnforcementAct,
+            Vec::new(),
+            waiting,
+        );
+    }
 }
 
 /// Performance and closing (`super::performance`): payments and other performance recorded on

@@ -605,6 +605,8 @@ fn steps_of(
     let calendar = crate::calendar::tests::cal2026();
     let triggers = super::legal_review::ReviewTriggers::default();
     let rules = super::deliberation::DeliberationRules::default();
+    let publicity = super::publicity::PublicityRules::default();
+    let filing = super::filing::FilingRules::default();
     let ctx = super::steps::StepContext {
         today: day("2026-12-01"),
         people,
@@ -617,6 +619,8 @@ fn steps_of(
             deliberation: &rules,
         },
         deciders: &[crate::actor::Role::BureauHead],
+        publicity: &publicity,
+        filing: &filing,
     };
     super::steps::next_steps(c, actor, &ctx)
         .into_iter()

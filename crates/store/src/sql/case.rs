@@ -89,6 +89,38 @@ const CASE_PROCEEDINGS: &str = "SELECT proceedings FROM cases WHERE id = $1";
 /// The decision moves the case on (its record is in the proceedings).
 const SET_DECIDED: &str = "UPDATE cases SET stage = 'decided' WHERE id = $1";
 const SET_CLOSED: &str = "UPDATE cases SET stage = 'closed' WHERE id = $1";
+const SET_ARCHIVED: &str = "UPDATE cases SET stage = 'archived' WHERE id = $1";
+const INSERT_PUBLICATION: &str = "INSERT INTO publications (id, case_id, county_code, year, \
+     party, uscc, published_on, withdrawn, record) VALUES ($1, $2, $3, $4, $5, $6, $7, FALSE, $8)";
+/// A withdrawn decision is no longer found by the party's name or code.
+const WITHDRAW_PUBLICATION: &str = "UPDATE publications SET withdrawn = TRUE, party = '', \
+     uscc = '', record = $2 WHERE id = $1";
+const PUBLICATION_RECORD: &str = "SELECT record FROM publications WHERE id = $1";
+/// The public list: `$1` a fragment of the party's name (lower case, `%`/`_` escaped with `\\`),
+/// `$2` a USCC prefix, `$3` the county, `$4` the year (0: any).
+macro_rules! publications_where {
+    () => {
+        "WHERE ($1 = '' OR party LIKE '%' || $1 || '%' ESCAPE '\\') \
+         AND ($2 = '' OR uscc LIKE $2 || '%' ESCAPE '\\') AND ($3 = '' OR county_code = $3) \
+         AND ($4 = 0 OR year = $4)"
+    };
+}
+const PUBLICATIONS_COUNT: &str =
+    concat!("SELECT COUNT(*) FROM publications ", publications_where!());
+const PUBLICATIONS_PAGE: &str = concat!(
+    "SELECT record FROM publications ",
+    publications_where!(),
+    " ORDER BY published_on DESC, id DESC LIMIT $5 OFFSET $6"
+);
+/// The events of a case as its archive counts them (`docs/archive.md` §2): the case's and its
+/// clue's, and the registration of every evidence file of either, in log order.
+/// The confidential records of interference stay out (their own register, for its readers).
+const CASE_LEDGER: &str = "SELECT e.seq, e.event_hash FROM events e WHERE e.id IN \
+     (SELECT event_id FROM case_events WHERE subject_id = $1 OR subject_id = $2 \
+     UNION SELECT c.event_id FROM evidence_custody c JOIN evidence v ON v.id = c.evidence_id \
+     WHERE (v.subject_id = $1 OR v.subject_id = $2) AND c.kind = 'uploaded') \
+     AND e.schema <> 'case.interference_recorded/v1' \
+     ORDER BY e.seq";
 const SET_PROCEEDINGS: &str =
     "UPDATE cases SET proceedings = $2, version = version + 1 WHERE id = $1";
 const CASE_FACTS: &str = "SELECT facts FROM cases WHERE id = $1";
@@ -116,6 +148,7 @@ pub(super) const TABLES: &[super::Projection] = &[
     crate::projection!("case_officers", order_by "case_id, username"),
     crate::projection!("case_records", order_by "id"),
     crate::projection!("interference_records", order_by "id"),
+    crate::projection!("publications", order_by "id"),
     super::document::TABLE,
 ];
 
@@ -205,11 +238,13 @@ async fn apply_state(exec: &mut dyn Exec, event: &Event) -> Result<Option<u64>, 
         let stage = match &event.payload {
             Payload::CaseDecided(_) => Some(SET_DECIDED),
             Payload::CaseClosed(_) => Some(SET_CLOSED),
+            Payload::CaseArchived(_) => Some(SET_ARCHIVED),
             _ => None,
         };
         if let Some(set) = stage {
             changed(exec.execute(set, &[case_id.into()]).await?, "case stage")?;
         }
+        publicity(exec, &event.payload).await?;
         return Ok(Some(n));
     }
     Ok(Some(match &event.payload {
@@ -521,6 +556,79 @@ pub(crate) async fn record_officers(
     Ok(out)
 }
 
+/// The public list of decisions follows their publication and withdrawal.
+async fn publicity(exec: &mut dyn Exec, payload: &Payload) -> Result<(), StoreError> {
+    use chrono::Datelike;
+    match payload {
+        Payload::DecisionPublished(p) => {
+            let x = &p.publication;
+            exec.execute(
+                INSERT_PUBLICATION,
+                &[
+                    x.id.into(),
+                    p.case_id.into(),
+                    x.county_code.as_str().into(),
+                    i64::from(x.decided_on.year()).into(),
+                    x.party.to_lowercase().into(),
+                    x.uscc.clone().unwrap_or_default().into(),
+                    x.published_on.to_string().into(),
+                    json(x)?,
+                ],
+            )
+            .await?;
+        }
+        Payload::PublicationWithdrawn(p) => {
+            let row = query_one(exec, PUBLICATION_RECORD, &[p.publication_id.into()]).await?;
+            let mut x: domain::case::publicity::Publication =
+                serde_json::from_str(&row.text(0)?).map_err(corrupt)?;
+            x.withdrawal = Some(p.withdrawal.clone());
+            // Only the number and the withdrawal stay public (APL Art. 48 para. 2).
+            x.party.clear();
+            x.uscc = None;
+            x.penalties.clear();
+            x.summary.clear();
+            changed(
+                exec.execute(WITHDRAW_PUBLICATION, &[p.publication_id.into(), json(&x)?])
+                    .await?,
+                "case.publication_withdrawn",
+            )?;
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Filters of the public list of decisions; empty strings and 0 mean no filter.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PublicationFilter {
+    /// A fragment of the party's name (as published).
+    pub q: String,
+    /// The beginning of a unified social credit code.
+    pub uscc: String,
+    pub county: String,
+    /// The year of the decision.
+    pub year: i64,
+}
+
+fn like_escaped(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+/// The log positions and hashes of a case's events ([`CASE_LEDGER`]).
+pub(crate) async fn case_ledger(
+    exec: &mut dyn Exec,
+    case_id: Uuid,
+    clue_id: Uuid,
+) -> Result<Vec<(i64, ledger::Hash)>, StoreError> {
+    exec.query(CASE_LEDGER, &[case_id.into(), clue_id.into()])
+        .await?
+        .iter()
+        .map(|r| Ok((r.i64(0)?, super::queries::hash32(r.bytes(1)?)?)))
+        .collect()
+}
+
 pub(crate) async fn record_kind(
     exec: &mut dyn Exec,
     case_id: Uuid,
@@ -814,6 +922,41 @@ impl<B: SqlBackend> CaseQueries for B {
                 .await?
                 .iter()
                 .map(case_from_row)
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(Page { items, total })
+        })
+    }
+
+    async fn case_ledger(
+        &self,
+        case_id: Uuid,
+        clue_id: Uuid,
+    ) -> Result<Vec<(i64, ledger::Hash)>, StoreError> {
+        run!(self, |e| case_ledger(e, case_id, clue_id).await)
+    }
+
+    async fn publications(
+        &self,
+        f: &PublicationFilter,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Page<domain::case::publicity::Publication>, StoreError> {
+        let values: Vec<Value> = vec![
+            like_escaped(&f.q.trim().to_lowercase()).into(),
+            like_escaped(f.uscc.trim()).into(),
+            f.county.as_str().into(),
+            f.year.into(),
+        ];
+        run!(self, |e| {
+            let total = query_one(e, PUBLICATIONS_COUNT, &values).await?.i64(0)?;
+            let mut v = values.clone();
+            v.push(limit.into());
+            v.push(offset.into());
+            let items = e
+                .query(PUBLICATIONS_PAGE, &v)
+                .await?
+                .iter()
+                .map(|r| serde_json::from_str(&r.text(0)?).map_err(corrupt))
                 .collect::<Result<Vec<_>, _>>()?;
             Ok(Page { items, total })
         })

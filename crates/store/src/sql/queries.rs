@@ -685,6 +685,13 @@ impl crate::Reader for TxReader<'_> {
     ) -> Result<Option<domain::case::record::RecordKind>, StoreError> {
         super::case::record_kind(self.exec, case_id, record_id).await
     }
+    async fn case_ledger(
+        &mut self,
+        case_id: Uuid,
+        clue_id: Uuid,
+    ) -> Result<Vec<(i64, ledger::Hash)>, StoreError> {
+        super::case::case_ledger(self.exec, case_id, clue_id).await
+    }
     async fn record_officers(&mut self, case_id: Uuid) -> Result<Vec<String>, StoreError> {
         super::case::record_officers(self.exec, case_id).await
     }

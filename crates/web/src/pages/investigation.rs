@@ -97,6 +97,11 @@ pub(super) fn step_parts(command: &str) -> (&'static str, &'static str) {
         "request-arrangement" => ("ui-step_request_arrangement", "performance"),
         "approve-arrangement" => ("ui-step_approve_arrangement", "performance"),
         "close-case" => ("ui-step_close_case", "performance"),
+        "archive" => ("ui-step_archive", "archive"),
+        "add-annex" => ("ui-step_add_annex", "archive"),
+        "file-upward" => ("ui-step_file_upward", "archive"),
+        "publish-decision" => ("ui-step_publish_decision", "publicity"),
+        "withdraw-publication" => ("ui-step_withdraw_publication", "publicity"),
         _ => ("ui-step_other", ""),
     }
 }
@@ -350,6 +355,10 @@ pub struct Workspace {
     pub decision: Option<super::decision::DecisionSection>,
     /// The decision's performance and the closing.
     pub performance: Option<super::performance::PerformanceSection>,
+    /// The decision's publication and its withdrawal.
+    pub publicity: Option<super::publicity::PublicitySection>,
+    /// The archive, its sealed volumes and annexes.
+    pub archive: Option<super::archive::ArchiveSection>,
     /// The investigation sections have something to show.
     pub investigating: bool,
     /// A label's colon in the page's language.
@@ -955,6 +964,8 @@ pub async fn workspace(
     let legal_review = super::legal_review::section(ctx, case, people, draft, &allowed);
     let decision = super::decision::section(state, ctx, case, people, draft, &allowed).await?;
     let performance = super::performance::section(state, ctx, case, people, &evidence, &allowed);
+    let archive = super::archive::section(state, ctx, case, people, &evidence, &allowed);
+    let publicity = super::publicity::section(state, ctx, case, people, &allowed);
     let investigating = domain::case::team::investigating(case)
         || !record_rows.is_empty()
         || !preservations.is_empty();
@@ -975,6 +986,8 @@ pub async fn workspace(
         legal_review,
         decision,
         performance,
+        archive,
+        publicity,
         interference,
         documents,
         investigating,

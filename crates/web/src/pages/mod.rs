@@ -7,8 +7,10 @@
 
 mod account;
 mod admin;
+mod archive;
 mod cases;
 mod decision;
+mod decisions;
 mod discretion;
 mod documents;
 mod entities;
@@ -22,6 +24,7 @@ mod login;
 mod performance;
 mod powers;
 mod proceedings;
+mod publicity;
 mod tasks;
 
 use crate::AppState;
@@ -41,13 +44,16 @@ pub const SESSION_COOKIE: &str = "ecoenforce_session";
 const LANG_COOKIE: &str = "lang";
 
 pub fn router() -> axum::Router<AppState> {
-    performance::routes(decision::routes(legal_review::routes(proceedings::routes(
-        axum::Router::new(),
+    publicity::routes(archive::routes(performance::routes(decision::routes(
+        legal_review::routes(proceedings::routes(axum::Router::new())),
     ))))
     .route("/", get(home::home))
     .route("/discretion", get(discretion::page))
     .route("/discretion.json", get(discretion::json))
     .route("/powers", get(powers::page))
+    .route("/decisions", get(decisions::page))
+    .route("/decisions.json", get(decisions::json))
+    .route("/decisions.xlsx", get(decisions::xlsx))
     .route("/powers.xlsx", get(powers::xlsx))
     .route("/powers.json", get(powers::json))
     .route("/violations.json", get(powers::violations_json))
@@ -414,6 +420,11 @@ const FLASH_COOKIE: &str = "flash";
 /// The messages an action may leave for the next page (an allow-list: the cookie is the
 /// client's, so it never names anything else).
 const FLASHES: &[&str] = &[
+    "ui-flash_case_archived",
+    "ui-flash_filed_upward",
+    "ui-flash_decision_published",
+    "ui-flash_publication_withdrawn",
+    "ui-flash_annex_added",
     "ui-flash_transferred",
     "ui-flash_saved",
     "ui-flash_session_revoked",

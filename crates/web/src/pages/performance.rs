@@ -73,7 +73,10 @@ pub fn section(
     evidence: &[Evidence],
     allowed: &[&'static str],
 ) -> Option<PerformanceSection> {
-    if !matches!(case.stage, CaseStage::Decided | CaseStage::Closed) {
+    if !matches!(
+        case.stage,
+        CaseStage::Decided | CaseStage::Closed | CaseStage::Archived
+    ) {
         return None;
     }
     let tr = ctx.tr();

@@ -942,6 +942,7 @@ async fn run(
                     )?),
                 },
                 late_reason: field(f, "late_reason"),
+                notice_grounds: field(f, "notice_grounds"),
                 expected_version: v,
             };
             app.record_service(actor, id, v, cmd).await?;

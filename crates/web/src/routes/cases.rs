@@ -242,6 +242,14 @@ pub struct CaseView {
     /// The decision's performance, once a penalty is decided.
     #[serde(skip_serializing_if = "Option::is_none")]
     performance: Option<PerformanceView>,
+    /// The last day the decision is published in time (APL Art. 48; setting `app.publicity`),
+    /// while it must be and is not yet.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    publication_due: Option<String>,
+    /// The last day the closed case is filed with the higher authority (setting
+    /// `app.filing_upward`), while it must be and is not yet.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    filing_due: Option<String>,
     version: i64,
 }
 
@@ -285,6 +293,8 @@ impl Versioned for CaseView {
 pub(crate) fn case_view(state: &AppState, c: Case) -> CaseView {
     let departs_from_benchmark = domain::case::legal_review::departs_from_benchmark(&c);
     let warning = state.app.case_warning(&c);
+    let publication_due = state.app.publication_due(&c).map(|d| d.to_string());
+    let filing_due = state.app.filing_due(&c).map(|d| d.to_string());
     let performance = c
         .proceedings
         .decision
@@ -396,6 +406,8 @@ pub(crate) fn case_view(state: &AppState, c: Case) -> CaseView {
         departs_from_benchmark,
         deadline,
         performance,
+        publication_due,
+        filing_due,
         version: c.version,
     }
 }

@@ -55,6 +55,9 @@ pub struct ServiceBody {
     consent_evidence_id: Option<String>,
     /// A decision served more than 7 working days after it was made: why (required then).
     late_reason: Option<String>,
+    /// For a public notice (公告送达): why no other method could serve the party (required
+    /// then); it counts as served `app.public_notice_days` after the day given as `served_on`.
+    notice_grounds: Option<String>,
 }
 
 /// Records the service of a document on the party; the party's periods run from its day.
@@ -91,6 +94,7 @@ async fn record_service(
             Some(s) => Some(one_id("consent_evidence_id", s, "record.evidence_unknown")?),
         },
         late_reason: b.late_reason.unwrap_or_default(),
+        notice_grounds: b.notice_grounds.unwrap_or_default(),
         expected_version: 0,
     };
     on_case(&state, &id, &headers, |id, v| {
@@ -672,6 +676,234 @@ async fn close_case(
     .await
 }
 
+/// Archives the closed case (归档, 2010 measures Arts. 68–70): binds the main and secondary
+/// volumes, each one PDF with its cover, contents and page numbers, and seals them with the
+/// case's events in one ledger event (`docs/archive.md`). Refused (409) unless the case is
+/// closed; after it the case takes only annexes.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/archive", tag = "cases",
+    params(("id" = String, Path)),
+    responses((status = 200, body = CaseAnswer), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem),
+              (status = 412, body = Problem), (status = 428, body = Problem)),
+    security(("bearer" = [])))]
+async fn archive(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    on_case(&state, &id, &headers, |id, v| {
+        state.app.archive_case(&auth.actor, id, v)
+    })
+    .await
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AnnexBody {
+    /// review (a later administrative review), court (a court's judgment or ruling) or other
+    kind: String,
+    /// What happened, as the 备考表 records it.
+    note: String,
+    /// Its proof, an evidence item of the case.
+    evidence_id: Option<String>,
+}
+
+/// Adds a note to the archived file (备考表), outside the sealed volumes: they and their hashes
+/// stay as archived. Numbered 1, 2, … in the order added.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/add-annex", tag = "cases",
+    params(("id" = String, Path)), request_body = AnnexBody,
+    responses((status = 200, body = CaseAnswer), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem),
+              (status = 412, body = Problem), (status = 422, body = Problem),
+              (status = 428, body = Problem)),
+    security(("bearer" = [])))]
+async fn add_annex(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    ApiJson(b): ApiJson<AnnexBody>,
+) -> Result<Response, ApiError> {
+    let kind = domain::case::archive::AnnexKind::parse(&b.kind)
+        .ok_or_else(|| unknown("kind", "archive.unknown_annex_kind", &b.kind))?;
+    let evidence_id = match b.evidence_id.as_deref() {
+        None | Some("") => None,
+        Some(s) => Some(one_id("evidence_id", s, "record.evidence_unknown")?),
+    };
+    let cmd = domain::case::archive::AddAnnex {
+        case_id: Uuid::nil(),
+        kind,
+        note: b.note,
+        evidence_id,
+        expected_version: 0,
+    };
+    on_case(&state, &id, &headers, |id, v| {
+        state.app.add_annex(&auth.actor, id, v, cmd)
+    })
+    .await
+}
+
+/// The archive bundle of an archived case (`docs/archive.md` §2): every event of the case with
+/// its inclusion proof in one signed checkpoint, both volumes, every issued PDF and every
+/// evidence file's hashes — checkable offline by `ecoenforce ledger verify-archive` and
+/// `docs/archive_check.py`.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/archive-bundle", tag = "cases",
+    params(("id" = String, Path)),
+    responses((status = 200, content_type = "application/json", description = "the bundle"),
+              (status = 404, body = Problem), (status = 409, body = Problem)),
+    security(("bearer" = [])))]
+async fn archive_bundle(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    use axum::response::IntoResponse;
+    let case_id = crate::precondition::parse_id(&id)?;
+    let bundle = state.app.archive_bundle(&auth.actor, case_id).await?;
+    let mut r = axum::Json(bundle).into_response();
+    let name = format!("attachment; filename=\"archive-{case_id}.json\"");
+    if let Ok(v) = axum::http::HeaderValue::from_str(&name) {
+        r.headers_mut()
+            .insert(axum::http::header::CONTENT_DISPOSITION, v);
+    }
+    Ok(r)
+}
+
+/// A sealed volume of an archived case as one PDF (`main.pdf` or `secondary.pdf`).
+#[utoipa::path(get, path = "/api/v1/cases/{id}/archive/{file}", tag = "cases",
+    params(("id" = String, Path), ("file" = String, Path, description = "`main.pdf` or `secondary.pdf`")),
+    responses((status = 200, content_type = "application/pdf", description = "the volume"),
+              (status = 404, body = Problem)),
+    security(("bearer" = [])))]
+async fn archive_volume(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path((id, file)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let case_id = crate::precondition::parse_id(&id)?;
+    let volume = file.strip_suffix(".pdf").unwrap_or("");
+    let (case, _, pdf) = state
+        .app
+        .archive_volume(&auth.actor, case_id, volume)
+        .await?;
+    let number = case.number.unwrap_or_else(|| case_id.to_string());
+    Ok(crate::routes::documents::pdf_response(
+        pdf,
+        &format!("{number}-{volume}.pdf"),
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PublishBody {
+    /// The facts and basis as the public reads them; refused if it holds an ID number, a mobile
+    /// number or a natural person's name.
+    summary: String,
+}
+
+/// Publishes the decision (APL Art. 48): its number, the party (an organisation's name and
+/// USCC; a natural person's name masked), the penalties and the summary, on the public list
+/// `/decisions` without sign-in. Late publication stands, marked for the case file review.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/publish-decision", tag = "cases",
+    params(("id" = String, Path)), request_body = PublishBody,
+    responses((status = 200, body = CaseAnswer), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem),
+              (status = 412, body = Problem), (status = 422, body = Problem),
+              (status = 428, body = Problem)),
+    security(("bearer" = [])))]
+async fn publish_decision(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    ApiJson(b): ApiJson<PublishBody>,
+) -> Result<Response, ApiError> {
+    on_case(&state, &id, &headers, |id, v| {
+        state.app.publish_decision(&auth.actor, id, v, b.summary)
+    })
+    .await
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WithdrawBody {
+    /// changed, revoked, confirmed_unlawful or confirmed_void
+    ground: String,
+    /// The public reason.
+    reason: String,
+    /// The day the decision was changed, revoked or confirmed unlawful or void (YYYY-MM-DD).
+    changed_on: String,
+}
+
+/// A head withdraws the publication in force (APL Art. 48: within 3 working days of the
+/// decision's change, with its reason, which the public list shows).
+#[utoipa::path(post, path = "/api/v1/cases/{id}/withdraw-publication", tag = "cases",
+    params(("id" = String, Path)), request_body = WithdrawBody,
+    responses((status = 200, body = CaseAnswer), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem),
+              (status = 412, body = Problem), (status = 422, body = Problem),
+              (status = 428, body = Problem)),
+    security(("bearer" = [])))]
+async fn withdraw_publication(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    ApiJson(b): ApiJson<WithdrawBody>,
+) -> Result<Response, ApiError> {
+    let ground = domain::case::publicity::WithdrawalGround::parse(&b.ground)
+        .ok_or_else(|| unknown("ground", "publicity.unknown_ground", &b.ground))?;
+    let changed_on = date("changed_on", &b.changed_on)?;
+    on_case(&state, &id, &headers, |id, v| {
+        state
+            .app
+            .withdraw_publication(&auth.actor, id, v, ground, b.reason, changed_on)
+    })
+    .await
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FilingBody {
+    /// YYYY-MM-DD, between the closing and today.
+    filed_on: String,
+    /// The filing letter's or the receipt's number.
+    reference: String,
+    /// The letter or the receipt, an evidence item of the case.
+    evidence_id: String,
+}
+
+/// Records the filing of a closed case the higher authority supervises (备案, 2010 measures
+/// Art. 74: within 20 days after closing; setting `app.filing_upward`). The archive waits for
+/// it.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/file-upward", tag = "cases",
+    params(("id" = String, Path)), request_body = FilingBody,
+    responses((status = 200, body = CaseAnswer), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem),
+              (status = 412, body = Problem), (status = 422, body = Problem),
+              (status = 428, body = Problem)),
+    security(("bearer" = [])))]
+async fn file_upward(
+    State(state): State<AppState>,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    ApiJson(b): ApiJson<FilingBody>,
+) -> Result<Response, ApiError> {
+    let cmd = domain::case::filing::FileUpward {
+        case_id: Uuid::nil(),
+        filed_on: date("filed_on", &b.filed_on)?,
+        reference: b.reference,
+        evidence_id: one_id("evidence_id", &b.evidence_id, "record.evidence_unknown")?,
+        expected_version: 0,
+    };
+    on_case(&state, &id, &headers, |id, v| {
+        state.app.file_upward(&auth.actor, id, v, cmd)
+    })
+    .await
+}
+
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(record_service))
@@ -688,4 +920,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(request_arrangement))
         .routes(routes!(approve_arrangement))
         .routes(routes!(close_case))
+        .routes(routes!(archive))
+        .routes(routes!(add_annex))
+        .routes(routes!(archive_bundle))
+        .routes(routes!(archive_volume))
+        .routes(routes!(publish_decision))
+        .routes(routes!(withdraw_publication))
+        .routes(routes!(file_upward))
 }
