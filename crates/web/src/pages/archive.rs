@@ -168,14 +168,7 @@ async fn run(
         "add-annex" => {
             let kind = AnnexKind::parse(&field(f, "kind"))
                 .ok_or_else(|| invalid(Reason::new("field.required").field("kind")))?;
-            let evidence = field(f, "evidence_id");
-            let evidence_id = if evidence.trim().is_empty() {
-                None
-            } else {
-                Some(Uuid::parse_str(evidence.trim()).map_err(|_| {
-                    invalid(Reason::new("record.evidence_unknown").field("evidence_id"))
-                })?)
-            };
+            let evidence_id = super::performance::evidence_id("evidence_id", f)?;
             let cmd = AddAnnex {
                 case_id: id,
                 kind,

@@ -193,7 +193,7 @@ fn day(name: &str, f: &[(String, String)]) -> Result<chrono::NaiveDate, AppError
         .map_err(|_| invalid(Reason::new("field.bad_date").field(name)))
 }
 
-fn evidence_id(name: &str, f: &[(String, String)]) -> Result<Option<Uuid>, AppError> {
+pub(super) fn evidence_id(name: &str, f: &[(String, String)]) -> Result<Option<Uuid>, AppError> {
     let v = field(f, name);
     if v.trim().is_empty() {
         return Ok(None);
