@@ -890,6 +890,7 @@ ui-due_registration = Decide on registration
 ui-due_case_decision = Decide the case
 ui-due_preservation_decision = Decide on preserved evidence
 ui-due_preservation_approval = Approve an emergency preservation
+ui-due_payment = Pay the fine
 ui-interference_title = Records of interference in cases
 ui-interference_list_note = Every attempt by anyone to intervene in a case, never edited or deleted; visible only to the detachment leader, the bureau heads and the audit administrator.
 ui-interference_months = By month

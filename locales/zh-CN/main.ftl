@@ -890,6 +890,7 @@ ui-due_registration = 决定是否立案
 ui-due_case_decision = 作出处理决定
 ui-due_preservation_decision = 对登记保存的证据作出处理决定
 ui-due_preservation_approval = 补办登记保存审批
+ui-due_payment = 缴纳罚款
 ui-interference_title = 干预案件记录
 ui-interference_list_note = 记录任何人干预案件办理的情况，不得修改或删除；仅支队长、局负责人和审计管理员可见。
 ui-interference_months = 按月查看

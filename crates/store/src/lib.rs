@@ -588,6 +588,16 @@ pub trait CaseQueries: Send + Sync {
         limit: i64,
         offset: i64,
     ) -> Result<Page<domain::case::registration::Case>, StoreError>;
+    /// Up to `limit` cases of the filter whose id sorts after `after`, by id: a sweep reads
+    /// every matching case in chunks that cost the same however far it has gone (an offset
+    /// re-reads what it skips) and misses none written meanwhile before its position.
+    async fn cases_after(
+        &self,
+        scope: &Scope,
+        filter: &CaseFilter,
+        after: Option<Uuid>,
+        limit: i64,
+    ) -> Result<Vec<domain::case::registration::Case>, StoreError>;
     /// The ledger entries of a case and of its clue, in log order (the caller has checked the
     /// reader may see the case; every entry concerns its county).
     async fn case_timeline(

@@ -1330,6 +1330,18 @@ impl App {
             .await?)
     }
 
+    /// Up to `limit` cases of the filter after `after`, by id (see [`store::CaseQueries::cases_after`]).
+    pub async fn cases_after(
+        &self,
+        actor: &Actor,
+        filter: &CaseFilter,
+        after: Option<Uuid>,
+        limit: i64,
+    ) -> Result<Vec<Case>, AppError> {
+        let scope = crate::scope(actor, Capability::CaseRead)?;
+        Ok(self.store.cases_after(&scope, filter, after, limit).await?)
+    }
+
     /// The cases a list shows: under the "overdue" filter (`registered_by` set to
     /// [`App::overdue_registered_by`]) only those whose deadline has truly passed.
     pub async fn listed_cases(

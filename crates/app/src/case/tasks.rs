@@ -17,6 +17,9 @@ use uuid::Uuid;
 /// Lists read at most this many pages of 200 rows (a brigade's open work is far smaller).
 const MAX_PAGES: i64 = 25;
 
+/// The deadline sweep reads the cases in chunks of this many, all of them.
+const SWEEP_CHUNK: i64 = 500;
+
 /// Days a lapsed preservation stays in the deadline lists after its decision was due.
 const LAPSED_LISTED_DAYS: i64 = 30;
 
@@ -32,6 +35,9 @@ pub enum DueKind {
     PreservationDecision,
     /// Approve an emergency preservation afterwards (setting `app.preservation_approval_hours`).
     PreservationApproval,
+    /// Pay the fine (15 days from service, or an approved instalment: APL Art. 67); once
+    /// passed, unpaid, the surcharge runs (APL Art. 72).
+    Payment,
 }
 
 /// One deadline falling due or passed.
@@ -203,7 +209,8 @@ impl App {
 
     /// Deadlines due within `within` days from today, or passed, of one unit's work or of all
     /// within the reader's reach: clues to decide on, cases to decide, preserved evidence to
-    /// decide on, emergency preservations to approve. Most urgent first.
+    /// decide on, emergency preservations to approve, fines to pay. Most urgent first. Every
+    /// matching case is read (the daily sweep: none is cut off however many are open).
     pub async fn deadlines(
         &self,
         actor: &Actor,
@@ -252,7 +259,8 @@ impl App {
                 received_by: Some(received_by),
                 ..Default::default()
             };
-            for page in 1..=MAX_PAGES {
+            // Every open clue that falls due: none is left out of a deadline list.
+            for page in 1.. {
                 let p = self.clues(actor, filter.clone(), page, 200).await?;
                 let n = p.items.len();
                 for clue in p.items {
@@ -277,28 +285,19 @@ impl App {
         // Cases: every case registered on or before the last registration day whose deadline
         // falls within the horizon.
         let registered_by = last_registration_due_by(&calendar, today, case_horizon);
-        let case_filters = [
-            CaseFilter {
-                handling_unit: unit,
-                registered_by: Some(registered_by),
-                ..Default::default()
-            },
-            CaseFilter {
-                handling_unit: unit,
-                preservation_open: true,
-                ..Default::default()
-            },
-        ];
         // A proposed case waits for its registration decision within the clue's time.
-        for page in 1..=MAX_PAGES {
-            let filter = CaseFilter {
-                stage: CaseStage::PendingRegistration.as_str().to_owned(),
-                handling_unit: unit,
-                ..Default::default()
-            };
-            let p = self.cases(actor, filter, page, 200).await?;
-            let n = p.items.len();
-            for case in p.items {
+        let pending = CaseFilter {
+            stage: CaseStage::PendingRegistration.as_str().to_owned(),
+            handling_unit: unit,
+            ..Default::default()
+        };
+        let mut after = None;
+        loop {
+            let chunk = self
+                .cases_after(actor, &pending, after, SWEEP_CHUNK)
+                .await?;
+            after = chunk.last().map(|c| c.id);
+            for case in &chunk {
                 let Ok(clue) = self.clue(actor, case.clue_id).await else {
                     continue;
                 };
@@ -310,20 +309,41 @@ impl App {
                         &case.county_code,
                         case.handling_unit_id,
                     );
-                    i.case = Some(case);
+                    i.case = Some(case.clone());
                     out.push(i);
                 }
             }
-            if n < 200 {
+            if (chunk.len() as i64) < SWEEP_CHUNK {
                 break;
             }
         }
+        // Decided cases: the fine still to pay.
+        let decided = CaseFilter {
+            stage: CaseStage::Decided.as_str().to_owned(),
+            handling_unit: unit,
+            ..Default::default()
+        };
+        let case_filters = [
+            CaseFilter {
+                handling_unit: unit,
+                registered_by: Some(registered_by),
+                ..Default::default()
+            },
+            CaseFilter {
+                handling_unit: unit,
+                preservation_open: true,
+                ..Default::default()
+            },
+            decided,
+        ];
         let mut seen = std::collections::HashSet::new();
         for filter in case_filters {
-            for page in 1..=MAX_PAGES {
-                let p = self.cases(actor, filter.clone(), page, 200).await?;
-                let n = p.items.len();
-                for case in p.items {
+            let mut after = None;
+            loop {
+                let chunk = self.cases_after(actor, &filter, after, SWEEP_CHUNK).await?;
+                after = chunk.last().map(|c| c.id);
+                let n = chunk.len() as i64;
+                for case in chunk {
                     if !seen.insert(case.id) {
                         continue;
                     }
@@ -363,12 +383,20 @@ impl App {
                             found.push(i);
                         }
                     }
+                    if case.stage == CaseStage::Decided
+                        && let Some((due, unperformed)) = payment_due(&case, &calendar, today)
+                        && (unperformed || due <= horizon)
+                    {
+                        let mut i = item(DueKind::Payment, due, &county, unit_id);
+                        i.overdue = unperformed;
+                        found.push(i);
+                    }
                     for mut i in found {
                         i.case = Some(case.clone());
                         out.push(i);
                     }
                 }
-                if n < 200 {
+                if n < SWEEP_CHUNK {
                     break;
                 }
             }
@@ -376,6 +404,28 @@ impl App {
         out.sort_by_key(|i| (i.due, i.kind as u8));
         Ok(out)
     }
+}
+
+/// The day a decided case's money is next due and whether what is owed is past due and unpaid;
+/// `None` when nothing is owed (or the decision is not served yet). When only the surcharge is
+/// left, the last instalment's day.
+fn payment_due(
+    case: &Case,
+    calendar: &domain::calendar::Calendar,
+    today: NaiveDate,
+) -> Option<(NaiveDate, bool)> {
+    use domain::case::performance;
+    let st = performance::standing(case, calendar, today);
+    if st.outstanding_fen <= 0 {
+        return None;
+    }
+    let due = st.due_on.or_else(|| {
+        performance::schedule(case, calendar)
+            .iter()
+            .map(|i| i.due_on)
+            .max()
+    })?;
+    Some((due, st.unperformed))
 }
 
 /// The last registration day whose 90-day case deadline falls on or before `limit`: deadlines

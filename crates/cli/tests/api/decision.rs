@@ -67,6 +67,24 @@ async fn deadline(app: &TestApp, token: &str, case: &str) -> Value {
     b["deadline"].clone()
 }
 
+/// The fines to pay of `case` in the deadline list within `within` days: (due, overdue).
+async fn payments_due(app: &TestApp, token: &str, case: &str, within: u32) -> Vec<(String, bool)> {
+    let id = case.rsplit('/').next().unwrap();
+    let (s, b, _) = get_with_etag(app, token, &format!("/api/v1/deadlines?within={within}")).await;
+    assert_eq!(s, 200, "{b}");
+    b.as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["kind"] == "payment" && i["case_id"] == id)
+        .map(|i| {
+            (
+                i["due"].as_str().unwrap().to_owned(),
+                i["overdue"].as_bool().unwrap(),
+            )
+        })
+        .collect()
+}
+
 fn fine(fen: i64) -> Value {
     json!({"type": "fine", "amount_fen": fen})
 }
@@ -462,6 +480,12 @@ async fn decided_walk(kind: Kind) {
     assert_eq!(s, 200, "{b}");
     assert_eq!(b["case"]["performance"]["due_on"], "2026-10-10", "{b}");
     assert_eq!(b["case"]["performance"]["unperformed"], false);
+    // The deadline sweep lists the fine to pay once its day is within the window.
+    assert_eq!(payments_due(&app, &officer, &case, 7).await, vec![]);
+    assert_eq!(
+        payments_due(&app, &officer, &case, 30).await,
+        vec![("2026-10-10".to_owned(), false)]
+    );
     // Tuesday 13 October: three days late on the 3,000 yuan unpaid, 3 % a day: 270 yuan.
     clock.set(noon("2026-10-13"));
     let (officer, head) = (login("menghai.officer").await, login("ju.head").await);
@@ -475,6 +499,10 @@ async fn decided_walk(kind: Kind) {
         ),
         (Some(27_000), Some(327_000), Some(true)),
         "{p}"
+    );
+    assert_eq!(
+        payments_due(&app, &officer, &case, 0).await,
+        vec![("2026-10-10".to_owned(), true)]
     );
     // The court may be asked once the six months to sue have run out (after a demand).
     assert_eq!(p["court_from"], "2027-03-26", "{p}");
@@ -511,6 +539,7 @@ async fn decided_walk(kind: Kind) {
     )
     .await;
     assert_eq!(s, 200, "{b}");
+    assert_eq!(payments_due(&app, &officer, &case, 90).await, vec![]);
     let (s, b) = act(
         &app,
         &officer,

@@ -835,6 +835,22 @@ pub struct CaseFilter {
     pub preservation_open: bool,
 }
 
+/// `$1`–`$7` of [`case_filter!`].
+fn case_filter_values(scope: &Scope, f: &CaseFilter) -> Vec<Value> {
+    vec![
+        scope.pattern().into(),
+        f.stage.as_str().into(),
+        f.county.as_str().into(),
+        f.handling_unit.into(),
+        f.officer.as_str().into(),
+        f.registered_by
+            .map(|d| d.to_string())
+            .unwrap_or_default()
+            .into(),
+        f.preservation_open.into(),
+    ]
+}
+
 #[async_trait]
 impl<B: SqlBackend> CaseQueries for B {
     async fn clue(
@@ -900,18 +916,7 @@ impl<B: SqlBackend> CaseQueries for B {
         limit: i64,
         offset: i64,
     ) -> Result<Page<Case>, StoreError> {
-        let values: Vec<Value> = vec![
-            scope.pattern().into(),
-            f.stage.as_str().into(),
-            f.county.as_str().into(),
-            f.handling_unit.into(),
-            f.officer.as_str().into(),
-            f.registered_by
-                .map(|d| d.to_string())
-                .unwrap_or_default()
-                .into(),
-            f.preservation_open.into(),
-        ];
+        let values = case_filter_values(scope, f);
         run!(self, |e| {
             let total = query_one(e, CASES_COUNT, &values).await?.i64(0)?;
             let mut v = values.clone();
@@ -925,6 +930,24 @@ impl<B: SqlBackend> CaseQueries for B {
                 .collect::<Result<Vec<_>, _>>()?;
             Ok(Page { items, total })
         })
+    }
+
+    async fn cases_after(
+        &self,
+        scope: &Scope,
+        f: &CaseFilter,
+        after: Option<Uuid>,
+        limit: i64,
+    ) -> Result<Vec<Case>, StoreError> {
+        let mut values = case_filter_values(scope, f);
+        values.push(after.into());
+        values.push(limit.into());
+        run!(self, |e| e
+            .query(CASES_AFTER, &values)
+            .await?
+            .iter()
+            .map(case_from_row)
+            .collect::<Result<Vec<_>, _>>())
     }
 
     async fn case_ledger(
@@ -1078,4 +1101,11 @@ const CASES_PAGE: &str = concat!(
      FROM cases ",
     case_filter!(),
     "ORDER BY created_at DESC, id DESC LIMIT $8 OFFSET $9"
+);
+const CASES_AFTER: &str = concat!(
+    "SELECT id, clue_id, county_code, handling_unit_id, stage, facts, \
+     proposed_by, number, registered_on, cancellation_by, cancellation_reason, version, team, recusals, report, review, preservations, notices, proceedings \
+     FROM cases ",
+    case_filter!(),
+    "AND ($8 IS NULL OR id > $8) ORDER BY id LIMIT $9"
 );

@@ -122,6 +122,7 @@ fn kind_label(tr: &Tr, kind: DueKind) -> String {
         DueKind::CaseDecision => "ui-due_case_decision",
         DueKind::PreservationDecision => "ui-due_preservation_decision",
         DueKind::PreservationApproval => "ui-due_preservation_approval",
+        DueKind::Payment => "ui-due_payment",
     })
 }
 

@@ -52,8 +52,8 @@ pub struct DeadlineParams {
 
 #[derive(Serialize, ToSchema)]
 pub struct DueView {
-    /// registration (a clue to decide on), case_decision, preservation_decision or
-    /// preservation_approval
+    /// registration (a clue to decide on), case_decision, preservation_decision,
+    /// preservation_approval or payment (a fine to pay; `overdue` once unpaid past its day)
     #[schema(value_type = String)]
     kind: app::case::DueKind,
     due: String,
