@@ -2,6 +2,8 @@
 
 use sqlx::Connection;
 
+pub mod cases;
+
 /// A fresh database on `ECOENFORCE_TEST_DATABASE_URL`'s server; dropped with the guard.
 pub struct PgDatabase {
     admin: String,

@@ -44,6 +44,20 @@ async fn publicity_walk(kind: Kind) {
         .map(|s| s["command"].as_str().unwrap())
         .collect();
     assert!(steps.contains(&"publish-decision"), "{steps:?}");
+    // Both issued documents are served: the workspace offers no link to a service form that
+    // is not there (service stays allowed at any time, for the next document).
+    assert!(steps.contains(&"record-service"), "{steps:?}");
+    let cookie = crate::pages::pair(
+        &crate::pages::sign_in(&app, "menghai.officer", DEMO_PASSWORD)
+            .await
+            .2,
+    );
+    let id = case.rsplit('/').next().unwrap();
+    let (s, html, _) = crate::pages::page(&app, &cookie, &format!("/cases/{id}")).await;
+    assert_eq!(s, 200);
+    assert!(html.contains("href=\"#publicity\"") || html.contains("id=\"publicity\""));
+    assert!(!html.contains("href=\"#service-form\""), "{html}");
+    assert!(!html.contains("id=\"service-form\""));
 
     // No personal data: the person's name, an ID number, a mobile number.
     for (summary, what) in [

@@ -969,6 +969,13 @@ pub async fn workspace(
     let investigating = domain::case::team::investigating(case)
         || !record_rows.is_empty()
         || !preservations.is_empty();
+    // Service may be recorded at any time, but the link leads nowhere while no issued document
+    // waits to be served (the form is then not shown).
+    let servable = notice.as_ref().is_some_and(|n| n.forms.service.is_some());
+    let steps: Vec<NextStep> = steps
+        .into_iter()
+        .filter(|s| s.command != "record-service" || servable)
+        .collect();
     Ok(Workspace {
         steps: step_rows(&tr, ctx.lang, people, &steps),
         allowed,
