@@ -203,6 +203,8 @@ async function decidedCase(browser, base, device) {
   await head.goto(caseUrl);
   await head.waitForSelector('#decide-form');
   assert.equal(await head.locator('#decide-blocked').count(), 0, 'nothing blocks the decision');
+  // The notice's ceiling is shown as money, as everywhere else on the page.
+  assert.match(await head.textContent('#decide-form'), /告知：¥6,000\.00/);
   assert.equal(await head.isChecked('#outcome-penalty'), true);
   assert.equal(await head.isChecked('#keep-0'), true);
   assert.equal(await head.inputValue('#value-0'), '6000');

@@ -303,7 +303,20 @@ pub async fn section(
                                 value: sent
                                     .map(|f| field(f, &format!("value.{i}")))
                                     .unwrap_or_else(|| max.clone()),
-                                at_most: tr.with("ui-decide_at_most", &[("max", max.clone())]),
+                                // The ceiling in the words of the rest of the page: a sum
+                                // as money (¥6,000.00), not as the input's bare number.
+                                at_most: tr.with(
+                                    "ui-decide_at_most",
+                                    &[(
+                                        "max",
+                                        match (p.kind.measure(), p.amount_fen) {
+                                            (Measure::Amount, Some(f)) => {
+                                                format!("¥{}", domain::case::penalty::yuan(f))
+                                            }
+                                            _ => max.clone(),
+                                        },
+                                    )],
+                                ),
                                 max,
                                 kept: kept.as_ref().is_none_or(|k| k.contains(&i.to_string())),
                             }
