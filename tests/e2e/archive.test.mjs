@@ -196,6 +196,9 @@ async function decidedCase(browser, base, device) {
     await officer.selectOption('#waiver-evidence', { label: PROOF });
     await send(officer, '#waiver-submit', /放弃权利已记录/);
   }
+  // Both waivers are on the workspace, each with the signed waiver.
+  assert.equal(await officer.locator('#waivers tbody tr').count(), 2);
+  assert.match(await officer.textContent('#waivers'), /陈述申辩[\s\S]*听证/);
   await fits(officer, 'the notices section');
   await shot(officer, '#notices', `notices-${device.viewport.width}`);
 

@@ -58,6 +58,16 @@ async fn publicity_walk(kind: Kind) {
     assert!(html.contains("href=\"#publicity\"") || html.contains("id=\"publicity\""));
     assert!(!html.contains("href=\"#service-form\""), "{html}");
     assert!(!html.contains("id=\"service-form\""));
+    // The waivers the party signed are on the workspace, each with its signed waiver.
+    let waivers = html
+        .split("id=\"waivers\"")
+        .nth(1)
+        .expect("the waivers table");
+    let waivers = &waivers[..waivers.find("</table>").unwrap()];
+    assert_eq!(waivers.matches("<tr>").count(), 3, "{waivers}");
+    for right in ["陈述申辩", "听证"] {
+        assert!(waivers.contains(right), "{right}: {waivers}");
+    }
 
     // No personal data: the person's name, an ID number, a mobile number.
     for (summary, what) in [

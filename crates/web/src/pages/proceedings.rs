@@ -165,11 +165,20 @@ pub struct HearingRecordForm {
     pub evidence: Vec<Opt>,
 }
 
+/// A right the party waived: which, when received, and the signed waiver (none for a hearing
+/// waived by not attending).
+pub struct WaiverView {
+    pub right: String,
+    pub received_on: String,
+    pub evidence: String,
+}
+
 /// The section of the workspace.
 pub struct NoticeSection {
     pub notices: Vec<NoticeView>,
     pub services: Vec<ServiceView>,
     pub statements: Vec<StatementView>,
+    pub waivers: Vec<WaiverView>,
     pub hearings: Vec<HearingView>,
     pub tolled: Vec<TolledRow>,
     pub notice_form: Option<NoticeForm>,
@@ -436,6 +445,27 @@ pub async fn section(
             method: method_name(&tr, s.method),
             served_on: s.served_on.to_string(),
             recipient: s.recipient.clone(),
+        })
+        .collect::<Vec<_>>();
+    let waivers = p
+        .waivers
+        .iter()
+        .map(|w| WaiverView {
+            right: tr.t(match w.right {
+                domain::case::statement::Right::Statement => "ui-waive_statement",
+                domain::case::statement::Right::Hearing => "ui-waive_hearing",
+            }),
+            received_on: w.received_on.to_string(),
+            evidence: w
+                .evidence_id
+                .map(|id| {
+                    evidence
+                        .iter()
+                        .find(|e| e.id == id)
+                        .map(|e| e.data.title.clone())
+                        .unwrap_or_else(|| tr.t("ui-evidence_unreadable"))
+                })
+                .unwrap_or_default(),
         })
         .collect::<Vec<_>>();
     let statements = p
@@ -782,6 +812,7 @@ pub async fn section(
     Ok(Some(NoticeSection {
         notices,
         services,
+        waivers,
         statements,
         hearings,
         tolled,
