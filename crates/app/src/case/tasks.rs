@@ -207,6 +207,45 @@ impl App {
         })
     }
 
+    /// The cases whose decision falls due within the warning period or has passed (the home
+    /// page's list), most urgent first: `officer`'s own (proposed or assigned, not recused)
+    /// when given, else all within the reader's reach. Reads only the cases registered early
+    /// enough to be due, not the rest of the sweep.
+    pub async fn decisions_due(
+        &self,
+        actor: &Actor,
+        officer: Option<&str>,
+    ) -> Result<Vec<(Case, CaseWarning)>, AppError> {
+        let calendar = self.calendar();
+        let today = self.today();
+        let limit = domain::case::extension::warned_from(&calendar, today);
+        let filter = CaseFilter {
+            officer: officer.unwrap_or_default().to_owned(),
+            registered_by: Some(last_registration_due_by(&calendar, today, limit)),
+            ..Default::default()
+        };
+        let mut out = Vec::new();
+        let mut after = None;
+        loop {
+            let chunk = self.cases_after(actor, &filter, after, SWEEP_CHUNK).await?;
+            after = chunk.last().map(|c| c.id);
+            let n = chunk.len() as i64;
+            for case in chunk {
+                let mine = officer.is_none_or(|o| case.acting_officers().iter().any(|a| a == o));
+                if let Some(w) = self.case_warning(&case)
+                    && mine
+                {
+                    out.push((case, w));
+                }
+            }
+            if n < SWEEP_CHUNK {
+                break;
+            }
+        }
+        out.sort_by_key(|(_, w)| w.due);
+        Ok(out)
+    }
+
     /// Deadlines due within `within` days from today, or passed, of one unit's work or of all
     /// within the reader's reach: clues to decide on, cases to decide, preserved evidence to
     /// decide on, emergency preservations to approve, fines to pay. Most urgent first. Every

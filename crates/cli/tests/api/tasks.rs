@@ -316,6 +316,23 @@ async fn steps_tasks_and_deadlines(kind: Kind) {
     );
     let (_, list, _) = get_with_etag(&app, &officer, "/api/v1/cases?overdue=true").await;
     assert!(ids_of(&list["items"], "id").contains(&case_id), "{list}");
+    // The home page lists it, overdue, for its officer and the detachment leader; not for
+    // another county's officer.
+    let link = format!("href=\"/cases/{case_id}#deadline\"");
+    for (who, listed) in [
+        ("menghai.officer", true),
+        ("zhidui.lead", true),
+        ("jinghong.officer", false),
+    ] {
+        let cookie = crate::pages::pair(&crate::pages::sign_in(&app, who, DEMO_PASSWORD).await.2);
+        let (s, home, _) = crate::pages::page(&app, &cookie, "/").await;
+        assert_eq!(s, 200);
+        assert_eq!(home.contains(&link), listed, "{who}: {home}");
+        if listed {
+            let item = &home[home.find(&link).unwrap() - 200..home.find(&link).unwrap() + 400];
+            assert!(item.contains("text-bg-danger"), "{who}: overdue: {item}");
+        }
+    }
 
     // The steps' reasons are what the commands answer.
     let (s, b) = act(
@@ -330,6 +347,49 @@ async fn steps_tasks_and_deadlines(kind: Kind) {
     let head = app.login("ju.head", DEMO_PASSWORD).await;
     let (s, b) = act(&app, &head, &case, "approve-registration", json!({})).await;
     assert_eq!((s, error_codes(&b)), (409, vec!["case.wrong_stage"]));
+
+    // The sweep's chunks: read one case at a time after the last, every case of the reader's
+    // reach comes once, in id order, and none of another county's.
+    registered_case(&app, &officer, "532822").await;
+    registered_case(&app, &officer, "532822").await;
+    let actor = |token: String| {
+        let app = &app;
+        async move { app.app.authenticate(&token).await.unwrap().actor }
+    };
+    let (menghai, jinghong) = (
+        actor(officer.clone()).await,
+        actor(app.login("jinghong.officer", DEMO_PASSWORD).await).await,
+    );
+    let every = app
+        .app
+        .cases(&menghai, Default::default(), 1, 200)
+        .await
+        .unwrap();
+    let mut expected: Vec<_> = every.items.iter().map(|c| c.id).collect();
+    expected.sort();
+    assert!(expected.len() >= 3, "{expected:?}");
+    let (mut chunked, mut after) = (Vec::new(), None);
+    loop {
+        let chunk = app
+            .app
+            .cases_after(&menghai, &Default::default(), after, 1)
+            .await
+            .unwrap();
+        let Some(last) = chunk.last() else { break };
+        assert_eq!(chunk.len(), 1);
+        after = Some(last.id);
+        chunked.push(last.id);
+    }
+    assert_eq!(chunked, expected);
+    let theirs = app
+        .app
+        .cases_after(&jinghong, &Default::default(), None, 200)
+        .await
+        .unwrap();
+    assert!(
+        theirs.iter().all(|c| !expected.contains(&c.id)),
+        "{theirs:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

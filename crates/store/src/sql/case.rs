@@ -940,7 +940,10 @@ impl<B: SqlBackend> CaseQueries for B {
         limit: i64,
     ) -> Result<Vec<Case>, StoreError> {
         let mut values = case_filter_values(scope, f);
-        values.push(after.into());
+        // The nil id sorts before every id on both databases, so the condition stays a plain
+        // range the primary key's index serves (`$8 IS NULL OR id > $8` made SQLite scan the
+        // index from its start for every chunk, a sweep quadratic in the cases).
+        values.push(after.unwrap_or(Uuid::nil()).into());
         values.push(limit.into());
         run!(self, |e| e
             .query(CASES_AFTER, &values)
@@ -1107,5 +1110,5 @@ const CASES_AFTER: &str = concat!(
      proposed_by, number, registered_on, cancellation_by, cancellation_reason, version, team, recusals, report, review, preservations, notices, proceedings \
      FROM cases ",
     case_filter!(),
-    "AND ($8 IS NULL OR id > $8) ORDER BY id LIMIT $9"
+    "AND id > $8 ORDER BY id LIMIT $9"
 );

@@ -267,19 +267,13 @@ pub async fn home(State(state): State<AppState>, ctx: PageCtx) -> Response {
     let show_due = leader || may(Capability::EnforcementAct);
     let mut due_cases = Vec::new();
     if show_due {
-        let items = match state.app.deadlines(&auth.actor, None, 0).await {
+        // Only the decisions due, read as such: not the whole deadline sweep on every visit.
+        let officer = (!leader).then_some(me.username.as_str());
+        let items = match state.app.decisions_due(&auth.actor, officer).await {
             Ok(i) => i,
             Err(e) => return ctx.error(e),
         };
-        for i in items {
-            let Some(case) = i.case.as_ref() else {
-                continue;
-            };
-            if i.kind != app::case::DueKind::CaseDecision
-                || (!leader && !case.acting_officers().contains(&me.username))
-            {
-                continue;
-            }
+        for (case, warning) in items {
             due_cases.push(DueCase {
                 href: format!("/cases/{}#deadline", case.id),
                 label: format!(
@@ -287,8 +281,8 @@ pub async fn home(State(state): State<AppState>, ctx: PageCtx) -> Response {
                     case.number.clone().unwrap_or_default(),
                     case.facts.violation.chars().take(40).collect::<String>()
                 ),
-                due: i.due.to_string(),
-                overdue: i.overdue,
+                due: warning.due.to_string(),
+                overdue: warning.overdue,
             });
         }
     }
