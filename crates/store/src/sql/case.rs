@@ -123,21 +123,29 @@ const CASE_LEDGER: &str = "SELECT e.seq, e.event_hash FROM events e WHERE e.id I
      ORDER BY e.seq";
 const SET_PROCEEDINGS: &str =
     "UPDATE cases SET proceedings = $2, version = version + 1 WHERE id = $1";
+/// Every column `case_from_row` reads, in its order.
+macro_rules! case_columns {
+    () => {
+        "SELECT id, clue_id, county_code, handling_unit_id, stage, facts, proposed_by, number, \
+         registered_on, cancellation_by, cancellation_reason, version, team, recusals, report, \
+         review, preservations, notices, proceedings FROM cases "
+    };
+}
 const CASE_FACTS: &str = "SELECT facts FROM cases WHERE id = $1";
 const SET_CASE_FACTS: &str = "UPDATE cases SET facts = $2, version = version + 1 WHERE id = $1";
-const CASE_BY_ID: &str = "SELECT id, clue_id, county_code, handling_unit_id, stage, facts, \
-     proposed_by, number, registered_on, cancellation_by, cancellation_reason, version, team, recusals, report, review, preservations, notices, proceedings \
-     FROM cases WHERE id = $1";
-const CASE_IN_SCOPE: &str = "SELECT id, clue_id, county_code, handling_unit_id, stage, facts, \
-     proposed_by, number, registered_on, cancellation_by, cancellation_reason, version, team, recusals, report, review, preservations, notices, proceedings \
-     FROM cases WHERE id = $1 AND ($2 = '' OR $2 LIKE '%,' || county_code || ',%')";
+const CASE_BY_ID: &str = concat!(case_columns!(), "WHERE id = $1");
+const CASE_IN_SCOPE: &str = concat!(
+    case_columns!(),
+    "WHERE id = $1 AND ($2 = '' OR $2 LIKE '%,' || county_code || ',%')"
+);
 /// What waits for a head: proposals of registration and of cancellation.
-const AWAITING: &str = "SELECT id, clue_id, county_code, handling_unit_id, stage, facts, \
-     proposed_by, number, registered_on, cancellation_by, cancellation_reason, version, team, recusals, report, review, preservations, notices, proceedings \
-     FROM cases WHERE ($1 = '' OR $1 LIKE '%,' || county_code || ',%') \
+const AWAITING: &str = concat!(
+    case_columns!(),
+    "WHERE ($1 = '' OR $1 LIKE '%,' || county_code || ',%') \
      AND (stage = 'pending_registration' OR (stage = 'registered' AND cancellation_by IS NOT NULL) \
      OR preservation_waiting OR recusal_waiting) \
-     ORDER BY created_at, id";
+     ORDER BY created_at, id"
+);
 
 /// Parents before children: cases refer to clues.
 pub(super) const TABLES: &[super::Projection] = &[
@@ -1099,16 +1107,12 @@ macro_rules! case_filter {
 }
 const CASES_COUNT: &str = concat!("SELECT COUNT(*) FROM cases ", case_filter!());
 const CASES_PAGE: &str = concat!(
-    "SELECT id, clue_id, county_code, handling_unit_id, stage, facts, \
-     proposed_by, number, registered_on, cancellation_by, cancellation_reason, version, team, recusals, report, review, preservations, notices, proceedings \
-     FROM cases ",
+    case_columns!(),
     case_filter!(),
     "ORDER BY created_at DESC, id DESC LIMIT $8 OFFSET $9"
 );
 const CASES_AFTER: &str = concat!(
-    "SELECT id, clue_id, county_code, handling_unit_id, stage, facts, \
-     proposed_by, number, registered_on, cancellation_by, cancellation_reason, version, team, recusals, report, review, preservations, notices, proceedings \
-     FROM cases ",
+    case_columns!(),
     case_filter!(),
     "AND id > $8 ORDER BY id LIMIT $9"
 );
