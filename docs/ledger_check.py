@@ -1,24 +1,29 @@
 #!/usr/bin/env python3
 """An independent checker for an ecoenforce ledger (docs/ledger.md §7-10).
 
-Written from the specifications (RFC 6962/9162, C2SP signed-note, tlog-checkpoint, tlog-tiles),
-not from our Rust code. Standard library plus `cryptography` for Ed25519.
+Written from the specifications (RFC 6962/9162, C2SP signed-note, tlog-checkpoint, tlog-tiles,
+tlog-cosignature), not from our Rust code. Standard library plus `cryptography` for Ed25519.
 
-  ledger_check.py follow URL [--vkey VKEY] [--state FILE]
+  ledger_check.py follow URL [--vkey VKEY] [--state FILE] [--witness-vkey VKEY ...] [--quorum N]
       Fetches the checkpoint and verifies its signature with the verifier key (given, or fetched
       from URL/ledger/verifier-key on first use and then kept in the state file: trust on first
       use), rebuilds the root from the public tiles, and checks that the new checkpoint extends
       the one kept in the state file (its tree is a prefix: the old root is rebuilt from the same
-      tiles). Exit 0 when everything holds, 1 naming what does not.
-  ledger_check.py checkpoint FILE --vkey VKEY
-      Verifies a checkpoint file offline; prints origin, size and root.
+      tiles). With --witness-vkey (repeatable; a cosigner vkey `name+keyid+base64(0x04||key)`),
+      the checkpoint must also carry valid cosignature/v1 lines by at least N of those witnesses
+      (--quorum, default all of them); each witness and its cosignature time is printed.
+      Exit 0 when everything holds, 1 naming what does not.
+  ledger_check.py checkpoint FILE --vkey VKEY [--witness-vkey VKEY ...] [--quorum N]
+      Verifies a checkpoint file offline, with its cosignatures as for `follow`; prints origin,
+      size and root (and the witnesses that cosigned).
   ledger_check.py inclusion PROOF.json [--vkey VKEY]
       Checks a proof from GET /api/v1/ledger/proof/inclusion: the path leads from the leaf to the
       root, and (with --vkey) the included checkpoint is signed and names that root.
   ledger_check.py consistency PROOF.json
       Checks a proof from GET /api/v1/ledger/proof/consistency.
   ledger_check.py vectors
-      Reproduces the reference checkpoint of shared/reference/ledger.md §1.2.
+      Reproduces the reference checkpoint of shared/reference/ledger.md §1.2 and a witness
+      cosignature of it (prints the witness vkey and the cosignature line).
 """
 
 import argparse
@@ -26,6 +31,7 @@ import base64
 import hashlib
 import json
 import sys
+import time
 import urllib.request
 
 from cryptography.exceptions import InvalidSignature
@@ -35,6 +41,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 )
 
 EM_DASH = "\u2014"
+# A verifier MAY reject cosignatures from the future (tlog-cosignature); allow for clock skew.
+MAX_CLOCK_SKEW = 600
 
 
 class Failed(Exception):
@@ -137,19 +145,31 @@ def parse_vkey(vkey):
     return name, bytes.fromhex(hex_id), Ed25519PublicKey.from_public_bytes(raw[1:])
 
 
-def verify_note(note, vkey):
-    """Returns the note's text when a signature by `vkey` verifies; signatures by other keys are
-    ignored (C2SP signed-note)."""
-    name, kid, public = parse_vkey(vkey)
+def note_signatures(note):
+    """Splits a signed note into its text (through the final newline before the blank line) and
+    its signature lines as (name, decoded blob)."""
     split = note.rfind("\n\n")
     if split < 0:
         raise Failed("the note has no blank line before its signatures")
     text, sigs = note[: split + 1], note[split + 2 :]
+    lines = []
     for line in sigs.splitlines():
         if not line.startswith(EM_DASH + " "):
             raise Failed("a signature line does not start with an em dash")
         who, _, b64 = line[2:].partition(" ")
-        blob = base64.b64decode(b64)
+        try:
+            lines.append((who, base64.b64decode(b64, validate=True)))
+        except ValueError:
+            raise Failed(f"the signature line of {who} is not base64")
+    return text, lines
+
+
+def verify_note(note, vkey):
+    """Returns the note's text when a signature by `vkey` verifies; signatures by other keys are
+    ignored (C2SP signed-note)."""
+    name, kid, public = parse_vkey(vkey)
+    text, lines = note_signatures(note)
+    for who, blob in lines:
         if who != name or blob[:4] != kid or len(blob) != 68:
             continue
         try:
@@ -158,6 +178,107 @@ def verify_note(note, vkey):
         except InvalidSignature:
             raise Failed(f"the signature by {name} does not verify")
     raise Failed(f"no signature by {name}")
+
+
+# --- C2SP tlog-cosignature (Ed25519, cosignature/v1) -----------------------------------------
+
+
+def parse_cosigner_vkey(vkey):
+    """A witness's vkey: `name+keyid+base64(0x04 || Ed25519 public key)`. Type 0x04 only, so a
+    log key (0x01) cannot stand in for a witness."""
+    try:
+        name, hex_id, b64 = vkey.strip().split("+", 2)
+        raw = base64.b64decode(b64, validate=True)
+    except ValueError:
+        raise Failed(f"not a verifier key: {vkey}")
+    if len(raw) != 33 or raw[0] != 0x04:
+        raise Failed(f"the witness key of {name} is not an Ed25519 cosignature/v1 key")
+    if key_id(name, raw).hex() != hex_id:
+        raise Failed(f"the witness key ID of {name} does not match its key")
+    return name, bytes.fromhex(hex_id), Ed25519PublicKey.from_public_bytes(raw[1:])
+
+
+def cosigned_message(text, timestamp):
+    """The Ed25519 signed message: the header and time lines, then the whole checkpoint body."""
+    return f"cosignature/v1\ntime {timestamp}\n".encode() + text.encode()
+
+
+def find_cosignature(note, name, kid, public):
+    """The timestamp of the cosignature by this witness, or None when the note carries no line
+    with its name and key ID (those are ignored, signed-note). A matching line that is malformed
+    or does not verify is an error, not a missing cosignature."""
+    text, lines = note_signatures(note)
+    found = None
+    for who, blob in lines:
+        if who != name or blob[:4] != kid:
+            continue
+        if len(blob) != 4 + 8 + 64:
+            raise Failed(f"the cosignature by {name} is {len(blob)} bytes, not 76")
+        timestamp = int.from_bytes(blob[4:12], "big")
+        if timestamp > 2**63 - 1:
+            raise Failed(f"the cosignature by {name} has a timestamp beyond 2^63-1")
+        try:
+            public.verify(blob[12:], cosigned_message(text, timestamp))
+        except InvalidSignature:
+            raise Failed(f"the cosignature by {name} does not verify")
+        # Checked after the signature so that only a genuine cosignature is reported as early.
+        ahead = timestamp - int(time.time())
+        if ahead > MAX_CLOCK_SKEW:
+            raise Failed(
+                f"the cosignature by {name} is dated {ahead} s ahead of our clock ({iso(timestamp)})"
+            )
+        found = timestamp if found is None else max(found, timestamp)
+    return found
+
+
+def verify_cosignature(note, vkey):
+    """The timestamp of the witness's valid cosignature on the note."""
+    name, kid, public = parse_cosigner_vkey(vkey)
+    timestamp = find_cosignature(note, name, kid, public)
+    if timestamp is None:
+        raise Failed(f"no cosignature by {name}")
+    return timestamp
+
+
+def require_cosignatures(note, witness_vkeys, quorum):
+    """[(name, timestamp)] of the witnesses whose cosignature verifies; at least `quorum` of
+    them, or Failed naming every witness that did not cosign."""
+    witnesses = [parse_cosigner_vkey(v) for v in witness_vkeys]
+    # The cosigned message does not commit to the name, so one key under two names would let one
+    # witness count twice towards the quorum.
+    if len({public.public_bytes_raw() for _, _, public in witnesses}) != len(witnesses):
+        raise Failed("a witness public key is given twice")
+    if not 1 <= quorum <= len(witnesses):
+        raise Failed(f"the quorum must be between 1 and {len(witnesses)} (the witness keys), not {quorum}")
+    valid, missing = [], []
+    for name, kid, public in witnesses:
+        timestamp = find_cosignature(note, name, kid, public)
+        if timestamp is None:
+            missing.append(name)
+        else:
+            valid.append((name, timestamp))
+    if len(valid) < quorum:
+        raise Failed(
+            f"cosigned by {len(valid)} of {len(witnesses)} witnesses, quorum {quorum}; "
+            f"missing: {', '.join(missing)}"
+        )
+    return valid
+
+
+def iso(timestamp):
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(timestamp))
+
+
+def check_witnesses(note, args):
+    """The cosignature check of `follow` and `checkpoint`; None when no witness key is given."""
+    if not args.witness_vkey:
+        if args.quorum is not None:
+            raise Failed("--quorum needs --witness-vkey")
+        return None
+    quorum = len(args.witness_vkey) if args.quorum is None else args.quorum
+    valid = require_cosignatures(note, args.witness_vkey, quorum)
+    names = ", ".join(f"{name} at {iso(timestamp)}" for name, timestamp in valid)
+    return f"cosigned by {len(valid)} of {len(args.witness_vkey)} witnesses (quorum {quorum}): {names}"
 
 
 def parse_checkpoint(text):
@@ -237,6 +358,8 @@ def cmd_follow(args):
     vkey = args.vkey or state.get("vkey") or fetch(f"{base}/ledger/verifier-key").decode().strip()
     note = fetch(f"{base}/ledger/checkpoint").decode()
     origin, size, root = parse_checkpoint(verify_note(note, vkey))
+    # Before the tiles: a checkpoint the witnesses have not seen may be a split view.
+    cosigned = check_witnesses(note, args)
     leaves = leaves_from_tiles(base, size)
     if mth(leaves) != root:
         raise Failed(f"the tiles do not give the signed root of {size} leaves")
@@ -253,12 +376,18 @@ def cmd_follow(args):
         with open(args.state, "w") as f:
             json.dump({"vkey": vkey, "origin": origin, "size": size, "root": root.hex()}, f)
     print(f"ok: {origin} size {size} root {root.hex()}" + (f", extends {old}" if old else ""))
+    if cosigned:
+        print(cosigned)
 
 
 def cmd_checkpoint(args):
     with open(args.file) as f:
-        origin, size, root = parse_checkpoint(verify_note(f.read(), args.vkey))
+        note = f.read()
+    origin, size, root = parse_checkpoint(verify_note(note, args.vkey))
+    cosigned = check_witnesses(note, args)
     print(f"ok: {origin} size {size} root {root.hex()}")
+    if cosigned:
+        print(cosigned)
 
 
 def cmd_inclusion(args):
@@ -307,6 +436,7 @@ def cmd_vectors(_args):
     if vkey != "demo.example/enforcement-log+357b572e+AepKbGPinFIKvvVQexMuxfmVR3auvr57kkIe6mkURtIs":
         raise Failed("the reference verifier key is not reproduced")
     verify_note(note, vkey)
+    witness_vkey, line = check_cosignature_vectors(note, body, vkey)
     # Every inclusion and consistency proof of small trees, against a plain recursive prover.
     for n in range(1, 40):
         leaves = [leaf_hash(bytes([i])) for i in range(n)]
@@ -316,7 +446,83 @@ def cmd_vectors(_args):
         for m in range(1, n + 1):
             if not verify_consistency(m, n, mth(leaves[:m]), mth(leaves), proof(m, leaves)):
                 raise Failed(f"consistency {m} of {n}")
-    print("ok: reference checkpoint and proofs reproduced")
+    print(f"witness vkey: {witness_vkey}")
+    print(f"cosignature:  {line}")
+    print("ok: reference checkpoint, cosignature and proofs reproduced")
+
+
+def cosign(seed, name, body, timestamp):
+    """A witness's vkey and its cosignature line on the checkpoint body (tlog-cosignature)."""
+    key = Ed25519PrivateKey.from_private_bytes(bytes([seed]) * 32)
+    raw = b"\x04" + key.public_key().public_bytes_raw()
+    kid = key_id(name, raw)
+    blob = kid + timestamp.to_bytes(8, "big") + key.sign(cosigned_message(body, timestamp))
+    vkey = f"{name}+{kid.hex()}+{base64.b64encode(raw).decode()}"
+    return vkey, f"{EM_DASH} {name} {base64.b64encode(blob).decode()}"
+
+
+def refused(note, vkeys, quorum, naming):
+    """require_cosignatures must refuse, and say `naming` in its reason."""
+    try:
+        require_cosignatures(note, vkeys, quorum)
+    except Failed as e:
+        if naming not in str(e):
+            raise Failed(f"the refusal does not name {naming}: {e}")
+        return
+    raise Failed(f"a cosignature check that must fail passed ({naming})")
+
+
+def check_cosignature_vectors(note, body, log_vkey):
+    """Known answer: witness.example/w1 (seed 0x09 x 32) cosigns the reference checkpoint at
+    1679315147. Ed25519 is deterministic, so the line is fixed."""
+    name, timestamp = "witness.example/w1", 1679315147
+    vkey, line = cosign(9, name, body, timestamp)
+    if vkey != "witness.example/w1+24b5d9fe+BP0XJDhaoMdbZPt4zWAvodmR/ev3axPFjtcC6sg16fYY":
+        raise Failed("the reference witness key is not reproduced")
+    if line != (
+        f"{EM_DASH} witness.example/w1 JLXZ/gAAAABkGFDLMq4U33xrDC6lR1dpSnD2lTedohiFfTThFPddiOvVFboZ"
+        "+9kg4p+lsOnX7lioF3IB6jXek97Edm4/W+lHxHSPAA=="
+    ):
+        raise Failed("the reference cosignature is not reproduced")
+    cosigned = f"{note}{line}\n"
+    # The log's own signature still verifies; the cosignature line is just another signature.
+    verify_note(cosigned, log_vkey)
+    if require_cosignatures(cosigned, [vkey], 1) != [(name, timestamp)]:
+        raise Failed("the reference cosignature is not accepted")
+    if verify_cosignature(cosigned, vkey) != timestamp:
+        raise Failed("the reference cosignature's timestamp is not read back")
+    # A second, unrelated witness is required: quorum 2 is not met, and the refusal names it.
+    other, _ = cosign(10, "witness.example/w2", body, timestamp)
+    refused(cosigned, [vkey, other], 2, "missing: witness.example/w2")
+    if require_cosignatures(cosigned, [vkey, other], 1) != [(name, timestamp)]:
+        raise Failed("quorum 1 of 2 is not met by the reference cosignature")
+    refused(note, [vkey], 1, "missing: witness.example/w1")
+    # The timestamp is signed: moving it by one second breaks the cosignature.
+    who, _, b64 = line[2:].partition(" ")
+    blob = bytearray(base64.b64decode(b64))
+    blob[4:12] = (timestamp + 1).to_bytes(8, "big")
+    moved = f"{note}{EM_DASH} {who} {base64.b64encode(bytes(blob)).decode()}\n"
+    refused(moved, [vkey], 1, "does not verify")
+    blob[4:12] = (2**63).to_bytes(8, "big")
+    beyond = f"{note}{EM_DASH} {who} {base64.b64encode(bytes(blob)).decode()}\n"
+    refused(beyond, [vkey], 1, "beyond 2^63-1")
+    # Lines from unknown keys are ignored, even ones that would not verify.
+    _, stranger = cosign(11, "witness.example/w3", "another body\n", timestamp)
+    if require_cosignatures(f"{cosigned}{stranger}\n", [vkey], 1) != [(name, timestamp)]:
+        raise Failed("a line from an unknown key is not ignored")
+    # A cosignature dated an hour ahead of the local clock is refused.
+    _, ahead = cosign(9, name, body, int(time.time()) + 3600)
+    refused(f"{note}{ahead}\n", [vkey], 1, "ahead of our clock")
+    # The same witness key twice would count twice.
+    refused(cosigned, [vkey, vkey], 1, "given twice")
+    # A log key is not a witness key.
+    try:
+        parse_cosigner_vkey(log_vkey)
+    except Failed:
+        pass
+    else:
+        raise Failed("a log key (type 0x01) is accepted as a witness key")
+    return vkey, line
 
 
 def path(m, d):
@@ -343,6 +549,11 @@ def proof(m, d, b=True):
     return proof(m - k, d[k:], False) + [mth(d[:k])]
 
 
+def add_witness_args(p):
+    p.add_argument("--witness-vkey", action="append", default=[], metavar="VKEY")
+    p.add_argument("--quorum", type=int, metavar="N", help="default: every --witness-vkey")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -350,9 +561,11 @@ def main():
     f.add_argument("url")
     f.add_argument("--vkey")
     f.add_argument("--state")
+    add_witness_args(f)
     c = sub.add_parser("checkpoint")
     c.add_argument("file")
     c.add_argument("--vkey", required=True)
+    add_witness_args(c)
     i = sub.add_parser("inclusion")
     i.add_argument("file")
     i.add_argument("--vkey")

@@ -1771,3 +1771,7 @@ ui-filing_done = Filed
 ui-filing_reference = Letter or receipt number
 ui-filing_on = Filed on
 ui-filing_proof = The letter or receipt (evidence)
+cli-witness_bad_name = The witness name must be non-empty, without spaces or "+": { $detail }
+cli-witness_no_log = Name at least one log to witness: --log <the log's verifier key>.
+cli-witness_bad_log = Not a log's verifier key: { $detail }
+cli-witness_failed = The witness could not start: { $detail }

@@ -1771,3 +1771,7 @@ ui-filing_done = 已备案
 ui-filing_reference = 备案文号或回执号
 ui-filing_on = 备案日期
 ui-filing_proof = 备案函或回执（证据）
+cli-witness_bad_name = 见证名称不能为空，且不得含空格或“+”：{ $detail }
+cli-witness_no_log = 请至少指定一个要见证的日志：--log <该日志的验证公钥>。
+cli-witness_bad_log = 不是日志的验证公钥：{ $detail }
+cli-witness_failed = 见证服务无法启动：{ $detail }

@@ -36,6 +36,7 @@ pub mod totp;
 pub mod units;
 pub mod users;
 pub mod verify;
+pub mod witness;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::AppError;

@@ -10,6 +10,7 @@ mod document_cli;
 mod draw_cli;
 mod hj212_cli;
 pub mod settings;
+mod witness_cli;
 
 use anyhow::Context;
 use app::i18n::{Lang, message};
@@ -54,6 +55,32 @@ pub enum Command {
     /// HJ 212 frames (online monitoring data loggers), offline.
     #[command(subcommand)]
     Hj212(Hj212Command),
+    /// A witness that cosigns the checkpoints of logs (C2SP tlog-witness), run by a body that
+    /// supervises enforcement, on its own machine.
+    #[command(subcommand)]
+    Witness(WitnessCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum WitnessCommand {
+    /// Serves `POST /add-checkpoint`; prints the bound address, then its verifier key.
+    Serve(WitnessServeArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct WitnessServeArgs {
+    /// Where the witness keeps its key (`witness.key`) and its database (`witness.db`).
+    #[arg(long)]
+    pub data_dir: PathBuf,
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long, default_value = "127.0.0.1:8090")]
+    pub listen: String,
+    /// The witness's name, a schema-less URL such as `jcy.xsbn.example/witness`.
+    #[arg(long)]
+    pub name: String,
+    /// The verifier key of a log to witness (its name is the log's origin); repeatable.
+    #[arg(long)]
+    pub log: Vec<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -292,6 +319,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Hj212(Hj212Command::Parse(args)) => hj212_cli::parse(args),
         Command::Admin(AdminCommand::Backup(args)) => backup::backup(args),
         Command::Admin(AdminCommand::Restore(args)) => backup::restore(args),
+        Command::Witness(WitnessCommand::Serve(args)) => block_on(witness_cli::serve(args)),
     }
 }
 
@@ -846,7 +874,7 @@ fn reload_calendar_on_sighup(app: Arc<App>, data_dir: PathBuf) {
     let _ = (app, data_dir);
 }
 
-async fn shutdown_signal() {
+pub(crate) async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };

@@ -9,10 +9,12 @@
 
 pub mod archive;
 pub mod certificate;
+pub mod cosignature;
 pub mod document;
 pub mod note;
 pub mod tiles;
 pub mod tree;
+pub mod witness;
 
 pub use ed25519_dalek::{SigningKey, VerifyingKey};
 pub use tree::{

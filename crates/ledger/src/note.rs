@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 /// The signature algorithm byte for Ed25519 in C2SP signed notes.
 const ALG_ED25519: u8 = 0x01;
 
-#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum NoteError {
     #[error("malformed note: {0}")]
     Malformed(&'static str),
@@ -19,6 +19,8 @@ pub enum NoteError {
     BadKey,
     #[error("no valid signature by {0}")]
     NotSigned(String),
+    #[error("the cosignature by {0} does not verify")]
+    BadCosignature(String),
 }
 
 /// A key name: non-empty, no white space and no `+` (C2SP signed-note).
@@ -28,10 +30,15 @@ pub fn valid_key_name(name: &str) -> bool {
 
 /// The 4-byte key ID: the first bytes of SHA-256(name ‖ "\n" ‖ 0x01 ‖ public key).
 pub fn key_id(name: &str, public: &VerifyingKey) -> [u8; 4] {
+    key_id_of(ALG_ED25519, name, public)
+}
+
+/// The key ID of a key of any signature type: SHA-256(name ‖ "\n" ‖ type ‖ public key)[..4].
+pub(crate) fn key_id_of(alg: u8, name: &str, public: &VerifyingKey) -> [u8; 4] {
     let mut h = Sha256::new();
     h.update(name.as_bytes());
     h.update(b"\n");
-    h.update([ALG_ED25519]);
+    h.update([alg]);
     h.update(public.as_bytes());
     let d = h.finalize();
     [d[0], d[1], d[2], d[3]]
@@ -47,16 +54,31 @@ pub fn verifier_key(name: &str, public: &VerifyingKey) -> String {
 
 /// Parses a verifier key string into its name and public key, checking its key ID.
 pub fn parse_verifier_key(vkey: &str) -> Result<(String, VerifyingKey), NoteError> {
-    let mut parts = vkey.splitn(3, '+');
+    parse_verifier_key_of(ALG_ED25519, vkey)
+}
+
+/// Parses a verifier key string of signature type `alg` (an Ed25519 key) into its name and
+/// public key, checking its key ID.
+pub(crate) fn parse_verifier_key_of(
+    alg: u8,
+    vkey: &str,
+) -> Result<(String, VerifyingKey), NoteError> {
+    let mut parts = vkey.trim().splitn(3, '+');
     let (Some(name), Some(id), Some(key)) = (parts.next(), parts.next(), parts.next()) else {
         return Err(NoteError::BadKey);
     };
     let key = B64.decode(key).map_err(|_| NoteError::BadKey)?;
-    let (Some(&ALG_ED25519), Ok(bytes)) = (key.first(), <[u8; 32]>::try_from(&key[1..])) else {
+    let (Some(&found), Ok(bytes)) = (
+        key.first(),
+        <[u8; 32]>::try_from(key.get(1..).unwrap_or_default()),
+    ) else {
         return Err(NoteError::BadKey);
     };
+    if found != alg {
+        return Err(NoteError::BadKey);
+    }
     let public = VerifyingKey::from_bytes(&bytes).map_err(|_| NoteError::BadKey)?;
-    let expected = crate::hex(&key_id(name, &public));
+    let expected = crate::hex(&key_id_of(alg, name, &public));
     if !valid_key_name(name) || id != expected {
         return Err(NoteError::BadKey);
     }
@@ -66,8 +88,13 @@ pub fn parse_verifier_key(vkey: &str) -> Result<(String, VerifyingKey), NoteErro
 /// The signer key string the Go tooling uses: `PRIVATE+KEY+<name>+<key id hex>+<base64(0x01 ‖
 /// seed)>`. It is what the key file under the data dir holds.
 pub fn signer_key(name: &str, key: &SigningKey) -> String {
-    let id = key_id(name, &key.verifying_key());
-    let mut blob = vec![ALG_ED25519];
+    signer_key_of(ALG_ED25519, name, key)
+}
+
+/// The signer key string of a key of signature type `alg`.
+pub(crate) fn signer_key_of(alg: u8, name: &str, key: &SigningKey) -> String {
+    let id = key_id_of(alg, name, &key.verifying_key());
+    let mut blob = vec![alg];
     blob.extend_from_slice(&key.to_bytes());
     format!(
         "PRIVATE+KEY+{name}+{}+{}",
@@ -78,6 +105,11 @@ pub fn signer_key(name: &str, key: &SigningKey) -> String {
 
 /// Reads a signer key string back into its name and key, checking its key ID.
 pub fn parse_signer_key(text: &str) -> Result<(String, SigningKey), NoteError> {
+    parse_signer_key_of(ALG_ED25519, text)
+}
+
+/// Reads a signer key string of signature type `alg`.
+pub(crate) fn parse_signer_key_of(alg: u8, text: &str) -> Result<(String, SigningKey), NoteError> {
     let rest = text
         .trim_end()
         .strip_prefix("PRIVATE+KEY+")
@@ -87,11 +119,17 @@ pub fn parse_signer_key(text: &str) -> Result<(String, SigningKey), NoteError> {
         return Err(NoteError::BadKey);
     };
     let blob = B64.decode(key).map_err(|_| NoteError::BadKey)?;
-    let (Some(&ALG_ED25519), Ok(seed)) = (blob.first(), <[u8; 32]>::try_from(&blob[1..])) else {
+    let (Some(&found), Ok(seed)) = (
+        blob.first(),
+        <[u8; 32]>::try_from(blob.get(1..).unwrap_or_default()),
+    ) else {
         return Err(NoteError::BadKey);
     };
     let key = SigningKey::from_bytes(&seed);
-    if !valid_key_name(name) || id != crate::hex(&key_id(name, &key.verifying_key())) {
+    if found != alg
+        || !valid_key_name(name)
+        || id != crate::hex(&key_id_of(alg, name, &key.verifying_key()))
+    {
         return Err(NoteError::BadKey);
     }
     Ok((name.to_owned(), key))

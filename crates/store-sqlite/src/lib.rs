@@ -14,6 +14,7 @@
 
 mod exec;
 mod migrate;
+pub mod witness;
 
 use async_trait::async_trait;
 use exec::SqliteExec;

@@ -13,10 +13,12 @@ pub mod blobs;
 mod scope;
 pub mod sql;
 mod tables;
+pub mod witness;
 
 pub use scope::Scope;
 pub use sql::{CheckpointRecord, LedgerKey, SecurityAuditRecord, Upload};
 pub use tables::{LOG_TABLES, MIGRATION_TABLES, NON_PROJECTION_TABLES, projection_tables};
+pub use witness::{ForkEvidence, WitnessStore, Witnessed};
 
 use async_trait::async_trait;
 use domain::entity::Entity;

@@ -9,6 +9,7 @@ mod multipart;
 mod pages;
 mod precondition;
 mod routes;
+pub mod witness;
 
 pub use error::ApiError;
 
