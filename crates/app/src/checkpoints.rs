@@ -396,6 +396,7 @@ impl App {
         self.store
             .record_checkpoint(size, root, &key_id, &signed, self.clock.now())
             .await?;
+        self.checkpoint_signed(size as u64);
         Ok(self.store.latest_checkpoint().await?)
     }
 
@@ -419,11 +420,18 @@ impl App {
 
     /// `ledger resume`: accepts the last published checkpoint for a restored data dir when the
     /// database's tree extends it, and makes it the signer's state.
+    ///
+    ///
+    /// A checkpoint this database itself recorded is refused unless `source` shows it is the
+    /// latest published one: a restored database's own newest checkpoint is, by the way backups
+    /// are made, usually older than what was published after the backup, and resuming at it
+    /// makes the server sign a tree that forks the published one.
     pub async fn resume_ledger(
         &self,
         dir: &Path,
         origin: &str,
         checkpoint: &str,
+        source: ResumeSource<'_>,
     ) -> Result<ResumeOutcome, AppError> {
         let key = load_or_create_key(dir, origin).map_err(key_error)?;
         self.register_key(origin, &key).await?;
@@ -449,6 +457,32 @@ impl App {
                 given: size,
                 database: last.size as u64,
             });
+        }
+        let own = self
+            .store
+            .checkpoint_of_size(size as i64)
+            .await?
+            .is_some_and(|c| c.root == root);
+        match (own, source) {
+            (false, _) | (true, ResumeSource::Witnessed) => {}
+            (true, ResumeSource::Forced(reason)) if !reason.trim().is_empty() => {
+                self.store
+                    .record_security_audit(&store::SecurityAuditRecord {
+                        at: self.clock.now(),
+                        username: std::env::var("USER").unwrap_or_else(|_| "cli".into()),
+                        user_id: None,
+                        ip: "local".into(),
+                        kind: "ledger.resume_own_checkpoint".into(),
+                        detail: serde_json::json!({
+                            "size": size,
+                            "root": ledger::hex(&root),
+                            "reason": reason.trim(),
+                        })
+                        .to_string(),
+                    })
+                    .await?;
+            }
+            (true, _) => return Ok(ResumeOutcome::OwnCheckpoint { size }),
         }
         let tree = self.store.log_size().await? as u64;
         if tree < size {
@@ -476,6 +510,18 @@ impl App {
     }
 }
 
+/// Where the checkpoint `ledger resume` is given comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ResumeSource<'a> {
+    /// A file (a follower's copy): refused if it is the restored database's own checkpoint.
+    Given,
+    /// The witnesses' latest cosigned checkpoint: their cosignature says it is the latest
+    /// they saw, so the database's own is accepted.
+    Witnessed,
+    /// `--i-know-it-is-the-latest --reason …`: accepted on the operator's word, audited.
+    Forced(&'a str),
+}
+
 /// What `ledger resume` concluded.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ResumeOutcome {
@@ -488,6 +534,15 @@ pub enum ResumeOutcome {
     OlderThanDatabase {
         given: u64,
         database: u64,
+    },
+    /// The restored database's own checkpoint, not shown to be the latest published one.
+    OwnCheckpoint {
+        size: u64,
+    },
+    /// The witnesses cosigned a larger tree than the checkpoint given.
+    BelowWitnesses {
+        given: u64,
+        witnessed: u64,
     },
     /// The restored tree is shorter than the published checkpoint.
     Lost {

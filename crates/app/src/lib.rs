@@ -15,6 +15,7 @@ pub mod certificate;
 pub mod checkpoints;
 pub mod clock;
 mod command;
+pub mod cosigning;
 pub mod discretion;
 pub mod divisions;
 pub mod documents;
@@ -243,6 +244,8 @@ pub struct App {
     published: std::sync::RwLock<Arc<powers::Published>>,
     ledger_status: std::sync::RwLock<checkpoints::LedgerStatus>,
     signer: std::sync::OnceLock<Arc<checkpoints::Signer>>,
+    /// Collects the witnesses' cosignatures of each signed checkpoint (`App::start_cosigning`).
+    cosigning: std::sync::OnceLock<Arc<cosigning::Cosigning>>,
     evidence_store: std::sync::OnceLock<Arc<evidence::EvidenceStore>>,
     /// The sealed store's key (`<data-dir>/sealed.key`), attached at start-up.
     sealed_key: std::sync::OnceLock<Arc<sealed::SealedKey>>,
@@ -271,6 +274,7 @@ impl App {
             published: std::sync::RwLock::new(Arc::new(powers::load(None).unwrap_or_default())),
             ledger_status: std::sync::RwLock::new(checkpoints::LedgerStatus::Ready),
             signer: std::sync::OnceLock::new(),
+            cosigning: std::sync::OnceLock::new(),
             evidence_store: std::sync::OnceLock::new(),
             sealed_key: std::sync::OnceLock::new(),
             documents: std::sync::OnceLock::new(),

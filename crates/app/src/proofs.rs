@@ -80,11 +80,7 @@ impl App {
             .next()
             .ok_or_else(|| AppError::Internal(format!("event {event_id} is not in the log")))?;
         let event_hash = store::event_hash(&record.event);
-        let mut checkpoint = self.store.latest_checkpoint().await?;
-        if checkpoint.as_ref().is_none_or(|c| c.size <= index) {
-            checkpoint = Some(self.sign_checkpoint_now().await?);
-        }
-        let checkpoint = checkpoint.ok_or_else(|| AppError::Internal("no checkpoint".into()))?;
+        let checkpoint = self.checkpoint_covering(index).await?;
         let path = self.store.inclusion_proof(index, checkpoint.size).await?;
         let tlog_proof = ledger::tiles::tlog_proof(index as u64, &path, &checkpoint.note, None);
         let verifier_keys = self
@@ -169,7 +165,10 @@ impl App {
         };
         let proof = self.store.inclusion_proof(index, size).await?;
         let root = self.store.root_at(size).await?;
-        let checkpoint = self.store.checkpoint_of_size(size).await?.map(|c| c.note);
+        let checkpoint = match self.store.checkpoint_of_size(size).await? {
+            Some(c) => Some(self.cosigned(c).await?.note),
+            None => None,
+        };
         Ok(InclusionProof {
             index: index as u64,
             size: size as u64,
@@ -223,8 +222,12 @@ impl App {
         Ok(Some(out))
     }
 
+    /// The newest signed checkpoint, with the witnesses' cosignatures received so far.
     pub async fn latest_checkpoint(&self) -> Result<Option<CheckpointRecord>, AppError> {
-        Ok(self.store.latest_checkpoint().await?)
+        match self.store.latest_checkpoint().await? {
+            Some(c) => Ok(Some(self.cosigned(c).await?)),
+            None => Ok(None),
+        }
     }
 
     pub async fn ledger_keys(&self) -> Result<Vec<LedgerKey>, AppError> {

@@ -23,7 +23,16 @@ pub fn verify_archive(args: VerifyArchiveArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let checks = ledger::archive::check_archive_bundle(&bundle, Some(args.key.as_str()));
+    let mut checks = ledger::archive::check_archive_bundle(&bundle, Some(args.key.as_str()));
+    checks.extend(
+        args.witnesses.check(
+            bundle
+                .get("checkpoint")
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_owned)
+                .ok_or_else(|| "/checkpoint is missing".to_owned()),
+        ),
+    );
     let failed: Vec<&str> = checks.iter().filter(|c| !c.ok).map(|c| c.code).collect();
     for lang in Lang::ALL {
         for c in &checks {

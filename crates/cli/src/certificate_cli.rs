@@ -43,10 +43,17 @@ pub fn verify_certificate(args: VerifyCertificateArgs) -> ExitCode {
             }
         },
     };
-    let checks = ledger::certificate::check_bundle(
+    let mut checks = ledger::certificate::check_bundle(
         &bundle,
         file.as_ref().map(|(a, b)| (a.as_str(), b.as_str())),
         args.key.as_deref(),
+    );
+    checks.extend(
+        args.witnesses
+            .check(ledger::certificate::tlog_proof_checkpoint(
+                &bundle,
+                "/tlog_proof",
+            )),
     );
     let failed: Vec<_> = checks.iter().filter(|c| !c.ok).collect();
     for lang in Lang::ALL {

@@ -37,8 +37,15 @@ pub fn verify_document(args: VerifyDocumentArgs) -> ExitCode {
         Ok(b) => b,
         Err(e) => return unreadable(proof, &e),
     };
-    let checks =
+    let mut checks =
         ledger::document::check_document_bundle(&bundle, Some(&sha256), Some(args.key.as_str()));
+    checks.extend(
+        args.witnesses
+            .check(ledger::certificate::tlog_proof_checkpoint(
+                &bundle,
+                "/tlog_proof",
+            )),
+    );
     let failed = checks.iter().filter(|c| !c.ok).count();
     for lang in Lang::ALL {
         for c in &checks {

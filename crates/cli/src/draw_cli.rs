@@ -106,7 +106,17 @@ pub fn verify(args: DrawVerifyArgs) -> ExitCode {
     match (record.get("announcement"), &args.key) {
         (None, _) => println!("match; announcement not checked"),
         (Some(_), None) => println!("match; announcement not checked (give --key)"),
-        (Some(a), Some(key)) => match check_announcement(a, key) {
+        (Some(a), Some(key)) => match check_announcement(a, key).and_then(|()| {
+            // With --witness-key, the announcement's checkpoint must be cosigned too: what
+            // shows, to someone who does not trust the bureau, that it was public in time.
+            match args
+                .witnesses
+                .check(ledger::certificate::tlog_proof_checkpoint(a, "/tlog_proof"))
+            {
+                Some(c) if !c.ok => Err(c.detail),
+                _ => Ok(()),
+            }
+        }) {
             Ok(()) => println!("match"),
             Err(why) => {
                 println!("mismatch at announcement: {why}");

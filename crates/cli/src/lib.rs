@@ -145,6 +145,8 @@ pub struct DrawVerifyArgs {
     /// The ledger's verifier key, to check the announcement's inclusion in the signed log.
     #[arg(long)]
     pub key: Option<String>,
+    #[command(flatten)]
+    pub witnesses: WitnessKeys,
 }
 
 #[derive(Subcommand, Debug)]
@@ -169,6 +171,35 @@ pub enum LedgerCommand {
     VerifyArchive(VerifyArchiveArgs),
 }
 
+/// The witnesses whose cosignatures an offline check requires.
+#[derive(clap::Args, Debug, Default)]
+pub struct WitnessKeys {
+    /// A witness's verifier key (C2SP cosignature/v1), obtained independently; repeatable.
+    /// The checkpoint must carry the quorum of their cosignatures.
+    #[arg(long = "witness-key")]
+    pub witness_keys: Vec<String>,
+    /// How many of the --witness-key witnesses must have cosigned [default: all of them].
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+    pub quorum: Option<u16>,
+}
+
+impl WitnessKeys {
+    /// The `cosignatures` check of the checkpoint, when witness keys were given.
+    pub(crate) fn check(
+        &self,
+        checkpoint: Result<String, String>,
+    ) -> Option<ledger::certificate::Check> {
+        if self.witness_keys.is_empty() {
+            return None;
+        }
+        Some(ledger::certificate::cosignature_check(
+            checkpoint.as_deref().map_err(Clone::clone),
+            &self.witness_keys,
+            self.quorum.map(usize::from),
+        ))
+    }
+}
+
 #[derive(clap::Args, Debug)]
 pub struct VerifyArchiveArgs {
     /// The archive bundle (JSON from GET /api/v1/cases/{id}/archive-bundle).
@@ -176,6 +207,8 @@ pub struct VerifyArchiveArgs {
     /// The ledger's verifier key, obtained independently of the bundle.
     #[arg(long)]
     pub key: String,
+    #[command(flatten)]
+    pub witnesses: WitnessKeys,
 }
 
 #[derive(clap::Args, Debug)]
@@ -189,6 +222,8 @@ pub struct VerifyDocumentArgs {
     /// without it, the command prints the file's SHA-256 and what to fetch, and exits 2.
     #[arg(long)]
     pub proof: Option<PathBuf>,
+    #[command(flatten)]
+    pub witnesses: WitnessKeys,
 }
 
 #[derive(clap::Args, Debug)]
@@ -201,15 +236,25 @@ pub struct VerifyCertificateArgs {
     /// The ledger's verifier key, obtained independently (default: the keys in the bundle).
     #[arg(long)]
     pub key: Option<String>,
+    #[command(flatten)]
+    pub witnesses: WitnessKeys,
 }
 
 #[derive(clap::Args, Debug)]
 pub struct ResumeArgs {
     #[command(flatten)]
     pub store: StoreArgs,
-    /// The last published checkpoint (the text of GET /ledger/checkpoint).
+    /// The last published checkpoint (from a follower, never from the restored server).
+    /// Without it, the latest checkpoint the configured witnesses cosigned is used.
     #[arg(long)]
-    pub checkpoint: PathBuf,
+    pub checkpoint: Option<PathBuf>,
+    /// The checkpoint given is this database's own and is the latest ever published (nothing
+    /// was written after the backup); needs --reason, which goes to the security audit.
+    #[arg(long, requires = "reason")]
+    pub i_know_it_is_the_latest: bool,
+    /// Why the checkpoint given is the latest published one.
+    #[arg(long)]
+    pub reason: Option<String>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -446,22 +491,66 @@ async fn resume(args: ResumeArgs) -> ExitCode {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let text = match std::fs::read_to_string(&args.checkpoint) {
-        Ok(t) => t,
+    if args.i_know_it_is_the_latest && args.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+        eprintln!("{}", both("cli.resume_reason_needed", &[]));
+        return ExitCode::from(2);
+    }
+    let given = match &args.checkpoint {
+        None => None,
+        Some(path) => match std::fs::read_to_string(path) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                eprintln!(
+                    "{}",
+                    both(
+                        "cli.resume_unreadable",
+                        &[
+                            ("path", &path.display().to_string()),
+                            ("detail", &e.to_string())
+                        ]
+                    )
+                );
+                return ExitCode::from(2);
+            }
+        },
+    };
+    let cosigning = match settings.cosigning() {
+        Ok(c) => c,
         Err(e) => {
-            eprintln!(
-                "{}",
-                both(
-                    "cli.resume_unreadable",
-                    &[
-                        ("path", &args.checkpoint.display().to_string()),
-                        ("detail", &e.to_string())
-                    ]
-                )
-            );
+            eprintln!("{}", both("cli.witnesses_invalid", &[("detail", &e)]));
             return ExitCode::from(2);
         }
     };
+    if given.is_none() && cosigning.witnesses.is_empty() {
+        eprintln!("{}", both("cli.resume_no_source", &[]));
+        return ExitCode::from(2);
+    }
+    let signer = settings.signer();
+    // What the witnesses cosigned last: the published state, from outside the bureau.
+    let witnessed = app::cosigning::witnessed_checkpoints(&cosigning, &signer.origin).await;
+    for w in &witnessed {
+        match &w.answer {
+            Ok((size, _)) => println!(
+                "{}",
+                both(
+                    "cli.resume_witness_size",
+                    &[("witness", &w.witness), ("size", &size.to_string())]
+                )
+            ),
+            Err(e) => println!(
+                "{}",
+                both(
+                    "cli.resume_witness_failed",
+                    &[("witness", &w.witness), ("detail", e)]
+                )
+            ),
+        }
+    }
+    let best = witnessed
+        .iter()
+        .filter_map(|w| w.answer.as_ref().ok())
+        .max_by_key(|(size, _)| *size)
+        .cloned();
     let store = match open_store(&settings).await {
         Ok(s) => s,
         Err(e) => {
@@ -470,8 +559,46 @@ async fn resume(args: ResumeArgs) -> ExitCode {
         }
     };
     let app = App::new(store, Arc::new(SystemClock), settings.app_settings());
-    let signer = settings.signer();
-    let outcome = match app.resume_ledger(&signer.dir, &signer.origin, &text).await {
+    let result = match (&given, &best) {
+        (None, None) => {
+            println!("{}", both("cli.resume_no_witness_answer", &[]));
+            return ExitCode::FAILURE;
+        }
+        // The witnesses' cosignature says it is the latest they saw: no reason needed.
+        (None, Some((_, note))) => {
+            app.resume_ledger(
+                &signer.dir,
+                &signer.origin,
+                note,
+                app::checkpoints::ResumeSource::Witnessed,
+            )
+            .await
+        }
+        (Some(text), best) => {
+            let given_size = ledger::cosignature::split(text)
+                .ok()
+                .and_then(|(body, _)| ledger::note::parse_checkpoint(body).ok())
+                .map(|(_, size, _)| size);
+            match (given_size, best) {
+                (Some(g), Some((w, _))) if *w > g => Ok(ResumeOutcome::BelowWitnesses {
+                    given: g,
+                    witnessed: *w,
+                }),
+                _ => {
+                    let source = match args.reason.as_deref() {
+                        Some(r) if args.i_know_it_is_the_latest => {
+                            println!("{}", both("cli.resume_forced", &[("reason", r.trim())]));
+                            app::checkpoints::ResumeSource::Forced(r)
+                        }
+                        _ => app::checkpoints::ResumeSource::Given,
+                    };
+                    app.resume_ledger(&signer.dir, &signer.origin, text, source)
+                        .await
+                }
+            }
+        }
+    };
+    let outcome = match result {
         Ok(o) => o,
         Err(e) => {
             eprintln!("{e}");
@@ -496,6 +623,16 @@ async fn resume(args: ResumeArgs) -> ExitCode {
         ResumeOutcome::Diverged { size } => {
             ("cli.resume_diverged", vec![("size", size.to_string())])
         }
+        ResumeOutcome::OwnCheckpoint { size } => {
+            ("cli.resume_own", vec![("size", size.to_string())])
+        }
+        ResumeOutcome::BelowWitnesses { given, witnessed } => (
+            "cli.resume_below_witnesses",
+            vec![
+                ("given", given.to_string()),
+                ("witnessed", witnessed.to_string()),
+            ],
+        ),
     };
     let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
     println!("{}", both(code, &args));
@@ -692,6 +829,17 @@ async fn serve(args: ServeArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let cosigning = match settings.cosigning() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("{}", both("cli.witnesses_invalid", &[("detail", &e)]));
+            return ExitCode::from(2);
+        }
+    };
+    if let Err(e) = app.start_cosigning(cosigning) {
+        eprintln!("{e}");
+        return ExitCode::FAILURE;
+    }
     let evidence = match settings.evidence_store() {
         Ok(e) => e,
         Err(e) => {

@@ -93,6 +93,20 @@ pub struct LedgerSettings {
     pub origin: String,
     /// How often a checkpoint is signed when the tree grew, in milliseconds (5 s).
     pub checkpoint_interval_ms: u64,
+    /// The witnesses that cosign each checkpoint (C2SP tlog-witness), `[[ledger.witnesses]]`.
+    #[serde(default)]
+    pub witnesses: Vec<WitnessSetting>,
+    /// How many of them a checkpoint needs to count as cosigned; all of them when not set.
+    #[serde(default)]
+    pub witness_quorum: Option<usize>,
+}
+
+/// One witness: where to submit checkpoints, and its C2SP verifier key (which names it).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WitnessSetting {
+    pub url: String,
+    pub verifier_key: String,
 }
 
 impl Default for Settings {
@@ -109,6 +123,8 @@ impl Default for Settings {
             ledger: LedgerSettings {
                 origin: format!("ecoenforce.local/{}", app.prefecture_code),
                 checkpoint_interval_ms: 5000,
+                witnesses: Vec::new(),
+                witness_quorum: None,
             },
             evidence: EvidenceSettings {
                 store_url: String::new(),
@@ -280,6 +296,12 @@ impl Settings {
             "{}",
             crate::both("cli.origin_invalid", &[("origin", origin)])
         );
+        if let Err(e) = self.cosigning() {
+            anyhow::bail!(
+                "{}",
+                crate::both("cli.witnesses_invalid", &[("detail", &e)])
+            );
+        }
         anyhow::ensure!(
             self.ledger.checkpoint_interval_ms >= 100,
             "{}",
@@ -304,6 +326,17 @@ impl Settings {
             origin: self.ledger.origin.clone(),
             interval: std::time::Duration::from_millis(self.ledger.checkpoint_interval_ms),
         }
+    }
+
+    /// The witnesses the platform asks to cosign its checkpoints.
+    pub fn cosigning(&self) -> Result<app::cosigning::CosigningConfig, String> {
+        let witnesses = self
+            .ledger
+            .witnesses
+            .iter()
+            .map(|w| app::cosigning::WitnessEndpoint::new(&w.url, &w.verifier_key))
+            .collect::<Result<Vec<_>, _>>()?;
+        app::cosigning::CosigningConfig::new(witnesses, self.ledger.witness_quorum)
     }
 
     /// The evidence store these settings name.

@@ -119,6 +119,35 @@ pub fn check_bundle(bundle: &Value, file: Option<(&str, &str)>, key: Option<&str
     out
 }
 
+/// The check `cosignatures`: the checkpoint carries valid cosignatures of at least `quorum` of
+/// the `witnesses` (C2SP tlog-cosignature verifier keys the checker obtained independently; all
+/// of them when `quorum` is `None`). It fails naming each witness whose cosignature is missing.
+pub fn cosignature_check(
+    checkpoint: Result<&str, String>,
+    witnesses: &[String],
+    quorum: Option<usize>,
+) -> Check {
+    check(
+        "cosignatures",
+        checkpoint.and_then(|note| {
+            let report = crate::cosignature::check_quorum(note, witnesses, quorum);
+            if report.met() {
+                Ok(())
+            } else {
+                Err(report.describe())
+            }
+        }),
+    )
+}
+
+/// The checkpoint inside a bundle's `tlog_proof` (at `pointer`, e.g. `/tlog_proof`).
+pub fn tlog_proof_checkpoint(bundle: &Value, pointer: &str) -> Result<String, String> {
+    let proof = text(bundle, pointer)?;
+    parse_tlog_proof(proof)
+        .map(|p| p.checkpoint)
+        .map_err(|e| e.to_string())
+}
+
 /// Whether the bundle's `format` is `expected`.
 pub(crate) fn format_check(bundle: &Value, expected: &str) -> Check {
     check(

@@ -134,6 +134,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "publications",
         include_str!("../migrations/0028_publications.sql"),
     ),
+    (
+        29,
+        "cosignatures",
+        include_str!("../migrations/0029_cosignatures.sql"),
+    ),
 ];
 
 pub(crate) fn run(conn: &mut Connection) -> Result<(), StoreError> {

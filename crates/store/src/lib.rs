@@ -16,7 +16,9 @@ mod tables;
 pub mod witness;
 
 pub use scope::Scope;
-pub use sql::{CheckpointRecord, LedgerKey, SecurityAuditRecord, Upload};
+pub use sql::{
+    CheckpointRecord, CosignatureRecord, LedgerKey, SecurityAuditRecord, Upload, WitnessProgress,
+};
 pub use tables::{LOG_TABLES, MIGRATION_TABLES, NON_PROJECTION_TABLES, projection_tables};
 pub use witness::{ForkEvidence, WitnessStore, Witnessed};
 
@@ -517,6 +519,19 @@ pub trait LedgerQueries: Send + Sync {
     async fn consistency_proof(&self, from: i64, to: i64) -> Result<Vec<ledger::Hash>, StoreError>;
     /// The hashes of a C2SP tile: tree hashes, or for an entry bundle the events' `event_hash`.
     async fn tile(&self, tile: ledger::tiles::TileRef) -> Result<Vec<ledger::Hash>, StoreError>;
+    /// Keeps a witness's cosignature of a checkpoint; a second one by the same witness for the
+    /// same checkpoint is left out (the first stays).
+    async fn record_cosignature(&self, c: &CosignatureRecord) -> Result<(), StoreError>;
+    /// The cosignatures of a checkpoint, in the order received.
+    async fn cosignatures(&self, checkpoint_id: i64) -> Result<Vec<CosignatureRecord>, StoreError>;
+    /// Per witness key, the largest tree size it cosigned and its newest cosignature's times.
+    async fn witness_progress(&self) -> Result<Vec<WitnessProgress>, StoreError>;
+    /// The newest checkpoint larger than `above` with at least `cosignatures` cosignatures.
+    async fn latest_cosigned_checkpoint(
+        &self,
+        above: i64,
+        cosignatures: i64,
+    ) -> Result<Option<CheckpointRecord>, StoreError>;
 }
 
 /// Evidence reads, the security audit and resumable uploads.

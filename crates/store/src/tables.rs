@@ -16,6 +16,8 @@ pub const LOG_TABLES: &[&str] = &[
     // The signer's record of what it signed, with which key.
     "checkpoints",
     "ledger_keys",
+    // The witnesses' cosignatures of those checkpoints.
+    "cosignatures",
 ];
 
 /// Not projections, excluded from replay: credentials and sessions, and the sealed records of

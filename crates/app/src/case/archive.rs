@@ -476,11 +476,7 @@ impl App {
         }
         let ledger = self.store.case_ledger(case.id, case.clue_id).await?;
         let last = ledger.last().map_or(0, |(seq, _)| *seq);
-        let mut checkpoint = self.store.latest_checkpoint().await?;
-        if checkpoint.as_ref().is_none_or(|c| c.size <= last) {
-            checkpoint = Some(self.sign_checkpoint_now().await?);
-        }
-        let checkpoint = checkpoint.ok_or_else(|| AppError::Internal("no checkpoint".into()))?;
+        let checkpoint = self.checkpoint_covering(last).await?;
         let b64 = |b: &[u8]| crate::proofs::base64(b);
         let mut events = Vec::with_capacity(ledger.len());
         let mut documents = Vec::new();

@@ -42,4 +42,5 @@ mod tasks;
 mod team;
 mod triage;
 mod validation;
+mod witnesses;
 mod write_path;

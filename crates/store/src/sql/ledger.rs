@@ -32,6 +32,42 @@ pub struct LedgerKey {
     pub last_size: Option<i64>,
 }
 
+/// A witness's cosignature of a checkpoint: its signature line as received.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CosignatureRecord {
+    pub checkpoint_id: i64,
+    /// Hex of the witness's 4-byte key ID.
+    pub witness_key_id: String,
+    pub witness: String,
+    /// `— <name> <base64>`, without its newline.
+    pub line: String,
+    /// The cosignature's own time (POSIX seconds).
+    pub cosigned_at: i64,
+    pub received_at: Timestamp,
+}
+
+/// How far a witness has cosigned.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WitnessProgress {
+    pub witness_key_id: String,
+    /// The largest tree size it cosigned.
+    pub size: i64,
+    pub cosigned_at: i64,
+    pub received_at: Timestamp,
+}
+
+const INSERT_COSIGNATURE: &str = "INSERT INTO cosignatures \
+     (checkpoint_id, witness_key_id, witness, line, cosigned_at, received_at) \
+     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (checkpoint_id, witness_key_id) DO NOTHING";
+const COSIGNATURES: &str = "SELECT checkpoint_id, witness_key_id, witness, line, cosigned_at, \
+     received_at FROM cosignatures WHERE checkpoint_id = $1 ORDER BY received_at, witness_key_id";
+const WITNESS_PROGRESS: &str = "SELECT c.witness_key_id, MAX(k.size), MAX(c.cosigned_at), \
+     MAX(c.received_at) FROM cosignatures c JOIN checkpoints k ON k.id = c.checkpoint_id \
+     GROUP BY c.witness_key_id ORDER BY c.witness_key_id";
+const LATEST_COSIGNED: &str = "SELECT id, size, root, key_id, note, signed_at FROM checkpoints k \
+     WHERE k.size > $1 AND (SELECT COUNT(*) FROM cosignatures c WHERE c.checkpoint_id = k.id) >= $2 \
+     ORDER BY k.id DESC LIMIT 1";
+
 const CHECKPOINT_COLUMNS: &str = "id, size, root, key_id, note, signed_at";
 const LATEST_CHECKPOINT: &str =
     "SELECT id, size, root, key_id, note, signed_at FROM checkpoints ORDER BY id DESC LIMIT 1";
@@ -154,6 +190,67 @@ impl<B: SqlBackend> LedgerQueries for B {
             .execute(INSERT_CHECKPOINT, &values)
             .await
             .map(|_| ()))
+    }
+
+    async fn record_cosignature(&self, c: &CosignatureRecord) -> Result<(), StoreError> {
+        let values: Vec<Value> = vec![
+            c.checkpoint_id.into(),
+            c.witness_key_id.as_str().into(),
+            c.witness.as_str().into(),
+            c.line.as_str().into(),
+            c.cosigned_at.into(),
+            c.received_at.into(),
+        ];
+        run!(self, |e| e
+            .execute(INSERT_COSIGNATURE, &values)
+            .await
+            .map(|_| ()))
+    }
+
+    async fn cosignatures(&self, checkpoint_id: i64) -> Result<Vec<CosignatureRecord>, StoreError> {
+        run!(self, |e| e
+            .query(COSIGNATURES, &[checkpoint_id.into()])
+            .await?
+            .iter()
+            .map(|r| Ok(CosignatureRecord {
+                checkpoint_id: r.i64(0)?,
+                witness_key_id: r.text(1)?,
+                witness: r.text(2)?,
+                line: r.text(3)?,
+                cosigned_at: r.i64(4)?,
+                received_at: r.time(5)?,
+            }))
+            .collect())
+    }
+
+    async fn witness_progress(&self) -> Result<Vec<WitnessProgress>, StoreError> {
+        run!(self, |e| e
+            .query(WITNESS_PROGRESS, &[])
+            .await?
+            .iter()
+            .map(|r| Ok(WitnessProgress {
+                witness_key_id: r.text(0)?,
+                size: r.i64(1)?,
+                cosigned_at: r.i64(2)?,
+                received_at: r.time(3)?,
+            }))
+            .collect())
+    }
+
+    async fn latest_cosigned_checkpoint(
+        &self,
+        above: i64,
+        cosignatures: i64,
+    ) -> Result<Option<CheckpointRecord>, StoreError> {
+        run!(self, |e| query_opt(
+            e,
+            LATEST_COSIGNED,
+            &[above.into(), cosignatures.into()]
+        )
+        .await?
+        .as_ref()
+        .map(checkpoint_from_row)
+        .transpose())
     }
 
     async fn register_ledger_key(

@@ -26,7 +26,7 @@ mod queries;
 mod sealed;
 
 pub use evidence::{SecurityAuditRecord, Upload};
-pub use ledger::{CheckpointRecord, LedgerKey};
+pub use ledger::{CheckpointRecord, CosignatureRecord, LedgerKey, WitnessProgress};
 
 pub use projection::{Projection, Snapshot, diff_snapshots, projection_tables, replay};
 pub use queries::{TxReader, append, log_size, set_log_size};

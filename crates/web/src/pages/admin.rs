@@ -42,6 +42,34 @@ struct AdminPage {
     has_unconfirmed: bool,
     users: Vec<UserRow>,
     units: Vec<UnitRow>,
+    /// The witnesses that cosign checkpoints, and the newest signed size they trail.
+    witnesses: Vec<WitnessRow>,
+    signed_size: i64,
+    quorum: usize,
+}
+
+pub struct WitnessRow {
+    pub name: String,
+    pub url: String,
+    /// The largest size it cosigned, or "—".
+    pub size: String,
+    /// How long ago its newest cosignature was made.
+    pub age: String,
+    /// Behind the newest checkpoint (or failing, or ahead of this database).
+    pub warn: bool,
+    pub problem: String,
+}
+
+/// "42 s", "5 min", "3 h", "2 d" in the page's language.
+fn age(tr: &crate::pages::Tr, seconds: i64) -> String {
+    let s = seconds.max(0);
+    let (n, unit) = match s {
+        0..60 => (s, "ui-age_seconds"),
+        60..3600 => (s / 60, "ui-age_minutes"),
+        3600..86400 => (s / 3600, "ui-age_hours"),
+        _ => (s / 86400, "ui-age_days"),
+    };
+    tr.with(unit, &[("n", n.to_string())])
 }
 
 pub async fn overview(State(state): State<AppState>, ctx: PageCtx) -> Response {
@@ -65,8 +93,41 @@ pub async fn overview(State(state): State<AppState>, ctx: PageCtx) -> Response {
             .collect(),
         Err(e) => return ctx.error(e),
     };
+    let statuses = match state.app.witness_statuses().await {
+        Ok(s) => s,
+        Err(e) => return ctx.error(e),
+    };
+    let signed_size = match state.app.latest_checkpoint().await {
+        Ok(c) => c.map_or(0, |c| c.size),
+        Err(e) => return ctx.error(e),
+    };
+    let now = state.app.now().as_datetime().timestamp();
+    let tr = ctx.tr();
+    let witnesses = statuses
+        .into_iter()
+        .map(|w| {
+            let behind = w.cosigned_size.is_none_or(|s| s < signed_size);
+            let problem = match (w.ahead, &w.last_error) {
+                (Some(n), _) => tr.with("ui-witness_ahead", &[("size", n.to_string())]),
+                (None, Some(e)) => e.clone(),
+                (None, None) => String::new(),
+            };
+            WitnessRow {
+                name: w.name,
+                url: w.url,
+                size: w.cosigned_size.map_or("—".into(), |s| s.to_string()),
+                age: w.cosigned_at.map_or("—".into(), |t| age(&tr, now - t)),
+                warn: behind || !problem.is_empty(),
+                problem,
+            }
+        })
+        .collect();
+    let quorum = state.app.cosigning_config().quorum;
     let page = AdminPage {
         chrome: ctx.chrome(),
+        witnesses,
+        signed_size,
+        quorum,
         can_create: allows(&auth.actor, Capability::AccountCreate),
         has_unconfirmed: settings.iter().any(|s| s.2),
         settings,
