@@ -77,9 +77,9 @@ fn verify_cli(dir: &std::path::Path, bundle: &Value, key: &str) -> (Option<i32>,
     )
 }
 
-/// The Python that runs `docs/archive_check.py` (with `cryptography`): `ECOENFORCE_PYTHON`
+/// The Python that runs a checker in `docs/` (with `cryptography`): `ECOENFORCE_PYTHON`
 /// (`.ci/run` sets its venv's), else `python3` if it has the package; `None` with the reason.
-fn python() -> Option<String> {
+pub(crate) fn python(script: &str) -> Option<String> {
     let required = std::env::var("ECOENFORCE_PYTHON").ok();
     let py = required.clone().unwrap_or_else(|| "python3".into());
     let ok = std::process::Command::new(&py)
@@ -94,7 +94,7 @@ fn python() -> Option<String> {
         Some(py)
     } else {
         eprintln!(
-            "SKIPPED docs/archive_check.py: {py} with the package cryptography not found \
+            "SKIPPED docs/{script}: {py} with the package cryptography not found \
              (pip install -r docs/requirements.txt, or set ECOENFORCE_PYTHON)"
         );
         None
@@ -424,7 +424,7 @@ async fn archive_walk(kind: Kind) {
     assert_eq!(verify_cli(dir.path(), &bundle, other_key).0, Some(1));
 
     // The independent checker agrees on each.
-    if let Some(py) = python() {
+    if let Some(py) = python("archive_check.py") {
         let (code, out) = verify_python(&py, dir.path(), &bundle, &key);
         assert_eq!(code, Some(0), "{out}");
         for (b, check) in tampered {

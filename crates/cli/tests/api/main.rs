@@ -42,5 +42,6 @@ mod tasks;
 mod team;
 mod triage;
 mod validation;
+mod witness_drill;
 mod witnesses;
 mod write_path;
