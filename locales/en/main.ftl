@@ -1799,3 +1799,6 @@ cli-resume_no_witness_answer = No witness answered with a cosigned checkpoint; n
 cli-resume_forced = Resuming at this database's own checkpoint, on your word: { $reason } (written to the security audit).
 cli-resume_own = The checkpoint of { $size } entries is this restored database's own: nothing shows it is the latest one published, and resuming at an older one would make the server sign a tree that forks the published log. Use the witnesses (ledger resume without --checkpoint) or a follower's copy; if nothing was written after the backup, add --i-know-it-is-the-latest --reason "…".
 cli-resume_below_witnesses = The checkpoint given has { $given } entries, but the witnesses cosigned { $witnessed }: the published log is larger. Nothing was changed; see the README's drill "backup behind the published checkpoint".
+cli-loss_reason = --reason must be one line saying why the entries are lost.
+cli-loss_nothing = Nothing is lost: the database holds the published { $size } entries. Use ledger resume.
+cli-loss_declared = Entries { $from } to { $to } are declared lost. The log continues as { $origin } with a new key; set ledger.origin = "{ $origin }" in the settings, give the witnesses its verifier key (--log { $vkey }), publish the statement below (it is also served at /ledger/statements), then start the server.

@@ -1799,3 +1799,6 @@ cli-resume_no_witness_answer = 没有见证方给出已联署的检查点；未�
 cli-resume_forced = 按您的说明，在本数据库自身的检查点处恢复：{ $reason }（已写入安全审计）。
 cli-resume_own = 含 { $size } 条的检查点是恢复后的数据库自身的：无法证明它是最后公布的；若在较旧的检查点处恢复，服务器会签署与已公布日志分叉的树。请使用见证方（不带 --checkpoint 的 ledger resume）或跟随方的副本；若备份之后确无写入，请加 --i-know-it-is-the-latest --reason "…"。
 cli-resume_below_witnesses = 所给检查点含 { $given } 条，而见证方已联署 { $witnessed } 条：已公布的日志更大。未作任何更改；参见 README 中“备份落后于已公布检查点”的演练。
+cli-loss_reason = --reason 须为一行文字，说明条目丢失的原因。
+cli-loss_nothing = 没有丢失：数据库包含已公布的 { $size } 条。请使用 ledger resume。
+cli-loss_declared = 已声明第 { $from } 至 { $to } 条丢失。日志以 { $origin } 继续，使用新密钥；请在设置中写入 ledger.origin = "{ $origin }"，把其验证公钥交给见证方（--log { $vkey }），公布下列声明（也可在 /ledger/statements 获取），然后启动服务器。

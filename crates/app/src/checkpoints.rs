@@ -510,6 +510,161 @@ impl App {
     }
 }
 
+/// The statement `ledger declare-loss` signs: the log `origin` published `published` entries
+/// but only the first `kept` survive; it continues as the log `continues`, whose first tree is
+/// those `kept` entries. Signed by the old key (its last word on the old log) and the new one.
+pub const LOSS_STATEMENT: &str = "ecoenforce-lost-range/v1";
+
+/// What `ledger declare-loss` did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LossOutcome {
+    Declared {
+        statement: String,
+        new_vkey: String,
+        kept: u64,
+        published: u64,
+    },
+    /// The published checkpoint is not signed by a key of this ledger, or names another log.
+    NotSigned,
+    /// Nothing is lost: the database holds the published tree (use `ledger resume`).
+    NothingLost {
+        size: u64,
+    },
+    /// The database holds as many entries as were published, but its tree differs there.
+    Diverged {
+        size: u64,
+    },
+    BadOrigin(String),
+}
+
+impl App {
+    /// `ledger declare-loss`: the database lost entries `kept..published` that the witnesses
+    /// cosigned (a backup behind the published checkpoint, and no copy of those events
+    /// anywhere). The old log cannot be continued: any new tree of its origin forks the
+    /// published one, and the witnesses would refuse it. So the log ends, with a statement
+    /// signed by its key naming the lost range and the reason, and continues under a new
+    /// origin and a new key from the surviving entries: the retired key is kept, the signer's
+    /// state becomes the new log's first checkpoint, and the act is in the security audit.
+    pub async fn declare_loss(
+        &self,
+        dir: &Path,
+        old_origin: &str,
+        new_origin: &str,
+        published: &str,
+        reason: &str,
+    ) -> Result<LossOutcome, AppError> {
+        let reason = reason.trim();
+        if !note::valid_key_name(new_origin) || new_origin == old_origin || new_origin.contains(':')
+        {
+            return Ok(LossOutcome::BadOrigin(new_origin.to_owned()));
+        }
+        if reason.is_empty() || reason.contains('\n') {
+            return Err(AppError::Internal(
+                "the reason must be one line of text".into(),
+            ));
+        }
+        let keys = self.store.ledger_keys().await?;
+        let Some(body) = keys
+            .iter()
+            .find_map(|k| note::verify(published, &k.vkey).ok())
+        else {
+            return Ok(LossOutcome::NotSigned);
+        };
+        let Ok((origin, size, root)) = note::parse_checkpoint(body) else {
+            return Ok(LossOutcome::NotSigned);
+        };
+        if origin != old_origin {
+            return Ok(LossOutcome::NotSigned);
+        }
+        let kept = self.store.log_size().await? as u64;
+        if kept >= size {
+            return Ok(if self.store.root_at(size as i64).await? == root {
+                LossOutcome::NothingLost { size }
+            } else {
+                LossOutcome::Diverged { size }
+            });
+        }
+        let kept_root = self.store.root_at(kept as i64).await?;
+        let old_key = load_or_create_key(dir, old_origin).map_err(key_error)?;
+        let new = new_key().map_err(key_error)?;
+        let b64 = |h: &Hash| crate::proofs::base64(h);
+        let text = format!(
+            "{LOSS_STATEMENT}\norigin {old_origin}\npublished {size} {}\nkept {kept} {}\ncontinues {new_origin}\nreason {reason}\n",
+            b64(&root),
+            b64(&kept_root)
+        );
+        let by_old = note::sign(&text, old_origin, &old_key)
+            .map_err(|e| AppError::Internal(format!("signing the statement: {e}")))?;
+        let by_new = note::sign(&text, new_origin, &new)
+            .map_err(|e| AppError::Internal(format!("signing the statement: {e}")))?;
+        let new_line = by_new
+            .rsplit_once("\n\n")
+            .map(|(_, l)| l.to_owned())
+            .unwrap_or_default();
+        let statement = ledger::cosignature::add_signatures(&by_old, &[new_line])
+            .map_err(|e| AppError::Internal(format!("the statement: {e}")))?;
+        // The statement first: if anything below fails, it is already kept (in the database,
+        // which backups carry, and beside the keys).
+        self.store
+            .record_ledger_statement("lost_range", &statement, self.clock.now())
+            .await?;
+        write_private(
+            &dir.join(format!("lost-{kept}-{size}.statement")),
+            &statement,
+        )
+        .map_err(key_error)?;
+        let old_id = ledger::hex(&note::key_id(old_origin, &old_key.verifying_key()));
+        write_private(
+            &dir.join(format!("key-{old_id}.retired")),
+            &note::signer_key(old_origin, &old_key),
+        )
+        .map_err(key_error)?;
+        // The new log's first checkpoint: the surviving tree under the new origin.
+        let first = note::sign(
+            &note::checkpoint_body(new_origin, kept, &kept_root),
+            new_origin,
+            &new,
+        )
+        .map_err(|e| AppError::Internal(format!("signing a checkpoint: {e}")))?;
+        write_private(&dir.join(STATE_FILE), &first).map_err(key_error)?;
+        write_private(&dir.join(KEY_FILE), &note::signer_key(new_origin, &new))
+            .map_err(key_error)?;
+        self.register_key(new_origin, &new).await?;
+        let new_id = ledger::hex(&note::key_id(new_origin, &new.verifying_key()));
+        if kept > 0 {
+            self.store
+                .record_checkpoint(kept as i64, kept_root, &new_id, &first, self.clock.now())
+                .await?;
+        }
+        self.store
+            .record_security_audit(&store::SecurityAuditRecord {
+                at: self.clock.now(),
+                username: std::env::var("USER").unwrap_or_else(|_| "cli".into()),
+                user_id: None,
+                ip: "local".into(),
+                kind: "ledger.loss_declared".into(),
+                detail: serde_json::json!({
+                    "origin": old_origin, "published": size, "kept": kept,
+                    "continues": new_origin, "reason": reason,
+                })
+                .to_string(),
+            })
+            .await?;
+        Ok(LossOutcome::Declared {
+            statement,
+            new_vkey: note::verifier_key(new_origin, &new.verifying_key()),
+            kept,
+            published: size,
+        })
+    }
+
+    /// The statements this ledger's keys signed about the log (`ledger declare-loss`), oldest
+    /// first.
+    pub async fn ledger_statements(&self) -> Result<Vec<String>, AppError> {
+        Ok(self.store.ledger_statements().await?)
+    }
+}
+
 /// Where the checkpoint `ledger resume` is given comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ResumeSource<'a> {

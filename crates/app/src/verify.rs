@@ -172,6 +172,44 @@ impl App {
     ) -> Result<(), AppError> {
         use ledger::note;
         let keys = self.store.ledger_keys().await?;
+        // Origin changes a statement signed by the old log's key declares (`declare-loss`):
+        // (old origin, new origin, the surviving size and root the new log starts from).
+        let mut continued: Vec<(String, String, u64, Hash)> = Vec::new();
+        for statement in self.store.ledger_statements().await? {
+            let Some(text) = keys
+                .iter()
+                .find_map(|k| note::verify(&statement, &k.vkey).ok())
+            else {
+                report
+                    .problems
+                    .push("a ledger statement is not signed by a key of this ledger".into());
+                continue;
+            };
+            let field = |name: &str| {
+                text.lines()
+                    .find_map(|l| l.strip_prefix(name)?.strip_prefix(' '))
+                    .unwrap_or_default()
+            };
+            let kept = field("kept").split_once(' ');
+            let root = kept.and_then(|(_, r)| {
+                use base64::Engine;
+                base64::engine::general_purpose::STANDARD
+                    .decode(r)
+                    .ok()
+                    .and_then(|r| Hash::try_from(r).ok())
+            });
+            match (kept.and_then(|(k, _)| k.parse::<u64>().ok()), root) {
+                (Some(k), Some(r)) => continued.push((
+                    field("origin").to_owned(),
+                    field("continues").to_owned(),
+                    k,
+                    r,
+                )),
+                _ => report
+                    .problems
+                    .push("a ledger statement does not name the surviving tree".into()),
+            }
+        }
         let mut previous: Option<(u64, Hash)> = None;
         let mut origin: Option<String> = None;
         let mut after = 0;
@@ -207,9 +245,18 @@ impl App {
                 }
                 match &origin {
                     None => origin = Some(o),
-                    Some(first) if *first != o => report
-                        .problems
-                        .push(format!("{name}: origin {o}, earlier checkpoints {first}")),
+                    Some(first) if *first != o => {
+                        // Only a declared continuation, starting from the surviving tree.
+                        if continued.iter().any(|(from, to, k, r)| {
+                            from == first && *to == o && (*k, *r) == (size, root)
+                        }) {
+                            origin = Some(o);
+                        } else {
+                            report
+                                .problems
+                                .push(format!("{name}: origin {o}, earlier checkpoints {first}"));
+                        }
+                    }
                     Some(_) => {}
                 }
                 if size > events {

@@ -159,6 +159,10 @@ pub enum LedgerCommand {
     Resume(ResumeArgs),
     /// A new signing key signs checkpoints from the next round; the old one is kept, retired.
     RotateKey(RotateArgs),
+    /// For a restored database behind what the witnesses cosigned, with no copy of the lost
+    /// events anywhere: ends the log with a signed statement of the lost range and continues
+    /// under a new origin and key from the surviving entries.
+    DeclareLoss(DeclareLossArgs),
     /// Checks an evidence certificate offline: the checkpoint's signature, the event's inclusion,
     /// that the event names the evidence's hashes, and with --file both hashes of the file.
     VerifyCertificate(VerifyCertificateArgs),
@@ -258,6 +262,21 @@ pub struct ResumeArgs {
 }
 
 #[derive(clap::Args, Debug)]
+pub struct DeclareLossArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// The origin the log continues under, e.g. `ecoenforce.local/532800/2`.
+    #[arg(long)]
+    pub new_origin: String,
+    /// Why the entries are lost (one line; it is signed into the statement).
+    #[arg(long)]
+    pub reason: String,
+    /// The last published checkpoint, from a follower [default: the witnesses' latest].
+    #[arg(long)]
+    pub checkpoint: Option<PathBuf>,
+}
+
+#[derive(clap::Args, Debug)]
 pub struct RotateArgs {
     #[command(flatten)]
     pub store: StoreArgs,
@@ -354,6 +373,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Ledger(LedgerCommand::Verify(args)) => block_on(verify(args)),
         Command::Ledger(LedgerCommand::Resume(args)) => block_on(resume(args)),
         Command::Ledger(LedgerCommand::RotateKey(args)) => rotate_key(args),
+        Command::Ledger(LedgerCommand::DeclareLoss(args)) => block_on(declare_loss(args)),
         Command::Ledger(LedgerCommand::VerifyDocument(args)) => document_cli::verify_document(args),
         Command::Ledger(LedgerCommand::VerifyArchive(args)) => archive_cli::verify_archive(args),
         Command::Ledger(LedgerCommand::VerifyCertificate(args)) => {
@@ -640,6 +660,132 @@ async fn resume(args: ResumeArgs) -> ExitCode {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
+    }
+}
+
+async fn declare_loss(args: DeclareLossArgs) -> ExitCode {
+    use app::checkpoints::LossOutcome;
+    let settings = match args.store.settings(None) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let reason = args.reason.trim();
+    if reason.is_empty() || reason.contains('\n') {
+        eprintln!("{}", both("cli.loss_reason", &[]));
+        return ExitCode::from(2);
+    }
+    let signer = settings.signer();
+    let published = match &args.checkpoint {
+        Some(path) => match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!(
+                    "{}",
+                    both(
+                        "cli.resume_unreadable",
+                        &[
+                            ("path", &path.display().to_string()),
+                            ("detail", &e.to_string())
+                        ]
+                    )
+                );
+                return ExitCode::from(2);
+            }
+        },
+        None => {
+            let cosigning = match settings.cosigning() {
+                Ok(c) if !c.witnesses.is_empty() => c,
+                Ok(_) => {
+                    eprintln!("{}", both("cli.resume_no_source", &[]));
+                    return ExitCode::from(2);
+                }
+                Err(e) => {
+                    eprintln!("{}", both("cli.witnesses_invalid", &[("detail", &e)]));
+                    return ExitCode::from(2);
+                }
+            };
+            let answers = app::cosigning::witnessed_checkpoints(&cosigning, &signer.origin).await;
+            match answers
+                .iter()
+                .filter_map(|w| w.answer.as_ref().ok())
+                .max_by_key(|(size, _)| *size)
+            {
+                Some((_, note)) => note.clone(),
+                None => {
+                    println!("{}", both("cli.resume_no_witness_answer", &[]));
+                    return ExitCode::FAILURE;
+                }
+            }
+        }
+    };
+    let store = match open_store(&settings).await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("{e:#}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let app = App::new(store, Arc::new(SystemClock), settings.app_settings());
+    let outcome = match app
+        .declare_loss(
+            &signer.dir,
+            &signer.origin,
+            &args.new_origin,
+            &published,
+            reason,
+        )
+        .await
+    {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match outcome {
+        LossOutcome::Declared {
+            statement,
+            new_vkey,
+            kept,
+            published,
+        } => {
+            println!(
+                "{}",
+                both(
+                    "cli.loss_declared",
+                    &[
+                        ("from", &kept.to_string()),
+                        ("to", &(published - 1).to_string()),
+                        ("origin", &args.new_origin),
+                        ("vkey", &new_vkey),
+                    ]
+                )
+            );
+            print!("{statement}");
+            ExitCode::SUCCESS
+        }
+        LossOutcome::NotSigned => {
+            println!("{}", both("cli.resume_not_signed", &[]));
+            ExitCode::FAILURE
+        }
+        LossOutcome::NothingLost { size } => {
+            println!(
+                "{}",
+                both("cli.loss_nothing", &[("size", &size.to_string())])
+            );
+            ExitCode::FAILURE
+        }
+        LossOutcome::Diverged { size } => {
+            println!(
+                "{}",
+                both("cli.resume_diverged", &[("size", &size.to_string())])
+            );
+            ExitCode::FAILURE
+        }
+        LossOutcome::BadOrigin(o) => {
+            eprintln!("{}", both("cli.origin_invalid", &[("origin", &o)]));
+            ExitCode::from(2)
+        }
     }
 }
 

@@ -15,3 +15,14 @@ CREATE TABLE cosignatures (
 CREATE INDEX cosignatures_witness ON cosignatures (witness_key_id, checkpoint_id);
 CREATE TRIGGER cosignatures_append_only BEFORE UPDATE OR DELETE ON cosignatures
     FOR EACH ROW EXECUTE FUNCTION ecoenforce_append_only();
+
+-- Statements the ledger's keys signed about the log itself (`ledger declare-loss`: a range of
+-- published entries lost, and the origin the log continues under). Append-only.
+CREATE TABLE ledger_statements (
+    id BIGSERIAL PRIMARY KEY,
+    kind TEXT NOT NULL,
+    statement TEXT NOT NULL,
+    made_at TIMESTAMPTZ NOT NULL
+);
+CREATE TRIGGER ledger_statements_append_only BEFORE UPDATE OR DELETE ON ledger_statements
+    FOR EACH ROW EXECUTE FUNCTION ecoenforce_append_only();

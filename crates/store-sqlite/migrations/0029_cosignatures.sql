@@ -17,3 +17,16 @@ CREATE TRIGGER cosignatures_no_update BEFORE UPDATE ON cosignatures
 BEGIN SELECT RAISE(ABORT, 'cosignatures is append-only'); END;
 CREATE TRIGGER cosignatures_no_delete BEFORE DELETE ON cosignatures
 BEGIN SELECT RAISE(ABORT, 'cosignatures is append-only'); END;
+
+-- Statements the ledger's keys signed about the log itself (`ledger declare-loss`: a range of
+-- published entries lost, and the origin the log continues under). Append-only.
+CREATE TABLE ledger_statements (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    statement TEXT NOT NULL,
+    made_at TEXT NOT NULL
+);
+CREATE TRIGGER ledger_statements_no_update BEFORE UPDATE ON ledger_statements
+BEGIN SELECT RAISE(ABORT, 'ledger_statements is append-only'); END;
+CREATE TRIGGER ledger_statements_no_delete BEFORE DELETE ON ledger_statements
+BEGIN SELECT RAISE(ABORT, 'ledger_statements is append-only'); END;

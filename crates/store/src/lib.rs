@@ -526,6 +526,15 @@ pub trait LedgerQueries: Send + Sync {
     async fn cosignatures(&self, checkpoint_id: i64) -> Result<Vec<CosignatureRecord>, StoreError>;
     /// Per witness key, the largest tree size it cosigned and its newest cosignature's times.
     async fn witness_progress(&self) -> Result<Vec<WitnessProgress>, StoreError>;
+    /// Keeps a statement the ledger's keys signed about the log (`kind`: `lost_range`).
+    async fn record_ledger_statement(
+        &self,
+        kind: &str,
+        statement: &str,
+        made_at: Timestamp,
+    ) -> Result<(), StoreError>;
+    /// Every such statement, oldest first.
+    async fn ledger_statements(&self) -> Result<Vec<String>, StoreError>;
     /// The newest checkpoint larger than `above` with at least `cosignatures` cosignatures.
     async fn latest_cosigned_checkpoint(
         &self,

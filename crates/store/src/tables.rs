@@ -18,6 +18,8 @@ pub const LOG_TABLES: &[&str] = &[
     "ledger_keys",
     // The witnesses' cosignatures of those checkpoints.
     "cosignatures",
+    // What the ledger's keys signed about the log itself (a declared loss).
+    "ledger_statements",
 ];
 
 /// Not projections, excluded from replay: credentials and sessions, and the sealed records of

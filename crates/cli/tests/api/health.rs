@@ -56,6 +56,7 @@ async fn openapi_describes_every_route(app: TestApp) {
         ("/ledger/checkpoint", vec!["get"]),
         ("/ledger/verifier-key", vec!["get"]),
         ("/ledger/verifier-keys", vec!["get"]),
+        ("/ledger/statements", vec!["get"]),
         ("/api/v1/ledger/checkpoints", vec!["post"]),
         ("/api/v1/ledger/entries/{index}", vec!["get"]),
         ("/api/v1/ledger/proof/inclusion", vec!["get"]),

@@ -381,6 +381,81 @@ async fn the_restore_drill_uses_the_witnesses_and_a_fork_is_caught() {
         "{out}"
     );
 
+    // The drill for a backup behind the published checkpoint when no copy of the lost events
+    // exists: the log ends with a signed statement of the lost range and continues under a
+    // new origin and key (README, "Restore").
+    let lossdir = dir.path().join("loss");
+    let (code, out) = cli(&[
+        "admin",
+        "restore",
+        "--from",
+        backup.to_str().unwrap(),
+        "--data-dir",
+        lossdir.to_str().unwrap(),
+    ]);
+    assert_eq!(code, Some(0), "{out}");
+    let l = lossdir.to_str().unwrap();
+    let continued = "ecoenforce.local/532800/2";
+    let (code, out) = cli(&[
+        "ledger",
+        "declare-loss",
+        "--data-dir",
+        l,
+        "--new-origin",
+        continued,
+        "--reason",
+        "备份落后于已公布检查点，丢失事件无副本（演练）",
+    ]);
+    assert_eq!(code, Some(0), "{out}");
+    let statement = out[out.find("ecoenforce-lost-range/v1").unwrap()..].to_owned();
+    let (_, new_key) =
+        note::parse_signer_key(&std::fs::read_to_string(lossdir.join("ledger/key")).unwrap())
+            .unwrap();
+    let new_vkey = note::verifier_key(continued, &new_key.verifying_key());
+    assert!(out.contains(&new_vkey), "{out}");
+    // Signed by the old log's key and by the new one.
+    let text = note::verify(&statement, &log_vkey).unwrap();
+    assert_eq!(note::verify(&statement, &new_vkey).unwrap(), text);
+    assert!(
+        text.contains(&format!("\npublished {published_size} ")),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("\ncontinues {continued}\n")),
+        "{text}"
+    );
+    // The old origin cannot be served with the new key: the settings must name the new log.
+    let refused = start_with(&["--data-dir", l], &FAST);
+    assert!(refused.is_err(), "started with the old origin");
+    let w3 = start_witness(&dir.path().join("w3"), "jcy.example/witness2", &new_vkey);
+    std::fs::write(
+        lossdir.join("ecoenforce.toml"),
+        format!("[ledger]\norigin = \"{continued}\"\n{}", settings(&[&w3])),
+    )
+    .unwrap();
+    let go_on = start_platform(&lossdir, false);
+    let served: Vec<String> = reqwest::get(format!("{}/ledger/statements", go_on.url))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(served, [statement.clone()]);
+    let zhidui = login(&go_on.url, "zhidui.officer").await;
+    let kept = text
+        .lines()
+        .find_map(|l| l.strip_prefix("kept "))
+        .and_then(|l| l.split(' ').next())
+        .unwrap()
+        .parse::<u64>()
+        .unwrap();
+    write_one(&go_on.url, &zhidui, "景洪市 续接日志 1 号（演示数据）").await;
+    let next = cosigned(&go_on.url, kept + 1, std::slice::from_ref(&w3.vkey)).await;
+    assert!(next.starts_with(&format!("{continued}\n")), "{next}");
+    drop(go_on);
+    let (code, out) = cli(&["ledger", "verify", "--data-dir", l]);
+    assert_eq!(code, Some(0), "{out}");
+
     // Point 5: an operator takes the witnesses out of the settings, forces the resume at the
     // restored database's own checkpoint, puts them back and starts the server: it signs a
     // tree that does not extend the published one.

@@ -237,6 +237,31 @@ impl<B: SqlBackend> LedgerQueries for B {
             .collect())
     }
 
+    async fn record_ledger_statement(
+        &self,
+        kind: &str,
+        statement: &str,
+        made_at: Timestamp,
+    ) -> Result<(), StoreError> {
+        let values: Vec<Value> = vec![kind.into(), statement.into(), made_at.into()];
+        run!(self, |e| e
+            .execute(
+                "INSERT INTO ledger_statements (kind, statement, made_at) VALUES ($1, $2, $3)",
+                &values
+            )
+            .await
+            .map(|_| ()))
+    }
+
+    async fn ledger_statements(&self) -> Result<Vec<String>, StoreError> {
+        run!(self, |e| e
+            .query("SELECT statement FROM ledger_statements ORDER BY id", &[])
+            .await?
+            .iter()
+            .map(|r| r.text(0))
+            .collect())
+    }
+
     async fn latest_cosigned_checkpoint(
         &self,
         above: i64,

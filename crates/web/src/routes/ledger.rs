@@ -54,6 +54,14 @@ async fn verifier_key(State(state): State<AppState>) -> Result<Response, ApiErro
     Ok(text(format!("{}\n", key.vkey), "no-cache"))
 }
 
+/// The statements of lost ranges this ledger's key signed (`ledger declare-loss`), oldest
+/// first: each a C2SP signed note by the old log's key and the key of the log that continues.
+#[utoipa::path(get, path = "/ledger/statements", tag = "ledger",
+    responses((status = 200, body = Vec<String>)))]
+async fn statements(State(state): State<AppState>) -> Result<Json<Vec<String>>, ApiError> {
+    Ok(Json(state.app.ledger_statements().await?))
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct VerifierKey {
     vkey: String,
@@ -285,6 +293,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(checkpoint))
         .routes(routes!(verifier_key))
         .routes(routes!(verifier_keys))
+        .routes(routes!(statements))
         .routes(routes!(sign_now))
         .routes(routes!(entry))
         .routes(routes!(inclusion))
