@@ -1802,3 +1802,10 @@ cli-resume_below_witnesses = The checkpoint given has { $given } entries, but th
 cli-loss_reason = --reason must be one line saying why the entries are lost.
 cli-loss_nothing = Nothing is lost: the database holds the published { $size } entries. Use ledger resume.
 cli-loss_declared = Entries { $from } to { $to } are declared lost. The log continues as { $origin } with a new key; set ledger.origin = "{ $origin }" in the settings, give the witnesses its verifier key (--log { $vkey }), publish the statement below (it is also served at /ledger/statements), then start the server.
+cli-resume_too_few_witnesses = Only { $answered } witness(es) answered; the quorum is { $quorum }. Nothing was changed: without them nothing shows what was published. Try again when they are reachable.
+ui-witness_unreachable = Unreachable: { $detail }
+ui-witness_answered = It answered { $status }: { $detail }
+ui-witness_bad_answer = Its answer is not a valid cosignature: { $detail }
+ui-witness_fork = The witness cosigned another tree of { $size } entries, or refused the proof from it: this database's tree is not the one it saw (a fork). Do not write until this is explained.
+ui-witness_local = Not sent: { $detail }
+cli-witness_key_needs_key = --witness-key checks the announcement's checkpoint: give the ledger's verifier key with --key too.

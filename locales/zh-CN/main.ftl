@@ -1802,3 +1802,10 @@ cli-resume_below_witnesses = 所给检查点含 { $given } 条，而见证方已
 cli-loss_reason = --reason 须为一行文字，说明条目丢失的原因。
 cli-loss_nothing = 没有丢失：数据库包含已公布的 { $size } 条。请使用 ledger resume。
 cli-loss_declared = 已声明第 { $from } 至 { $to } 条丢失。日志以 { $origin } 继续，使用新密钥；请在设置中写入 ledger.origin = "{ $origin }"，把其验证公钥交给见证方（--log { $vkey }），公布下列声明（也可在 /ledger/statements 获取），然后启动服务器。
+cli-resume_too_few_witnesses = 只有 { $answered } 个见证方应答；法定数为 { $quorum }。未作任何更改：没有它们，无从证明已公布的内容。请在见证方可达时重试。
+ui-witness_unreachable = 无法连接：{ $detail }
+ui-witness_answered = 见证方应答 { $status }：{ $detail }
+ui-witness_bad_answer = 应答不是有效的联署：{ $detail }
+ui-witness_fork = 见证方联署过另一棵含 { $size } 条的树，或拒绝了从该处起的证明：本数据库的树不是见证方所见的那棵（分叉）。查明原因前不得写入。
+ui-witness_local = 未发送：{ $detail }
+cli-witness_key_needs_key = --witness-key 用于核验公告所在的检查点：请同时用 --key 给出台账验证公钥。

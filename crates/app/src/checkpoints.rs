@@ -432,6 +432,7 @@ impl App {
         origin: &str,
         checkpoint: &str,
         source: ResumeSource<'_>,
+        witnessed: &[(u64, Hash)],
     ) -> Result<ResumeOutcome, AppError> {
         let key = load_or_create_key(dir, origin).map_err(key_error)?;
         self.register_key(origin, &key).await?;
@@ -449,6 +450,30 @@ impl App {
         };
         if cp_origin != origin {
             return Ok(ResumeOutcome::OtherOrigin(cp_origin));
+        }
+        // Kept as the signer's state: the text and the log's own signature, nothing else the
+        // file carried.
+        let line = note::verified_line(checkpoint, &vkey.vkey).unwrap_or_default();
+        let checkpoint = &format!("{body}\n{line}\n");
+        // Every tree the witnesses cosigned must be in the database, and the checkpoint must
+        // not be below any of them.
+        let tree = self.store.log_size().await? as u64;
+        for &(w, w_root) in witnessed {
+            if w > tree {
+                return Ok(ResumeOutcome::Lost {
+                    from: tree,
+                    to: w - 1,
+                });
+            }
+            if self.store.root_at(w as i64).await? != w_root {
+                return Ok(ResumeOutcome::Diverged { size: w });
+            }
+            if size < w {
+                return Ok(ResumeOutcome::BelowWitnesses {
+                    given: size,
+                    witnessed: w,
+                });
+            }
         }
         if let Some(last) = self.store.latest_checkpoint().await?
             && (last.size as u64) > size
@@ -484,7 +509,6 @@ impl App {
             }
             (true, _) => return Ok(ResumeOutcome::OwnCheckpoint { size }),
         }
-        let tree = self.store.log_size().await? as u64;
         if tree < size {
             return Ok(ResumeOutcome::Lost {
                 from: tree,

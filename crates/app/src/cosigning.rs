@@ -96,19 +96,78 @@ pub struct WitnessStatus {
     /// The largest tree size it cosigned, and the cosignature's time (POSIX seconds).
     pub cosigned_size: Option<i64>,
     pub cosigned_at: Option<i64>,
-    /// The last failure since its last cosignature, if any.
-    pub last_error: Option<String>,
-    /// Set when the witness has cosigned a larger tree than this database holds: the database
-    /// is behind what was published (a restore), or someone else signs with this log's key.
-    pub ahead: Option<u64>,
+    /// What went wrong since its last cosignature, if anything.
+    pub problem: Option<WitnessProblem>,
+}
+
+/// Why a witness has not cosigned the newest checkpoint.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WitnessProblem {
+    /// It could not be reached (connection refused, timeout, …).
+    Unreachable(String),
+    /// It answered with a status the protocol does not expect here.
+    Answered { status: u16, detail: String },
+    /// Its answer is not a valid cosignature of the checkpoint by its key.
+    BadAnswer(String),
+    /// It cosigned a larger tree than this database holds: the database is behind what was
+    /// published (a restore), or another process signs with this log's key.
+    Ahead(u64),
+    /// It cosigned another tree of this size, or refused the proof from what it cosigned:
+    /// this database's tree is not the one it saw.
+    Fork(u64),
+    /// A failure here (the database).
+    Local(String),
+}
+
+impl WitnessProblem {
+    /// The message id (`locales/`) and its arguments.
+    pub fn message(&self) -> (&'static str, Vec<(&'static str, String)>) {
+        match self {
+            WitnessProblem::Unreachable(d) => {
+                ("ui-witness_unreachable", vec![("detail", d.clone())])
+            }
+            WitnessProblem::Answered { status, detail } => (
+                "ui-witness_answered",
+                vec![("status", status.to_string()), ("detail", detail.clone())],
+            ),
+            WitnessProblem::BadAnswer(d) => ("ui-witness_bad_answer", vec![("detail", d.clone())]),
+            WitnessProblem::Ahead(n) => ("ui-witness_ahead", vec![("size", n.to_string())]),
+            WitnessProblem::Fork(n) => ("ui-witness_fork", vec![("size", n.to_string())]),
+            WitnessProblem::Local(d) => ("ui-witness_local", vec![("detail", d.clone())]),
+        }
+    }
+}
+
+impl std::fmt::Display for WitnessProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{self:?}")
+    }
+}
+
+fn local(e: impl std::fmt::Display) -> WitnessProblem {
+    WitnessProblem::Local(e.to_string())
 }
 
 #[derive(Default)]
 struct Live {
     /// The size the witness last cosigned, as far as we know (its 409 answers correct it).
     known: Option<u64>,
-    last_error: Option<String>,
-    ahead: Option<u64>,
+    problem: Option<WitnessProblem>,
+}
+
+/// The most of a witness's answer read: a few signature lines, or a size.
+const MAX_ANSWER: usize = 64 * 1024;
+
+/// Reads at most `MAX_ANSWER` bytes of a response body as text.
+async fn bounded_text(mut r: reqwest::Response) -> Result<String, String> {
+    let mut body = Vec::new();
+    while let Some(chunk) = r.chunk().await.map_err(|e| e.to_string())? {
+        if body.len() + chunk.len() > MAX_ANSWER {
+            return Err(format!("the answer exceeds {MAX_ANSWER} bytes"));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    String::from_utf8(body).map_err(|_| "the answer is not UTF-8".to_owned())
 }
 
 pub(crate) struct Cosigning {
@@ -195,7 +254,7 @@ impl App {
     }
 
     /// Sends the newest checkpoint to witness `w` until it is cosigned or the witness fails.
-    async fn cosign_round(&self, w: usize) -> Result<(), String> {
+    async fn cosign_round(&self, w: usize) -> Result<(), WitnessProblem> {
         let Some(c) = self.cosigning.get() else {
             return Ok(());
         };
@@ -206,22 +265,19 @@ impl App {
                     Step::Again => continue,
                 }
             }
-            Err("the witness keeps changing its size".to_owned())
+            Err(WitnessProblem::BadAnswer(
+                "the witness keeps changing its size".into(),
+            ))
         }
         .await;
         let mut live = c.live[w].lock().unwrap_or_else(|p| p.into_inner());
-        live.last_error = result.as_ref().err().cloned();
+        live.problem = result.as_ref().err().cloned();
         result
     }
 
-    async fn cosign_once(&self, c: &Cosigning, w: usize) -> Result<Step, String> {
+    async fn cosign_once(&self, c: &Cosigning, w: usize) -> Result<Step, WitnessProblem> {
         let endpoint = &c.config.witnesses[w];
-        let Some(latest) = self
-            .store
-            .latest_checkpoint()
-            .await
-            .map_err(|e| e.to_string())?
-        else {
+        let Some(latest) = self.store.latest_checkpoint().await.map_err(local)? else {
             return Ok(Step::Done);
         };
         let size = latest.size as u64;
@@ -235,7 +291,7 @@ impl App {
                 .store
                 .witness_progress()
                 .await
-                .map_err(|e| e.to_string())?
+                .map_err(local)?
                 .into_iter()
                 .find(|p| p.witness_key_id == endpoint.key_id)
                 .map_or(0, |p| p.size as u64),
@@ -245,29 +301,25 @@ impl App {
                 .store
                 .cosignatures(latest.id)
                 .await
-                .map_err(|e| e.to_string())?
+                .map_err(local)?
                 .iter()
                 .any(|x| x.witness_key_id == endpoint.key_id)
         {
             return Ok(Step::Done);
         }
-        if known > size {
-            let mut live = c.live[w].lock().unwrap_or_else(|p| p.into_inner());
-            live.ahead = Some(known);
-            return Err(format!(
-                "the witness has cosigned size {known}, larger than this database's {size}"
-            ));
-        }
-        let proof = if known == 0 || known == size {
+        // Also when the witness is ahead of this database: what it answers (409, the smaller
+        // checkpoint kept as a suspicion) is how a rolled-back log shows from outside.
+        let old = known.min(size);
+        let proof = if old == 0 || old == size {
             Vec::new()
         } else {
             self.store
-                .consistency_proof(known as i64, size as i64)
+                .consistency_proof(old as i64, size as i64)
                 .await
-                .map_err(|e| e.to_string())?
+                .map_err(local)?
         };
         let body = AddCheckpoint {
-            old_size: known,
+            old_size: old,
             proof,
             checkpoint: latest.note.clone(),
         }
@@ -279,66 +331,76 @@ impl App {
             .body(body)
             .send()
             .await
-            .map_err(|e| format!("{}: {e}", endpoint.url))?;
-        let status = response.status();
+            .map_err(|e| WitnessProblem::Unreachable(e.to_string()))?;
+        let status = response.status().as_u16();
         let is_size = response
             .headers()
             .get(reqwest::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with(SIZE_CONTENT_TYPE));
-        let text = response
-            .text()
+        let text = bounded_text(response)
             .await
-            .map_err(|e| format!("{}: {e}", endpoint.url))?;
-        match status.as_u16() {
+            .map_err(WitnessProblem::Unreachable)?;
+        match status {
             200 => {
-                let line = cosignature::parse_lines(&text)
-                    .map_err(|e| format!("the answer is not signature lines: {e}"))?
+                let (checkpoint_text, _) = cosignature::split(&latest.note).map_err(local)?;
+                // Each line is checked alone on the bare checkpoint: a line that verifies only
+                // because another line by the same key stands before it proves nothing.
+                let (line, time) = cosignature::parse_lines(&text)
+                    .map_err(|e| WitnessProblem::BadAnswer(e.to_string()))?
                     .into_iter()
-                    .find(|l| {
-                        cosignature::add_signatures(&latest.note, std::slice::from_ref(l))
-                            .is_ok_and(|n| cosignature::verify(&n, &endpoint.vkey).is_ok())
+                    .find_map(|l| {
+                        let alone = format!("{checkpoint_text}\n{}\n", l.trim_end());
+                        cosignature::verify(&alone, &endpoint.vkey)
+                            .ok()
+                            .map(|t| (l, t))
                     })
-                    .ok_or("the answer carries no valid cosignature by this witness")?;
-                let with = cosignature::add_signatures(&latest.note, std::slice::from_ref(&line))
-                    .map_err(|e| e.to_string())?;
-                let time = cosignature::verify(&with, &endpoint.vkey).map_err(|e| e.to_string())?;
+                    .ok_or_else(|| {
+                        WitnessProblem::BadAnswer(
+                            "no valid cosignature by this witness in the answer".into(),
+                        )
+                    })?;
                 self.store
                     .record_cosignature(&CosignatureRecord {
                         checkpoint_id: latest.id,
                         witness_key_id: endpoint.key_id.clone(),
                         witness: endpoint.name.clone(),
-                        line,
+                        line: line.trim_end().to_owned(),
                         cosigned_at: time as i64,
                         received_at: self.clock.now(),
                     })
                     .await
-                    .map_err(|e| e.to_string())?;
+                    .map_err(local)?;
                 tracing::info!(witness = %endpoint.name, size, ms = started.elapsed().as_millis() as u64, "cosigned");
                 let mut live = c.live[w].lock().unwrap_or_else(|p| p.into_inner());
                 live.known = Some(size);
-                live.ahead = None;
                 Ok(Step::Done)
             }
             409 if is_size => {
-                let theirs = parse_size(text.trim_end_matches('\n'))
-                    .ok_or_else(|| format!("409 with a size that is not a number: {text:?}"))?;
+                let theirs = parse_size(text.trim_end_matches('\n')).ok_or_else(|| {
+                    WitnessProblem::BadAnswer(format!(
+                        "409 with a size that is not a number: {text:?}"
+                    ))
+                })?;
                 let mut live = c.live[w].lock().unwrap_or_else(|p| p.into_inner());
                 live.known = Some(theirs);
-                if theirs == known {
-                    // Same size, another root: this database's tree is not the one cosigned.
-                    live.ahead = Some(theirs);
-                    return Err(format!(
-                        "the witness cosigned another tree of size {theirs}: a fork"
-                    ));
+                if theirs > size {
+                    return Err(WitnessProblem::Ahead(theirs));
+                }
+                if theirs == old {
+                    return Err(WitnessProblem::BadAnswer(format!(
+                        "409 naming the size {theirs} it was sent"
+                    )));
                 }
                 Ok(Step::Again)
             }
-            code => Err(format!(
-                "{} answered {code}: {}",
-                endpoint.url,
-                text.chars().take(200).collect::<String>().trim()
-            )),
+            // A plain 409 (same size, another root) or 422 (the proof from what it cosigned
+            // does not verify): this database's tree is not the one the witness saw.
+            409 | 422 => Err(WitnessProblem::Fork(old)),
+            code => Err(WitnessProblem::Answered {
+                status: code,
+                detail: text.chars().take(200).collect::<String>().trim().to_owned(),
+            }),
         }
     }
 
@@ -361,8 +423,7 @@ impl App {
                     vkey: w.vkey.clone(),
                     cosigned_size: p.map(|p| p.size),
                     cosigned_at: p.map(|p| p.cosigned_at),
-                    last_error: live.last_error.clone(),
-                    ahead: live.ahead,
+                    problem: live.problem.clone(),
                 }
             })
             .collect())
@@ -416,8 +477,17 @@ impl App {
 #[derive(Clone, Debug)]
 pub struct WitnessedCheckpoint {
     pub witness: String,
-    /// The tree size and the checkpoint note (with that witness's valid cosignature).
-    pub answer: Result<(u64, String), String>,
+    pub answer: Result<Witnessed, String>,
+}
+
+/// A checkpoint a witness says it cosigned last.
+#[derive(Clone, Debug)]
+pub struct Witnessed {
+    pub size: u64,
+    pub root: ledger::Hash,
+    /// The note as the witness serves it (its cosignature verified; the log's signature is
+    /// checked by whoever uses it).
+    pub note: String,
 }
 
 /// Asks every witness for the latest checkpoint of `origin` it cosigned (`GET
@@ -450,18 +520,24 @@ pub async fn witnessed_checkpoints(
                 .await
                 .map_err(|e| format!("{}: {e}", w.url))?;
             let status = r.status();
-            let text = r.text().await.map_err(|e| format!("{}: {e}", w.url))?;
+            let text = bounded_text(r)
+                .await
+                .map_err(|e| format!("{}: {e}", w.url))?;
             if !status.is_success() {
                 return Err(format!("{} answered {status}: {}", w.url, text.trim()));
             }
             cosignature::verify(&text, &w.vkey).map_err(|e| e.to_string())?;
             let (body, _) = cosignature::split(&text).map_err(|e| e.to_string())?;
-            let (found, size, _) =
+            let (found, size, root) =
                 ledger::note::parse_checkpoint(body).map_err(|e| e.to_string())?;
             if found != origin {
                 return Err(format!("the witness answered a checkpoint of {found}"));
             }
-            Ok((size, text))
+            Ok(Witnessed {
+                size,
+                root,
+                note: text,
+            })
         }
         .await;
         out.push(WitnessedCheckpoint {

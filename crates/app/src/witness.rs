@@ -99,16 +99,17 @@ impl Witness {
             check_extends(known, request.old_size, &request.proof, &signed)
         {
             if let (Some(kind), Some(cosigned)) = (evidence, latest) {
-                self.keep_evidence(kind, cosigned, &request).await?;
+                self.keep_evidence(kind, cosigned, &request, &signed)
+                    .await?;
             }
             return Ok(WitnessAnswer::Refused(refusal));
         }
         let time = self.clock.now().as_datetime().timestamp().max(0) as u64;
         let line = cosignature::cosign(&signed.text, &self.config.name, &self.config.key, time)
             .map_err(|e| WitnessError::Sign(e.to_string()))?;
-        let checkpoint =
-            cosignature::add_signatures(&request.checkpoint, std::slice::from_ref(&line))
-                .map_err(|e| WitnessError::Sign(e.to_string()))?;
+        // Kept and served: the text, the log's verified signatures and ours; never lines the
+        // submitter added that nobody checked.
+        let checkpoint = signed.note_with(std::slice::from_ref(&line));
         let next = Witnessed {
             origin: signed.origin.clone(),
             size: signed.size,
@@ -132,6 +133,7 @@ impl Witness {
         kind: Evidence,
         cosigned: Witnessed,
         request: &AddCheckpoint,
+        signed: &ledger::witness::Signed,
     ) -> Result<(), WitnessError> {
         use base64::Engine;
         let proof: Vec<String> = request
@@ -139,14 +141,19 @@ impl Witness {
             .iter()
             .map(|h| base64::engine::general_purpose::STANDARD.encode(h))
             .collect();
-        tracing::error!(origin = %cosigned.origin, kind = kind.as_str(), cosigned = cosigned.size,
-            "the log signed a checkpoint that does not extend the one this witness cosigned");
+        if kind.proves_fork() {
+            tracing::error!(origin = %cosigned.origin, size = cosigned.size,
+                "the log signed another tree of the size this witness cosigned: a fork");
+        } else {
+            tracing::warn!(origin = %cosigned.origin, kind = kind.as_str(), cosigned = cosigned.size,
+                "a checkpoint of the log that does not extend the one this witness cosigned");
+        }
         self.store
             .record_evidence(&ForkEvidence {
                 origin: cosigned.origin,
                 kind: kind.as_str().to_owned(),
                 cosigned: cosigned.checkpoint,
-                offered: request.checkpoint.clone(),
+                offered: signed.note_with(&[]),
                 proof: proof.join("\n"),
                 at: self.clock.now().as_datetime().timestamp().max(0) as u64,
             })

@@ -103,6 +103,10 @@ pub fn verify(args: DrawVerifyArgs) -> ExitCode {
         }
         Ok(None) => {}
     }
+    if !args.witnesses.witness_keys.is_empty() && args.key.is_none() {
+        eprintln!("{}", crate::both("cli.witness_key_needs_key", &[]));
+        return ExitCode::from(2);
+    }
     match (record.get("announcement"), &args.key) {
         (None, _) => println!("match; announcement not checked"),
         (Some(_), None) => println!("match; announcement not checked (give --key)"),

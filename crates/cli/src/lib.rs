@@ -254,10 +254,10 @@ pub struct ResumeArgs {
     pub checkpoint: Option<PathBuf>,
     /// The checkpoint given is this database's own and is the latest ever published (nothing
     /// was written after the backup); needs --reason, which goes to the security audit.
-    #[arg(long, requires = "reason")]
+    #[arg(long, requires_all = ["reason", "checkpoint"])]
     pub i_know_it_is_the_latest: bool,
     /// Why the checkpoint given is the latest published one.
-    #[arg(long)]
+    #[arg(long, requires = "i_know_it_is_the_latest")]
     pub reason: Option<String>,
 }
 
@@ -547,14 +547,14 @@ async fn resume(args: ResumeArgs) -> ExitCode {
     }
     let signer = settings.signer();
     // What the witnesses cosigned last: the published state, from outside the bureau.
-    let witnessed = app::cosigning::witnessed_checkpoints(&cosigning, &signer.origin).await;
-    for w in &witnessed {
+    let answers = app::cosigning::witnessed_checkpoints(&cosigning, &signer.origin).await;
+    for w in &answers {
         match &w.answer {
-            Ok((size, _)) => println!(
+            Ok(c) => println!(
                 "{}",
                 both(
                     "cli.resume_witness_size",
-                    &[("witness", &w.witness), ("size", &size.to_string())]
+                    &[("witness", &w.witness), ("size", &c.size.to_string())]
                 )
             ),
             Err(e) => println!(
@@ -566,11 +566,25 @@ async fn resume(args: ResumeArgs) -> ExitCode {
             ),
         }
     }
-    let best = witnessed
+    let witnessed: Vec<&app::cosigning::Witnessed> = answers
         .iter()
         .filter_map(|w| w.answer.as_ref().ok())
-        .max_by_key(|(size, _)| *size)
-        .cloned();
+        .collect();
+    // Fewer answers than the quorum prove nothing about what was published.
+    if witnessed.len() < cosigning.quorum {
+        println!(
+            "{}",
+            both(
+                "cli.resume_too_few_witnesses",
+                &[
+                    ("answered", &witnessed.len().to_string()),
+                    ("quorum", &cosigning.quorum.to_string())
+                ]
+            )
+        );
+        return ExitCode::FAILURE;
+    }
+    let trees: Vec<(u64, ledger::Hash)> = witnessed.iter().map(|w| (w.size, w.root)).collect();
     let store = match open_store(&settings).await {
         Ok(s) => s,
         Err(e) => {
@@ -579,45 +593,26 @@ async fn resume(args: ResumeArgs) -> ExitCode {
         }
     };
     let app = App::new(store, Arc::new(SystemClock), settings.app_settings());
-    let result = match (&given, &best) {
+    let (note, source) = match (&given, witnessed.iter().max_by_key(|w| w.size)) {
+        // The witnesses' cosignature says it is the latest they saw: no one's word needed.
+        (None, Some(best)) => (
+            best.note.as_str(),
+            app::checkpoints::ResumeSource::Witnessed,
+        ),
         (None, None) => {
             println!("{}", both("cli.resume_no_witness_answer", &[]));
             return ExitCode::FAILURE;
         }
-        // The witnesses' cosignature says it is the latest they saw: no reason needed.
-        (None, Some((_, note))) => {
-            app.resume_ledger(
-                &signer.dir,
-                &signer.origin,
-                note,
-                app::checkpoints::ResumeSource::Witnessed,
-            )
-            .await
-        }
-        (Some(text), best) => {
-            let given_size = ledger::cosignature::split(text)
-                .ok()
-                .and_then(|(body, _)| ledger::note::parse_checkpoint(body).ok())
-                .map(|(_, size, _)| size);
-            match (given_size, best) {
-                (Some(g), Some((w, _))) if *w > g => Ok(ResumeOutcome::BelowWitnesses {
-                    given: g,
-                    witnessed: *w,
-                }),
-                _ => {
-                    let source = match args.reason.as_deref() {
-                        Some(r) if args.i_know_it_is_the_latest => {
-                            println!("{}", both("cli.resume_forced", &[("reason", r.trim())]));
-                            app::checkpoints::ResumeSource::Forced(r)
-                        }
-                        _ => app::checkpoints::ResumeSource::Given,
-                    };
-                    app.resume_ledger(&signer.dir, &signer.origin, text, source)
-                        .await
-                }
+        (Some(text), _) => match args.reason.as_deref() {
+            Some(r) if args.i_know_it_is_the_latest => {
+                (text.as_str(), app::checkpoints::ResumeSource::Forced(r))
             }
-        }
+            _ => (text.as_str(), app::checkpoints::ResumeSource::Given),
+        },
     };
+    let result = app
+        .resume_ledger(&signer.dir, &signer.origin, note, source, &trees)
+        .await;
     let outcome = match result {
         Ok(o) => o,
         Err(e) => {
@@ -625,6 +620,11 @@ async fn resume(args: ResumeArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if let (app::checkpoints::ResumeSource::Forced(r), ResumeOutcome::Resumed { .. }) =
+        (source, &outcome)
+    {
+        println!("{}", both("cli.resume_forced", &[("reason", r.trim())]));
+    }
     let (code, args): (&str, Vec<(&str, String)>) = match &outcome {
         ResumeOutcome::Resumed { size } => ("cli.resume_ok", vec![("size", size.to_string())]),
         ResumeOutcome::NotSigned => ("cli.resume_not_signed", vec![]),
@@ -708,9 +708,9 @@ async fn declare_loss(args: DeclareLossArgs) -> ExitCode {
             match answers
                 .iter()
                 .filter_map(|w| w.answer.as_ref().ok())
-                .max_by_key(|(size, _)| *size)
+                .max_by_key(|w| w.size)
             {
-                Some((_, note)) => note.clone(),
+                Some(w) => w.note.clone(),
                 None => {
                     println!("{}", both("cli.resume_no_witness_answer", &[]));
                     return ExitCode::FAILURE;

@@ -137,6 +137,7 @@ pub fn verify(note: &str, vkey: &str) -> Result<u64, NoteError> {
     let (name, public) = parse_verifier_key(vkey)?;
     let (text, lines) = split(note)?;
     let id = key_id(&name, &public);
+    let mut found = None;
     for line in lines {
         let Some((who, b64)) = line
             .strip_prefix(EM_DASH_SPACE)
@@ -160,9 +161,9 @@ pub fn verify(note: &str, vkey: &str) -> Result<u64, NoteError> {
         {
             return Err(NoteError::BadCosignature(name));
         }
-        return Ok(time);
+        found.get_or_insert(time);
     }
-    Err(NoteError::NotSigned(name))
+    found.ok_or(NoteError::NotSigned(name))
 }
 
 /// What a quorum check found: the witnesses that cosigned (name, time) and those that did not.
@@ -202,15 +203,25 @@ pub fn check_quorum(note: &str, witnesses: &[String], quorum: Option<usize>) -> 
     let mut report = QuorumReport {
         cosigned: Vec::new(),
         missing: Vec::new(),
-        quorum: quorum.unwrap_or(witnesses.len()),
+        quorum: 0,
     };
+    // One key counts once, whatever names it is given under: the Ed25519 cosigned message
+    // does not name the cosigner.
+    let mut seen: Vec<[u8; 32]> = Vec::new();
     for w in witnesses {
+        if let Ok((_, public)) = parse_verifier_key(w) {
+            if seen.contains(public.as_bytes()) {
+                continue;
+            }
+            seen.push(*public.as_bytes());
+        }
         let name = w.split('+').next().unwrap_or(w).to_owned();
         match verify(note, w) {
             Ok(time) => report.cosigned.push((name, time)),
             Err(e) => report.missing.push((name, e)),
         }
     }
+    report.quorum = quorum.unwrap_or(report.cosigned.len() + report.missing.len());
     report
 }
 
@@ -305,6 +316,25 @@ mod tests {
             "cosigned by 1 of 2 witnesses, quorum 2; missing: witness.example/w2"
         );
         assert!(check_quorum(&one, &keys, Some(1)).met());
+        // The same key twice counts once.
+        let twice = vec![keys[0].clone(), keys[0].clone()];
+        assert_eq!(
+            check_quorum(&one, &twice, None).describe(),
+            "cosigned by 1 of 1 witnesses, quorum 1"
+        );
+        assert!(!check_quorum(&one, &twice, Some(2)).met());
+        // A second line by the same witness that does not verify rejects the note.
+        let line = cosign(text, W1, &witness(), 1).unwrap();
+        let mut blob = B64
+            .decode(line.trim_end().rsplit(' ').next().unwrap())
+            .unwrap();
+        blob[20] ^= 1;
+        let junk = format!("\u{2014} {W1} {}", B64.encode(&blob));
+        let doubled = add_signatures(&one, &[junk]).unwrap();
+        assert_eq!(
+            verify(&doubled, &keys[0]),
+            Err(NoteError::BadCosignature(W1.into()))
+        );
         let two =
             add_signatures(&one, &[cosign(text, "witness.example/w2", &w2, 2).unwrap()]).unwrap();
         assert!(check_quorum(&two, &keys, None).met());

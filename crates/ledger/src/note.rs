@@ -21,6 +21,8 @@ pub enum NoteError {
     NotSigned(String),
     #[error("the cosignature by {0} does not verify")]
     BadCosignature(String),
+    #[error("a signature by {0} does not verify")]
+    BadSignature(String),
 }
 
 /// A key name: non-empty, no white space and no `+` (C2SP signed-note).
@@ -157,13 +159,25 @@ pub fn sign(text: &str, name: &str, key: &SigningKey) -> Result<String, NoteErro
 }
 
 /// Checks that `note` carries a valid signature by the key `vkey`, and returns its text.
+/// Lines of other keys are ignored; a line of this key that does not verify rejects the note
+/// (C2SP signed-note: a verifier should reject a note on which a known key's signature fails).
 pub fn verify<'a>(note: &'a str, vkey: &str) -> Result<&'a str, NoteError> {
+    verified(note, vkey).map(|(text, _)| text)
+}
+
+/// The signature line by `vkey` that verifies on `note` (without its newline), as `verify`.
+pub fn verified_line<'a>(note: &'a str, vkey: &str) -> Result<&'a str, NoteError> {
+    verified(note, vkey).map(|(_, line)| line)
+}
+
+fn verified<'a>(note: &'a str, vkey: &str) -> Result<(&'a str, &'a str), NoteError> {
     let (name, public) = parse_verifier_key(vkey)?;
     let split = note
         .rfind("\n\n")
         .ok_or(NoteError::Malformed("no blank line before the signatures"))?;
     let (text, sigs) = (&note[..=split], &note[split + 2..]);
     let id = key_id(&name, &public);
+    let mut found = None;
     for line in sigs.lines() {
         let Some(rest) = line.strip_prefix("\u{2014} ") else {
             return Err(NoteError::Malformed(
@@ -181,14 +195,25 @@ pub fn verify<'a>(note: &'a str, vkey: &str) -> Result<&'a str, NoteError> {
         if who != name || blob.len() != 68 || blob[..4] != id {
             continue;
         }
-        let Ok(sig) = ed25519_dalek::Signature::from_slice(&blob[4..]) else {
-            continue;
-        };
-        if public.verify(text.as_bytes(), &sig).is_ok() {
-            return Ok(text);
+        let good = ed25519_dalek::Signature::from_slice(&blob[4..])
+            .is_ok_and(|sig| public.verify(text.as_bytes(), &sig).is_ok());
+        if !good {
+            return Err(NoteError::BadSignature(name));
         }
+        found.get_or_insert(line);
     }
-    Err(NoteError::NotSigned(name))
+    found
+        .map(|line| (text, line))
+        .ok_or(NoteError::NotSigned(name))
+}
+
+/// A decimal number without leading zeros ("0" alone for zero), as tlog sizes are written.
+pub fn parse_decimal(s: &str) -> Option<u64> {
+    if s.is_empty() || (s.len() > 1 && s.starts_with('0')) || !s.bytes().all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    s.parse().ok()
 }
 
 /// The body of a tlog checkpoint: origin, tree size, base64 root, each on its own line.
@@ -205,7 +230,7 @@ pub fn parse_checkpoint(text: &str) -> Result<(String, u64, Hash), NoteError> {
         .ok_or(NoteError::Malformed("no origin"))?;
     let size = lines
         .next()
-        .and_then(|s| s.parse::<u64>().ok())
+        .and_then(parse_decimal)
         .ok_or(NoteError::Malformed("bad tree size"))?;
     let root = lines
         .next()
@@ -248,10 +273,28 @@ mod tests {
         let forged = note.replace("\n95\n", "\n96\n");
         assert_eq!(
             verify(&forged, &vkey),
-            Err(NoteError::NotSigned(origin.to_owned()))
+            Err(NoteError::BadSignature(origin.to_owned()))
         );
         let other = verifier_key(origin, &SigningKey::from_bytes(&[8u8; 32]).verifying_key());
         assert!(verify(&note, &other).is_err());
+        // A second line by the same key that does not verify rejects the note, wherever it is.
+        let line = verified_line(&note, &vkey).unwrap().to_owned();
+        let mut blob = B64.decode(line.rsplit(' ').next().unwrap()).unwrap();
+        blob[10] ^= 1;
+        let bad = format!("\u{2014} {origin} {}", B64.encode(&blob));
+        for n in [
+            format!("{note}{bad}\n"),
+            note.replacen(&line, &format!("{bad}\n{line}"), 1),
+        ] {
+            assert_eq!(
+                verify(&n, &vkey),
+                Err(NoteError::BadSignature(origin.to_owned()))
+            );
+        }
+        // Sizes are decimals without leading zeros or signs.
+        for size in ["095", "+95", " 95", ""] {
+            assert!(parse_checkpoint(&body.replace("\n95\n", &format!("\n{size}\n"))).is_err());
+        }
     }
 
     #[test]

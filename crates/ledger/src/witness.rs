@@ -72,13 +72,7 @@ impl AddCheckpoint {
 }
 
 /// A decimal size without leading zeros ("0" alone for zero).
-pub fn parse_size(s: &str) -> Option<u64> {
-    if s.is_empty() || (s.len() > 1 && s.starts_with('0')) || !s.bytes().all(|b| b.is_ascii_digit())
-    {
-        return None;
-    }
-    s.parse().ok()
-}
+pub use crate::note::parse_decimal as parse_size;
 
 /// Why a witness does not cosign, with the protocol's status for each.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -115,10 +109,12 @@ impl Refusal {
         }
     }
 
-    /// The size a 409 answer's body names.
+    /// The size a 409 answer's body names (`text/x.tlog.size`): only when the old size was
+    /// stale, so that a client asks again with it. A root mismatch is a plain 409, which no
+    /// client retries.
     pub fn known_size(&self) -> Option<u64> {
         match self {
-            Refusal::Conflict { known } | Refusal::RootMismatch { known } => Some(*known),
+            Refusal::Conflict { known } => Some(*known),
             _ => None,
         }
     }
@@ -132,10 +128,26 @@ pub struct Signed {
     pub root: Hash,
     /// The note text (the checkpoint body), without signatures.
     pub text: String,
+    /// The signature lines of the log's keys that verified (without newlines).
+    pub log_lines: Vec<String>,
+}
+
+impl Signed {
+    /// The checkpoint with only the log's verified signatures and `more` lines: what a witness
+    /// keeps and serves, never lines a submitter added that nobody checked.
+    pub fn note_with(&self, more: &[String]) -> String {
+        let mut s = format!("{}\n", self.text);
+        for line in self.log_lines.iter().chain(more) {
+            s.push_str(line.trim_end_matches('\n'));
+            s.push('\n');
+        }
+        s
+    }
 }
 
 /// Checks the log's signature with the keys the witness trusts for the checkpoint's origin.
 /// `keys_for` gives those verifier keys; `None` when the witness does not follow the origin.
+/// A line of a trusted key that does not verify is refused like a missing signature (403).
 pub fn verify_log_signature<'a>(
     checkpoint: &str,
     keys_for: impl Fn(&str) -> Option<&'a [String]>,
@@ -145,7 +157,15 @@ pub fn verify_log_signature<'a>(
     let (origin, size, root) =
         note::parse_checkpoint(text).map_err(|e| Refusal::Malformed(e.to_string()))?;
     let keys = keys_for(&origin).ok_or_else(|| Refusal::UnknownOrigin(origin.clone()))?;
-    if !keys.iter().any(|k| note::verify(checkpoint, k).is_ok()) {
+    let mut log_lines = Vec::new();
+    for k in keys {
+        match note::verified_line(checkpoint, k) {
+            Ok(line) => log_lines.push(line.to_owned()),
+            Err(NoteError::NotSigned(_)) => {}
+            Err(_) => return Err(Refusal::NotSigned(origin)),
+        }
+    }
+    if log_lines.is_empty() {
         return Err(Refusal::NotSigned(origin));
     }
     Ok(Signed {
@@ -153,22 +173,32 @@ pub fn verify_log_signature<'a>(
         size,
         root,
         text: text.to_owned(),
+        log_lines,
     })
 }
 
-/// What the witness should do with a refused checkpoint that its log signed: keep it beside
-/// the one it cosigned, because the log signed two trees that cannot both be true.
+/// A refused checkpoint that its log signed, kept beside the one the witness cosigned. Only
+/// the first kind proves a fork by itself; the other two are what a fork looks like from here
+/// (a forked tree larger or smaller than the cosigned one), but anyone can also produce them
+/// by replaying one of the log's old checkpoints or sending junk as the proof, so they are
+/// kept as suspicions, once per signed checkpoint.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Evidence {
-    /// Same size as the cosigned checkpoint, another root.
+    /// Same size as the cosigned checkpoint, another root: two signed trees that cannot both
+    /// be the log.
     SameSizeOtherRoot,
-    /// A proof from the cosigned size to this checkpoint does not verify.
+    /// Larger than the cosigned checkpoint, and the proof offered from it does not verify.
     ProofFails,
     /// Smaller than the cosigned checkpoint (a rolled-back log, or an old checkpoint replayed).
     Smaller,
 }
 
 impl Evidence {
+    /// Whether the evidence proves a fork without anything else.
+    pub fn proves_fork(self) -> bool {
+        self == Evidence::SameSizeOtherRoot
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Evidence::SameSizeOtherRoot => "same_size_other_root",
@@ -311,6 +341,31 @@ mod tests {
         );
         assert_eq!(
             verify_log_signature(&note, |_| Some(other.as_slice()))
+                .unwrap_err()
+                .status(),
+            403
+        );
+        // Lines nobody checked are not kept; a bad line by the log's own key is refused.
+        let keys = vec![verifier_key(
+            ORIGIN,
+            &SigningKey::from_bytes(&[7; 32]).verifying_key(),
+        )];
+        let stranger = format!("{note}\u{2014} someone.example/x AAAAAAAA\n");
+        let signed = verify_log_signature(&stranger, |_| Some(keys.as_slice())).unwrap();
+        assert_eq!(signed.note_with(&[]), note);
+        let line = note::verified_line(&note, &keys[0]).unwrap();
+        let bad_line = format!("\u{2014} {ORIGIN} {}", B64.encode([0u8; 68]));
+        let bad = note.replace(line, &format!("{bad_line}\n{line}"));
+        let id = &line[line.rfind(' ').unwrap() + 1..];
+        let mut blob = B64.decode(id).unwrap();
+        blob[5] ^= 1;
+        let bad_same_id = format!("{note}\u{2014} {ORIGIN} {}\n", B64.encode(&blob));
+        assert!(
+            verify_log_signature(&bad, |_| Some(keys.as_slice())).is_ok(),
+            "another key id is ignored"
+        );
+        assert_eq!(
+            verify_log_signature(&bad_same_id, |_| Some(keys.as_slice()))
                 .unwrap_err()
                 .status(),
             403

@@ -27,6 +27,8 @@ CREATE TABLE IF NOT EXISTS fork_evidence (
     at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS fork_evidence_origin ON fork_evidence (origin, id);
+-- Once per signed checkpoint and kind: replaying the log's old checkpoints fills nothing.
+CREATE UNIQUE INDEX IF NOT EXISTS fork_evidence_once ON fork_evidence (origin, kind, offered);
 -- Evidence is kept for good.
 CREATE TRIGGER IF NOT EXISTS fork_evidence_no_update BEFORE UPDATE ON fork_evidence
 BEGIN SELECT RAISE(ABORT, 'fork_evidence is append-only'); END;
@@ -80,10 +82,13 @@ fn to_i64(n: u64) -> Result<i64, StoreError> {
 
 fn witnessed_from(r: &rusqlite::Row) -> rusqlite::Result<Witnessed> {
     let root: Vec<u8> = r.get(2)?;
-    let mut hash = [0u8; 32];
-    if root.len() == 32 {
-        hash.copy_from_slice(&root);
-    }
+    let hash: [u8; 32] = root.try_into().map_err(|_| {
+        rusqlite::Error::FromSqlConversionFailure(
+            2,
+            rusqlite::types::Type::Blob,
+            "a stored root is not 32 bytes".into(),
+        )
+    })?;
     Ok(Witnessed {
         origin: r.get(0)?,
         size: r.get::<_, i64>(1)? as u64,
@@ -167,7 +172,7 @@ impl WitnessStore for WitnessDb {
         self.with(move |c| {
             c.execute(
                 "INSERT INTO fork_evidence (origin, kind, cosigned, offered, proof, at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
                 params![
                     e.origin,
                     e.kind,
@@ -246,6 +251,10 @@ mod tests {
             at: 7,
         };
         w.record_evidence(&e).await.unwrap();
+        // The same again is kept once.
+        w.record_evidence(&ForkEvidence { at: 8, ..e.clone() })
+            .await
+            .unwrap();
         drop(w);
         let w = WitnessDb::open(&path).await.unwrap();
         assert_eq!(w.latest("a/log").await.unwrap(), Some(at("a/log", 5, 2)));

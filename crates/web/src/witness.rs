@@ -74,8 +74,11 @@ async fn evidence(State(w): State<Arc<Witness>>, Query(q): Query<Origin>) -> Res
             list.into_iter()
                 .map(|e| {
                     serde_json::json!({
-                        "origin": e.origin, "kind": e.kind, "cosigned": e.cosigned,
-                        "offered": e.offered, "proof": e.proof, "at": e.at,
+                        "origin": e.origin, "kind": e.kind,
+                        // Only two signed trees of one size prove a fork by themselves.
+                        "proves_fork": e.kind == "same_size_other_root",
+                        "cosigned": e.cosigned, "offered": e.offered, "proof": e.proof,
+                        "at": e.at,
                     })
                 })
                 .collect::<Vec<_>>(),

@@ -343,7 +343,7 @@ async fn a_restored_data_dir_waits_for_resume(app: TestApp) {
     let dir = app.ledger_dir.clone();
     assert_eq!(
         app.app
-            .resume_ledger(&dir, TEST_ORIGIN, &forged, ResumeSource::Given)
+            .resume_ledger(&dir, TEST_ORIGIN, &forged, ResumeSource::Given, &[])
             .await
             .unwrap(),
         ResumeOutcome::NotSigned
@@ -352,7 +352,7 @@ async fn a_restored_data_dir_waits_for_resume(app: TestApp) {
     // published (issue 27 point 4), unless someone answers for it, with a reason.
     assert_eq!(
         app.app
-            .resume_ledger(&dir, TEST_ORIGIN, &published, ResumeSource::Given)
+            .resume_ledger(&dir, TEST_ORIGIN, &published, ResumeSource::Given, &[])
             .await
             .unwrap(),
         ResumeOutcome::OwnCheckpoint {
@@ -361,7 +361,13 @@ async fn a_restored_data_dir_waits_for_resume(app: TestApp) {
     );
     assert_eq!(
         app.app
-            .resume_ledger(&dir, TEST_ORIGIN, &published, ResumeSource::Forced("  "))
+            .resume_ledger(
+                &dir,
+                TEST_ORIGIN,
+                &published,
+                ResumeSource::Forced("  "),
+                &[]
+            )
             .await
             .unwrap(),
         ResumeOutcome::OwnCheckpoint {
@@ -381,7 +387,8 @@ async fn a_restored_data_dir_waits_for_resume(app: TestApp) {
                 &dir,
                 TEST_ORIGIN,
                 &published,
-                ResumeSource::Forced("演练：无写入，备份即最新")
+                ResumeSource::Forced("演练：无写入，备份即最新"),
+                &[]
             )
             .await
             .unwrap(),
@@ -438,7 +445,7 @@ async fn a_tree_shorter_or_different_than_signed_is_read_only(app: TestApp) {
     let dir = app.ledger_dir.clone();
     assert_eq!(
         app.app
-            .resume_ledger(&dir, TEST_ORIGIN, &ahead, ResumeSource::Given)
+            .resume_ledger(&dir, TEST_ORIGIN, &ahead, ResumeSource::Given, &[])
             .await
             .unwrap(),
         ResumeOutcome::Lost {

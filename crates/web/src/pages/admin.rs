@@ -107,11 +107,14 @@ pub async fn overview(State(state): State<AppState>, ctx: PageCtx) -> Response {
         .into_iter()
         .map(|w| {
             let behind = w.cosigned_size.is_none_or(|s| s < signed_size);
-            let problem = match (w.ahead, &w.last_error) {
-                (Some(n), _) => tr.with("ui-witness_ahead", &[("size", n.to_string())]),
-                (None, Some(e)) => e.clone(),
-                (None, None) => String::new(),
-            };
+            let problem = w
+                .problem
+                .as_ref()
+                .map(|p| {
+                    let (id, args) = p.message();
+                    tr.with(id, &args)
+                })
+                .unwrap_or_default();
             WitnessRow {
                 name: w.name,
                 url: w.url,
