@@ -98,12 +98,18 @@ pub struct WitnessStatus {
     pub cosigned_at: Option<i64>,
     /// What went wrong since its last cosignature, if anything.
     pub problem: Option<WitnessProblem>,
+    /// When it last answered with a cosignature (since this server started).
+    pub answered_at: Option<domain::Timestamp>,
 }
 
 /// Why a witness has not cosigned the newest checkpoint.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum WitnessProblem {
-    /// It could not be reached (connection refused, timeout, …).
+    /// No connection could be made (refused, no route, name not found).
+    NoConnection,
+    /// It did not answer in time.
+    TimedOut,
+    /// It could not be reached otherwise.
     Unreachable(String),
     /// It answered with a status the protocol does not expect here.
     Answered { status: u16, detail: String },
@@ -123,6 +129,8 @@ impl WitnessProblem {
     /// The message id (`locales/`) and its arguments.
     pub fn message(&self) -> (&'static str, Vec<(&'static str, String)>) {
         match self {
+            WitnessProblem::NoConnection => ("ui-witness_no_connection", vec![]),
+            WitnessProblem::TimedOut => ("ui-witness_timed_out", vec![]),
             WitnessProblem::Unreachable(d) => {
                 ("ui-witness_unreachable", vec![("detail", d.clone())])
             }
@@ -148,11 +156,28 @@ fn local(e: impl std::fmt::Display) -> WitnessProblem {
     WitnessProblem::Local(e.to_string())
 }
 
+fn unreachable(e: reqwest::Error) -> WitnessProblem {
+    if e.is_timeout() {
+        WitnessProblem::TimedOut
+    } else if e.is_connect() {
+        WitnessProblem::NoConnection
+    } else {
+        WitnessProblem::Unreachable(e.to_string())
+    }
+}
+
+/// How often an idle witness is asked again to cosign the newest checkpoint (a fresh
+/// timestamp): a witness that went down shows within this time, not at the next write.
+const REFRESH: Duration = Duration::from_secs(60);
+
 #[derive(Default)]
 struct Live {
     /// The size the witness last cosigned, as far as we know (its 409 answers correct it).
     known: Option<u64>,
     problem: Option<WitnessProblem>,
+    /// When it last cosigned something for us (this process's clock, and the app's).
+    answered: Option<std::time::Instant>,
+    answered_at: Option<domain::Timestamp>,
 }
 
 /// The most of a witness's answer read: a few signature lines, or a size.
@@ -281,22 +306,25 @@ impl App {
             return Ok(Step::Done);
         };
         let size = latest.size as u64;
-        let known = {
+        let (known, fresh) = {
             let live = c.live[w].lock().unwrap_or_else(|p| p.into_inner());
-            live.known
+            (
+                live.known,
+                live.answered
+                    .is_some_and(|t| t.elapsed() < REFRESH - Duration::from_secs(5)),
+            )
         };
         let known = match known {
             Some(k) => k,
             None => self
                 .store
-                .witness_progress()
+                .witness_progress(&endpoint.key_id)
                 .await
                 .map_err(local)?
-                .into_iter()
-                .find(|p| p.witness_key_id == endpoint.key_id)
                 .map_or(0, |p| p.size as u64),
         };
         if known == size
+            && fresh
             && self
                 .store
                 .cosignatures(latest.id)
@@ -331,7 +359,7 @@ impl App {
             .body(body)
             .send()
             .await
-            .map_err(|e| WitnessProblem::Unreachable(e.to_string()))?;
+            .map_err(unreachable)?;
         let status = response.status().as_u16();
         let is_size = response
             .headers()
@@ -374,6 +402,8 @@ impl App {
                 tracing::info!(witness = %endpoint.name, size, ms = started.elapsed().as_millis() as u64, "cosigned");
                 let mut live = c.live[w].lock().unwrap_or_else(|p| p.into_inner());
                 live.known = Some(size);
+                live.answered = Some(std::time::Instant::now());
+                live.answered_at = Some(self.clock.now());
                 Ok(Step::Done)
             }
             409 if is_size => {
@@ -409,21 +439,25 @@ impl App {
         let Some(c) = self.cosigning.get() else {
             return Ok(Vec::new());
         };
-        let progress = self.store.witness_progress().await?;
+        let mut progress = Vec::with_capacity(c.config.witnesses.len());
+        for w in &c.config.witnesses {
+            progress.push(self.store.witness_progress(&w.key_id).await?);
+        }
         Ok(c.config
             .witnesses
             .iter()
             .zip(&c.live)
-            .map(|(w, live)| {
+            .zip(progress)
+            .map(|((w, live), p)| {
                 let live = live.lock().unwrap_or_else(|p| p.into_inner());
-                let p = progress.iter().find(|p| p.witness_key_id == w.key_id);
                 WitnessStatus {
                     name: w.name.clone(),
                     url: w.url.clone(),
                     vkey: w.vkey.clone(),
-                    cosigned_size: p.map(|p| p.size),
-                    cosigned_at: p.map(|p| p.cosigned_at),
+                    cosigned_size: p.as_ref().map(|p| p.size),
+                    cosigned_at: p.as_ref().map(|p| p.cosigned_at),
                     problem: live.problem.clone(),
+                    answered_at: live.answered_at,
                 }
             })
             .collect())

@@ -399,6 +399,57 @@ mod tests {
     }
 
     #[test]
+    fn witnesses_are_read_from_the_settings_file_and_checked() {
+        let key = |name: &str, seed: u8| {
+            ledger::cosignature::verifier_key(
+                name,
+                &ledger::SigningKey::from_bytes(&[seed; 32]).verifying_key(),
+            )
+        };
+        let (a, b) = (key("jcy.example/w", 1), key("sft.example/w", 2));
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("ecoenforce.toml"),
+            format!(
+                "[ledger]\nwitness_quorum = 1\n[[ledger.witnesses]]\nurl = \"http://127.0.0.1:8090/\"\nverifier_key = \"{a}\"\n[[ledger.witnesses]]\nurl = \"https://w.sft.example\"\nverifier_key = \"{b}\"\n"
+            ),
+        )
+        .unwrap();
+        let s = Settings::load(&Overrides {
+            data_dir: Some(dir.path().to_owned()),
+            ..Default::default()
+        })
+        .unwrap();
+        let c = s.cosigning().unwrap();
+        assert_eq!(c.quorum, 1);
+        assert_eq!(c.witnesses[0].url, "http://127.0.0.1:8090");
+        assert_eq!(c.witnesses[1].name, "sft.example/w");
+        // Refused, with the settings named: a log key (type 0x01) for a witness, a URL that is
+        // not HTTP, a quorum above the witnesses, one key twice, one public key under two names.
+        let log_key = ledger::note::verifier_key(
+            "sft.example/w",
+            &ledger::SigningKey::from_bytes(&[2; 32]).verifying_key(),
+        );
+        let same_public = key("other.example/w", 1);
+        for (url, vkey, quorum) in [
+            ("http://x", log_key.as_str(), None),
+            ("ftp://x", b.as_str(), None),
+            ("http://x", b.as_str(), Some(3)),
+            ("http://x", a.as_str(), None),
+            ("http://x", same_public.as_str(), None),
+        ] {
+            let mut bad = s.clone();
+            bad.ledger.witness_quorum = quorum;
+            bad.ledger.witnesses[1] = WitnessSetting {
+                url: url.into(),
+                verifier_key: vkey.into(),
+            };
+            let e = bad.validate().unwrap_err().to_string();
+            assert!(e.contains("ledger.witnesses"), "{url} {vkey}: {e}");
+        }
+    }
+
+    #[test]
     fn a_document_number_needs_its_year_and_serial() {
         let mut s = Settings::default();
         assert!(s.validate().is_ok(), "the shipped patterns are valid");

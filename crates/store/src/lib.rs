@@ -524,8 +524,12 @@ pub trait LedgerQueries: Send + Sync {
     async fn record_cosignature(&self, c: &CosignatureRecord) -> Result<(), StoreError>;
     /// The cosignatures of a checkpoint, in the order received.
     async fn cosignatures(&self, checkpoint_id: i64) -> Result<Vec<CosignatureRecord>, StoreError>;
-    /// Per witness key, the largest tree size it cosigned and its newest cosignature's times.
-    async fn witness_progress(&self) -> Result<Vec<WitnessProgress>, StoreError>;
+    /// The largest tree size the witness with this key ID cosigned, and that cosignature's
+    /// times; `None` before its first.
+    async fn witness_progress(
+        &self,
+        witness_key_id: &str,
+    ) -> Result<Option<WitnessProgress>, StoreError>;
     /// Keeps a statement the ledger's keys signed about the log (`kind`: `lost_range`).
     async fn record_ledger_statement(
         &self,

@@ -102,10 +102,16 @@ async fn about(State(w): State<Arc<Witness>>) -> Response {
     for (origin, keys) in &w.config().logs {
         let cosigned = logs.iter().find(|l| &l.origin == origin);
         s.push_str(&format!(
-            "log {origin} ({} key(s)): {}\n",
+            "log {origin} ({} {}): {}\n",
             keys.len(),
+            if keys.len() == 1 { "key" } else { "keys" },
             cosigned
-                .map(|l| format!("cosigned size {} at {}", l.size, l.cosigned_at))
+                .map(|l| {
+                    let at = chrono::DateTime::from_timestamp(l.cosigned_at as i64, 0)
+                        .map(|t| t.to_rfc3339())
+                        .unwrap_or_default();
+                    format!("cosigned size {} at {at}", l.size)
+                })
                 .unwrap_or_else(|| "nothing cosigned yet".into())
         ));
     }

@@ -477,9 +477,31 @@ async fn the_restore_drill_uses_the_witnesses_and_a_fork_is_caught() {
     let zhidui = login(&forked.url, "zhidui.officer").await;
     write_one(&forked.url, &zhidui, "景洪市 分叉 1 号（演示数据）").await;
     write_one(&forked.url, &zhidui, "景洪市 分叉 2 号（演示数据）").await;
-    // Both witnesses refuse it and keep it beside what they cosigned.
+    let own_size = size_of(&own);
+    let mut fork_cp = String::new();
+    for _ in 0..200 {
+        fork_cp = get(&format!("{}/ledger/checkpoint", forked.url)).await;
+        if size_of(&fork_cp) >= own_size + 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let fork_size = size_of(&fork_cp);
+    assert!(
+        fork_size >= own_size + 2,
+        "the forked server signed {fork_size}"
+    );
+    // Both witnesses refuse it and keep it beside what they cosigned (the restored server's
+    // first idle round, resubmitting its own older checkpoint, is kept too: a rolled-back log).
     for w in [&w1, &w2] {
         let mut kept = serde_json::Value::Null;
+        let offered_fork = |kept: &serde_json::Value| {
+            kept.as_array().and_then(|a| {
+                a.iter()
+                    .find(|e| size_of(e["offered"].as_str().unwrap()) == fork_size)
+                    .cloned()
+            })
+        };
         for _ in 0..200 {
             kept = reqwest::get(format!("{}/evidence?origin={ORIGIN}", w.url))
                 .await
@@ -487,24 +509,23 @@ async fn the_restore_drill_uses_the_witnesses_and_a_fork_is_caught() {
                 .json()
                 .await
                 .unwrap();
-            if kept.as_array().is_some_and(|a| !a.is_empty()) {
+            if offered_fork(&kept).is_some() {
                 break;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        let first_kept = &kept[0];
-        assert!(first_kept["kind"].is_string(), "{kept}");
+        let fork_kept = offered_fork(&kept).unwrap_or_else(|| panic!("{kept}"));
+        assert!(fork_kept["kind"].is_string(), "{kept}");
         assert_eq!(
-            size_of(first_kept["cosigned"].as_str().unwrap()),
+            size_of(fork_kept["cosigned"].as_str().unwrap()),
             published_size
         );
-        assert!(note::verify(first_kept["offered"].as_str().unwrap(), &log_vkey).is_ok());
+        assert!(note::verify(fork_kept["offered"].as_str().unwrap(), &log_vkey).is_ok());
         let latest = get(&format!("{}/checkpoint?origin={ORIGIN}", w.url)).await;
         assert_eq!(size_of(&latest), published_size, "the witness did not move");
     }
     // The forked server's checkpoint carries no cosignature: a follower that checks them
     // rejects it.
-    let fork_cp = get(&format!("{}/ledger/checkpoint", forked.url)).await;
     assert!(
         note::verify(&fork_cp, &log_vkey).is_ok(),
         "signed by the log's key"

@@ -175,10 +175,15 @@ async fn checkpoints_are_cosigned_and_a_down_witness_delays_nothing(app: TestApp
     };
     let ok = row("w1.example/witness");
     assert!(ok.contains(&format!("witness-size\">{second}<")), "{ok}");
-    assert!(!ok.contains("table-warning") && ok.contains("秒前"), "{ok}");
+    assert!(
+        ok.contains("data-state=\"ok\"") && ok.contains("秒前"),
+        "{ok}"
+    );
+    assert!(html.contains("id=\"witness-quorum\" data-met=\"true\""));
     let down_row = row("w2.example/witness");
-    assert!(down_row.contains("table-warning"), "{down_row}");
-    assert!(down_row.contains("witness-size\">—<"), "{down_row}");
+    assert!(down_row.contains("data-state=\"problem\""), "{down_row}");
+    assert!(down_row.contains("无法建立连接"), "{down_row}");
+    assert!(down_row.contains("witness-size\">从未联署<"), "{down_row}");
     assert!(down_row.contains("127.0.0.1:9"), "{down_row}");
 }
 

@@ -61,12 +61,16 @@ const INSERT_COSIGNATURE: &str = "INSERT INTO cosignatures \
      VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (checkpoint_id, witness_key_id) DO NOTHING";
 const COSIGNATURES: &str = "SELECT checkpoint_id, witness_key_id, witness, line, cosigned_at, \
      received_at FROM cosignatures WHERE checkpoint_id = $1 ORDER BY received_at, witness_key_id";
-const WITNESS_PROGRESS: &str = "SELECT c.witness_key_id, MAX(k.size), MAX(c.cosigned_at), \
-     MAX(c.received_at) FROM cosignatures c JOIN checkpoints k ON k.id = c.checkpoint_id \
-     GROUP BY c.witness_key_id ORDER BY c.witness_key_id";
+// The witness's newest cosignature, on the (witness_key_id, checkpoint_id) index: checkpoints are
+// signed in growing sizes, so the newest is the largest.
+const WITNESS_PROGRESS: &str = "SELECT c.witness_key_id, k.size, c.cosigned_at, c.received_at \
+     FROM cosignatures c JOIN checkpoints k ON k.id = c.checkpoint_id \
+     WHERE c.witness_key_id = $1 ORDER BY c.checkpoint_id DESC LIMIT 1";
+// By size, newest first, on the size index: the scan stops at the first cosigned checkpoint and
+// never goes below `$1` (by id it would read every older checkpoint when none is cosigned).
 const LATEST_COSIGNED: &str = "SELECT id, size, root, key_id, note, signed_at FROM checkpoints k \
      WHERE k.size > $1 AND (SELECT COUNT(*) FROM cosignatures c WHERE c.checkpoint_id = k.id) >= $2 \
-     ORDER BY k.id DESC LIMIT 1";
+     ORDER BY k.size DESC, k.id DESC LIMIT 1";
 
 const CHECKPOINT_COLUMNS: &str = "id, size, root, key_id, note, signed_at";
 const LATEST_CHECKPOINT: &str =
@@ -223,18 +227,20 @@ impl<B: SqlBackend> LedgerQueries for B {
             .collect())
     }
 
-    async fn witness_progress(&self) -> Result<Vec<WitnessProgress>, StoreError> {
-        run!(self, |e| e
-            .query(WITNESS_PROGRESS, &[])
+    async fn witness_progress(
+        &self,
+        witness_key_id: &str,
+    ) -> Result<Option<WitnessProgress>, StoreError> {
+        let key: Vec<Value> = vec![witness_key_id.into()];
+        run!(self, |e| query_opt(e, WITNESS_PROGRESS, &key)
             .await?
-            .iter()
             .map(|r| Ok(WitnessProgress {
                 witness_key_id: r.text(0)?,
                 size: r.i64(1)?,
                 cosigned_at: r.i64(2)?,
                 received_at: r.time(3)?,
             }))
-            .collect())
+            .transpose())
     }
 
     async fn record_ledger_statement(

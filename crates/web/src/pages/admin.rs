@@ -46,17 +46,23 @@ struct AdminPage {
     witnesses: Vec<WitnessRow>,
     signed_size: i64,
     quorum: usize,
+    /// How many cosigned the newest checkpoint, and whether that meets the quorum.
+    cosigned_newest: usize,
+    quorum_met: bool,
 }
 
 pub struct WitnessRow {
     pub name: String,
     pub url: String,
-    /// The largest size it cosigned, or "—".
+    /// The largest size it cosigned, or "never".
     pub size: String,
     /// How long ago its newest cosignature was made.
     pub age: String,
-    /// Behind the newest checkpoint (or failing, or ahead of this database).
-    pub warn: bool,
+    /// `ok`, `behind` (catching up) or `problem`.
+    pub state: &'static str,
+    /// The state in words.
+    pub state_text: String,
+    /// What went wrong, if anything.
     pub problem: String,
 }
 
@@ -103,6 +109,10 @@ pub async fn overview(State(state): State<AppState>, ctx: PageCtx) -> Response {
     };
     let now = state.app.now().as_datetime().timestamp();
     let tr = ctx.tr();
+    let cosigned_newest = statuses
+        .iter()
+        .filter(|w| w.cosigned_size == Some(signed_size))
+        .count();
     let witnesses = statuses
         .into_iter()
         .map(|w| {
@@ -115,22 +125,39 @@ pub async fn overview(State(state): State<AppState>, ctx: PageCtx) -> Response {
                     tr.with(id, &args)
                 })
                 .unwrap_or_default();
+            let state = match (problem.is_empty(), behind) {
+                (false, _) => "problem",
+                (true, true) => "behind",
+                (true, false) => "ok",
+            };
+            let state_text = match (state, w.answered_at) {
+                ("ok", Some(at)) => tr.with(
+                    "ui-witness_ok_answered",
+                    &[("age", age(&tr, now - at.as_datetime().timestamp()))],
+                ),
+                _ => tr.t(&format!("ui-witness_state_{state}")),
+            };
             WitnessRow {
                 name: w.name,
                 url: w.url,
-                size: w.cosigned_size.map_or("—".into(), |s| s.to_string()),
+                size: w
+                    .cosigned_size
+                    .map_or_else(|| tr.t("ui-witness_never"), |s| s.to_string()),
                 age: w.cosigned_at.map_or("—".into(), |t| age(&tr, now - t)),
-                warn: behind || !problem.is_empty(),
+                state,
+                state_text,
                 problem,
             }
         })
-        .collect();
+        .collect::<Vec<_>>();
     let quorum = state.app.cosigning_config().quorum;
     let page = AdminPage {
         chrome: ctx.chrome(),
         witnesses,
         signed_size,
         quorum,
+        cosigned_newest,
+        quorum_met: cosigned_newest >= quorum,
         can_create: allows(&auth.actor, Capability::AccountCreate),
         has_unconfirmed: settings.iter().any(|s| s.2),
         settings,
