@@ -105,7 +105,8 @@ async fn checkpoints_are_cosigned_and_a_down_witness_delays_nothing(app: TestApp
     let config = CosigningConfig::new(
         vec![
             WitnessEndpoint::new(&w1.url, &w1.vkey).unwrap(),
-            WitnessEndpoint::new("http://127.0.0.1:9", &down).unwrap(),
+            // https: the client speaks TLS (without it this would be another error than no connection).
+            WitnessEndpoint::new("https://127.0.0.1:9", &down).unwrap(),
         ],
         Some(1),
     )
