@@ -1818,3 +1818,4 @@ ui-witness_ok_answered = Up to date · answered { $age }
 ui-witness_state_behind = Catching up
 ui-witness_state_problem = Not cosigning
 ui-witness_never = never
+ui-witness_not_signing = This server does not sign checkpoints now (read-only until ledger resume, or another server signs): nothing is sent to the witnesses from here.

@@ -1818,3 +1818,4 @@ ui-witness_ok_answered = 正常 · { $age }应答
 ui-witness_state_behind = 正在跟进
 ui-witness_state_problem = 未联署
 ui-witness_never = 从未联署
+ui-witness_not_signing = 本服务器当前不签署检查点（在 ledger resume 之前只读，或由另一台服务器签署）：不从此处向见证方提交。

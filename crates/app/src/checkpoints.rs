@@ -125,6 +125,18 @@ fn new_key() -> Result<SigningKey, KeyError> {
     Ok(SigningKey::from_bytes(&seed))
 }
 
+/// The signing key in `dir`, which must exist and be named `origin`.
+fn load_key(dir: &Path, origin: &str) -> Result<SigningKey, KeyError> {
+    let path = dir.join(KEY_FILE);
+    if !path.is_file() {
+        return Err(KeyError::Bad {
+            path,
+            detail: "there is no key: the old log's key must be restored with the database".into(),
+        });
+    }
+    load_or_create_key(dir, origin)
+}
+
 /// The signing key in `dir`, created (0600) when there is none. Its name must be `origin`.
 pub fn load_or_create_key(dir: &Path, origin: &str) -> Result<SigningKey, KeyError> {
     ensure_dir(dir)?;
@@ -271,6 +283,19 @@ impl App {
             .register_ledger_key(&id, &note::verifier_key(origin, &public), self.clock.now())
             .await?;
         Ok(())
+    }
+
+    /// Whether this process signs the ledger's checkpoints now: it holds the data dir's lock and
+    /// the database's signer lock, and the ledger is writable. Only then may it speak for the
+    /// log to witnesses: a read-only restored server, or a second app server, would show them an
+    /// older checkpoint than the one they cosigned.
+    pub(crate) async fn signs_now(&self) -> bool {
+        let Some(signer) = self.signer.get() else {
+            return false;
+        };
+        signer._lock_file.is_some()
+            && signer.db_lock.lock().await.is_some()
+            && self.ledger_status() == LedgerStatus::Ready
     }
 
     /// Whether writes may extend the ledger now.
@@ -609,7 +634,12 @@ impl App {
             });
         }
         let kept_root = self.store.root_at(kept as i64).await?;
-        let old_key = load_or_create_key(dir, old_origin).map_err(key_error)?;
+        // The old log's own key, as this ledger registered it: never one made up now.
+        let old_key = load_key(dir, old_origin).map_err(key_error)?;
+        let old_id = ledger::hex(&note::key_id(old_origin, &old_key.verifying_key()));
+        if !keys.iter().any(|k| k.key_id == old_id) {
+            return Ok(LossOutcome::NotSigned);
+        }
         let new = new_key().map_err(key_error)?;
         let b64 = |h: &Hash| crate::proofs::base64(h);
         let text = format!(
@@ -637,7 +667,6 @@ impl App {
             &statement,
         )
         .map_err(key_error)?;
-        let old_id = ledger::hex(&note::key_id(old_origin, &old_key.verifying_key()));
         write_private(
             &dir.join(format!("key-{old_id}.retired")),
             &note::signer_key(old_origin, &old_key),

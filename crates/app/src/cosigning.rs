@@ -123,6 +123,9 @@ pub enum WitnessProblem {
     Fork(u64),
     /// A failure here (the database).
     Local(String),
+    /// This server does not sign checkpoints now (read-only, waiting for `ledger resume`, or
+    /// another server signs): it does not speak for the log to the witnesses.
+    NotSigning,
 }
 
 impl WitnessProblem {
@@ -142,6 +145,7 @@ impl WitnessProblem {
             WitnessProblem::Ahead(n) => ("ui-witness_ahead", vec![("size", n.to_string())]),
             WitnessProblem::Fork(n) => ("ui-witness_fork", vec![("size", n.to_string())]),
             WitnessProblem::Local(d) => ("ui-witness_local", vec![("detail", d.clone())]),
+            WitnessProblem::NotSigning => ("ui-witness_not_signing", vec![]),
         }
     }
 }
@@ -243,6 +247,11 @@ impl App {
                             let _ =
                                 tokio::time::timeout(Duration::from_secs(60), wake.changed()).await;
                         }
+                        // Not this server's turn: look again when it signs, or soon.
+                        Err(WitnessProblem::NotSigning) => {
+                            let _ =
+                                tokio::time::timeout(Duration::from_secs(5), wake.changed()).await;
+                        }
                         Err(e) => {
                             tracing::warn!(witness = %app.cosigning_witness(w), error = %e, "no cosignature");
                             tokio::time::sleep(pause).await;
@@ -302,6 +311,9 @@ impl App {
 
     async fn cosign_once(&self, c: &Cosigning, w: usize) -> Result<Step, WitnessProblem> {
         let endpoint = &c.config.witnesses[w];
+        if !self.signs_now().await {
+            return Err(WitnessProblem::NotSigning);
+        }
         let Some(latest) = self.store.latest_checkpoint().await.map_err(local)? else {
             return Ok(Step::Done);
         };

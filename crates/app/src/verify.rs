@@ -176,38 +176,11 @@ impl App {
         // (old origin, new origin, the surviving size and root the new log starts from).
         let mut continued: Vec<(String, String, u64, Hash)> = Vec::new();
         for statement in self.store.ledger_statements().await? {
-            let Some(text) = keys
-                .iter()
-                .find_map(|k| note::verify(&statement, &k.vkey).ok())
-            else {
-                report
-                    .problems
-                    .push("a ledger statement is not signed by a key of this ledger".into());
-                continue;
-            };
-            let field = |name: &str| {
-                text.lines()
-                    .find_map(|l| l.strip_prefix(name)?.strip_prefix(' '))
-                    .unwrap_or_default()
-            };
-            let kept = field("kept").split_once(' ');
-            let root = kept.and_then(|(_, r)| {
-                use base64::Engine;
-                base64::engine::general_purpose::STANDARD
-                    .decode(r)
-                    .ok()
-                    .and_then(|r| Hash::try_from(r).ok())
-            });
-            match (kept.and_then(|(k, _)| k.parse::<u64>().ok()), root) {
-                (Some(k), Some(r)) => continued.push((
-                    field("origin").to_owned(),
-                    field("continues").to_owned(),
-                    k,
-                    r,
+            match continuation(&statement, &keys) {
+                Ok(c) => continued.push(c),
+                Err(why) => report.problems.push(format!(
+                    "a ledger statement is not a valid continuation: {why}"
                 )),
-                _ => report
-                    .problems
-                    .push("a ledger statement does not name the surviving tree".into()),
             }
         }
         let mut previous: Option<(u64, Hash)> = None;
@@ -356,4 +329,54 @@ impl App {
             }
         }
     }
+}
+
+/// Reads a `ledger declare-loss` statement: its header, the old and the new origin, the sizes
+/// (published above kept) and the surviving root; it must be signed by a key of this ledger
+/// named for the old origin and by one named for the new.
+fn continuation(
+    statement: &str,
+    keys: &[store::LedgerKey],
+) -> Result<(String, String, u64, Hash), String> {
+    use ledger::note;
+    let signed_by = |origin: &str| {
+        keys.iter()
+            .filter(|k| k.vkey.split('+').next() == Some(origin))
+            .find_map(|k| note::verify(statement, &k.vkey).ok())
+    };
+    let (text, _) = ledger::cosignature::split(statement).map_err(|e| e.to_string())?;
+    let mut lines = text.lines();
+    if lines.next() != Some(crate::checkpoints::LOSS_STATEMENT) {
+        return Err("not an ecoenforce-lost-range/v1 statement".into());
+    }
+    let field = |name: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(name)?.strip_prefix(' '))
+            .ok_or_else(|| format!("no {name} line"))
+    };
+    let sized = |name: &str| -> Result<(u64, Hash), String> {
+        let (n, r) = field(name)?
+            .split_once(' ')
+            .ok_or_else(|| format!("{name}: a size and a root"))?;
+        use base64::Engine;
+        let root = base64::engine::general_purpose::STANDARD
+            .decode(r)
+            .ok()
+            .and_then(|r| Hash::try_from(r).ok())
+            .ok_or_else(|| format!("{name}: the root is not a base64 hash"))?;
+        Ok((
+            note::parse_decimal(n).ok_or_else(|| format!("{name}: bad size"))?,
+            root,
+        ))
+    };
+    let (old, new) = (field("origin")?, field("continues")?);
+    let (published, _) = sized("published")?;
+    let (kept, root) = sized("kept")?;
+    if published <= kept {
+        return Err(format!("published {published} is not above kept {kept}"));
+    }
+    if signed_by(old) != Some(text) || signed_by(new) != Some(text) {
+        return Err(format!("not signed by a key of {old} and a key of {new}"));
+    }
+    Ok((old.to_owned(), new.to_owned(), kept, root))
 }

@@ -566,25 +566,6 @@ async fn resume(args: ResumeArgs) -> ExitCode {
             ),
         }
     }
-    let witnessed: Vec<&app::cosigning::Witnessed> = answers
-        .iter()
-        .filter_map(|w| w.answer.as_ref().ok())
-        .collect();
-    // Fewer answers than the quorum prove nothing about what was published.
-    if witnessed.len() < cosigning.quorum {
-        println!(
-            "{}",
-            both(
-                "cli.resume_too_few_witnesses",
-                &[
-                    ("answered", &witnessed.len().to_string()),
-                    ("quorum", &cosigning.quorum.to_string())
-                ]
-            )
-        );
-        return ExitCode::FAILURE;
-    }
-    let trees: Vec<(u64, ledger::Hash)> = witnessed.iter().map(|w| (w.size, w.root)).collect();
     let store = match open_store(&settings).await {
         Ok(s) => s,
         Err(e) => {
@@ -593,6 +574,14 @@ async fn resume(args: ResumeArgs) -> ExitCode {
         }
     };
     let app = App::new(store, Arc::new(SystemClock), settings.app_settings());
+    let witnessed = match log_signed(&app, &answers).await {
+        Ok(w) => w,
+        Err(code) => return code,
+    };
+    if let Err(code) = enough_witnesses(&cosigning, witnessed.len()) {
+        return code;
+    }
+    let trees: Vec<(u64, ledger::Hash)> = witnessed.iter().map(|w| (w.size, w.root)).collect();
     let (note, source) = match (&given, witnessed.iter().max_by_key(|w| w.size)) {
         // The witnesses' cosignature says it is the latest they saw: no one's word needed.
         (None, Some(best)) => (
@@ -663,6 +652,58 @@ async fn resume(args: ResumeArgs) -> ExitCode {
     }
 }
 
+/// The witnesses' answers whose checkpoint a key of this ledger signed.
+async fn log_signed<'a>(
+    app: &App,
+    answers: &'a [app::cosigning::WitnessedCheckpoint],
+) -> Result<Vec<&'a app::cosigning::Witnessed>, ExitCode> {
+    let keys = match app.ledger_keys().await {
+        Ok(k) => k,
+        Err(e) => {
+            eprintln!("{e}");
+            return Err(ExitCode::FAILURE);
+        }
+    };
+    Ok(answers
+        .iter()
+        .filter_map(|w| w.answer.as_ref().ok())
+        .filter(|w| {
+            keys.iter()
+                .any(|k| ledger::note::verify(&w.note, &k.vkey).is_ok())
+        })
+        .collect())
+}
+
+/// Enough witnesses answered to know what was published: the quorum, and more than the
+/// witnesses outside it, so that any set that cosigned a checkpoint with the quorum has a
+/// witness among those that answered.
+fn enough_witnesses(
+    cosigning: &app::cosigning::CosigningConfig,
+    answered: usize,
+) -> Result<(), ExitCode> {
+    let n = cosigning.witnesses.len();
+    let needed = if n == 0 {
+        0
+    } else {
+        cosigning.quorum.max(n - cosigning.quorum + 1)
+    };
+    if answered < needed {
+        println!(
+            "{}",
+            both(
+                "cli.resume_too_few_witnesses",
+                &[
+                    ("answered", &answered.to_string()),
+                    ("needed", &needed.to_string()),
+                    ("total", &n.to_string())
+                ]
+            )
+        );
+        return Err(ExitCode::FAILURE);
+    }
+    Ok(())
+}
+
 async fn declare_loss(args: DeclareLossArgs) -> ExitCode {
     use app::checkpoints::LossOutcome;
     let settings = match args.store.settings(None) {
@@ -675,6 +716,14 @@ async fn declare_loss(args: DeclareLossArgs) -> ExitCode {
         return ExitCode::from(2);
     }
     let signer = settings.signer();
+    let store = match open_store(&settings).await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("{e:#}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let app = App::new(store, Arc::new(SystemClock), settings.app_settings());
     let published = match &args.checkpoint {
         Some(path) => match std::fs::read_to_string(path) {
             Ok(t) => t,
@@ -705,11 +754,14 @@ async fn declare_loss(args: DeclareLossArgs) -> ExitCode {
                 }
             };
             let answers = app::cosigning::witnessed_checkpoints(&cosigning, &signer.origin).await;
-            match answers
-                .iter()
-                .filter_map(|w| w.answer.as_ref().ok())
-                .max_by_key(|w| w.size)
-            {
+            let witnessed = match log_signed(&app, &answers).await {
+                Ok(w) => w,
+                Err(code) => return code,
+            };
+            if let Err(code) = enough_witnesses(&cosigning, witnessed.len()) {
+                return code;
+            }
+            match witnessed.iter().max_by_key(|w| w.size) {
                 Some(w) => w.note.clone(),
                 None => {
                     println!("{}", both("cli.resume_no_witness_answer", &[]));
@@ -718,14 +770,6 @@ async fn declare_loss(args: DeclareLossArgs) -> ExitCode {
             }
         }
     };
-    let store = match open_store(&settings).await {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("{e:#}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let app = App::new(store, Arc::new(SystemClock), settings.app_settings());
     let outcome = match app
         .declare_loss(
             &signer.dir,

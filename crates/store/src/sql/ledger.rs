@@ -63,9 +63,12 @@ const COSIGNATURES: &str = "SELECT checkpoint_id, witness_key_id, witness, line,
      received_at FROM cosignatures WHERE checkpoint_id = $1 ORDER BY received_at, witness_key_id";
 // The witness's newest cosignature, on the (witness_key_id, checkpoint_id) index: checkpoints are
 // signed in growing sizes, so the newest is the largest.
+// (In a subquery, so that PostgreSQL's planner does not move the order onto the join and scan
+// every checkpoint when the witness is far behind.)
 const WITNESS_PROGRESS: &str = "SELECT c.witness_key_id, k.size, c.cosigned_at, c.received_at \
-     FROM cosignatures c JOIN checkpoints k ON k.id = c.checkpoint_id \
-     WHERE c.witness_key_id = $1 ORDER BY c.checkpoint_id DESC LIMIT 1";
+     FROM (SELECT checkpoint_id, witness_key_id, cosigned_at, received_at FROM cosignatures \
+           WHERE witness_key_id = $1 ORDER BY checkpoint_id DESC LIMIT 1) c \
+     JOIN checkpoints k ON k.id = c.checkpoint_id";
 // By size, newest first, on the size index: the scan stops at the first cosigned checkpoint and
 // never goes below `$1` (by id it would read every older checkpoint when none is cosigned).
 const LATEST_COSIGNED: &str = "SELECT id, size, root, key_id, note, signed_at FROM checkpoints k \
