@@ -499,15 +499,18 @@ impl App {
         index: i64,
     ) -> Result<CheckpointRecord, AppError> {
         let config = self.cosigning_config();
-        if config.quorum > 0
-            && let Some(cp) = self
+        if config.quorum > 0 {
+            // A few candidates: cosignatures by a witness no longer configured count in SQL but
+            // not here.
+            for cp in self
                 .store
-                .latest_cosigned_checkpoint(index, config.quorum as i64)
+                .latest_cosigned_checkpoints(index, config.quorum as i64, 8)
                 .await?
-        {
-            let cp = self.cosigned(cp).await?;
-            if cosignature::check_quorum(&cp.note, &config.vkeys(), Some(config.quorum)).met() {
-                return Ok(cp);
+            {
+                let cp = self.cosigned(cp).await?;
+                if cosignature::check_quorum(&cp.note, &config.vkeys(), Some(config.quorum)).met() {
+                    return Ok(cp);
+                }
             }
         }
         let mut checkpoint = self.store.latest_checkpoint().await?;

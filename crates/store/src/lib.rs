@@ -539,12 +539,14 @@ pub trait LedgerQueries: Send + Sync {
     ) -> Result<(), StoreError>;
     /// Every such statement, oldest first.
     async fn ledger_statements(&self) -> Result<Vec<String>, StoreError>;
-    /// The newest checkpoint larger than `above` with at least `cosignatures` cosignatures.
-    async fn latest_cosigned_checkpoint(
+    /// The newest `limit` checkpoints larger than `above` with at least `cosignatures`
+    /// cosignatures (by any witness: the caller checks which), largest first.
+    async fn latest_cosigned_checkpoints(
         &self,
         above: i64,
         cosignatures: i64,
-    ) -> Result<Option<CheckpointRecord>, StoreError>;
+        limit: i64,
+    ) -> Result<Vec<CheckpointRecord>, StoreError>;
 }
 
 /// Evidence reads, the security audit and resumable uploads.

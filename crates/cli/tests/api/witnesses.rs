@@ -186,6 +186,37 @@ async fn checkpoints_are_cosigned_and_a_down_witness_delays_nothing(app: TestApp
     assert!(down_row.contains("无法建立连接"), "{down_row}");
     assert!(down_row.contains("witness-size\">从未联署<"), "{down_row}");
     assert!(down_row.contains("127.0.0.1:9"), "{down_row}");
+    // The witness stops; the log goes on. A proof of an old entry carries the newest checkpoint
+    // that has the quorum, not a newer one without it; a proof of a new entry the newest there is.
+    let w1_vkey = w1.vkey.clone();
+    drop(w1);
+    let (s, b) = crate::checkpoints::create_entity(&app, &officer, 8).await;
+    assert_eq!(s, 201, "{b}");
+    let third = sign_now(&app, &token).await;
+    assert!(third > second);
+    let cp_of = |p: app::proofs::OfflineProof| {
+        ::ledger::tiles::parse_tlog_proof(&p.tlog_proof)
+            .unwrap()
+            .checkpoint
+    };
+    let old_entry = cp_of(app.app.offline_proof(last.event.id).await.unwrap());
+    assert_eq!(size_of(&old_entry), second as u64);
+    assert!(cosignature::verify(&old_entry, &w1_vkey).is_ok());
+    let newest = app
+        .store
+        .events(&store::Scope::all(), third - 1, 1)
+        .await
+        .unwrap()
+        .remove(0);
+    let new_entry = cp_of(app.app.offline_proof(newest.event.id).await.unwrap());
+    assert_eq!(size_of(&new_entry), third as u64);
+    assert!(cosignature::verify(&new_entry, &w1_vkey).is_err());
+}
+
+fn size_of(cp: &str) -> u64 {
+    note::parse_checkpoint(cosignature::split(cp).unwrap().0)
+        .unwrap()
+        .1
 }
 
 /// Point 1: the witness refuses what does not extend what it cosigned, with the protocol's

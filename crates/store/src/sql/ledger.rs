@@ -73,7 +73,7 @@ const WITNESS_PROGRESS: &str = "SELECT c.witness_key_id, k.size, c.cosigned_at, 
 // never goes below `$1` (by id it would read every older checkpoint when none is cosigned).
 const LATEST_COSIGNED: &str = "SELECT id, size, root, key_id, note, signed_at FROM checkpoints k \
      WHERE k.size > $1 AND (SELECT COUNT(*) FROM cosignatures c WHERE c.checkpoint_id = k.id) >= $2 \
-     ORDER BY k.size DESC, k.id DESC LIMIT 1";
+     ORDER BY k.size DESC, k.id DESC LIMIT $3";
 
 const CHECKPOINT_COLUMNS: &str = "id, size, root, key_id, note, signed_at";
 const LATEST_CHECKPOINT: &str =
@@ -271,20 +271,21 @@ impl<B: SqlBackend> LedgerQueries for B {
             .collect())
     }
 
-    async fn latest_cosigned_checkpoint(
+    async fn latest_cosigned_checkpoints(
         &self,
         above: i64,
         cosignatures: i64,
-    ) -> Result<Option<CheckpointRecord>, StoreError> {
-        run!(self, |e| query_opt(
-            e,
-            LATEST_COSIGNED,
-            &[above.into(), cosignatures.into()]
-        )
-        .await?
-        .as_ref()
-        .map(checkpoint_from_row)
-        .transpose())
+        limit: i64,
+    ) -> Result<Vec<CheckpointRecord>, StoreError> {
+        run!(self, |e| e
+            .query(
+                LATEST_COSIGNED,
+                &[above.into(), cosignatures.into(), limit.into()]
+            )
+            .await?
+            .iter()
+            .map(checkpoint_from_row)
+            .collect())
     }
 
     async fn register_ledger_key(
