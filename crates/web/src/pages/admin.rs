@@ -140,10 +140,10 @@ pub async fn overview(State(state): State<AppState>, ctx: PageCtx) -> Response {
             WitnessRow {
                 name: w.name,
                 url: w.url,
-                size: w
-                    .cosigned_size
-                    .map_or_else(|| tr.t("ui-witness_never"), |s| s.to_string()),
-                age: w.cosigned_at.map_or("—".into(), |t| age(&tr, now - t)),
+                size: w.cosigned_size.map_or("—".into(), |s| s.to_string()),
+                age: w
+                    .cosigned_at
+                    .map_or_else(|| tr.t("ui-witness_never"), |t| age(&tr, now - t)),
                 state,
                 state_text,
                 problem,
