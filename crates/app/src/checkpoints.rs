@@ -516,21 +516,15 @@ impl App {
         match (own, source) {
             (false, _) | (true, ResumeSource::Witnessed) => {}
             (true, ResumeSource::Forced(reason)) if !reason.trim().is_empty() => {
-                self.store
-                    .record_security_audit(&store::SecurityAuditRecord {
-                        at: self.clock.now(),
-                        username: std::env::var("USER").unwrap_or_else(|_| "cli".into()),
-                        user_id: None,
-                        ip: "local".into(),
-                        kind: "ledger.resume_own_checkpoint".into(),
-                        detail: serde_json::json!({
-                            "size": size,
-                            "root": ledger::hex(&root),
-                            "reason": reason.trim(),
-                        })
-                        .to_string(),
-                    })
-                    .await?;
+                self.audit_ledger_act(
+                    "ledger.resume_own_checkpoint",
+                    serde_json::json!({
+                        "size": size,
+                        "root": ledger::hex(&root),
+                        "reason": reason.trim(),
+                    }),
+                )
+                .await?;
             }
             (true, _) => return Ok(ResumeOutcome::OwnCheckpoint { size }),
         }
@@ -689,26 +683,40 @@ impl App {
                 .record_checkpoint(kept as i64, kept_root, &new_id, &first, self.clock.now())
                 .await?;
         }
-        self.store
-            .record_security_audit(&store::SecurityAuditRecord {
-                at: self.clock.now(),
-                username: std::env::var("USER").unwrap_or_else(|_| "cli".into()),
-                user_id: None,
-                ip: "local".into(),
-                kind: "ledger.loss_declared".into(),
-                detail: serde_json::json!({
-                    "origin": old_origin, "published": size, "kept": kept,
-                    "continues": new_origin, "reason": reason,
-                })
-                .to_string(),
-            })
-            .await?;
+        self.audit_ledger_act(
+            "ledger.loss_declared",
+            serde_json::json!({
+                "origin": old_origin, "published": size, "kept": kept,
+                "continues": new_origin, "reason": reason,
+            }),
+        )
+        .await?;
         Ok(LossOutcome::Declared {
             statement,
             new_vkey: note::verifier_key(new_origin, &new.verifying_key()),
             kept,
             published: size,
         })
+    }
+
+    /// A ledger act done from the command line on someone's word, in the security audit (the
+    /// operating-system user, no address).
+    async fn audit_ledger_act(
+        &self,
+        kind: &str,
+        detail: serde_json::Value,
+    ) -> Result<(), AppError> {
+        self.store
+            .record_security_audit(&store::SecurityAuditRecord {
+                at: self.clock.now(),
+                username: std::env::var("USER").unwrap_or_else(|_| "cli".into()),
+                user_id: None,
+                ip: "local".into(),
+                kind: kind.into(),
+                detail: detail.to_string(),
+            })
+            .await?;
+        Ok(())
     }
 
     /// The statements this ledger's keys signed about the log (`ledger declare-loss`), oldest

@@ -517,21 +517,9 @@ async fn resume(args: ResumeArgs) -> ExitCode {
     }
     let given = match &args.checkpoint {
         None => None,
-        Some(path) => match std::fs::read_to_string(path) {
+        Some(path) => match read_checkpoint_file(path) {
             Ok(t) => Some(t),
-            Err(e) => {
-                eprintln!(
-                    "{}",
-                    both(
-                        "cli.resume_unreadable",
-                        &[
-                            ("path", &path.display().to_string()),
-                            ("detail", &e.to_string())
-                        ]
-                    )
-                );
-                return ExitCode::from(2);
-            }
+            Err(code) => return code,
         },
     };
     let cosigning = match settings.cosigning() {
@@ -652,6 +640,23 @@ async fn resume(args: ResumeArgs) -> ExitCode {
     }
 }
 
+/// A checkpoint file given on the command line; unreadable: the message, and exit code 2.
+fn read_checkpoint_file(path: &std::path::Path) -> Result<String, ExitCode> {
+    std::fs::read_to_string(path).map_err(|e| {
+        eprintln!(
+            "{}",
+            both(
+                "cli.resume_unreadable",
+                &[
+                    ("path", &path.display().to_string()),
+                    ("detail", &e.to_string())
+                ]
+            )
+        );
+        ExitCode::from(2)
+    })
+}
+
 /// The witnesses' answers whose checkpoint a key of this ledger signed.
 async fn log_signed<'a>(
     app: &App,
@@ -725,21 +730,9 @@ async fn declare_loss(args: DeclareLossArgs) -> ExitCode {
     };
     let app = App::new(store, Arc::new(SystemClock), settings.app_settings());
     let published = match &args.checkpoint {
-        Some(path) => match std::fs::read_to_string(path) {
+        Some(path) => match read_checkpoint_file(path) {
             Ok(t) => t,
-            Err(e) => {
-                eprintln!(
-                    "{}",
-                    both(
-                        "cli.resume_unreadable",
-                        &[
-                            ("path", &path.display().to_string()),
-                            ("detail", &e.to_string())
-                        ]
-                    )
-                );
-                return ExitCode::from(2);
-            }
+            Err(code) => return code,
         },
         None => {
             let cosigning = match settings.cosigning() {
