@@ -22,9 +22,13 @@ impl App {
         per_page: i64,
     ) -> Result<Page<Entity>, AppError> {
         let scope = crate::scope(actor, Capability::EntityRead)?;
+        let offset = (page - 1) * per_page;
+        if !filter.q.trim().is_empty() {
+            return self.search_entities(&scope, filter, offset, per_page).await;
+        }
         Ok(self
             .store
-            .entities(&scope, filter, (page - 1) * per_page, per_page)
+            .entities(&scope, filter, offset, per_page)
             .await?)
     }
 

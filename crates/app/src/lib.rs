@@ -32,6 +32,7 @@ mod permissions_doc;
 pub mod powers;
 pub mod proofs;
 pub mod sealed;
+pub mod search;
 pub mod seed;
 pub mod totp;
 pub mod units;
@@ -42,7 +43,7 @@ pub mod witness;
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::AppError;
 /// What the HTTP edge needs of the store's types reaches it through `app` (ARCHITECTURE.md).
-pub use store::{CaseFilter, ClueFilter, EntityFilter, Page, PublicationFilter};
+pub use store::{CaseFilter, ClueFilter, EntityFilter, EntitySort, Page, PublicationFilter};
 
 use domain::permission::Capability;
 use domain::user::PasswordPolicy;
@@ -251,6 +252,8 @@ pub struct App {
     sealed_key: std::sync::OnceLock<Arc<sealed::SealedKey>>,
     /// The document engine, made on first use (its fonts are read then).
     documents: std::sync::OnceLock<Arc<::documents::Engine>>,
+    /// The search index (`App::attach_search_index`; in memory if none is attached).
+    search: std::sync::OnceLock<Arc<search::SearchIndex>>,
     /// Documents rendered at once: one per core, so that a burst of requests queues rather
     /// than piling up blocking threads.
     rendering: Semaphore,
@@ -278,6 +281,7 @@ impl App {
             evidence_store: std::sync::OnceLock::new(),
             sealed_key: std::sync::OnceLock::new(),
             documents: std::sync::OnceLock::new(),
+            search: std::sync::OnceLock::new(),
             rendering: Semaphore::new(
                 std::thread::available_parallelism()
                     .map(usize::from)

@@ -1042,6 +1042,20 @@ async fn serve(args: ServeArgs) -> ExitCode {
         );
         return ExitCode::FAILURE;
     }
+    // Derived from the database, so not in backups: rebuilt when missing or stale.
+    if let Err(e) = app.attach_search_index(settings.data_dir()) {
+        eprintln!("{e}");
+        return ExitCode::FAILURE;
+    }
+    {
+        // Caught up (or rebuilt) before the first search asks for it.
+        let app = app.clone();
+        tokio::spawn(async move {
+            if let Err(e) = app.warm_search_index().await {
+                tracing::error!(error = %e, "search index");
+            }
+        });
+    }
     expire_uploads_hourly(app.clone());
     let seeded = if args.demo {
         match app.seed_demo().await {

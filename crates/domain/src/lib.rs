@@ -12,6 +12,7 @@ pub mod actor;
 pub mod admin;
 pub mod calendar;
 pub mod case;
+pub mod collation;
 pub mod discretion;
 pub mod entity;
 pub mod entity_import;

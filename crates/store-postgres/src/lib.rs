@@ -29,6 +29,28 @@ const SIGNER_LOCK_KEY: i64 = 0x6563_6f6c_6564_6772;
 
 const LOCK_HEAD: &str = "SELECT size FROM log_head WHERE id = 1 FOR UPDATE";
 
+/// Fills the entity sort keys that migration 30 emptied (see it), once, in one transaction.
+async fn fill_name_keys(pool: &sqlx::PgPool) -> Result<(), StoreError> {
+    let mut tx = pool
+        .begin()
+        .await
+        .map_err(db("starting to fill name keys"))?;
+    let rows: Vec<(uuid::Uuid, String)> =
+        sqlx::query_as("SELECT id, name FROM entities WHERE length(name_key) = 0 FOR UPDATE")
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db("reading names without a sort key"))?;
+    for (id, name) in rows {
+        sqlx::query("UPDATE entities SET name_key = $1 WHERE id = $2")
+            .bind(domain::collation::name_key(&name).into_bytes())
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db("filling a name's sort key"))?;
+    }
+    tx.commit().await.map_err(db("filling name keys"))
+}
+
 impl Backend {
     /// Connects, runs the migrations and returns the backend.
     pub async fn open(url: &str) -> Result<Backend, StoreError> {
@@ -43,6 +65,7 @@ impl Backend {
             .run(&pool)
             .await
             .map_err(|e| StoreError::database("running PostgreSQL migrations", e))?;
+        fill_name_keys(&pool).await?;
         Ok(Backend { pool })
     }
 

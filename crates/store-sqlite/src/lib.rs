@@ -102,6 +102,35 @@ fn open_connection(path: &Path) -> Result<Connection, StoreError> {
     Ok(conn)
 }
 
+/// Fills the entity sort keys that migration 30 emptied (see it), once, in one transaction.
+fn fill_name_keys(conn: &mut rusqlite::Connection) -> Result<(), StoreError> {
+    let tx = conn
+        .transaction()
+        .map_err(db("starting to fill name keys"))?;
+    let rows = {
+        let mut stmt = tx
+            .prepare("SELECT id, name FROM entities WHERE length(name_key) = 0")
+            .map_err(db("reading names without a sort key"))?;
+        stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, rusqlite::types::Value>(0)?,
+                r.get::<_, String>(1)?,
+            ))
+        })
+        .map_err(db("reading names without a sort key"))?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(db("reading names without a sort key"))?
+    };
+    for (id, name) in rows {
+        tx.execute(
+            "UPDATE entities SET name_key = ?1 WHERE id = ?2",
+            rusqlite::params![domain::collation::name_key(&name).as_bytes(), id],
+        )
+        .map_err(db("filling a name's sort key"))?;
+    }
+    tx.commit().map_err(db("filling name keys"))
+}
+
 impl Backend {
     /// Opens (creating if needed) the database file, runs the migrations and starts the writer.
     pub async fn open(path: &Path) -> Result<Backend, StoreError> {
@@ -113,6 +142,7 @@ impl Backend {
             conn.execute_batch("PRAGMA journal_mode = WAL;")
                 .map_err(db("switching to WAL"))?;
             migrate::run(&mut conn)?;
+            fill_name_keys(&mut conn)?;
             Ok::<_, StoreError>(conn)
         })
         .await

@@ -139,6 +139,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "cosignatures",
         include_str!("../migrations/0029_cosignatures.sql"),
     ),
+    (
+        30,
+        "name keys",
+        include_str!("../migrations/0030_name_keys.sql"),
+    ),
 ];
 
 pub(crate) fn run(conn: &mut Connection) -> Result<(), StoreError> {

@@ -242,10 +242,23 @@ pub trait Reader: Send {
 /// Filters of the entity list; empty strings mean no filter.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct EntityFilter {
-    /// A case-insensitive substring of name, USCC, address or legal representative.
+    /// Words to look for in the name, address or legal representative, or a USCC prefix (the
+    /// search index answers; the database lists without words).
     pub q: String,
     pub county: String,
     pub class: String,
+    /// The order of a list with words to look for (without, it is always by name).
+    pub sort: EntitySort,
+}
+
+/// How a searched entity list is ordered.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum EntitySort {
+    /// Best match first.
+    #[default]
+    Relevance,
+    /// By name in pinyin order (`domain::collation`).
+    Name,
 }
 
 /// One page of a list and the total across all pages.
@@ -410,6 +423,15 @@ pub trait Queries: Send + Sync {
         offset: i64,
         limit: i64,
     ) -> Result<Page<Entity>, StoreError>;
+    /// The ids of the entities that the events at `from_seq <= seq < to_seq` registered or
+    /// updated, in log order (repeated if changed twice): what the search index catches up on.
+    async fn entity_changes(&self, from_seq: i64, to_seq: i64) -> Result<Vec<Uuid>, StoreError>;
+    /// Up to `limit` entities with an id after `after` (the nil UUID: from the first), in id
+    /// order, whatever the scope: the search index's rebuild.
+    async fn entities_after(&self, after: Uuid, limit: i64) -> Result<Vec<Entity>, StoreError>;
+    /// Those of `ids` that exist within `scope`, in no particular order.
+    async fn entities_by_ids(&self, scope: &Scope, ids: &[Uuid])
+    -> Result<Vec<Entity>, StoreError>;
     /// One entity, if it exists within `scope`.
     async fn entity(&self, scope: &Scope, id: Uuid) -> Result<Option<Entity>, StoreError>;
     /// Which of `usccs` are registered, whatever the scope: a USCC is unique prefecture-wide.

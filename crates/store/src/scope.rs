@@ -19,6 +19,11 @@ impl Scope {
         }
     }
 
+    /// The counties of a limited scope; `None` for every county.
+    pub fn county_list(&self) -> Option<&[String]> {
+        self.counties.as_deref()
+    }
+
     pub fn is_all(&self) -> bool {
         self.counties.is_none()
     }

@@ -265,8 +265,8 @@ async fn entity_api_behaviour(app: TestApp) {
         .map(|e| e["name"].as_str().unwrap())
         .collect();
     let mut sorted = names.clone();
-    sorted.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
-    assert_eq!(names, sorted, "ordered by name");
+    sorted.sort_by_key(|n| domain::collation::name_key(n));
+    assert_eq!(names, sorted, "ordered by name in pinyin order");
     assert!(
         all["items"]
             .as_array()
@@ -274,7 +274,7 @@ async fn entity_api_behaviour(app: TestApp) {
             .iter()
             .all(|e| e["demo"] == true)
     );
-    // Search: case-insensitive over name, USCC, address, legal representative; % is literal.
+    // Search (more in search.rs): name, USCC, address, legal representative; signs find nothing.
     let (_, b) = get(&app, &token, "/api/v1/entities?q=%E7%B3%96%E5%8E%82").await; // 糖厂
     assert!(b["total"].as_i64().unwrap() >= 2);
     assert!(

@@ -37,6 +37,7 @@ mod proceedings;
 mod publicity;
 mod records;
 mod sealed;
+mod search;
 mod task_pages;
 mod tasks;
 mod team;

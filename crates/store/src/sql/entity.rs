@@ -31,7 +31,7 @@ fn entity_values(d: &EntityData) -> Result<Vec<Value>, StoreError> {
     Ok(vec![
         d.uscc.as_str().into(),
         d.name.as_str().into(),
-        d.name.as_bytes().into(),
+        Value::Bytes(Some(domain::collation::name_key(&d.name).into_bytes())),
         d.county_code.as_str().into(),
         d.industry_code.as_str().into(),
         d.class.as_str().into(),

@@ -446,6 +446,27 @@ async fn entity_by_id(exec: &mut dyn Exec, id: Uuid) -> Result<Option<Entity>, S
         .transpose()
 }
 
+/// The events that change an entity's row, which the search index follows.
+const ENTITY_CHANGES: &str = "SELECT seq, id, schema, at, actor, payload FROM events \
+     WHERE seq >= $1 AND seq < $2 AND schema IN ('entity.registered/v1', 'entity.updated/v1') \
+     ORDER BY seq";
+const ENTITIES_AFTER: &str = "SELECT id, uscc, name, county_code, industry_code, class, address, \
+     legal_representative, lat_e6, lon_e6, outlets, permit, demo, version FROM entities \
+     WHERE id > $1 ORDER BY id LIMIT $2";
+/// Ids asked per statement by `entities_by_ids`; padded with the nil UUID (never an entity's).
+const ID_CHUNK: usize = 100;
+
+fn entities_by_ids_sql() -> &'static str {
+    static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SQL.get_or_init(|| {
+        format!(
+            "SELECT {ENTITY_COLUMNS} FROM entities WHERE id IN ({}) \
+             AND ($1 = '' OR $1 LIKE '%,' || county_code || ',%')",
+            placeholders(2, ID_CHUNK)
+        )
+    })
+}
+
 /// USCCs asked per statement; a shorter last chunk is padded with '' (never a USCC), so there is
 /// one statement text to prepare and cache.
 const USCC_CHUNK: usize = 100;
@@ -928,6 +949,53 @@ impl<B: SqlBackend> Queries for B {
                 .map(entity_from_row)
                 .collect::<Result<_, _>>()?;
             Ok(Page { items, total })
+        })
+    }
+
+    async fn entity_changes(&self, from_seq: i64, to_seq: i64) -> Result<Vec<Uuid>, StoreError> {
+        run!(self, |e| {
+            let rows = e
+                .query(ENTITY_CHANGES, &[from_seq.into(), to_seq.into()])
+                .await?;
+            let mut ids = Vec::with_capacity(rows.len());
+            for row in &rows {
+                match event_from_row(row)?.event.payload {
+                    domain::event::Payload::EntityRegistered(p) => ids.push(p.id),
+                    domain::event::Payload::EntityUpdated(p) => ids.push(p.id),
+                    _ => {}
+                }
+            }
+            Ok(ids)
+        })
+    }
+
+    async fn entities_after(&self, after: Uuid, limit: i64) -> Result<Vec<Entity>, StoreError> {
+        run!(self, |e| e
+            .query(ENTITIES_AFTER, &[after.into(), limit.into()])
+            .await?
+            .iter()
+            .map(entity_from_row)
+            .collect())
+    }
+
+    async fn entities_by_ids(
+        &self,
+        scope: &Scope,
+        ids: &[Uuid],
+    ) -> Result<Vec<Entity>, StoreError> {
+        let pattern = scope.pattern();
+        let ids = ids.to_vec();
+        run!(self, |e| {
+            let mut found = Vec::with_capacity(ids.len());
+            for chunk in ids.chunks(ID_CHUNK) {
+                let mut params: Vec<Value> = vec![pattern.as_str().into()];
+                params.extend(chunk.iter().map(|&id| Value::from(id)));
+                params.resize(ID_CHUNK + 1, Uuid::nil().into());
+                for row in e.query(entities_by_ids_sql(), &params).await? {
+                    found.push(entity_from_row(&row)?);
+                }
+            }
+            Ok(found)
         })
     }
 

@@ -3,7 +3,7 @@
 use super::{Chrome, PageCtx, neutralise};
 use crate::AppState;
 use app::AppError;
-use app::EntityFilter;
+use app::{EntityFilter, EntitySort};
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -27,15 +27,54 @@ pub struct ListQuery {
     county: String,
     #[serde(default)]
     class: String,
+    /// With words: `relevance` (default) or `name`.
+    #[serde(default)]
+    sort: String,
     page: Option<String>,
     #[allow(dead_code)]
     lang: Option<String>,
 }
 
+/// A piece of a text, marked where the search words matched it.
+pub struct Part {
+    pub text: String,
+    pub mark: bool,
+}
+
+/// `text` cut at the matched character ranges.
+fn parts(text: &str, q: &str) -> Vec<Part> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = Vec::new();
+    let mut at = 0;
+    for (s, e) in app::search::highlights(text, q) {
+        if s > at {
+            out.push(Part {
+                text: chars[at..s].iter().collect(),
+                mark: false,
+            });
+        }
+        out.push(Part {
+            text: chars[s..e].iter().collect(),
+            mark: true,
+        });
+        at = e;
+    }
+    if at < chars.len() || out.is_empty() {
+        out.push(Part {
+            text: chars[at..].iter().collect(),
+            mark: false,
+        });
+    }
+    out
+}
+
 pub struct Row {
     pub id: String,
-    pub name: String,
-    pub uscc: String,
+    pub name_parts: Vec<Part>,
+    pub uscc_parts: Vec<Part>,
+    /// The address and legal representative, shown under the name when the words matched them.
+    pub address_parts: Option<Vec<Part>>,
+    pub legal_representative_parts: Option<Vec<Part>>,
     pub county_code: String,
     pub county_name: String,
     pub industry: String,
@@ -55,6 +94,7 @@ struct ListPage {
     q: String,
     county: String,
     class: String,
+    sort: String,
     county_options: Vec<CountyOption>,
     rows: Vec<Row>,
     total_text: String,
@@ -89,10 +129,16 @@ fn filter(q: &ListQuery, counties: &[String]) -> Result<EntityFilter, AppError> 
     if q.q.chars().count() > 100 {
         return Err(invalid("q"));
     }
+    let sort = match q.sort.as_str() {
+        "" | "relevance" => EntitySort::Relevance,
+        "name" => EntitySort::Name,
+        _ => return Err(invalid("sort")),
+    };
     Ok(EntityFilter {
         q: q.q.trim().to_owned(),
         county: q.county.clone(),
         class: q.class.clone(),
+        sort,
     })
 }
 
@@ -107,12 +153,20 @@ pub(super) fn encode(s: &str) -> String {
         .collect()
 }
 
+fn sort_name(sort: EntitySort) -> &'static str {
+    match sort {
+        EntitySort::Relevance => "relevance",
+        EntitySort::Name => "name",
+    }
+}
+
 fn filter_query(f: &EntityFilter) -> String {
     format!(
-        "q={}&county={}&class={}",
+        "q={}&county={}&class={}&sort={}",
         encode(&f.q),
         encode(&f.county),
-        encode(&f.class)
+        encode(&f.class),
+        sort_name(f.sort)
     )
 }
 
@@ -131,14 +185,20 @@ fn industry(ctx: &PageCtx, code: &str) -> String {
     }
 }
 
-fn row(ctx: &PageCtx, e: Entity) -> Row {
+fn row(ctx: &PageCtx, e: Entity, q: &str) -> Row {
+    let matched = |text: &str| {
+        let p = parts(text, q);
+        p.iter().any(|p| p.mark).then_some(p)
+    };
     Row {
         id: e.id.to_string(),
+        name_parts: parts(&e.data.name, q),
+        uscc_parts: parts(&e.data.uscc, q),
+        address_parts: matched(&e.data.address),
+        legal_representative_parts: matched(&e.data.legal_representative),
         county_name: app::divisions::name(&e.data.county_code, ctx.tr().english()),
         industry: industry(ctx, &e.data.industry_code),
         class_name: class_name(ctx, e.data.class),
-        name: e.data.name,
-        uscc: e.data.uscc,
         county_code: e.data.county_code,
         demo: e.demo,
     }
@@ -194,8 +254,13 @@ pub async fn list(
             q: f.q.clone(),
             county: f.county.clone(),
             class: f.class.clone(),
+            sort: sort_name(f.sort).to_owned(),
             county_options,
-            rows: result.items.into_iter().map(|e| row(&ctx, e)).collect(),
+            rows: result
+                .items
+                .into_iter()
+                .map(|e| row(&ctx, e, &f.q))
+                .collect(),
             total_text: tr.with("ui-total", &[("total", result.total.to_string())]),
             page_text: tr.with(
                 "ui-page",

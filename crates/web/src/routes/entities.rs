@@ -6,7 +6,7 @@ use crate::error::{ApiError, Problem};
 use crate::json::{ApiJson, from_value};
 use crate::precondition::{Versioned, if_match, parse_id, with_etag};
 use crate::routes::{invalid_query, number};
-use app::EntityFilter;
+use app::{EntityFilter, EntitySort};
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -74,6 +74,36 @@ pub struct EntityView {
     /// Demo data (演示数据).
     demo: bool,
     version: i64,
+    /// In a list searched with `q`: the parts of each field that the words matched.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    highlights: Option<EntityHighlights>,
+}
+
+/// Matched parts as `[start, end)` offsets in Unicode characters (code points, not UTF-16 units
+/// nor bytes), sorted and merged.
+#[derive(Serialize, ToSchema)]
+pub struct EntityHighlights {
+    name: Vec<[usize; 2]>,
+    uscc: Vec<[usize; 2]>,
+    address: Vec<[usize; 2]>,
+    legal_representative: Vec<[usize; 2]>,
+}
+
+impl EntityHighlights {
+    fn of(view: &EntityView, q: &str) -> EntityHighlights {
+        let marks = |text: &str| {
+            app::search::highlights(text, q)
+                .into_iter()
+                .map(|(s, e)| [s, e])
+                .collect()
+        };
+        EntityHighlights {
+            name: marks(&view.body.name),
+            uscc: marks(&view.body.uscc),
+            address: marks(&view.body.address),
+            legal_representative: marks(&view.body.legal_representative),
+        }
+    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -130,6 +160,7 @@ impl From<Entity> for EntityView {
             },
             demo: e.demo,
             version: e.version,
+            highlights: None,
         }
     }
 }
@@ -190,8 +221,12 @@ impl Versioned for EntityView {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
-    /// A case-insensitive substring of name, USCC, address or legal representative.
+    /// Words that must all match: fragments of the name, address or legal representative (two
+    /// Chinese characters such as 糖厂 included), a USCC prefix, a Latin word's prefix.
     q: Option<String>,
+    /// With `q`: `relevance` (default, best match first) or `name` (pinyin order). Without `q`
+    /// the list is always by name in pinyin order.
+    sort: Option<String>,
     /// A county code such as 532822.
     county: Option<String>,
     /// key or general
@@ -202,7 +237,8 @@ pub struct ListParams {
     per_page: Option<String>,
 }
 
-/// Entities the caller may see, filtered, ordered by name then id.
+/// Entities the caller may see, filtered; with `q`, found by the search index and ranked (or by
+/// name), each with its matched parts; without, by name in pinyin order.
 #[utoipa::path(get, path = "/api/v1/entities", tag = "entities",
     params(ListParams),
     responses((status = 200, body = EntityList), (status = 401, body = Problem),
@@ -233,13 +269,34 @@ async fn list_entities(
     if q.chars().count() > 100 {
         return Err(invalid_query("q", "at most 100 characters"));
     }
-    let filter = EntityFilter { q, county, class };
+    let sort = match p.sort.as_deref() {
+        None | Some("") | Some("relevance") => EntitySort::Relevance,
+        Some("name") => EntitySort::Name,
+        Some(_) => return Err(invalid_query("sort", "relevance or name")),
+    };
+    let filter = EntityFilter {
+        q,
+        county,
+        class,
+        sort,
+    };
     let result = state
         .app
         .entities(&auth.actor, &filter, page, per_page)
         .await?;
+    let searched = !filter.q.trim().is_empty();
     Ok(Json(EntityList {
-        items: result.items.into_iter().map(EntityView::from).collect(),
+        items: result
+            .items
+            .into_iter()
+            .map(|e| {
+                let mut view = EntityView::from(e);
+                if searched {
+                    view.highlights = Some(EntityHighlights::of(&view, &filter.q));
+                }
+                view
+            })
+            .collect(),
         page,
         per_page,
         total: result.total,
