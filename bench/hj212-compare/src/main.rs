@@ -2,7 +2,7 @@
 //!
 //! - parse: `a::parse_frame_strict` (frame, CRC, header and CP split into a map) against
 //!   `hj212::parse` (frame, CRC, header) plus a walk over every CP item, zero-copy; and, for
-//!   transparency, against `hj212::parse` + the allocating `CpData` map.
+//!   transparency, against `hj212::parse` + the `CpData` map (every item decoded, by key).
 //! - framer: a 100,000-frame stream cut into 1,460-byte reads, framed and parsed; frames lost.
 
 use std::hint::black_box;
@@ -76,7 +76,6 @@ fn main() {
         hj212::parse(f.as_bytes(), &opts)
             .expect("ours")
             .cp_data()
-            .items
             .len()
     });
     let peer = rate(secs, &frames, |f| {
@@ -88,7 +87,7 @@ fn main() {
         ours
     );
     println!(
-        "  ours (+ allocating CpData map):         {:>10.0} frames/s",
+        "  ours (+ CpData map, every item decoded): {:>9.0} frames/s",
         ours_map
     );
     println!(

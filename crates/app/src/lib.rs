@@ -34,6 +34,7 @@ pub mod proofs;
 pub mod sealed;
 pub mod search;
 pub mod seed;
+mod tile_cache;
 pub mod totp;
 pub mod units;
 pub mod users;
@@ -254,6 +255,8 @@ pub struct App {
     documents: std::sync::OnceLock<Arc<::documents::Engine>>,
     /// The search index (`App::attach_search_index`; in memory if none is attached).
     search: std::sync::OnceLock<Arc<search::SearchIndex>>,
+    /// Full ledger tiles kept as files (`App::attach_tile_cache`).
+    tile_cache: std::sync::OnceLock<Arc<tile_cache::TileCache>>,
     /// Documents rendered at once: one per core, so that a burst of requests queues rather
     /// than piling up blocking threads.
     rendering: Semaphore,
@@ -282,6 +285,7 @@ impl App {
             sealed_key: std::sync::OnceLock::new(),
             documents: std::sync::OnceLock::new(),
             search: std::sync::OnceLock::new(),
+            tile_cache: std::sync::OnceLock::new(),
             rendering: Semaphore::new(
                 std::thread::available_parallelism()
                     .map(usize::from)

@@ -206,6 +206,9 @@ impl App {
     /// A C2SP tile's bytes: 32-byte hashes back to back, or for an entry bundle each
     /// `event_hash` with its big-endian uint16 length. `None` when the tree is too small for it.
     pub async fn ledger_tile(&self, tile: TileRef) -> Result<Option<Vec<u8>>, AppError> {
+        if let Some(kept) = self.cached_tile(&tile).await {
+            return Ok(Some(kept));
+        }
         let size = self.store.log_size().await? as u64;
         if tile.needs_size().is_none_or(|n| n > size) {
             return Ok(None);
@@ -219,6 +222,7 @@ impl App {
             }
             out.extend_from_slice(&h);
         }
+        self.keep_tile(&tile, &out, size).await;
         Ok(Some(out))
     }
 

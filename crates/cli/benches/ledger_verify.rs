@@ -1,7 +1,8 @@
 //! `ledger verify` (no blobs) over 1,000,000 events on SQLite (target < 10 s).
 //!
 //! `cargo bench -p cli --bench ledger_verify [-- EVENTS]`. The log is filled through the write
-//! path 100 events per command, to keep the fill short; verification does not care.
+//! path 100 events per command, to keep the fill short; verification does not care. Short mode
+//! (`ECOENFORCE_BENCH_SHORT=1`): 5,000 events.
 
 #[allow(dead_code)]
 mod common;
@@ -14,7 +15,7 @@ fn main() {
     let total: u64 = std::env::args()
         .skip(1)
         .find_map(|a| a.parse().ok())
-        .unwrap_or(1_000_000);
+        .unwrap_or(if common::short() { 5_000 } else { 1_000_000 });
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

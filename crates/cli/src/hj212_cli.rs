@@ -38,9 +38,8 @@ pub fn line_json(line: &[u8], opts: &hj212::Options) -> Value {
     out.insert(
         "cp".into(),
         Value::Object(
-            cp.items
-                .iter()
-                .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+            cp.items()
+                .map(|(k, v)| (k.to_owned(), Value::String(v.to_owned())))
                 .collect(),
         ),
     );

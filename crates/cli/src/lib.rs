@@ -1042,6 +1042,11 @@ async fn serve(args: ServeArgs) -> ExitCode {
         );
         return ExitCode::FAILURE;
     }
+    // Full tiles as files, checked against the database first (a restored one empties them).
+    if let Err(e) = app.attach_tile_cache(settings.data_dir()).await {
+        eprintln!("{e}");
+        return ExitCode::FAILURE;
+    }
     // Derived from the database, so not in backups: rebuilt when missing or stale.
     if let Err(e) = app.attach_search_index(settings.data_dir()) {
         eprintln!("{e}");

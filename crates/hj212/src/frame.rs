@@ -157,8 +157,8 @@ impl<'a> Frame<'a> {
     }
 
     /// The CP data model; duplicate keys keep the last value and add a warning.
-    pub fn cp_data(&self) -> CpData {
-        CpData::from_items(self.cp_items())
+    pub fn cp_data(&self) -> CpData<'a> {
+        CpData::of(self.cp)
     }
 }
 

@@ -57,7 +57,7 @@ fn positive_vectors() {
     assert_eq!(cp.data_time.as_deref(), Some("20220513162600"));
     assert_eq!(cp.get("a21005", Field::Avg), Some("0.427"));
     assert_eq!(cp.get("a21005", Field::Flag), Some("N"));
-    assert_eq!(cp.items.len(), 23);
+    assert_eq!(cp.len(), 23);
     assert!(!f.wants_reply());
     // V5 (2005): no QN, no Flag; legacy codes.
     let w_f = wire(V5, "1DC0");
@@ -259,16 +259,16 @@ fn pitfall_9_field_order_presence_and_duplicates() {
         )
     );
     let cp = f.cp_data();
-    assert_eq!(cp.items.get("a21-Rtd").map(String::as_str), Some("0.01"));
+    assert_eq!(cp.value("a21-Rtd"), Some("0.01"));
     assert_eq!(cp.warnings, vec![Warning::DuplicateKey("a21-Rtd".into())]);
-    assert_eq!(cp.items.get("FANSTATUS").map(String::as_str), Some("1"));
+    assert_eq!(cp.value("FANSTATUS"), Some("1"));
     // An empty CP, and a duplicated header key (the last is kept, with a warning).
     let seg = "QN=1;ST=32;ST=33;CN=2011;PW=1;MN=X;Flag=4;CP=&&&&";
     let w_f = encode(seg.as_bytes());
     let f = parse(&w_f, &lenient()).unwrap();
     assert_eq!(f.st, Some("33"));
     assert_eq!(f.warnings, vec![Warning::DuplicateKey("ST".into())]);
-    assert!(f.cp_data().items.is_empty());
+    assert!(f.cp_data().is_empty());
     // No CP at all is malformed.
     let w_f = encode(b"QN=1;ST=32;CN=2011;PW=1;MN=X;Flag=4");
     let f = parse(&w_f, &lenient());

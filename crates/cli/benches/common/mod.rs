@@ -114,3 +114,9 @@ pub async fn serve_signed_in(app: std::sync::Arc<app::App>) -> (std::net::Socket
         .expect("login json");
     (addr, login["token"].as_str().expect("token").to_owned())
 }
+
+/// CI's short mode (`ECOENFORCE_BENCH_SHORT=1`): small sizes and runs of a second or two, so that
+/// every bench is built and run on each change and never rots; its figures mean nothing.
+pub fn short() -> bool {
+    std::env::var("ECOENFORCE_BENCH_SHORT").is_ok_and(|v| v == "1")
+}

@@ -158,6 +158,80 @@ async fn tiles_rebuild_the_signed_root(app: TestApp) {
     }
 }
 
+/// Full tiles are kept as files and served from them; partial ones never are; a tile folder whose
+/// stamp another database does not reproduce is emptied when attached.
+async fn full_tiles_are_kept_as_files(app: TestApp) {
+    app.app.seed_demo().await.unwrap();
+    let mut serial = 0;
+    while app.log_size().await < 300 {
+        let data = domain::entity::EntityData {
+            uscc: app::seed::demo_uscc("532822", 60_000 + serial),
+            name: format!("瓦片测试{serial}"),
+            county_code: "532822".into(),
+            industry_code: "1340".into(),
+            class: domain::entity::EntityClass::General,
+            address: "勐海县".into(),
+            legal_representative: "甲".into(),
+            lat_e6: 21_950_000,
+            lon_e6: 100_450_000,
+            outlets: Vec::new(),
+            permit: None,
+        };
+        app.app
+            .register_entity(&domain::Actor::System, data, true)
+            .await
+            .unwrap();
+        serial += 1;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    app.app.attach_tile_cache(dir.path()).await.unwrap();
+    let (s, tile) = bytes(&app, "/ledger/tile/0/000").await;
+    assert_eq!((s, tile.len()), (200, 32 * 256));
+    let kept = dir.path().join("tiles/tile/0/000");
+    assert_eq!(std::fs::read(&kept).unwrap(), tile);
+    let stamp = std::fs::read_to_string(dir.path().join("tiles/STAMP")).unwrap();
+    let stamped: i64 = stamp.split(' ').next().unwrap().parse().unwrap();
+    assert!(stamped >= 256 && stamped <= app.log_size().await, "{stamp}");
+    let (s, entries) = bytes(&app, "/ledger/tile/entries/000").await;
+    assert_eq!((s, entries.len()), (200, 34 * 256));
+    assert!(dir.path().join("tiles/tile/entries/000").exists());
+    // Served from the file: what the file holds is what is served.
+    let mut altered = tile.clone();
+    altered[0] ^= 1;
+    std::fs::write(&kept, &altered).unwrap();
+    assert_eq!(bytes(&app, "/ledger/tile/0/000").await.1, altered);
+    // Partial tiles are never kept.
+    let size = app.log_size().await;
+    let (s, _) = bytes(&app, &format!("/ledger/tile/0/001.p/{}", size - 256)).await;
+    assert_eq!(s, 200);
+    assert!(!dir.path().join("tiles/tile/0/001.p").exists());
+    // Another database (another history): the folder is emptied when attached to it.
+    let kind = if app.sqlite_dir().is_some() {
+        crate::helpers::Kind::Sqlite
+    } else {
+        crate::helpers::Kind::Postgres
+    };
+    let other = crate::helpers::spawn_app(kind, "tiles_other")
+        .await
+        .unwrap();
+    other.app.seed_demo().await.unwrap();
+    other.app.attach_tile_cache(dir.path()).await.unwrap();
+    assert!(!kept.exists());
+    assert!(!dir.path().join("tiles/STAMP").exists());
+    // The same database again: the stamp holds, kept tiles stay.
+    let again = app::App::new(
+        app.store.clone(),
+        std::sync::Arc::new(app::SystemClock),
+        app::AppSettings::default(),
+    );
+    let (s, _) = bytes(&app, "/ledger/tile/0/000").await;
+    assert_eq!(s, 200);
+    std::fs::write(&kept, &tile).unwrap();
+    std::fs::write(dir.path().join("tiles/STAMP"), &stamp).unwrap();
+    again.attach_tile_cache(dir.path()).await.unwrap();
+    assert!(kept.exists(), "a stamp of this log keeps the tiles");
+}
+
 async fn entries_and_proofs_are_scoped_and_verify(app: TestApp) {
     let token = officer(&app).await;
     let (_, cp) = sign_now(&app, &token).await;
@@ -621,6 +695,7 @@ on_both_backends!(
     only_those_who_answer_for_the_record_sign_on_demand,
     checkpoints_are_signed_on_demand_and_served,
     tiles_rebuild_the_signed_root,
+    full_tiles_are_kept_as_files,
     entries_and_proofs_are_scoped_and_verify,
     a_restored_data_dir_waits_for_resume,
     a_tree_shorter_or_different_than_signed_is_read_only,

@@ -17,7 +17,7 @@ fn data(county: &str, serial: u32, name: &str, address: &str, rep: &str) -> Enti
         name: name.into(),
         county_code: county.into(),
         industry_code: "1340".into(),
-        class: if serial % 2 == 0 {
+        class: if serial.is_multiple_of(2) {
             EntityClass::Key
         } else {
             EntityClass::General
