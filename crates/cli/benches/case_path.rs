@@ -21,6 +21,9 @@
 //! uses a sign-in code once per 30-s step.
 //! PostgreSQL from `ECOENFORCE_TEST_DATABASE_URL` (default
 //! postgres://postgres@127.0.0.1:5432/postgres); skipped, with the reason, when unreachable.
+//!
+//! CI's short mode (`ECOENFORCE_BENCH_SHORT=1`): 24 cases and 3 walks by default, a few pages,
+//! and a case of 5 documents and 2 MiB of evidence archived.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[allow(dead_code, unused_imports)]
@@ -77,12 +80,54 @@ use tracing_subscriber::util::SubscriberInitExt;
 
 /// Days over which the cases are seeded, ending the day before the first walk.
 const SEED_DAYS: u32 = 120;
-/// Documents in the archived case of measure 4 (three issued by the walk itself: the
-/// registration approval form, the advance notice, the penalty decision).
-const BIG_DOCUMENTS: usize = 200;
-/// Evidence in that case: 17 files of 62 MiB (the test store takes up to 64 MiB a file).
-const BIG_FILES: usize = 17;
-const BIG_FILE_MIB: usize = 62;
+
+/// How much the run does: the full run's sizes, or CI's short mode's (`common::short()`).
+struct Sizes {
+    /// Cases seeded (`ECOENFORCE_BENCH_CASES`) and walked (`ECOENFORCE_BENCH_WALKS`).
+    cases: u32,
+    walks: u32,
+    /// Workspace pages of random seeded Menghai cases, and of each walked case.
+    random_pages: usize,
+    pages_per_walked: usize,
+    /// Documents in the archived case of measure 4 (three issued by the walk itself: the
+    /// registration approval form, the advance notice, the penalty decision).
+    big_documents: usize,
+    /// Evidence in that case: `big_files` files of `big_file_mib` MiB (the test store takes up
+    /// to 64 MiB a file).
+    big_files: usize,
+    big_file_mib: usize,
+}
+
+impl Sizes {
+    fn new() -> Sizes {
+        let sizes = if common::short() {
+            Sizes {
+                cases: 24,
+                walks: 3,
+                random_pages: 10,
+                pages_per_walked: 2,
+                big_documents: 5,
+                big_files: 2,
+                big_file_mib: 1,
+            }
+        } else {
+            Sizes {
+                cases: 100_000,
+                walks: 30,
+                random_pages: 300,
+                pages_per_walked: 10,
+                big_documents: 200,
+                big_files: 17,
+                big_file_mib: 62,
+            }
+        };
+        Sizes {
+            cases: env_count("ECOENFORCE_BENCH_CASES", sizes.cases),
+            walks: env_count("ECOENFORCE_BENCH_WALKS", sizes.walks),
+            ..sizes
+        }
+    }
+}
 
 /// Request durations by "METHOD /path" with ids replaced by `{id}`.
 #[derive(Default)]
@@ -287,9 +332,8 @@ async fn cookie(app: &TestApp, username: &str) -> String {
         .to_owned()
 }
 
-async fn run(kind: Kind, timings: &Arc<Timings>) {
-    let total = env_count("ECOENFORCE_BENCH_CASES", 100_000);
-    let walks = env_count("ECOENFORCE_BENCH_WALKS", 30);
+async fn run(kind: Kind, timings: &Arc<Timings>, sizes: &Sizes) {
+    let (total, walks) = (sizes.cases, sizes.walks);
     let first_walk = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
     let first_seed = first_walk - chrono::Days::new(u64::from(SEED_DAYS));
     let clock = Arc::new(FixedClock::new(morning(first_seed)));
@@ -411,8 +455,16 @@ async fn run(kind: Kind, timings: &Arc<Timings>) {
         .map(|(id, _)| id.to_string())
         .collect();
     for (label, ids, n) in [
-        ("random seeded Menghai cases", &menghai_cases, 300usize),
-        ("the walked cases", &walked, walked.len() * 10),
+        (
+            "random seeded Menghai cases",
+            &menghai_cases,
+            sizes.random_pages,
+        ),
+        (
+            "the walked cases",
+            &walked,
+            walked.len() * sizes.pages_per_walked,
+        ),
     ] {
         timings.take();
         for i in 0..n {
@@ -435,10 +487,10 @@ async fn run(kind: Kind, timings: &Arc<Timings>) {
         );
     }
 
-    // 4. A case of 200 documents and 1 GiB of evidence, archived.
+    // 4. A case of 200 documents and 1 GiB of evidence (as many as `sizes` says), archived.
     day = next_weekday(day + chrono::Days::new(21));
     clock.set(morning(day));
-    let extra = BIG_DOCUMENTS - 3;
+    let extra = sizes.big_documents - 3;
     proceedings::EXTRA_RECORDS.store(extra, std::sync::atomic::Ordering::Relaxed);
     let t = Instant::now();
     let case = {
@@ -457,8 +509,9 @@ async fn run(kind: Kind, timings: &Arc<Timings>) {
     let id = case.rsplit('/').next().unwrap().to_owned();
     let collected = (clock.now().as_datetime() - chrono::Duration::hours(1)).to_rfc3339();
     let t = Instant::now();
-    let mut bytes = vec![0u8; BIG_FILE_MIB << 20];
-    for n in 0..BIG_FILES {
+    let (files, mib) = (sizes.big_files, sizes.big_file_mib);
+    let mut bytes = vec![0u8; mib << 20];
+    for n in 0..files {
         // Different bytes in every file (the store keeps one copy of equal files).
         for (i, chunk) in bytes.chunks_mut(8).enumerate() {
             let v = (i as u64)
@@ -483,8 +536,8 @@ async fn run(kind: Kind, timings: &Arc<Timings>) {
     }
     drop(bytes);
     println!(
-        "  {BIG_FILES} evidence files of {BIG_FILE_MIB} MiB ({} MiB) uploaded in {:.1} s",
-        BIG_FILES * BIG_FILE_MIB,
+        "  {files} evidence files of {mib} MiB ({} MiB) uploaded in {:.1} s",
+        files * mib,
         t.elapsed().as_secs_f64()
     );
     reset_peak_rss();
@@ -535,10 +588,11 @@ fn main() {
         .build()
         .expect("runtime");
     let only = std::env::var("ECOENFORCE_BENCH_ONLY").unwrap_or_default();
+    let sizes = Sizes::new();
     rt.block_on(async {
         for (kind, name) in [(Kind::Sqlite, "sqlite"), (Kind::Postgres, "postgres")] {
             if only.is_empty() || only == name {
-                run(kind, &timings).await;
+                run(kind, &timings, &sizes).await;
             }
         }
     });

@@ -11,6 +11,8 @@
 //!
 //! `ECOENFORCE_BENCH_CASES` (default 100,000) and `ECOENFORCE_BENCH_OPEN_CLUES` (default 10,000)
 //! make a smaller run; `ECOENFORCE_BENCH_KEEP=1` keeps the PostgreSQL database (for `EXPLAIN`).
+//! CI's short mode (`ECOENFORCE_BENCH_SHORT=1`): 15 cases and 300 open clues (more than the
+//! inbox's page of 200) by default, and a few requests of each kind.
 //! PostgreSQL from `ECOENFORCE_TEST_DATABASE_URL` (default
 //! postgres://postgres@127.0.0.1:5432/postgres); skipped, with the reason, when unreachable.
 
@@ -31,6 +33,50 @@ fn load() -> String {
     std::fs::read_to_string("/proc/loadavg")
         .map(|l| l.split(' ').take(3).collect::<Vec<_>>().join(" "))
         .unwrap_or_else(|_| "unknown".into())
+}
+
+/// How many requests of each kind: the full run's, or a few in CI's short mode.
+#[derive(Clone, Copy)]
+struct Requests {
+    /// `GET /api/v1/cases/{id}`: warm-up, one client (each officer), 16 clients.
+    warm_up: usize,
+    one_client: usize,
+    sixteen_clients: usize,
+    /// The clue inbox page: warm-up, measured; then `App::clues` in process.
+    inbox_warm_up: usize,
+    inbox: usize,
+    in_process: usize,
+    /// Registrations by one client, then by eight.
+    register_one: usize,
+    register_eight: usize,
+}
+
+impl Requests {
+    fn new(short: bool) -> Requests {
+        if short {
+            Requests {
+                warm_up: 20,
+                one_client: 50,
+                sixteen_clients: 160,
+                inbox_warm_up: 1,
+                inbox: 5,
+                in_process: 5,
+                register_one: 20,
+                register_eight: 16,
+            }
+        } else {
+            Requests {
+                warm_up: 200,
+                one_client: 3_000,
+                sixteen_clients: 6_400,
+                inbox_warm_up: 3,
+                inbox: 100,
+                in_process: 30,
+                register_one: 300,
+                register_eight: 400,
+            }
+        }
+    }
 }
 
 fn env_count(name: &str, default: u32) -> u32 {
@@ -285,7 +331,14 @@ async fn inbox(addr: std::net::SocketAddr, cookie: &str, requests: usize) -> (St
     (stats(lat), size)
 }
 
-async fn run(label: &str, store: Arc<dyn Store>, cases: u32, open: u32, pg_url: Option<&str>) {
+async fn run(
+    label: &str,
+    store: Arc<dyn Store>,
+    cases: u32,
+    open: u32,
+    requests: Requests,
+    pg_url: Option<&str>,
+) {
     let data = tempfile::tempdir().expect("tempdir");
     let app = Arc::new(App::new(
         store,
@@ -350,6 +403,7 @@ async fn run(label: &str, store: Arc<dyn Store>, cases: u32, open: u32, pg_url: 
         ),
         open,
         act_ended_on: (app.today() - chrono::Days::new(8)).to_string(),
+        requests,
     };
     println!("  measuring (load average {})", load());
     reads(&app, &actors, &s).await;
@@ -399,25 +453,26 @@ struct Session {
     menghai: Arc<Vec<Uuid>>,
     open: u32,
     act_ended_on: String,
+    requests: Requests,
 }
 
 /// `GET /api/v1/cases/{id}` for random ids, and the clue inbox page.
 async fn reads(app: &App, actors: &Actors, s: &Session) {
-    let (client, addr) = (&s.client, s.addr);
-    get_cases(client, addr, &s.zhidui, &s.all, 1, 200).await; // warm-up
-    let (st, _) = get_cases(client, addr, &s.zhidui, &s.all, 1, 3_000).await;
+    let (client, addr, n) = (&s.client, s.addr, s.requests);
+    get_cases(client, addr, &s.zhidui, &s.all, 1, n.warm_up).await; // warm-up
+    let (st, _) = get_cases(client, addr, &s.zhidui, &s.all, 1, n.one_client).await;
     report(
         "GET /api/v1/cases/{id}, detachment officer, any county",
         &st,
         ", one client",
     );
-    let (st, _) = get_cases(client, addr, &s.officer, &s.menghai, 1, 3_000).await;
+    let (st, _) = get_cases(client, addr, &s.officer, &s.menghai, 1, n.one_client).await;
     report(
         "GET /api/v1/cases/{id}, Menghai brigade officer, Menghai's",
         &st,
         ", one client",
     );
-    let (st, rps) = get_cases(client, addr, &s.zhidui, &s.all, 16, 6_400).await;
+    let (st, rps) = get_cases(client, addr, &s.zhidui, &s.all, 16, n.sixteen_clients).await;
     report(
         "GET /api/v1/cases/{id}, detachment officer, any county",
         &st,
@@ -435,15 +490,15 @@ async fn reads(app: &App, actors: &Actors, s: &Session) {
         ("bureau head", "ju.head", &actors.head),
     ] {
         let c = cookie(addr, username).await;
-        inbox(addr, &c, 3).await; // warm-up
-        let (st, size) = inbox(addr, &c, 100).await;
+        inbox(addr, &c, n.inbox_warm_up).await; // warm-up
+        let (st, size) = inbox(addr, &c, n.inbox).await;
         report(
             &format!("GET /clues ({} open clues in Menghai), {who}", s.open),
             &st,
             &format!(", one client, {:.0} KiB", size as f64 / 1024.0),
         );
         let mut lat = Vec::new();
-        for _ in 0..30 {
+        for _ in 0..n.in_process {
             let filter = app::ClueFilter {
                 status: "open".into(),
                 ..Default::default()
@@ -464,7 +519,7 @@ async fn reads(app: &App, actors: &Actors, s: &Session) {
 /// `POST /api/v1/clues/{id}/register` on fresh open clues: one client, then (`concurrent`)
 /// eight.
 async fn writes(s: &Session, fresh: &mut Vec<Uuid>, concurrent: bool) {
-    let single = fresh.len().min(300);
+    let single = fresh.len().min(s.requests.register_one);
     let first: Vec<Uuid> = fresh.drain(..single).collect();
     if first.is_empty() {
         return;
@@ -475,7 +530,11 @@ async fn writes(s: &Session, fresh: &mut Vec<Uuid>, concurrent: bool) {
         &st,
         ", one client",
     );
-    let many = if concurrent { fresh.len().min(400) } else { 0 };
+    let many = if concurrent {
+        fresh.len().min(s.requests.register_eight)
+    } else {
+        0
+    };
     let second: Vec<Uuid> = fresh.drain(..many).collect();
     if !second.is_empty() {
         let (st, rps) = register(&s.client, s.addr, &s.officer, second, 8, &s.act_ended_on).await;
@@ -488,8 +547,11 @@ async fn writes(s: &Session, fresh: &mut Vec<Uuid>, concurrent: bool) {
 }
 
 fn main() {
-    let cases = env_count("ECOENFORCE_BENCH_CASES", 100_000);
-    let open = env_count("ECOENFORCE_BENCH_OPEN_CLUES", 10_000);
+    let short = common::short();
+    let requests = Requests::new(short);
+    let (cases, open) = if short { (15, 300) } else { (100_000, 10_000) };
+    let cases = env_count("ECOENFORCE_BENCH_CASES", cases);
+    let open = env_count("ECOENFORCE_BENCH_OPEN_CLUES", open);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -501,6 +563,7 @@ fn main() {
             common::sqlite(dir.path()).await,
             cases,
             open,
+            requests,
             None,
         )
         .await;
@@ -509,7 +572,15 @@ fn main() {
                 let pg = store_postgres::Backend::open(&db.url)
                     .await
                     .expect("PostgreSQL");
-                run("PostgreSQL", Arc::new(pg), cases, open, Some(&db.url)).await;
+                run(
+                    "PostgreSQL",
+                    Arc::new(pg),
+                    cases,
+                    open,
+                    requests,
+                    Some(&db.url),
+                )
+                .await;
                 if std::env::var_os("ECOENFORCE_BENCH_KEEP").is_some() {
                     println!("PostgreSQL database kept: {}", db.url);
                 } else {

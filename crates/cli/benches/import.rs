@@ -2,7 +2,8 @@
 //! sheet) over HTTP as an officer would: the preview (`dry_run=true`) and the commit, on SQLite
 //! and (when reachable) PostgreSQL, each on a fresh demo instance; plus reading the file alone.
 //!
-//! `cargo bench -p cli --bench import [-- RUNS]`
+//! `cargo bench -p cli --bench import [-- RUNS]` (default 3). CI's short mode
+//! (`ECOENFORCE_BENCH_SHORT=1`): 200 rows, one run by default.
 
 use app::{App, AppSettings, SystemClock};
 #[allow(dead_code)]
@@ -12,9 +13,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use store::Store;
 
-const ROWS: u32 = 10_000;
-
-fn workbook() -> Vec<u8> {
+fn workbook(rows: u32) -> Vec<u8> {
     let mut book = rust_xlsxwriter::Workbook::new();
     let counties = ["532801", "532822", "532823"];
     let entities = book.add_worksheet();
@@ -36,7 +35,7 @@ fn workbook() -> Vec<u8> {
     for (c, h) in header.iter().enumerate() {
         entities.write_string(0, c as u16, *h).expect("cell");
     }
-    for n in 0..ROWS {
+    for n in 0..rows {
         let county = counties[(n % 3) as usize];
         let uscc = app::seed::demo_uscc(county, 20_000 + n);
         let row = [
@@ -77,7 +76,7 @@ fn workbook() -> Vec<u8> {
     {
         outlets.write_string(0, c as u16, *h).expect("cell");
     }
-    for n in 0..ROWS {
+    for n in 0..rows {
         let county = counties[(n % 3) as usize];
         let row = [
             app::seed::demo_uscc(county, 20_000 + n),
@@ -119,7 +118,7 @@ async fn post(
     (took, body)
 }
 
-async fn run(label: &str, store: Arc<dyn Store>, file: &[u8]) {
+async fn run(label: &str, store: Arc<dyn Store>, file: &[u8], rows: u32) {
     let app = Arc::new(App::new(
         store,
         Arc::new(SystemClock),
@@ -132,27 +131,32 @@ async fn run(label: &str, store: Arc<dyn Store>, file: &[u8]) {
     let (preview, body) = post(&client, &format!("{url}?dry_run=true"), &token, file).await;
     assert_eq!(body["problems"].as_array().map(Vec::len), Some(0), "{body}");
     let (commit, body) = post(&client, &url, &token, file).await;
-    assert_eq!(body["imported"], ROWS);
+    assert_eq!(body["imported"], rows);
     println!(
-        "  {label}: preview {:.2} s, commit {:.2} s ({ROWS} entities, {ROWS} outlets, {ROWS} permits)",
+        "  {label}: preview {:.2} s, commit {:.2} s ({rows} entities, {rows} outlets, {rows} permits)",
         preview.as_secs_f64(),
         commit.as_secs_f64()
     );
 }
 
 fn main() {
+    let (rows, label, default_runs) = if common::short() {
+        (200, "200", 1)
+    } else {
+        (10_000, "10,000", 3)
+    };
     let runs: usize = std::env::args()
         .skip(1)
         .find_map(|a| a.parse().ok())
-        .unwrap_or(3);
-    let file = workbook();
-    println!("10,000-row XLSX: {:.1} KiB", file.len() as f64 / 1024.0);
+        .unwrap_or(default_runs);
+    let file = workbook(rows);
+    println!("{label}-row XLSX: {:.1} KiB", file.len() as f64 / 1024.0);
     let mut best = Duration::MAX;
     for _ in 0..runs {
         let t = Instant::now();
         let parsed = app::import::read_files(&file, None).expect("read");
         best = best.min(t.elapsed());
-        assert_eq!(parsed.rows.len(), ROWS as usize);
+        assert_eq!(parsed.rows.len(), rows as usize);
     }
     println!(
         "  reading the workbook: {:.0} ms (best of {runs})",
@@ -165,7 +169,7 @@ fn main() {
     rt.block_on(async {
         for _ in 0..runs {
             let dir = tempfile::tempdir().expect("tempdir");
-            run("SQLite", common::sqlite(dir.path()).await, &file).await;
+            run("SQLite", common::sqlite(dir.path()).await, &file, rows).await;
         }
         for _ in 0..runs {
             match common::PgDatabase::create().await {
@@ -173,7 +177,7 @@ fn main() {
                     let pg = store_postgres::Backend::open(&db.url)
                         .await
                         .expect("PostgreSQL");
-                    run("PostgreSQL", Arc::new(pg), &file).await;
+                    run("PostgreSQL", Arc::new(pg), &file, rows).await;
                     db.drop().await;
                 }
                 Err(e) => {

@@ -1,7 +1,8 @@
 //! Witnesses (issue 27): cosigning latency per checkpoint with two local witness processes;
 //! checkpoints per second one witness sustains; its RSS and storage per log.
 //! `cargo bench -p cli --bench witness` (env `ECOENFORCE_BENCH_ROUNDS`, default 200;
-//! `ECOENFORCE_BENCH_CHECKPOINTS`, default 2000; `ECOENFORCE_BENCH_LOGS`, default 1000).
+//! `ECOENFORCE_BENCH_CHECKPOINTS`, default 2000; `ECOENFORCE_BENCH_LOGS`, default 1000; in CI's
+//! short mode, `ECOENFORCE_BENCH_SHORT=1`, the defaults are 5, 20 and 10).
 
 #[allow(dead_code)]
 mod common;
@@ -141,9 +142,14 @@ fn db_bytes(dir: &Path) -> u64 {
 }
 
 fn main() {
-    let rounds = env("ECOENFORCE_BENCH_ROUNDS", 200);
-    let checkpoints = env("ECOENFORCE_BENCH_CHECKPOINTS", 2000) as u64;
-    let logs = env("ECOENFORCE_BENCH_LOGS", 1000);
+    let (rounds, checkpoints, logs) = if common::short() {
+        (5, 20, 10)
+    } else {
+        (200, 2000, 1000)
+    };
+    let rounds = env("ECOENFORCE_BENCH_ROUNDS", rounds);
+    let checkpoints = env("ECOENFORCE_BENCH_CHECKPOINTS", checkpoints) as u64;
+    let logs = env("ECOENFORCE_BENCH_LOGS", logs);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -1,7 +1,8 @@
 //! Events per second through the whole write path (app → decide → store → commit) with 8
 //! concurrent writers, on SQLite and, when reachable, PostgreSQL.
 //!
-//! `cargo bench -p cli --bench write_path [-- EVENTS_PER_WRITER]`
+//! `cargo bench -p cli --bench write_path [-- EVENTS_PER_WRITER]` (default 5,000, after 200
+//! warm-up events; 50 after 20 in CI's short mode, `ECOENFORCE_BENCH_SHORT=1`)
 //! PostgreSQL from `ECOENFORCE_TEST_DATABASE_URL` (default postgres://postgres@127.0.0.1:5432/postgres).
 
 use app::units::NewUnit;
@@ -29,14 +30,14 @@ fn unit(code: String) -> NewUnit {
     }
 }
 
-async fn run(label: &str, store: Arc<dyn Store>, per_writer: usize) -> f64 {
+async fn run(label: &str, store: Arc<dyn Store>, per_writer: usize, warm_up: usize) -> f64 {
     let app = Arc::new(App::new(
         store,
         Arc::new(SystemClock),
         AppSettings::default(),
     ));
     // Warm-up: connections, statement caches.
-    for i in 0..200 {
+    for i in 0..warm_up {
         app.create_unit(&Actor::System, unit(format!("warm-{i}")))
             .await
             .expect("warm-up");
@@ -59,7 +60,11 @@ async fn run(label: &str, store: Arc<dyn Store>, per_writer: usize) -> f64 {
     let elapsed = start.elapsed();
     let events = WRITERS * per_writer;
     let size = app.log_size().await.expect("size");
-    assert_eq!(size as usize, events + 200, "every event landed, gap-free");
+    assert_eq!(
+        size as usize,
+        events + warm_up,
+        "every event landed, gap-free"
+    );
     println!(
         "{label}: {events} events by {WRITERS} writers in {:.3} s = {:.0} events/s",
         elapsed.as_secs_f64(),
@@ -69,10 +74,15 @@ async fn run(label: &str, store: Arc<dyn Store>, per_writer: usize) -> f64 {
 }
 
 fn main() {
+    let (default_per_writer, warm_up) = if common::short() {
+        (50, 20)
+    } else {
+        (5_000, 200)
+    };
     let per_writer: usize = std::env::args()
         .skip(1)
         .find_map(|a| a.parse().ok())
-        .unwrap_or(5_000);
+        .unwrap_or(default_per_writer);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -84,7 +94,7 @@ fn main() {
                 .await
                 .expect("SQLite"),
         );
-        run("SQLite (group commit)", sqlite.clone(), per_writer).await;
+        run("SQLite (group commit)", sqlite.clone(), per_writer, warm_up).await;
         let stats = sqlite.stats();
         let commands = stats.commands.load(std::sync::atomic::Ordering::Relaxed);
         let groups = stats.groups.load(std::sync::atomic::Ordering::Relaxed);
@@ -98,7 +108,13 @@ fn main() {
                 let pg = store_postgres::Backend::open(&db.url)
                     .await
                     .expect("PostgreSQL");
-                run("PostgreSQL (head-row lock)", Arc::new(pg), per_writer / 5).await;
+                run(
+                    "PostgreSQL (head-row lock)",
+                    Arc::new(pg),
+                    per_writer / 5,
+                    warm_up,
+                )
+                .await;
                 db.drop().await;
             }
             Err(e) => println!("PostgreSQL skipped: {e}"),
