@@ -30,6 +30,8 @@ use tokenizer::{CJK, CjkTokenizer, Mode, tokens};
 const VERSION: &str = "entities/1";
 /// The tokenizer of the USCC field: the whole code, lower-cased, for prefix queries.
 const LOWER: &str = "lower_raw";
+/// Words of a query looked for; the rest are ignored.
+pub const MAX_WORDS: usize = 10;
 /// What the one indexing thread may buffer before it writes a segment (tantivy's minimum is
 /// 15 MB).
 const WRITER_MEMORY: usize = 20_000_000;
@@ -285,14 +287,28 @@ impl EntityIndex {
     fn query(&self, r: &Request<'_>) -> Option<Box<dyn Query>> {
         let f = self.fields;
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for word in r.text.split_whitespace() {
+        // Each word is a query of its own over four fields; ten are more than any name needs,
+        // and a request of fifty one-letter prefixes would cost the server for nothing.
+        for word in r.text.split_whitespace().take(MAX_WORDS) {
             let toks = tokens(word, Mode::Query);
             if toks.is_empty() {
                 continue;
             }
             let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
             let han = word.chars().any(tokenizer::is_han);
-            if !han && toks.len() == 1 {
+            if !han && toks.len() == 1 && toks[0].text.chars().count() < 2 {
+                // One letter or digit: the word itself, not every word it begins.
+                for (field, weight) in std::iter::once((f.uscc, 3.0)).chain(f.weighted_text()) {
+                    let q = TermQuery::new(
+                        Term::from_field_text(field, &toks[0].text),
+                        IndexRecordOption::WithFreqs,
+                    );
+                    any.push((
+                        Occur::Should,
+                        Box::new(BoostQuery::new(Box::new(q), weight)),
+                    ));
+                }
+            } else if !han && toks.len() == 1 {
                 // A code or a Latin word: by prefix, in the USCC and in the texts. The token is
                 // letters and digits only, so it needs no escaping in the pattern.
                 let pattern = format!("{}.*", toks[0].text);
@@ -518,6 +534,21 @@ mod tests {
         assert_eq!(find(&idx, "岩温"), [1]);
         assert_eq!(find(&idx, "澜沧江"), [4]);
         assert_eq!(find(&idx, "2号路"), [3]);
+    }
+
+    #[test]
+    fn one_letter_is_a_word_not_a_prefix_and_words_beyond_ten_are_ignored() {
+        let idx = index();
+        assert!(find(&idx, "9").is_empty(), "not every USCC starting with 9");
+        assert_eq!(find(&idx, "2号路"), [3]);
+        let many = format!("岩温 {}", ["勐阿"; 9].join(" "));
+        assert_eq!(find(&idx, &many), [1]);
+        let beyond = format!("{} 不存在", ["勐阿"; 10].join(" "));
+        assert_eq!(
+            find(&idx, &beyond),
+            [1],
+            "the eleventh word is not looked for"
+        );
     }
 
     #[test]

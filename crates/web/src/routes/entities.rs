@@ -221,7 +221,8 @@ impl Versioned for EntityView {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
-    /// Words that must all match: fragments of the name, address or legal representative (two
+    /// Words that must all match (the first 10 are looked for; a single letter or digit is a
+    /// whole word, longer Latin words and codes match by prefix): fragments of the name, address or legal representative (two
     /// Chinese characters such as 糖厂 included), a USCC prefix, a Latin word's prefix.
     q: Option<String>,
     /// With `q`: `relevance` (default, best match first) or `name` (pinyin order). Without `q`
