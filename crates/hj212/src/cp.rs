@@ -281,21 +281,19 @@ impl<'a> CpData<'a> {
         d
     }
 
-    fn borrowed(&self, key: &str) -> Option<Cow<'a, str>> {
-        let i = self
-            .entries
+    fn position(&self, key: &str) -> Option<usize> {
+        self.entries
             .binary_search_by(|(k, _)| k.as_ref().cmp(key))
-            .ok()?;
-        Some(self.entries[i].1.clone())
+            .ok()
+    }
+
+    fn borrowed(&self, key: &str) -> Option<Cow<'a, str>> {
+        Some(self.entries[self.position(key)?].1.clone())
     }
 
     /// The value of a full key.
     pub fn value(&self, key: &str) -> Option<&str> {
-        let i = self
-            .entries
-            .binary_search_by(|(k, _)| k.as_ref().cmp(key))
-            .ok()?;
-        Some(&self.entries[i].1)
+        Some(&self.entries[self.position(key)?].1)
     }
 
     /// One field of one pollutant, e.g. `("w01018", Field::Avg)` for `w01018-Avg`.
