@@ -4,6 +4,7 @@
 
 use crate::{App, AppError};
 use ledger::{Hash, HashStore, Sha256Hasher};
+use std::time::{Duration, Instant};
 
 /// What verification found; `problems` empty means the database is consistent.
 #[derive(Debug, Default)]
@@ -16,6 +17,8 @@ pub struct VerifyReport {
     /// Issued documents whose stored PDF was rehashed against their `document.issued/v1`.
     pub documents: i64,
     pub problems: Vec<String>,
+    /// How long each part took, in the order they ended; the replay runs beside the events.
+    pub timings: Vec<(&'static str, Duration)>,
 }
 
 struct Memory(Vec<Hash>);
@@ -43,69 +46,67 @@ impl App {
 
     pub async fn verify_ledger_with(&self, blobs: bool) -> Result<VerifyReport, AppError> {
         let mut report = VerifyReport::default();
-        let size = self.store.log_size().await?;
-        // 1. Every event: contiguous positions, and its stored hash is its content's hash.
-        let mut tree = Memory(Vec::new());
-        // After a missing event the tree cannot be rebuilt position by position.
-        let mut tree_complete = true;
-        let mut next = 0;
-        while next < size && report.problems.len() < 20 {
-            let events = self.store.events(&store::Scope::all(), next, BATCH).await?;
-            let hashes = self.store.event_hashes(next, BATCH).await?;
-            if events.is_empty() {
-                report.problems.push(format!(
-                    "events {next}…{} are missing (the log head says {size})",
-                    size - 1
-                ));
-                break;
-            }
-            for (record, (seq, stored)) in events.iter().zip(&hashes) {
-                if record.seq != next {
-                    report.problems.push(format!(
-                        "event {next} is missing (next stored event is {})",
-                        record.seq
-                    ));
-                    next = record.seq;
-                    tree_complete = false;
+        let started = Instant::now();
+        // 5 (below) runs beside 1 and 2: the replay keeps one connection busy (and a core:
+        // on SQLite it has a thread of its own) while this task reads and hashes on another.
+        let replay = async {
+            let outcome = self.store.replay_check().await;
+            (outcome, started.elapsed())
+        };
+        // 1 and 2 run beside 5.
+        let events = async {
+            let outcome = self.verify_events(&mut report).await;
+            let events_took = started.elapsed();
+            let outcome = match outcome {
+                Ok((tree, tree_complete, next, size)) => {
+                    report.events = next;
+                    self.verify_tree(&tree, tree_complete, size, &mut report)
+                        .await
+                        .map(|()| (tree, tree_complete, next))
                 }
-                // An issued document's stored PDF is the bytes its event holds the hash of.
-                if let domain::Payload::DocumentIssued(d) = &record.event.payload {
-                    report.documents += 1;
-                    self.verify_document_file(*seq, d, &mut report).await?;
-                }
-                // So is each sealed volume of an archived case.
-                if let domain::Payload::CaseArchived(a) = &record.event.payload {
-                    for v in &a.archive.volumes {
-                        report.documents += 1;
-                        let what =
-                            format!("the {} volume of case {}", v.volume.as_str(), a.case_id);
-                        self.verify_pdf(*seq, &what, v.id, &v.sha256, v.size, &mut report)
-                            .await?;
-                    }
-                }
-                let computed = store::event_hash(&record.event);
-                if computed != *stored {
-                    report.problems.push(format!(
-                        "event {seq}: content hashes to {}, the ledger holds {}",
-                        hex(&computed),
-                        hex(stored)
-                    ));
-                }
-                if tree_complete {
-                    match ledger::stored_hashes_for_leaf::<Sha256Hasher, _>(
-                        *seq as u64,
-                        ledger::leaf_hash(stored),
-                        &tree,
-                    ) {
-                        Ok(add) => tree.0.extend(add),
-                        Err(_) => tree_complete = false,
-                    }
-                }
-                next += 1;
-            }
+                Err(e) => Err(e),
+            };
+            (outcome, events_took, started.elapsed())
+        };
+        let ((events, events_took, tree_done), (replay, replay_took)) =
+            tokio::join!(events, replay);
+        let (tree, tree_complete, next) = events?;
+        report.timings.push(("events", events_took));
+        report.timings.push(("tree", tree_done - events_took));
+        // 3. Every checkpoint: signed by a key of this ledger, naming the tree rebuilt here, and
+        // extending the one signed before it.
+        let phase = Instant::now();
+        self.verify_checkpoints(&tree, tree_complete, next as u64, &mut report)
+            .await?;
+        report.timings.push(("checkpoints", phase.elapsed()));
+        // 4. Every evidence file still has both of its hashes and its size.
+        if blobs {
+            let phase = Instant::now();
+            self.verify_blobs(&mut report).await?;
+            report.timings.push(("blobs", phase.elapsed()));
         }
-        report.events = next;
-        // 2. The stored tree equals the tree rebuilt from the stored event hashes.
+        // 5. Replaying the events rebuilds every projection table exactly.
+        report.timings.push(("replay", replay_took));
+        match replay {
+            Ok(replay) => report.problems.extend(
+                replay
+                    .differences
+                    .into_iter()
+                    .map(|d| format!("projection: {d}")),
+            ),
+            Err(e) => report.problems.push(format!("replay failed: {e}")),
+        }
+        Ok(report)
+    }
+
+    /// 2. The stored tree equals the tree rebuilt from the stored event hashes.
+    async fn verify_tree(
+        &self,
+        tree: &Memory,
+        tree_complete: bool,
+        size: i64,
+        report: &mut VerifyReport,
+    ) -> Result<(), AppError> {
         let mut idx = 0;
         while tree_complete && report.problems.len() < 20 {
             let stored = self.store.tree_hashes(idx, BATCH).await?;
@@ -142,25 +143,116 @@ impl App {
                 tree.0.len()
             ));
         }
-        // 3. Every checkpoint: signed by a key of this ledger, naming the tree rebuilt here, and
-        // extending the one signed before it.
-        self.verify_checkpoints(&tree, tree_complete, next as u64, &mut report)
-            .await?;
-        // 4. Every evidence file still has both of its hashes and its size.
-        if blobs {
-            self.verify_blobs(&mut report).await?;
+        Ok(())
+    }
+
+    /// 1. Every event: contiguous positions, and its stored hash is the hash of its stored
+    /// content. Returns the tree rebuilt from the stored event hashes, whether it is complete,
+    /// and how many positions were walked.
+    async fn verify_events(
+        &self,
+        report: &mut VerifyReport,
+    ) -> Result<(Memory, bool, i64, i64), AppError> {
+        let size = self.store.log_size().await?;
+        let mut tree = Memory(Vec::new());
+        // After a missing event the tree cannot be rebuilt position by position.
+        let mut tree_complete = true;
+        let mut next = 0;
+        // The next batch is read (on another thread) while this one is hashed.
+        let fetch = |from: i64| {
+            let store = self.store.clone();
+            tokio::spawn(async move { store.stored_events(from, BATCH).await })
+        };
+        let mut ahead = fetch(0);
+        while next < size && report.problems.len() < 20 {
+            let events = ahead
+                .await
+                .map_err(|e| AppError::Internal(format!("reading events: {e}")))??;
+            let after = events.last().map_or(next, |e| e.seq + 1);
+            ahead = fetch(after);
+            if events.is_empty() {
+                report.problems.push(format!(
+                    "events {next}…{} are missing (the log head says {size})",
+                    size - 1
+                ));
+                break;
+            }
+            for stored in &events {
+                let seq = stored.seq;
+                if seq != next {
+                    report.problems.push(format!(
+                        "event {next} is missing (next stored event is {seq})"
+                    ));
+                    next = seq;
+                    tree_complete = false;
+                }
+                if stored.schema == domain::event::DocumentIssued::SCHEMA
+                    || stored.schema == domain::event::CaseArchived::SCHEMA
+                {
+                    self.verify_files_of(stored, report).await?;
+                }
+                match stored.canonical_json() {
+                    Ok(bytes) => {
+                        let computed = ledger::event_hash(&bytes);
+                        if computed != stored.hash {
+                            report.problems.push(format!(
+                                "event {seq}: content hashes to {}, the ledger holds {}",
+                                hex(&computed),
+                                hex(&stored.hash)
+                            ));
+                        }
+                    }
+                    Err(e) => report
+                        .problems
+                        .push(format!("event {seq}: its stored JSON does not parse: {e}")),
+                }
+                if tree_complete {
+                    match ledger::stored_hashes_for_leaf::<Sha256Hasher, _>(
+                        seq as u64,
+                        ledger::leaf_hash(&stored.hash),
+                        &tree,
+                    ) {
+                        Ok(add) => tree.0.extend(add),
+                        Err(_) => tree_complete = false,
+                    }
+                }
+                next += 1;
+            }
         }
-        // 5. Replaying the events rebuilds every projection table exactly.
-        match self.store.replay_check().await {
-            Ok(replay) => report.problems.extend(
-                replay
-                    .differences
-                    .into_iter()
-                    .map(|d| format!("projection: {d}")),
-            ),
-            Err(e) => report.problems.push(format!("replay failed: {e}")),
+        Ok((tree, tree_complete, next, size))
+    }
+
+    /// An issued document's stored PDF is the bytes its event holds the hash of; so is each
+    /// sealed volume of an archived case.
+    async fn verify_files_of(
+        &self,
+        stored: &store::StoredEvent,
+        report: &mut VerifyReport,
+    ) -> Result<(), AppError> {
+        let seq = stored.seq;
+        let event = match stored.decode() {
+            Ok(event) => event,
+            Err(e) => {
+                report.problems.push(format!("event {seq}: {e}"));
+                return Ok(());
+            }
+        };
+        match &event.payload {
+            domain::Payload::DocumentIssued(d) => {
+                report.documents += 1;
+                self.verify_document_file(seq, d, report).await?;
+            }
+            domain::Payload::CaseArchived(a) => {
+                for v in &a.archive.volumes {
+                    report.documents += 1;
+                    let what = format!("the {} volume of case {}", v.volume.as_str(), a.case_id);
+                    self.verify_pdf(seq, &what, v.id, &v.sha256, v.size, report)
+                        .await?;
+                }
+            }
+            _ => {}
         }
-        Ok(report)
+        Ok(())
     }
 
     async fn verify_checkpoints(

@@ -34,6 +34,15 @@ fn main() {
             "filled {total} events in {:.1} s",
             t.elapsed().as_secs_f64()
         );
+        // The replay alone first: what part of the whole it is.
+        let t = Instant::now();
+        let replay = backend.replay_check().await.expect("replay");
+        println!(
+            "replay alone: {} events, {} differences in {:.2} s",
+            replay.events,
+            replay.differences.len(),
+            t.elapsed().as_secs_f64()
+        );
         let t = Instant::now();
         let report = app.verify_ledger().await.expect("verify");
         println!(
@@ -43,6 +52,9 @@ fn main() {
             report.problems.len(),
             t.elapsed().as_secs_f64()
         );
+        for (part, took) in &report.timings {
+            println!("  {part}: {:.2} s", took.as_secs_f64());
+        }
         assert!(report.problems.is_empty(), "{:?}", report.problems);
     });
 }

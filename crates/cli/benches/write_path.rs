@@ -1,6 +1,9 @@
 //! Events per second through the whole write path (app → decide → store → commit) with 8
 //! concurrent writers, on SQLite and, when reachable, PostgreSQL.
 //!
+//! Both commit durably: SQLite with `synchronous = FULL`, PostgreSQL with its defaults
+//! (`synchronous_commit = on`); commands waiting together share a commit (group commit).
+//!
 //! `cargo bench -p cli --bench write_path [-- EVENTS_PER_WRITER]` (default 5,000, after 200
 //! warm-up events; 50 after 20 in CI's short mode, `ECOENFORCE_BENCH_SHORT=1`)
 //! PostgreSQL from `ECOENFORCE_TEST_DATABASE_URL` (default postgres://postgres@127.0.0.1:5432/postgres).
@@ -73,6 +76,16 @@ async fn run(label: &str, store: Arc<dyn Store>, per_writer: usize, warm_up: usi
     elapsed.as_secs_f64()
 }
 
+/// How the commands were grouped into transactions (warm-up included).
+fn groups(stats: &store::WriterStats) {
+    let commands = stats.commands.load(std::sync::atomic::Ordering::Relaxed);
+    let groups = stats.groups.load(std::sync::atomic::Ordering::Relaxed);
+    println!(
+        "  {commands} commands in {groups} transactions, {:.1} commands per group",
+        commands as f64 / groups as f64
+    );
+}
+
 fn main() {
     let (default_per_writer, warm_up) = if common::short() {
         (50, 20)
@@ -95,26 +108,23 @@ fn main() {
                 .expect("SQLite"),
         );
         run("SQLite (group commit)", sqlite.clone(), per_writer, warm_up).await;
-        let stats = sqlite.stats();
-        let commands = stats.commands.load(std::sync::atomic::Ordering::Relaxed);
-        let groups = stats.groups.load(std::sync::atomic::Ordering::Relaxed);
-        println!(
-            "  {commands} commands in {groups} transactions, {:.1} commands per group",
-            commands as f64 / groups as f64
-        );
+        groups(sqlite.stats());
 
         match common::PgDatabase::create().await {
             Ok(db) => {
-                let pg = store_postgres::Backend::open(&db.url)
-                    .await
-                    .expect("PostgreSQL");
+                let pg = Arc::new(
+                    store_postgres::Backend::open(&db.url)
+                        .await
+                        .expect("PostgreSQL"),
+                );
                 run(
-                    "PostgreSQL (head-row lock)",
-                    Arc::new(pg),
+                    "PostgreSQL (group commit under the head-row lock)",
+                    pg.clone(),
                     per_writer / 5,
                     warm_up,
                 )
                 .await;
+                groups(pg.stats());
                 db.drop().await;
             }
             Err(e) => println!("PostgreSQL skipped: {e}"),

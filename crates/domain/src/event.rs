@@ -91,6 +91,13 @@ macro_rules! events {
             )*
         }
 
+        $(
+            impl $name {
+                /// The schema name of this payload's events.
+                pub const SCHEMA: &'static str = $schema;
+            }
+        )*
+
         /// Whether events of this schema are confidential (see [`EventPayload::CONFIDENTIAL`]).
         pub fn confidential_schema(schema: &str) -> bool {
             match schema {

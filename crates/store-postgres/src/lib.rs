@@ -1,24 +1,33 @@
 //! The PostgreSQL backend for production.
 //!
-//! Every write locks the log head row (`SELECT … FOR UPDATE`) before it decides, so writers
-//! serialise there and log positions are gap-free; readers never wait for it.
+//! Every write group locks the log head row (`SELECT … FOR UPDATE`) before it decides, so
+//! writers (of this server and any other) serialise there and log positions are gap-free;
+//! readers never wait for it. Within a server, commands queued together commit together
+//! ([`writer`]).
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 mod exec;
+mod writer;
 
 use async_trait::async_trait;
 use exec::PgExec;
 use sqlx::PgPool;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
-use store::sql::{ReadFn, SqlBackend, TxReader};
+use store::sql::{ReadFn, SqlBackend};
 use store::{Committed, Decide, ReplayReport, StoreError, WriteError};
+use tokio::sync::{mpsc, oneshot};
 
 pub struct Backend {
     pool: PgPool,
+    writer: mpsc::Sender<writer::Job>,
+    stats: Arc<WriterStats>,
 }
+
+pub use store::WriterStats;
 
 fn db(context: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
     move |e| StoreError::database(context, e)
@@ -26,8 +35,6 @@ fn db(context: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
 
 /// The advisory lock key of the checkpoint signer ("ecoledgr" as a big-endian i64).
 const SIGNER_LOCK_KEY: i64 = 0x6563_6f6c_6564_6772;
-
-const LOCK_HEAD: &str = "SELECT size FROM log_head WHERE id = 1 FOR UPDATE";
 
 /// Fills the entity sort keys that migration 30 emptied (see it), once, in one transaction.
 async fn fill_name_keys(pool: &sqlx::PgPool) -> Result<(), StoreError> {
@@ -66,7 +73,18 @@ impl Backend {
             .await
             .map_err(|e| StoreError::database("running PostgreSQL migrations", e))?;
         fill_name_keys(&pool).await?;
-        Ok(Backend { pool })
+        let (writer, rx) = mpsc::channel(4 * writer::MAX_GROUP);
+        let stats = Arc::new(WriterStats::default());
+        tokio::spawn(writer::writer_loop(pool.clone(), rx, stats.clone()));
+        Ok(Backend {
+            pool,
+            writer,
+            stats,
+        })
+    }
+
+    pub fn stats(&self) -> &WriterStats {
+        &self.stats
     }
 
     /// Every table in the current schema, for the test that each is classified.
@@ -112,21 +130,12 @@ impl SqlBackend for Backend {
     }
 
     async fn write(&self, decide: Decide) -> Result<Committed, WriteError> {
-        let mut tx = self.pool.begin().await.map_err(db("starting a write"))?;
-        let mut e = PgExec { conn: &mut tx };
-        let size = store::sql::Exec::query(&mut e, LOCK_HEAD, &[])
-            .await?
-            .first()
-            .ok_or_else(|| StoreError::Corrupt("the log head row is missing".into()))?
-            .i64(0)?;
-        // On any error below, dropping `tx` rolls everything back.
-        let changes = decide(&mut TxReader { exec: &mut e }).await?;
-        let seqs = store::sql::append(&mut e, size, changes).await?;
-        if !seqs.is_empty() {
-            store::sql::set_log_size(&mut e, size + seqs.len() as i64).await?;
-        }
-        tx.commit().await.map_err(db("committing a write"))?;
-        Ok(seqs)
+        let (reply, rx) = oneshot::channel();
+        self.writer
+            .send(writer::Job { decide, reply })
+            .await
+            .map_err(|_| StoreError::WriterGone)?;
+        rx.await.map_err(|_| StoreError::WriterGone)?
     }
 
     async fn signer_lock(&self) -> Result<Option<store::SignerLock>, StoreError> {
@@ -151,7 +160,7 @@ impl SqlBackend for Backend {
         let mut tx = self.pool.begin().await.map_err(db("starting a replay"))?;
         let mut e = PgExec { conn: &mut tx };
         // Holding the head keeps writers out, so the log and the live tables are seen together.
-        store::sql::Exec::query(&mut e, LOCK_HEAD, &[]).await?;
+        store::sql::Exec::query(&mut e, writer::LOCK_HEAD, &[]).await?;
         let report = store::sql::replay(&mut e).await;
         tx.rollback().await.map_err(db("rolling back a replay"))?;
         report

@@ -21,7 +21,7 @@ use exec::SqliteExec;
 use rusqlite::{Connection, OpenFlags};
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use store::sql::{ReadFn, SqlBackend};
@@ -40,21 +40,12 @@ pub struct Backend {
     stats: Arc<WriterStats>,
 }
 
-/// Counters of the writer thread, to see group commit at work.
-#[derive(Debug, Default)]
-pub struct WriterStats {
-    pub commands: AtomicU64,
-    pub groups: AtomicU64,
-}
+pub use store::WriterStats;
 
-enum Request {
-    Write {
-        decide: Decide,
-        reply: oneshot::Sender<Result<Committed, WriteError>>,
-    },
-    Replay {
-        reply: oneshot::Sender<Result<ReplayReport, StoreError>>,
-    },
+/// A command for the writer, and where its outcome goes.
+struct Request {
+    decide: Decide,
+    reply: oneshot::Sender<Result<Committed, WriteError>>,
 }
 
 pub(crate) fn db(context: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError {
@@ -147,9 +138,11 @@ impl Backend {
         })
         .await
         .map_err(|e| StoreError::database("opening SQLite", e))??;
-        // Settings the writer alone needs.
+        // Settings the writer alone needs. `synchronous = FULL`: every commit waits for the WAL
+        // to reach the disk, so an acknowledged event survives a power cut, not only a crash of
+        // this process (NORMAL may lose the last commits); the group commit shares that fsync.
         write_conn
-            .execute_batch("PRAGMA wal_autocheckpoint = 4000;")
+            .execute_batch("PRAGMA wal_autocheckpoint = 4000; PRAGMA synchronous = FULL;")
             .map_err(db("setting the checkpoint interval"))?;
         let (writer, rx) = mpsc::channel(4 * MAX_GROUP);
         let stats = Arc::new(WriterStats::default());
@@ -251,7 +244,7 @@ impl SqlBackend for Backend {
     async fn write(&self, decide: Decide) -> Result<Committed, WriteError> {
         let (reply, rx) = oneshot::channel();
         self.writer
-            .send(Request::Write { decide, reply })
+            .send(Request { decide, reply })
             .await
             .map_err(|_| StoreError::WriterGone)?;
         rx.await.map_err(|_| StoreError::WriterGone)?
@@ -262,13 +255,52 @@ impl SqlBackend for Backend {
         Ok(Some(Box::new(FileOwned)))
     }
 
+    /// Replays into a private temporary database (no journal: it is thrown away), reading the
+    /// log and the live tables in one read transaction of a connection of its own: the writer
+    /// carries on meanwhile, and nothing of the live file is rewritten and rolled back.
     async fn replay_check(&self) -> Result<ReplayReport, StoreError> {
-        let (reply, rx) = oneshot::channel();
-        self.writer
-            .send(Request::Replay { reply })
-            .await
-            .map_err(|_| StoreError::WriterGone)?;
-        rx.await.map_err(|_| StoreError::WriterGone)?
+        let path = self.path.clone();
+        tokio::task::spawn_blocking(move || {
+            // Read-only: a replay never writes the live file (nor creates one that is missing).
+            let mut source = Connection::open_with_flags(
+                &path,
+                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )
+            .map_err(db("opening the database for the replay"))?;
+            source
+                .busy_timeout(Duration::from_secs(10))
+                .map_err(db("setting the busy timeout"))?;
+            // A private temporary file (deleted when closed), without a journal: it is thrown
+            // away. secure_delete as on the live file: it holds the same rows.
+            let mut target =
+                Connection::open("").map_err(db("opening a temporary database for the replay"))?;
+            target
+                .execute_batch(
+                    "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; \
+                     PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON; \
+                     PRAGMA cache_size = -262144;",
+                )
+                .map_err(db("setting up the replay database"))?;
+            migrate::run_quietly(&mut target)?;
+            // One transaction for the whole replay: ending one per statement walks the whole
+            // (large) page cache each time. It is never committed: the file is thrown away.
+            target
+                .execute_batch("BEGIN")
+                .map_err(db("starting the replay's writes"))?;
+            source
+                .execute_batch("BEGIN")
+                .map_err(db("starting the replay's read"))?;
+            let report = futures::executor::block_on(store::sql::replay_into(
+                &mut SqliteExec { conn: &mut source },
+                &mut SqliteExec { conn: &mut target },
+            ));
+            source
+                .execute_batch("COMMIT")
+                .map_err(db("ending the replay's read"))?;
+            report
+        })
+        .await
+        .map_err(|e| StoreError::database("running the replay", e))?
     }
 }
 
@@ -287,17 +319,6 @@ fn writer_loop(mut conn: Connection, mut rx: mpsc::Receiver<Request>, stats: Arc
             .fetch_add(group.len() as u64, Ordering::Relaxed);
         commit_group(&mut conn, group);
     }
-}
-
-enum Reply {
-    Write(
-        oneshot::Sender<Result<Committed, WriteError>>,
-        Result<Committed, WriteError>,
-    ),
-    Replay(
-        oneshot::Sender<Result<ReplayReport, StoreError>>,
-        Result<ReplayReport, StoreError>,
-    ),
 }
 
 fn exec(conn: &Connection, sql: &str) -> Result<(), StoreError> {
@@ -330,27 +351,20 @@ fn commit_group(conn: &mut Connection, group: Vec<Request>) {
         exec(conn, "BEGIN IMMEDIATE")?;
         let mut size = futures::executor::block_on(store::sql::log_size(&mut SqliteExec { conn }))?;
         let start = size;
-        for request in pending.by_ref() {
-            match request {
-                Request::Write { decide, reply } => {
-                    exec(conn, "SAVEPOINT command")?;
-                    let outcome = run_one(conn, size, decide);
-                    if let Ok(seqs) = &outcome {
-                        exec(conn, "RELEASE command")?;
-                        size += seqs.len() as i64;
-                    } else {
-                        exec(conn, "ROLLBACK TO command; RELEASE command")?;
-                    }
-                    replies.push(Reply::Write(reply, outcome));
-                }
-                Request::Replay { reply } => {
-                    exec(conn, "SAVEPOINT replay")?;
-                    let outcome =
-                        futures::executor::block_on(store::sql::replay(&mut SqliteExec { conn }));
-                    exec(conn, "ROLLBACK TO replay; RELEASE replay")?;
-                    replies.push(Reply::Replay(reply, outcome));
-                }
+        for Request { decide, reply } in pending.by_ref() {
+            // Its caller stopped waiting before its turn (a request cancelled): not run.
+            if reply.is_closed() {
+                continue;
             }
+            exec(conn, "SAVEPOINT command")?;
+            let outcome = run_one(conn, size, decide);
+            if let Ok(seqs) = &outcome {
+                exec(conn, "RELEASE command")?;
+                size += seqs.len() as i64;
+            } else {
+                exec(conn, "ROLLBACK TO command; RELEASE command")?;
+            }
+            replies.push((reply, outcome));
         }
         if size != start {
             futures::executor::block_on(store::sql::set_log_size(&mut SqliteExec { conn }, size))?;
@@ -363,32 +377,18 @@ fn commit_group(conn: &mut Connection, group: Vec<Request>) {
         let _ = conn.execute_batch("ROLLBACK");
     }
     let failed = |e: &StoreError| StoreError::database("committing a write group", e);
-    for reply in replies {
+    for (reply, outcome) in replies {
         // A caller that stopped waiting is no error: its write committed (or not) all the same.
-        match reply {
-            Reply::Write(tx, outcome) => {
-                let outcome = match (&result, outcome) {
-                    (Err(e), Ok(_)) => Err(failed(e).into()),
-                    (_, outcome) => outcome,
-                };
-                let _ = tx.send(outcome);
-            }
-            Reply::Replay(tx, outcome) => {
-                let _ = tx.send(outcome);
-            }
-        }
+        let outcome = match (&result, outcome) {
+            (Err(e), Ok(_)) => Err(failed(e).into()),
+            (_, outcome) => outcome,
+        };
+        let _ = reply.send(outcome);
     }
     // Requests the failed group never reached are answered, not dropped.
     if let Err(e) = &result {
         for request in pending {
-            match request {
-                Request::Write { reply, .. } => {
-                    let _ = reply.send(Err(failed(e).into()));
-                }
-                Request::Replay { reply } => {
-                    let _ = reply.send(Err(failed(e)));
-                }
-            }
+            let _ = request.reply.send(Err(failed(e).into()));
         }
     }
 }

@@ -147,6 +147,16 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
 ];
 
 pub(crate) fn run(conn: &mut Connection) -> Result<(), StoreError> {
+    for (version, description) in run_quietly(conn)? {
+        tracing::info!(version, description, "applied SQLite migration");
+    }
+    Ok(())
+}
+
+/// [`run`] without a log line per migration (the replay's temporary database); returns the
+/// migrations applied.
+pub(crate) fn run_quietly(conn: &mut Connection) -> Result<Vec<(i64, &'static str)>, StoreError> {
+    let mut applied = Vec::new();
     conn.execute_batch(
         "CREATE TABLE IF NOT EXISTS schema_migrations (
              version INTEGER PRIMARY KEY,
@@ -177,9 +187,9 @@ pub(crate) fn run(conn: &mut Connection) -> Result<(), StoreError> {
         )
         .map_err(db("recording a migration"))?;
         tx.commit().map_err(db("committing a migration"))?;
-        tracing::info!(version, description, "applied SQLite migration");
+        applied.push((*version, *description));
     }
-    Ok(())
+    Ok(applied)
 }
 
 #[cfg(test)]

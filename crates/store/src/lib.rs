@@ -75,6 +75,51 @@ pub struct EventRecord {
     pub counties: Vec<String>,
 }
 
+/// Counters of a backend's writer, to see group commit at work.
+#[derive(Debug, Default)]
+pub struct WriterStats {
+    pub commands: std::sync::atomic::AtomicU64,
+    pub groups: std::sync::atomic::AtomicU64,
+}
+
+/// An event as the log holds it, undecoded, with its stored hash: what `ledger verify` hashes.
+#[derive(Clone, Debug)]
+pub struct StoredEvent {
+    pub seq: i64,
+    pub id: Uuid,
+    pub schema: String,
+    pub at: Timestamp,
+    /// The actor and the payload, as the JSON text stored.
+    pub actor: String,
+    pub payload: String,
+    /// The `event_hash` the ledger holds for it.
+    pub hash: ledger::Hash,
+}
+
+impl StoredEvent {
+    /// The RFC 8785 canonical JSON of the envelope made of the stored parts themselves, without
+    /// decoding the payload into its type: for an untouched event, the bytes
+    /// [`canonical_json`] gave when it was written (the payload text is that JSON). Stricter
+    /// than decoding: a field a decoder would ignore still changes these bytes.
+    pub fn canonical_json(&self) -> Result<Vec<u8>, serde_json::Error> {
+        let actor: serde_json::Value = serde_json::from_str(&self.actor)?;
+        let payload: serde_json::Value = serde_json::from_str(&self.payload)?;
+        let envelope = serde_json::json!({
+            "schema": self.schema,
+            "id": self.id,
+            "at": self.at,
+            "actor": actor,
+            "payload": payload,
+        });
+        serde_json_canonicalizer::to_vec(&envelope)
+    }
+
+    /// The typed event these parts hold.
+    pub fn decode(&self) -> Result<Event, domain::event::EventDecodeError> {
+        Event::from_parts(self.id, self.at, &self.actor, &self.schema, &self.payload)
+    }
+}
+
 /// Writes to tables that are not projections, made in the same transaction as the events.
 /// Nothing here ever enters an event.
 #[derive(Clone, PartialEq, Eq)]
@@ -455,6 +500,13 @@ pub trait Queries: Send + Sync {
         from_seq: i64,
         limit: i64,
     ) -> Result<Vec<(i64, ledger::Hash)>, StoreError>;
+    /// Up to `limit` events from `from_seq` as stored, undecoded, in order, with their stored
+    /// hashes: what `ledger verify` rehashes.
+    async fn stored_events(
+        &self,
+        from_seq: i64,
+        limit: i64,
+    ) -> Result<Vec<StoredEvent>, StoreError>;
     /// Stored tree hashes from index `from`, in index order.
     async fn tree_hashes(
         &self,
@@ -773,4 +825,67 @@ pub fn canonical_json(event: &Event) -> Vec<u8> {
 /// SHA-256 of the event's canonical JSON.
 pub fn event_hash(event: &Event) -> ledger::Hash {
     ledger::event_hash(&canonical_json(event))
+}
+
+#[cfg(test)]
+mod stored_event_tests {
+    use super::*;
+    use domain::event::Payload;
+    use domain::unit::{UnitCreated, UnitKind};
+
+    fn event() -> Event {
+        Event {
+            id: Uuid::now_v7(),
+            at: Timestamp::parse("2026-12-07T08:30:00.123456Z").expect("instant"),
+            actor: domain::Actor::System.to_ref(),
+            payload: Payload::UnitCreated(UnitCreated {
+                id: Uuid::now_v7(),
+                code: "mengla-brigade".into(),
+                kind: UnitKind::Brigade,
+                name_zh: "勐腊县生态环境保护综合行政执法大队 \"甲\"\n\u{1F600}".into(),
+                name_en: "Mengla brigade".into(),
+                parent_id: None,
+                division_code: "532823".into(),
+                demo: false,
+            }),
+        }
+    }
+
+    /// The parts as `append` stores them.
+    fn stored(e: &Event) -> StoredEvent {
+        StoredEvent {
+            seq: 0,
+            id: e.id,
+            schema: e.schema().to_owned(),
+            at: e.at,
+            actor: serde_json::to_string(&e.actor).expect("actor"),
+            payload: serde_json::to_string(&e.payload_json()).expect("payload"),
+            hash: event_hash(e),
+        }
+    }
+
+    #[test]
+    fn stored_parts_hash_to_what_was_written() {
+        let e = event();
+        let s = stored(&e);
+        assert_eq!(s.canonical_json().expect("canonical"), canonical_json(&e));
+        assert_eq!(s.decode().expect("decodes"), e);
+    }
+
+    #[test]
+    fn a_changed_stored_payload_changes_the_bytes() {
+        let e = event();
+        let mut s = stored(&e);
+        // White space is not content ...
+        s.payload = format!(" {} ", s.payload.replacen(',', " ,\n", 1));
+        assert_eq!(s.canonical_json().expect("canonical"), canonical_json(&e));
+        // ... a field added is, whether or not a decoder would accept it.
+        s.payload = s.payload.replacen('{', "{\"extra\":1,", 1);
+        assert_ne!(s.canonical_json().expect("canonical"), canonical_json(&e));
+        s.payload.push('x');
+        assert!(
+            s.canonical_json().is_err(),
+            "JSON that does not parse is refused"
+        );
+    }
 }

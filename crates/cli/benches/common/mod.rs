@@ -2,6 +2,11 @@
 
 use sqlx::Connection;
 
+/// The binary's allocator (`crates/cli/src/main.rs`): the benches measure what it runs.
+#[cfg(all(unix, not(target_env = "musl")))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 pub mod cases;
 
 /// A fresh database on `ECOENFORCE_TEST_DATABASE_URL`'s server; dropped with the guard.

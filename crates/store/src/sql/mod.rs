@@ -28,7 +28,9 @@ mod sealed;
 pub use evidence::{SecurityAuditRecord, Upload};
 pub use ledger::{CheckpointRecord, CosignatureRecord, LedgerKey, WitnessProgress};
 
-pub use projection::{Projection, Snapshot, diff_snapshots, projection_tables, replay};
+pub use projection::{
+    Projection, Snapshot, diff_snapshots, projection_tables, replay, replay_into,
+};
 pub use queries::{TxReader, append, log_size, set_log_size};
 
 use crate::{Committed, Decide, ReplayReport, StoreError, WriteError};
@@ -124,6 +126,17 @@ impl Row {
             .ok_or_else(|| bad(col, "an integer", &Value::I64(None)))
     }
 
+    /// The text at `col`, moved out of the row (no copy); the row keeps a NULL there.
+    pub fn take_text(&mut self, col: usize) -> Result<String, StoreError> {
+        match self.0.get_mut(col) {
+            Some(Value::Text(v @ Some(_))) => {
+                v.take().ok_or_else(|| bad(col, "text", &Value::Text(None)))
+            }
+            Some(other) => Err(bad(col, "text", other)),
+            None => Err(StoreError::Corrupt(format!("no column {col}"))),
+        }
+    }
+
     pub fn opt_text(&self, col: usize) -> Result<Option<String>, StoreError> {
         match self.get(col)? {
             Value::Text(v) => Ok(v.clone()),
@@ -186,6 +199,84 @@ impl Row {
 pub trait Exec: Send {
     async fn execute(&mut self, sql: &'static str, params: &[Value]) -> Result<u64, StoreError>;
     async fn query(&mut self, sql: &'static str, params: &[Value]) -> Result<Vec<Row>, StoreError>;
+
+    /// How many rows `sql` returns and the SHA-256 of them all, in order ([`RowDigest`]): what
+    /// replay compares, without keeping the rows. A backend may stream instead of collecting.
+    async fn digest(&mut self, sql: &'static str) -> Result<(u64, [u8; 32]), StoreError> {
+        let mut digest = RowDigest::default();
+        for row in self.query(sql, &[]).await? {
+            for value in &row.0 {
+                digest.value(value);
+            }
+            digest.end_row();
+        }
+        Ok(digest.finish())
+    }
+}
+
+/// SHA-256 over rows, each value written as a type tag, a length where it varies, and its
+/// bytes, so that no two different row sequences write the same stream.
+#[derive(Default)]
+pub struct RowDigest {
+    hasher: sha2::Sha256,
+    rows: u64,
+}
+
+impl RowDigest {
+    pub fn null(&mut self) {
+        self.bytes(b"N");
+    }
+
+    pub fn i64(&mut self, v: i64) {
+        self.bytes(b"I");
+        self.bytes(&v.to_be_bytes());
+    }
+
+    pub fn text(&mut self, v: &[u8]) {
+        self.bytes(b"T");
+        self.bytes(&(v.len() as u64).to_be_bytes());
+        self.bytes(v);
+    }
+
+    pub fn blob(&mut self, v: &[u8]) {
+        self.bytes(b"B");
+        self.bytes(&(v.len() as u64).to_be_bytes());
+        self.bytes(v);
+    }
+
+    /// Any [`Value`], as the typed methods above write it (a typed NULL is a NULL).
+    pub fn value(&mut self, v: &Value) {
+        match v {
+            Value::I64(Some(i)) => self.i64(*i),
+            Value::Bool(Some(b)) => self.i64(i64::from(*b)),
+            Value::Text(Some(t)) => self.text(t.as_bytes()),
+            Value::Bytes(Some(b)) => self.blob(b),
+            Value::Uuid(Some(u)) => self.blob(u.as_bytes()),
+            Value::Time(Some(t)) => self.text(t.to_rfc3339().as_bytes()),
+            Value::Null
+            | Value::I64(None)
+            | Value::Text(None)
+            | Value::Bytes(None)
+            | Value::Bool(None)
+            | Value::Uuid(None)
+            | Value::Time(None) => self.null(),
+        }
+    }
+
+    pub fn end_row(&mut self) {
+        self.bytes(b"\n");
+        self.rows += 1;
+    }
+
+    pub fn finish(self) -> (u64, [u8; 32]) {
+        use sha2::Digest;
+        (self.rows, self.hasher.finalize().into())
+    }
+
+    fn bytes(&mut self, b: &[u8]) {
+        use sha2::Digest;
+        self.hasher.update(b);
+    }
 }
 
 pub(crate) async fn query_opt(
@@ -224,4 +315,49 @@ pub trait SqlBackend: Send + Sync + 'static {
     async fn replay_check(&self) -> Result<ReplayReport, StoreError>;
     /// See [`crate::Writer::signer_lock`].
     async fn signer_lock(&self) -> Result<Option<crate::SignerLock>, StoreError>;
+}
+
+#[cfg(test)]
+mod row_digest_tests {
+    use super::{RowDigest, Value};
+
+    fn digest(rows: &[&[Value]]) -> (u64, [u8; 32]) {
+        let mut d = RowDigest::default();
+        for row in rows {
+            for v in *row {
+                d.value(v);
+            }
+            d.end_row();
+        }
+        d.finish()
+    }
+
+    fn t(s: &str) -> Value {
+        Value::Text(Some(s.into()))
+    }
+
+    #[test]
+    fn different_rows_digest_differently() {
+        let base = digest(&[&[t("ab"), t("")]]);
+        assert_eq!(base, digest(&[&[t("ab"), t("")]]));
+        assert_eq!(base.0, 1);
+        // Where a value ends, where a row ends, and what type a value has all count.
+        assert_ne!(base, digest(&[&[t("a"), t("b")]]));
+        assert_ne!(base, digest(&[&[t("ab")], &[t("")]]));
+        assert_ne!(
+            base,
+            digest(&[&[Value::Bytes(Some(b"ab".to_vec())), t("")]])
+        );
+        assert_ne!(base, digest(&[&[t("ab"), Value::Null]]));
+        assert_ne!(
+            digest(&[&[Value::I64(Some(1))]]),
+            digest(&[&[Value::I64(Some(256))]])
+        );
+        // A typed NULL is a NULL, and a boolean is the integer SQLite stores.
+        assert_eq!(digest(&[&[Value::Text(None)]]), digest(&[&[Value::Null]]));
+        assert_eq!(
+            digest(&[&[Value::Bool(Some(true))]]),
+            digest(&[&[Value::I64(Some(1))]])
+        );
+    }
 }

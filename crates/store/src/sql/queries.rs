@@ -24,11 +24,12 @@ pub(crate) use super::projection::{corrupt, to_json};
 const INSERT_EVENT: &str = "INSERT INTO events (seq, id, schema, at, actor, payload, event_hash) \
      VALUES ($1, $2, $3, $4, $5, $6, $7)";
 const INSERT_LEDGER_HASH: &str = "INSERT INTO ledger_hashes (idx, hash) VALUES ($1, $2)";
-const LEDGER_HASH: &str = "SELECT hash FROM ledger_hashes WHERE idx = $1";
 const TREE_HASHES: &str =
     "SELECT idx, hash FROM ledger_hashes WHERE idx >= $1 ORDER BY idx LIMIT $2";
 pub(crate) const EVENT_HASHES: &str =
     "SELECT seq, event_hash FROM events WHERE seq >= $1 ORDER BY seq LIMIT $2";
+const STORED_EVENTS: &str = "SELECT seq, id, schema, at, actor, payload, event_hash FROM events \
+     WHERE seq >= $1 ORDER BY seq LIMIT $2";
 const INSERT_EVENT_COUNTY: &str = "INSERT INTO event_counties (seq, county) VALUES ($1, $2)";
 const SET_LOG_SIZE: &str = "UPDATE log_head SET size = $1 WHERE id = 1";
 const LOG_SIZE: &str = "SELECT size FROM log_head WHERE id = 1";
@@ -53,12 +54,31 @@ pub(crate) async fn ledger_hashes(
     exec: &mut dyn Exec,
     indexes: &[u64],
 ) -> Result<Vec<ledger::Hash>, StoreError> {
+    /// A leaf's left siblings and a root's subtrees are at most 63: one statement each.
+    const MAX_IN: usize = 64;
+    static SQL: [std::sync::OnceLock<String>; MAX_IN] =
+        [const { std::sync::OnceLock::new() }; MAX_IN];
     let mut out = Vec::with_capacity(indexes.len());
-    for &i in indexes {
-        let row = query_opt(exec, LEDGER_HASH, &[(i as i64).into()])
-            .await?
-            .ok_or_else(|| corrupt(format!("ledger hash {i} is missing")))?;
-        out.push(hash32(row.bytes(0)?)?);
+    for chunk in indexes.chunks(MAX_IN) {
+        let sql = SQL[chunk.len() - 1].get_or_init(|| {
+            format!(
+                "SELECT idx, hash FROM ledger_hashes WHERE idx IN ({})",
+                placeholders(1, chunk.len())
+            )
+        });
+        let params: Vec<Value> = chunk.iter().map(|&i| (i as i64).into()).collect();
+        let mut found = std::collections::HashMap::with_capacity(chunk.len());
+        for row in exec.query(sql, &params).await? {
+            found.insert(row.i64(0)?, hash32(row.bytes(1)?)?);
+        }
+        for &i in chunk {
+            out.push(
+                found
+                    .get(&(i as i64))
+                    .copied()
+                    .ok_or_else(|| corrupt(format!("ledger hash {i} is missing")))?,
+            );
+        }
     }
     Ok(out)
 }
@@ -72,8 +92,8 @@ struct LogRows {
     hashes: Vec<(i64, ledger::Hash)>,
     events: Vec<[Value; 7]>,
     counties: Vec<(i64, String)>,
-    /// The hashes this append computed, by index: the next leaf's left siblings are mostly
-    /// among them and not yet in the table.
+    /// The hashes this append computed or read, by index: the next leaf's left siblings are
+    /// among them (the computed ones not yet in the table).
     fresh: std::collections::HashMap<u64, ledger::Hash>,
 }
 
@@ -132,18 +152,20 @@ impl LogRows {
             .copied()
             .filter(|i| !self.fresh.contains_key(i))
             .collect();
-        let mut stored = ledger_hashes(exec, &missing).await?.into_iter();
-        let mut left = Vec::with_capacity(wanted.len());
-        for i in &wanted {
-            match self.fresh.get(i) {
-                Some(h) => left.push(*h),
-                None => left.push(
-                    stored
-                        .next()
-                        .ok_or_else(|| corrupt(format!("ledger hash {i} is missing")))?,
-                ),
-            }
+        if !missing.is_empty() {
+            let stored = ledger_hashes(exec, &missing).await?;
+            // Kept: the next leaves of this append have the same old subtrees to their left.
+            self.fresh.extend(missing.into_iter().zip(stored));
         }
+        let left = wanted
+            .iter()
+            .map(|i| {
+                self.fresh
+                    .get(i)
+                    .copied()
+                    .ok_or_else(|| corrupt(format!("ledger hash {i} is missing")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         let new =
             ledger::hashes_for_leaf::<ledger::Sha256Hasher>(ledger::leaf_hash(event_hash), &left);
         let first = ledger::stored_hash_count(n);
@@ -1069,6 +1091,29 @@ impl<B: SqlBackend> Queries for B {
             .await?
             .iter()
             .map(|r| Ok((r.i64(0)?, hash32(r.bytes(1)?)?)))
+            .collect())
+    }
+
+    async fn stored_events(
+        &self,
+        from_seq: i64,
+        limit: i64,
+    ) -> Result<Vec<crate::StoredEvent>, StoreError> {
+        run!(self, |e| e
+            .query(STORED_EVENTS, &[from_seq.into(), limit.into()])
+            .await?
+            .into_iter()
+            .map(|mut r| {
+                Ok(crate::StoredEvent {
+                    seq: r.i64(0)?,
+                    id: r.uuid(1)?,
+                    schema: r.take_text(2)?,
+                    at: r.time(3)?,
+                    actor: r.take_text(4)?,
+                    payload: r.take_text(5)?,
+                    hash: hash32(r.bytes(6)?)?,
+                })
+            })
             .collect())
     }
 

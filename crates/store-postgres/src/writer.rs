@@ -1,0 +1,164 @@
+//! The write path: one task per server takes the commands waiting and commits them together,
+//! under the log head row's lock, in one transaction (group commit).
+//!
+//! PostgreSQL makes a commit durable by flushing its WAL to disk; with every command its own
+//! transaction under the head lock, writers queued behind that flush one at a time. Here the
+//! commands that arrived meanwhile share one flush. Each runs inside a savepoint, so a refused
+//! or failed command leaves nothing behind and the others still commit; if the group fails
+//! before or at its commit, every command of it is told so (a failed `COMMIT` leaves the
+//! outcome unknown, as for any client). A command whose caller stopped waiting before its turn
+//! is not run.
+
+use crate::exec::PgExec;
+use futures::FutureExt;
+use sqlx::PgPool;
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use store::sql::TxReader;
+use store::{Committed, Decide, StoreError, WriteError, WriterStats};
+use tokio::sync::{mpsc, oneshot};
+
+/// At most this many commands share one transaction: each savepoint that writes is a
+/// subtransaction, and PostgreSQL caches 64 of them per backend before it overflows to
+/// `pg_subtrans` (slower snapshots everywhere).
+pub(crate) const MAX_GROUP: usize = 32;
+
+pub(crate) struct Job {
+    pub(crate) decide: Decide,
+    pub(crate) reply: oneshot::Sender<Result<Committed, WriteError>>,
+}
+
+pub(crate) const LOCK_HEAD: &str = "SELECT size FROM log_head WHERE id = 1 FOR UPDATE";
+
+fn db(context: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
+    move |e| StoreError::database(context, e)
+}
+
+/// Runs until every sender is gone (the backend dropped).
+pub(crate) async fn writer_loop(
+    pool: PgPool,
+    mut rx: mpsc::Receiver<Job>,
+    stats: Arc<WriterStats>,
+) {
+    while let Some(first) = rx.recv().await {
+        let mut group = vec![first];
+        while group.len() < MAX_GROUP {
+            match rx.try_recv() {
+                Ok(job) => group.push(job),
+                Err(_) => break,
+            }
+        }
+        stats.groups.fetch_add(1, Ordering::Relaxed);
+        stats
+            .commands
+            .fetch_add(group.len() as u64, Ordering::Relaxed);
+        commit_group(&pool, group).await;
+    }
+}
+
+/// One command's decision and append, a panic in it turned into an error.
+async fn run_one(e: &mut PgExec<'_>, size: i64, decide: Decide) -> Result<Committed, WriteError> {
+    let outcome = AssertUnwindSafe(async {
+        let changes = decide(&mut TxReader { exec: e }).await?;
+        Ok::<_, WriteError>(store::sql::append(e, size, changes).await?)
+    })
+    .catch_unwind()
+    .await;
+    outcome.unwrap_or_else(|_| {
+        tracing::error!("a decision panicked; its command was rolled back");
+        Err(StoreError::Corrupt("a decision panicked".into()).into())
+    })
+}
+
+async fn commit_group(pool: &PgPool, group: Vec<Job>) {
+    // A single command needs no savepoint: if it fails, the transaction is dropped.
+    let savepoints = group.len() > 1;
+    let mut replies = Vec::with_capacity(group.len());
+    let mut pending = group.into_iter();
+    let result: Result<(), StoreError> = async {
+        let mut tx = pool.begin().await.map_err(db("starting a write"))?;
+        let mut size = {
+            let mut e = PgExec { conn: &mut tx };
+            store::sql::Exec::query(&mut e, LOCK_HEAD, &[])
+                .await?
+                .first()
+                .ok_or_else(|| StoreError::Corrupt("the log head row is missing".into()))?
+                .i64(0)?
+        };
+        let start = size;
+        // Whether the savepoint holds a command that succeeded (released with the next one's).
+        let mut held = false;
+        let mut any_ok = false;
+        for Job { decide, reply } in pending.by_ref() {
+            if reply.is_closed() {
+                continue;
+            }
+            if savepoints {
+                // Keeps the last command's rows and opens this one's savepoint: one round trip.
+                let sql = if held {
+                    "RELEASE SAVEPOINT command; SAVEPOINT command"
+                } else {
+                    "SAVEPOINT command"
+                };
+                held = false;
+                if let Err(e) = sqlx::raw_sql(sql).execute(&mut *tx).await {
+                    // Not run; answered below with the group's error like the others.
+                    replies.push((reply, Ok(Vec::new())));
+                    return Err(StoreError::database("opening a command's savepoint", e));
+                }
+            }
+            let outcome = run_one(&mut PgExec { conn: &mut tx }, size, decide).await;
+            match &outcome {
+                Ok(seqs) => {
+                    size += seqs.len() as i64;
+                    any_ok = true;
+                    held = savepoints;
+                    replies.push((reply, outcome));
+                }
+                Err(_) if savepoints => {
+                    replies.push((reply, outcome));
+                    sqlx::raw_sql("ROLLBACK TO SAVEPOINT command; RELEASE SAVEPOINT command")
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db("rolling back a command"))?;
+                }
+                Err(_) => replies.push((reply, outcome)),
+            }
+        }
+        if !any_ok {
+            // Nothing to commit (dropping `tx` rolls it back).
+            return Ok(());
+        }
+        if held {
+            // The log size update then runs outside any savepoint.
+            sqlx::raw_sql("RELEASE SAVEPOINT command")
+                .execute(&mut *tx)
+                .await
+                .map_err(db("keeping a command"))?;
+        }
+        if size != start {
+            store::sql::set_log_size(&mut PgExec { conn: &mut tx }, size).await?;
+        }
+        tx.commit().await.map_err(db("committing a write group"))
+    }
+    .await;
+    if let Err(e) = &result {
+        tracing::error!(error = %e, "a write group failed");
+    }
+    let failed = |e: &StoreError| StoreError::database("writing a group of commands", e);
+    for (reply, outcome) in replies {
+        // A caller that stopped waiting is no error: its write committed (or not) all the same.
+        let outcome = match (&result, outcome) {
+            (Err(e), Ok(_)) => Err(failed(e).into()),
+            (_, outcome) => outcome,
+        };
+        let _ = reply.send(outcome);
+    }
+    // Commands the failed group never reached are answered, not dropped.
+    if let Err(e) = &result {
+        for job in pending {
+            let _ = job.reply.send(Err(failed(e).into()));
+        }
+    }
+}
