@@ -146,19 +146,5 @@ async fn commit_group(pool: &PgPool, group: Vec<Job>) {
     if let Err(e) = &result {
         tracing::error!(error = %e, "a write group failed");
     }
-    let failed = |e: &StoreError| StoreError::database("writing a group of commands", e);
-    for (reply, outcome) in replies {
-        // A caller that stopped waiting is no error: its write committed (or not) all the same.
-        let outcome = match (&result, outcome) {
-            (Err(e), Ok(_)) => Err(failed(e).into()),
-            (_, outcome) => outcome,
-        };
-        let _ = reply.send(outcome);
-    }
-    // Commands the failed group never reached are answered, not dropped.
-    if let Err(e) = &result {
-        for job in pending {
-            let _ = job.reply.send(Err(failed(e).into()));
-        }
-    }
+    store::answer_group(&result, replies, pending.map(|job| job.reply));
 }

@@ -376,21 +376,7 @@ fn commit_group(conn: &mut Connection, group: Vec<Request>) {
         // Best effort: the transaction may already be gone with the error.
         let _ = conn.execute_batch("ROLLBACK");
     }
-    let failed = |e: &StoreError| StoreError::database("committing a write group", e);
-    for (reply, outcome) in replies {
-        // A caller that stopped waiting is no error: its write committed (or not) all the same.
-        let outcome = match (&result, outcome) {
-            (Err(e), Ok(_)) => Err(failed(e).into()),
-            (_, outcome) => outcome,
-        };
-        let _ = reply.send(outcome);
-    }
-    // Requests the failed group never reached are answered, not dropped.
-    if let Err(e) = &result {
-        for request in pending {
-            let _ = request.reply.send(Err(failed(e).into()));
-        }
-    }
+    store::answer_group(&result, replies, pending.map(|request| request.reply));
 }
 
 /// The signer role on SQLite: the data dir's lock file already makes this server the only one.

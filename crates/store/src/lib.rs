@@ -75,6 +75,32 @@ pub struct EventRecord {
     pub counties: Vec<String>,
 }
 
+/// Answers every command of a write group: each with its own outcome, turned into the group's
+/// error if the group failed after it succeeded; the commands the group never reached (`rest`)
+/// with the group's error. A caller that stopped waiting is no error: nothing waits for it.
+pub fn answer_group(
+    result: &Result<(), StoreError>,
+    replies: Vec<(
+        tokio::sync::oneshot::Sender<Result<Committed, WriteError>>,
+        Result<Committed, WriteError>,
+    )>,
+    rest: impl Iterator<Item = tokio::sync::oneshot::Sender<Result<Committed, WriteError>>>,
+) {
+    let failed = |e: &StoreError| StoreError::database("writing a group of commands", e);
+    for (reply, outcome) in replies {
+        let outcome = match (result, outcome) {
+            (Err(e), Ok(_)) => Err(failed(e).into()),
+            (_, outcome) => outcome,
+        };
+        let _ = reply.send(outcome);
+    }
+    if let Err(e) = result {
+        for reply in rest {
+            let _ = reply.send(Err(failed(e).into()));
+        }
+    }
+}
+
 /// Counters of a backend's writer, to see group commit at work.
 #[derive(Debug, Default)]
 pub struct WriterStats {
