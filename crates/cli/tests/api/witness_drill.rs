@@ -97,6 +97,25 @@ async fn cosigned(url: &str, min: u64, witnesses: &[String]) -> String {
     panic!("no checkpoint of {min}+ entries cosigned by every witness within 30 s");
 }
 
+/// The served checkpoint once every event written so far is in it: its size has not changed
+/// for longer than the signer's interval (5 s by default), with nothing written meanwhile.
+async fn settled(url: &str) -> String {
+    let mut cp = get(&format!("{url}/ledger/checkpoint")).await;
+    let mut since = std::time::Instant::now();
+    for _ in 0..200 {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        let now = get(&format!("{url}/ledger/checkpoint")).await;
+        if size_of(&now) != size_of(&cp) {
+            since = std::time::Instant::now();
+        }
+        cp = now;
+        if since.elapsed() > Duration::from_secs(6) {
+            return cp;
+        }
+    }
+    panic!("the served checkpoint did not settle within 50 s");
+}
+
 fn size_of(cp: &str) -> u64 {
     note::parse_checkpoint(cosignature::split(cp).unwrap().0)
         .unwrap()
@@ -320,8 +339,9 @@ async fn the_restore_drill_uses_the_witnesses_and_a_fork_is_caught() {
     assert_eq!(code, Some(0), "{out}");
 
     // A backup while the server runs (no write in between: its newest checkpoint is the one
-    // served now); then the server goes on writing and publishing.
-    let own = get(&format!("{}/ledger/checkpoint", server.url)).await;
+    // served once the signer has caught up with the log); then the server goes on writing and
+    // publishing.
+    let own = settled(&server.url).await;
     let backup = dir.path().join("backup");
     let (code, out) = cli(&[
         "admin",
