@@ -304,7 +304,7 @@ impl App {
     /// idled out.
     pub async fn authenticate(&self, token: &str) -> Result<Authenticated, AppError> {
         let hash = token_hash(token);
-        let Some(session) = self.store.session(&hash).await? else {
+        let Some((session, holder)) = self.store.session_holder(&hash).await? else {
             return Err(AppError::Unauthenticated("auth.required"));
         };
         let now = self.clock.now();
@@ -313,17 +313,12 @@ impl App {
         if session.revoked || now >= session.expires_at || now.as_datetime() >= idle_limit {
             return Err(AppError::Unauthenticated("auth.session_expired"));
         }
-        let Some(user) = self.store.user(session.user_id).await? else {
+        let Some((user, credential)) = holder else {
             return Err(AppError::Unauthenticated("auth.required"));
         };
         if user.disabled {
             return Err(AppError::Unauthenticated("auth.account_disabled"));
         }
-        let credential = self
-            .store
-            .user_with_credential(&user.username)
-            .await?
-            .and_then(|(_, c)| c);
         let must_change_password = credential.as_ref().is_some_and(|c| c.must_change);
         // An administrator's role granted to an account without a second factor must not ride
         // on a session opened with the password alone. (Any session of an account that has a

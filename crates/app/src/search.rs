@@ -105,7 +105,8 @@ impl App {
         offset: i64,
         limit: i64,
     ) -> Result<Page<Entity>, AppError> {
-        let idx = self.search_index().await?;
+        // Not caught up first: the read of the page's rows says whether the index was current.
+        let idx = self.search_index_as_is()?;
         let request = search::Request {
             text: &filter.q,
             counties: scope.county_list(),
@@ -118,8 +119,24 @@ impl App {
             offset: usize::try_from(offset).unwrap_or(0),
             limit: usize::try_from(limit).unwrap_or(0),
         };
-        let hits = idx.entities.search(&request).map_err(index_error)?;
-        let mut found = self.store.entities_by_ids(scope, &hits.ids).await?;
+        let mut caught_up = false;
+        let (hits, mut found) = loop {
+            // Loaded before the search: the searcher sees at least this much of the log.
+            let position = idx.position.load(Ordering::Acquire);
+            let hits = idx.entities.search(&request).map_err(index_error)?;
+            let (found, size) = self
+                .store
+                .entities_by_ids_with_log_size(scope, &hits.ids)
+                .await?;
+            // Searched an index behind the log: catch it up and search again. Once is enough
+            // for a search as current as the page's read (later writes may land meanwhile, as
+            // they may after any read).
+            if caught_up || position >= size {
+                break (hits, found);
+            }
+            self.catch_up(&idx).await?;
+            caught_up = true;
+        };
         let rank = |id: &Uuid| hits.ids.iter().position(|h| h == id);
         found.sort_by_key(|e| rank(&e.id));
         Ok(Page {
@@ -130,7 +147,14 @@ impl App {
 
     /// The index, caught up with the log.
     async fn search_index(&self) -> Result<Arc<SearchIndex>, AppError> {
-        let idx = match self.search.get() {
+        let idx = self.search_index_as_is()?;
+        self.catch_up(&idx).await?;
+        Ok(idx)
+    }
+
+    /// The index as it stands (made empty, at position -1, if there was none).
+    fn search_index_as_is(&self) -> Result<Arc<SearchIndex>, AppError> {
+        Ok(match self.search.get() {
             Some(idx) => idx.clone(),
             None => {
                 let made = EntityIndex::in_memory().map_err(index_error)?;
@@ -138,9 +162,7 @@ impl App {
                     .get_or_init(|| Arc::new(SearchIndex::new(made)))
                     .clone()
             }
-        };
-        self.catch_up(&idx).await?;
-        Ok(idx)
+        })
     }
 
     async fn catch_up(&self, idx: &Arc<SearchIndex>) -> Result<(), AppError> {

@@ -481,6 +481,13 @@ pub trait Queries: Send + Sync {
     async fn has_real_data(&self) -> Result<bool, StoreError>;
     async fn create_session(&self, session: &Session) -> Result<(), StoreError>;
     async fn session(&self, token_hash: &[u8; 32]) -> Result<Option<Session>, StoreError>;
+    /// A session with its user and the user's credential, in one trip to the database (every
+    /// signed-in request asks): `None` without the session, `(session, None)` without the user.
+    #[allow(clippy::type_complexity)]
+    async fn session_holder(
+        &self,
+        token_hash: &[u8; 32],
+    ) -> Result<Option<(Session, Option<(User, Option<Credential>)>)>, StoreError>;
     async fn touch_session(&self, token_hash: &[u8; 32], at: Timestamp) -> Result<(), StoreError>;
     async fn revoke_session(&self, token_hash: &[u8; 32]) -> Result<(), StoreError>;
     /// Records that the user's TOTP code for `step` was used; false if that step or a later one
@@ -503,6 +510,13 @@ pub trait Queries: Send + Sync {
     /// Those of `ids` that exist within `scope`, in no particular order.
     async fn entities_by_ids(&self, scope: &Scope, ids: &[Uuid])
     -> Result<Vec<Entity>, StoreError>;
+    /// [`Queries::entities_by_ids`] with the log's size read just before them, in one trip to
+    /// the database: a search page checks its index is current with the same read.
+    async fn entities_by_ids_with_log_size(
+        &self,
+        scope: &Scope,
+        ids: &[Uuid],
+    ) -> Result<(Vec<Entity>, i64), StoreError>;
     /// One entity, if it exists within `scope`.
     async fn entity(&self, scope: &Scope, id: Uuid) -> Result<Option<Entity>, StoreError>;
     /// Which of `usccs` are registered, whatever the scope: a USCC is unique prefecture-wide.

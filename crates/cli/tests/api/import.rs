@@ -619,7 +619,39 @@ async fn thousands_of_problems_are_all_reported(app: TestApp) {
     );
 }
 
+/// An import of 250 rows goes in as two statements of a hundred registrations and fifty single
+/// ones; the live tables are what a replay of the events, one by one, builds.
+async fn hundreds_of_rows_replay_to_the_same_tables(app: TestApp) {
+    app.app.seed_demo().await.unwrap();
+    let token = app.login("menghai.officer", DEMO_PASSWORD).await;
+    let before = total(&app, &token).await;
+    let mut lines = vec![HEADER_ZH.to_owned()];
+    let mut outlets = vec![OUTLETS_ZH.to_owned()];
+    for n in 0..250 {
+        lines.push(row("532822", 93_000 + n, &format!("勐海批量导入{n}厂")));
+        if n % 7 == 0 {
+            outlets.push(outlet("532822", 93_000 + n, "DW001"));
+        }
+    }
+    let (s, b) = import(
+        &app,
+        &token,
+        "",
+        form(csv(&lines), "e.csv", Some(csv(&outlets))),
+    )
+    .await;
+    assert_eq!(s, 201, "{b}");
+    assert_eq!(total(&app, &token).await, before + 250);
+    let (s, b) = get(&app, &token, "/api/v1/entities?q=勐海批量导入249厂").await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(b["items"][0]["name"], "勐海批量导入249厂", "{b}");
+    assert_eq!(b["items"][0]["version"], 1, "{b}");
+    let report = app.app.verify_ledger_with(false).await.unwrap();
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+}
+
 on_both_backends!(
+    hundreds_of_rows_replay_to_the_same_tables,
     a_bad_row_imports_nothing_then_the_good_file_everything,
     encodings_headers_and_scope,
     the_export_is_the_template,

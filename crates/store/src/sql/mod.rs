@@ -14,6 +14,15 @@ macro_rules! run {
     }};
 }
 
+/// `INSERT … VALUES (…), …` of `$rows` rows of `$width` placeholders after `$head`, built once.
+macro_rules! multi_row_sql {
+    ($head:expr, $width:expr, $rows:expr) => {{
+        static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        SQL.get_or_init(|| super::queries::multi_row_sql($head, $width, $rows))
+            .as_str()
+    }};
+}
+
 pub mod case;
 mod discretion;
 mod document;

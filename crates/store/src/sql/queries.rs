@@ -97,44 +97,44 @@ struct LogRows {
     fresh: std::collections::HashMap<u64, ledger::Hash>,
 }
 
-const BATCH: usize = 100;
+pub(super) const BATCH: usize = 100;
 
 /// `INSERT INTO <table> (<columns>) VALUES (…), …` for `rows` rows of `width` placeholders.
-fn multi_row_sql(head: &str, width: usize, rows: usize) -> String {
+pub(super) fn multi_row_sql(head: &str, width: usize, rows: usize) -> String {
     let tuples: Vec<String> = (0..rows)
         .map(|r| format!("({})", placeholders(r * width + 1, width)))
         .collect();
     format!("{head} VALUES {}", tuples.join(", "))
 }
 
-/// Sends `rows` (each `width` values) with `single` one at a time or `batch` per [`BATCH`].
-async fn insert_rows(
+/// Sends `rows` (each `width` values) with `single` one at a time or `batch` per [`BATCH`];
+/// returns the rows the statements changed.
+pub(super) async fn insert_rows(
     exec: &mut dyn Exec,
     single: &'static str,
     batch: &'static str,
     rows: Vec<Vec<Value>>,
-) -> Result<(), StoreError> {
+) -> Result<u64, StoreError> {
+    let mut changed = 0;
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
         let chunk: Vec<Vec<Value>> = rows.by_ref().take(BATCH).collect();
         if chunk.len() == BATCH {
             let params: Vec<Value> = chunk.into_iter().flatten().collect();
-            exec.execute(batch, &params).await?;
+            changed += exec.execute(batch, &params).await?;
         } else {
             for row in chunk {
-                exec.execute(single, &row).await?;
+                changed += exec.execute(single, &row).await?;
             }
         }
     }
-    Ok(())
+    Ok(changed)
 }
 
 macro_rules! batch_sql {
-    ($head:expr, $width:expr) => {{
-        static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-        SQL.get_or_init(|| multi_row_sql($head, $width, BATCH))
-            .as_str()
-    }};
+    ($head:expr, $width:expr) => {
+        multi_row_sql!($head, $width, BATCH)
+    };
 }
 
 impl LogRows {
@@ -236,7 +236,8 @@ impl LogRows {
             batch_sql!("INSERT INTO event_counties (seq, county)", 2),
             counties,
         )
-        .await
+        .await?;
+        Ok(())
     }
 }
 
@@ -259,10 +260,20 @@ pub async fn append(
 ) -> Result<Vec<EventRecord>, StoreError> {
     let mut records = Vec::with_capacity(changes.events.len());
     let mut rows = LogRows::default();
+    // A run of registrations is inserted together, before the next event of another kind is
+    // applied, so every event still sees the projections as of the events before it.
+    let mut registrations = Vec::new();
     for (i, event) in changes.events.into_iter().enumerate() {
         let seq = next_seq + i as i64;
         rows.add_event(exec, seq, &event).await?;
-        super::projection::apply(exec, &event).await?;
+        match super::entity::registration_row(&event)? {
+            Some(row) => registrations.push(row),
+            None => {
+                super::entity::insert_registrations(exec, std::mem::take(&mut registrations))
+                    .await?;
+                super::projection::apply(exec, &event).await?;
+            }
+        }
         let counties = event.payload.counties();
         records.push(EventRecord {
             seq,
@@ -270,6 +281,7 @@ pub async fn append(
             counties,
         });
     }
+    super::entity::insert_registrations(exec, registrations).await?;
     rows.flush(exec).await?;
     for secret in &changes.secrets {
         write_secret(exec, secret).await?;
@@ -475,18 +487,50 @@ const ENTITY_CHANGES: &str = "SELECT seq, id, schema, at, actor, payload FROM ev
 const ENTITIES_AFTER: &str = "SELECT id, uscc, name, county_code, industry_code, class, address, \
      legal_representative, lat_e6, lon_e6, outlets, permit, demo, version FROM entities \
      WHERE id > $1 ORDER BY id LIMIT $2";
-/// Ids asked per statement by `entities_by_ids`; padded with the nil UUID (never an entity's).
-const ID_CHUNK: usize = 100;
+/// How many ids a statement of `entities_by_ids` asks for: a few fixed sizes, so that a page of
+/// twenty binds twenty-odd values and not a hundred, with four statement texts to prepare. A
+/// shorter list is padded with the nil UUID (never an entity's).
+const ID_CHUNKS: [usize; 4] = [10, 25, 50, 100];
 
-fn entities_by_ids_sql() -> &'static str {
-    static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    SQL.get_or_init(|| {
+fn entities_by_ids_sql(size: usize) -> &'static str {
+    static SQL: [std::sync::OnceLock<String>; ID_CHUNKS.len()] =
+        [const { std::sync::OnceLock::new() }; ID_CHUNKS.len()];
+    let i = ID_CHUNKS
+        .iter()
+        .position(|&n| n == size)
+        .unwrap_or(ID_CHUNKS.len() - 1);
+    SQL[i].get_or_init(|| {
         format!(
             "SELECT {ENTITY_COLUMNS} FROM entities WHERE id IN ({}) \
              AND ($1 = '' OR $1 LIKE '%,' || county_code || ',%')",
-            placeholders(2, ID_CHUNK)
+            placeholders(2, ID_CHUNKS[i])
         )
     })
+}
+
+/// Those of `ids` that exist within the scope of `pattern` ([`Scope::pattern`]).
+async fn entities_by_ids(
+    e: &mut dyn Exec,
+    pattern: &str,
+    ids: &[Uuid],
+) -> Result<Vec<Entity>, StoreError> {
+    let largest = ID_CHUNKS[ID_CHUNKS.len() - 1];
+    let mut found = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(largest) {
+        let size = ID_CHUNKS
+            .iter()
+            .copied()
+            .find(|&n| n >= chunk.len())
+            .unwrap_or(largest);
+        let mut params: Vec<Value> = Vec::with_capacity(size + 1);
+        params.push(pattern.into());
+        params.extend(chunk.iter().map(|&id| Value::from(id)));
+        params.resize(size + 1, Uuid::nil().into());
+        for row in e.query(entities_by_ids_sql(size), &params).await? {
+            found.push(entity_from_row(&row)?);
+        }
+    }
+    Ok(found)
 }
 
 /// USCCs asked per statement; a shorter last chunk is padded with '' (never a USCC), so there is
@@ -501,6 +545,20 @@ fn registered_usccs_sql() -> &'static str {
             placeholders(1, USCC_CHUNK)
         )
     })
+}
+
+async fn credential_of(e: &mut dyn Exec, user_id: Uuid) -> Result<Option<Credential>, StoreError> {
+    query_opt(e, CREDENTIAL, &[user_id.into()])
+        .await?
+        .map(|row| -> Result<Credential, StoreError> {
+            Ok(Credential {
+                totp_secret: row.opt_text(3)?,
+                user_id: row.uuid(0)?,
+                password_hash: row.text(1)?,
+                must_change: row.bool(2)?,
+            })
+        })
+        .transpose()
 }
 
 /// `$first, $first+1, …`: `n` numbered placeholders, for statements built once with a fixed
@@ -874,18 +932,35 @@ impl<B: SqlBackend> Queries for B {
             let Some(user) = user_by_username(e, &username).await? else {
                 return Ok(None);
             };
-            let credential = query_opt(e, CREDENTIAL, &[user.id.into()])
-                .await?
-                .map(|row| -> Result<Credential, StoreError> {
-                    Ok(Credential {
-                        totp_secret: row.opt_text(3)?,
-                        user_id: row.uuid(0)?,
-                        password_hash: row.text(1)?,
-                        must_change: row.bool(2)?,
-                    })
-                })
-                .transpose()?;
+            let credential = credential_of(e, user.id).await?;
             Ok(Some((user, credential)))
+        })
+    }
+
+    async fn session_holder(
+        &self,
+        token_hash: &[u8; 32],
+    ) -> Result<Option<(Session, Option<(User, Option<Credential>)>)>, StoreError> {
+        let hash = *token_hash;
+        run!(self, |e| {
+            let Some(session) = query_opt(e, SESSION, &[(&hash[..]).into()])
+                .await?
+                .as_ref()
+                .map(session_from_row)
+                .transpose()?
+            else {
+                return Ok(None);
+            };
+            let Some(user) = query_opt(e, USER_BY_ID, &[session.user_id.into()])
+                .await?
+                .as_ref()
+                .map(user_from_row)
+                .transpose()?
+            else {
+                return Ok(Some((session, None)));
+            };
+            let credential = credential_of(e, user.id).await?;
+            Ok(Some((session, Some((user, credential)))))
         })
     }
 
@@ -1007,17 +1082,20 @@ impl<B: SqlBackend> Queries for B {
     ) -> Result<Vec<Entity>, StoreError> {
         let pattern = scope.pattern();
         let ids = ids.to_vec();
+        run!(self, |e| entities_by_ids(e, &pattern, &ids).await)
+    }
+
+    async fn entities_by_ids_with_log_size(
+        &self,
+        scope: &Scope,
+        ids: &[Uuid],
+    ) -> Result<(Vec<Entity>, i64), StoreError> {
+        let pattern = scope.pattern();
+        let ids = ids.to_vec();
         run!(self, |e| {
-            let mut found = Vec::with_capacity(ids.len());
-            for chunk in ids.chunks(ID_CHUNK) {
-                let mut params: Vec<Value> = vec![pattern.as_str().into()];
-                params.extend(chunk.iter().map(|&id| Value::from(id)));
-                params.resize(ID_CHUNK + 1, Uuid::nil().into());
-                for row in e.query(entities_by_ids_sql(), &params).await? {
-                    found.push(entity_from_row(&row)?);
-                }
-            }
-            Ok(found)
+            // The size first: the rows read after it are at least as new.
+            let size = log_size(e).await?;
+            Ok((entities_by_ids(e, &pattern, &ids).await?, size))
         })
     }
 
