@@ -225,10 +225,11 @@ fn every_template_renders_minimal_and_maximal() {
             blank.pages
         );
         let full = ENGINE.render(kind, &maximal(kind)).unwrap();
-        assert!(full.pages >= 2, "{kind}: the long version runs on");
+        // Without a CJK font the Chinese text has no glyphs, takes no room, and may fit.
         if !cjk() {
             continue;
         }
+        assert!(full.pages >= 2, "{kind}: the long version runs on");
         assert!(full.missing.is_empty(), "{kind}: {:?}", full.missing);
         if let Some(text) = pdf_text(&full.pdf) {
             let text = squeeze(&text);

@@ -7,6 +7,7 @@
 //! of its bigrams, so any fragment of two or more characters is found (糖厂 in 景洪南华糖厂), and
 //! a USCC or a Latin word by its prefix.
 
+mod by_name;
 pub mod highlight;
 pub mod tokenizer;
 
@@ -258,16 +259,17 @@ impl EntityIndex {
                 let (total, top) = searcher.search(&query, &(Count, page.order_by_score()))?;
                 (total, top.into_iter().map(|(_, a)| a).collect::<Vec<_>>())
             }
-            Order::Name => {
-                let (total, top) = searcher.search(
-                    &query,
-                    &(
-                        Count,
-                        page.order_by_string_fast_field("name_key", tantivy::Order::Asc),
-                    ),
-                )?;
-                (total, top.into_iter().map(|(_, a)| a).collect())
-            }
+            Order::Name => searcher.search(
+                &query,
+                &(
+                    Count,
+                    by_name::ByStringField {
+                        field: "name_key".to_owned(),
+                        offset: r.offset,
+                        limit: r.limit,
+                    },
+                ),
+            )?,
         };
         let mut ids = Vec::with_capacity(addresses.len().min(r.limit));
         for address in addresses.into_iter().take(r.limit) {
@@ -622,6 +624,54 @@ mod tests {
         assert!(!find(&idx, "南华糖厂").contains(&0));
         assert_eq!(find(&idx, "制糖"), [0]);
         assert_eq!(idx.stamp().as_deref(), Some("7 y"));
+    }
+
+    /// Hits spread over several segments come back in the keys' order, page by page (each
+    /// segment's ordinals are its own: the merge is by the keys themselves).
+    #[test]
+    fn name_order_across_segments_is_the_keys_order() {
+        let idx = EntityIndex::in_memory().expect("index");
+        // A permutation: every batch holds keys from all over the order.
+        let keys: Vec<String> = (0..60).map(|n| format!("k{:03}", (n * 37) % 60)).collect();
+        for batch in 0..5 {
+            let docs: Vec<EntityDoc<'_>> = (batch * 12..batch * 12 + 12)
+                .map(|n| EntityDoc {
+                    id: id(n),
+                    county: "532822",
+                    class: "key",
+                    name: "勐海糖厂",
+                    name_key: &keys[n],
+                    uscc: "",
+                    address: "",
+                    legal_representative: "",
+                })
+                .collect();
+            idx.write(&docs, false, Some("x")).expect("write");
+        }
+        assert!(idx.reader.searcher().segment_readers().len() > 1);
+        let mut expected: Vec<usize> = (0..60).collect();
+        expected.sort_by_key(|&n| keys[n].clone());
+        for (offset, limit) in [(0, 60), (0, 7), (13, 20), (55, 10), (60, 5), (3, 0)] {
+            let hits = idx
+                .search(&Request {
+                    text: "糖厂",
+                    counties: None,
+                    county: "",
+                    class: "",
+                    order: Order::Name,
+                    offset,
+                    limit,
+                })
+                .expect("search");
+            assert_eq!(hits.total, 60);
+            let want: Vec<Uuid> = expected
+                .iter()
+                .skip(offset)
+                .take(limit)
+                .map(|&n| id(n))
+                .collect();
+            assert_eq!(hits.ids, want, "offset {offset}, limit {limit}");
+        }
     }
 
     #[test]

@@ -85,8 +85,8 @@ pub(crate) async fn ledger_hashes(
 
 /// Rows of the log an append writes, sent in multi-row statements of [`BATCH`] rows (and the
 /// rest one by one): one round trip per hundred rows instead of one per row, which is what an
-/// import of thousands of events costs on PostgreSQL. The projections are still applied event
-/// by event, in order.
+/// import of thousands of events costs on PostgreSQL. The projections are applied in order,
+/// runs of registrations together (see [`append`]).
 #[derive(Default)]
 struct LogRows {
     hashes: Vec<(i64, ledger::Hash)>,
