@@ -241,6 +241,25 @@ impl SqlBackend for Backend {
         result
     }
 
+    /// On the calling thread: a short read costs less than the two thread switches of a hop to
+    /// the blocking pool and back (a signed-in request's session, a search page's rows), and
+    /// readers of a WAL database do not wait for the writer.
+    async fn run_short<R: Send + 'static>(&self, f: ReadFn<R>) -> Result<R, StoreError> {
+        let _permit = self
+            .readers
+            .acquire()
+            .await
+            .map_err(|e| StoreError::database("waiting for a reader", e))?;
+        let mut conn = self.take_connection()?;
+        // The future only awaits rusqlite calls, which complete at once.
+        let result = futures::executor::block_on(f(&mut SqliteExec { conn: &mut conn }));
+        self.idle
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(conn);
+        result
+    }
+
     async fn write(&self, decide: Decide) -> Result<Committed, WriteError> {
         let (reply, rx) = oneshot::channel();
         self.writer

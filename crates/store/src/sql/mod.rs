@@ -23,6 +23,14 @@ macro_rules! multi_row_sql {
     }};
 }
 
+/// [`run!`] for a short read ([`SqlBackend::run_short`]).
+macro_rules! run_short {
+    ($backend:expr, |$exec:ident| $body:expr) => {{
+        let f: ReadFn<_> = Box::new(move |$exec: &mut dyn Exec| Box::pin(async move { $body }));
+        $backend.run_short(f).await
+    }};
+}
+
 pub mod case;
 mod discretion;
 mod document;
@@ -317,6 +325,11 @@ pub trait SqlBackend: Send + Sync + 'static {
     /// Runs `f` on a pooled connection, outside the write path: reads, and writes to tables that
     /// are not projections (sessions).
     async fn run<R: Send + 'static>(&self, f: ReadFn<R>) -> Result<R, StoreError>;
+    /// [`SqlBackend::run`] for a read known to be short (indexed lookups of a bounded number of
+    /// rows), where the backend runs it cheapest; by default as any other.
+    async fn run_short<R: Send + 'static>(&self, f: ReadFn<R>) -> Result<R, StoreError> {
+        self.run(f).await
+    }
     /// Runs `decide` and appends what it returns, in one transaction, serialised with every
     /// other write (see each backend for how).
     async fn write(&self, decide: Decide) -> Result<Committed, WriteError>;

@@ -942,7 +942,7 @@ impl<B: SqlBackend> Queries for B {
         token_hash: &[u8; 32],
     ) -> Result<Option<(Session, Option<(User, Option<Credential>)>)>, StoreError> {
         let hash = *token_hash;
-        run!(self, |e| {
+        run_short!(self, |e| {
             let Some(session) = query_opt(e, SESSION, &[(&hash[..]).into()])
                 .await?
                 .as_ref()
@@ -1092,7 +1092,7 @@ impl<B: SqlBackend> Queries for B {
     ) -> Result<(Vec<Entity>, i64), StoreError> {
         let pattern = scope.pattern();
         let ids = ids.to_vec();
-        run!(self, |e| {
+        run_short!(self, |e| {
             // The size first: the rows read after it are at least as new.
             let size = log_size(e).await?;
             Ok((entities_by_ids(e, &pattern, &ids).await?, size))
