@@ -211,24 +211,38 @@ async fn run(label: &str, store: Arc<dyn Store>, seconds: u64, entities: u32) {
     ] {
         let mut best = Duration::MAX;
         let mut size = 0;
+        let mut failed = Vec::new();
         for _ in 0..times {
             let t = Instant::now();
-            let body = quiet
+            let r = quiet
                 .get(format!("http://{addr}{path}"))
                 .header("cookie", &cookie)
                 .send()
                 .await
-                .expect("page")
-                .bytes()
-                .await
-                .expect("body");
+                .expect("page");
+            let status = r.status();
+            let body = r.bytes().await.expect("body");
+            // A refused or timed-out answer is no measurement: say so instead of timing it.
+            if status != 200 {
+                failed.push(status.as_u16());
+                continue;
+            }
             best = best.min(t.elapsed());
             size = body.len();
         }
+        if failed.len() == times {
+            println!("  {name}: FAILED, HTTP {failed:?} (one client)");
+            continue;
+        }
         println!(
-            "  {name}: {:.1} ms (best of {times}, one client), {:.1} KiB",
+            "  {name}: {:.1} ms (best of {times}, one client), {:.1} KiB{}",
             best.as_secs_f64() * 1e3,
-            size as f64 / 1024.0
+            size as f64 / 1024.0,
+            if failed.is_empty() {
+                String::new()
+            } else {
+                format!("; also HTTP {failed:?}")
+            }
         );
     }
 }
