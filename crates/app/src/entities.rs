@@ -32,6 +32,50 @@ impl App {
             .await?)
     }
 
+    /// Every entity the actor may see under the filter, in list order, up to `max`: what an
+    /// export holds. Without words it walks the list by key (each batch costs the same); with
+    /// words, page by page through the search index.
+    pub async fn all_entities(
+        &self,
+        actor: &Actor,
+        filter: &EntityFilter,
+        max: usize,
+    ) -> Result<Vec<Entity>, AppError> {
+        const BATCH: i64 = 500;
+        let scope = crate::scope(actor, Capability::EntityRead)?;
+        let mut out = Vec::new();
+        if filter.q.trim().is_empty() {
+            let mut after = None;
+            while out.len() < max {
+                let rows = self
+                    .store
+                    .entities_after_key(&scope, filter, after.as_ref(), BATCH)
+                    .await?;
+                let n = rows.len() as i64;
+                if let Some((last, key)) = rows.last() {
+                    after = Some((key.clone(), last.id));
+                }
+                out.extend(rows.into_iter().map(|(e, _)| e));
+                if n < BATCH {
+                    break;
+                }
+            }
+        } else {
+            let mut offset = 0;
+            while out.len() < max {
+                let page = self.search_entities(&scope, filter, offset, BATCH).await?;
+                let n = page.items.len() as i64;
+                out.extend(page.items);
+                offset += n;
+                if n < BATCH {
+                    break;
+                }
+            }
+        }
+        out.truncate(max);
+        Ok(out)
+    }
+
     /// One entity; outside the actor's scope it does not exist (404).
     pub async fn entity(&self, actor: &Actor, id: Uuid) -> Result<Entity, AppError> {
         let scope = crate::scope(actor, Capability::EntityRead)?;

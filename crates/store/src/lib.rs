@@ -501,6 +501,16 @@ pub trait Queries: Send + Sync {
         offset: i64,
         limit: i64,
     ) -> Result<Page<Entity>, StoreError>;
+    /// [`Queries::entities`] walked by key, for an export of every row: the first `limit` after
+    /// `after` (the name key and id of the last row before) in list order, each with its name
+    /// key to go on from. No count and no `OFFSET`, so every batch costs the same.
+    async fn entities_after_key(
+        &self,
+        scope: &Scope,
+        filter: &EntityFilter,
+        after: Option<&(Vec<u8>, Uuid)>,
+        limit: i64,
+    ) -> Result<Vec<(Entity, Vec<u8>)>, StoreError>;
     /// The ids of the entities that the events at `from_seq <= seq < to_seq` registered or
     /// updated, in log order (repeated if changed twice): what the search index catches up on.
     async fn entity_changes(&self, from_seq: i64, to_seq: i64) -> Result<Vec<Uuid>, StoreError>;

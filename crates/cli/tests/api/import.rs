@@ -619,15 +619,16 @@ async fn thousands_of_problems_are_all_reported(app: TestApp) {
     );
 }
 
-/// An import of 250 rows goes in as two statements of a hundred registrations and fifty single
-/// ones; the live tables are what a replay of the events, one by one, builds.
+/// An import of 1,250 rows goes in as twelve statements of a hundred registrations and fifty
+/// single ones; the live tables are what a replay of the events, one by one, builds. The export
+/// walks the list by key, in batches of 500: every row once, in the list's order.
 async fn hundreds_of_rows_replay_to_the_same_tables(app: TestApp) {
     app.app.seed_demo().await.unwrap();
     let token = app.login("menghai.officer", DEMO_PASSWORD).await;
     let before = total(&app, &token).await;
     let mut lines = vec![HEADER_ZH.to_owned()];
     let mut outlets = vec![OUTLETS_ZH.to_owned()];
-    for n in 0..250 {
+    for n in 0..1250 {
         lines.push(row("532822", 93_000 + n, &format!("勐海批量导入{n}厂")));
         if n % 7 == 0 {
             outlets.push(outlet("532822", 93_000 + n, "DW001"));
@@ -641,10 +642,42 @@ async fn hundreds_of_rows_replay_to_the_same_tables(app: TestApp) {
     )
     .await;
     assert_eq!(s, 201, "{b}");
-    assert_eq!(total(&app, &token).await, before + 250);
-    let (s, b) = get(&app, &token, "/api/v1/entities?q=勐海批量导入249厂").await;
+    assert_eq!(total(&app, &token).await, before + 1250);
+    let (s, b) = get(&app, &token, "/api/v1/entities?q=勐海批量导入1249厂").await;
     assert_eq!(s, 200, "{b}");
-    assert_eq!(b["items"][0]["name"], "勐海批量导入249厂", "{b}");
+    assert_eq!(b["items"][0]["name"], "勐海批量导入1249厂", "{b}");
+    // The export: as many rows as the list counts, in its order (the API's pages of 200).
+    let (_, _, set) = sign_in(&app, "menghai.officer", DEMO_PASSWORD).await;
+    let r = client()
+        .get(app.url("/entities/export.csv"))
+        .header("cookie", pair(&set))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let csv_text = r.text().await.unwrap();
+    let exported: Vec<String> = csv_text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(1).unwrap().trim_matches('"').to_owned())
+        .collect();
+    let mut listed = Vec::new();
+    for page in 1.. {
+        let (s, b) = get(
+            &app,
+            &token,
+            &format!("/api/v1/entities?per_page=200&page={page}"),
+        )
+        .await;
+        assert_eq!(s, 200, "{b}");
+        let items = b["items"].as_array().unwrap();
+        listed.extend(items.iter().map(|e| e["name"].as_str().unwrap().to_owned()));
+        if items.len() < 200 {
+            break;
+        }
+    }
+    assert_eq!(listed.len() as i64, before + 1250);
+    assert_eq!(exported, listed);
     assert_eq!(b["items"][0]["version"], 1, "{b}");
     let report = app.app.verify_ledger_with(false).await.unwrap();
     assert!(report.problems.is_empty(), "{:?}", report.problems);

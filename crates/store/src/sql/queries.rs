@@ -396,6 +396,16 @@ const ENTITY_COUNT: &str = "SELECT COUNT(*) FROM entities \
      WHERE ($1 = '' OR $1 LIKE '%,' || county_code || ',%') \
        AND ($2 = '' OR county_code = $2) AND ($3 = '' OR class = $3) \
        AND ($4 = '' OR search_text LIKE $4 ESCAPE '\\')";
+/// [`ENTITY_PAGE`] walked by key: the rows after ($6, $7) in `(name_key, id)` order when $5 is
+/// 1, from the first otherwise; with the name key as the last column, to go on from.
+const ENTITY_KEYSET: &str = "SELECT id, uscc, name, county_code, industry_code, class, \
+     address, legal_representative, lat_e6, lon_e6, outlets, permit, demo, version, name_key \
+     FROM entities \
+     WHERE ($1 = '' OR $1 LIKE '%,' || county_code || ',%') \
+       AND ($2 = '' OR county_code = $2) AND ($3 = '' OR class = $3) \
+       AND ($4 = '' OR search_text LIKE $4 ESCAPE '\\') \
+       AND ($5 = 0 OR name_key > $6 OR (name_key = $6 AND id > $7)) \
+     ORDER BY name_key, id LIMIT $8";
 const REAL_ROWS: &str = "SELECT (SELECT COUNT(*) FROM units WHERE demo = $1) \
      + (SELECT COUNT(*) FROM users WHERE demo = $1)";
 
@@ -1046,6 +1056,36 @@ impl<B: SqlBackend> Queries for B {
                 .map(entity_from_row)
                 .collect::<Result<_, _>>()?;
             Ok(Page { items, total })
+        })
+    }
+
+    async fn entities_after_key(
+        &self,
+        scope: &Scope,
+        filter: &EntityFilter,
+        after: Option<&(Vec<u8>, Uuid)>,
+        limit: i64,
+    ) -> Result<Vec<(Entity, Vec<u8>)>, StoreError> {
+        let (from, key, id) = match after {
+            Some((key, id)) => (1i64, key.clone(), *id),
+            None => (0, Vec::new(), Uuid::nil()),
+        };
+        let params: Vec<Value> = vec![
+            scope.pattern().into(),
+            filter.county.as_str().into(),
+            filter.class.as_str().into(),
+            contains_pattern(&filter.q).into(),
+            from.into(),
+            Value::Bytes(Some(key)),
+            id.into(),
+            limit.into(),
+        ];
+        run!(self, |e| {
+            e.query(ENTITY_KEYSET, &params)
+                .await?
+                .iter()
+                .map(|row| Ok((entity_from_row(row)?, row.bytes(14)?)))
+                .collect()
         })
     }
 

@@ -16,8 +16,8 @@ use domain::{Reason, Refusal, RefusalKind};
 use serde::Deserialize;
 
 const PER_PAGE: i64 = 50;
-/// An export reads the list page by page, up to this many rows.
-const EXPORT_LIMIT: i64 = 200_000;
+/// An export holds at most this many rows.
+const EXPORT_LIMIT: usize = 200_000;
 
 #[derive(Deserialize, Default)]
 pub struct ListQuery {
@@ -285,22 +285,11 @@ async fn all_rows(
         return Err(ctx.error(invalid("query")));
     };
     let f = filter(&query, &state.app.counties()).map_err(|e| ctx.error(e))?;
-    let mut out = Vec::new();
-    let mut page = 1;
-    loop {
-        let r = state
-            .app
-            .entities(&auth.actor, &f, page, 200)
-            .await
-            .map_err(|e| ctx.error(e))?;
-        let n = r.items.len() as i64;
-        out.extend(r.items);
-        if n < 200 || out.len() as i64 >= EXPORT_LIMIT {
-            break;
-        }
-        page += 1;
-    }
-    Ok(out)
+    state
+        .app
+        .all_entities(&auth.actor, &f, EXPORT_LIMIT)
+        .await
+        .map_err(|e| ctx.error(e))
 }
 
 /// The header row of a sheet in the page's language: the import template is the export.
