@@ -205,6 +205,23 @@ impl Backend {
         self.run(f).await
     }
 
+    /// A reader's turn and a pooled connection; [`Backend::give_back`] returns the connection.
+    async fn reader(&self) -> Result<(tokio::sync::SemaphorePermit<'_>, Connection), StoreError> {
+        let permit = self
+            .readers
+            .acquire()
+            .await
+            .map_err(|e| StoreError::database("waiting for a reader", e))?;
+        Ok((permit, self.take_connection()?))
+    }
+
+    fn give_back(&self, conn: Connection) {
+        self.idle
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(conn);
+    }
+
     fn take_connection(&self) -> Result<Connection, StoreError> {
         let pooled = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
         match pooled {
@@ -214,6 +231,11 @@ impl Backend {
     }
 }
 
+/// Runs a read on `conn`. The future only awaits rusqlite calls, which complete at once.
+fn read_on<R>(conn: &mut Connection, f: ReadFn<R>) -> Result<R, StoreError> {
+    futures::executor::block_on(f(&mut SqliteExec { conn }))
+}
+
 #[async_trait]
 impl SqlBackend for Backend {
     fn kind(&self) -> store::Backend {
@@ -221,23 +243,14 @@ impl SqlBackend for Backend {
     }
 
     async fn run<R: Send + 'static>(&self, f: ReadFn<R>) -> Result<R, StoreError> {
-        let _permit = self
-            .readers
-            .acquire()
-            .await
-            .map_err(|e| StoreError::database("waiting for a reader", e))?;
-        let mut conn = self.take_connection()?;
+        let (_permit, mut conn) = self.reader().await?;
         let (conn, result) = tokio::task::spawn_blocking(move || {
-            // The future only awaits rusqlite calls, which complete at once.
-            let result = futures::executor::block_on(f(&mut SqliteExec { conn: &mut conn }));
+            let result = read_on(&mut conn, f);
             (conn, result)
         })
         .await
         .map_err(|e| StoreError::database("running a read", e))?;
-        self.idle
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push(conn);
+        self.give_back(conn);
         result
     }
 
@@ -245,18 +258,9 @@ impl SqlBackend for Backend {
     /// the blocking pool and back (a signed-in request's session, a search page's rows), and
     /// readers of a WAL database do not wait for the writer.
     async fn run_short<R: Send + 'static>(&self, f: ReadFn<R>) -> Result<R, StoreError> {
-        let _permit = self
-            .readers
-            .acquire()
-            .await
-            .map_err(|e| StoreError::database("waiting for a reader", e))?;
-        let mut conn = self.take_connection()?;
-        // The future only awaits rusqlite calls, which complete at once.
-        let result = futures::executor::block_on(f(&mut SqliteExec { conn: &mut conn }));
-        self.idle
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push(conn);
+        let (_permit, mut conn) = self.reader().await?;
+        let result = read_on(&mut conn, f);
+        self.give_back(conn);
         result
     }
 
