@@ -539,7 +539,7 @@ async fn a_code_signs_in_once(app: TestApp) {
             (s, r.json::<Value>().await.unwrap_or(Value::Null))
         }
     };
-    let code = app.demo_totp("secadmin").await;
+    let code = app.demo_totp("secadmin").await.expect("a second factor");
     assert_eq!(login(code.clone()).await.0, 200);
     let (s, b) = login(code).await;
     assert_eq!(
@@ -548,7 +548,9 @@ async fn a_code_signs_in_once(app: TestApp) {
         "a replayed code"
     );
     assert_eq!(
-        login(app.demo_totp("secadmin").await).await.0,
+        login(app.demo_totp("secadmin").await.expect("a second factor"))
+            .await
+            .0,
         200,
         "the next code"
     );
