@@ -15,7 +15,7 @@ use sqlx::PgPool;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use store::sql::TxReader;
+use store::sql::{GroupLog, TxReader};
 use store::{Committed, Decide, StoreError, WriteError, WriterStats};
 use tokio::sync::{mpsc, oneshot};
 
@@ -41,6 +41,7 @@ pub(crate) async fn writer_loop(
     mut rx: mpsc::Receiver<Job>,
     stats: Arc<WriterStats>,
 ) {
+    let mut log = GroupLog::default();
     while let Some(first) = rx.recv().await {
         let mut group = vec![first];
         while group.len() < MAX_GROUP {
@@ -53,15 +54,24 @@ pub(crate) async fn writer_loop(
         stats
             .commands
             .fetch_add(group.len() as u64, Ordering::Relaxed);
-        commit_group(&pool, group).await;
+        commit_group(&pool, &mut log, group).await;
     }
 }
 
 /// One command's decision and append, a panic in it turned into an error.
-async fn run_one(e: &mut PgExec<'_>, size: i64, decide: Decide) -> Result<Committed, WriteError> {
+async fn run_one(
+    e: &mut PgExec<'_>,
+    log: &mut GroupLog,
+    size: i64,
+    decide: Decide,
+) -> Result<Committed, WriteError> {
     let outcome = AssertUnwindSafe(async {
-        let changes = decide(&mut TxReader { exec: e }).await?;
-        Ok::<_, WriteError>(store::sql::append(e, size, changes).await?)
+        let changes = decide(&mut TxReader {
+            exec: e,
+            log: &mut *log,
+        })
+        .await?;
+        Ok::<_, WriteError>(store::sql::append(e, log, size, changes).await?)
     })
     .catch_unwind()
     .await;
@@ -71,14 +81,15 @@ async fn run_one(e: &mut PgExec<'_>, size: i64, decide: Decide) -> Result<Commit
     })
 }
 
-async fn commit_group(pool: &PgPool, group: Vec<Job>) {
+async fn commit_group(pool: &PgPool, log: &mut GroupLog, group: Vec<Job>) {
     // A single command needs no savepoint: if it fails, the transaction is dropped.
     let savepoints = group.len() > 1;
     let mut replies = Vec::with_capacity(group.len());
     let mut pending = group.into_iter();
+    let mut size = 0;
     let result: Result<(), StoreError> = async {
         let mut tx = pool.begin().await.map_err(db("starting a write"))?;
-        let mut size = {
+        size = {
             let mut e = PgExec { conn: &mut tx };
             store::sql::Exec::query(&mut e, LOCK_HEAD, &[])
                 .await?
@@ -86,6 +97,7 @@ async fn commit_group(pool: &PgPool, group: Vec<Job>) {
                 .ok_or_else(|| StoreError::Corrupt("the log head row is missing".into()))?
                 .i64(0)?
         };
+        log.begin(size);
         let start = size;
         // Whether the savepoint holds a command that succeeded (released with the next one's).
         let mut held = false;
@@ -108,7 +120,8 @@ async fn commit_group(pool: &PgPool, group: Vec<Job>) {
                     return Err(StoreError::database("opening a command's savepoint", e));
                 }
             }
-            let outcome = run_one(&mut PgExec { conn: &mut tx }, size, decide).await;
+            let mark = log.mark();
+            let outcome = run_one(&mut PgExec { conn: &mut tx }, log, size, decide).await;
             match &outcome {
                 Ok(seqs) => {
                     size += seqs.len() as i64;
@@ -122,8 +135,12 @@ async fn commit_group(pool: &PgPool, group: Vec<Job>) {
                         .execute(&mut *tx)
                         .await
                         .map_err(db("rolling back a command"))?;
+                    log.roll_back(mark);
                 }
-                Err(_) => replies.push((reply, outcome)),
+                Err(_) => {
+                    replies.push((reply, outcome));
+                    log.roll_back(mark);
+                }
             }
         }
         if !any_ok {
@@ -138,11 +155,17 @@ async fn commit_group(pool: &PgPool, group: Vec<Job>) {
                 .map_err(db("keeping a command"))?;
         }
         if size != start {
-            store::sql::set_log_size(&mut PgExec { conn: &mut tx }, size).await?;
+            let mut e = PgExec { conn: &mut tx };
+            log.flush(&mut e).await?;
+            store::sql::set_log_size(&mut e, size).await?;
         }
         tx.commit().await.map_err(db("committing a write group"))
     }
     .await;
+    match &result {
+        Ok(()) => log.committed(size),
+        Err(_) => log.forget(),
+    }
     if let Err(e) = &result {
         tracing::error!(error = %e, "a write group failed");
     }

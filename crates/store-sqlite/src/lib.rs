@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use store::sql::{ReadFn, SqlBackend};
+use store::sql::{GroupLog, ReadFn, SqlBackend};
 use store::{Committed, Decide, ReplayReport, StoreError, WriteError};
 use tokio::sync::{Semaphore, mpsc, oneshot};
 
@@ -328,6 +328,7 @@ impl SqlBackend for Backend {
 }
 
 fn writer_loop(mut conn: Connection, mut rx: mpsc::Receiver<Request>, stats: Arc<WriterStats>) {
+    let mut log = GroupLog::default();
     while let Some(first) = rx.blocking_recv() {
         let mut group = vec![first];
         while group.len() < MAX_GROUP {
@@ -340,7 +341,7 @@ fn writer_loop(mut conn: Connection, mut rx: mpsc::Receiver<Request>, stats: Arc
         stats
             .commands
             .fetch_add(group.len() as u64, Ordering::Relaxed);
-        commit_group(&mut conn, group);
+        commit_group(&mut conn, &mut log, group);
     }
 }
 
@@ -350,15 +351,23 @@ fn exec(conn: &Connection, sql: &str) -> Result<(), StoreError> {
 }
 
 /// Runs one decision and appends its events, inside a savepoint the caller opened.
-fn run_one(conn: &mut Connection, size: i64, decide: Decide) -> Result<Committed, WriteError> {
+fn run_one(
+    conn: &mut Connection,
+    log: &mut GroupLog,
+    size: i64,
+    decide: Decide,
+) -> Result<Committed, WriteError> {
     let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
         futures::executor::block_on(async {
             let mut e = SqliteExec { conn };
             let changes = {
-                let mut reader = store::sql::TxReader { exec: &mut e };
+                let mut reader = store::sql::TxReader {
+                    exec: &mut e,
+                    log: &mut *log,
+                };
                 decide(&mut reader).await?
             };
-            Ok::<_, WriteError>(store::sql::append(&mut e, size, changes).await?)
+            Ok::<_, WriteError>(store::sql::append(&mut e, log, size, changes).await?)
         })
     }));
     outcome.unwrap_or_else(|_| {
@@ -367,12 +376,14 @@ fn run_one(conn: &mut Connection, size: i64, decide: Decide) -> Result<Committed
     })
 }
 
-fn commit_group(conn: &mut Connection, group: Vec<Request>) {
+fn commit_group(conn: &mut Connection, log: &mut GroupLog, group: Vec<Request>) {
     let mut replies = Vec::with_capacity(group.len());
     let mut pending = group.into_iter();
+    let mut size = 0;
     let result: Result<(), StoreError> = (|| {
         exec(conn, "BEGIN IMMEDIATE")?;
-        let mut size = futures::executor::block_on(store::sql::log_size(&mut SqliteExec { conn }))?;
+        size = futures::executor::block_on(store::sql::log_size(&mut SqliteExec { conn }))?;
+        log.begin(size);
         let start = size;
         for Request { decide, reply } in pending.by_ref() {
             // Its caller stopped waiting before its turn (a request cancelled): not run.
@@ -380,20 +391,30 @@ fn commit_group(conn: &mut Connection, group: Vec<Request>) {
                 continue;
             }
             exec(conn, "SAVEPOINT command")?;
-            let outcome = run_one(conn, size, decide);
+            let mark = log.mark();
+            let outcome = run_one(conn, log, size, decide);
             if let Ok(seqs) = &outcome {
                 exec(conn, "RELEASE command")?;
                 size += seqs.len() as i64;
             } else {
                 exec(conn, "ROLLBACK TO command; RELEASE command")?;
+                log.roll_back(mark);
             }
             replies.push((reply, outcome));
         }
         if size != start {
-            futures::executor::block_on(store::sql::set_log_size(&mut SqliteExec { conn }, size))?;
+            futures::executor::block_on(async {
+                let mut e = SqliteExec { conn };
+                log.flush(&mut e).await?;
+                store::sql::set_log_size(&mut e, size).await
+            })?;
         }
         exec(conn, "COMMIT")
     })();
+    match &result {
+        Ok(()) => log.committed(size),
+        Err(_) => log.forget(),
+    }
     if let Err(e) = &result {
         tracing::error!(error = %e, "a write group failed; nothing of it was committed");
         // Best effort: the transaction may already be gone with the error.

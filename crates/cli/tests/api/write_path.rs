@@ -127,6 +127,90 @@ async fn eight_writers_get_gap_free_positions(app: TestApp) {
     );
 }
 
+/// A decision whose two events create units of the same code: both go to the group's log rows,
+/// then the table refuses the second unit, and the command is rolled back after its rows were
+/// added (a refused duplicate is refused before it has any).
+fn failing_after_its_log_rows(code: String) -> store::Decide {
+    use domain::event::{Event, Payload};
+    use domain::unit::UnitCreated;
+    Box::new(move |_| {
+        Box::pin(async move {
+            let unit = || Event {
+                id: uuid::Uuid::now_v7(),
+                at: domain::Timestamp::new(chrono::Utc::now()),
+                actor: Actor::System.to_ref(),
+                payload: Payload::UnitCreated(UnitCreated {
+                    id: uuid::Uuid::now_v7(),
+                    code: code.clone(),
+                    kind: UnitKind::PartnerAgency,
+                    name_zh: "重复".into(),
+                    name_en: "Duplicate".into(),
+                    parent_id: None,
+                    division_code: "532800".into(),
+                    demo: true,
+                }),
+            };
+            Ok(store::Changes {
+                events: vec![unit(), unit()],
+                secrets: Vec::new(),
+            })
+        })
+    })
+}
+
+/// Commands that fail after adding their log rows, among others in the same write groups, leave
+/// the ledger exactly the RFC 6962 tree of the events that committed, across groups (whose
+/// right edge the writer keeps from one to the next).
+async fn a_command_failing_after_its_log_rows_leaves_the_tree_whole(app: TestApp) {
+    const WRITERS: usize = 6;
+    const EACH: usize = 30;
+    let mut tasks = Vec::new();
+    for w in 0..WRITERS {
+        let (a, store) = (app.app.clone(), app.store.clone());
+        tasks.push(tokio::spawn(async move {
+            for i in 0..EACH {
+                a.create_unit(&Actor::System, partner(format!("t{w}-u{i}")))
+                    .await
+                    .unwrap();
+                if i % 3 == w % 3 {
+                    let failed = store
+                        .write(failing_after_its_log_rows(format!("t{w}-x{i}")))
+                        .await;
+                    assert!(failed.is_err(), "a unit code twice in one command");
+                }
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let size = app.log_size().await;
+    assert_eq!(
+        size,
+        (WRITERS * EACH) as i64,
+        "no failed command left an event"
+    );
+    let stored = app.store.event_hashes(0, size + 1).await.unwrap();
+    let seqs: Vec<i64> = stored.iter().map(|(seq, _)| *seq).collect();
+    assert_eq!(seqs, (0..size).collect::<Vec<_>>());
+    let leaves: Vec<ledger::Hash> = stored.iter().map(|(_, h)| ledger::leaf_hash(h)).collect();
+    let (head_size, root) = app.store.tree_head().await.unwrap();
+    assert_eq!(head_size, size);
+    assert_eq!(root, mth(&leaves), "the stored tree is the events' tree");
+    for seq in [0, size / 3, size / 2, size - 1] {
+        let proof = app.store.inclusion_proof(seq, size).await.unwrap();
+        assert!(ledger::verify_inclusion::<ledger::Sha256Hasher>(
+            seq as u64,
+            size as u64,
+            &leaves[seq as usize],
+            &proof,
+            &root
+        ));
+    }
+    let report = app.store.replay_check().await.unwrap();
+    assert!(report.differences.is_empty(), "{:?}", report.differences);
+}
+
 async fn every_table_is_classified(app: TestApp) {
     let tables = app.table_names().await;
     let known: Vec<&str> = projection_tables()
@@ -262,6 +346,7 @@ on_both_backends!(
     every_event_is_a_leaf_of_the_ledger,
     replay_rebuilds_every_projection,
     eight_writers_get_gap_free_positions,
+    a_command_failing_after_its_log_rows_leaves_the_tree_whole,
     every_table_is_classified,
     the_log_is_append_only_and_holds_no_secret,
     events_are_scoped_by_county,

@@ -1,6 +1,7 @@
 //! The register of regulated entities: applying its events.
 
 use super::projection::{Projection, to_json};
+use super::queries::MultiRowInsert;
 use super::{Exec, Value};
 use crate::StoreError;
 use domain::Event;
@@ -65,13 +66,8 @@ pub(super) async fn insert_registrations(
     rows: Vec<Vec<Value>>,
 ) -> Result<(), StoreError> {
     let expected = rows.len() as u64;
-    let inserted = super::queries::insert_rows(
-        exec,
-        multi_row_sql!(INSERT_ENTITIES, ENTITY_WIDTH, 1),
-        multi_row_sql!(INSERT_ENTITIES, ENTITY_WIDTH, super::queries::BATCH),
-        rows,
-    )
-    .await?;
+    static ROWS: MultiRowInsert = MultiRowInsert::new(INSERT_ENTITIES, ENTITY_WIDTH);
+    let inserted = ROWS.run(exec, rows).await?;
     if inserted != expected {
         return Err(super::projection::corrupt(format!(
             "{expected} registrations inserted {inserted} rows"

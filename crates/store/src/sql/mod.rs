@@ -14,15 +14,6 @@ macro_rules! run {
     }};
 }
 
-/// `INSERT … VALUES (…), …` of `$rows` rows of `$width` placeholders after `$head`, built once.
-macro_rules! multi_row_sql {
-    ($head:expr, $width:expr, $rows:expr) => {{
-        static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-        SQL.get_or_init(|| super::queries::multi_row_sql($head, $width, $rows))
-            .as_str()
-    }};
-}
-
 /// [`run!`] for a short read ([`SqlBackend::run_short`]).
 macro_rules! run_short {
     ($backend:expr, |$exec:ident| $body:expr) => {{
@@ -48,7 +39,7 @@ pub use ledger::{CheckpointRecord, CosignatureRecord, LedgerKey, WitnessProgress
 pub use projection::{
     Projection, Snapshot, diff_snapshots, projection_tables, replay, replay_into,
 };
-pub use queries::{TxReader, append, log_size, set_log_size};
+pub use queries::{GroupLog, GroupMark, TxReader, append, log_size, set_log_size};
 
 use crate::{Committed, Decide, ReplayReport, StoreError, WriteError};
 use async_trait::async_trait;

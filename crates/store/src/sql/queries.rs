@@ -21,16 +21,12 @@ pub(crate) use super::projection::{corrupt, to_json};
 // The log
 // ---------------------------------------------------------------------------------------------
 
-const INSERT_EVENT: &str = "INSERT INTO events (seq, id, schema, at, actor, payload, event_hash) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7)";
-const INSERT_LEDGER_HASH: &str = "INSERT INTO ledger_hashes (idx, hash) VALUES ($1, $2)";
 const TREE_HASHES: &str =
     "SELECT idx, hash FROM ledger_hashes WHERE idx >= $1 ORDER BY idx LIMIT $2";
 pub(crate) const EVENT_HASHES: &str =
     "SELECT seq, event_hash FROM events WHERE seq >= $1 ORDER BY seq LIMIT $2";
 const STORED_EVENTS: &str = "SELECT seq, id, schema, at, actor, payload, event_hash FROM events \
      WHERE seq >= $1 ORDER BY seq LIMIT $2";
-const INSERT_EVENT_COUNTY: &str = "INSERT INTO event_counties (seq, county) VALUES ($1, $2)";
 const SET_LOG_SIZE: &str = "UPDATE log_head SET size = $1 WHERE id = 1";
 const LOG_SIZE: &str = "SELECT size FROM log_head WHERE id = 1";
 
@@ -83,61 +79,179 @@ pub(crate) async fn ledger_hashes(
     Ok(out)
 }
 
-/// Rows of the log an append writes, sent in multi-row statements of [`BATCH`] rows (and the
-/// rest one by one): one round trip per hundred rows instead of one per row, which is what an
-/// import of thousands of events costs on PostgreSQL. The projections are applied in order,
-/// runs of registrations together (see [`append`]).
-#[derive(Default)]
-struct LogRows {
-    hashes: Vec<(i64, ledger::Hash)>,
-    events: Vec<[Value; 7]>,
-    counties: Vec<(i64, String)>,
-    /// The hashes this append computed or read, by index: the next leaf's left siblings are
-    /// among them (the computed ones not yet in the table).
-    fresh: std::collections::HashMap<u64, ledger::Hash>,
+/// A multi-row `INSERT` of `width` columns, prepared for a few row counts: a run of rows goes in
+/// the largest statements that fit (100, 64, 32, …, 1), so any number of rows costs a handful of
+/// statements, one round trip each on PostgreSQL, instead of one per row.
+pub(super) struct MultiRowInsert {
+    head: &'static str,
+    width: usize,
+    sql: [std::sync::OnceLock<String>; ROW_CHUNKS.len()],
 }
+
+/// The row counts a [`MultiRowInsert`] has statements for, largest first.
+const ROW_CHUNKS: [usize; 8] = [BATCH, 64, 32, 16, 8, 4, 2, 1];
 
 pub(super) const BATCH: usize = 100;
 
 /// `INSERT INTO <table> (<columns>) VALUES (…), …` for `rows` rows of `width` placeholders.
-pub(super) fn multi_row_sql(head: &str, width: usize, rows: usize) -> String {
+fn multi_row_sql(head: &str, width: usize, rows: usize) -> String {
     let tuples: Vec<String> = (0..rows)
         .map(|r| format!("({})", placeholders(r * width + 1, width)))
         .collect();
     format!("{head} VALUES {}", tuples.join(", "))
 }
 
-/// Sends `rows` (each `width` values) with `single` one at a time or `batch` per [`BATCH`];
-/// returns the rows the statements changed.
-pub(super) async fn insert_rows(
-    exec: &mut dyn Exec,
-    single: &'static str,
-    batch: &'static str,
-    rows: Vec<Vec<Value>>,
-) -> Result<u64, StoreError> {
-    let mut changed = 0;
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let chunk: Vec<Vec<Value>> = rows.by_ref().take(BATCH).collect();
-        if chunk.len() == BATCH {
-            let params: Vec<Value> = chunk.into_iter().flatten().collect();
-            changed += exec.execute(batch, &params).await?;
-        } else {
-            for row in chunk {
-                changed += exec.execute(single, &row).await?;
-            }
+impl MultiRowInsert {
+    pub(super) const fn new(head: &'static str, width: usize) -> MultiRowInsert {
+        MultiRowInsert {
+            head,
+            width,
+            sql: [const { std::sync::OnceLock::new() }; ROW_CHUNKS.len()],
         }
     }
-    Ok(changed)
+
+    /// Inserts `rows` (each `width` values); returns the rows the statements changed.
+    pub(super) async fn run(
+        &'static self,
+        exec: &mut dyn Exec,
+        rows: Vec<Vec<Value>>,
+    ) -> Result<u64, StoreError> {
+        let mut changed = 0;
+        let mut rest = rows.len();
+        let mut rows = rows.into_iter();
+        while rest > 0 {
+            let (i, &n) = ROW_CHUNKS
+                .iter()
+                .enumerate()
+                .find(|(_, n)| **n <= rest)
+                .ok_or_else(|| corrupt("no statement for a run of rows"))?;
+            let sql = self.sql[i].get_or_init(|| multi_row_sql(self.head, self.width, n));
+            let params: Vec<Value> = rows.by_ref().take(n).flatten().collect();
+            debug_assert_eq!(params.len(), n * self.width);
+            changed += exec.execute(sql, &params).await?;
+            rest -= n;
+        }
+        Ok(changed)
+    }
 }
 
-macro_rules! batch_sql {
-    ($head:expr, $width:expr) => {
-        multi_row_sql!($head, $width, BATCH)
-    };
+static LEDGER_HASH_ROWS: MultiRowInsert =
+    MultiRowInsert::new("INSERT INTO ledger_hashes (idx, hash)", 2);
+static EVENT_ROWS: MultiRowInsert = MultiRowInsert::new(
+    "INSERT INTO events (seq, id, schema, at, actor, payload, event_hash)",
+    7,
+);
+static EVENT_COUNTY_ROWS: MultiRowInsert =
+    MultiRowInsert::new("INSERT INTO event_counties (seq, county)", 2);
+
+/// The log rows of a write group (ledger hashes, events, their counties), kept until the group
+/// ends and then sent together, and the ledger hashes that the next leaves will need.
+///
+/// Sent per command, the rows cost three or more statements a command; per group, a few
+/// multi-row statements for all of its commands ([`MultiRowInsert`]). The hashes on the right
+/// edge of the tree are kept from one committed group to the next while the log's size shows
+/// that no other server appended meanwhile, so a command reads no ledger row at all.
+///
+/// The writer brackets each command: [`GroupLog::mark`] before it and [`GroupLog::roll_back`]
+/// when its savepoint is rolled back; [`GroupLog::begin`] after locking the log head,
+/// [`GroupLog::flush`] before the log size is set, and [`GroupLog::committed`] or
+/// [`GroupLog::forget`] after the commit. A decision that reads the log itself (a case's
+/// events, [`TxReader`]) has the rows flushed first, inside its command's savepoint.
+#[derive(Default)]
+pub struct GroupLog {
+    hashes: Vec<(i64, ledger::Hash)>,
+    events: Vec<[Value; 7]>,
+    counties: Vec<(i64, String)>,
+    /// How many of `hashes`, `events` and `counties` are in the database already.
+    sent: [usize; 3],
+    /// Ledger hashes by index: those computed in this group (not all in the table yet) and
+    /// those read or kept for the next leaves' left siblings.
+    fresh: std::collections::HashMap<u64, ledger::Hash>,
+    /// The log size `fresh` was kept for when the last group committed.
+    kept_for: Option<i64>,
 }
 
-impl LogRows {
+/// Where a [`GroupLog`] stood before a command.
+pub struct GroupMark {
+    len: [usize; 3],
+    sent: [usize; 3],
+}
+
+impl GroupLog {
+    fn lens(&self) -> [usize; 3] {
+        [self.hashes.len(), self.events.len(), self.counties.len()]
+    }
+
+    /// Starts a group on a log of `size` events (read under the head's lock): the kept hashes
+    /// stay only if the log is still the size they were kept for.
+    pub fn begin(&mut self, size: i64) {
+        self.hashes.clear();
+        self.events.clear();
+        self.counties.clear();
+        self.sent = [0; 3];
+        if self.kept_for != Some(size) {
+            self.fresh.clear();
+        }
+        self.kept_for = None;
+    }
+
+    pub fn mark(&self) -> GroupMark {
+        GroupMark {
+            len: self.lens(),
+            sent: self.sent,
+        }
+    }
+
+    /// Forgets what the command since `mark` added, as its savepoint's rollback did in the
+    /// database (rows flushed inside it are unsent again).
+    pub fn roll_back(&mut self, mark: GroupMark) {
+        for (index, _) in &self.hashes[mark.len[0]..] {
+            self.fresh.remove(&(*index as u64));
+        }
+        self.hashes.truncate(mark.len[0]);
+        self.events.truncate(mark.len[1]);
+        self.counties.truncate(mark.len[2]);
+        self.sent = mark.sent;
+    }
+
+    /// Sends the rows not sent yet: hashes, events, then the counties that refer to the events.
+    pub async fn flush(&mut self, exec: &mut dyn Exec) -> Result<(), StoreError> {
+        let hashes = self.hashes[self.sent[0]..]
+            .iter()
+            .map(|(i, h)| vec![(*i).into(), (&h[..]).into()])
+            .collect();
+        LEDGER_HASH_ROWS.run(exec, hashes).await?;
+        let events = self.events[self.sent[1]..]
+            .iter()
+            .map(|row| row.to_vec())
+            .collect();
+        EVENT_ROWS.run(exec, events).await?;
+        let counties = self.counties[self.sent[2]..]
+            .iter()
+            .map(|(seq, c)| vec![(*seq).into(), c.as_str().into()])
+            .collect();
+        EVENT_COUNTY_ROWS.run(exec, counties).await?;
+        self.sent = self.lens();
+        Ok(())
+    }
+
+    /// The group committed with the log at `size`: keeps the hashes the next leaves can need
+    /// (the roots of the tree's perfect subtrees), nothing else.
+    pub fn committed(&mut self, size: i64) {
+        let keep = ledger::root_indexes(size as u64);
+        self.fresh.retain(|index, _| keep.contains(index));
+        self.hashes.clear();
+        self.events.clear();
+        self.counties.clear();
+        self.sent = [0; 3];
+        self.kept_for = Some(size);
+    }
+
+    /// The group failed (or its commit's outcome is unknown): nothing is kept.
+    pub fn forget(&mut self) {
+        *self = GroupLog::default();
+    }
+
     /// Adds the event at `seq` to the ledger tree: its leaf and every subtree it completes.
     async fn append_leaf(
         &mut self,
@@ -154,7 +268,6 @@ impl LogRows {
             .collect();
         if !missing.is_empty() {
             let stored = ledger_hashes(exec, &missing).await?;
-            // Kept: the next leaves of this append have the same old subtrees to their left.
             self.fresh.extend(missing.into_iter().zip(stored));
         }
         let left = wanted
@@ -199,46 +312,6 @@ impl LogRows {
         }
         Ok(())
     }
-
-    /// Writes the rows: hashes, events, then the counties that refer to the events.
-    async fn flush(self, exec: &mut dyn Exec) -> Result<(), StoreError> {
-        let hashes = self
-            .hashes
-            .into_iter()
-            .map(|(i, h)| vec![i.into(), (&h[..]).into()])
-            .collect();
-        insert_rows(
-            exec,
-            INSERT_LEDGER_HASH,
-            batch_sql!("INSERT INTO ledger_hashes (idx, hash)", 2),
-            hashes,
-        )
-        .await?;
-        let events = self.events.into_iter().map(Vec::from).collect();
-        insert_rows(
-            exec,
-            INSERT_EVENT,
-            batch_sql!(
-                "INSERT INTO events (seq, id, schema, at, actor, payload, event_hash)",
-                7
-            ),
-            events,
-        )
-        .await?;
-        let counties = self
-            .counties
-            .into_iter()
-            .map(|(seq, c)| vec![seq.into(), c.into()])
-            .collect();
-        insert_rows(
-            exec,
-            INSERT_EVENT_COUNTY,
-            batch_sql!("INSERT INTO event_counties (seq, county)", 2),
-            counties,
-        )
-        .await?;
-        Ok(())
-    }
 }
 
 /// The root of the ledger tree of `size` events.
@@ -250,22 +323,22 @@ pub(crate) async fn ledger_root(
     Ok(ledger::root_from::<ledger::Sha256Hasher>(&hashes))
 }
 
-/// Appends the events from position `next_seq` on, applies each to the projections, and stores
-/// the secrets; returns the events with their positions. The caller owns the transaction and the
-/// log head.
+/// Appends the events from position `next_seq` on: their log rows to the group's `log` (sent
+/// when the group ends), each applied to the projections, and the secrets stored; returns the
+/// events with their positions. The caller owns the transaction and the log head.
 pub async fn append(
     exec: &mut dyn Exec,
+    log: &mut GroupLog,
     next_seq: i64,
     changes: Changes,
 ) -> Result<Vec<EventRecord>, StoreError> {
     let mut records = Vec::with_capacity(changes.events.len());
-    let mut rows = LogRows::default();
     // A run of registrations is inserted together, before the next event of another kind is
     // applied, so every event still sees the projections as of the events before it.
     let mut registrations = Vec::new();
     for (i, event) in changes.events.into_iter().enumerate() {
         let seq = next_seq + i as i64;
-        rows.add_event(exec, seq, &event).await?;
+        log.add_event(exec, seq, &event).await?;
         match super::entity::registration_row(&event)? {
             Some(row) => registrations.push(row),
             None => {
@@ -282,7 +355,6 @@ pub async fn append(
         });
     }
     super::entity::insert_registrations(exec, registrations).await?;
-    rows.flush(exec).await?;
     for secret in &changes.secrets {
         write_secret(exec, secret).await?;
     }
@@ -733,6 +805,8 @@ fn session_from_row(row: &Row) -> Result<Session, StoreError> {
 /// The [`crate::Reader`] a decision sees: the write transaction's own connection.
 pub struct TxReader<'c> {
     pub exec: &'c mut dyn Exec,
+    /// The group's log rows not sent yet: flushed before a read of the log.
+    pub log: &'c mut GroupLog,
 }
 
 #[async_trait]
@@ -801,6 +875,8 @@ impl crate::Reader for TxReader<'_> {
         case_id: Uuid,
         clue_id: Uuid,
     ) -> Result<Vec<(i64, ledger::Hash)>, StoreError> {
+        // The group's earlier commands may have appended to this case.
+        self.log.flush(self.exec).await?;
         super::case::case_ledger(self.exec, case_id, clue_id).await
     }
     async fn record_officers(&mut self, case_id: Uuid) -> Result<Vec<String>, StoreError> {
