@@ -29,6 +29,7 @@ pub(crate) struct Job {
     pub(crate) reply: oneshot::Sender<Result<Committed, WriteError>>,
 }
 
+/// The log head row's lock, for a replay that must see the log and the live tables together.
 pub(crate) const LOCK_HEAD: &str = "SELECT size FROM log_head WHERE id = 1 FOR UPDATE";
 
 fn db(context: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
@@ -89,15 +90,10 @@ async fn commit_group(pool: &PgPool, log: &mut GroupLog, group: Vec<Job>) {
     let mut size = 0;
     let result: Result<(), StoreError> = async {
         let mut tx = pool.begin().await.map_err(db("starting a write"))?;
-        size = {
-            let mut e = PgExec { conn: &mut tx };
-            store::sql::Exec::query(&mut e, LOCK_HEAD, &[])
-                .await?
-                .first()
-                .ok_or_else(|| StoreError::Corrupt("the log head row is missing".into()))?
-                .i64(0)?
-        };
-        log.begin(size);
+        // The head row's lock: one group at a time across every server on this database.
+        let tip = store::sql::log_tip(&mut PgExec { conn: &mut tx }, true).await?;
+        size = tip.size;
+        log.begin(&tip);
         let start = size;
         // Whether the savepoint holds a command that succeeded (released with the next one's).
         let mut held = false;

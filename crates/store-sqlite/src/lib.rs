@@ -382,8 +382,10 @@ fn commit_group(conn: &mut Connection, log: &mut GroupLog, group: Vec<Request>) 
     let mut size = 0;
     let result: Result<(), StoreError> = (|| {
         exec(conn, "BEGIN IMMEDIATE")?;
-        size = futures::executor::block_on(store::sql::log_size(&mut SqliteExec { conn }))?;
-        log.begin(size);
+        let tip =
+            futures::executor::block_on(store::sql::log_tip(&mut SqliteExec { conn }, false))?;
+        size = tip.size;
+        log.begin(&tip);
         let start = size;
         for Request { decide, reply } in pending.by_ref() {
             // Its caller stopped waiting before its turn (a request cancelled): not run.

@@ -39,7 +39,7 @@ pub use ledger::{CheckpointRecord, CosignatureRecord, LedgerKey, WitnessProgress
 pub use projection::{
     Projection, Snapshot, diff_snapshots, projection_tables, replay, replay_into,
 };
-pub use queries::{GroupLog, GroupMark, TxReader, append, log_size, set_log_size};
+pub use queries::{GroupLog, GroupMark, LogTip, TxReader, append, log_size, log_tip, set_log_size};
 
 use crate::{Committed, Decide, ReplayReport, StoreError, WriteError};
 use async_trait::async_trait;

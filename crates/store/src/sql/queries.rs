@@ -34,6 +34,34 @@ pub async fn log_size(exec: &mut dyn Exec) -> Result<i64, StoreError> {
     query_one(exec, LOG_SIZE, &[]).await?.i64(0)
 }
 
+/// Where a write group starts: the log's size, and the last ledger hash stored (none for an
+/// empty log), which [`GroupLog`] checks its kept hashes against.
+pub struct LogTip {
+    pub size: i64,
+    last_hash: Option<ledger::Hash>,
+}
+
+const LOG_TIP: &str = "SELECT size, \
+     (SELECT hash FROM ledger_hashes ORDER BY idx DESC LIMIT 1) FROM log_head WHERE id = 1";
+const LOCK_LOG_TIP: &str = "SELECT size, \
+     (SELECT hash FROM ledger_hashes ORDER BY idx DESC LIMIT 1) FROM log_head WHERE id = 1 \
+     FOR UPDATE";
+
+/// The [`LogTip`], with the head row locked for the transaction when `lock` (PostgreSQL, where
+/// servers share the log; SQLite's `BEGIN IMMEDIATE` already holds the only write lock).
+pub async fn log_tip(exec: &mut dyn Exec, lock: bool) -> Result<LogTip, StoreError> {
+    let row = query_one(exec, if lock { LOCK_LOG_TIP } else { LOG_TIP }, &[]).await?;
+    let last_hash = match row.0.get(1) {
+        Some(Value::Bytes(Some(bytes))) => Some(hash32(bytes.clone())?),
+        Some(Value::Null | Value::Bytes(None)) => None,
+        other => return Err(corrupt(format!("the last ledger hash reads as {other:?}"))),
+    };
+    Ok(LogTip {
+        size: row.i64(0)?,
+        last_hash,
+    })
+}
+
 pub async fn set_log_size(exec: &mut dyn Exec, size: i64) -> Result<(), StoreError> {
     exec.execute(SET_LOG_SIZE, &[size.into()]).await?;
     Ok(())
@@ -167,8 +195,12 @@ pub struct GroupLog {
     /// Ledger hashes by index: those computed in this group (not all in the table yet) and
     /// those read or kept for the next leaves' left siblings.
     fresh: std::collections::HashMap<u64, ledger::Hash>,
-    /// The log size `fresh` was kept for when the last group committed.
-    kept_for: Option<i64>,
+    /// The log size and last stored hash `fresh` was kept for when the last group committed:
+    /// the size alone could come round again after the log lost its end (a database restored
+    /// to an earlier point while this server ran) and others appended as many events.
+    kept_for: Option<(i64, Option<ledger::Hash>)>,
+    /// The last stored hash when this group began.
+    begun_with: Option<ledger::Hash>,
 }
 
 /// Where a [`GroupLog`] stood before a command.
@@ -182,17 +214,18 @@ impl GroupLog {
         [self.hashes.len(), self.events.len(), self.counties.len()]
     }
 
-    /// Starts a group on a log of `size` events (read under the head's lock): the kept hashes
-    /// stay only if the log is still the size they were kept for.
-    pub fn begin(&mut self, size: i64) {
+    /// Starts a group where the log stands (read under the head's lock): the kept hashes stay
+    /// only if the log still ends as it did when they were kept.
+    pub fn begin(&mut self, tip: &LogTip) {
         self.hashes.clear();
         self.events.clear();
         self.counties.clear();
         self.sent = [0; 3];
-        if self.kept_for != Some(size) {
+        if self.kept_for != Some((tip.size, tip.last_hash)) {
             self.fresh.clear();
         }
         self.kept_for = None;
+        self.begun_with = tip.last_hash;
     }
 
     pub fn mark(&self) -> GroupMark {
@@ -240,11 +273,13 @@ impl GroupLog {
     pub fn committed(&mut self, size: i64) {
         let keep = ledger::root_indexes(size as u64);
         self.fresh.retain(|index, _| keep.contains(index));
+        // The hashes are pushed in index order: the group's last is the log's last.
+        let last_hash = self.hashes.last().map(|(_, h)| *h).or(self.begun_with);
         self.hashes.clear();
         self.events.clear();
         self.counties.clear();
         self.sent = [0; 3];
-        self.kept_for = Some(size);
+        self.kept_for = Some((size, last_hash));
     }
 
     /// The group failed (or its commit's outcome is unknown): nothing is kept.
@@ -1414,5 +1449,44 @@ impl<B: SqlBackend> Writer for B {
 
     async fn signer_lock(&self) -> Result<Option<crate::SignerLock>, StoreError> {
         SqlBackend::signer_lock(self).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tip(size: i64, last: u8) -> LogTip {
+        LogTip {
+            size,
+            last_hash: Some([last; 32]),
+        }
+    }
+
+    /// The kept right edge of the tree is used again only where the log still ends as it did:
+    /// the same size with another last hash (the log lost its end and others appended as many
+    /// events) starts from the database.
+    #[test]
+    fn the_kept_edge_needs_the_same_size_and_the_same_last_hash() {
+        let mut log = GroupLog::default();
+        log.begin(&tip(6, 1));
+        // The roots of a tree of 6 leaves are stored at indexes 6 ([0, 4)) and 9 ([4, 6)).
+        log.fresh.insert(6, [6; 32]);
+        log.fresh.insert(9, [9; 32]);
+        log.fresh.insert(7, [7; 32]);
+        log.committed(6);
+        assert_eq!(log.fresh.len(), 2, "only the roots are kept");
+
+        log.begin(&tip(6, 1));
+        assert_eq!(log.fresh.len(), 2, "the log ends as it did");
+        log.committed(6);
+
+        log.begin(&tip(6, 2));
+        assert!(log.fresh.is_empty(), "same size, another last hash");
+        log.committed(6);
+        log.fresh.insert(6, [6; 32]);
+        log.committed(6);
+        log.begin(&tip(7, 2));
+        assert!(log.fresh.is_empty(), "another size");
     }
 }
