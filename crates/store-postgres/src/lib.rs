@@ -160,7 +160,7 @@ impl SqlBackend for Backend {
         let mut tx = self.pool.begin().await.map_err(db("starting a replay"))?;
         let mut e = PgExec { conn: &mut tx };
         // Holding the head keeps writers out, so the log and the live tables are seen together.
-        store::sql::Exec::query(&mut e, writer::LOCK_HEAD, &[]).await?;
+        store::sql::log_tip(&mut e, true).await?;
         let report = store::sql::replay(&mut e).await;
         tx.rollback().await.map_err(db("rolling back a replay"))?;
         report

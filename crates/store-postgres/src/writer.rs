@@ -29,9 +29,6 @@ pub(crate) struct Job {
     pub(crate) reply: oneshot::Sender<Result<Committed, WriteError>>,
 }
 
-/// The log head row's lock, for a replay that must see the log and the live tables together.
-pub(crate) const LOCK_HEAD: &str = "SELECT size FROM log_head WHERE id = 1 FOR UPDATE";
-
 fn db(context: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
     move |e| StoreError::database(context, e)
 }
