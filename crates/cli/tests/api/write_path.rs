@@ -1,10 +1,14 @@
 //! The one write path: decide → events → apply, gap-free positions, replay equals live tables.
 
+use crate::cases::act;
 use crate::helpers::TestApp;
 use crate::on_both_backends;
+use crate::team::registered_case;
+use app::seed::DEMO_PASSWORD;
 use app::units::NewUnit;
 use domain::Actor;
 use domain::unit::{RenameUnit, UnitKind};
+use serde_json::json;
 use store::{LOG_TABLES, MIGRATION_TABLES, NON_PROJECTION_TABLES, Scope, projection_tables};
 
 fn partner(code: String) -> NewUnit {
@@ -211,6 +215,75 @@ async fn a_command_failing_after_its_log_rows_leaves_the_tree_whole(app: TestApp
     assert!(report.differences.is_empty(), "{:?}", report.differences);
 }
 
+/// A decision that reads a case's ledger (the archive's) sees what an earlier command of its own
+/// write group appended to that case, although the group's log rows go to the database only at
+/// its end: the reader flushes them first. The writer is held by a first command until both
+/// others are queued, so that they land in one group.
+async fn a_case_ledger_read_sees_its_group_s_earlier_appends(app: TestApp) {
+    app.app.seed_demo().await.unwrap();
+    let officer = app.login("menghai.officer", DEMO_PASSWORD).await;
+    let case = registered_case(&app, &officer, "532822").await;
+    let case_id: uuid::Uuid = case.rsplit('/').next().unwrap().parse().unwrap();
+    let clue_id = app
+        .store
+        .case(&Scope::all(), case_id)
+        .await
+        .unwrap()
+        .unwrap()
+        .clue_id;
+    let before = app.store.case_ledger(case_id, clue_id).await.unwrap();
+
+    let (release, held) = tokio::sync::oneshot::channel::<()>();
+    let store = app.store.clone();
+    let hold = tokio::spawn(async move {
+        store
+            .write(Box::new(move |_| {
+                Box::pin(async move {
+                    // Holds the writer (a thread of its own on SQLite, a task on PostgreSQL)
+                    // until the others are queued. No timer: SQLite's writer has no runtime.
+                    held.await.ok();
+                    Ok(store::Changes::default())
+                })
+            }))
+            .await
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let pair =
+        json!({"officers": ["menghai.officer", "menghai.officer2"], "lead": "menghai.officer"});
+    let (seen_tx, seen_rx) = tokio::sync::oneshot::channel();
+    let read = async {
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        app.store
+            .write(Box::new(move |r| {
+                Box::pin(async move {
+                    let seen = r.case_ledger(case_id, clue_id).await?;
+                    seen_tx.send(seen).ok();
+                    Ok(store::Changes::default())
+                })
+            }))
+            .await
+    };
+    let release = async {
+        tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+        release.send(()).unwrap();
+    };
+    let ((status, body), read, ()) = tokio::join!(
+        act(&app, &officer, &case, "assign-officers", pair),
+        read,
+        release
+    );
+    hold.await.unwrap().unwrap();
+    assert_eq!(status, 200, "{body}");
+    read.unwrap();
+    let seen = seen_rx.await.unwrap();
+    let after = app.store.case_ledger(case_id, clue_id).await.unwrap();
+    assert_eq!(after.len(), before.len() + 1, "the assignment is one event");
+    assert_eq!(
+        seen, after,
+        "the read in the same group saw the assignment's position and hash"
+    );
+}
+
 async fn every_table_is_classified(app: TestApp) {
     let tables = app.table_names().await;
     let known: Vec<&str> = projection_tables()
@@ -347,6 +420,7 @@ on_both_backends!(
     replay_rebuilds_every_projection,
     eight_writers_get_gap_free_positions,
     a_command_failing_after_its_log_rows_leaves_the_tree_whole,
+    a_case_ledger_read_sees_its_group_s_earlier_appends,
     every_table_is_classified,
     the_log_is_append_only_and_holds_no_secret,
     events_are_scoped_by_county,
