@@ -24,7 +24,7 @@ use tantivy::tokenizer::{LowerCaser, RawTokenizer, TextAnalyzer};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 use uuid::Uuid;
 
-pub use highlight::highlights;
+pub use highlight::{Highlighter, highlights};
 use tokenizer::{CJK, CjkTokenizer, Mode, tokens};
 
 /// The schema's version, first in every commit's stamp: an index of another version is rebuilt.

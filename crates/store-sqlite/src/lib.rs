@@ -216,6 +216,10 @@ impl Backend {
     }
 
     fn give_back(&self, conn: Connection) {
+        // One whose read could not be ended would hold its old snapshot: closed, not pooled.
+        if !conn.is_autocommit() {
+            return;
+        }
         self.idle
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -231,9 +235,23 @@ impl Backend {
     }
 }
 
-/// Runs a read on `conn`. The future only awaits rusqlite calls, which complete at once.
+/// Runs a read on `conn`, in one read transaction: every statement of it sees the same
+/// snapshot (a page and its count agree, as on PostgreSQL's writer side), and a WAL read takes
+/// its file and shared-memory locks once instead of once per statement. The future only awaits
+/// rusqlite calls, which complete at once.
 fn read_on<R>(conn: &mut Connection, f: ReadFn<R>) -> Result<R, StoreError> {
-    futures::executor::block_on(f(&mut SqliteExec { conn }))
+    let control = |conn: &Connection, sql: &'static str| {
+        conn.prepare_cached(sql)
+            .and_then(|mut s| s.execute([]))
+            .map_err(db("ending or starting a read transaction"))
+    };
+    control(conn, "BEGIN")?;
+    let result = futures::executor::block_on(f(&mut SqliteExec { conn }));
+    // A statement's error may have ended the transaction already; a read has nothing to keep.
+    if !conn.is_autocommit() {
+        control(conn, "COMMIT")?;
+    }
+    result
 }
 
 #[async_trait]
@@ -432,5 +450,61 @@ struct FileOwned;
 impl store::SignerGuard for FileOwned {
     async fn still_held(&self) -> bool {
         true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use store::sql::{Exec, SqlBackend};
+
+    async fn count(e: &mut dyn Exec) -> Result<i64, StoreError> {
+        e.query("SELECT COUNT(*) FROM t", &[]).await?[0].i64(0)
+    }
+
+    fn insert(path: &Path) {
+        Connection::open(path)
+            .unwrap()
+            .execute("INSERT INTO t VALUES (1)", [])
+            .unwrap();
+    }
+
+    /// Every statement of one read sees the same snapshot: a row committed by another
+    /// connection between two of them is not seen by the second. A read that fails ends its
+    /// transaction all the same: the next read on the pooled connection sees what is new.
+    #[tokio::test]
+    async fn a_read_sees_one_snapshot_and_ends_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store.sqlite");
+        let backend = Backend::open(&path).await.unwrap();
+        Connection::open(&path)
+            .unwrap()
+            .execute_batch("CREATE TABLE t (x INTEGER)")
+            .unwrap();
+
+        let other = path.clone();
+        let read: ReadFn<(i64, i64)> = Box::new(move |e: &mut dyn Exec| {
+            Box::pin(async move {
+                let first = count(e).await?;
+                insert(&other);
+                Ok((first, count(e).await?))
+            })
+        });
+        assert_eq!(backend.run_short(read).await.unwrap(), (0, 0));
+
+        let other = path.clone();
+        let failing: ReadFn<()> = Box::new(move |e: &mut dyn Exec| {
+            Box::pin(async move {
+                assert_eq!(count(e).await?, 1);
+                insert(&other);
+                Err(StoreError::Corrupt("a read that fails".into()))
+            })
+        });
+        assert!(backend.run_short(failing).await.is_err());
+        let after: ReadFn<i64> = Box::new(|e: &mut dyn Exec| Box::pin(count(e)));
+        assert_eq!(backend.run_short(after).await.unwrap(), 2);
+        let after: ReadFn<i64> = Box::new(|e: &mut dyn Exec| Box::pin(count(e)));
+        assert_eq!(backend.run(after).await.unwrap(), 2);
     }
 }

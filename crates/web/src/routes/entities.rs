@@ -90,13 +90,8 @@ pub struct EntityHighlights {
 }
 
 impl EntityHighlights {
-    fn of(view: &EntityView, q: &str) -> EntityHighlights {
-        let marks = |text: &str| {
-            app::search::highlights(text, q)
-                .into_iter()
-                .map(|(s, e)| [s, e])
-                .collect()
-        };
+    fn of(view: &EntityView, h: &mut app::search::Highlighter) -> EntityHighlights {
+        let mut marks = |text: &str| h.marks(text).into_iter().map(|(s, e)| [s, e]).collect();
         EntityHighlights {
             name: marks(&view.body.name),
             uscc: marks(&view.body.uscc),
@@ -285,15 +280,16 @@ async fn list_entities(
         .app
         .entities(&auth.actor, &filter, page, per_page)
         .await?;
-    let searched = !filter.q.trim().is_empty();
+    let mut highlighter =
+        (!filter.q.trim().is_empty()).then(|| app::search::Highlighter::new(&filter.q));
     Ok(Json(EntityList {
         items: result
             .items
             .into_iter()
             .map(|e| {
                 let mut view = EntityView::from(e);
-                if searched {
-                    view.highlights = Some(EntityHighlights::of(&view, &filter.q));
+                if let Some(h) = highlighter.as_mut() {
+                    view.highlights = Some(EntityHighlights::of(&view, h));
                 }
                 view
             })
