@@ -486,6 +486,8 @@ const USER_BY_USERNAME: &str = "SELECT id, username, display_name, unit_id, role
      version, certificate, disabled, legal_qualification FROM users WHERE username = $1";
 const ENTITY_COLUMNS: &str = "id, uscc, name, county_code, industry_code, class, address, \
      legal_representative, lat_e6, lon_e6, outlets, permit, demo, version";
+/// How many columns [`ENTITY_COLUMNS`] names.
+const ENTITY_COLUMN_COUNT: usize = 14;
 const ENTITY_BY_ID: &str = "SELECT id, uscc, name, county_code, industry_code, class, address, \
      legal_representative, lat_e6, lon_e6, outlets, permit, demo, version FROM entities \
      WHERE id = $1";
@@ -612,10 +614,7 @@ const ID_CHUNKS: [usize; 4] = [10, 25, 50, 100];
 fn entities_by_ids_sql(size: usize) -> &'static str {
     static SQL: [std::sync::OnceLock<String>; ID_CHUNKS.len()] =
         [const { std::sync::OnceLock::new() }; ID_CHUNKS.len()];
-    let i = ID_CHUNKS
-        .iter()
-        .position(|&n| n == size)
-        .unwrap_or(ID_CHUNKS.len() - 1);
+    let i = id_chunk_index(size);
     SQL[i].get_or_init(|| {
         format!(
             "SELECT {ENTITY_COLUMNS} FROM entities WHERE id IN ({}) \
@@ -623,6 +622,50 @@ fn entities_by_ids_sql(size: usize) -> &'static str {
             placeholders(2, ID_CHUNKS[i])
         )
     })
+}
+
+fn id_chunk_index(size: usize) -> usize {
+    ID_CHUNKS
+        .iter()
+        .position(|&n| n == size)
+        .unwrap_or(ID_CHUNKS.len() - 1)
+}
+
+/// [`entities_by_ids_sql`] with the log's size as a last column, from the same snapshot: the
+/// log head joined with the entities, so that a list of no entity still gives one row (its
+/// entity columns NULL) with the size. One statement, one round trip on PostgreSQL.
+fn entities_by_ids_with_log_size_sql(size: usize) -> &'static str {
+    static SQL: [std::sync::OnceLock<String>; ID_CHUNKS.len()] =
+        [const { std::sync::OnceLock::new() }; ID_CHUNKS.len()];
+    let i = id_chunk_index(size);
+    SQL[i].get_or_init(|| {
+        let columns: Vec<String> = ENTITY_COLUMNS
+            .split(',')
+            .map(|c| format!("e.{}", c.trim()))
+            .collect();
+        format!(
+            "SELECT {}, h.size FROM log_head h LEFT JOIN entities e ON e.id IN ({}) \
+             AND ($1 = '' OR $1 LIKE '%,' || e.county_code || ',%') WHERE h.id = 1",
+            columns.join(", "),
+            placeholders(2, ID_CHUNKS[i])
+        )
+    })
+}
+
+/// The statement's parameters for `chunk`: the scope's pattern, the ids, and nil UUIDs (never
+/// an entity's) up to the statement's size, which it returns too.
+fn id_chunk_params(pattern: &str, chunk: &[Uuid]) -> (usize, Vec<Value>) {
+    let largest = ID_CHUNKS[ID_CHUNKS.len() - 1];
+    let size = ID_CHUNKS
+        .iter()
+        .copied()
+        .find(|&n| n >= chunk.len())
+        .unwrap_or(largest);
+    let mut params: Vec<Value> = Vec::with_capacity(size + 1);
+    params.push(pattern.into());
+    params.extend(chunk.iter().map(|&id| Value::from(id)));
+    params.resize(size + 1, Uuid::nil().into());
+    (size, params)
 }
 
 /// Those of `ids` that exist within the scope of `pattern` ([`Scope::pattern`]).
@@ -634,20 +677,38 @@ async fn entities_by_ids(
     let largest = ID_CHUNKS[ID_CHUNKS.len() - 1];
     let mut found = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(largest) {
-        let size = ID_CHUNKS
-            .iter()
-            .copied()
-            .find(|&n| n >= chunk.len())
-            .unwrap_or(largest);
-        let mut params: Vec<Value> = Vec::with_capacity(size + 1);
-        params.push(pattern.into());
-        params.extend(chunk.iter().map(|&id| Value::from(id)));
-        params.resize(size + 1, Uuid::nil().into());
+        let (size, params) = id_chunk_params(pattern, chunk);
         for row in e.query(entities_by_ids_sql(size), &params).await? {
             found.push(entity_from_row(&row)?);
         }
     }
     Ok(found)
+}
+
+/// [`entities_by_ids`] and the log's size, the size from the same snapshot as the first
+/// hundred rows (a page of results is at most 200; the rest are read after, so at least as new).
+async fn entities_by_ids_with_log_size(
+    e: &mut dyn Exec,
+    pattern: &str,
+    ids: &[Uuid],
+) -> Result<(Vec<Entity>, i64), StoreError> {
+    let largest = ID_CHUNKS[ID_CHUNKS.len() - 1];
+    let (first, rest) = ids.split_at(ids.len().min(largest));
+    let (size, params) = id_chunk_params(pattern, first);
+    let mut found = Vec::with_capacity(ids.len());
+    let mut log_size = None;
+    for row in e
+        .query(entities_by_ids_with_log_size_sql(size), &params)
+        .await?
+    {
+        log_size = Some(row.i64(ENTITY_COLUMN_COUNT)?);
+        if row.opt_uuid(0)?.is_some() {
+            found.push(entity_from_row(&row)?);
+        }
+    }
+    let log_size = log_size.ok_or_else(|| corrupt("the log head is missing"))?;
+    found.extend(entities_by_ids(e, pattern, rest).await?);
+    Ok((found, log_size))
 }
 
 /// USCCs asked per statement; a shorter last chunk is padded with '' (never a USCC), so there is
@@ -1243,11 +1304,8 @@ impl<B: SqlBackend> Queries for B {
     ) -> Result<(Vec<Entity>, i64), StoreError> {
         let pattern = scope.pattern();
         let ids = ids.to_vec();
-        run_short!(self, |e| {
-            // The size first: the rows read after it are at least as new.
-            let size = log_size(e).await?;
-            Ok((entities_by_ids(e, &pattern, &ids).await?, size))
-        })
+        run_short!(self, |e| entities_by_ids_with_log_size(e, &pattern, &ids)
+            .await)
     }
 
     async fn entity(&self, scope: &Scope, id: Uuid) -> Result<Option<Entity>, StoreError> {
@@ -1461,6 +1519,12 @@ mod tests {
             size,
             last_hash: Some([last; 32]),
         }
+    }
+
+    #[test]
+    fn the_entity_column_count_is_that_of_the_list() {
+        assert_eq!(ENTITY_COLUMNS.split(',').count(), ENTITY_COLUMN_COUNT);
+        assert!(entities_by_ids_with_log_size_sql(10).starts_with("SELECT e.id, e.uscc,"));
     }
 
     /// The kept right edge of the tree is used again only where the log still ends as it did:
