@@ -280,14 +280,18 @@ impl EntityIndex {
             )?,
         };
         let mut ids = Vec::with_capacity(addresses.len().min(r.limit));
-        // The columns of the segment of the last hit: hits of one segment come in runs.
-        let mut columns: Option<(u32, Column<u64>, Column<u64>)> = None;
+        // Each segment's two columns, opened at its first hit (hits of segments interleave).
+        let mut columns: Vec<Option<(Column<u64>, Column<u64>)>> =
+            vec![None; searcher.segment_readers().len()];
         for address in addresses.into_iter().take(r.limit) {
-            if columns.as_ref().map(|c| c.0) != Some(address.segment_ord) {
+            let Some(slot) = columns.get_mut(address.segment_ord as usize) else {
+                continue;
+            };
+            if slot.is_none() {
                 let fast = searcher.segment_reader(address.segment_ord).fast_fields();
-                columns = Some((address.segment_ord, fast.u64("id_hi")?, fast.u64("id_lo")?));
+                *slot = Some((fast.u64("id_hi")?, fast.u64("id_lo")?));
             }
-            if let Some((_, hi, lo)) = &columns
+            if let Some((hi, lo)) = slot
                 && let (Some(hi), Some(lo)) = (hi.first(address.doc_id), lo.first(address.doc_id))
             {
                 ids.push(Uuid::from_u64_pair(hi, lo));

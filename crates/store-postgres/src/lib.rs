@@ -129,6 +129,11 @@ impl SqlBackend for Backend {
         f(&mut PgExec { conn: &mut conn }).await
     }
 
+    fn queued(&self) -> usize {
+        // Permits taken are requests sent and not yet received (or being sent).
+        self.writer.max_capacity() - self.writer.capacity()
+    }
+
     async fn write(&self, decide: Decide) -> Result<Committed, WriteError> {
         let (reply, rx) = oneshot::channel();
         self.writer

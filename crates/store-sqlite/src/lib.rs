@@ -248,10 +248,14 @@ fn read_on<R>(conn: &mut Connection, f: ReadFn<R>) -> Result<R, StoreError> {
     control(conn, "BEGIN")?;
     let result = futures::executor::block_on(f(&mut SqliteExec { conn }));
     // A statement's error may have ended the transaction already; a read has nothing to keep.
-    if !conn.is_autocommit() {
-        control(conn, "COMMIT")?;
-    }
-    result
+    // The read's own error, if any, is the one to report.
+    let ended = if conn.is_autocommit() {
+        Ok(())
+    } else {
+        control(conn, "COMMIT").map(|_| ())
+    };
+    let value = result?;
+    ended.map(|()| value)
 }
 
 #[async_trait]
@@ -280,6 +284,11 @@ impl SqlBackend for Backend {
         let result = read_on(&mut conn, f);
         self.give_back(conn);
         result
+    }
+
+    fn queued(&self) -> usize {
+        // Permits taken are requests sent and not yet received (or being sent).
+        self.writer.max_capacity() - self.writer.capacity()
     }
 
     async fn write(&self, decide: Decide) -> Result<Committed, WriteError> {

@@ -586,6 +586,9 @@ pub trait Writer: Send + Sync {
     fn backend(&self) -> Backend;
     /// Runs `decide` in a transaction and commits what it returns, or nothing.
     async fn write(&self, decide: Decide) -> Result<Committed, WriteError>;
+    /// Commands waiting for the writer, not yet taken into a write group (a gauge; tests use it
+    /// to know that commands are queued behind a held writer).
+    fn queued(&self) -> usize;
     /// Rebuilds every projection table from the events in a transaction that is rolled back, and
     /// reports where the result differs from the live tables.
     async fn replay_check(&self) -> Result<ReplayReport, StoreError>;

@@ -215,6 +215,17 @@ async fn a_command_failing_after_its_log_rows_leaves_the_tree_whole(app: TestApp
     assert!(report.differences.is_empty(), "{:?}", report.differences);
 }
 
+/// Waits until `n` commands wait for the writer (a minute at most).
+async fn queued(app: &TestApp, n: usize) {
+    for _ in 0..6000 {
+        if app.store.queued() >= n {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!("{n} commands were not queued within a minute");
+}
+
 /// A decision that reads a case's ledger (the archive's) sees what an earlier command of its own
 /// write group appended to that case, although the group's log rows go to the database only at
 /// its end: the reader flushes them first. The writer is held by a first command until both
@@ -234,6 +245,7 @@ async fn a_case_ledger_read_sees_its_group_s_earlier_appends(app: TestApp) {
     let before = app.store.case_ledger(case_id, clue_id).await.unwrap();
 
     let (release, held) = tokio::sync::oneshot::channel::<()>();
+    let (holding, taken) = tokio::sync::oneshot::channel::<()>();
     let store = app.store.clone();
     let hold = tokio::spawn(async move {
         store
@@ -241,18 +253,20 @@ async fn a_case_ledger_read_sees_its_group_s_earlier_appends(app: TestApp) {
                 Box::pin(async move {
                     // Holds the writer (a thread of its own on SQLite, a task on PostgreSQL)
                     // until the others are queued. No timer: SQLite's writer has no runtime.
+                    holding.send(()).ok();
                     held.await.ok();
                     Ok(store::Changes::default())
                 })
             }))
             .await
     });
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    taken.await.expect("the writer takes the first command");
     let pair =
         json!({"officers": ["menghai.officer", "menghai.officer2"], "lead": "menghai.officer"});
     let (seen_tx, seen_rx) = tokio::sync::oneshot::channel();
+    // Queued only once the assignment is, and the writer let go once both are: one group.
     let read = async {
-        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        queued(&app, 1).await;
         app.store
             .write(Box::new(move |r| {
                 Box::pin(async move {
@@ -264,8 +278,8 @@ async fn a_case_ledger_read_sees_its_group_s_earlier_appends(app: TestApp) {
             .await
     };
     let release = async {
-        tokio::time::sleep(std::time::Duration::from_millis(800)).await;
-        release.send(()).unwrap();
+        queued(&app, 2).await;
+        release.send(()).ok();
     };
     let ((status, body), read, ()) = tokio::join!(
         act(&app, &officer, &case, "assign-officers", pair),

@@ -324,6 +324,8 @@ pub trait SqlBackend: Send + Sync + 'static {
     /// Runs `decide` and appends what it returns, in one transaction, serialised with every
     /// other write (see each backend for how).
     async fn write(&self, decide: Decide) -> Result<Committed, WriteError>;
+    /// See [`crate::Writer::queued`].
+    fn queued(&self) -> usize;
     /// Runs [`replay`] in a transaction that is rolled back, with writers held off.
     async fn replay_check(&self) -> Result<ReplayReport, StoreError>;
     /// See [`crate::Writer::signer_lock`].

@@ -1501,6 +1501,10 @@ impl<B: SqlBackend> Writer for B {
         SqlBackend::write(self, decide).await
     }
 
+    fn queued(&self) -> usize {
+        SqlBackend::queued(self)
+    }
+
     async fn replay_check(&self) -> Result<ReplayReport, StoreError> {
         SqlBackend::replay_check(self).await
     }
