@@ -236,8 +236,9 @@ impl Backend {
 }
 
 /// Runs a read on `conn`, in one read transaction: every statement of it sees the same
-/// snapshot (a page and its count agree, as on PostgreSQL's writer side), and a WAL read takes
-/// its file and shared-memory locks once instead of once per statement. The future only awaits
+/// snapshot (a page and its count agree), and a WAL read takes its file and shared-memory locks
+/// once instead of once per statement. A read fn that writes (a session's row) does so as its
+/// first statement, which waits for the write lock as in autocommit. The future only awaits
 /// rusqlite calls, which complete at once.
 fn read_on<R>(conn: &mut Connection, f: ReadFn<R>) -> Result<R, StoreError> {
     let control = |conn: &Connection, sql: &'static str| {
